@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** Closed set of error kinds; the UI routes each to a dedicated state. */
+export const ErrorKindSchema = z.enum([
+  'invalid-input',
+  'not-found',
+  'busy',
+  'serial.invalid',
+  'sequence.invalid',
+  'run.not-running',
+  'prompt.unknown',
+  'instrument.timeout',
+  'instrument.disconnected',
+  'phase.timeout',
+  'db.corrupted',
+  'db.newer-version',
+  'disk.full',
+  'engine.unavailable',
+  'internal',
+]);
+export type ErrorKind = z.infer<typeof ErrorKindSchema>;
+
+export const StationErrorSchema = z.object({
+  kind: ErrorKindSchema,
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type StationError = z.infer<typeof StationErrorSchema>;
+
+/** Thrown inside the station; converted to a StationError at every boundary. */
+export class StationFault extends Error {
+  readonly kind: ErrorKind;
+  readonly details: unknown;
+  constructor(kind: ErrorKind, message: string, details?: unknown) {
+    super(message);
+    this.name = 'StationFault';
+    this.kind = kind;
+    this.details = details;
+  }
+  toJSON(): StationError {
+    return this.details === undefined
+      ? { kind: this.kind, message: this.message }
+      : { kind: this.kind, message: this.message, details: this.details };
+  }
+}
+
+export function toStationError(err: unknown): StationError {
+  if (err instanceof StationFault) return err.toJSON();
+  if (err instanceof z.ZodError) {
+    return { kind: 'invalid-input', message: formatZodError(err), details: err.issues };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { kind: 'internal', message };
+}
+
+/** "field.path: message; other: message" — names the field that was wrong. */
+export function formatZodError(err: z.ZodError): string {
+  return err.issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: StationError };

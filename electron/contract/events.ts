@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { LogEntrySchema, MeasurementSchema, PhaseRecordSchema, ProcedureRefSchema, RunOutcomeSchema, UnitSchema } from './records.ts';
+import { ProcedureSummarySchema } from './procedure.ts';
+import { PromptAnswerSchema, PromptSchema } from './prompts.ts';
+import { StationErrorSchema } from './errors.ts';
+
+export const SocketStateSchema = z.enum(['starting', 'idle', 'ready', 'running', 'result', 'error']);
+export type SocketState = z.infer<typeof SocketStateSchema>;
+
+/** Data of each event kind. Names are `domain.pastTense`. */
+export const EventDataSchemas = {
+  'station.started': z.object({ stationId: z.string(), stationName: z.string(), bootId: z.string(), sockets: z.number().int(), appVersion: z.string() }),
+  'procedure.loaded': z.object({ procedure: ProcedureSummarySchema }),
+  'procedure.failed': z.object({ error: StationErrorSchema }),
+  'socket.changed': z.object({ state: SocketStateSchema, message: z.string().optional() }),
+  'runner.changed': z.object({ state: z.enum(['starting', 'ready', 'crashed', 'restarting', 'stopped']), message: z.string().optional(), pid: z.number().int().optional() }),
+  'run.started': z.object({
+    procedure: ProcedureRefSchema,
+    unit: UnitSchema,
+    operatorId: z.string().optional(),
+    startedAt: z.string(),
+    plannedPhases: z.array(z.object({ name: z.string(), title: z.string().optional(), group: z.enum(['setup', 'main', 'teardown']) })),
+  }),
+  'run.phaseStarted': z.object({ index: z.number().int(), name: z.string(), attempt: z.number().int(), timeoutMs: z.number(), startedAt: z.string() }),
+  'run.measured': z.object({ index: z.number().int(), phase: z.string(), measurement: MeasurementSchema }),
+  'run.logged': z.object({ index: z.number().int().nullable(), phase: z.string().nullable(), log: LogEntrySchema }),
+  'run.phaseEnded': z.object({ phase: PhaseRecordSchema }),
+  'run.ended': z.object({
+    outcome: RunOutcomeSchema,
+    outcomeReason: z.string().optional(),
+    endedAt: z.string(),
+    durationMs: z.number(),
+    failing: z.array(z.object({ phase: z.string(), name: z.string(), value: z.unknown(), units: z.string().optional(), reason: z.string().optional() })),
+  }),
+  'prompt.opened': z.object({ prompt: PromptSchema }),
+  'prompt.answered': z.object({ promptId: z.string(), answer: PromptAnswerSchema }),
+} as const;
+
+export type EventKind = keyof typeof EventDataSchemas;
+export const EventKindSchema = z.enum(Object.keys(EventDataSchemas) as [EventKind, ...EventKind[]]);
+
+const envelope = {
+  /** Monotonic per station, also across restarts. */
+  seq: z.number().int().nonnegative(),
+  /** The enclosing run or phase event, when there is one. */
+  parentSeq: z.number().int().nonnegative().nullable(),
+  ts: z.string(),
+  runId: z.string().nullable(),
+  socket: z.number().int().nonnegative().nullable(),
+};
+
+export const StationEventSchema = z.discriminatedUnion(
+  'kind',
+  (Object.keys(EventDataSchemas) as EventKind[]).map((kind) =>
+    z.object({ ...envelope, kind: z.literal(kind), data: EventDataSchemas[kind] }),
+  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+);
+
+export type EventData<K extends EventKind> = z.infer<(typeof EventDataSchemas)[K]>;
+export type StationEventOf<K extends EventKind> = {
+  seq: number;
+  parentSeq: number | null;
+  ts: string;
+  runId: string | null;
+  socket: number | null;
+  kind: K;
+  data: EventData<K>;
+};
+export type StationEvent = { [K in EventKind]: StationEventOf<K> }[EventKind];

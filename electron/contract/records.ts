@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/** Outcome of a whole run. TIMEOUT is an ERROR cause, not an outcome. */
+export const RunOutcomeSchema = z.enum(['PASS', 'FAIL', 'ERROR', 'ABORTED']);
+export type RunOutcome = z.infer<typeof RunOutcomeSchema>;
+
+export const PhaseOutcomeSchema = z.enum(['PASS', 'FAIL', 'ERROR', 'SKIP', 'ABORTED']);
+export type PhaseOutcome = z.infer<typeof PhaseOutcomeSchema>;
+
+export const MeasurementOutcomeSchema = z.enum(['PASS', 'FAIL', 'UNSET', 'SKIP']);
+export type MeasurementOutcome = z.infer<typeof MeasurementOutcomeSchema>;
+
+export const LogLevelSchema = z.enum(['debug', 'info', 'warning', 'error']);
+export type LogLevel = z.infer<typeof LogLevelSchema>;
+
+/** Validators a measurement can carry; limits are declared before the run. */
+export const ValidatorSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('range'),
+    lower: z.number().optional(),
+    upper: z.number().optional(),
+    /** Limits are inclusive unless told otherwise. */
+    lowerInclusive: z.boolean().default(true),
+    upperInclusive: z.boolean().default(true),
+  }),
+  z.object({
+    kind: z.literal('equals'),
+    value: z.union([z.string(), z.number(), z.boolean()]),
+    caseSensitive: z.boolean().default(true),
+  }),
+]);
+export type Validator = z.infer<typeof ValidatorSchema>;
+
+export const MeasurementValueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+export type MeasurementValue = z.infer<typeof MeasurementValueSchema>;
+
+export const MeasurementSchema = z.object({
+  name: z.string().min(1),
+  value: MeasurementValueSchema,
+  units: z.string().optional(),
+  validator: ValidatorSchema.optional(),
+  outcome: MeasurementOutcomeSchema,
+  /** Why it failed, in words an operator can read ("3.05 V is below 3.2 V"). */
+  reason: z.string().optional(),
+});
+export type Measurement = z.infer<typeof MeasurementSchema>;
+
+export const LogEntrySchema = z.object({
+  level: LogLevelSchema,
+  ts: z.string(),
+  message: z.string(),
+  /** file:line of the phase code that logged it, when known. */
+  source: z.string().optional(),
+});
+export type LogEntry = z.infer<typeof LogEntrySchema>;
+
+export const PhaseErrorSchema = z.object({
+  kind: z.enum(['exception', 'timeout', 'aborted', 'runner-crashed', 'unset-measurement']),
+  message: z.string(),
+  stack: z.string().optional(),
+});
+export type PhaseError = z.infer<typeof PhaseErrorSchema>;
+
+export const PhaseRecordSchema = z.object({
+  index: z.number().int().nonnegative(),
+  name: z.string(),
+  group: z.enum(['setup', 'main', 'teardown']).default('main'),
+  attempt: z.number().int().positive(),
+  outcome: PhaseOutcomeSchema,
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  measurements: z.array(MeasurementSchema),
+  logs: z.array(LogEntrySchema),
+  error: PhaseErrorSchema.optional(),
+});
+export type PhaseRecord = z.infer<typeof PhaseRecordSchema>;
+
+export const ProcedureRefSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.string(),
+  /** sha256 of the procedure's code and config, so a result traces to what made it. */
+  hash: z.string(),
+});
+export type ProcedureRef = z.infer<typeof ProcedureRefSchema>;
+
+export const UnitSchema = z.object({
+  serialNumber: z.string().min(1),
+  partNumber: z.string().optional(),
+  revision: z.string().optional(),
+  batch: z.string().optional(),
+});
+export type Unit = z.infer<typeof UnitSchema>;
+
+export const RunRecordSchema = z.object({
+  id: z.string(),
+  stationId: z.string(),
+  socket: z.number().int().nonnegative(),
+  operatorId: z.string().optional(),
+  appVersion: z.string(),
+  procedure: ProcedureRefSchema,
+  unit: UnitSchema,
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  durationMs: z.number().nonnegative().optional(),
+  outcome: z.union([RunOutcomeSchema, z.literal('RUNNING')]),
+  /** Why a run ended ERROR or ABORTED ("operator aborted", "station stopped during run"). */
+  outcomeReason: z.string().optional(),
+  phases: z.array(PhaseRecordSchema),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/** One row of the history list. */
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  socket: z.number().int(),
+  serialNumber: z.string(),
+  procedureId: z.string(),
+  procedureName: z.string(),
+  procedureVersion: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  outcome: z.union([RunOutcomeSchema, z.literal('RUNNING')]),
+  outcomeReason: z.string().optional(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+/** Failing measurements first: what an operator reads on a FAIL. */
+export function failingMeasurements(
+  phases: readonly PhaseRecord[],
+): { phase: string; measurement: Measurement }[] {
+  const out: { phase: string; measurement: Measurement }[] = [];
+  for (const p of phases) {
+    for (const m of p.measurements) {
+      if (m.outcome === 'FAIL' || m.outcome === 'UNSET') out.push({ phase: p.name, measurement: m });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** One schema for electron-store (desktop) and conf (headless). */
+export const SettingsSchema = z.object({
+  stationId: z.string().min(1).default('station-1'),
+  stationName: z.string().min(1).default('Passline station'),
+  /** Folder holding procedure folders; empty means the sequences that ship with the app. */
+  sequenceFolder: z.string().default(''),
+  /** Procedure id loaded on every socket. */
+  procedureId: z.string().default('demo-board'),
+  sockets: z.number().int().min(1).max(16).default(1),
+  /** Instrument name → address; overrides the procedure file's addresses. */
+  instruments: z.record(z.string(), z.string()).default({}),
+  /** Address the event/API server binds to. Loopback unless a supervisor opens it. */
+  listenHost: z.string().default('127.0.0.1'),
+  listenPort: z.number().int().min(0).max(65535).default(4780),
+  /** Grace period for a cooperative abort before the runner is killed. */
+  abortGraceMs: z.number().int().min(50).max(10_000).default(400),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const defaultSettings = (): Settings => SettingsSchema.parse({});

@@ -1,0 +1,120 @@
+import type { EventData, EventKind, StationEvent } from '#contract/events.ts';
+
+export interface EventLog {
+  appendEvents(events: readonly StationEvent[], bodies: readonly string[]): void;
+  eventsSince(afterSeq: number, limit: number): StationEvent[];
+  maxSeq(): number;
+}
+
+export interface Publish<K extends EventKind> {
+  kind: K;
+  data: EventData<K>;
+  runId?: string | null;
+  socket?: number | null;
+  parentSeq?: number | null;
+}
+
+type Listener = (event: StationEvent, json: string) => void;
+
+const RING = 20_000;
+
+/**
+ * One bus for the station: monotonic seq (continued from the durable log across
+ * restarts), an in-memory ring for fast replay, and the log for everything older.
+ */
+export class EventBus {
+  private seq: number;
+  private readonly ring: { event: StationEvent; json: string }[] = [];
+  private ringStart = 0;
+  private readonly listeners = new Set<Listener>();
+  private pending: StationEvent[] = [];
+  private pendingJson: string[] = [];
+  private flushScheduled = false;
+  private readonly log: EventLog;
+  /** Called when the durable log cannot be written (disk full): the station shows it. */
+  onLogError: (e: unknown) => void = () => {};
+
+  constructor(log: EventLog) {
+    this.log = log;
+    this.seq = log.maxSeq();
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** `apply` runs before listeners see the event, so state derived from it is current for them. */
+  publish<K extends EventKind>(p: Publish<K>, apply?: (e: StationEvent) => void): StationEvent {
+    const event = {
+      seq: ++this.seq,
+      parentSeq: p.parentSeq ?? null,
+      ts: new Date().toISOString(),
+      runId: p.runId ?? null,
+      socket: p.socket ?? null,
+      kind: p.kind,
+      data: p.data,
+    } as StationEvent;
+    const json = JSON.stringify(event);
+    this.ring.push({ event, json });
+    // Trim in chunks so publishing stays O(1) on average.
+    if (this.ring.length > RING + RING / 4) this.ring.splice(0, this.ring.length - RING);
+    this.ringStart = this.ring[0]!.event.seq;
+    this.pending.push(event);
+    this.pendingJson.push(json);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    apply?.(event);
+    for (const l of this.listeners) l(event, json);
+    return event;
+  }
+
+  /** Writes pending events to the durable log in one row. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const events = this.pending;
+    const bodies = this.pendingJson;
+    this.pending = [];
+    this.pendingJson = [];
+    try {
+      this.log.appendEvents(events, bodies);
+    } catch (e) {
+      this.onLogError(e);
+    }
+  }
+
+  /** Everything after `afterSeq`, from the ring when it reaches back that far, else from the log. */
+  since(afterSeq: number, limit = 1000): { events: StationEvent[]; truncated: boolean } {
+    if (afterSeq >= this.seq) return { events: [], truncated: false };
+    let events: StationEvent[];
+    if (this.ring.length > 0 && afterSeq + 1 >= this.ringStart) {
+      const from = afterSeq + 1 - this.ringStart;
+      events = this.ring.slice(from, from + limit).map((r) => r.event);
+    } else {
+      this.flush();
+      events = this.log.eventsSince(afterSeq, limit);
+    }
+    const last = events.at(-1)?.seq ?? afterSeq;
+    return { events, truncated: last < this.seq };
+  }
+
+  /**
+   * Replays everything after `afterSeq` (if given) and then streams live events.
+   * Replay and live hand over without a gap or a duplicate.
+   */
+  subscribe(listener: Listener, afterSeq?: number): () => void {
+    if (afterSeq !== undefined) {
+      let cursor = afterSeq;
+      for (;;) {
+        const { events, truncated } = this.since(cursor, 5000);
+        for (const e of events) listener(e, JSON.stringify(e));
+        cursor = events.at(-1)?.seq ?? cursor;
+        if (!truncated) break;
+      }
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

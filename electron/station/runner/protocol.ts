@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { StationErrorSchema } from '#contract/errors.ts';
+import { ProcedureSummarySchema } from '#contract/procedure.ts';
+import { PromptAnswerSchema } from '#contract/prompts.ts';
+import { RunOutcomeSchema, UnitSchema } from '#contract/records.ts';
+
+/** Station → runner. Parsed on arrival like any other boundary. */
+export const ToRunnerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('load'), dir: z.string(), instruments: z.record(z.string(), z.string()) }),
+  z.object({ type: z.literal('start'), runId: z.string(), unit: UnitSchema }),
+  z.object({ type: z.literal('abort'), runId: z.string() }),
+  z.object({ type: z.literal('answer'), promptId: z.string(), answer: PromptAnswerSchema }),
+  z.object({ type: z.literal('shutdown') }),
+]);
+export type ToRunner = z.infer<typeof ToRunnerSchema>;
+
+/** Runner → station. `events` carries engine events in batches (one IPC message per tick). */
+export const FromRunnerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('loaded'), summary: ProcedureSummarySchema }),
+  z.object({ type: z.literal('loadFailed'), error: StationErrorSchema }),
+  z.object({ type: z.literal('events'), runId: z.string(), events: z.array(z.object({ kind: z.string(), data: z.unknown() })) }),
+  z.object({ type: z.literal('runEnded'), runId: z.string(), outcome: RunOutcomeSchema, outcomeReason: z.string().optional() }),
+  z.object({ type: z.literal('log'), level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+]);
+export type FromRunner = z.infer<typeof FromRunnerSchema>;

@@ -1,0 +1,358 @@
+import { v7 as uuidv7 } from 'uuid';
+import { EventDataSchemas, type EventData, type EventKind, type SocketState, type StationEvent } from '#contract/events.ts';
+import { applySocketEvent, emptySocket, type LiveSocket } from '#contract/live.ts';
+import { StationFault, formatZodError } from '#contract/errors.ts';
+import { failingMeasurements, type PhaseError, type PhaseRecord, type RunOutcome, type Unit } from '#contract/records.ts';
+import type { ProcedureSummary } from '#contract/procedure.ts';
+import type { PromptAnswer } from '#contract/prompts.ts';
+import type { EventBus } from '#station/events/bus.ts';
+import type { RunsRepo } from '#station/store/runs-repo.ts';
+import { RunnerHost } from '#station/runner/runner-host.ts';
+import type { FromRunner } from '#station/runner/protocol.ts';
+
+/** Extra time past a phase's own timeout before the station stops waiting for the runner. */
+export const WATCHDOG_GRACE_MS = 1000;
+
+export interface SocketConfig {
+  index: number;
+  stationId: string;
+  appVersion: string;
+  procedureDir: string;
+  instruments: Record<string, string>;
+  abortGraceMs: number;
+  bus: EventBus;
+  repo: RunsRepo;
+  /** Upload targets a finished run is queued for. */
+  uploadTargets: () => readonly string[];
+  /** A reason no run may start (disk full, database fault), or null. */
+  blocked: () => StationFault | null;
+  log: (level: 'info' | 'warning' | 'error', message: string) => void;
+}
+
+interface ActiveRun {
+  id: string;
+  unit: Unit;
+  startedAt: string;
+  t0: number;
+  runSeq: number;
+  phaseSeq: number | null;
+  phase: { index: number; name: string; attempt: number; startedAt: string; t0: number } | null;
+  watchdog: NodeJS.Timeout | null;
+  abortTimer: NodeJS.Timeout | null;
+  abortRequested: boolean;
+  ended: boolean;
+}
+
+/**
+ * One test position: a state machine (starting → ready → running → result) over a
+ * long-lived runner process, journaling every run into the store as it goes.
+ */
+export class Socket {
+  readonly index: number;
+  private readonly cfg: SocketConfig;
+  private readonly runner: RunnerHost;
+  private live: LiveSocket;
+  private run: ActiveRun | null = null;
+  procedure: ProcedureSummary | null = null;
+  procedureError: StationFault | null = null;
+  private runnerReady = false;
+  private crashes: number[] = [];
+  private restartTimer: NodeJS.Timeout | null = null;
+  private closing = false;
+  private readyWaiters: (() => void)[] = [];
+
+  constructor(cfg: SocketConfig) {
+    this.cfg = cfg;
+    this.index = cfg.index;
+    this.live = emptySocket(cfg.index);
+    this.runner = new RunnerHost(`socket ${cfg.index}`, {
+      message: (m) => this.onRunnerMessage(m),
+      exit: (info) => this.onRunnerExit(info),
+      error: (message) => cfg.log('error', message),
+    });
+  }
+
+  get snapshot(): LiveSocket {
+    return this.live;
+  }
+
+  get state(): SocketState {
+    return this.live.state;
+  }
+
+  /** Resolves when the runner has loaded the procedure (or failed to). */
+  whenSettled(): Promise<void> {
+    if (this.runnerReady || this.live.state === 'error') return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  private publish<K extends EventKind>(kind: K, data: EventData<K>, parentSeq: number | null = null, runId: string | null = this.run?.id ?? null): StationEvent {
+    return this.cfg.bus.publish({ kind, data, parentSeq, runId, socket: this.index }, (e) => {
+      this.live = applySocketEvent(this.live, e);
+    });
+  }
+
+  private setState(state: SocketState, message?: string): void {
+    if (this.live.state === state && this.live.message === message) return;
+    this.publish('socket.changed', message === undefined ? { state } : { state, message }, null, null);
+  }
+
+  start(): void {
+    this.setState('starting');
+    this.spawnRunner();
+  }
+
+  private spawnRunner(): void {
+    this.runnerReady = false;
+    this.publish('runner.changed', { state: 'starting' }, null, null);
+    this.runner.start();
+    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments });
+  }
+
+  private settle(): void {
+    for (const w of this.readyWaiters.splice(0)) w();
+  }
+
+  private onRunnerMessage(m: FromRunner): void {
+    switch (m.type) {
+      case 'loaded':
+        this.procedure = m.summary;
+        this.procedureError = null;
+        this.runnerReady = true;
+        this.publish('runner.changed', { state: 'ready', ...(this.runner.pid !== undefined ? { pid: this.runner.pid } : {}) }, null, null);
+        this.publish('procedure.loaded', { procedure: m.summary }, null, null);
+        if (!this.run) this.setState(this.live.run?.outcome ? 'result' : 'ready');
+        this.settle();
+        break;
+      case 'loadFailed':
+        this.procedure = null;
+        this.procedureError = new StationFault(m.error.kind, m.error.message, m.error.details);
+        this.publish('procedure.failed', { error: m.error }, null, null);
+        this.setState('error', m.error.message);
+        this.settle();
+        break;
+      case 'events':
+        this.onRunnerEvents(m.runId, m.events);
+        break;
+      case 'runEnded':
+        if (this.run && this.run.id === m.runId && !this.run.ended) {
+          this.finish(m.outcome, this.run.abortRequested && m.outcome === 'ABORTED' ? 'operator aborted the run' : m.outcomeReason, []);
+        }
+        break;
+      case 'log':
+        this.cfg.log(m.level, `socket ${this.index}: ${m.message}`);
+        break;
+    }
+  }
+
+  private onRunnerEvents(runId: string, events: { kind: string; data: unknown }[]): void {
+    const run = this.run;
+    if (!run || run.id !== runId || run.ended) return;
+    const ended: PhaseRecord[] = [];
+    for (const raw of events) {
+      const schema = (EventDataSchemas as Record<string, (typeof EventDataSchemas)[EventKind]>)[raw.kind];
+      const parsed = schema?.safeParse(raw.data);
+      if (!schema || !parsed?.success || !['run.phaseStarted', 'run.measured', 'run.logged', 'run.phaseEnded', 'prompt.opened'].includes(raw.kind)) {
+        this.cfg.log('error', `socket ${this.index}: runner sent a bad ${raw.kind} event: ${parsed && !parsed.success ? formatZodError(parsed.error) : 'unknown kind'}`);
+        continue;
+      }
+      const kind = raw.kind as EventKind;
+      if (kind === 'run.phaseStarted') {
+        const d = parsed.data as EventData<'run.phaseStarted'>;
+        const e = this.publish('run.phaseStarted', d, run.runSeq);
+        run.phaseSeq = e.seq;
+        run.phase = { index: d.index, name: d.name, attempt: d.attempt, startedAt: d.startedAt, t0: performance.now() };
+        this.armWatchdog(d.name, d.timeoutMs);
+      } else if (kind === 'run.phaseEnded') {
+        const d = parsed.data as EventData<'run.phaseEnded'>;
+        this.publish('run.phaseEnded', d, run.phaseSeq ?? run.runSeq);
+        ended.push(d.phase);
+        run.phase = null;
+        this.disarmWatchdog();
+      } else {
+        this.publish(kind, parsed.data as never, run.phaseSeq ?? run.runSeq);
+      }
+    }
+    if (ended.length) {
+      try {
+        this.cfg.repo.insertPhases(run.id, ended);
+      } catch (e) {
+        this.cfg.log('error', `socket ${this.index}: could not journal phases of run ${run.id}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private armWatchdog(name: string, timeoutMs: number): void {
+    this.disarmWatchdog();
+    const run = this.run;
+    if (!run) return;
+    run.watchdog = setTimeout(() => {
+      this.forceEnd('ERROR', `phase ${name} did not end within its timeout (${timeoutMs} ms); the runner was restarted`, {
+        kind: 'timeout',
+        message: `phase did not return within ${timeoutMs} ms and ignored its abort signal`,
+      });
+    }, timeoutMs + WATCHDOG_GRACE_MS);
+  }
+
+  private disarmWatchdog(): void {
+    if (this.run?.watchdog) {
+      clearTimeout(this.run.watchdog);
+      this.run.watchdog = null;
+    }
+  }
+
+  /** Starts a run on a scanned unit. */
+  startRun(serialNumber: string, operatorId?: string): string {
+    const blocked = this.cfg.blocked();
+    if (blocked) throw blocked;
+    if (this.procedureError) throw this.procedureError;
+    if (this.run) throw new StationFault('busy', `socket ${this.index} is already testing ${this.run.unit.serialNumber}`);
+    const proc = this.procedure;
+    if (!proc || !this.runnerReady) throw new StationFault('engine.unavailable', `socket ${this.index} is getting ready; scan again in a moment`);
+    const serial = serialNumber.trim();
+    if (!new RegExp(proc.serialPattern).test(serial)) {
+      throw new StationFault(
+        'serial.invalid',
+        `"${serial}" is not a serial number for ${proc.name}. Expected the form ${proc.serialExample ?? proc.serialPattern}`,
+        { field: 'serialNumber', pattern: proc.serialPattern, example: proc.serialExample },
+      );
+    }
+    const unit: Unit = { serialNumber: serial, ...(proc.partNumber !== undefined ? { partNumber: proc.partNumber } : {}) };
+    const id = uuidv7();
+    const startedAt = new Date().toISOString();
+    const procedure = { id: proc.id, name: proc.name, version: proc.version, hash: proc.hash };
+    this.cfg.repo.insertRun({ id, stationId: this.cfg.stationId, socket: this.index, ...(operatorId ? { operatorId } : {}), appVersion: this.cfg.appVersion, procedure, unit, startedAt });
+    this.run = { id, unit, startedAt, t0: performance.now(), runSeq: 0, phaseSeq: null, phase: null, watchdog: null, abortTimer: null, abortRequested: false, ended: false };
+    const enabled = proc.phases.filter((p) => p.enabled);
+    const planned = [...enabled.filter((p) => p.group === 'setup'), ...enabled.filter((p) => p.group === 'main'), ...enabled.filter((p) => p.group === 'teardown')];
+    const e = this.publish('run.started', {
+      procedure,
+      unit,
+      ...(operatorId ? { operatorId } : {}),
+      startedAt,
+      plannedPhases: planned.map((p) => ({ name: p.name, ...(p.title !== undefined ? { title: p.title } : {}), group: p.group })),
+    });
+    this.run.runSeq = e.seq;
+    this.setState('running');
+    this.runner.send({ type: 'start', runId: id, unit });
+    return id;
+  }
+
+  /** Cooperative first; after the grace period the runner is killed. */
+  abort(): boolean {
+    const run = this.run;
+    if (!run || run.ended) return false;
+    if (run.abortRequested) return true;
+    run.abortRequested = true;
+    this.runner.send({ type: 'abort', runId: run.id });
+    run.abortTimer = setTimeout(() => {
+      this.forceEnd('ABORTED', 'operator aborted the run; the phase did not stop, so the runner was restarted', { kind: 'aborted', message: 'operator aborted the run' });
+    }, this.cfg.abortGraceMs);
+    return true;
+  }
+
+  answerPrompt(promptId: string, answer: PromptAnswer): void {
+    const prompt = this.live.prompt;
+    if (!this.run || !prompt || prompt.id !== promptId) throw new StationFault('prompt.unknown', 'that question is no longer open');
+    if ((prompt.kind === 'yes-no' || prompt.kind === 'pass-fail') && typeof answer !== 'boolean') {
+      throw new StationFault('invalid-input', `answer: this question takes ${prompt.kind === 'yes-no' ? 'Yes or No' : 'Pass or Fail'}`, { field: 'answer' });
+    }
+    if (prompt.kind === 'text') {
+      if (typeof answer !== 'string' || answer.trim() === '') throw new StationFault('invalid-input', 'answer: type an answer', { field: 'answer' });
+      if (prompt.pattern && !new RegExp(prompt.pattern).test(answer)) {
+        throw new StationFault('invalid-input', `answer: "${answer}" does not have the expected form`, { field: 'answer', pattern: prompt.pattern });
+      }
+    }
+    this.runner.send({ type: 'answer', promptId, answer });
+    this.publish('prompt.answered', { promptId, answer }, this.run.phaseSeq ?? this.run.runSeq);
+  }
+
+  /** Ends the run from the station's side when the runner cannot: kill, record, restart. */
+  private forceEnd(outcome: RunOutcome, reason: string, phaseError: PhaseError): void {
+    const run = this.run;
+    if (!run || run.ended) return;
+    this.runner.kill();
+    const interrupted: PhaseRecord[] = [];
+    if (run.phase) {
+      const livePhase = this.live.run?.phases[run.phase.index];
+      const record: PhaseRecord = {
+        index: run.phase.index,
+        name: run.phase.name,
+        group: livePhase?.group ?? 'main',
+        attempt: run.phase.attempt,
+        outcome: outcome === 'ABORTED' ? 'ABORTED' : 'ERROR',
+        startedAt: run.phase.startedAt,
+        endedAt: new Date().toISOString(),
+        durationMs: Math.round((performance.now() - run.phase.t0) * 1000) / 1000,
+        measurements: livePhase?.measurements ?? [],
+        logs: livePhase?.logs ?? [],
+        error: phaseError,
+      };
+      this.publish('run.phaseEnded', { phase: record }, run.phaseSeq ?? run.runSeq);
+      interrupted.push(record);
+      run.phase = null;
+    }
+    this.finish(outcome, reason, interrupted);
+    // The killed runner's exit handler restarts it.
+  }
+
+  private finish(outcome: RunOutcome, outcomeReason: string | undefined, phases: PhaseRecord[]): void {
+    const run = this.run;
+    if (!run || run.ended) return;
+    run.ended = true;
+    this.disarmWatchdog();
+    if (run.abortTimer) clearTimeout(run.abortTimer);
+    const endedAt = new Date().toISOString();
+    const durationMs = Math.round(performance.now() - run.t0);
+    const end = { outcome, ...(outcomeReason !== undefined ? { outcomeReason } : {}), endedAt, durationMs };
+    try {
+      this.cfg.repo.finishRun(run.id, end, phases, this.cfg.uploadTargets());
+    } catch (e) {
+      this.cfg.log('error', `socket ${this.index}: could not store the end of run ${run.id}: ${(e as Error).message}`);
+    }
+    const recorded = this.live.run?.phases.map((p) => ({ name: p.name, measurements: p.measurements })) ?? [];
+    const failing = failingMeasurements(recorded as PhaseRecord[]).map(({ phase, measurement: m }) => ({
+      phase,
+      name: m.name,
+      value: m.value,
+      ...(m.units !== undefined ? { units: m.units } : {}),
+      ...(m.reason !== undefined ? { reason: m.reason } : {}),
+    }));
+    this.publish('run.ended', { ...end, failing }, run.runSeq, run.id);
+    this.run = null;
+    this.setState(this.runnerReady ? 'result' : 'starting');
+  }
+
+  private onRunnerExit(info: { code: number | null; signal: NodeJS.Signals | null; expected: boolean }): void {
+    this.runnerReady = false;
+    if (this.closing) {
+      this.publish('runner.changed', { state: 'stopped' }, null, null);
+      return;
+    }
+    if (!info.expected) {
+      const how = info.signal ? `signal ${info.signal}` : `exit code ${info.code}`;
+      this.cfg.log('error', `socket ${this.index}: runner process ended unexpectedly (${how})`);
+      this.publish('runner.changed', { state: 'crashed', message: `runner ended (${how})` }, null, null);
+      if (this.run && !this.run.ended) {
+        this.forceEnd('ERROR', `the runner process crashed (${how}) during the run`, { kind: 'runner-crashed', message: `runner process ended (${how})` });
+      }
+    }
+    // Restart, backing off if it keeps dying right after start.
+    const t = Date.now();
+    this.crashes = [...this.crashes.filter((c) => t - c < 60_000), t];
+    const delay = info.expected ? 0 : Math.min(30_000, 250 * 2 ** Math.max(0, this.crashes.length - 2));
+    this.publish('runner.changed', { state: 'restarting' }, null, null);
+    if (this.live.state !== 'result') this.setState('starting');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.closing) this.spawnRunner();
+    }, delay);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.run && !this.run.ended) this.forceEnd('ABORTED', 'station stopped during run', { kind: 'aborted', message: 'station stopped' });
+    await this.runner.stop();
+  }
+}

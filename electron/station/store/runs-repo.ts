@@ -1,0 +1,241 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { PhaseRecord, RunOutcome, RunRecord, RunSummary } from '#contract/records.ts';
+import type { StationEvent } from '#contract/events.ts';
+import { StationFault } from '#contract/errors.ts';
+
+type Row = Record<string, string | number | null>;
+
+const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+
+/** The run journal: a run row at start, each phase as it ends, the end with its outbox rows. */
+export class RunsRepo {
+  readonly db: DatabaseSync;
+  private readonly s: Record<string, StatementSync>;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    this.s = {
+      insertRun: db.prepare(`INSERT INTO runs (id, station_id, socket, operator_id, app_version, procedure_id, procedure_name, procedure_version, procedure_hash,
+        serial_number, part_number, revision, batch, started_at, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'RUNNING')`),
+      insertPhase: db.prepare(`INSERT OR REPLACE INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs, error)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`),
+      insertFailure: db.prepare('INSERT INTO failures (run_id, phase, measurement, outcome, reason) VALUES (?,?,?,?,?)'),
+      finishRun: db.prepare(`UPDATE runs SET outcome = ?, outcome_reason = ?, ended_at = ?, duration_ms = ? WHERE id = ? AND outcome = 'RUNNING'`),
+      insertOutbox: db.prepare('INSERT OR IGNORE INTO outbox (run_id, target, created_at) VALUES (?,?,?)'),
+      getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
+      getPhases: db.prepare('SELECT * FROM phases WHERE run_id = ? ORDER BY idx, attempt'),
+      running: db.prepare(`SELECT id, started_at FROM runs WHERE outcome = 'RUNNING'`),
+      lastPhaseEnd: db.prepare('SELECT max(ended_at) AS t FROM phases WHERE run_id = ?'),
+      appendEvents: db.prepare('INSERT INTO events (first_seq, last_seq, body) VALUES (?,?,?)'),
+      maxSeq: db.prepare('SELECT max(last_seq) AS s FROM events'),
+      eventsSince: db.prepare('SELECT body FROM events WHERE last_seq > ? ORDER BY first_seq'),
+      minSeq: db.prepare('SELECT min(first_seq) AS s FROM events'),
+      countRuns: db.prepare('SELECT count(*) AS n FROM runs'),
+    };
+  }
+
+  private tx<T>(f: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const r = f();
+      this.db.exec('COMMIT');
+      return r;
+    } catch (e) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw classify(e);
+    }
+  }
+
+  insertRun(run: Omit<RunRecord, 'phases' | 'outcome'>): void {
+    this.tx(() =>
+      this.s.insertRun!.run(
+        run.id,
+        run.stationId,
+        run.socket,
+        run.operatorId ?? null,
+        run.appVersion,
+        run.procedure.id,
+        run.procedure.name,
+        run.procedure.version,
+        run.procedure.hash,
+        run.unit.serialNumber,
+        run.unit.partNumber ?? null,
+        run.unit.revision ?? null,
+        run.unit.batch ?? null,
+        run.startedAt,
+      ),
+    );
+  }
+
+  private writePhase(runId: string, p: PhaseRecord): void {
+    this.s.insertPhase!.run(
+      runId,
+      p.index,
+      p.attempt,
+      p.name,
+      p.group,
+      p.outcome,
+      p.startedAt,
+      p.endedAt,
+      p.durationMs,
+      JSON.stringify(p.measurements),
+      JSON.stringify(p.logs),
+      p.error ? JSON.stringify(p.error) : null,
+    );
+    for (const m of p.measurements) {
+      if (m.outcome === 'FAIL' || m.outcome === 'UNSET') this.s.insertFailure!.run(runId, p.name, m.name, m.outcome, m.reason ?? null);
+    }
+  }
+
+  /** Journals finished phases; one transaction for the batch. */
+  insertPhases(runId: string, phases: readonly PhaseRecord[]): void {
+    if (phases.length === 0) return;
+    this.tx(() => {
+      for (const p of phases) this.writePhase(runId, p);
+    });
+  }
+
+  /**
+   * Ends a run and queues it for every upload target in one durable transaction:
+   * a run is never finished-but-not-queued.
+   */
+  finishRun(runId: string, end: { outcome: RunOutcome; outcomeReason?: string; endedAt: string; durationMs: number }, phases: readonly PhaseRecord[], targets: readonly string[]): void {
+    this.db.exec('PRAGMA synchronous = FULL');
+    try {
+      this.tx(() => {
+        for (const p of phases) this.writePhase(runId, p);
+        this.s.finishRun!.run(end.outcome, end.outcomeReason ?? null, end.endedAt, end.durationMs, runId);
+        for (const t of targets) this.s.insertOutbox!.run(runId, t, end.endedAt);
+      });
+    } finally {
+      this.db.exec('PRAGMA synchronous = NORMAL');
+    }
+  }
+
+  /** After a crash: every RUNNING run becomes ABORTED with the phases it had journaled. */
+  recoverInterrupted(reason: string, targets: readonly string[]): string[] {
+    const rows = this.s.running!.all() as Row[];
+    for (const r of rows) {
+      const id = String(r.id);
+      const last = (this.s.lastPhaseEnd!.get(id) as Row | undefined)?.t;
+      const endedAt = typeof last === 'string' ? last : String(r.started_at);
+      const durationMs = Math.max(0, Date.parse(endedAt) - Date.parse(String(r.started_at)));
+      this.finishRun(id, { outcome: 'ABORTED', outcomeReason: reason, endedAt, durationMs }, [], targets);
+    }
+    return rows.map((r) => String(r.id));
+  }
+
+  getRun(id: string): RunRecord {
+    const r = this.s.getRun!.get(id) as Row | undefined;
+    if (!r) throw new StationFault('not-found', `no run with id ${id}`);
+    const phases = (this.s.getPhases!.all(id) as Row[]).map(
+      (p): PhaseRecord => ({
+        index: Number(p.idx),
+        name: String(p.name),
+        group: String(p.grp) as PhaseRecord['group'],
+        attempt: Number(p.attempt),
+        outcome: String(p.outcome) as PhaseRecord['outcome'],
+        startedAt: String(p.started_at),
+        endedAt: String(p.ended_at),
+        durationMs: Number(p.duration_ms),
+        measurements: JSON.parse(String(p.measurements)) as PhaseRecord['measurements'],
+        logs: JSON.parse(String(p.logs)) as PhaseRecord['logs'],
+        ...(p.error ? { error: JSON.parse(String(p.error)) as NonNullable<PhaseRecord['error']> } : {}),
+      }),
+    );
+    const rec: RunRecord = {
+      id: String(r.id),
+      stationId: String(r.station_id),
+      socket: Number(r.socket),
+      appVersion: String(r.app_version),
+      procedure: { id: String(r.procedure_id), name: String(r.procedure_name), version: String(r.procedure_version), hash: String(r.procedure_hash) },
+      unit: { serialNumber: String(r.serial_number) },
+      startedAt: String(r.started_at),
+      outcome: String(r.outcome) as RunRecord['outcome'],
+      phases,
+    };
+    if (r.operator_id !== null) rec.operatorId = String(r.operator_id);
+    if (r.part_number !== null) rec.unit.partNumber = String(r.part_number);
+    if (r.revision !== null) rec.unit.revision = String(r.revision);
+    if (r.batch !== null) rec.unit.batch = String(r.batch);
+    if (r.ended_at !== null) rec.endedAt = String(r.ended_at);
+    if (r.duration_ms !== null) rec.durationMs = Number(r.duration_ms);
+    if (r.outcome_reason !== null) rec.outcomeReason = String(r.outcome_reason);
+    return rec;
+  }
+
+  /** Newest first; `before` pages by start time. */
+  listRuns(q: { limit: number; before?: string | undefined; serialPrefix?: string | undefined; outcome?: string | undefined }): RunSummary[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.before) {
+      where.push('started_at < ?');
+      args.push(q.before);
+    }
+    if (q.serialPrefix) {
+      // Range scan on the serial index instead of LIKE, which would ignore it.
+      where.push('serial_number >= ? AND serial_number < ?');
+      args.push(q.serialPrefix, q.serialPrefix + '\u{10FFFF}');
+    }
+    if (q.outcome) {
+      where.push('outcome = ?');
+      args.push(q.outcome);
+    }
+    const sql = `SELECT id, socket, serial_number, procedure_id, procedure_name, procedure_version, started_at, ended_at, duration_ms, outcome, outcome_reason
+      FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY started_at DESC LIMIT ?`;
+    args.push(q.limit);
+    return (this.db.prepare(sql).all(...args) as Row[]).map((r) => ({
+      id: String(r.id),
+      socket: Number(r.socket),
+      serialNumber: String(r.serial_number),
+      procedureId: String(r.procedure_id),
+      procedureName: String(r.procedure_name),
+      procedureVersion: String(r.procedure_version),
+      startedAt: String(r.started_at),
+      outcome: String(r.outcome) as RunSummary['outcome'],
+      ...(opt(r.ended_at) !== undefined ? { endedAt: String(r.ended_at) } : {}),
+      ...(opt(r.duration_ms) !== undefined ? { durationMs: Number(r.duration_ms) } : {}),
+      ...(opt(r.outcome_reason) !== undefined ? { outcomeReason: String(r.outcome_reason) } : {}),
+    }));
+  }
+
+  countRuns(): number {
+    return Number((this.s.countRuns!.get() as Row).n);
+  }
+
+  /** The event log, one row per published batch, for replay to subscribers. */
+  appendEvents(events: readonly StationEvent[], bodies: readonly string[]): void {
+    if (events.length === 0) return;
+    this.s.appendEvents!.run(events[0]!.seq, events.at(-1)!.seq, `[${bodies.join(',')}]`);
+  }
+
+  maxSeq(): number {
+    const s = (this.s.maxSeq!.get() as Row).s;
+    return s === null ? 0 : Number(s);
+  }
+
+  minSeq(): number | null {
+    const s = (this.s.minSeq!.get() as Row).s;
+    return s === null ? null : Number(s);
+  }
+
+  eventsSince(afterSeq: number, limit: number): StationEvent[] {
+    const out: StationEvent[] = [];
+    for (const row of this.s.eventsSince!.iterate(afterSeq) as Iterable<Row>) {
+      for (const e of JSON.parse(String(row.body)) as StationEvent[]) {
+        if (e.seq > afterSeq) out.push(e);
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
+  }
+}
+
+/** Maps SQLite failures to the error kinds the UI knows. */
+export function classify(e: unknown): unknown {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/SQLITE_FULL|database or disk is full|ENOSPC/i.test(msg)) return new StationFault('disk.full', 'The station disk is full: no new run can start until space is freed. Stored results are intact.');
+  if (/readonly|SQLITE_READONLY/i.test(msg)) return new StationFault('disk.full', 'The station database is read-only: no new run can start. Stored results are intact.');
+  if (/malformed|SQLITE_CORRUPT/i.test(msg)) return new StationFault('db.corrupted', `The station database is damaged: ${msg}`);
+  return e;
+}
