@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       sockets: { type: 'string' },
       sequences: { type: 'string' },
+      procedure: { type: 'string' },
     },
   });
   const dataDir = values['data-dir'] ?? defaultDataDir();
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   if (values.host !== undefined) settings.listenHost = values.host;
   if (values.sockets !== undefined) settings.sockets = Number(values.sockets);
   if (values.sequences !== undefined) settings.sequenceFolder = values.sequences;
+  if (values.procedure !== undefined) settings.procedureId = values.procedure;
 
   const t0 = performance.now();
   const station = await createStation({ dataDir, settings });
