@@ -1,12 +1,40 @@
-import type { Validator } from './records.ts';
+import type { Limits, Validator } from './records.ts';
 
-/** Limits as an operator reads them: "3.2 … 3.4 V", "= 1.4.2". */
+function interval(l: Partial<Limits>, u: string): string {
+  if (l.lower !== undefined && l.upper !== undefined) {
+    const open = l.lowerInclusive === false || l.upperInclusive === false;
+    return open ? `${l.lowerInclusive === false ? '>' : '≥'} ${l.lower}${u} and ${l.upperInclusive === false ? '<' : '≤'} ${l.upper}${u}` : `${l.lower} … ${l.upper}${u}`;
+  }
+  if (l.lower !== undefined) return `${l.lowerInclusive === false ? '>' : '≥'} ${l.lower}${u}`;
+  if (l.upper !== undefined) return `${l.upperInclusive === false ? '<' : '≤'} ${l.upper}${u}`;
+  return '';
+}
+
+/** Limits as an operator reads them: "3.2 … 3.4 V", "= 1.4.2", "5 V ± 1 %". */
 export function describeValidator(v: Validator | undefined, units?: string): string {
   if (!v) return '';
   const u = units ? ` ${units}` : '';
-  if (v.kind === 'equals') return `= ${JSON.stringify(v.value)}`;
-  if (v.lower !== undefined && v.upper !== undefined) return `${v.lower} … ${v.upper}${u}`;
-  if (v.lower !== undefined) return `${v.lowerInclusive ? '≥' : '>'} ${v.lower}${u}`;
-  if (v.upper !== undefined) return `${v.upperInclusive ? '≤' : '<'} ${v.upper}${u}`;
-  return '';
+  switch (v.kind) {
+    case 'range':
+      return interval(v, u);
+    case 'equals': {
+      if (typeof v.value === 'number' && v.tolerance) {
+        const t = v.tolerance;
+        const tol = t.abs !== undefined ? `${t.abs}${u}` : t.percent !== undefined ? `${t.percent} %` : `${t.ppm ?? 0} ppm`;
+        return `${v.value}${u} ± ${tol}`;
+      }
+      return `= ${typeof v.value === 'string' ? JSON.stringify(v.value) : String(v.value)}${typeof v.value === 'number' ? u : ''}`;
+    }
+    case 'regex':
+      return `matches /${v.pattern}/${v.flags ?? ''}`;
+    case 'one-of':
+      return `one of ${v.values.map((x) => JSON.stringify(x)).join(', ')}`;
+    case 'custom':
+      return v.description;
+    case 'series': {
+      const parts = Object.entries(v.aggregates).map(([k, l]) => `${k} ${interval(l, k === 'count' ? '' : u)}`);
+      if (v.each) parts.push(`each ${interval(v.each, u)}`);
+      return parts.join('; ');
+    }
+  }
 }

@@ -1,26 +1,82 @@
 import { z } from 'zod';
 
+const LimitsSpecSchema = z
+  .object({
+    lower: z.number().optional(),
+    upper: z.number().optional(),
+    lowerInclusive: z.boolean().optional(),
+    upperInclusive: z.boolean().optional(),
+  })
+  .strict()
+  .refine((m) => m.lower === undefined || m.upper === undefined || m.lower <= m.upper, { message: 'lower must not be above upper', path: ['lower'] });
+
 /** One declared measurement in a procedure file: limits a supervisor can tune without code. */
 export const MeasurementSpecSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'use letters, digits, _ . -'),
     units: z.string().optional(),
     description: z.string().optional(),
+    /** Numeric limits. */
     lower: z.number().optional(),
     upper: z.number().optional(),
     lowerInclusive: z.boolean().optional(),
     upperInclusive: z.boolean().optional(),
+    /** Inside [lower, marginalLower) or (marginalUpper, upper] the value passes but is flagged MARGINAL. */
+    marginalLower: z.number().optional(),
+    marginalUpper: z.number().optional(),
+    /** Equality: a string, boolean or number; numbers may carry a tolerance. */
     equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    tolerance: z.number().nonnegative().optional(),
+    tolerancePercent: z.number().nonnegative().optional(),
+    tolerancePpm: z.number().nonnegative().optional(),
     caseSensitive: z.boolean().optional(),
+    /** A regular expression a string value must match. */
+    regex: z.string().optional(),
+    oneOf: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional(),
+    /** The name of a validator exported by phases.ts in `validators`. */
+    validator: z.string().optional(),
+    /** Axes of a multi-dimensional value (rows of points, one column per axis). */
+    dimensions: z.array(z.object({ name: z.string(), units: z.string().optional() }).strict()).min(1).optional(),
+    /** Limits on aggregations of the last axis of a multi-dimensional value. */
+    aggregate: z.partialRecord(z.enum(['min', 'max', 'mean', 'std', 'count']), LimitsSpecSchema).optional(),
+    /** Limits every point's last axis must meet. */
+    each: LimitsSpecSchema.optional(),
+    failureCode: z.string().optional(),
   })
   .strict()
-  .refine((m) => m.lower === undefined || m.upper === undefined || m.lower <= m.upper, {
-    message: 'lower must not be above upper',
-    path: ['lower'],
-  })
-  .refine((m) => m.equals === undefined || (m.lower === undefined && m.upper === undefined), {
-    message: 'use either equals or lower/upper, not both',
-    path: ['equals'],
+  .superRefine((m, ctx) => {
+    if (m.lower !== undefined && m.upper !== undefined && m.lower > m.upper) ctx.addIssue({ code: 'custom', path: ['lower'], message: 'lower must not be above upper' });
+    const families = [
+      m.lower !== undefined || m.upper !== undefined ? 'lower/upper' : null,
+      m.equals !== undefined ? 'equals' : null,
+      m.regex !== undefined ? 'regex' : null,
+      m.oneOf !== undefined ? 'oneOf' : null,
+      m.validator !== undefined ? 'validator' : null,
+      m.aggregate !== undefined || m.each !== undefined ? 'aggregate/each' : null,
+    ].filter((f): f is string => f !== null);
+    if (families.length > 1) ctx.addIssue({ code: 'custom', path: [families[1]!.split('/')[0]!], message: `use one kind of limit, not ${families.join(' and ')}` });
+    const tolerances = [m.tolerance, m.tolerancePercent, m.tolerancePpm].filter((t) => t !== undefined).length;
+    if (tolerances > 1) ctx.addIssue({ code: 'custom', path: ['tolerance'], message: 'give one of tolerance, tolerancePercent, tolerancePpm' });
+    if (tolerances > 0 && typeof m.equals !== 'number') ctx.addIssue({ code: 'custom', path: ['tolerance'], message: 'a tolerance needs a numeric equals' });
+    if ((m.marginalLower !== undefined || m.marginalUpper !== undefined) && m.lower === undefined && m.upper === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['marginalLower'], message: 'a marginal band needs lower/upper limits' });
+    }
+    if (m.marginalLower !== undefined && ((m.lower !== undefined && m.marginalLower < m.lower) || (m.upper !== undefined && m.marginalLower > m.upper))) {
+      ctx.addIssue({ code: 'custom', path: ['marginalLower'], message: 'marginalLower must lie between lower and upper' });
+    }
+    if (m.marginalUpper !== undefined && ((m.upper !== undefined && m.marginalUpper > m.upper) || (m.lower !== undefined && m.marginalUpper < m.lower))) {
+      ctx.addIssue({ code: 'custom', path: ['marginalUpper'], message: 'marginalUpper must lie between lower and upper' });
+    }
+    if (m.regex !== undefined) {
+      try {
+        new RegExp(m.regex);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['regex'], message: `not a valid regular expression: ${(e as Error).message}` });
+      }
+    }
+    if ((m.aggregate !== undefined || m.each !== undefined) && m.dimensions === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['dimensions'], message: 'aggregate/each limits need the dimensions of the data' });
+    }
   });
 export type MeasurementSpec = z.infer<typeof MeasurementSpecSchema>;
 

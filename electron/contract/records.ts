@@ -13,35 +13,70 @@ export type MeasurementOutcome = z.infer<typeof MeasurementOutcomeSchema>;
 export const LogLevelSchema = z.enum(['debug', 'info', 'warning', 'error']);
 export type LogLevel = z.infer<typeof LogLevelSchema>;
 
+/** A numeric interval; limits are inclusive unless told otherwise. */
+export const LimitsSchema = z.object({
+  lower: z.number().optional(),
+  upper: z.number().optional(),
+  lowerInclusive: z.boolean().default(true),
+  upperInclusive: z.boolean().default(true),
+});
+export type Limits = z.infer<typeof LimitsSchema>;
+
+export const AggregateNameSchema = z.enum(['min', 'max', 'mean', 'std', 'count']);
+export type AggregateName = z.infer<typeof AggregateNameSchema>;
+
 /** Validators a measurement can carry; limits are declared before the run. */
 export const ValidatorSchema = z.discriminatedUnion('kind', [
-  z.object({
+  LimitsSchema.extend({
     kind: z.literal('range'),
-    lower: z.number().optional(),
-    upper: z.number().optional(),
-    /** Limits are inclusive unless told otherwise. */
-    lowerInclusive: z.boolean().default(true),
-    upperInclusive: z.boolean().default(true),
+    /** Values between a limit and its marginal bound pass but are flagged MARGINAL. */
+    marginalLower: z.number().optional(),
+    marginalUpper: z.number().optional(),
   }),
   z.object({
     kind: z.literal('equals'),
     value: z.union([z.string(), z.number(), z.boolean()]),
     caseSensitive: z.boolean().default(true),
+    /** Numeric equality within a tolerance: absolute (in the value's units), percent or ppm of the nominal. */
+    tolerance: z.object({ abs: z.number().nonnegative().optional(), percent: z.number().nonnegative().optional(), ppm: z.number().nonnegative().optional() }).optional(),
+  }),
+  z.object({ kind: z.literal('regex'), pattern: z.string(), flags: z.string().optional() }),
+  z.object({ kind: z.literal('one-of'), values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1), caseSensitive: z.boolean().default(true) }),
+  /** A validator written in code (phases.ts `validators`), recorded with its description. */
+  z.object({ kind: z.literal('custom'), name: z.string(), description: z.string() }),
+  /** Multi-dimensional data: limits on aggregations of the last axis and on every point. */
+  z.object({
+    kind: z.literal('series'),
+    aggregates: z.partialRecord(AggregateNameSchema, LimitsSchema).default({}),
+    each: LimitsSchema.optional(),
   }),
 ]);
 export type Validator = z.infer<typeof ValidatorSchema>;
 
-export const MeasurementValueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+/** Points of a multi-dimensional measurement: one row per point, one column per axis. */
+export const SeriesValueSchema = z.array(z.array(z.number()));
+export const MeasurementValueSchema = z.union([z.number(), z.string(), z.boolean(), z.null(), SeriesValueSchema]);
 export type MeasurementValue = z.infer<typeof MeasurementValueSchema>;
+
+export const DimensionSchema = z.object({ name: z.string(), units: z.string().optional() });
+export type Dimension = z.infer<typeof DimensionSchema>;
 
 export const MeasurementSchema = z.object({
   name: z.string().min(1),
   value: MeasurementValueSchema,
   units: z.string().optional(),
+  /** Axes of a multi-dimensional value, in column order. */
+  dimensions: z.array(DimensionSchema).optional(),
+  /** Aggregations of a multi-dimensional value's last axis. */
+  aggregates: z.partialRecord(AggregateNameSchema, z.number()).optional(),
   validator: ValidatorSchema.optional(),
   outcome: MeasurementOutcomeSchema,
+  /** Passed, but inside a marginal band: worth a look. */
+  marginal: z.boolean().optional(),
   /** Why it failed, in words an operator can read ("3.05 V is below 3.2 V"). */
   reason: z.string().optional(),
+  /** For the Pareto of failures. */
+  failureCode: z.string().optional(),
 });
 export type Measurement = z.infer<typeof MeasurementSchema>;
 
