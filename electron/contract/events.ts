@@ -32,7 +32,11 @@ export const EventDataSchemas = {
     durationMs: z.number(),
     failing: z.array(z.object({ phase: z.string(), name: z.string(), value: z.unknown(), units: z.string().optional(), reason: z.string().optional() })),
   }),
+  /** Non-blocking: a message for the operator and/or a progress fraction for a long phase. */
+  'run.progressed': z.object({ index: z.number().int(), phase: z.string(), progress: z.number().min(0).max(1).optional(), message: z.string().optional() }),
   'prompt.opened': z.object({ prompt: PromptSchema }),
+  /** A prompt that ended without an answer (its timeout, or its phase ended). */
+  'prompt.closed': z.object({ promptId: z.string(), reason: z.enum(['timeout', 'phase-ended']) }),
   'prompt.answered': z.object({ promptId: z.string(), answer: PromptAnswerSchema }),
 } as const;
 

@@ -19,6 +19,8 @@ export const LivePhaseSchema = z.object({
   measurements: z.array(MeasurementSchema),
   logs: z.array(LogEntrySchema),
   error: PhaseErrorSchema.optional(),
+  progress: z.number().optional(),
+  message: z.string().optional(),
 });
 export type LivePhase = z.infer<typeof LivePhaseSchema>;
 
@@ -93,6 +95,8 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
         measurements: [],
         logs: [],
         error: undefined,
+        progress: undefined,
+        message: undefined,
       }));
     case 'run.measured':
       return updatePhase(s, e.runId, e.data.index, (p) => ({ ...p, measurements: [...p.measurements, e.data.measurement] }));
@@ -125,6 +129,13 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
     }
     case 'prompt.opened':
       return { ...s, prompt: e.data.prompt };
+    case 'run.progressed':
+      return updatePhase(s, e.runId, e.data.index, (p) => ({
+        ...p,
+        ...(e.data.progress !== undefined ? { progress: e.data.progress } : {}),
+        ...(e.data.message !== undefined ? { message: e.data.message } : {}),
+      }));
+    case 'prompt.closed':
     case 'prompt.answered':
       return s.prompt?.id === e.data.promptId ? { ...s, prompt: null } : s;
     default:

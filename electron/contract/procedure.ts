@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PromptSpecSchema } from './prompts.ts';
 
 const LimitsSpecSchema = z
   .object({
@@ -80,6 +81,27 @@ export const MeasurementSpecSchema = z
   });
 export type MeasurementSpec = z.infer<typeof MeasurementSpecSchema>;
 
+const ParamValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+
+export const RetrySchema = z
+  .object({
+    /** Extra attempts after the first. */
+    count: z.number().int().min(0).max(100).default(0),
+    delayMs: z.number().int().min(0).max(3_600_000).default(0),
+    /** Which endings are retried. */
+    on: z.array(z.enum(['fail', 'error', 'timeout'])).min(1).default(['fail', 'error', 'timeout']),
+  })
+  .strict();
+export type Retry = z.infer<typeof RetrySchema>;
+
+/** Long-running phases: `start` once, `every` each `everyS` seconds for `durationS`, `end` once. */
+export const SoakSchema = z
+  .object({
+    durationS: z.number().positive().max(30 * 24 * 3600),
+    everyS: z.number().positive().max(24 * 3600),
+  })
+  .strict();
+
 export const PhaseSpecSchema = z
   .object({
     /** Name of the exported phase function in phases.ts. */
@@ -87,12 +109,48 @@ export const PhaseSpecSchema = z
     title: z.string().optional(),
     group: z.enum(['setup', 'main', 'teardown']).default('main'),
     enabled: z.boolean().default(true),
-    timeoutMs: z.number().int().positive().max(24 * 3600 * 1000).default(30_000),
+    timeoutMs: z.number().int().positive().max(31 * 24 * 3600 * 1000).default(30_000),
     measurements: z.array(MeasurementSpecSchema).default([]),
     /** Free parameters handed to the phase as ctx.params. */
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    params: z.record(z.string(), ParamValueSchema).default({}),
+    /** One phase per entry, named like `rail_voltage[rail=3V3]`, each with its own params and limits. */
+    instances: z
+      .array(
+        z
+          .object({
+            params: z.record(z.string(), ParamValueSchema),
+            title: z.string().optional(),
+            /** Replace declared measurements of the same name (limits per instance). */
+            measurements: z.array(MeasurementSpecSchema).default([]),
+          })
+          .strict(),
+      )
+      .min(1)
+      .optional(),
+    retry: RetrySchema.optional(),
+    /** What the run does after this phase fails or errors; default from stopOnFailure. */
+    onFailure: z.enum(['continue', 'stop']).optional(),
+    /**
+     * Run only if this expression is true: `passed('power_on')`, `failed('x')`,
+     * `measurement('v_3v3') > 3.25`, `params.variant === 'B'`. Otherwise SKIP.
+     */
+    runIf: z.string().min(1).optional(),
+    failureCode: z.string().optional(),
+    soak: SoakSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    const names = new Set<string>();
+    p.measurements.forEach((m, i) => {
+      if (names.has(m.name)) ctx.addIssue({ code: 'custom', path: ['measurements', i, 'name'], message: `measurement "${m.name}" is declared twice` });
+      names.add(m.name);
+    });
+    p.instances?.forEach((inst, i) => {
+      inst.measurements.forEach((m, j) => {
+        if (!names.has(m.name)) ctx.addIssue({ code: 'custom', path: ['instances', i, 'measurements', j, 'name'], message: `"${m.name}" is not declared in the phase's measurements` });
+      });
+    });
+  });
 export type PhaseSpec = z.infer<typeof PhaseSpecSchema>;
 
 export const ProcedureFileSchema = z
@@ -110,6 +168,8 @@ export const ProcedureFileSchema = z
     /** Instrument name → address URI (sim:dmm, serial:/dev/ttyUSB0?baud=9600, tcp://host:5025). */
     instruments: z.record(z.string(), z.string()).default({}),
     phases: z.array(PhaseSpecSchema).min(1, 'a procedure needs at least one phase'),
+    /** Prompt texts a supervisor can change; phases ask them by key: ctx.prompt('led'). */
+    prompts: z.record(z.string(), PromptSpecSchema).default({}),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -90,7 +90,7 @@ export const LogEntrySchema = z.object({
 export type LogEntry = z.infer<typeof LogEntrySchema>;
 
 export const PhaseErrorSchema = z.object({
-  kind: z.enum(['exception', 'timeout', 'aborted', 'runner-crashed', 'unset-measurement']),
+  kind: z.enum(['exception', 'timeout', 'aborted', 'runner-crashed', 'unset-measurement', 'prompt-timeout']),
   message: z.string(),
   stack: z.string().optional(),
 });
@@ -108,6 +108,10 @@ export const PhaseRecordSchema = z.object({
   measurements: z.array(MeasurementSchema),
   logs: z.array(LogEntrySchema),
   error: PhaseErrorSchema.optional(),
+  /** For the Pareto of failures: set when the phase did not pass. */
+  failureCode: z.string().optional(),
+  /** Parameters the phase ran with (instances of parameterised phases differ here). */
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 export type PhaseRecord = z.infer<typeof PhaseRecordSchema>;
 

@@ -1,23 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import type { LogEntry, LogLevel, Measurement, MeasurementValue, PhaseError, PhaseOutcome, PhaseRecord, RunOutcome, Unit } from '#contract/records.ts';
-import type { ProcedureFile, PhaseSpec, MeasurementSpec } from '#contract/procedure.ts';
-import type { Prompt, PromptAnswer } from '#contract/prompts.ts';
+import type { ProcedureFile } from '#contract/procedure.ts';
+import { PromptSpecSchema, type Prompt, type PromptAnswer, type PromptSpec } from '#contract/prompts.ts';
 import type { Instrument } from '#station/instruments/drivers.ts';
-import type { PhaseContext, PhaseFn, PromptOptions } from './sdk.ts';
-import { specToValidator, validate } from './validators.ts';
+import type { PhaseContext, PhaseExport, PhaseFn, Series, SoakPhase } from './sdk.ts';
+import { validate, type CustomValidator } from './validators.ts';
+import type { PlannedPhase } from './plan.ts';
 
 /** What the engine reports; the runner forwards these to the station as events. */
 export type EngineEmit =
   | { kind: 'run.phaseStarted'; data: { index: number; name: string; attempt: number; timeoutMs: number; startedAt: string } }
   | { kind: 'run.measured'; data: { index: number; phase: string; measurement: Measurement } }
   | { kind: 'run.logged'; data: { index: number | null; phase: string | null; log: LogEntry } }
+  | { kind: 'run.progressed'; data: { index: number; phase: string; progress?: number; message?: string } }
   | { kind: 'run.phaseEnded'; data: { phase: PhaseRecord } }
-  | { kind: 'prompt.opened'; data: { prompt: Prompt } };
+  | { kind: 'prompt.opened'; data: { prompt: Prompt } }
+  | { kind: 'prompt.closed'; data: { promptId: string; reason: 'timeout' | 'phase-ended' } };
 
 export interface RunInput {
   runId: string;
   unit: Unit;
   procedure: ProcedureFile;
-  phases: Readonly<Record<string, PhaseFn>>;
+  /** Folder of the procedure, for prompt images. */
+  procedureDir?: string;
+  plan: readonly PlannedPhase[];
+  phases: Readonly<Record<string, PhaseExport>>;
+  validators?: Readonly<Record<string, CustomValidator>>;
   instruments: Readonly<Record<string, Instrument>>;
   emit: (e: EngineEmit) => void;
   /** Resolves a prompt; the runner wires this to the station's prompt.answer. */
@@ -31,13 +40,25 @@ export interface RunInput {
 export interface RunResult {
   outcome: RunOutcome;
   outcomeReason?: string;
+  /** Every attempt of every phase, in order. */
   phases: PhaseRecord[];
 }
+
+/** Log lines kept per phase record; a soak that logs every tick stays flat in memory. */
+export const MAX_LOGS_PER_PHASE = 1000;
+const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 
 class TimeoutReason extends Error {
   constructor(ms: number) {
     super(`phase timed out after ${ms} ms`);
     this.name = 'TimeoutError';
+  }
+}
+
+class PromptTimeout extends Error {
+  constructor(ms: number) {
+    super(`the operator did not answer within ${Math.round(ms / 100) / 10} s`);
+    this.name = 'PromptTimeout';
   }
 }
 
@@ -48,31 +69,101 @@ function sourceOf(stack: string | undefined): string | undefined {
   // The first frame outside the engine is the phase code that called log().
   for (const line of stack.split('\n').slice(1)) {
     if (line.includes('/station/engine/')) continue;
-    const m = /(?:file:\/\/)?([^\s()]+):(\d+):\d+\)?$/.exec(line.trim());
+    const m = /(?:file:\/\/)?([^\s()]+?)(?:\?[^\s():]*)?:(\d+):\d+\)?$/.exec(line.trim());
     if (m) return `${m[1]!.split('/').slice(-2).join('/')}:${m[2]}`;
   }
   return undefined;
 }
 
+const MEDIA: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.svg': 'image/svg+xml', '.webp': 'image/webp', '.gif': 'image/gif' };
+
+/** Compiles a runIf expression once; a syntax error surfaces at load time with the file's line. */
+export function compileCondition(expr: string): (env: ConditionEnv) => boolean {
+  // The expression is procedure configuration, trusted like phases.ts and run in the runner.
+  const f = new Function('passed', 'failed', 'measurement', 'params', 'unit', `"use strict"; return (${expr});`) as (
+    ...a: [ConditionEnv['passed'], ConditionEnv['failed'], ConditionEnv['measurement'], ConditionEnv['params'], ConditionEnv['unit']]
+  ) => unknown;
+  return (env) => Boolean(f(env.passed, env.failed, env.measurement, env.params, env.unit));
+}
+
+export interface ConditionEnv {
+  passed(phase: string): boolean;
+  failed(phase: string): boolean;
+  measurement(name: string): MeasurementValue | undefined;
+  params: Readonly<Record<string, string | number | boolean>>;
+  unit: Readonly<Unit>;
+}
+
+function isSoak(x: PhaseExport | undefined): x is SoakPhase {
+  return typeof x === 'object' && x !== null && typeof (x as SoakPhase).every === 'function';
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Runs one procedure on one unit. Never throws: every failure lands in the record. */
 export async function runProcedure(input: RunInput): Promise<RunResult> {
-  const { procedure, emit } = input;
+  const { emit, plan } = input;
   const records: PhaseRecord[] = [];
-  const active = procedure.phases.filter((p) => p.enabled);
+  /** Final attempt of each planned phase, by plan index. */
+  const finals = new Map<number, PhaseRecord>();
+  const lastValues = new Map<string, MeasurementValue>();
   let stopped: 'abort' | 'failure' | null = null;
   let promptSeq = 0;
+  const imageCache = new Map<string, string>();
+  const conditions = new Map<string, (env: ConditionEnv) => boolean>();
 
-  const runPhase = async (spec: PhaseSpec, index: number, signalParent: AbortSignal): Promise<PhaseRecord> => {
+  const resolvePrompt = (p: PromptSpec | string, phase: string): Prompt & { measurement?: string; timeoutMs?: number } => {
+    let spec: PromptSpec;
+    if (typeof p === 'string') {
+      const s = input.procedure.prompts[p];
+      if (!s) throw new Error(`prompt "${p}" is not declared under prompts: in procedure.yaml`);
+      spec = s;
+    } else spec = PromptSpecSchema.parse(p);
+    const prompt: Prompt & { measurement?: string; timeoutMs?: number } = { id: `${input.runId}:${++promptSeq}`, kind: spec.kind ?? 'confirm', message: spec.message, phase };
+    for (const k of ['pattern', 'minLength', 'maxLength', 'min', 'max', 'units', 'options', 'measurement', 'timeoutMs'] as const) {
+      if (spec[k] !== undefined) (prompt as Record<string, unknown>)[k] = spec[k];
+    }
+    if (spec.timeoutMs !== undefined) prompt.expiresAt = new Date(Date.now() + spec.timeoutMs).toISOString();
+    if (spec.image !== undefined) {
+      let url = imageCache.get(spec.image);
+      if (!url) {
+        const file = join(input.procedureDir ?? '.', spec.image);
+        const media = MEDIA[extname(file).toLowerCase()];
+        if (!media) throw new Error(`prompt image ${spec.image}: use a png, jpg, svg, webp or gif file`);
+        const bytes = readFileSync(file);
+        if (bytes.length > MAX_IMAGE_BYTES) throw new Error(`prompt image ${spec.image} is ${bytes.length} bytes; the limit is ${MAX_IMAGE_BYTES}`);
+        url = `data:${media};base64,${bytes.toString('base64')}`;
+        imageCache.set(spec.image, url);
+      }
+      prompt.image = url;
+    }
+    return prompt;
+  };
+
+  const runAttempt = async (phase: PlannedPhase, index: number, attempt: number, signalParent: AbortSignal): Promise<PhaseRecord> => {
     const startedAt = now();
     const t0 = performance.now();
-    const attempt = 1;
-    emit({ kind: 'run.phaseStarted', data: { index, name: spec.name, attempt, timeoutMs: spec.timeoutMs, startedAt } });
+    emit({ kind: 'run.phaseStarted', data: { index, name: phase.name, attempt, timeoutMs: phase.timeoutMs, startedAt } });
 
-    const declared = new Map<string, MeasurementSpec>();
-    for (const m of spec.measurements) declared.set(m.name, m);
     const measured = new Map<string, Measurement>();
+    const series = new Map<string, number[][]>();
     const logs: LogEntry[] = [];
+    let droppedLogs = 0;
     let sealed = false;
+    const openPrompts = new Set<string>();
 
     const controller = new AbortController();
     const onParentAbort = () => controller.abort(signalParent.reason);
@@ -84,30 +175,58 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       const entry: LogEntry = { level, ts: now(), message: String(message) };
       const src = sourceOf(new Error().stack);
       if (src) entry.source = src;
+      if (logs.length >= MAX_LOGS_PER_PHASE) {
+        logs.splice(0, 1);
+        droppedLogs++;
+      }
       logs.push(entry);
-      emit({ kind: 'run.logged', data: { index, phase: spec.name, log: entry } });
+      emit({ kind: 'run.logged', data: { index, phase: phase.name, log: entry } });
+    };
+
+    const measure = (name: string, value: MeasurementValue, opts?: { units?: string }) => {
+      if (sealed) return 'SKIP' as const;
+      const planned = phase.measurements.get(name);
+      const units = opts?.units ?? planned?.spec.units;
+      const verdict = validate(value, planned?.validator, units, { ...(input.validators ? { custom: input.validators } : {}), ...(planned?.axes !== undefined ? { axes: planned.axes } : {}) });
+      const finite = !(typeof value === 'number' && !Number.isFinite(value));
+      // JSON has no NaN or Infinity: store null and say why.
+      const m: Measurement = { name, value: finite ? value : null, outcome: verdict.outcome };
+      if (units !== undefined) m.units = units;
+      if (planned?.spec.dimensions) m.dimensions = planned.spec.dimensions;
+      if (verdict.aggregates) m.aggregates = verdict.aggregates;
+      if (planned?.validator) m.validator = planned.validator;
+      if (verdict.marginal) m.marginal = true;
+      if (verdict.reason) m.reason = verdict.reason;
+      if (verdict.outcome === 'FAIL') {
+        const code = planned?.spec.failureCode ?? phase.failureCode;
+        if (code !== undefined) m.failureCode = code;
+      }
+      measured.set(name, m);
+      lastValues.set(name, m.value);
+      lastValues.set(`${phase.name}.${name}`, m.value);
+      emit({ kind: 'run.measured', data: { index, phase: phase.name, measurement: m } });
+      return m.outcome;
     };
 
     const ctx: PhaseContext = {
       signal: controller.signal,
-      params: spec.params,
+      params: phase.params,
       unit: input.unit,
-      phase: { name: spec.name, attempt },
+      phase: { name: phase.name, attempt },
       instruments: input.instruments as Record<string, Instrument>,
-      measure(name: string, value: MeasurementValue, opts?: { units?: string }) {
-        if (sealed) return 'SKIP';
-        const decl = declared.get(name);
-        const units = opts?.units ?? decl?.units;
-        const validator = decl ? specToValidator(decl) : undefined;
-        const verdict = validate(value, validator, units);
-        const m: Measurement = { name, value: typeof value === 'number' && !Number.isFinite(value) ? null : value, outcome: verdict.outcome };
-        if (typeof value === 'number' && !Number.isFinite(value)) m.reason = `${value} is not a finite number`;
-        if (units !== undefined) m.units = units;
-        if (validator) m.validator = validator;
-        if (verdict.reason) m.reason = verdict.reason;
-        measured.set(name, m);
-        emit({ kind: 'run.measured', data: { index, phase: spec.name, measurement: m } });
-        return m.outcome;
+      measure,
+      series(name: string): Series {
+        let points = series.get(name);
+        if (!points) series.set(name, (points = []));
+        const pts = points;
+        return {
+          add: (...point: number[]) => {
+            if (!sealed) pts.push(point);
+          },
+          get length() {
+            return pts.length;
+          },
+        };
       },
       log: {
         debug: (m) => log('debug', m),
@@ -115,41 +234,57 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
         warning: (m) => log('warning', m),
         error: (m) => log('error', m),
       },
-      prompt: async (opts: PromptOptions) => {
-        const prompt: Prompt = { id: `${input.runId}:${++promptSeq}`, kind: opts.kind ?? 'confirm', message: opts.message, phase: spec.name };
-        if (opts.pattern !== undefined) prompt.pattern = opts.pattern;
-        emit({ kind: 'prompt.opened', data: { prompt } });
-        const answer = await input.askOperator(prompt, controller.signal);
-        log('info', `operator answered "${prompt.message}": ${String(answer)}`);
-        return answer;
+      prompt: (async (p: PromptSpec | string) => {
+        const prompt = resolvePrompt(p, phase.name);
+        const { measurement, timeoutMs, ...shown } = prompt;
+        openPrompts.add(prompt.id);
+        emit({ kind: 'prompt.opened', data: { prompt: shown } });
+        const promptController = new AbortController();
+        const onAbort = () => promptController.abort(controller.signal.reason);
+        controller.signal.addEventListener('abort', onAbort, { once: true });
+        const timer = timeoutMs !== undefined ? setTimeout(() => promptController.abort(new PromptTimeout(timeoutMs)), timeoutMs) : undefined;
+        try {
+          const answer = await input.askOperator(shown, promptController.signal);
+          openPrompts.delete(prompt.id);
+          log('info', `operator answered "${prompt.message}": ${Array.isArray(answer) ? answer.join(', ') : String(answer)}`);
+          if (measurement !== undefined) measure(measurement, Array.isArray(answer) ? answer.join(',') : answer);
+          return answer;
+        } catch (e) {
+          if (e instanceof PromptTimeout) {
+            openPrompts.delete(prompt.id);
+            emit({ kind: 'prompt.closed', data: { promptId: prompt.id, reason: 'timeout' } });
+          }
+          throw e;
+        } finally {
+          clearTimeout(timer);
+          controller.signal.removeEventListener('abort', onAbort);
+        }
+      }) as PhaseContext['prompt'],
+      progress(progress: number | null, message?: string) {
+        if (sealed) return;
+        const data: { index: number; phase: string; progress?: number; message?: string } = { index, phase: phase.name };
+        if (progress !== null && Number.isFinite(progress)) data.progress = Math.min(1, Math.max(0, progress));
+        if (message !== undefined) {
+          data.message = String(message);
+          log('info', data.message);
+        }
+        emit({ kind: 'run.progressed', data });
       },
-      sleep: (ms: number) =>
-        new Promise<void>((resolve, reject) => {
-          if (controller.signal.aborted) return reject(controller.signal.reason);
-          const t = setTimeout(() => {
-            controller.signal.removeEventListener('abort', onAbort);
-            resolve();
-          }, ms);
-          const onAbort = () => {
-            clearTimeout(t);
-            reject(controller.signal.reason);
-          };
-          controller.signal.addEventListener('abort', onAbort, { once: true });
-        }),
+      sleep: (ms: number) => abortableSleep(ms, controller.signal),
     };
 
     let outcome: PhaseOutcome;
     let error: PhaseError | undefined;
     let timer: NodeJS.Timeout | undefined;
-    const fn = input.phases[spec.name];
+    const exp = input.phases[phase.fn];
     try {
-      if (!fn) throw new Error(`phase function "${spec.name}" is not exported by phases.ts`);
+      if (!exp) throw new Error(`phase function "${phase.fn}" is not exported by phases.ts`);
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const reason = new TimeoutReason(spec.timeoutMs);
+          const reason = new TimeoutReason(phase.timeoutMs);
           controller.abort(reason);
           reject(reason);
-        }, spec.timeoutMs);
+        }, phase.timeoutMs);
       });
       const aborted = new Promise<never>((_, reject) => {
         if (controller.signal.aborted) reject(controller.signal.reason);
@@ -157,7 +292,9 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       });
       aborted.catch(() => undefined);
       timeout.catch(() => undefined);
-      const verdict = await Promise.race([Promise.resolve().then(() => fn(ctx)), timeout, aborted]);
+      const body = isSoak(exp) ? runSoak(exp, ctx, phase, log) : Promise.resolve().then(() => (exp as PhaseFn)(ctx));
+      body.catch(() => undefined);
+      const verdict = await Promise.race([body, timeout, aborted]);
       outcome = verdict === 'SKIP' ? 'SKIP' : verdict === 'FAIL' ? 'FAIL' : 'PASS';
     } catch (e) {
       if (e instanceof TimeoutReason) {
@@ -166,6 +303,9 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       } else if (signalParent.aborted) {
         outcome = 'ABORTED';
         error = { kind: 'aborted', message: 'operator aborted the run' };
+      } else if (e instanceof PromptTimeout) {
+        outcome = 'ERROR';
+        error = { kind: 'prompt-timeout', message: e.message };
       } else {
         outcome = 'ERROR';
         const err = e instanceof Error ? e : new Error(String(e));
@@ -175,30 +315,38 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
     } finally {
       clearTimeout(timer);
       signalParent.removeEventListener('abort', onParentAbort);
-      sealed = true;
     }
+    // Collected series are measured now, before the record is sealed.
+    for (const [name, points] of series) if (!measured.has(name)) measure(name, points);
+    sealed = true;
+    for (const id of openPrompts) emit({ kind: 'prompt.closed', data: { promptId: id, reason: 'phase-ended' } });
 
     // Declared but never measured: UNSET fails the phase.
     const measurements: Measurement[] = [];
-    for (const d of spec.measurements) {
-      const m = measured.get(d.name);
-      if (m) measurements.push(m);
-      else {
-        const unset: Measurement = { name: d.name, value: null, outcome: outcome === 'PASS' || outcome === 'FAIL' ? 'UNSET' : 'SKIP' };
-        if (d.units !== undefined) unset.units = d.units;
-        const v = specToValidator(d);
-        if (v) unset.validator = v;
-        if (unset.outcome === 'UNSET') unset.reason = 'declared but never measured';
-        measurements.push(unset);
+    for (const [name, planned] of phase.measurements) {
+      const m = measured.get(name);
+      if (m) {
+        measurements.push(m);
+        continue;
       }
+      const unset: Measurement = { name, value: null, outcome: outcome === 'PASS' || outcome === 'FAIL' ? 'UNSET' : 'SKIP' };
+      if (planned.spec.units !== undefined) unset.units = planned.spec.units;
+      if (planned.validator) unset.validator = planned.validator;
+      if (unset.outcome === 'UNSET') {
+        unset.reason = 'declared but never measured';
+        const code = planned.spec.failureCode ?? phase.failureCode;
+        if (code !== undefined) unset.failureCode = code;
+      }
+      measurements.push(unset);
     }
-    for (const [name, m] of measured) if (!declared.has(name)) measurements.push(m);
+    for (const [name, m] of measured) if (!phase.measurements.has(name)) measurements.push(m);
     if (outcome === 'PASS' && measurements.some((m) => m.outcome === 'FAIL' || m.outcome === 'UNSET')) outcome = 'FAIL';
+    if (droppedLogs > 0) logs.unshift({ level: 'warning', ts: logs[0]?.ts ?? now(), message: `${droppedLogs} earlier log lines were not kept (limit ${MAX_LOGS_PER_PHASE} per phase)` });
 
     const record: PhaseRecord = {
       index,
-      name: spec.name,
-      group: spec.group,
+      name: phase.name,
+      group: phase.group,
       attempt,
       outcome,
       startedAt,
@@ -207,51 +355,140 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       measurements,
       logs,
     };
+    if (Object.keys(phase.params).length) record.params = phase.params;
     if (error) record.error = error;
+    if ((outcome === 'FAIL' || outcome === 'ERROR') && phase.failureCode !== undefined) record.failureCode = phase.failureCode;
     emit({ kind: 'run.phaseEnded', data: { phase: record } });
     return record;
   };
 
-  const skip = (spec: PhaseSpec, index: number): PhaseRecord => {
+  const skip = (phase: PlannedPhase, index: number, why?: string): PhaseRecord => {
     const t = now();
     const record: PhaseRecord = {
       index,
-      name: spec.name,
-      group: spec.group,
+      name: phase.name,
+      group: phase.group,
       attempt: 1,
       outcome: 'SKIP',
       startedAt: t,
       endedAt: t,
       durationMs: 0,
-      measurements: spec.measurements.map((d) => ({ name: d.name, value: null, outcome: 'SKIP' as const, ...(d.units !== undefined ? { units: d.units } : {}) })),
-      logs: [],
+      measurements: [...phase.measurements.values()].map(({ spec }) => ({ name: spec.name, value: null, outcome: 'SKIP' as const, ...(spec.units !== undefined ? { units: spec.units } : {}) })),
+      logs: why ? [{ level: 'info', ts: t, message: why }] : [],
     };
+    if (Object.keys(phase.params).length) record.params = phase.params;
     emit({ kind: 'run.phaseEnded', data: { phase: record } });
     return record;
   };
 
-  const order = [...active.filter((p) => p.group === 'setup'), ...active.filter((p) => p.group === 'main'), ...active.filter((p) => p.group === 'teardown')];
-  for (const [index, spec] of order.entries()) {
-    if (spec.group === 'teardown') {
+  const finalOf = (name: string): PhaseRecord[] => {
+    const out: PhaseRecord[] = [];
+    for (const [i, r] of finals) {
+      const p = plan[i]!;
+      if (p.name === name || p.fn === name) out.push(r);
+    }
+    return out;
+  };
+  const env = (phase: PlannedPhase): ConditionEnv => ({
+    passed: (n) => {
+      const rs = finalOf(n);
+      return rs.length > 0 && rs.every((r) => r.outcome === 'PASS');
+    },
+    failed: (n) => finalOf(n).some((r) => r.outcome === 'FAIL' || r.outcome === 'ERROR'),
+    measurement: (n) => lastValues.get(n),
+    params: phase.params,
+    unit: input.unit,
+  });
+
+  const causeOf = (r: PhaseRecord): 'fail' | 'error' | 'timeout' | null =>
+    r.outcome === 'FAIL' ? 'fail' : r.outcome === 'ERROR' ? (r.error?.kind === 'timeout' ? 'timeout' : 'error') : null;
+
+  for (const [index, phase] of plan.entries()) {
+    let signal = input.signal;
+    if (phase.group === 'teardown') {
       // Teardown always runs, even after an abort, with its own signal and a short leash.
-      const teardownSignal = stopped === 'abort' ? AbortSignal.timeout(input.teardownAfterAbortMs ?? 2000) : new AbortController().signal;
-      records.push(await runPhase(spec, index, teardownSignal));
-      continue;
-    }
-    if (stopped || input.signal.aborted) {
+      signal = stopped === 'abort' || input.signal.aborted ? AbortSignal.timeout(input.teardownAfterAbortMs ?? 2000) : new AbortController().signal;
+    } else {
       if (input.signal.aborted) stopped = 'abort';
-      records.push(skip(spec, index));
-      continue;
+      if (stopped) {
+        const r = skip(phase, index, stopped === 'abort' ? 'skipped: the run was aborted' : 'skipped: an earlier phase failed and the procedure stops on failure');
+        records.push(r);
+        finals.set(index, r);
+        continue;
+      }
     }
-    const r = await runPhase(spec, index, input.signal);
-    records.push(r);
+    if (phase.runIf !== undefined) {
+      let run: boolean;
+      try {
+        let cond = conditions.get(phase.runIf);
+        if (!cond) conditions.set(phase.runIf, (cond = compileCondition(phase.runIf)));
+        run = cond(env(phase));
+      } catch (e) {
+        run = false;
+        const r = skip(phase, index, `runIf "${phase.runIf}" could not be evaluated: ${(e as Error).message}`);
+        r.outcome = 'ERROR';
+        r.error = { kind: 'exception', message: `runIf "${phase.runIf}": ${(e as Error).message}` };
+        records.push(r);
+        finals.set(index, r);
+        if (phase.onFailure === 'stop' && phase.group !== 'teardown') stopped = 'failure';
+        continue;
+      }
+      if (!run) {
+        const r = skip(phase, index, `skipped: runIf "${phase.runIf}" is false`);
+        records.push(r);
+        finals.set(index, r);
+        continue;
+      }
+    }
+    let r: PhaseRecord;
+    for (let attempt = 1; ; attempt++) {
+      r = await runAttempt(phase, index, attempt, signal);
+      records.push(r);
+      const cause = causeOf(r);
+      if (!cause || attempt > phase.retry.count || !phase.retry.on.includes(cause) || signal.aborted) break;
+      if (phase.retry.delayMs > 0) {
+        try {
+          await abortableSleep(phase.retry.delayMs, signal);
+        } catch {
+          break;
+        }
+      }
+    }
+    finals.set(index, r);
+    if (phase.group === 'teardown') continue;
     if (r.outcome === 'ABORTED') stopped = 'abort';
-    else if ((r.outcome === 'FAIL' || r.outcome === 'ERROR') && (procedure.stopOnFailure || spec.group === 'setup')) stopped = 'failure';
+    else if ((r.outcome === 'FAIL' || r.outcome === 'ERROR') && phase.onFailure === 'stop') stopped = 'failure';
   }
 
-  return { ...outcomeOf(records, input.signal.aborted), phases: records };
+  return { ...outcomeOf([...finals.values()], input.signal.aborted), phases: records };
 }
 
+/** Runs a soak phase: start, every N s until the duration ends or `every` returns 'STOP', then end. */
+async function runSoak(exp: SoakPhase, ctx: PhaseContext, phase: PlannedPhase, log: (level: LogLevel, m: string) => void): Promise<void> {
+  const soak = phase.soak ?? { durationS: 0, everyS: 1 };
+  const durationMs = soak.durationS * 1000;
+  const everyMs = soak.everyS * 1000;
+  await exp.start?.(ctx);
+  try {
+    const t0 = performance.now();
+    for (let tick = 0; ; tick++) {
+      if ((await exp.every(ctx, tick)) === 'STOP') {
+        log('warning', `soak stopped by its kill switch after ${tick + 1} ticks`);
+        break;
+      }
+      const elapsed = performance.now() - t0;
+      ctx.progress(Math.min(1, elapsed / durationMs));
+      // Missed ticks are skipped, not bunched up.
+      const next = Math.ceil((elapsed + 0.001) / everyMs) * everyMs;
+      if (next >= durationMs) break;
+      await ctx.sleep(next - elapsed);
+    }
+  } finally {
+    if (exp.end) await exp.end(ctx);
+  }
+}
+
+/** The run's outcome from the final attempt of each phase. */
 export function outcomeOf(phases: readonly PhaseRecord[], aborted: boolean): { outcome: RunOutcome; outcomeReason?: string } {
   if (aborted || phases.some((p) => p.outcome === 'ABORTED')) return { outcome: 'ABORTED', outcomeReason: 'operator aborted the run' };
   const err = phases.find((p) => p.outcome === 'ERROR');

@@ -1,48 +1,66 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { ProcedureFileSchema, type ProcedureFile, type ProcedureSummary } from '#contract/procedure.ts';
 import { StationFault } from '#contract/errors.ts';
-import type { PhaseFn } from '#station/engine/sdk.ts';
+import type { PhaseExport } from '#station/engine/sdk.ts';
+import type { CustomValidator } from '#station/engine/validators.ts';
+import { planPhases, type PlannedPhase } from '#station/engine/plan.ts';
+import { compileCondition } from '#station/engine/engine.ts';
 
 export const PROCEDURE_FILE = 'procedure.yaml';
 export const PHASES_FILE = 'phases.ts';
 
 export interface LoadedProcedure {
   file: ProcedureFile;
-  phases: Record<string, PhaseFn>;
+  dir: string;
+  phases: Record<string, PhaseExport>;
+  validators: Record<string, CustomValidator>;
+  plan: PlannedPhase[];
   summary: ProcedureSummary;
 }
 
+type Path = readonly (string | number)[];
+
+/** Line (1-based) of the YAML node at `path`, or of its nearest ancestor that has one. */
+function lineOf(doc: Document, lc: LineCounter, path: Path): number {
+  for (let p = [...path]; ; p = p.slice(0, -1)) {
+    const node = p.length ? doc.getIn(p, true) : doc.contents;
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+    if (p.length === 0) return 1;
+  }
+}
+
+export interface ParsedProcedure {
+  file: ProcedureFile;
+  /** "procedure.yaml:12: phases.2.name: message" for a problem found after parsing. */
+  problem(path: Path, message: string): string;
+}
+
 /** Parses procedure.yaml; every error names the file, line and field. */
-export function parseProcedureFile(text: string, fileName: string): ProcedureFile {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+export function parseProcedure(text: string, fileName: string): ParsedProcedure {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line;
+    const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
     throw new StationFault('sequence.invalid', `${fileName}:${line}: ${e.message.split('\n')[0]}`, { file: fileName, line });
   }
+  const problem = (path: Path, message: string) => `${fileName}:${lineOf(doc, lc, path)}: ${path.length ? path.join('.') : '(top level)'}: ${message}`;
   const parsed = ProcedureFileSchema.safeParse(doc.toJS());
-  if (parsed.success) return parsed.data;
-  const messages = parsed.error.issues.map((issue) => {
-    // Walk up the path until a node with a position exists (a missing key has none).
-    let path = issue.path as (string | number)[];
-    let line: number | undefined;
-    for (; ; path = path.slice(0, -1)) {
-      const node = path.length ? doc.getIn(path, true) : doc.contents;
-      if (isNode(node) && node.range) {
-        line = lineCounter.linePos(node.range[0]).line;
-        break;
-      }
-      if (path.length === 0) break;
-    }
-    const field = issue.path.length ? issue.path.join('.') : '(top level)';
-    return `${fileName}:${line ?? 1}: ${field}: ${issue.message}`;
-  });
-  throw new StationFault('sequence.invalid', messages.join('\n'), { file: fileName, issues: messages });
+  if (!parsed.success) {
+    const messages = parsed.error.issues.map((issue) => problem(issue.path as Path, issue.message));
+    throw new StationFault('sequence.invalid', messages.join('\n'), { file: fileName, issues: messages });
+  }
+  return { file: parsed.data, problem };
+}
+
+/** Parses procedure.yaml text into the file's typed form (errors name file, line, field). */
+export function parseProcedureFile(text: string, fileName: string): ProcedureFile {
+  return parseProcedure(text, fileName).file;
 }
 
 export async function hashProcedure(dir: string): Promise<string> {
@@ -54,8 +72,16 @@ export async function hashProcedure(dir: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** Loads a procedure folder: procedure.yaml + phases.ts (transpiled by Node's type stripping). */
-export async function loadProcedure(dir: string): Promise<LoadedProcedure> {
+function isValidator(v: unknown): v is CustomValidator {
+  return typeof v === 'object' && v !== null && typeof (v as CustomValidator).check === 'function' && typeof (v as CustomValidator).description === 'string';
+}
+
+/**
+ * Loads a procedure folder: procedure.yaml + phases.ts (transpiled by Node's type
+ * stripping). Everything that can be checked before a unit is in the fixture is checked
+ * here, so a mistake is refused at load, not found on the line.
+ */
+export async function loadProcedure(dir: string, paramOverrides: Readonly<Record<string, string | number | boolean>> = {}): Promise<LoadedProcedure> {
   const yamlPath = join(dir, PROCEDURE_FILE);
   const tsPath = join(dir, PHASES_FILE);
   let text: string;
@@ -64,7 +90,7 @@ export async function loadProcedure(dir: string): Promise<LoadedProcedure> {
   } catch {
     throw new StationFault('sequence.invalid', `${yamlPath}: procedure file not found`, { file: yamlPath });
   }
-  const file = parseProcedureFile(text, yamlPath);
+  const { file, problem } = parseProcedure(text, yamlPath);
   const hash = await hashProcedure(dir).catch(() => {
     throw new StationFault('sequence.invalid', `${tsPath}: phases file not found`, { file: tsPath });
   });
@@ -74,20 +100,51 @@ export async function loadProcedure(dir: string): Promise<LoadedProcedure> {
     mod = (await import(`${pathToFileURL(tsPath).href}?v=${hash.slice(0, 16)}`)) as Record<string, unknown>;
   } catch (e) {
     const err = e as Error;
-    const where = /:(\d+)/.exec(err.stack?.split('\n').find((l) => l.includes(tsPath)) ?? '')?.[1];
-    throw new StationFault('sequence.invalid', `${tsPath}${where ? `:${where}` : ''}: ${err.message.split('\n')[0]}`, { file: tsPath });
+    // Type-stripping and syntax errors carry "file:line" in the stack or the message.
+    const text = `${err.message}\n${err.stack ?? ''}`;
+    const where = new RegExp(`${tsPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\?[^:\\s]*)?:(\\d+)`).exec(text)?.[1] ?? /:(\d+):\d+/.exec(err.message)?.[1];
+    throw new StationFault('sequence.invalid', `${tsPath}${where ? `:${where}` : ''}: ${err.message.split('\n')[0]}`, { file: tsPath, ...(where ? { line: Number(where) } : {}) });
   }
-  const phases: Record<string, PhaseFn> = {};
-  const missing: string[] = [];
+  const problems: string[] = [];
+  const validators: Record<string, CustomValidator> = {};
+  if (mod.validators !== undefined) {
+    if (typeof mod.validators !== 'object' || mod.validators === null) problems.push(`${tsPath}: validators: export an object of { description, check(value) }`);
+    else
+      for (const [name, v] of Object.entries(mod.validators)) {
+        if (isValidator(v)) validators[name] = v;
+        else problems.push(`${tsPath}: validators.${name}: needs a description string and a check(value) function`);
+      }
+  }
+  const phases: Record<string, PhaseExport> = {};
   file.phases.forEach((p, i) => {
-    const fn = mod[p.name];
-    if (typeof fn === 'function') phases[p.name] = fn as PhaseFn;
-    else missing.push(`${yamlPath}: phases.${i}.name: phase "${p.name}" is not exported by ${PHASES_FILE}`);
+    const exp = mod[p.name];
+    if (p.soak) {
+      if (typeof exp === 'object' && exp !== null && typeof (exp as { every?: unknown }).every === 'function') phases[p.name] = exp as PhaseExport;
+      else problems.push(problem(['phases', i, 'name'], `soak phase "${p.name}" must be exported as { start?, every, end? } by ${PHASES_FILE}`));
+    } else if (typeof exp === 'function') phases[p.name] = exp as PhaseExport;
+    else problems.push(problem(['phases', i, 'name'], `phase "${p.name}" is not exported by ${PHASES_FILE}`));
+    if (p.runIf !== undefined) {
+      try {
+        compileCondition(p.runIf);
+      } catch (e) {
+        problems.push(problem(['phases', i, 'runIf'], `not a valid expression: ${(e as Error).message}`));
+      }
+    }
+    p.measurements.forEach((m, j) => {
+      if (m.validator !== undefined && !validators[m.validator]) problems.push(problem(['phases', i, 'measurements', j, 'validator'], `validator "${m.validator}" is not exported by ${PHASES_FILE} in validators`));
+    });
   });
-  if (missing.length) throw new StationFault('sequence.invalid', missing.join('\n'), { file: yamlPath });
+  for (const [key, prompt] of Object.entries(file.prompts)) {
+    if (prompt.image !== undefined && !existsSync(join(dir, prompt.image))) problems.push(problem(['prompts', key, 'image'], `image file ${prompt.image} not found in ${dir}`));
+  }
+  if (problems.length) throw new StationFault('sequence.invalid', problems.join('\n'), { file: yamlPath, issues: problems });
+  const plan = planPhases(file, validators, paramOverrides);
   return {
     file,
+    dir,
     phases,
+    validators,
+    plan,
     summary: {
       id: file.id,
       name: file.name,
@@ -96,7 +153,7 @@ export async function loadProcedure(dir: string): Promise<LoadedProcedure> {
       ...(file.partNumber !== undefined ? { partNumber: file.partNumber } : {}),
       serialPattern: file.serialPattern,
       ...(file.serialExample !== undefined ? { serialExample: file.serialExample } : {}),
-      phases: file.phases.map((p) => ({ name: p.name, ...(p.title !== undefined ? { title: p.title } : {}), group: p.group, enabled: p.enabled })),
+      phases: plan.map((p) => ({ name: p.name, ...(p.title !== undefined ? { title: p.title } : {}), group: p.group, enabled: true })),
       dir,
     },
   };

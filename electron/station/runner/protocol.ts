@@ -7,7 +7,13 @@ import { RunOutcomeSchema, UnitSchema } from '#contract/records.ts';
 /** Station → runner. Parsed on arrival like any other boundary. */
 export const ToRunnerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load'), dir: z.string(), instruments: z.record(z.string(), z.string()) }),
-  z.object({ type: z.literal('start'), runId: z.string(), unit: UnitSchema }),
+  z.object({
+    type: z.literal('start'),
+    runId: z.string(),
+    unit: UnitSchema,
+    /** `--param` overrides for this run: `key` or `phase.key`. */
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  }),
   z.object({ type: z.literal('abort'), runId: z.string() }),
   z.object({ type: z.literal('answer'), promptId: z.string(), answer: PromptAnswerSchema }),
   z.object({ type: z.literal('shutdown') }),

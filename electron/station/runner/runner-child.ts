@@ -6,6 +6,7 @@
 import { ToRunnerSchema, type FromRunner, type ToRunner } from './protocol.ts';
 import { loadProcedure, type LoadedProcedure } from '#station/procedures/load.ts';
 import { runProcedure, type EngineEmit } from '#station/engine/engine.ts';
+import { planPhases } from '#station/engine/plan.ts';
 import { openInstrument } from '#station/instruments/connect.ts';
 import { SimBench } from '#station/instruments/sim.ts';
 import type { Instrument } from '#station/instruments/drivers.ts';
@@ -83,7 +84,11 @@ async function load(dir: string, overrides: Record<string, string>): Promise<voi
   }
 }
 
-async function start(runId: string, unit: { serialNumber: string; partNumber?: string | undefined }): Promise<void> {
+async function start(
+  runId: string,
+  unit: { serialNumber: string; partNumber?: string | undefined },
+  params: Readonly<Record<string, string | number | boolean>> | undefined,
+): Promise<void> {
   if (!loaded || current) return;
   const controller = new AbortController();
   current = { runId, controller };
@@ -93,7 +98,10 @@ async function start(runId: string, unit: { serialNumber: string; partNumber?: s
     runId,
     unit: { serialNumber: unit.serialNumber, ...(unit.partNumber !== undefined ? { partNumber: unit.partNumber } : {}) },
     procedure: loaded.file,
+    procedureDir: loaded.dir,
+    plan: params && Object.keys(params).length ? planPhases(loaded.file, loaded.validators, params) : loaded.plan,
     phases: loaded.phases,
+    validators: loaded.validators,
     instruments,
     emit,
     signal: controller.signal,
@@ -124,7 +132,7 @@ function handle(msg: ToRunner): void {
       void load(msg.dir, msg.instruments);
       break;
     case 'start':
-      void start(msg.runId, msg.unit);
+      void start(msg.runId, msg.unit, msg.params);
       break;
     case 'abort':
       if (current?.runId === msg.runId) current.controller.abort(new Error('operator aborted the run'));

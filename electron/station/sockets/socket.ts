@@ -4,7 +4,7 @@ import { applySocketEvent, emptySocket, type LiveSocket } from '#contract/live.t
 import { StationFault, formatZodError } from '#contract/errors.ts';
 import { failingMeasurements, type PhaseError, type PhaseRecord, type RunOutcome, type Unit } from '#contract/records.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
-import type { PromptAnswer } from '#contract/prompts.ts';
+import { checkAnswer, type PromptAnswer } from '#contract/prompts.ts';
 import type { EventBus } from '#station/events/bus.ts';
 import type { RunsRepo } from '#station/store/runs-repo.ts';
 import { RunnerHost } from '#station/runner/runner-host.ts';
@@ -152,7 +152,7 @@ export class Socket {
     for (const raw of events) {
       const schema = (EventDataSchemas as Record<string, (typeof EventDataSchemas)[EventKind]>)[raw.kind];
       const parsed = schema?.safeParse(raw.data);
-      if (!schema || !parsed?.success || !['run.phaseStarted', 'run.measured', 'run.logged', 'run.phaseEnded', 'prompt.opened'].includes(raw.kind)) {
+      if (!schema || !parsed?.success || !['run.phaseStarted', 'run.measured', 'run.logged', 'run.progressed', 'run.phaseEnded', 'prompt.opened', 'prompt.closed'].includes(raw.kind)) {
         this.cfg.log('error', `socket ${this.index}: runner sent a bad ${raw.kind} event: ${parsed && !parsed.success ? formatZodError(parsed.error) : 'unknown kind'}`);
         continue;
       }
@@ -202,7 +202,7 @@ export class Socket {
   }
 
   /** Starts a run on a scanned unit. */
-  startRun(serialNumber: string, operatorId?: string): string {
+  startRun(serialNumber: string, operatorId?: string, params?: Record<string, string | number | boolean>): string {
     const blocked = this.cfg.blocked();
     if (blocked) throw blocked;
     if (this.procedureError) throw this.procedureError;
@@ -223,8 +223,8 @@ export class Socket {
     const procedure = { id: proc.id, name: proc.name, version: proc.version, hash: proc.hash };
     this.cfg.repo.insertRun({ id, stationId: this.cfg.stationId, socket: this.index, ...(operatorId ? { operatorId } : {}), appVersion: this.cfg.appVersion, procedure, unit, startedAt });
     this.run = { id, unit, startedAt, t0: performance.now(), runSeq: 0, phaseSeq: null, phase: null, watchdog: null, abortTimer: null, abortRequested: false, ended: false };
-    const enabled = proc.phases.filter((p) => p.enabled);
-    const planned = [...enabled.filter((p) => p.group === 'setup'), ...enabled.filter((p) => p.group === 'main'), ...enabled.filter((p) => p.group === 'teardown')];
+    // The summary lists the runner's plan: enabled phases in run order, instances expanded.
+    const planned = proc.phases.filter((p) => p.enabled);
     const e = this.publish('run.started', {
       procedure,
       unit,
@@ -234,7 +234,7 @@ export class Socket {
     });
     this.run.runSeq = e.seq;
     this.setState('running');
-    this.runner.send({ type: 'start', runId: id, unit });
+    this.runner.send({ type: 'start', runId: id, unit, ...(params ? { params } : {}) });
     return id;
   }
 
@@ -254,15 +254,8 @@ export class Socket {
   answerPrompt(promptId: string, answer: PromptAnswer): void {
     const prompt = this.live.prompt;
     if (!this.run || !prompt || prompt.id !== promptId) throw new StationFault('prompt.unknown', 'that question is no longer open');
-    if ((prompt.kind === 'yes-no' || prompt.kind === 'pass-fail') && typeof answer !== 'boolean') {
-      throw new StationFault('invalid-input', `answer: this question takes ${prompt.kind === 'yes-no' ? 'Yes or No' : 'Pass or Fail'}`, { field: 'answer' });
-    }
-    if (prompt.kind === 'text') {
-      if (typeof answer !== 'string' || answer.trim() === '') throw new StationFault('invalid-input', 'answer: type an answer', { field: 'answer' });
-      if (prompt.pattern && !new RegExp(prompt.pattern).test(answer)) {
-        throw new StationFault('invalid-input', `answer: "${answer}" does not have the expected form`, { field: 'answer', pattern: prompt.pattern });
-      }
-    }
+    const problem = checkAnswer(prompt, answer);
+    if (problem) throw new StationFault('invalid-input', `answer: ${problem}`, { field: 'answer' });
     this.runner.send({ type: 'answer', promptId, answer });
     this.publish('prompt.answered', { promptId, answer }, this.run.phaseSeq ?? this.run.runSeq);
   }
