@@ -19,6 +19,12 @@ type Listener = (event: StationEvent, json: string) => void;
 const RING = 20_000;
 
 /**
+ * Kinds kept in memory only: their content is repeated in full by the phase's
+ * run.phaseEnded, which the durable log keeps. This halves what a run writes.
+ */
+const MEMORY_ONLY: ReadonlySet<string> = new Set(['run.measured', 'run.logged', 'run.progressed']);
+
+/**
  * One bus for the station: monotonic seq (continued from the durable log across
  * restarts), an in-memory ring for fast replay, and the log for everything older.
  */
@@ -59,8 +65,10 @@ export class EventBus {
     // Trim in chunks so publishing stays O(1) on average.
     if (this.ring.length > RING + RING / 4) this.ring.splice(0, this.ring.length - RING);
     this.ringStart = this.ring[0]!.event.seq;
-    this.pending.push(event);
-    this.pendingJson.push(json);
+    if (!MEMORY_ONLY.has(p.kind)) {
+      this.pending.push(event);
+      this.pendingJson.push(json);
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -85,7 +93,10 @@ export class EventBus {
     }
   }
 
-  /** Everything after `afterSeq`, from the ring when it reaches back that far, else from the log. */
+  /**
+   * Everything after `afterSeq`, from the ring when it reaches back that far, else from
+   * the durable log (which holds every kind but run.measured, run.logged and run.progressed).
+   */
   since(afterSeq: number, limit = 1000): { events: StationEvent[]; truncated: boolean } {
     if (afterSeq >= this.seq) return { events: [], truncated: false };
     let events: StationEvent[];

@@ -35,7 +35,8 @@ export class RunnerHost {
   start(): void {
     this.expectedExit = false;
     const child = fork(CHILD, [], {
-      serialization: 'advanced',
+      // JSON framing measured faster than V8 serialization for these plain messages.
+      serialization: 'json',
       execArgv: ['--disable-warning=ExperimentalWarning'],
       // Under Electron's utility process execPath is Electron itself: run it as Node.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

@@ -175,7 +175,11 @@ export class Socket {
     }
     if (ended.length) {
       try {
-        this.cfg.repo.insertPhases(run.id, ended);
+        // Phases and the events that announced them commit together: one write per batch.
+        this.cfg.repo.transaction(() => {
+          this.cfg.repo.insertPhases(run.id, ended);
+          this.cfg.bus.flush();
+        });
       } catch (e) {
         this.cfg.log('error', `socket ${this.index}: could not journal phases of run ${run.id}: ${(e as Error).message}`);
       }

@@ -34,7 +34,13 @@ export class RunsRepo {
     };
   }
 
+  /** Runs `f` in one transaction; nested calls join the outer one. */
+  transaction<T>(f: () => T): T {
+    return this.tx(f);
+  }
+
   private tx<T>(f: () => T): T {
+    if (this.db.isTransaction) return f();
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const r = f();
