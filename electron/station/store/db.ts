@@ -21,7 +21,8 @@ function isCorrupt(e: unknown): boolean {
   return /file is not a database|database disk image is malformed|SQLITE_CORRUPT|SQLITE_NOTADB/i.test(msg);
 }
 
-export function migrate(db: DatabaseSync, target = SCHEMA_VERSION): void {
+/** The schema version in the file; throws db.newer-version if this Passline does not know it. */
+function knownVersion(db: DatabaseSync): number {
   const current = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
   if (current > SCHEMA_VERSION) {
     throw new StationFault(
@@ -30,6 +31,11 @@ export function migrate(db: DatabaseSync, target = SCHEMA_VERSION): void {
       { current, known: SCHEMA_VERSION },
     );
   }
+  return current;
+}
+
+export function migrate(db: DatabaseSync, target = SCHEMA_VERSION): void {
+  const current = knownVersion(db);
   for (const m of migrations) {
     if (m.version <= current || m.version > target) continue;
     db.exec('BEGIN IMMEDIATE');
@@ -54,6 +60,8 @@ export function openDatabase(dataDir: string): DatabaseSync {
   let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(path);
+    // Before anything writes (switching to WAL rewrites the header): a newer file stays as it is.
+    knownVersion(db);
     db.exec('PRAGMA journal_mode = WAL');
     // NORMAL in WAL survives a killed process; finished runs switch to FULL for power loss.
     db.exec('PRAGMA synchronous = NORMAL');
