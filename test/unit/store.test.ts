@@ -1,0 +1,266 @@
+/**
+ * The station database on real SQLite files: migrations, refusal of a newer
+ * schema, a damaged file moved aside, the run journal and the transactional outbox.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { StationFault } from '#contract/errors.ts';
+import { DB_FILE, SCHEMA_VERSION, migrate, migrations, openDatabase } from '#station/store/db.ts';
+import { RunsRepo } from '#station/store/runs-repo.ts';
+import { phase, runStart } from '../helpers/records.ts';
+import { tempDir } from '../helpers/paths.ts';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function freshDir(): string {
+  const t = tempDir('passline-store-');
+  cleanups.push(t.remove);
+  return t.dir;
+}
+
+function open(dir: string): { db: DatabaseSync; repo: RunsRepo } {
+  const db = openDatabase(dir);
+  cleanups.push(() => db.isOpen && db.close());
+  return { db, repo: new RunsRepo(db) };
+}
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const userVersion = (db: DatabaseSync) => Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+const tables = (db: DatabaseSync) =>
+  (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+const columns = (db: DatabaseSync, table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+
+/**
+ * One entry per migration: what to seed at the version before it, and what must hold
+ * after it. A migration added without an entry here fails the coverage test below.
+ */
+const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: DatabaseSync): void }> = {
+  10: {
+    seed: () => {
+      /* the first migration starts from an empty file */
+    },
+    check: (db) => {
+      expect(tables(db)).toEqual(['audit', 'events', 'failures', 'outbox', 'phases', 'runs']);
+      expect(columns(db, 'runs')).toEqual(
+        expect.arrayContaining(['id', 'serial_number', 'procedure_hash', 'started_at', 'ended_at', 'outcome', 'outcome_reason']),
+      );
+      expect(columns(db, 'outbox')).toEqual(expect.arrayContaining(['run_id', 'target', 'state', 'attempts']));
+      // The new tables take a run and its phase.
+      const repo = new RunsRepo(db);
+      const run = runStart('SEED-1');
+      repo.insertRun(run);
+      repo.insertPhases(run.id, [phase(0, 'p0')]);
+      expect(repo.getRun(run.id).phases).toHaveLength(1);
+    },
+  },
+};
+
+describe('migrations', () => {
+  test('every migration has a test (migrate to N-1, seed, migrate to N, assert)', () => {
+    expect(migrations.map((m) => m.version).filter((v) => !MIGRATION_TESTS[v])).toEqual([]);
+  });
+
+  test.each(migrations.map((m, i) => [m.name, m.version, migrations[i - 1]?.version ?? 0] as const))('%s', (_name, version, previous) => {
+    const db = new DatabaseSync(join(freshDir(), DB_FILE));
+    cleanups.push(() => db.close());
+    migrate(db, previous);
+    expect(userVersion(db)).toBe(previous);
+    if (previous === 0) expect(tables(db)).toEqual([]);
+    MIGRATION_TESTS[version]!.seed(db);
+    migrate(db, version);
+    expect(userVersion(db)).toBe(version);
+    MIGRATION_TESTS[version]!.check(db);
+  });
+
+  test('migrating an up-to-date database changes nothing', () => {
+    const dir = freshDir();
+    const { db, repo } = open(dir);
+    const run = runStart('SN-1');
+    repo.insertRun(run);
+    migrate(db);
+    expect(userVersion(db)).toBe(SCHEMA_VERSION);
+    expect(repo.countRuns()).toBe(1);
+  });
+
+  test('a database written by a newer Passline is refused and left untouched', () => {
+    const dir = freshDir();
+    const path = join(dir, DB_FILE);
+    // As a newer version would leave it: its own tables, a higher user_version.
+    const newer = new DatabaseSync(path);
+    newer.exec('CREATE TABLE future (x TEXT); INSERT INTO future VALUES (\'keep me\');');
+    newer.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 10}`);
+    newer.close();
+    const before = sha256(path);
+    const filesBefore = readdirSync(dir).sort();
+
+    let err: unknown;
+    try {
+      openDatabase(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StationFault);
+    expect((err as StationFault).kind).toBe('db.newer-version');
+    expect((err as StationFault).message).toBe(
+      `The station database was written by a newer Passline (schema ${SCHEMA_VERSION + 10}, this version knows ${SCHEMA_VERSION}). Update Passline; the file is left untouched.`,
+    );
+    expect(sha256(path)).toBe(before);
+    expect(readdirSync(dir).sort()).toEqual(filesBefore);
+  });
+});
+
+describe('a damaged database file', () => {
+  test('is moved aside, never overwritten, and reported', () => {
+    const dir = freshDir();
+    const path = join(dir, DB_FILE);
+    const garbage = Buffer.from('this is not an SQLite database; a disk sector went bad. '.repeat(200));
+    writeFileSync(path, garbage);
+
+    let err: unknown;
+    try {
+      openDatabase(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StationFault);
+    const fault = err as StationFault;
+    expect(fault.kind).toBe('db.corrupted');
+    const aside = (fault.details as { aside: string }).aside;
+    expect(aside).toMatch(new RegExp(`^${path.replace(/[.]/g, '\\.')}\\.corrupt-`));
+    expect(fault.message).toBe(`The station database ${path} is damaged. It was moved to ${aside} for recovery; restart to begin a new one.`);
+    expect(existsSync(path)).toBe(false);
+    expect(readFileSync(aside)).toEqual(garbage);
+
+    // The next start begins a new database beside the kept one.
+    const { repo } = open(dir);
+    expect(repo.countRuns()).toBe(0);
+    expect(readFileSync(aside)).toEqual(garbage);
+  });
+});
+
+describe('the run journal', () => {
+  test('a run row is RUNNING from its start and each phase is durable when it ends', () => {
+    const dir = freshDir();
+    const { repo } = open(dir);
+    // A second connection sees only what was committed.
+    const reader = new DatabaseSync(join(dir, DB_FILE), { readOnly: true });
+    cleanups.push(() => reader.close());
+    const outcomeOf = (id: string) => (reader.prepare('SELECT outcome FROM runs WHERE id = ?').get(id) as { outcome: string } | undefined)?.outcome;
+    const phasesOf = (id: string) => (reader.prepare('SELECT name, outcome FROM phases WHERE run_id = ? ORDER BY idx').all(id) as { name: string; outcome: string }[]).map((p) => ({ ...p }));
+
+    const run = runStart('SN-100');
+    repo.insertRun(run);
+    expect(outcomeOf(run.id)).toBe('RUNNING');
+    expect(phasesOf(run.id)).toEqual([]);
+
+    repo.insertPhases(run.id, [phase(0, 'power_on')]);
+    expect(phasesOf(run.id)).toEqual([{ name: 'power_on', outcome: 'PASS' }]);
+    repo.insertPhases(run.id, [phase(1, 'rail_3v3', 'FAIL')]);
+    expect(phasesOf(run.id)).toEqual([
+      { name: 'power_on', outcome: 'PASS' },
+      { name: 'rail_3v3', outcome: 'FAIL' },
+    ]);
+    expect(outcomeOf(run.id)).toBe('RUNNING');
+
+    repo.finishRun(run.id, { outcome: 'FAIL', endedAt: new Date().toISOString(), durationMs: 12 }, [phase(2, 'power_off')], []);
+    expect(outcomeOf(run.id)).toBe('FAIL');
+    const rec = repo.getRun(run.id);
+    expect(rec.phases.map((p) => [p.name, p.outcome])).toEqual([
+      ['power_on', 'PASS'],
+      ['rail_3v3', 'FAIL'],
+      ['power_off', 'PASS'],
+    ]);
+    expect(rec.phases[1]!.measurements).toEqual([{ name: 'rail_3v3_v', value: 1.5, units: 'V', outcome: 'FAIL' }]);
+  });
+
+  test('recoverInterrupted turns RUNNING into ABORTED "station stopped during run", keeping finished phases', () => {
+    const dir = freshDir();
+    const { repo, db } = open(dir);
+    const t0 = '2026-01-01T10:00:00.000Z';
+    const run = runStart('SN-200', t0);
+    repo.insertRun(run);
+    repo.insertPhases(run.id, [phase(0, 'a', 'PASS', '2026-01-01T10:00:01.000Z'), phase(1, 'b', 'PASS', '2026-01-01T10:00:02.500Z')]);
+    const done = runStart('SN-199', '2026-01-01T09:00:00.000Z');
+    repo.insertRun(done);
+    repo.finishRun(done.id, { outcome: 'PASS', endedAt: '2026-01-01T09:00:05.000Z', durationMs: 5000 }, [phase(0, 'a')], []);
+    db.close();
+
+    // The next start of the station, on the same file.
+    const again = open(dir).repo;
+    expect(again.recoverInterrupted('station stopped during run', ['mes'])).toEqual([run.id]);
+    const rec = again.getRun(run.id);
+    expect(rec.outcome).toBe('ABORTED');
+    expect(rec.outcomeReason).toBe('station stopped during run');
+    expect(rec.phases.map((p) => p.name)).toEqual(['a', 'b']);
+    // It ended when its last journaled phase ended.
+    expect(rec.endedAt).toBe('2026-01-01T10:00:02.500Z');
+    expect(rec.durationMs).toBe(2500);
+    // The finished run is untouched, and nothing is RUNNING any more.
+    expect(again.getRun(done.id)).toMatchObject({ outcome: 'PASS', durationMs: 5000 });
+    expect(again.listRuns({ limit: 10, outcome: 'RUNNING' })).toEqual([]);
+    // Recovered runs are queued like any finished run.
+    expect(again.db.prepare('SELECT run_id, target, state FROM outbox').all()).toEqual([{ run_id: run.id, target: 'mes', state: 'pending' }]);
+    // A second recovery finds nothing to do.
+    expect(again.recoverInterrupted('station stopped during run', ['mes'])).toEqual([]);
+  });
+
+  test('a run interrupted before any phase ended is ABORTED with zero duration', () => {
+    const dir = freshDir();
+    const { repo } = open(dir);
+    const run = runStart('SN-300', '2026-01-01T10:00:00.000Z');
+    repo.insertRun(run);
+    repo.recoverInterrupted('station stopped during run', []);
+    expect(repo.getRun(run.id)).toMatchObject({ outcome: 'ABORTED', endedAt: '2026-01-01T10:00:00.000Z', durationMs: 0, phases: [] });
+  });
+});
+
+describe('the transactional outbox', () => {
+  test('finishRun writes the end, the last phases and one outbox row per target together', () => {
+    const { repo, db } = open(freshDir());
+    const run = runStart('SN-400');
+    repo.insertRun(run);
+    repo.finishRun(run.id, { outcome: 'PASS', endedAt: new Date().toISOString(), durationMs: 3 }, [phase(0, 'a')], ['mes', 'folder']);
+    expect(repo.getRun(run.id).outcome).toBe('PASS');
+    expect(db.prepare('SELECT target, state, attempts FROM outbox WHERE run_id = ? ORDER BY target').all(run.id)).toEqual([
+      { target: 'folder', state: 'pending', attempts: 0 },
+      { target: 'mes', state: 'pending', attempts: 0 },
+    ]);
+  });
+
+  test('if queueing fails, the run is not finished either (never finished-but-not-queued)', () => {
+    const { repo, db } = open(freshDir());
+    const run = runStart('SN-500');
+    repo.insertRun(run);
+    // A real SQLite failure inside the transaction, at the outbox insert.
+    db.exec("CREATE TRIGGER outbox_refuses BEFORE INSERT ON outbox WHEN NEW.target = 'broken' BEGIN SELECT RAISE(ABORT, 'outbox refused'); END");
+    expect(() =>
+      repo.finishRun(run.id, { outcome: 'PASS', endedAt: new Date().toISOString(), durationMs: 3 }, [phase(0, 'a')], ['mes', 'broken']),
+    ).toThrow(/outbox refused/);
+    const rec = repo.getRun(run.id);
+    expect(rec.outcome).toBe('RUNNING');
+    expect(rec.phases).toEqual([]);
+    expect(db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+    expect(db.isTransaction).toBe(false);
+
+    // Once the cause is gone, the same end commits, once.
+    db.exec('DROP TRIGGER outbox_refuses');
+    repo.finishRun(run.id, { outcome: 'PASS', endedAt: new Date().toISOString(), durationMs: 3 }, [phase(0, 'a')], ['mes', 'broken']);
+    expect(repo.getRun(run.id)).toMatchObject({ outcome: 'PASS', phases: [{ name: 'a' }] });
+    expect(db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 2 });
+  });
+
+  test('a run cannot be finished twice', () => {
+    const { repo } = open(freshDir());
+    const run = runStart('SN-600');
+    repo.insertRun(run);
+    repo.finishRun(run.id, { outcome: 'FAIL', endedAt: '2026-01-01T10:00:01.000Z', durationMs: 1000 }, [], []);
+    repo.finishRun(run.id, { outcome: 'PASS', endedAt: '2026-01-01T10:00:02.000Z', durationMs: 2000 }, [], []);
+    expect(repo.getRun(run.id)).toMatchObject({ outcome: 'FAIL', durationMs: 1000 });
+  });
+});
