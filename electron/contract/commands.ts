@@ -25,6 +25,8 @@ export const Commands = {
         socket: z.number().int().nonnegative().default(0),
         serialNumber: z.string().trim().min(1, 'scan or type a serial number').max(128, 'a serial number has at most 128 characters'),
         operatorId: z.string().max(64).optional(),
+        /** Parameter overrides for this run: `key` (every phase with it) or `phase.key`. */
+        params: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).optional(),
       })
       .strict(),
     output: z.object({ runId: z.string() }),

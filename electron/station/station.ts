@@ -112,7 +112,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   const handlers: CommandHandlers = {
     'station.snapshot': () => snapshot(),
-    'run.start': (i) => ({ runId: socketAt(i.socket).startRun(i.serialNumber, i.operatorId) }),
+    'run.start': (i) => ({ runId: socketAt(i.socket).startRun(i.serialNumber, i.operatorId, i.params) }),
     'run.abort': (i) => ({ aborted: socketAt(i.socket).abort() }),
     'prompt.answer': (i) => {
       socketAt(i.socket).answerPrompt(i.promptId, i.answer);

@@ -373,7 +373,13 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       startedAt: t,
       endedAt: t,
       durationMs: 0,
-      measurements: [...phase.measurements.values()].map(({ spec }) => ({ name: spec.name, value: null, outcome: 'SKIP' as const, ...(spec.units !== undefined ? { units: spec.units } : {}) })),
+      measurements: [...phase.measurements.values()].map(({ spec, validator }) => ({
+        name: spec.name,
+        value: null,
+        outcome: 'SKIP' as const,
+        ...(spec.units !== undefined ? { units: spec.units } : {}),
+        ...(validator ? { validator } : {}),
+      })),
       logs: why ? [{ level: 'info', ts: t, message: why }] : [],
     };
     if (Object.keys(phase.params).length) record.params = phase.params;

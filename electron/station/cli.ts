@@ -1,0 +1,179 @@
+/**
+ * `passline run <procedure> --serial SN [--param k=v] [--answer q=a] [--json]`:
+ * runs one unit headless, for test engineers and CI. Exit code: 0 PASS, 1 FAIL,
+ * 2 ERROR, ABORTED or a usage/load problem.
+ */
+import { parseArgs } from 'node:util';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { parseDocument } from 'yaml';
+import { SettingsSchema } from '#contract/settings.ts';
+import { describeValidator } from '#contract/format.ts';
+import type { Prompt, PromptAnswer } from '#contract/prompts.ts';
+import type { StationEvent } from '#contract/events.ts';
+import { BUILTIN_SEQUENCES, createStation } from './station.ts';
+import { PROCEDURE_FILE } from './procedures/load.ts';
+
+const USAGE = `usage: passline run <procedure id or folder> --serial SN [options]
+  --serial SN            the unit's serial number (required)
+  --param key=value      override a phase parameter (key, or phase.key); repeatable
+  --answer prompt=value  answer a prompt (by its key in procedure.yaml, its phase, or its text); repeatable
+  --yes                  answer every confirm, yes-no and pass-fail prompt with yes/pass
+  --instrument name=addr use this address for an instrument; repeatable
+  --sequences DIR        folder of procedures (default: the sequences that ship)
+  --data-dir DIR         keep the results here (default: a temporary folder)
+  --json                 print every event as one JSON line (NDJSON)
+exit code: 0 PASS, 1 FAIL, 2 ERROR, ABORTED or a problem before the run`;
+
+function fail(message: string): never {
+  console.error(`passline: ${message}`);
+  process.exit(2);
+}
+
+/** "yes"/"true" → true, "no"/"false" → false, a number → number, else the text. */
+function parseValue(v: string): string | number | boolean {
+  if (/^(yes|true|pass|ok)$/i.test(v)) return true;
+  if (/^(no|false|fail)$/i.test(v)) return false;
+  if (v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return v;
+}
+
+function pairs(list: string[] | undefined, flag: string): [string, string][] {
+  return (list ?? []).map((kv) => {
+    const i = kv.indexOf('=');
+    if (i <= 0) fail(`${flag} ${kv}: expected key=value`);
+    return [kv.slice(0, i), kv.slice(i + 1)];
+  });
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      serial: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      answer: { type: 'string', multiple: true },
+      instrument: { type: 'string', multiple: true },
+      yes: { type: 'boolean', default: false },
+      sequences: { type: 'string' },
+      'data-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const [command, procedureArg] = positionals;
+  if (command !== 'run' || !procedureArg) fail(`expected "run <procedure>"\n${USAGE}`);
+  if (!values.serial) fail('--serial is required');
+
+  // A folder holding procedure.yaml, or an id in the sequences folder.
+  let sequenceFolder = values.sequences ? resolve(values.sequences) : BUILTIN_SEQUENCES;
+  let procedureId = procedureArg;
+  const asDir = resolve(procedureArg);
+  if (existsSync(join(asDir, PROCEDURE_FILE))) {
+    sequenceFolder = dirname(asDir);
+    const id = parseDocument(readFileSync(join(asDir, PROCEDURE_FILE), 'utf8')).get('id');
+    procedureId = typeof id === 'string' ? id : basename(asDir);
+  }
+
+  const params = Object.fromEntries(pairs(values.param, '--param').map(([k, v]) => [k, parseValue(v)]));
+  const answers = new Map(pairs(values.answer, '--answer').map(([k, v]) => [k, v]));
+  const instruments = Object.fromEntries(pairs(values.instrument, '--instrument'));
+  const tempDir = values['data-dir'] ? null : mkdtempSync(join(tmpdir(), 'passline-cli-'));
+  const dataDir = values['data-dir'] ?? tempDir!;
+
+  const json = values.json;
+  const station = await createStation({
+    dataDir,
+    settings: SettingsSchema.parse({ sequenceFolder, procedureId, instruments }),
+    log: (level, m) => {
+      if (level !== 'info') console.error(`passline: ${m}`);
+    },
+  });
+  try {
+    await station.ready();
+    const snap = station.snapshot();
+    if (snap.procedureError) fail(snap.procedureError.message);
+
+    let done = false;
+    const ended = new Promise<StationEvent & { kind: 'run.ended' }>((resolveEnd) => {
+      station.bus.subscribe((e) => {
+        if (done) return;
+        if (e.kind === 'run.ended') done = true;
+        if (json) process.stdout.write(JSON.stringify(e) + '\n');
+        else printHuman(e);
+        if (e.kind === 'prompt.opened') void answerPrompt(e.data.prompt);
+        if (e.kind === 'run.ended') resolveEnd(e as StationEvent & { kind: 'run.ended' });
+      }, station.bus.lastSeq);
+    });
+
+    const answerPrompt = async (p: Prompt): Promise<void> => {
+      const key = [...answers.keys()].find((k) => k === p.message || k === p.phase || k === p.id.split(':')[0] || p.message.includes(k));
+      let answer: PromptAnswer | undefined;
+      if (key !== undefined) {
+        const raw = answers.get(key)!;
+        answer = p.kind === 'multi-choice' ? raw.split(',') : p.kind === 'text' || p.kind === 'choice' ? raw : (parseValue(raw) as PromptAnswer);
+      } else if (values.yes && (p.kind === 'confirm' || p.kind === 'yes-no' || p.kind === 'pass-fail')) answer = true;
+      else if (process.stdin.isTTY && !json) {
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        const raw = await rl.question(`? ${p.message} ${p.kind === 'yes-no' ? '[y/n]' : p.kind === 'pass-fail' ? '[pass/fail]' : p.options ? `[${p.options.join('/')}]` : ''} `);
+        rl.close();
+        answer = p.kind === 'multi-choice' ? raw.split(',') : p.kind === 'text' || p.kind === 'choice' ? raw : (parseValue(raw.replace(/^y$/i, 'yes').replace(/^n$/i, 'no')) as PromptAnswer);
+      }
+      if (answer === undefined) {
+        console.error(`passline: the prompt "${p.message}" (phase ${p.phase}) needs an answer: pass --answer "${p.phase}=…" or --yes; aborting`);
+        await station.invoke('run.abort', { socket: 0 });
+        return;
+      }
+      const r = await station.invoke('prompt.answer', { socket: 0, promptId: p.id, answer });
+      if (!r.ok) {
+        console.error(`passline: answer to "${p.message}" refused: ${r.error.message}; aborting`);
+        await station.invoke('run.abort', { socket: 0 });
+      }
+    };
+
+    const started = await station.invoke('run.start', { socket: 0, serialNumber: values.serial, ...(Object.keys(params).length ? { params } : {}) });
+    if (!started.ok) fail(started.error.message);
+    const end = await ended;
+    return end.data.outcome === 'PASS' ? 0 : end.data.outcome === 'FAIL' ? 1 : 2;
+  } finally {
+    await station.close();
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+function printHuman(e: StationEvent): void {
+  switch (e.kind) {
+    case 'run.started':
+      console.log(`${e.data.procedure.name} ${e.data.procedure.version} — unit ${e.data.unit.serialNumber}`);
+      break;
+    case 'run.phaseEnded': {
+      const p = e.data.phase;
+      console.log(`${p.outcome.padEnd(7)} ${p.name}${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}  ${Math.round(p.durationMs)} ms${p.error ? `  — ${p.error.message}` : ''}`);
+      for (const m of p.measurements) {
+        const v = Array.isArray(m.value) ? `${m.value.length} points` : JSON.stringify(m.value);
+        const limits = describeValidator(m.validator, m.units);
+        console.log(`          ${m.outcome.padEnd(5)} ${m.name} = ${v}${m.units && !Array.isArray(m.value) ? ` ${m.units}` : ''}${limits ? `  [${limits}]` : ''}${m.reason ? `  ${m.reason}` : ''}`);
+      }
+      break;
+    }
+    case 'run.progressed':
+      if (e.data.message) console.log(`          … ${e.data.message}`);
+      break;
+    case 'run.ended':
+      console.log(`${e.data.outcome}${e.data.outcomeReason ? ` (${e.data.outcomeReason})` : ''} in ${(e.data.durationMs / 1000).toFixed(1)} s`);
+      break;
+    default:
+      break;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => fail(e instanceof Error ? e.message : String(e)),
+);
