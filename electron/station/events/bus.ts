@@ -3,7 +3,10 @@ import type { EventData, EventKind, StationEvent } from '#contract/events.ts';
 export interface EventLog {
   appendEvents(events: readonly StationEvent[], bodies: readonly string[]): void;
   eventsSince(afterSeq: number, limit: number): StationEvent[];
+  /** Highest seq handed out or reserved. */
   maxSeq(): number;
+  /** Durably reserves seq numbers up to `upTo` before they are handed out. */
+  reserveSeq(upTo: number): void;
 }
 
 export interface Publish<K extends EventKind> {
@@ -19,6 +22,13 @@ type Listener = (event: StationEvent, json: string) => void;
 const RING = 20_000;
 
 /**
+ * Seq numbers are reserved in blocks, durably, before they are handed out: events
+ * seen live but not yet in the log (memory-only kinds, the batch a crash cut short)
+ * never have their numbers reused after a restart, which skips the rest of the block.
+ */
+const SEQ_BLOCK = 1000;
+
+/**
  * Kinds kept in memory only: their content is repeated in full by the phase's
  * run.phaseEnded, which the durable log keeps. This halves what a run writes.
  */
@@ -30,6 +40,7 @@ const MEMORY_ONLY: ReadonlySet<string> = new Set(['run.measured', 'run.logged', 
  */
 export class EventBus {
   private seq: number;
+  private reserved: number;
   private readonly ring: { event: StationEvent; json: string }[] = [];
   private ringStart = 0;
   private readonly listeners = new Set<Listener>();
@@ -43,6 +54,7 @@ export class EventBus {
   constructor(log: EventLog) {
     this.log = log;
     this.seq = log.maxSeq();
+    this.reserved = this.seq;
   }
 
   get lastSeq(): number {
@@ -51,6 +63,14 @@ export class EventBus {
 
   /** `apply` runs before listeners see the event, so state derived from it is current for them. */
   publish<K extends EventKind>(p: Publish<K>, apply?: (e: StationEvent) => void): StationEvent {
+    if (this.seq >= this.reserved) {
+      try {
+        this.log.reserveSeq(this.seq + SEQ_BLOCK);
+        this.reserved = this.seq + SEQ_BLOCK;
+      } catch (e) {
+        this.onLogError(e);
+      }
+    }
     const event = {
       seq: ++this.seq,
       parentSeq: p.parentSeq ?? null,

@@ -26,7 +26,8 @@ export class RunsRepo {
       getPhases: db.prepare('SELECT * FROM phases WHERE run_id = ? ORDER BY idx, attempt'),
       running: db.prepare(`SELECT id, started_at FROM runs WHERE outcome = 'RUNNING'`),
       lastPhaseEnd: db.prepare('SELECT max(ended_at) AS t FROM phases WHERE run_id = ?'),
-      appendEvents: db.prepare('INSERT INTO events (first_seq, last_seq, body) VALUES (?,?,?)'),
+      // OR REPLACE: a batch may start at the seq a reservation row (no events) was keyed on.
+      appendEvents: db.prepare('INSERT OR REPLACE INTO events (first_seq, last_seq, body) VALUES (?,?,?)'),
       maxSeq: db.prepare('SELECT max(last_seq) AS s FROM events'),
       eventsSince: db.prepare('SELECT body FROM events WHERE last_seq > ? ORDER BY first_seq'),
       minSeq: db.prepare('SELECT min(first_seq) AS s FROM events'),
@@ -213,6 +214,14 @@ export class RunsRepo {
   appendEvents(events: readonly StationEvent[], bodies: readonly string[]): void {
     if (events.length === 0) return;
     this.s.appendEvents!.run(events[0]!.seq, events.at(-1)!.seq, `[${bodies.join(',')}]`);
+  }
+
+  /**
+   * Records that seq numbers up to `upTo` may be handed out, as a row with no events:
+   * after a crash the next boot starts above it, so a seq seen live is never reused.
+   */
+  reserveSeq(upTo: number): void {
+    this.s.appendEvents!.run(upTo, upTo, '[]');
   }
 
   maxSeq(): number {
