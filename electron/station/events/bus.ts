@@ -126,6 +126,11 @@ export class EventBus {
     } else {
       this.flush();
       events = this.log.eventsSince(afterSeq, limit);
+      // The log lacks memory-only kinds: from where memory starts, read memory instead.
+      if (this.ring.length > 0 && (events.length < limit || events.at(-1)!.seq >= this.ringStart)) {
+        events = events.filter((e) => e.seq < this.ringStart);
+        events = events.concat(this.ring.slice(0, limit - events.length).map((r) => r.event));
+      }
     }
     const last = events.at(-1)?.seq ?? afterSeq;
     return { events, truncated: last < this.seq };
