@@ -127,6 +127,8 @@ export const PhaseSpecSchema = z
       )
       .min(1)
       .optional(),
+    /** Which instance params make up the instance name (default: all): [rail] → rail_voltage[rail=3V3]. */
+    nameParams: z.array(z.string()).min(1).optional(),
     retry: RetrySchema.optional(),
     /** What the run does after this phase fails or errors; default from stopOnFailure. */
     onFailure: z.enum(['continue', 'stop']).optional(),

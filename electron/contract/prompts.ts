@@ -41,6 +41,8 @@ export type PromptSpec = z.input<typeof PromptSpecSchema>;
 
 export const PromptSchema = z.object({
   id: z.string(),
+  /** The prompt's key under prompts: in procedure.yaml, when it came from there. */
+  key: z.string().optional(),
   kind: PromptKindSchema,
   message: z.string(),
   pattern: z.string().optional(),

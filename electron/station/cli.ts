@@ -113,7 +113,7 @@ async function main(): Promise<number> {
     });
 
     const answerPrompt = async (p: Prompt): Promise<void> => {
-      const key = [...answers.keys()].find((k) => k === p.message || k === p.phase || k === p.id.split(':')[0] || p.message.includes(k));
+      const key = [...answers.keys()].find((k) => k === p.message || k === p.phase || k === p.key || p.message.includes(k));
       let answer: PromptAnswer | undefined;
       if (key !== undefined) {
         const raw = answers.get(key)!;
@@ -125,8 +125,9 @@ async function main(): Promise<number> {
         rl.close();
         answer = p.kind === 'multi-choice' ? raw.split(',') : p.kind === 'text' || p.kind === 'choice' ? raw : (parseValue(raw.replace(/^y$/i, 'yes').replace(/^n$/i, 'no')) as PromptAnswer);
       }
+      if (answer === undefined && p.expiresAt !== undefined) return; // it gives up by itself
       if (answer === undefined) {
-        console.error(`passline: the prompt "${p.message}" (phase ${p.phase}) needs an answer: pass --answer "${p.phase}=…" or --yes; aborting`);
+        console.error(`passline: the prompt "${p.message}" (phase ${p.phase}) needs an answer: pass --answer "${p.key ?? p.phase}=…"${p.kind === 'confirm' || p.kind === 'yes-no' || p.kind === 'pass-fail' ? ' or --yes' : ''}; aborting`);
         await station.invoke('run.abort', { socket: 0 });
         return;
       }

@@ -136,6 +136,7 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
     for (const k of ['pattern', 'minLength', 'maxLength', 'min', 'max', 'units', 'options', 'measurement', 'timeoutMs'] as const) {
       if (spec[k] !== undefined) (prompt as Record<string, unknown>)[k] = spec[k];
     }
+    if (typeof p === 'string') prompt.key = p;
     if (spec.timeoutMs !== undefined) prompt.expiresAt = new Date(Date.now() + spec.timeoutMs).toISOString();
     if (spec.image !== undefined) {
       let url = imageCache.get(spec.image);

@@ -86,7 +86,8 @@ export function planPhases(
       return;
     }
     for (const inst of spec.instances) {
-      const name = instanceName(spec.name, inst.params);
+      const named = spec.nameParams ? Object.fromEntries(Object.entries(inst.params).filter(([k]) => spec.nameParams!.includes(k))) : inst.params;
+      const name = instanceName(spec.name, named);
       const replaced = new Map(inst.measurements.map((m) => [m.name, m]));
       const title = inst.title ?? (spec.title !== undefined ? `${spec.title} (${Object.values(inst.params).join(', ')})` : undefined);
       out.push({
