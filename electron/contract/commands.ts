@@ -12,6 +12,8 @@ export const StationSnapshotSchema = z.object({
   seq: z.number().int().nonnegative(),
   procedure: ProcedureSummarySchema.nullable(),
   procedureError: StationErrorSchema.nullable(),
+  /** An edit that failed to load while the last good version runs on. */
+  procedureWarning: StationErrorSchema.nullable().default(null),
   sockets: z.array(LiveSocketSchema),
 });
 export type StationSnapshot = z.infer<typeof StationSnapshotSchema>;

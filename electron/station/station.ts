@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { Commands, type CommandHandlers, type CommandName, type StationSnapshot } from '#contract/commands.ts';
 import { StationFault, toStationError, type Result, type StationError } from '#contract/errors.ts';
@@ -9,11 +8,11 @@ import { EventBus } from './events/bus.ts';
 import { openDatabase, migrate } from './store/db.ts';
 import { RunsRepo, classify } from './store/runs-repo.ts';
 import { Socket } from './sockets/socket.ts';
-import { findProcedureDir } from './procedures/load.ts';
+import { BUILTIN_SEQUENCES, findProcedureDir } from './procedures/load.ts';
+
+export { BUILTIN_SEQUENCES };
 
 export const APP_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-/** The sequences that ship with the app. */
-export const BUILTIN_SEQUENCES = fileURLToPath(new URL('../../sequences', import.meta.url));
 
 export interface StationOptions {
   dataDir: string;
@@ -89,6 +88,25 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     }
   }
 
+  // Edited procedure files are picked up without a restart, never in the middle of a run.
+  let watcher: FSWatcher | null = null;
+  if (procedureDir) {
+    let debounce: NodeJS.Timeout | null = null;
+    try {
+      watcher = watch(procedureDir, (_event, file) => {
+        if (file && !/\.(ya?ml|ts|json)$/.test(file)) return;
+        if (debounce) clearTimeout(debounce);
+        debounce = setTimeout(() => {
+          log('info', `procedure files changed in ${procedureDir}: reloading`);
+          for (const s of sockets) s.reload();
+        }, 250);
+      });
+      watcher.on('error', (e) => log('warning', `watching ${procedureDir} stopped: ${e.message}`));
+    } catch (e) {
+      log('warning', `cannot watch ${procedureDir} for changes: ${(e as Error).message}`);
+    }
+  }
+
   const socketAt = (i: number): Socket => {
     const s = sockets[i];
     if (!s) {
@@ -101,11 +119,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const snapshot = (): StationSnapshot => {
     const withProc = sockets.find((s) => s.procedure);
     const err = sockets.find((s) => s.procedureError)?.procedureError;
+    const warning = sockets.find((s) => s.procedureWarning)?.procedureWarning;
     return {
       station: { id: settings.stationId, name: settings.stationName, appVersion: APP_VERSION, bootId, dataDir },
       seq: bus.lastSeq,
       procedure: withProc?.procedure ?? null,
       procedureError: procedureError ?? (err ? err.toJSON() : fault ? fault.toJSON() : null),
+      procedureWarning: warning ? warning.toJSON() : null,
       sockets: sockets.map((s) => s.snapshot),
     };
   };
@@ -144,6 +164,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       await Promise.all(sockets.map((s) => s.whenSettled()));
     },
     close: async () => {
+      watcher?.close();
       await Promise.all(sockets.map((s) => s.close()));
       bus.flush();
       db.close();

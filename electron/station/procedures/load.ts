@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { ProcedureFileSchema, type ProcedureFile, type ProcedureSummary } from '#contract/procedure.ts';
 import { StationFault } from '#contract/errors.ts';
@@ -10,8 +10,11 @@ import type { PhaseExport } from '#station/engine/sdk.ts';
 import type { CustomValidator } from '#station/engine/validators.ts';
 import { planPhases, type PlannedPhase } from '#station/engine/plan.ts';
 import { compileCondition } from '#station/engine/engine.ts';
+import { typecheckPhases } from './typecheck.ts';
 
 export const PROCEDURE_FILE = 'procedure.yaml';
+/** The sequences that ship with the app; they are type-checked by the app's own build. */
+export const BUILTIN_SEQUENCES = fileURLToPath(new URL('../../../sequences', import.meta.url));
 export const PHASES_FILE = 'phases.ts';
 
 export interface LoadedProcedure {
@@ -81,7 +84,11 @@ function isValidator(v: unknown): v is CustomValidator {
  * stripping). Everything that can be checked before a unit is in the fixture is checked
  * here, so a mistake is refused at load, not found on the line.
  */
-export async function loadProcedure(dir: string, paramOverrides: Readonly<Record<string, string | number | boolean>> = {}): Promise<LoadedProcedure> {
+export async function loadProcedure(
+  dir: string,
+  paramOverrides: Readonly<Record<string, string | number | boolean>> = {},
+  opts: { typecheck?: boolean } = {},
+): Promise<LoadedProcedure> {
   const yamlPath = join(dir, PROCEDURE_FILE);
   const tsPath = join(dir, PHASES_FILE);
   let text: string;
@@ -94,6 +101,12 @@ export async function loadProcedure(dir: string, paramOverrides: Readonly<Record
   const hash = await hashProcedure(dir).catch(() => {
     throw new StationFault('sequence.invalid', `${tsPath}: phases file not found`, { file: tsPath });
   });
+  if (opts.typecheck ?? !dir.startsWith(BUILTIN_SEQUENCES)) {
+    // Keyed by phases.ts alone: a limit changed in procedure.yaml does not re-check the code.
+    const tsHash = createHash('sha256').update(await readFile(tsPath)).digest('hex');
+    const errors = await typecheckPhases(tsPath, tsHash);
+    if (errors.length) throw new StationFault('sequence.invalid', `type errors:\n${errors.slice(0, 20).join('\n')}`, { file: tsPath, issues: errors });
+  }
   let mod: Record<string, unknown>;
   try {
     // The hash in the URL makes an edited file load fresh instead of from the module cache.

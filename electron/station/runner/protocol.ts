@@ -23,7 +23,8 @@ export type ToRunner = z.infer<typeof ToRunnerSchema>;
 /** Runner → station. `events` carries engine events in batches (one IPC message per tick). */
 export const FromRunnerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('loaded'), summary: ProcedureSummarySchema }),
-  z.object({ type: z.literal('loadFailed'), error: StationErrorSchema }),
+  /** `kept`: the previous version is still loaded and runs on. */
+  z.object({ type: z.literal('loadFailed'), error: StationErrorSchema, kept: z.boolean().default(false) }),
   z.object({ type: z.literal('events'), runId: z.string(), events: z.array(z.object({ kind: z.string(), data: z.unknown() })) }),
   z.object({ type: z.literal('runEnded'), runId: z.string(), outcome: RunOutcomeSchema, outcomeReason: z.string().optional() }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warning', 'error']), message: z.string() }),

@@ -67,20 +67,37 @@ async function safeStateAll(): Promise<void> {
   );
 }
 
+let addressesKey = '';
+
+/**
+ * Loads (or reloads) the procedure. A reload that fails keeps the last good version
+ * running; instruments are reopened only when their addresses changed.
+ */
 async function load(dir: string, overrides: Record<string, string>): Promise<void> {
-  await Promise.all(Object.values(instruments).map((i) => i.close().catch(() => undefined)));
-  instruments = {};
-  loaded = null;
+  let proc: LoadedProcedure;
   try {
-    const proc = await loadProcedure(dir);
+    proc = await loadProcedure(dir);
+  } catch (e) {
+    send({ type: 'loadFailed', error: toStationError(e), kept: loaded !== null });
+    return;
+  }
+  try {
     const addresses = { ...proc.file.instruments, ...overrides };
-    for (const [name, address] of Object.entries(addresses)) instruments[name] = openInstrument(name, address, bench);
+    const key = JSON.stringify(addresses);
+    if (key !== addressesKey || Object.keys(instruments).length !== Object.keys(addresses).length) {
+      await Promise.all(Object.values(instruments).map((i) => i.close().catch(() => undefined)));
+      instruments = {};
+      addressesKey = '';
+      for (const [name, address] of Object.entries(addresses)) instruments[name] = openInstrument(name, address, bench);
+      addressesKey = key;
+    }
     // A fresh runner may follow one that died with a supply on: make everything safe first.
     await safeStateAll();
     loaded = proc;
     send({ type: 'loaded', summary: proc.summary });
   } catch (e) {
-    send({ type: 'loadFailed', error: toStationError(e) });
+    send({ type: 'loadFailed', error: toStationError(e), kept: false });
+    loaded = null;
   }
 }
 

@@ -55,6 +55,9 @@ export class Socket {
   private run: ActiveRun | null = null;
   procedure: ProcedureSummary | null = null;
   procedureError: StationFault | null = null;
+  /** A reload that failed while an earlier version still runs. */
+  procedureWarning: StationFault | null = null;
+  private reloadPending = false;
   private runnerReady = false;
   private crashes: number[] = [];
   private restartTimer: NodeJS.Timeout | null = null;
@@ -118,6 +121,7 @@ export class Socket {
       case 'loaded':
         this.procedure = m.summary;
         this.procedureError = null;
+        this.procedureWarning = null;
         this.runnerReady = true;
         this.publish('runner.changed', { state: 'ready', ...(this.runner.pid !== undefined ? { pid: this.runner.pid } : {}) }, null, null);
         this.publish('procedure.loaded', { procedure: m.summary }, null, null);
@@ -125,6 +129,14 @@ export class Socket {
         this.settle();
         break;
       case 'loadFailed':
+        if (m.kept && this.procedure) {
+          // A bad edit never stops the line: the last good version runs on.
+          this.procedureWarning = new StationFault(m.error.kind, `${m.error.message}\n(still running ${this.procedure.name} ${this.procedure.version}, the last version that loaded)`, m.error.details);
+          this.publish('procedure.failed', { error: this.procedureWarning.toJSON() }, null, null);
+          this.runnerReady = true;
+          this.settle();
+          break;
+        }
         this.procedure = null;
         this.procedureError = new StationFault(m.error.kind, m.error.message, m.error.details);
         this.publish('procedure.failed', { error: m.error }, null, null);
@@ -242,6 +254,16 @@ export class Socket {
     return id;
   }
 
+  /** Picks up an edited procedure: now if idle, else as soon as the run ends. */
+  reload(): void {
+    if (this.closing) return;
+    if (this.run || !this.runner.alive) {
+      this.reloadPending = true;
+      return;
+    }
+    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments });
+  }
+
   /** Cooperative first; after the grace period the runner is killed. */
   abort(): boolean {
     const run = this.run;
@@ -317,6 +339,10 @@ export class Socket {
     }));
     this.publish('run.ended', { ...end, failing }, run.runSeq, run.id);
     this.run = null;
+    if (this.reloadPending) {
+      this.reloadPending = false;
+      this.reload();
+    }
     this.setState(this.runnerReady ? 'result' : 'starting');
   }
 

@@ -1,0 +1,51 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const APP = fileURLToPath(new URL('../../../', import.meta.url));
+const CACHE = join(tmpdir(), 'passline-typecheck');
+
+/**
+ * Type-checks a procedure's phases.ts with the same strict options as the app, so a
+ * sequence that would work in the editor and fail on the line is refused at load.
+ * Returns "file:line: message" lines, empty when it is clean. A clean result is
+ * cached by the procedure's content hash: a station restart does not pay again.
+ */
+export async function typecheckPhases(file: string, hash: string): Promise<string[]> {
+  const marker = join(CACHE, `${hash}.ok`);
+  if (existsSync(marker)) return [];
+  const ts = (await import('typescript')).default;
+  const options: import('typescript').CompilerOptions = {
+    target: ts.ScriptTarget.ES2023,
+    // Node runs phases.ts as a module wherever the folder is, package.json or not.
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    moduleDetection: ts.ModuleDetectionKind.Force,
+    lib: ['lib.es2023.d.ts'],
+    types: ['node'],
+    typeRoots: [join(APP, 'node_modules', '@types')],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    allowImportingTsExtensions: true,
+    verbatimModuleSyntax: true,
+    erasableSyntaxOnly: true,
+    // A sequence folder outside the app still finds the SDK types.
+    paths: { '#station/*': [join(APP, 'electron/station/*')], '#contract/*': [join(APP, 'electron/contract/*')] },
+  };
+  const program = ts.createProgram([file], options);
+  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  const own = diagnostics.filter((d) => !d.file || !relative(APP, d.file.fileName).startsWith('electron'));
+  const lines = own.map((d) => {
+    const msg = ts.flattenDiagnosticMessageText(d.messageText, '\n').split('\n')[0];
+    if (!d.file || d.start === undefined) return `${file}: ${msg}`;
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    return `${d.file.fileName}:${line + 1}:${character + 1}: ${msg}`;
+  });
+  if (lines.length === 0) {
+    mkdirSync(dirname(marker), { recursive: true });
+    writeFileSync(marker, '');
+  }
+  return lines;
+}
