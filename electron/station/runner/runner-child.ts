@@ -40,7 +40,10 @@ function emitFor(runId: string) {
     if (batchRunId !== runId) flush();
     batchRunId = runId;
     batch.push(e);
-    if (batch.length >= 256) flush();
+    // A phase start goes out at once, before the phase's code runs: code that never
+    // yields (a busy loop) would otherwise hold it back, and with it the end of the
+    // phases before, so the station could neither arm its watchdog nor keep them.
+    if (batch.length >= 256 || e.kind === 'run.phaseStarted') flush();
     else if (!flushQueued) {
       flushQueued = true;
       setImmediate(flush);
