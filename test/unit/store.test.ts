@@ -51,12 +51,33 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
         expect.arrayContaining(['id', 'serial_number', 'procedure_hash', 'started_at', 'ended_at', 'outcome', 'outcome_reason']),
       );
       expect(columns(db, 'outbox')).toEqual(expect.arrayContaining(['run_id', 'target', 'state', 'attempts']));
-      // The new tables take a run and its phase.
+      // The new tables take a run and its phase (raw SQL: later migrations change what the repo writes).
+      db.exec(`INSERT INTO runs (id, station_id, socket, app_version, procedure_id, procedure_name, procedure_version, procedure_hash, serial_number, started_at, outcome)
+        VALUES ('r1', 's', 0, '0.1.0', 'p', 'P', '1', 'h', 'SEED-1', '2026-01-01T00:00:00.000Z', 'RUNNING')`);
+      db.exec(`INSERT INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs)
+        VALUES ('r1', 0, 1, 'p0', 'main', 'PASS', 't', 't', 1, '[]', '[]')`);
+      expect(db.prepare('SELECT count(*) AS n FROM phases').get()).toEqual({ n: 1 });
+    },
+  },
+  20: {
+    seed: (db) => {
+      // A run journaled by the version before: no params, no failure codes.
+      MIGRATION_TESTS[10]!.check(db);
+      db.exec(`INSERT INTO failures (run_id, phase, measurement, outcome, reason) VALUES ('r1', 'p0', 'v', 'FAIL', 'too low')`);
+    },
+    check: (db) => {
+      expect(columns(db, 'phases')).toEqual(expect.arrayContaining(['params', 'failure_code']));
+      expect(columns(db, 'failures')).toContain('failure_code');
       const repo = new RunsRepo(db);
-      const run = runStart('SEED-1');
+      // Old rows read back unchanged, with nothing invented for the new fields.
+      const old = repo.getRun('r1');
+      expect(old.phases[0]).not.toHaveProperty('params');
+      expect(old.phases[0]).not.toHaveProperty('failureCode');
+      // New rows keep them.
+      const run = runStart('SEED-2');
       repo.insertRun(run);
-      repo.insertPhases(run.id, [phase(0, 'p0')]);
-      expect(repo.getRun(run.id).phases).toHaveLength(1);
+      repo.insertPhases(run.id, [{ ...phase(0, 'rail[rail=3V3]'), outcome: 'FAIL', params: { rail: '3V3' }, failureCode: 'RAIL' }]);
+      expect(repo.getRun(run.id).phases[0]).toMatchObject({ params: { rail: '3V3' }, failureCode: 'RAIL' });
     },
   },
 };

@@ -485,9 +485,9 @@ async function runSoak(exp: SoakPhase, ctx: PhaseContext, phase: PlannedPhase, l
       }
       const elapsed = performance.now() - t0;
       ctx.progress(Math.min(1, elapsed / durationMs));
-      // Missed ticks are skipped, not bunched up.
+      // Missed ticks are skipped, not bunched up; a tick falls on the end of the duration too.
       const next = Math.ceil((elapsed + 0.001) / everyMs) * everyMs;
-      if (next >= durationMs) break;
+      if (next > durationMs + 0.5) break;
       await ctx.sleep(next - elapsed);
     }
   } finally {

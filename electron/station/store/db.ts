@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { StationFault } from '#contract/errors.ts';
 import * as m0010 from './migrations/0010-create-runs.ts';
+import * as m0020 from './migrations/0020-phase-params-failure-codes.ts';
 
 export interface Migration {
   version: number;
@@ -11,7 +12,10 @@ export interface Migration {
 }
 
 /** Numbered, additive migrations; user_version holds the last one applied. */
-export const migrations: readonly Migration[] = [{ version: 10, name: '0010-create-runs', up: m0010.up }];
+export const migrations: readonly Migration[] = [
+  { version: 10, name: '0010-create-runs', up: m0010.up },
+  { version: 20, name: '0020-phase-params-failure-codes', up: m0020.up },
+];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;
 
 export const DB_FILE = 'passline.db';

@@ -17,9 +17,9 @@ export class RunsRepo {
     this.s = {
       insertRun: db.prepare(`INSERT INTO runs (id, station_id, socket, operator_id, app_version, procedure_id, procedure_name, procedure_version, procedure_hash,
         serial_number, part_number, revision, batch, started_at, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'RUNNING')`),
-      insertPhase: db.prepare(`INSERT OR REPLACE INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs, error)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`),
-      insertFailure: db.prepare('INSERT INTO failures (run_id, phase, measurement, outcome, reason) VALUES (?,?,?,?,?)'),
+      insertPhase: db.prepare(`INSERT OR REPLACE INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs, error, params, failure_code)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+      insertFailure: db.prepare('INSERT INTO failures (run_id, phase, measurement, outcome, reason, failure_code) VALUES (?,?,?,?,?,?)'),
       finishRun: db.prepare(`UPDATE runs SET outcome = ?, outcome_reason = ?, ended_at = ?, duration_ms = ? WHERE id = ? AND outcome = 'RUNNING'`),
       insertOutbox: db.prepare('INSERT OR IGNORE INTO outbox (run_id, target, created_at) VALUES (?,?,?)'),
       getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
@@ -88,9 +88,11 @@ export class RunsRepo {
       JSON.stringify(p.measurements),
       JSON.stringify(p.logs),
       p.error ? JSON.stringify(p.error) : null,
+      p.params ? JSON.stringify(p.params) : null,
+      p.failureCode ?? null,
     );
     for (const m of p.measurements) {
-      if (m.outcome === 'FAIL' || m.outcome === 'UNSET') this.s.insertFailure!.run(runId, p.name, m.name, m.outcome, m.reason ?? null);
+      if (m.outcome === 'FAIL' || m.outcome === 'UNSET') this.s.insertFailure!.run(runId, p.name, m.name, m.outcome, m.reason ?? null, m.failureCode ?? null);
     }
   }
 
@@ -148,6 +150,8 @@ export class RunsRepo {
         measurements: JSON.parse(String(p.measurements)) as PhaseRecord['measurements'],
         logs: JSON.parse(String(p.logs)) as PhaseRecord['logs'],
         ...(p.error ? { error: JSON.parse(String(p.error)) as NonNullable<PhaseRecord['error']> } : {}),
+        ...(p.failure_code !== null && p.failure_code !== undefined ? { failureCode: String(p.failure_code) } : {}),
+        ...(p.params ? { params: JSON.parse(String(p.params)) as NonNullable<PhaseRecord['params']> } : {}),
       }),
     );
     const rec: RunRecord = {
