@@ -291,6 +291,9 @@ export class Socket {
     const run = this.run;
     if (!run || run.ended) return;
     this.runner.kill();
+    // The killed runner may still look connected until its exit arrives: a scan in
+    // between must wait for the fresh runner, not go to the dying one and hang.
+    this.runnerReady = false;
     const interrupted: PhaseRecord[] = [];
     if (run.phase) {
       const livePhase = this.live.run?.phases[run.phase.index];
