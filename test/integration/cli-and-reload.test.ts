@@ -1,0 +1,121 @@
+/**
+ * `passline run` as a test engineer and CI use it (a real child process), the
+ * load-time type check, and hot reload of an edited procedure on a live station.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StationEvent } from '#contract/events.ts';
+import { REPO_ROOT, SHIPPED_SEQUENCES, tempDir } from '../helpers/paths.ts';
+import { openTestStation, type TestStation } from '../helpers/station.ts';
+
+const CLI = join(REPO_ROOT, 'electron/station/cli.ts');
+
+async function passline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], { timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('passline run', () => {
+  it('exits 0 on PASS and prints each phase and the result', async () => {
+    const r = await passline('run', 'demo-board', '--serial', 'DEMO-0001', '--yes');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^PASS {4}rail_3v3 /m);
+    expect(r.stdout).toMatch(/PASS  v_3v3 = 3\.\d+ V {2}\[3\.2 … 3\.4 V\]/);
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^PASS in \d+\.\d s$/);
+  });
+
+  it('exits 1 on FAIL; --json prints one event per line, ending with run.ended', async () => {
+    const r = await passline('run', 'demo-board', '--serial', 'DEMO-FAIL-0002', '--answer', 'led_check=yes', '--json');
+    expect(r.code).toBe(1);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as StationEvent);
+    const seqs = events.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    const last = events.at(-1)!;
+    expect(last.kind).toBe('run.ended');
+    expect(last.kind === 'run.ended' && last.data.failing.map((f) => f.name)).toEqual(['v_3v3']);
+  });
+
+  it('exits 2 on ABORTED: a prompt nobody can answer aborts with a message saying how to answer it', async () => {
+    const r = await passline('run', 'demo-board', '--serial', 'DEMO-0003');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the prompt "Is the power LED green?" (phase led_check) needs an answer: pass --answer "led_check=…" or --yes');
+    expect(r.stdout).toMatch(/^ABORTED/m);
+  });
+
+  it('exits 2 on ERROR, and on a refused serial or a bad argument, with one clear line', async () => {
+    expect((await passline('run', 'example-flow', '--serial', 'EX-1')).code).toBe(2);
+    const bad = await passline('run', 'demo-board', '--serial', 'NOPE');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('passline: "NOPE" is not a serial number for Demo board functional test. Expected the form DEMO-0001');
+    const noSerial = await passline('run', 'demo-board');
+    expect(noSerial).toMatchObject({ code: 2, stderr: 'passline: --serial is required\n' });
+    const badParam = await passline('run', 'demo-board', '--serial', 'DEMO-1', '--param', 'novalue');
+    expect(badParam.stderr).toBe('passline: --param novalue: expected key=value\n');
+  });
+
+  it('--param overrides a phase parameter for the run', async () => {
+    const r = await passline('run', 'example-flow', '--serial', 'EX-1', '--param', 'variant=B');
+    expect(r.stdout).toMatch(/^PASS {4}only_for_variant_b/m);
+  });
+
+  it('runs a procedure folder given by path', async () => {
+    const r = await passline('run', join(SHIPPED_SEQUENCES, 'example-limits'), '--serial', 'EX-1');
+    expect(r.code).toBe(0);
+  });
+
+  it('refuses a procedure with a type error, naming file, line and column', async () => {
+    const t = tempDir();
+    cleanups.push(t.remove);
+    const dir = join(t.dir, 'typed');
+    cpSync(join(SHIPPED_SEQUENCES, 'example-limits'), dir, { recursive: true });
+    const ts = join(dir, 'phases.ts');
+    writeFileSync(ts, readFileSync(ts, 'utf8').replace("ctx.measure('exclusive', 0.5);", "ctx.measure('exclusive', 0.5);\n  const n: number = 'x';"));
+    const r = await passline('run', dir, '--serial', 'EX-1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`passline: type errors:\n${ts}:7:9: Type 'string' is not assignable to type 'number'.`);
+  });
+});
+
+describe('hot reload', () => {
+  let ts: TestStation;
+  it('picks up an edit between runs, never during one, and keeps the last good version when an edit is bad', async () => {
+    const t = tempDir();
+    cleanups.push(t.remove);
+    cpSync(join(SHIPPED_SEQUENCES, 'example-limits'), join(t.dir, 'example-limits'), { recursive: true });
+    ts = await openTestStation({ procedureId: 'example-limits', sequenceFolder: t.dir });
+    cleanups.push(() => ts.close());
+    const yaml = join(t.dir, 'example-limits', 'procedure.yaml');
+    const original = readFileSync(yaml, 'utf8');
+
+    writeFileSync(yaml, original.replace('version: 1.0.0', 'version: 1.0.1'));
+    await ts.events.waitFor('procedure.loaded', (e) => e.data.procedure.version === '1.0.1', { timeoutMs: 15_000 });
+    const id = await ts.start('EX-1');
+    await ts.ended(id);
+    expect((await ts.record(id)).procedure.version).toBe('1.0.1');
+
+    writeFileSync(yaml, original.replace('version: 1.0.0', 'version: [1.0.2'));
+    const failed = await ts.events.waitFor('procedure.failed', () => true, { timeoutMs: 15_000 });
+    expect(failed.data.error.message).toMatch(/procedure\.yaml:\d+: .*\n\(still running Example: limits and validators 1\.0\.1, the last version that loaded\)$/);
+    expect(ts.station.snapshot().procedureWarning?.message).toBe(failed.data.error.message);
+    const id2 = await ts.start('EX-2');
+    await ts.ended(id2);
+    expect((await ts.record(id2)).procedure.version).toBe('1.0.1');
+
+    writeFileSync(yaml, original);
+    await ts.events.waitFor('procedure.loaded', (e) => e.data.procedure.version === '1.0.0', { afterSeq: failed.seq, timeoutMs: 15_000 });
+    expect(ts.station.snapshot().procedureWarning).toBeNull();
+  });
+});
