@@ -103,15 +103,19 @@ function sendJson(ws: WebSocket, json: string): void {
 function serveApi(ws: WebSocket, station: Station): void {
   let unsubscribe: (() => void) | null = null;
   ws.on('message', (raw) => {
-    let frame;
+    let json: unknown;
     try {
-      frame = ClientFrameSchema.safeParse(JSON.parse(String(raw)));
+      json = JSON.parse(String(raw));
     } catch {
       ws.send(JSON.stringify({ type: 'reply', id: -1, result: { ok: false, error: { kind: 'invalid-input', message: 'frame is not JSON' } } }));
       return;
     }
+    const frame = ClientFrameSchema.safeParse(json);
     if (!frame.success) {
-      ws.send(JSON.stringify({ type: 'reply', id: -1, result: { ok: false, error: { kind: 'invalid-input', message: `bad frame: ${formatZodError(frame.error)}` } } }));
+      // Answer under the frame's own id when it has one, so the caller is not left waiting.
+      const id = (json as { id?: unknown } | null)?.id;
+      const replyId = typeof id === 'number' && Number.isInteger(id) ? id : -1;
+      ws.send(JSON.stringify({ type: 'reply', id: replyId, result: { ok: false, error: { kind: 'invalid-input', message: `bad frame: ${formatZodError(frame.error)}` } } }));
       return;
     }
     const f = frame.data;
