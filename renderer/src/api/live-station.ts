@@ -1,0 +1,117 @@
+import type { StationEvent } from '#contract/events.ts';
+import type { Transport } from './transport.ts';
+import { createClient, type StationClient } from './client.ts';
+import { applyStationEvent, initialView, viewFromSnapshot, type StationView } from './station-view.ts';
+
+const RESYNC_RETRY_MS = 1000;
+
+/**
+ * The live station for the screens: loads a snapshot, subscribes after its seq,
+ * applies events in order exactly once, and after a drop resubscribes from the
+ * last seq it applied (or reloads, if the station restarted meanwhile).
+ */
+export class LiveStation {
+  readonly client: StationClient;
+  private readonly transport: Transport;
+  private view: StationView = initialView;
+  private readonly listeners = new Set<() => void>();
+  /** Events that arrive while a snapshot or a gap fill is in flight. */
+  private buffer: StationEvent[] | null = null;
+  private generation = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(transport: Transport) {
+    this.transport = transport;
+    this.client = createClient(transport);
+  }
+
+  start(): () => void {
+    const stop = this.transport.connect({
+      onOpen: () => void this.sync(),
+      onClose: () => {
+        this.generation++;
+        this.buffer = null;
+        this.set({ ...this.view, connection: this.view.station ? 'reconnecting' : 'connecting' });
+      },
+      onEvent: (e) => this.onEvent(e),
+    });
+    return () => {
+      clearTimeout(this.retryTimer);
+      stop();
+    };
+  }
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly getView = (): StationView => this.view;
+
+  private set(view: StationView): void {
+    if (view === this.view) return;
+    this.view = view;
+    for (const l of this.listeners) l();
+  }
+
+  private async sync(): Promise<void> {
+    const gen = ++this.generation;
+    this.buffer = [];
+    const r = await this.client.invoke('station.snapshot', {});
+    if (gen !== this.generation) return;
+    if (!r.ok) {
+      this.buffer = null;
+      this.set({ ...this.view, syncError: r.error.message });
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => {
+        if (gen === this.generation) void this.sync();
+      }, RESYNC_RETRY_MS);
+      return;
+    }
+    const snap = r.value;
+    const sameBoot = this.view.station !== null && this.view.station.bootId === snap.station.bootId;
+    let view = sameBoot ? { ...this.view, syncError: null } : viewFromSnapshot(this.view, snap);
+    // Same station process: ask for everything after what we applied, so nothing is lost or doubled.
+    this.transport.subscribe(view.seq);
+    const buffered = this.buffer;
+    this.buffer = null;
+    view = { ...view, connection: 'live' };
+    for (const e of buffered) view = applyStationEvent(view, e);
+    this.set(view);
+  }
+
+  private onEvent(e: StationEvent): void {
+    if (this.buffer) {
+      this.buffer.push(e);
+      return;
+    }
+    if (e.kind === 'station.started' && this.view.station && e.data.bootId !== this.view.station.bootId) {
+      // The station restarted under us (the desktop app restarts it): start again from a snapshot.
+      void this.sync();
+      return;
+    }
+    if (this.view.station && e.seq > this.view.seq + 1) {
+      void this.fillGap(e);
+      return;
+    }
+    this.set(applyStationEvent(this.view, e));
+  }
+
+  /** Seqs are contiguous within one station run: a jump means we missed some; fetch them from the log. */
+  private async fillGap(trigger: StationEvent): Promise<void> {
+    const gen = this.generation;
+    this.buffer = [trigger];
+    let view = this.view;
+    for (;;) {
+      const r = await this.client.invoke('events.since', { afterSeq: view.seq, limit: 1000 });
+      if (gen !== this.generation) return;
+      if (!r.ok) break;
+      for (const e of r.value.events as StationEvent[]) view = applyStationEvent(view, e);
+      if (!r.value.truncated || r.value.events.length === 0) break;
+    }
+    const buffered = this.buffer ?? [];
+    this.buffer = null;
+    for (const e of buffered) view = applyStationEvent(view, e);
+    this.set(view);
+  }
+}

@@ -1,0 +1,76 @@
+import type { StationSnapshot } from '#contract/commands.ts';
+import type { StationError } from '#contract/errors.ts';
+import type { StationEvent } from '#contract/events.ts';
+import type { ProcedureSummary } from '#contract/procedure.ts';
+import { applySocketEvent, emptySocket, type LiveSocket } from '#contract/live.ts';
+
+export type Connection = 'connecting' | 'live' | 'reconnecting';
+
+/** Everything the live screens show: a snapshot plus every event after it. */
+export interface StationView {
+  connection: Connection;
+  station: StationSnapshot['station'] | null;
+  procedure: ProcedureSummary | null;
+  procedureError: StationError | null;
+  sockets: LiveSocket[];
+  /** The last event applied; events at or below it are duplicates. */
+  seq: number;
+  /** Counts runs that ended while we watched, so lists can refresh. */
+  runsEnded: number;
+  /** Why the snapshot could not be loaded, if it could not. */
+  syncError: string | null;
+}
+
+export const initialView: StationView = {
+  connection: 'connecting',
+  station: null,
+  procedure: null,
+  procedureError: null,
+  sockets: [],
+  seq: 0,
+  runsEnded: 0,
+  syncError: null,
+};
+
+export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): StationView {
+  return {
+    ...prev,
+    station: snap.station,
+    procedure: snap.procedure,
+    procedureError: snap.procedureError,
+    sockets: snap.sockets,
+    seq: snap.seq,
+    syncError: null,
+  };
+}
+
+/** Applies one event; an event already seen (seq at or below the view's) changes nothing. */
+export function applyStationEvent(view: StationView, e: StationEvent): StationView {
+  if (e.seq <= view.seq) return view;
+  const next: StationView = { ...view, seq: e.seq };
+  switch (e.kind) {
+    case 'procedure.loaded':
+      next.procedure = e.data.procedure;
+      next.procedureError = null;
+      break;
+    case 'procedure.failed':
+      next.procedureError = e.data.error;
+      break;
+    case 'run.ended':
+      next.runsEnded = view.runsEnded + 1;
+      break;
+    default:
+      break;
+  }
+  if (e.socket !== null) {
+    const at = view.sockets.findIndex((s) => s.socket === e.socket);
+    if (at >= 0) {
+      const sockets = view.sockets.slice();
+      sockets[at] = applySocketEvent(view.sockets[at]!, e);
+      next.sockets = sockets;
+    } else {
+      next.sockets = [...view.sockets, applySocketEvent(emptySocket(e.socket), e)].sort((a, b) => a.socket - b.socket);
+    }
+  }
+  return next;
+}

@@ -1,0 +1,72 @@
+import { useEffect } from 'react';
+import type { LiveSocket } from '#contract/live.ts';
+import type { StationView } from '../../api/station-view.ts';
+import { hasModifier } from '../../components/dom.ts';
+import { ProcedureErrorPanel } from './ProcedureErrorPanel.tsx';
+import { SocketPanel } from './SocketPanel.tsx';
+
+const isRunning = (s: LiveSocket): boolean => s.run !== null && s.run.outcome === undefined;
+
+/**
+ * A keyboard-wedge scanner types wherever focus is: if it is on nothing that
+ * takes text, send the scan to the serial field that waits for a unit.
+ */
+function useScanRedirect(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.defaultPrevented || hasModifier(e) || e.key.length !== 1) return;
+      const active = document.activeElement;
+      if (active && active !== document.body && active.matches('a, button, input, select, textarea, summary, [contenteditable]')) return;
+      const inPanel = active?.closest('[data-socket-panel]');
+      const field = (inPanel ?? document).querySelector<HTMLInputElement>('[data-serial-input]:not(:disabled)');
+      field?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+export function OperatorScreen({ view }: { view: StationView }) {
+  useScanRedirect();
+
+  if (!view.station) {
+    return (
+      <section className="page page--center" aria-labelledby="connecting-title">
+        <h1 id="connecting-title" className="connecting-title">
+          Connecting to the station…
+        </h1>
+        {view.syncError ? <p className="field-error">{view.syncError}</p> : null}
+      </section>
+    );
+  }
+
+  const sockets = view.sockets;
+  const prompts = sockets.filter((s) => s.prompt !== null && isRunning(s));
+  const running = sockets.filter(isRunning);
+  return (
+    <div className="operator">
+      <h1 className="sr-only">Test station</h1>
+      {view.procedureError ? (
+        <ProcedureErrorPanel error={view.procedureError} />
+      ) : sockets.length === 0 ? (
+        <section className="page page--center">
+          <p className="status-title">This station has no test sockets configured.</p>
+        </section>
+      ) : (
+        <div className={`sockets sockets--${Math.min(sockets.length, 4)}`}>
+          {sockets.map((s) => (
+            <SocketPanel
+              key={s.socket}
+              socket={s}
+              procedure={view.procedure}
+              multi={sockets.length > 1}
+              onlyPrompt={prompts.length === 1 && prompts[0] === s}
+              onlyRunning={running.length === 1 && running[0] === s}
+              runsEnded={view.runsEnded}
+            />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import { memo, useEffect, useRef } from 'react';
+import type { LivePhase } from '#contract/live.ts';
+import { OutcomeBadge } from '../../components/Badge.tsx';
+import { MeasurementTable } from '../../components/MeasurementTable.tsx';
+import { formatDuration } from '../../components/format.ts';
+import { useNow } from '../../components/use-now.ts';
+
+export function PhaseList({ phases, label }: { phases: readonly LivePhase[]; label: string }) {
+  return (
+    <ol className="phase-list" aria-label={label}>
+      {phases.map((p) => (
+        <PhaseItem key={`${p.index}-${p.name}`} phase={p} total={phases.length} />
+      ))}
+    </ol>
+  );
+}
+
+/** One phase; re-renders only when its own live object changes (the reducer keeps the others). */
+const PhaseItem = memo(function PhaseItem({ phase, total }: { phase: LivePhase; total: number }) {
+  const ref = useRef<HTMLLIElement>(null);
+  const running = phase.status === 'running';
+  const now = useNow(running, 100);
+  // Keep the phase at work in view on a long list.
+  useEffect(() => {
+    if (running) ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [running]);
+
+  const duration = running && phase.startedAt ? Math.max(0, now - Date.parse(phase.startedAt)) : phase.durationMs;
+  const title = phase.title ?? phase.name;
+  return (
+    <li ref={ref} className={`phase phase--${phase.status.toLowerCase()}`}>
+      <div className="phase-head">
+        <span className="phase-index" aria-hidden="true">
+          {phase.index + 1}
+        </span>
+        <span className="phase-status">
+          <OutcomeBadge outcome={phase.status} />
+        </span>
+        <span className="phase-title">
+          <span className="phase-title-text">{title}</span>
+          <span className="phase-name mono">
+            {phase.name}
+            {phase.attempt > 1 ? ` · attempt ${phase.attempt}` : ''}
+            {phase.group !== 'main' ? ` · ${phase.group}` : ''}
+          </span>
+        </span>
+        <span className="phase-duration num">{formatDuration(duration)}</span>
+        <span className="sr-only">
+          Phase {phase.index + 1} of {total}
+        </span>
+      </div>
+      {phase.error ? (
+        <p className="phase-error">
+          <strong>{phase.error.kind === 'timeout' ? 'Timed out' : phase.error.kind === 'aborted' ? 'Aborted' : 'Error'}:</strong> {phase.error.message}
+        </p>
+      ) : null}
+      {phase.measurements.length > 0 ? <MeasurementTable measurements={phase.measurements} label={`Measurements of ${title}`} /> : null}
+    </li>
+  );
+});

@@ -1,0 +1,127 @@
+import { useCallback, useMemo, useRef, useState } from 'react';
+import type { StationError } from '#contract/errors.ts';
+import type { LivePhase, LiveSocket } from '#contract/live.ts';
+import type { ProcedureSummary } from '#contract/procedure.ts';
+import type { PromptAnswer } from '#contract/prompts.ts';
+import { useStationClient } from '../../api/station-context.tsx';
+import { PhaseList } from './PhaseList.tsx';
+import { PromptPanel } from './PromptPanel.tsx';
+import { IdleStatus, ResultBanner, RunningStatus, resultSentence } from './RunStatus.tsx';
+import { SerialForm } from './SerialForm.tsx';
+import { RecentUnits } from './RecentUnits.tsx';
+import { ownsKeys } from './keys.ts';
+
+interface Props {
+  socket: LiveSocket;
+  procedure: ProcedureSummary | null;
+  /** More than one socket on this station: label everything with the socket's number. */
+  multi: boolean;
+  /** This is the only socket with an open question / a run in progress. */
+  onlyPrompt: boolean;
+  onlyRunning: boolean;
+  runsEnded: number;
+}
+
+/** Phases the procedure will run, shown as waiting before the first unit. */
+function plannedPhases(procedure: ProcedureSummary | null): LivePhase[] {
+  if (!procedure) return [];
+  const enabled = procedure.phases.filter((p) => p.enabled);
+  const ordered = [...enabled.filter((p) => p.group === 'setup'), ...enabled.filter((p) => p.group === 'main'), ...enabled.filter((p) => p.group === 'teardown')];
+  return ordered.map((p, index) => ({ index, name: p.name, title: p.title, group: p.group, status: 'waiting', attempt: 1, measurements: [], logs: [] }));
+}
+
+export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning, runsEnded }: Props) {
+  const client = useStationClient();
+  const panel = useRef<HTMLElement>(null);
+  const [refusal, setRefusal] = useState<{ message: string; n: number } | null>(null);
+  const [abortingRun, setAbortingRun] = useState<string | null>(null);
+  const [abortError, setAbortError] = useState<string | null>(null);
+
+  const number = socket.socket + 1;
+  const run = socket.run;
+  const running = run !== null && run.outcome === undefined;
+  const waiting = !running && socket.state !== 'error';
+  const planned = useMemo(() => plannedPhases(procedure), [procedure]);
+  const phases = run ? run.phases : planned;
+  const done = phases.filter((p) => p.status !== 'waiting' && p.status !== 'running').length;
+
+  const start = async (serialNumber: string): Promise<StationError | null> => {
+    const r = await client.invoke('run.start', { socket: socket.socket, serialNumber });
+    if (r.ok) {
+      setRefusal(null);
+      setAbortError(null);
+      return null;
+    }
+    return r.error;
+  };
+
+  const abort = (): void => {
+    if (!run || abortingRun === run.runId) return;
+    setAbortingRun(run.runId);
+    void client.invoke('run.abort', { socket: socket.socket }).then((r) => {
+      if (!r.ok) {
+        setAbortError(r.error.message);
+        setAbortingRun(null);
+      }
+    });
+  };
+
+  const answer = async (promptId: string, a: PromptAnswer): Promise<StationError | null> => {
+    const r = await client.invoke('prompt.answer', { socket: socket.socket, promptId, answer: a });
+    return r.ok ? null : r.error;
+  };
+
+  const promptOwnsKeys = useCallback(() => ownsKeys(panel.current, !multi || onlyPrompt), [multi, onlyPrompt]);
+  const runOwnsKeys = useCallback(() => ownsKeys(panel.current, !multi || onlyRunning), [multi, onlyRunning]);
+
+  const liveText = refusal ? `Scan refused. ${refusal.message}` : run?.outcome ? resultSentence(run) : '';
+
+  return (
+    <section ref={panel} className={`socket-panel ${multi ? 'socket-panel--narrow' : 'socket-panel--wide'}`} data-socket-panel="" aria-label={multi ? `Socket ${number}` : 'Test socket'}>
+      <div className="socket-side">
+        {multi ? <h2 className="socket-title">Socket {number}</h2> : null}
+        <SerialForm
+          label={multi ? `Serial number, socket ${number}` : 'Serial number'}
+          waiting={waiting}
+          hint={running ? `Testing ${run.unit.serialNumber}…` : procedure?.serialExample ? `Expected form: ${procedure.serialExample}` : 'Scan the unit’s label'}
+          onStart={start}
+          onRefused={(message) => setRefusal((r) => ({ message, n: (r?.n ?? 0) + 1 }))}
+        />
+        {socket.state === 'error' ? (
+          <section className="status status--error" aria-label="Socket problem" role="alert">
+            <h2 className="status-title">This socket cannot test</h2>
+            <p className="status-text">{socket.message ?? 'The test runner stopped.'}</p>
+          </section>
+        ) : null}
+        {socket.prompt && running ? <PromptPanel key={socket.prompt.id} prompt={socket.prompt} onAnswer={(a) => answer(socket.prompt!.id, a)} ownsKeys={promptOwnsKeys} /> : null}
+        {running ? (
+          <RunningStatus run={run} aborting={abortingRun === run.runId} onAbort={abort} ownsKeys={runOwnsKeys} />
+        ) : run?.outcome ? (
+          <ResultBanner run={{ ...run, outcome: run.outcome }} />
+        ) : socket.state !== 'error' ? (
+          <IdleStatus procedure={procedure} starting={socket.state === 'starting'} />
+        ) : null}
+        {abortError ? (
+          <p className="field-error" role="alert">
+            {abortError}
+          </p>
+        ) : null}
+        {!multi && !running ? <RecentUnits socket={socket.socket} runsEnded={runsEnded} /> : null}
+      </div>
+      <section className="socket-phases" aria-labelledby={`phases-${socket.socket}`}>
+        <div className="section-head">
+          <h2 id={`phases-${socket.socket}`} className="section-title">
+            Phases
+          </h2>
+          <span className="section-meta num">
+            {run ? `${done} of ${phases.length} done` : `${phases.length} planned`}
+          </span>
+        </div>
+        <PhaseList phases={phases} label={multi ? `Phases, socket ${number}` : 'Phases'} />
+      </section>
+      <div className="sr-only" aria-live="assertive" aria-atomic="true">
+        <span key={refusal ? `r${refusal.n}` : (run?.runId ?? 'none')}>{liveText}</span>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,237 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ProcedureSummary } from '#contract/procedure.ts';
+import type { PhaseRecord, RunRecord } from '#contract/records.ts';
+import { failingMeasurementsOf } from './failing.ts';
+import { useStationClient } from '../../api/station-context.tsx';
+import { OutcomeBadge } from '../../components/Badge.tsx';
+import { MeasurementTable } from '../../components/MeasurementTable.tsx';
+import { failingFirst, formatDateTime, formatDuration, formatTime, formatValue, shortHash } from '../../components/format.ts';
+
+interface Props {
+  runId: string;
+  runsEnded: number;
+  /** The loaded procedure, for phase titles when the run used the same one. */
+  procedure: ProcedureSummary | null;
+}
+
+/** One run's full record: what a supervisor or test engineer reads after the fact. */
+export function RunPage({ runId, runsEnded, procedure }: Props) {
+  const client = useStationClient();
+  const [record, setRecord] = useState<RunRecord | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  // Reload when a run ends while this one shows RUNNING.
+  const refreshKey = record?.outcome === 'RUNNING' ? runsEnded : 0;
+  useEffect(() => {
+    let live = true;
+    void client.invoke('runs.get', { runId }).then((r) => {
+      if (!live) return;
+      if (r.ok) setRecord(r.value);
+      else setError(r.error.message);
+    });
+    return () => {
+      live = false;
+    };
+  }, [client, runId, refreshKey]);
+
+  const loaded = record !== null || error !== null;
+  useEffect(() => {
+    if (loaded) heading.current?.focus();
+  }, [loaded]);
+
+  if (error) {
+    return (
+      <section className="page" aria-labelledby="run-title">
+        <a className="back-link" href="#/history">
+          ← History
+        </a>
+        <h1 id="run-title" ref={heading} tabIndex={-1}>
+          Run not found
+        </h1>
+        <p className="field-error">{error}</p>
+      </section>
+    );
+  }
+  if (!record) {
+    return (
+      <section className="page" aria-busy="true">
+        <p className="list-meta">Loading run…</p>
+      </section>
+    );
+  }
+
+  const sameProcedure = procedure && procedure.id === record.procedure.id && procedure.hash === record.procedure.hash;
+  const titleOf = (name: string): string | undefined => (sameProcedure ? procedure.phases.find((p) => p.name === name)?.title : undefined);
+  const failing = failingMeasurementsOf(record.phases);
+
+  return (
+    <section className="page run-page" aria-labelledby="run-title">
+      <a className="back-link" href="#/history">
+        ← History
+      </a>
+      <div className={`run-summary run-summary--${record.outcome.toLowerCase()}`}>
+        <div className="run-summary-main">
+          <p className="run-kicker">Unit</p>
+          <h1 id="run-title" ref={heading} tabIndex={-1} className="mono run-serial">
+            {record.unit.serialNumber}
+          </h1>
+          <div className="run-outcome">
+            <OutcomeBadge outcome={record.outcome} large />
+            {record.outcomeReason ? <span className="run-reason">{record.outcomeReason}</span> : null}
+          </div>
+        </div>
+        <dl className="facts">
+          <div>
+            <dt>Procedure</dt>
+            <dd>
+              {record.procedure.name} <span className="muted">v{record.procedure.version}</span>
+            </dd>
+          </div>
+          <div>
+            <dt>Procedure hash</dt>
+            <dd className="mono" title={record.procedure.hash}>
+              {shortHash(record.procedure.hash)}
+            </dd>
+          </div>
+          {record.unit.partNumber ? (
+            <div>
+              <dt>Part number</dt>
+              <dd className="mono">{record.unit.partNumber}</dd>
+            </div>
+          ) : null}
+          <div>
+            <dt>Operator</dt>
+            <dd>{record.operatorId ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Started</dt>
+            <dd className="num">{formatDateTime(record.startedAt)}</dd>
+          </div>
+          <div>
+            <dt>Ended</dt>
+            <dd className="num">{record.endedAt ? formatDateTime(record.endedAt) : '—'}</dd>
+          </div>
+          <div>
+            <dt>Duration</dt>
+            <dd className="num">{formatDuration(record.durationMs) || '—'}</dd>
+          </div>
+          <div>
+            <dt>Station · socket</dt>
+            <dd>
+              {record.stationId} · {record.socket + 1}
+            </dd>
+          </div>
+          <div className="facts-wide">
+            <dt>Run id</dt>
+            <dd className="mono small">{record.id}</dd>
+          </div>
+        </dl>
+      </div>
+
+      {failing.length > 0 ? (
+        <section className="card card--fail" aria-labelledby="failing-title">
+          <h2 id="failing-title" className="section-title">
+            Failing measurements
+          </h2>
+          <table className="failing failing--plain" aria-label="Failing measurements">
+            <thead>
+              <tr>
+                <th scope="col">Measurement</th>
+                <th scope="col">Phase</th>
+                <th scope="col" className="num">
+                  Value
+                </th>
+                <th scope="col">Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {failing.map(({ phase, measurement: m }, i) => (
+                <tr key={`${phase}-${m.name}-${i}`}>
+                  <th scope="row" className="mono">
+                    {m.name}
+                  </th>
+                  <td className="mono">{phase}</td>
+                  <td className="num value">
+                    {formatValue(m.value, m.aggregates)}
+                    {m.units ? <span className="units"> {m.units}</span> : null}
+                  </td>
+                  <td>{m.reason ?? (m.outcome === 'UNSET' ? 'not measured' : '—')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+
+      <h2 className="section-title phases-title">Phases</h2>
+      <ol className="record-phases" aria-label="Phases of this run">
+        {record.phases.map((p) => (
+          <RecordPhase key={`${p.index}-${p.attempt}`} phase={p} title={titleOf(p.name)} />
+        ))}
+      </ol>
+      {record.phases.length === 0 ? <p className="list-meta">No phase ran.</p> : null}
+    </section>
+  );
+}
+
+function RecordPhase({ phase, title }: { phase: PhaseRecord; title: string | undefined }) {
+  const label = title ?? phase.name;
+  return (
+    <li className={`card record-phase record-phase--${phase.outcome.toLowerCase()}`}>
+      <div className="phase-head">
+        <span className="phase-index" aria-hidden="true">
+          {phase.index + 1}
+        </span>
+        <span className="phase-status">
+          <OutcomeBadge outcome={phase.outcome} />
+        </span>
+        <span className="phase-title">
+          <h3 className="phase-title-text">{label}</h3>
+          <span className="phase-name mono">
+            {phase.name}
+            {phase.attempt > 1 ? ` · attempt ${phase.attempt}` : ''}
+            {phase.group !== 'main' ? ` · ${phase.group}` : ''}
+          </span>
+        </span>
+        <span className="phase-duration num">{formatDuration(phase.durationMs)}</span>
+      </div>
+      {phase.error ? (
+        <div className="phase-error">
+          <strong>{phase.error.kind === 'timeout' ? 'Timed out' : phase.error.kind === 'aborted' ? 'Aborted' : 'Error'}:</strong> {phase.error.message}
+          {phase.error.stack ? (
+            <details>
+              <summary>Stack trace</summary>
+              <pre>{phase.error.stack}</pre>
+            </details>
+          ) : null}
+        </div>
+      ) : null}
+      {phase.measurements.length > 0 ? <MeasurementTable measurements={failingFirst(phase.measurements)} label={`Measurements of ${label}`} showReason /> : null}
+      {phase.logs.length > 0 ? (
+        <table className="logs" aria-label={`Log of ${label}`}>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Level</th>
+              <th scope="col">Message</th>
+              <th scope="col">Source</th>
+            </tr>
+          </thead>
+          <tbody>
+            {phase.logs.map((l, i) => (
+              <tr key={i} className={`log log--${l.level}`}>
+                <td className="num mono">{formatTime(l.ts)}</td>
+                <td>
+                  <span className={`log-level log-level--${l.level}`}>{l.level}</span>
+                </td>
+                <td className="log-message">{l.message}</td>
+                <td className="mono muted">{l.source ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,27 @@
+import { useEffect, useState } from 'react';
+
+export type Route = { name: 'operator' } | { name: 'history' } | { name: 'run'; runId: string } | { name: 'not-found'; path: string };
+
+/** Hash routes work the same from the headless server and from file:// in Electron. */
+export function parseHash(hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/';
+  if (path === '/' || path === '') return { name: 'operator' };
+  if (path === '/history') return { name: 'history' };
+  const m = /^\/runs\/([^/]+)$/.exec(path);
+  if (m) return { name: 'run', runId: decodeURIComponent(m[1]!) };
+  return { name: 'not-found', path };
+}
+
+export function runHref(runId: string): string {
+  return `#/runs/${encodeURIComponent(runId)}`;
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseHash(location.hash));
+  useEffect(() => {
+    const onChange = (): void => setRoute(parseHash(location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
