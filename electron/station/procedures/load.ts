@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { ProcedureFileSchema, type ProcedureFile, type ProcedureSummary } from '#contract/procedure.ts';
 import { StationFault } from '#contract/errors.ts';
 import type { PhaseExport } from '#station/engine/sdk.ts';
@@ -28,9 +28,13 @@ export interface LoadedProcedure {
 
 type Path = readonly (string | number)[];
 
-/** Line (1-based) of the YAML node at `path`, or of its nearest ancestor that has one. */
+/** Line (1-based) of the YAML key (or node) at `path`, or of its nearest ancestor that has one. */
 function lineOf(doc: Document, lc: LineCounter, path: Path): number {
   for (let p = [...path]; ; p = p.slice(0, -1)) {
+    // A key's own line: its value may start below it (a block), or be missing.
+    const parent = p.length > 1 ? doc.getIn(p.slice(0, -1), true) : doc.contents;
+    const pair = isMap(parent) ? parent.items.find((it) => isScalar(it.key) && it.key.value === p.at(-1)) : undefined;
+    if (pair && isScalar(pair.key) && pair.key.range) return lc.linePos(pair.key.range[0]).line;
     const node = p.length ? doc.getIn(p, true) : doc.contents;
     if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
     if (p.length === 0) return 1;
@@ -55,7 +59,10 @@ export function parseProcedure(text: string, fileName: string): ParsedProcedure 
   const problem = (path: Path, message: string) => `${fileName}:${lineOf(doc, lc, path)}: ${path.length ? path.join('.') : '(top level)'}: ${message}`;
   const parsed = ProcedureFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    const messages = parsed.error.issues.map((issue) => problem(issue.path as Path, issue.message));
+    const messages = parsed.error.issues.flatMap((issue) =>
+      // An unknown key is named as the field itself, on its own line (not as its parent's).
+      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => problem([...(issue.path as Path), k], 'unknown field')) : [problem(issue.path as Path, issue.message)],
+    );
     throw new StationFault('sequence.invalid', messages.join('\n'), { file: fileName, issues: messages });
   }
   return { file: parsed.data, problem };
