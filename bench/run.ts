@@ -22,7 +22,7 @@ if (files.length === 0) {
 let failed = 0;
 for (const f of files) {
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(dir, f)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--expose-gc', join(dir, f)], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (c) => resolve(c ?? 1));
   });
   if (code !== 0) {
