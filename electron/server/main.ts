@@ -1,64 +1,10 @@
 /**
  * The headless station: `npm run station`. Serves the built UI and the WebSocket
  * API on 127.0.0.1 (settings.listenHost), with the station in this process.
+ * This file only switches on Node's compile cache before anything else loads, so
+ * the next start reuses compiled modules (Node checks them against the sources).
  */
-import { parseArgs } from 'node:util';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createStation } from '#station/station.ts';
-import { loadSettings } from '#station/settings/settings.ts';
-import { startServer } from './server.ts';
+import { enableCompileCache } from 'node:module';
 
-export function defaultDataDir(): string {
-  return process.env.PASSLINE_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'passline');
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'data-dir': { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      sockets: { type: 'string' },
-      sequences: { type: 'string' },
-      procedure: { type: 'string' },
-    },
-  });
-  const dataDir = values['data-dir'] ?? defaultDataDir();
-  const { settings, problems } = loadSettings(dataDir);
-  for (const p of problems) console.warn(`settings: ${p} (using the default)`);
-  if (values.port !== undefined) settings.listenPort = Number(values.port);
-  if (values.host !== undefined) settings.listenHost = values.host;
-  if (values.sockets !== undefined) settings.sockets = Number(values.sockets);
-  if (values.sequences !== undefined) settings.sequenceFolder = values.sequences;
-  if (values.procedure !== undefined) settings.procedureId = values.procedure;
-
-  const t0 = performance.now();
-  const station = await createStation({ dataDir, settings });
-  const server = await startServer(station, {
-    host: settings.listenHost,
-    port: settings.listenPort,
-    staticDir: fileURLToPath(new URL('../../dist/renderer', import.meta.url)),
-  });
-  await station.ready();
-  // Tests and scripts wait for this exact line.
-  console.log(`Passline station ready at ${server.url} (data in ${dataDir}, ${Math.round(performance.now() - t0)} ms)`);
-
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    void server
-      .close()
-      .then(() => station.close())
-      .finally(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-}
-
-main().catch((e: unknown) => {
-  console.error(`Passline station could not start: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+enableCompileCache();
+await import('./headless.ts');

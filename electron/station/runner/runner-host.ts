@@ -1,5 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FromRunnerSchema, type FromRunner, type ToRunner } from './protocol.ts';
 import { formatZodError } from '#contract/errors.ts';
 
@@ -39,7 +41,8 @@ export class RunnerHost {
       serialization: 'json',
       execArgv: ['--disable-warning=ExperimentalWarning'],
       // Under Electron's utility process execPath is Electron itself: run it as Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      // The compile cache keeps transpiled, compiled modules between runner starts (a runner restarts after every kill).
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'passline-compile-cache') },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child = child;
