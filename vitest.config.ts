@@ -38,12 +38,18 @@ function installed(pkg: string): boolean {
   }
 }
 
-// Renderer tests need jsdom. Today neither test/renderer tests nor jsdom exist, so
-// this project is left out; it switches itself on once both are there.
-const renderer: TestProjectInlineConfiguration | null =
-  hasTests(join(root, 'test/renderer')) && installed('jsdom')
-    ? { extends: true, test: { name: 'renderer', environment: 'jsdom', include: ['test/renderer/**/*.test.{ts,tsx}'] } }
-    : null;
+// Renderer tests (test/renderer) run in jsdom when jsdom is installed. It is not today:
+// the renderer's tests so far are pure functions over the contract and say
+// `// @vitest-environment node` themselves, so they run under Node; a test that
+// needs a DOM would fail loudly here until `npm i -D -E jsdom` is done.
+const renderer: TestProjectInlineConfiguration | null = hasTests(join(root, 'test/renderer'))
+  ? {
+      extends: true,
+      // The renderer's own tsconfig (DOM types, react-jsx).
+      tsconfig: './tsconfig.renderer.json',
+      test: { name: 'renderer', environment: installed('jsdom') ? 'jsdom' : 'node', include: ['test/renderer/**/*.test.{ts,tsx}'] },
+    }
+  : null;
 
 export default defineConfig({
   // The station's own tsconfig (Node types, no DOM). Naming it keeps Vite from walking

@@ -10,7 +10,8 @@ export class ApiClient {
   readonly frames: unknown[] = [];
   readonly events: StationEvent[] = [];
   private nextId = 1;
-  private waiters: { pred: (f: unknown) => boolean; resolve: (f: unknown) => void }[] = [];
+  private waiters: { pred: (f: unknown) => boolean; resolve: (f: unknown) => void; reject: (e: Error) => void }[] = [];
+  private closed = false;
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
@@ -24,6 +25,11 @@ export class ApiClient {
           w.resolve(frame);
         }
       }
+    });
+    // A connection that ends (the station died) fails every wait at once.
+    ws.on('close', () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w.reject(new Error('the connection to the station closed'));
     });
   }
 
@@ -41,12 +47,17 @@ export class ApiClient {
   next(pred: (f: unknown) => boolean, what: string): Promise<unknown> {
     const seen = this.frames.find(pred);
     if (seen) return Promise.resolve(seen);
+    if (this.closed) return Promise.reject(new Error(`the connection to the station closed before ${what}`));
     return new Promise((resolve, reject) => {
       const w = {
         pred,
         resolve: (f: unknown) => {
           clearTimeout(t);
           resolve(f);
+        },
+        reject: (e: Error) => {
+          clearTimeout(t);
+          reject(e);
         },
       };
       const t = setTimeout(() => {
@@ -64,13 +75,17 @@ export class ApiClient {
   async invoke(name: string, input: unknown): Promise<Result<unknown>> {
     const id = this.nextId++;
     this.ws.send(JSON.stringify({ type: 'invoke', id, name, input }));
-    const reply = (await this.next((f) => (f as { type: string; id?: number }).type === 'reply' && (f as { id: number }).id === id, `reply ${id}`)) as { result: Result<unknown> };
+    const reply = (await this.next((f) => (f as { type: string; id?: number }).type === 'reply' && (f as { id: number }).id === id, `reply ${id}`)) as {
+      result: Result<unknown>;
+    };
     return reply.result;
   }
 
   /** The event matching `pred` among those received (or the next one). */
   event(pred: (e: StationEvent) => boolean, what: string): Promise<StationEvent> {
-    return this.next((f) => (f as { type: string }).type === 'event' && pred((f as { event: StationEvent }).event), what).then((f) => (f as { event: StationEvent }).event);
+    return this.next((f) => (f as { type: string }).type === 'event' && pred((f as { event: StationEvent }).event), what).then(
+      (f) => (f as { event: StationEvent }).event,
+    );
   }
 
   close(): Promise<void> {

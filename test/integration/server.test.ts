@@ -73,7 +73,11 @@ describe('/ws: commands', () => {
   test('bad frames get a clear invalid-input reply and the connection stays usable', async () => {
     const c = await ApiClient.connect(`${wsBase}/ws`);
     try {
-      const replies = () => c.frames.filter((f) => (f as { type: string }).type === 'reply') as { id: number; result: { ok: boolean; error?: { kind: string; message: string } } }[];
+      const replies = () =>
+        c.frames.filter((f) => (f as { type: string }).type === 'reply') as {
+          id: number;
+          result: { ok: boolean; error?: { kind: string; message: string } };
+        }[];
 
       c.sendRaw('this is not json');
       await c.next((f) => replies().includes(f as never), 'reply to non-JSON');
@@ -167,7 +171,9 @@ describe('/events: the read-only stream', () => {
 
   test('a bad ?after is refused with a reason; the stream is read-only', async () => {
     const bad = new WebSocket(`${wsBase}/events?after=yesterday`);
-    const closed = await new Promise<{ code: number; reason: string }>((resolve) => bad.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
+      bad.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
     expect(closed).toEqual({ code: 1008, reason: 'after must be a whole number (the last seq you saw)' });
 
     const sub = await subscribeEvents(null);

@@ -29,7 +29,10 @@ const SLACK_MS = 600;
 /** After a forced end: the runner comes back (a new process) and the next run passes. */
 async function nextRunWorks(t: TestStation, after: StationEventOf<'run.ended'>, serial: string): Promise<void> {
   const ready = await t.events.waitFor('runner.changed', (e) => e.data.state === 'ready', { afterSeq: after.seq });
-  const before = t.events.ofKind('runner.changed').filter((e) => e.data.state === 'ready' && e.seq < after.seq).at(-1);
+  const before = t.events
+    .ofKind('runner.changed')
+    .filter((e) => e.data.state === 'ready' && e.seq < after.seq)
+    .at(-1);
   expect(ready.data.pid).toBeDefined();
   expect(ready.data.pid).not.toBe(before?.data.pid);
   await t.station.ready();

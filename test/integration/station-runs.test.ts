@@ -53,7 +53,11 @@ describe('the demo procedure', () => {
     expect(ended.data).toMatchObject({ outcome: 'PASS', failing: [] });
 
     const rec = await t.record(runId);
-    expect(rec).toMatchObject({ outcome: 'PASS', unit: { serialNumber: 'DEMO-0001', partNumber: 'DEMO-PCB-01' }, procedure: { id: 'demo-board', version: '1.0.0' } });
+    expect(rec).toMatchObject({
+      outcome: 'PASS',
+      unit: { serialNumber: 'DEMO-0001', partNumber: 'DEMO-PCB-01' },
+      procedure: { id: 'demo-board', version: '1.0.0' },
+    });
     expect(rec.phases.map((p) => [p.name, p.outcome])).toEqual([
       ['fixture_check', 'PASS'],
       ['power_on', 'PASS'],
@@ -95,7 +99,14 @@ describe('the demo procedure', () => {
     expect(rail.outcome).toBe('FAIL');
     expect(rail.measurements[0]).toMatchObject({ name: 'v_3v3', outcome: 'FAIL', validator: { kind: 'range', lower: 3.2, upper: 3.4 } });
     // The other phases still ran (stopOnFailure is off in the demo).
-    expect(rec.phases.filter((p) => p.outcome === 'PASS').map((p) => p.name)).toEqual(['fixture_check', 'power_on', 'rail_5v0', 'led_check', 'firmware_version', 'power_off']);
+    expect(rec.phases.filter((p) => p.outcome === 'PASS').map((p) => p.name)).toEqual([
+      'fixture_check',
+      'power_on',
+      'rail_5v0',
+      'led_check',
+      'firmware_version',
+      'power_off',
+    ]);
   });
 
   test('an operator answering No fails the LED check', async () => {
@@ -230,7 +241,9 @@ describe('fixture procedures', () => {
       expect.objectContaining({ name: 'v_forgotten', value: null, units: 'V', outcome: 'UNSET', reason: 'declared but never measured' }),
     ]);
     expect(nan).toMatchObject({ name: 'not_a_number', outcome: 'FAIL' });
-    expect(nan!.measurements).toEqual([expect.objectContaining({ name: 'gain', value: null, units: 'dB', outcome: 'FAIL', reason: 'NaN is not a finite number' })]);
+    expect(nan!.measurements).toEqual([
+      expect.objectContaining({ name: 'gain', value: null, units: 'dB', outcome: 'FAIL', reason: 'NaN is not a finite number' }),
+    ]);
     expect(ended.data.failing.map((f) => [f.phase, f.name])).toEqual([
       ['forgets', 'v_forgotten'],
       ['not_a_number', 'gain'],
@@ -265,7 +278,9 @@ describe('a station whose database cannot be used', () => {
     try {
       const err = t.station.snapshot().procedureError;
       expect(err?.kind).toBe('db.corrupted');
-      expect(err?.message).toMatch(/^The station database .*passline\.db is damaged\. It was moved to .*passline\.db\.corrupt-.* for recovery; restart to begin a new one\.$/);
+      expect(err?.message).toMatch(
+        /^The station database .*passline\.db is damaged\. It was moved to .*passline\.db\.corrupt-.* for recovery; restart to begin a new one\.$/,
+      );
       expect(await t.station.invoke('run.start', { serialNumber: 'Q-1' })).toMatchObject({ ok: false, error: { kind: 'db.corrupted' } });
     } finally {
       await t.close();
@@ -288,7 +303,7 @@ describe('a station whose database cannot be used', () => {
     const tmp = tempDir('passline-station-');
     const path = join(tmp.dir, DB_FILE);
     const newer = new DatabaseSync(path);
-    newer.exec('CREATE TABLE runs_v99 (id TEXT); INSERT INTO runs_v99 VALUES (\'kept\'); PRAGMA user_version = 99;');
+    newer.exec("CREATE TABLE runs_v99 (id TEXT); INSERT INTO runs_v99 VALUES ('kept'); PRAGMA user_version = 99;");
     newer.close();
     const t = await station({ procedureId: 'quick', dataDir: tmp.dir });
     try {

@@ -35,7 +35,12 @@ function boot(dir: string): { bus: EventBus; db: DatabaseSync; errors: unknown[]
 
 const durable = (bus: EventBus, i = 0) => bus.publish({ kind: 'socket.changed', data: { state: 'ready', message: `d${i}` }, socket: 0 });
 const memoryOnly = (bus: EventBus, i = 0) =>
-  bus.publish({ kind: 'run.logged', data: { index: 0, phase: 'p', log: { level: 'info', ts: new Date().toISOString(), message: `m${i}` } }, runId: 'r', socket: 0 });
+  bus.publish({
+    kind: 'run.logged',
+    data: { index: 0, phase: 'p', log: { level: 'info', ts: new Date().toISOString(), message: `m${i}` } },
+    runId: 'r',
+    socket: 0,
+  });
 
 /** Clean stop, as station.close() does it. */
 function stop(b: { bus: EventBus; db: DatabaseSync }): void {

@@ -87,7 +87,8 @@ describe('phases.ts (loaded in plain Node, as the runner does)', () => {
   });
 
   test('a syntax error in phases.ts names the file and line', async () => {
-    const phases = "import type { PhaseContext } from '#station/engine/sdk.ts';\n\nexport function a(ctx: PhaseContext): void {\n  ctx.log.info('x';\n}\nexport function b(): void {}\n";
+    const phases =
+      "import type { PhaseContext } from '#station/engine/sdk.ts';\n\nexport function a(ctx: PhaseContext): void {\n  ctx.log.info('x';\n}\nexport function b(): void {}\n";
     const dir = writeProcedure(tmp.dir, 'syntax', `${HEADER}  - name: a\n  - name: b\n`, phases);
     const res = await loadInNode(dir);
     expect(res).toMatchObject({ ok: false, error: { kind: 'sequence.invalid', message: `type errors:\n${join(dir, 'phases.ts')}:4:19: ')' expected.` } });
@@ -99,7 +100,10 @@ describe('phases.ts (loaded in plain Node, as the runner does)', () => {
     const res = await loadInNode(dir);
     expect(res).toMatchObject({
       ok: false,
-      error: { kind: 'sequence.invalid', message: `type errors:\n${join(dir, 'phases.ts')}:3:6: This syntax is not allowed when 'erasableSyntaxOnly' is enabled.` },
+      error: {
+        kind: 'sequence.invalid',
+        message: `type errors:\n${join(dir, 'phases.ts')}:3:6: This syntax is not allowed when 'erasableSyntaxOnly' is enabled.`,
+      },
     });
   });
 

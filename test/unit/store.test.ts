@@ -114,7 +114,7 @@ describe('migrations', () => {
     const path = join(dir, DB_FILE);
     // As a newer version would leave it: its own tables, a higher user_version.
     const newer = new DatabaseSync(path);
-    newer.exec('CREATE TABLE future (x TEXT); INSERT INTO future VALUES (\'keep me\');');
+    newer.exec("CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('keep me');");
     newer.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 10}`);
     newer.close();
     const before = sha256(path);
@@ -173,7 +173,8 @@ describe('the run journal', () => {
     const reader = new DatabaseSync(join(dir, DB_FILE), { readOnly: true });
     cleanups.push(() => reader.close());
     const outcomeOf = (id: string) => (reader.prepare('SELECT outcome FROM runs WHERE id = ?').get(id) as { outcome: string } | undefined)?.outcome;
-    const phasesOf = (id: string) => (reader.prepare('SELECT name, outcome FROM phases WHERE run_id = ? ORDER BY idx').all(id) as { name: string; outcome: string }[]).map((p) => ({ ...p }));
+    const phasesOf = (id: string) =>
+      (reader.prepare('SELECT name, outcome FROM phases WHERE run_id = ? ORDER BY idx').all(id) as { name: string; outcome: string }[]).map((p) => ({ ...p }));
 
     const run = runStart('SN-100');
     repo.insertRun(run);
@@ -260,9 +261,9 @@ describe('the transactional outbox', () => {
     repo.insertRun(run);
     // A real SQLite failure inside the transaction, at the outbox insert.
     db.exec("CREATE TRIGGER outbox_refuses BEFORE INSERT ON outbox WHEN NEW.target = 'broken' BEGIN SELECT RAISE(ABORT, 'outbox refused'); END");
-    expect(() =>
-      repo.finishRun(run.id, { outcome: 'PASS', endedAt: new Date().toISOString(), durationMs: 3 }, [phase(0, 'a')], ['mes', 'broken']),
-    ).toThrow(/outbox refused/);
+    expect(() => repo.finishRun(run.id, { outcome: 'PASS', endedAt: new Date().toISOString(), durationMs: 3 }, [phase(0, 'a')], ['mes', 'broken'])).toThrow(
+      /outbox refused/,
+    );
     const rec = repo.getRun(run.id);
     expect(rec.outcome).toBe('RUNNING');
     expect(rec.phases).toEqual([]);
