@@ -1,5 +1,5 @@
 import { ScpiSession } from './scpi.ts';
-import { SimBench, SimTransport, dmmResponder, psuResponder } from './sim.ts';
+import { SimTransport, dmmResponder, psuResponder, type SimBench } from './sim.ts';
 import { Dmm, PowerSupply, type Instrument } from './drivers.ts';
 
 export class AddressError extends Error {}

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CompilerOptions } from 'typescript';
 
 const APP = fileURLToPath(new URL('../../../', import.meta.url));
 const CACHE = join(tmpdir(), 'passline-typecheck');
@@ -16,7 +17,7 @@ export async function typecheckPhases(file: string, hash: string): Promise<strin
   const marker = join(CACHE, `${hash}.ok`);
   if (existsSync(marker)) return [];
   const ts = (await import('typescript')).default;
-  const options: import('typescript').CompilerOptions = {
+  const options: CompilerOptions = {
     target: ts.ScriptTarget.ES2023,
     // Node runs phases.ts as a module wherever the folder is, package.json or not.
     module: ts.ModuleKind.ESNext,
