@@ -48,7 +48,15 @@ test('DEMO-0001: phases go live, the LED question is answered with Y, and the ru
 
   await expect(operator.result('PASS')).toBeVisible();
   await expect(operator.prompt).toBeHidden();
-  for (const title of ['Fixture closed and instruments present', 'Power on at 12 V', '3.3 V rail', '5.0 V rail', 'Power LED colour', 'Firmware version', 'Power off']) {
+  for (const title of [
+    'Fixture closed and instruments present',
+    'Power on at 12 V',
+    '3.3 V rail',
+    '5.0 V rail',
+    'Power LED colour',
+    'Firmware version',
+    'Power off',
+  ]) {
     await expect(operator.phase(title)).toContainText('Pass');
   }
   await expect(page.locator('[aria-live="assertive"]')).toHaveText('DEMO-0001: PASS.');
@@ -79,20 +87,18 @@ test('Abort while the LED question is open ends the run ABORTED within 1 s of th
   await expect(operator.prompt).toBeVisible();
 
   // Time it in the page: from the click to the banner in the DOM, without the test runner's polling.
-  await page.evaluate(() => {
-    const w = window as unknown as { abortTiming: { clickAt?: number; bannerAt?: number } };
-    w.abortTiming = {};
-    document.addEventListener('click', () => (w.abortTiming.clickAt ??= performance.now()), true);
+  // Browser-side code as a string: this file is type-checked without DOM types.
+  await page.evaluate(`(() => {
+    const t = (window.abortTiming = {});
+    document.addEventListener('click', () => (t.clickAt ??= performance.now()), true);
     new MutationObserver(() => {
-      if (w.abortTiming.bannerAt === undefined && [...document.querySelectorAll('h2')].some((h) => h.textContent === 'ABORTED')) {
-        w.abortTiming.bannerAt = performance.now();
-      }
+      if (t.bannerAt === undefined && [...document.querySelectorAll('h2')].some((h) => h.textContent === 'ABORTED')) t.bannerAt = performance.now();
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
-  });
+  })()`);
   await operator.abort.click();
 
   await expect(operator.result('ABORTED')).toBeVisible();
-  const t = await page.evaluate(() => (window as unknown as { abortTiming: { clickAt: number; bannerAt: number } }).abortTiming);
+  const t = (await page.evaluate('window.abortTiming')) as { clickAt: number; bannerAt: number };
   const ms = t.bannerAt - t.clickAt;
   testInfo.annotations.push({ type: 'abort click → ABORTED banner', description: `${ms.toFixed(0)} ms` });
   expect(ms).toBeLessThan(1000);
