@@ -15,7 +15,7 @@ test('confirm, yes-no with a picture, pass-fail, text, number, choice, multi-cho
     await page.keyboard.type('EX-1');
     await page.keyboard.press('Enter');
 
-    const question = (text: string) => operator.prompt.getByRole('heading', { name: text });
+    const question = (text: string | RegExp) => operator.prompt.getByRole('heading', { name: text });
 
     // confirm: OK has focus, Enter answers.
     await expect(question('Insert the board into the fixture and close the lid.')).toBeVisible();

@@ -131,7 +131,7 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
         </div>
         <PhaseList phases={phases} label={multi ? `Phases, socket ${number}` : 'Phases'} outcome={run?.outcome} />
       </section>
-      <div className="sr-only" aria-live="assertive" aria-atomic="true">
+      <div className="sr-only" role="status" aria-live="assertive" aria-atomic="true" aria-label={multi ? `Announcements, socket ${number}` : 'Announcements'}>
         <span key={refusal ? `r${refusal.n}` : (run?.runId ?? 'none')}>{liveText}</span>
       </div>
     </section>
