@@ -154,3 +154,13 @@ test('a scan typed while focus is elsewhere still lands in the serial field', as
   await expect(operator.serial).toBeFocused();
   await expect(operator.serial).toHaveValue('DEMO-0100');
 });
+
+test('away from the station screen, an open question is flagged in the header and one step away', async ({ operator, page }) => {
+  await operator.scan('DEMO-0300');
+  await expect(operator.prompt).toBeVisible();
+  await page.getByRole('link', { name: 'History', exact: true }).click();
+  await page.getByRole('link', { name: 'Question waiting' }).click();
+  await expect(operator.prompt).toBeVisible();
+  await page.keyboard.press('y');
+  await expect(operator.result('PASS')).toBeVisible();
+});
