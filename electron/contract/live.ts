@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LogEntrySchema, MeasurementSchema, PhaseErrorSchema, PhaseOutcomeSchema, ProcedureRefSchema, RunOutcomeSchema, UnitSchema } from './records.ts';
+import { AttachmentSchema, LogEntrySchema, MeasurementSchema, PhaseErrorSchema, PhaseOutcomeSchema, ProcedureRefSchema, RunOutcomeSchema, UnitSchema } from './records.ts';
 import { PromptSchema } from './prompts.ts';
 import { SocketStateSchema, type StationEvent } from './events.ts';
 
@@ -21,6 +21,7 @@ export const LivePhaseSchema = z.object({
   error: PhaseErrorSchema.optional(),
   progress: z.number().optional(),
   message: z.string().optional(),
+  attachments: z.array(AttachmentSchema).optional(),
 });
 export type LivePhase = z.infer<typeof LivePhaseSchema>;
 
@@ -97,6 +98,7 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
         error: undefined,
         progress: undefined,
         message: undefined,
+        attachments: undefined,
       }));
     case 'run.measured':
       return updatePhase(s, e.runId, e.data.index, (p) => ({ ...p, measurements: [...p.measurements, e.data.measurement] }));
@@ -114,6 +116,7 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
         measurements: r.measurements,
         logs: r.logs.slice(-LIVE_LOG_LIMIT),
         error: r.error,
+        ...(r.attachments ? { attachments: r.attachments } : {}),
       }));
     }
     case 'run.ended': {
@@ -135,6 +138,8 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
         ...(e.data.progress !== undefined ? { progress: e.data.progress } : {}),
         ...(e.data.message !== undefined ? { message: e.data.message } : {}),
       }));
+    case 'run.attached':
+      return updatePhase(s, e.runId, e.data.index, (p) => ({ ...p, attachments: [...(p.attachments ?? []), e.data.attachment] }));
     case 'prompt.closed':
     case 'prompt.answered':
       return s.prompt?.id === e.data.promptId ? { ...s, prompt: null } : s;

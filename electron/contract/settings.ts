@@ -16,6 +16,9 @@ export const SettingsSchema = z.object({
   listenPort: z.number().int().min(0).max(65535).default(4780),
   /** Grace period for a cooperative abort before the runner is killed. */
   abortGraceMs: z.number().int().min(50).max(10_000).default(400),
+  /** Largest file a phase may attach, and the most a run may attach in all. */
+  attachmentMaxBytes: z.number().int().positive().default(20 * 1024 * 1024),
+  attachmentRunMaxBytes: z.number().int().positive().default(100 * 1024 * 1024),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const defaultSettings = (): Settings => SettingsSchema.parse({});

@@ -1,18 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
+import { mkdirSync, readFileSync, statSync, statfsSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync, backup } from 'node:sqlite';
 import { Commands, type CommandHandlers, type CommandName, type StationSnapshot } from '#contract/commands.ts';
 import { StationFault, toStationError, type Result, type StationError } from '#contract/errors.ts';
 import type { Settings } from '#contract/settings.ts';
 import { EventBus } from './events/bus.ts';
 import { openDatabase, migrate } from './store/db.ts';
 import { RunsRepo, classify } from './store/runs-repo.ts';
+import { AttachmentStore } from './store/attachments.ts';
 import { Socket } from './sockets/socket.ts';
 import { BUILTIN_SEQUENCES, findProcedureDir } from './procedures/load.ts';
 
 export { BUILTIN_SEQUENCES };
 
 export const APP_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Below this much free space no run starts; below LOW the operator is warned. */
+export const MIN_FREE_BYTES = 64 * 1024 * 1024;
+export const LOW_FREE_BYTES = 512 * 1024 * 1024;
 
 export interface StationOptions {
   dataDir: string;
@@ -49,6 +55,52 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     migrate(db);
   }
   const repo = new RunsRepo(db);
+  const attachments = new AttachmentStore(dataDir);
+
+  // A full or read-only disk refuses new runs with a clear reason; what is stored stays.
+  type Storage = StationSnapshot['storage'];
+  let storage: Storage = { state: 'ok' };
+  let writeFault: StationFault | null = null;
+  const checkStorage = (): Storage => {
+    if (fault) return (storage = { state: 'unavailable', message: fault.message });
+    if (writeFault) return (storage = { state: writeFault.message.includes('read-only') ? 'read-only' : 'full', message: writeFault.message });
+    try {
+      const st = statfsSync(dataDir);
+      const free = st.bavail * st.bsize;
+      if (free < MIN_FREE_BYTES) {
+        storage = { state: 'full', freeBytes: free, message: `The station disk is full (${Math.round(free / 1e6)} MB free): no new run can start until space is freed. Stored results are intact.` };
+      } else if (free < LOW_FREE_BYTES) {
+        storage = { state: 'low', freeBytes: free, message: `The station disk is nearly full (${Math.round(free / 1e6)} MB free).` };
+      } else storage = { state: 'ok', freeBytes: free };
+    } catch {
+      storage = { state: 'ok' };
+    }
+    return storage;
+  };
+  checkStorage();
+  /** Called when a write failed: a disk-full or read-only error blocks new runs until a write works again. */
+  const onStoreError = (e: unknown): void => {
+    const c = classify(e);
+    if (c instanceof StationFault && c.kind === 'disk.full') {
+      writeFault = c;
+      checkStorage();
+      log('error', c.message);
+    }
+  };
+  const blocked = (): StationFault | null => {
+    if (fault) return fault;
+    if (writeFault) {
+      // Try again once space is back; a write that still fails sets it again.
+      const hadFault = writeFault;
+      writeFault = null;
+      if (checkStorage().state === 'full') {
+        writeFault = hadFault;
+        return hadFault;
+      }
+    }
+    const st = checkStorage();
+    return st.state === 'full' ? new StationFault('disk.full', st.message ?? 'The station disk is full.') : null;
+  };
   const uploadTargets = (): readonly string[] => [];
   const recovered = fault ? [] : repo.recoverInterrupted('station stopped during run', uploadTargets());
   if (recovered.length) log('warning', `recovered ${recovered.length} run(s) interrupted by a station stop: marked ABORTED`);
@@ -80,7 +132,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         bus,
         repo,
         uploadTargets,
-        blocked: () => fault,
+        blocked,
+        onStoreError,
+        attachments: { dir: attachments.root, maxBytes: settings.attachmentMaxBytes, runMaxBytes: settings.attachmentRunMaxBytes },
         log,
       });
       sockets.push(s);
@@ -126,6 +180,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       procedure: withProc?.procedure ?? null,
       procedureError: procedureError ?? (err ? err.toJSON() : fault ? fault.toJSON() : null),
       procedureWarning: warning ? warning.toJSON() : null,
+      storage,
       sockets: sockets.map((s) => s.snapshot),
     };
   };
@@ -140,6 +195,20 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     },
     'runs.list': (i) => ({ runs: repo.listRuns(i) }),
     'runs.get': (i) => repo.getRun(i.runId),
+    'units.history': (i) => ({ serialNumber: i.serialNumber, runs: repo.unitHistory(i.serialNumber) }),
+    'attachments.get': (i) => {
+      if (!attachments.has(i.sha256)) throw new StationFault('not-found', `no attachment ${i.sha256} on this station`);
+      const bytes = attachments.read(i.sha256);
+      return { sha256: i.sha256, size: bytes.byteLength, base64: bytes.toString('base64') };
+    },
+    'store.backup': async () => {
+      const dir = join(dataDir, 'backups');
+      mkdirSync(dir, { recursive: true });
+      const path = join(dir, `passline-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
+      // SQLite's online backup copies page by page between turns of the event loop: runs go on meanwhile.
+      await backup(db, path, { rate: 256 });
+      return { path, bytes: statSync(path).size };
+    },
     'events.since': (i) => bus.since(i.afterSeq, i.limit),
   };
 

@@ -14,7 +14,16 @@ import type { FromRunner } from '#station/runner/protocol.ts';
 export const WATCHDOG_GRACE_MS = 1000;
 
 /** The event kinds a runner may send; anything else is refused. */
-const RUNNER_EVENT_KINDS: ReadonlySet<string> = new Set(['run.phaseStarted', 'run.measured', 'run.logged', 'run.progressed', 'run.phaseEnded', 'prompt.opened', 'prompt.closed']);
+const RUNNER_EVENT_KINDS: ReadonlySet<string> = new Set([
+  'run.phaseStarted',
+  'run.measured',
+  'run.logged',
+  'run.progressed',
+  'run.attached',
+  'run.phaseEnded',
+  'prompt.opened',
+  'prompt.closed',
+]);
 
 export interface SocketConfig {
   index: number;
@@ -29,6 +38,10 @@ export interface SocketConfig {
   uploadTargets: () => readonly string[];
   /** A reason no run may start (disk full, database fault), or null. */
   blocked: () => StationFault | null;
+  /** A store write failed: lets the station notice a full or read-only disk. */
+  onStoreError: (e: unknown) => void;
+  /** Where runners store attachments (content-addressed), and the limits per file and per run. */
+  attachments: { dir: string; maxBytes: number; runMaxBytes: number };
   log: (level: 'info' | 'warning' | 'error', message: string) => void;
 }
 
@@ -112,7 +125,7 @@ export class Socket {
     this.runnerReady = false;
     this.publish('runner.changed', { state: 'starting' }, null, null);
     this.runner.start();
-    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments });
+    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments, attachments: this.cfg.attachments });
   }
 
   private settle(): void {
@@ -181,6 +194,7 @@ export class Socket {
       try {
         this.cfg.repo.insertPhases(run.id, ended);
       } catch (e) {
+        this.cfg.onStoreError(e);
         this.cfg.log('error', `socket ${this.index}: could not journal phases of run ${run.id}: ${(e as Error).message}`);
       }
     }
@@ -240,7 +254,12 @@ export class Socket {
     const id = uuidv7();
     const startedAt = new Date().toISOString();
     const procedure = { id: proc.id, name: proc.name, version: proc.version, hash: proc.hash };
-    this.cfg.repo.insertRun({ id, stationId: this.cfg.stationId, socket: this.index, ...(operatorId ? { operatorId } : {}), appVersion: this.cfg.appVersion, procedure, unit, startedAt });
+    try {
+      this.cfg.repo.insertRun({ id, stationId: this.cfg.stationId, socket: this.index, ...(operatorId ? { operatorId } : {}), appVersion: this.cfg.appVersion, procedure, unit, startedAt });
+    } catch (e) {
+      this.cfg.onStoreError(e);
+      throw e;
+    }
     this.run = { id, unit, startedAt, t0: performance.now(), runSeq: 0, phaseSeq: null, phase: null, watchdog: null, abortTimer: null, abortRequested: false, ended: false };
     // The summary lists the runner's plan: enabled phases in run order, instances expanded.
     const planned = proc.phases.filter((p) => p.enabled);
@@ -264,7 +283,7 @@ export class Socket {
       this.reloadPending = true;
       return;
     }
-    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments });
+    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments, attachments: this.cfg.attachments });
   }
 
   /** Cooperative first; after the grace period the runner is killed. */
@@ -333,6 +352,7 @@ export class Socket {
     try {
       this.cfg.repo.finishRun(run.id, end, phases, this.cfg.uploadTargets());
     } catch (e) {
+      this.cfg.onStoreError(e);
       this.cfg.log('error', `socket ${this.index}: could not store the end of run ${run.id}: ${(e as Error).message}`);
     }
     const recorded = this.live.run?.phases.map((p) => ({ name: p.name, measurements: p.measurements })) ?? [];
