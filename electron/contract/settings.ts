@@ -19,6 +19,8 @@ export const SettingsSchema = z.object({
   /** Largest file a phase may attach, and the most a run may attach in all. */
   attachmentMaxBytes: z.number().int().positive().default(20 * 1024 * 1024),
   attachmentRunMaxBytes: z.number().int().positive().default(100 * 1024 * 1024),
+  /** Below this much free disk no new run starts (what is stored stays intact). */
+  minFreeBytes: z.number().int().nonnegative().default(64 * 1024 * 1024),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const defaultSettings = (): Settings => SettingsSchema.parse({});

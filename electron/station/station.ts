@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, statfsSync, watch, type FSWatcher } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, statSync, statfsSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DatabaseSync, backup } from 'node:sqlite';
 import { Commands, type CommandHandlers, type CommandName, type StationSnapshot } from '#contract/commands.ts';
 import { StationFault, toStationError, type Result, type StationError } from '#contract/errors.ts';
 import type { Settings } from '#contract/settings.ts';
 import { EventBus } from './events/bus.ts';
-import { openDatabase, migrate } from './store/db.ts';
+import { DB_FILE, SCHEMA_VERSION, openDatabase, migrate } from './store/db.ts';
 import { RunsRepo, classify } from './store/runs-repo.ts';
 import { AttachmentStore } from './store/attachments.ts';
 import { Socket } from './sockets/socket.ts';
@@ -16,9 +17,35 @@ export { BUILTIN_SEQUENCES };
 
 export const APP_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** Below this much free space no run starts; below LOW the operator is warned. */
-export const MIN_FREE_BYTES = 64 * 1024 * 1024;
-export const LOW_FREE_BYTES = 512 * 1024 * 1024;
+/** Below settings.minFreeBytes no run starts; below this much more the operator is warned. */
+export const LOW_FREE_MARGIN_BYTES = 448 * 1024 * 1024;
+
+/**
+ * On a read-only disk the store can still be read: history stays available while new
+ * runs are refused. Only a database of this version is opened so.
+ */
+function readOnlyDir(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EROFS';
+  }
+}
+
+function openForReading(dataDir: string, fault: StationFault): DatabaseSync | null {
+  if (fault.kind !== 'disk.full') return null;
+  try {
+    // immutable: a WAL database on a read-only disk cannot make its -shm file; nothing writes it now anyway.
+    const db = new DatabaseSync(`${pathToFileURL(join(dataDir, DB_FILE)).href}?immutable=1`, { readOnly: true });
+    const v = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+    if (v === SCHEMA_VERSION) return db;
+    db.close();
+  } catch {
+    /* not readable either */
+  }
+  return null;
+}
 
 export interface StationOptions {
   dataDir: string;
@@ -48,11 +75,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   try {
     db = openDatabase(dataDir);
   } catch (e) {
-    const err = classify(e);
+    const err = classify(readOnlyDir(dataDir) ? new Error('EROFS: read-only file system') : e);
     fault = err instanceof StationFault ? err : new StationFault('db.corrupted', `The station database cannot be opened: ${(e as Error).message}`);
     log('error', fault.message);
-    db = new DatabaseSync(':memory:');
-    migrate(db);
+    db = openForReading(dataDir, fault) ?? new DatabaseSync(':memory:');
+    if (db.location() === null) migrate(db);
   }
   const repo = new RunsRepo(db);
   const attachments = new AttachmentStore(dataDir);
@@ -62,14 +89,14 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   let storage: Storage = { state: 'ok' };
   let writeFault: StationFault | null = null;
   const checkStorage = (): Storage => {
-    if (fault) return (storage = { state: 'unavailable', message: fault.message });
+    if (fault) return (storage = { state: fault.kind === 'disk.full' ? 'read-only' : 'unavailable', message: fault.message });
     if (writeFault) return (storage = { state: writeFault.message.includes('read-only') ? 'read-only' : 'full', message: writeFault.message });
     try {
       const st = statfsSync(dataDir);
       const free = st.bavail * st.bsize;
-      if (free < MIN_FREE_BYTES) {
+      if (free < settings.minFreeBytes) {
         storage = { state: 'full', freeBytes: free, message: `The station disk is full (${Math.round(free / 1e6)} MB free): no new run can start until space is freed. Stored results are intact.` };
-      } else if (free < LOW_FREE_BYTES) {
+      } else if (free < settings.minFreeBytes + LOW_FREE_MARGIN_BYTES) {
         storage = { state: 'low', freeBytes: free, message: `The station disk is nearly full (${Math.round(free / 1e6)} MB free).` };
       } else storage = { state: 'ok', freeBytes: free };
     } catch {

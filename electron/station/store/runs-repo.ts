@@ -297,7 +297,7 @@ export class RunsRepo {
 export function classify(e: unknown): unknown {
   const msg = e instanceof Error ? e.message : String(e);
   if (/SQLITE_FULL|database or disk is full|ENOSPC/i.test(msg)) return new StationFault('disk.full', 'The station disk is full: no new run can start until space is freed. Stored results are intact.');
-  if (/readonly|SQLITE_READONLY/i.test(msg)) return new StationFault('disk.full', 'The station database is read-only: no new run can start. Stored results are intact.');
+  if (/readonly|read-only|SQLITE_READONLY|EROFS/i.test(msg)) return new StationFault('disk.full', 'The station database is read-only: no new run can start. Stored results are intact.');
   if (/malformed|SQLITE_CORRUPT/i.test(msg)) return new StationFault('db.corrupted', `The station database is damaged: ${msg}`);
   return e;
 }
