@@ -146,7 +146,9 @@ export class RunsRepo {
    * a run is never finished-but-not-queued.
    */
   finishRun(runId: string, end: { outcome: RunOutcome; outcomeReason?: string; endedAt: string; durationMs: number }, phases: readonly PhaseRecord[], targets: readonly string[]): void {
-    this.db.exec('PRAGMA synchronous = FULL');
+    // FULL makes this commit survive power loss; inside a caller's transaction the caller decides.
+    const own = !this.db.isTransaction;
+    if (own) this.db.exec('PRAGMA synchronous = FULL');
     try {
       this.tx(() => {
         for (const p of phases) this.writePhase(runId, p);
@@ -154,7 +156,7 @@ export class RunsRepo {
         for (const t of targets) this.s.insertOutbox!.run(runId, t, end.endedAt);
       });
     } finally {
-      this.db.exec('PRAGMA synchronous = NORMAL');
+      if (own) this.db.exec('PRAGMA synchronous = NORMAL');
     }
   }
 
