@@ -169,6 +169,29 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     }
   }
 
+  // Retention: acknowledged runs older than retentionDays go, a batch at a time, hourly.
+  const pruneOnce = (): number => {
+    if (settings.retentionDays === 0 || fault) return 0;
+    const cutoff = new Date(Date.now() - settings.retentionDays * 86_400_000).toISOString();
+    let total = 0;
+    try {
+      for (;;) {
+        const { runs, orphanedAttachments } = repo.prune(cutoff);
+        for (const sha of orphanedAttachments) attachments.remove(sha);
+        total += runs;
+        if (runs < 1000) break;
+      }
+      if (total) log('info', `retention: deleted ${total} acknowledged run(s) that ended before ${cutoff}`);
+    } catch (e) {
+      onStoreError(e);
+      log('error', `retention: ${(e as Error).message}`);
+    }
+    return total;
+  };
+  pruneOnce();
+  const pruneTimer = setInterval(pruneOnce, 3_600_000);
+  pruneTimer.unref();
+
   // Edited procedure files are picked up without a restart, never in the middle of a run.
   let watcher: FSWatcher | null = null;
   if (procedureDir) {
@@ -260,6 +283,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       await Promise.all(sockets.map((s) => s.whenSettled()));
     },
     close: async () => {
+      clearInterval(pruneTimer);
       watcher?.close();
       await Promise.all(sockets.map((s) => s.close()));
       bus.flush();

@@ -255,6 +255,34 @@ export class RunsRepo {
     return (this.s.unitRuns!.all(serialNumber) as Row[]).map(toSummary);
   }
 
+  /**
+   * Retention: deletes runs that ended before `cutoff` and that every upload target
+   * has acknowledged (all their outbox rows delivered). A run never queued anywhere,
+   * or still pending or parked somewhere, is never deleted. Returns the attachment
+   * hashes no longer referenced, for the caller to remove from disk.
+   */
+  prune(cutoff: string, limit = 1000): { runs: number; orphanedAttachments: string[] } {
+    return this.tx(() => {
+      const ids = (
+        this.db
+          .prepare(
+            `SELECT r.id FROM runs r WHERE r.outcome != 'RUNNING' AND r.ended_at < ?
+               AND EXISTS (SELECT 1 FROM outbox o WHERE o.run_id = r.id)
+               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.run_id = r.id AND o.state != 'delivered')
+             ORDER BY r.ended_at LIMIT ?`,
+          )
+          .all(cutoff, limit) as Row[]
+      ).map((r) => String(r.id));
+      if (ids.length === 0) return { runs: 0, orphanedAttachments: [] };
+      const list = ids.map(() => '?').join(',');
+      const shas = (this.db.prepare(`SELECT DISTINCT sha256 FROM attachments WHERE run_id IN (${list})`).all(...ids) as Row[]).map((r) => String(r.sha256));
+      this.db.prepare(`DELETE FROM outbox WHERE run_id IN (${list})`).run(...ids);
+      this.db.prepare(`DELETE FROM runs WHERE id IN (${list})`).run(...ids);
+      const still = this.db.prepare('SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1');
+      return { runs: ids.length, orphanedAttachments: shas.filter((sha) => still.get(sha) === undefined) };
+    });
+  }
+
   countRuns(): number {
     return Number((this.s.countRuns!.get() as Row).n);
   }
