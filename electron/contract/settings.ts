@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UploadRetrySchema, UploadTargetsSchema } from './upload.ts';
 
 /** One schema for electron-store (desktop) and conf (headless). */
 export const SettingsSchema = z.object({
@@ -16,6 +17,9 @@ export const SettingsSchema = z.object({
   listenPort: z.number().int().min(0).max(65535).default(4780),
   /** Grace period for a cooperative abort before the runner is killed. */
   abortGraceMs: z.number().int().min(50).max(10_000).default(400),
+  /** Where finished runs go (several at once, each with its own queue); see docs/operations.md. */
+  uploadTargets: UploadTargetsSchema.default([]),
+  uploadRetry: UploadRetrySchema.prefault({}),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const defaultSettings = (): Settings => SettingsSchema.parse({});

@@ -80,6 +80,28 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       expect(repo.getRun(run.id).phases[0]).toMatchObject({ params: { rail: '3V3' }, failureCode: 'RAIL' });
     },
   },
+  40: {
+    seed: (db) => {
+      // A run queued by the version before: an outbox row with only state and attempts.
+      MIGRATION_TESTS[10]!.check(db);
+      db.exec(`INSERT INTO outbox (run_id, target, created_at) VALUES ('r1', 'mes', '2026-01-01T00:00:01.000Z')`);
+    },
+    check: (db) => {
+      expect(columns(db, 'outbox')).toEqual(expect.arrayContaining(['next_attempt_at', 'last_error', 'remote_ref', 'updated_at']));
+      // The old row is due at once, with nothing invented.
+      expect(db.prepare('SELECT state, attempts, next_attempt_at, last_error, remote_ref FROM outbox').get()).toEqual({
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: 0,
+        last_error: null,
+        remote_ref: null,
+      });
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM outbox WHERE target = 'mes' AND state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id`).all() as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ');
+      expect(plan).toContain('outbox_due');
+    },
+  },
 };
 
 describe('migrations', () => {
