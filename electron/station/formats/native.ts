@@ -11,13 +11,16 @@ import { StationFault, formatZodError } from '#contract/errors.ts';
 export const NATIVE_MEDIA_TYPE = 'application/json';
 export const NATIVE_LINES_MEDIA_TYPE = 'application/x-ndjson';
 
+/** Keys in the schema's order, whatever order the record was built in: the same run always exports to the same bytes. */
+const canonical = (rec: RunRecord): RunRecord => RunRecordSchema.parse(rec);
+
 export function nativeJson(rec: RunRecord): string {
-  return JSON.stringify(rec, null, 2) + '\n';
+  return JSON.stringify(canonical(rec), null, 2) + '\n';
 }
 
 export function nativeLines(recs: Iterable<RunRecord>): string {
   let out = '';
-  for (const r of recs) out += JSON.stringify(r) + '\n';
+  for (const r of recs) out += JSON.stringify(canonical(r)) + '\n';
   return out;
 }
 

@@ -40,7 +40,14 @@ const UNITS: Record<string, { name: string; code: string }> = {
 const unitsOf = (u: string): Obj => ({ name: UNITS[u]?.name ?? u, code: UNITS[u]?.code ?? u, suffix: u });
 
 const ms = (iso: string): number => Date.parse(iso);
-const pyNum = (n: number): string => (Number.isFinite(n) ? String(n) : n > 0 ? 'inf' : n < 0 ? '-inf' : 'nan');
+/** A number as Python's repr writes it (OpenHTF's validator texts come from Python): 1e-05, not 0.00001. */
+function pyNum(n: number): string {
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : n < 0 ? '-inf' : 'nan';
+  const a = Math.abs(n);
+  if (n === 0 || (a >= 1e-4 && a < 1e16)) return String(n);
+  const [mantissa, exp] = n.toExponential().split('e') as [string, string];
+  return `${mantissa}e${exp.startsWith('-') ? '-' : '+'}${exp.replace(/^[+-]/, '').padStart(2, '0')}`;
+}
 const pyValue = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? 'True' : 'False') : typeof v === 'number' ? pyNum(v) : v);
 
 /** The validator's text as OpenHTF's validators print themselves (validators.py). */
