@@ -113,6 +113,8 @@ class Worker {
   private take(): OutboxRow | undefined {
     const now = Date.now();
     if (now < this.pausedUntil) return undefined;
+    // After an outage one run probes the target; the others follow when it gets through.
+    if (this.outage && this.inflight.size > 0) return undefined;
     if (this.buffer.length === 0) {
       this.buffer = this.up.outbox.due(this.target.id, now, BATCH + this.inflight.size).filter((r) => !this.inflight.has(r.id));
     }
@@ -167,6 +169,18 @@ class Worker {
     }
   }
 
+  /** The target answered: after an outage, everything that backed off meanwhile is due, and every lane goes. */
+  private answered(now: number): void {
+    if (this.outage) {
+      this.outage = false;
+      this.up.outbox.resetBackoff(this.target.id, now);
+      this.buffer = [];
+      this.up.log('info', `upload target ${this.target.id} (${this.sink.label}) is reachable again`);
+      this.release();
+    }
+    this.reachable = true;
+  }
+
   private settle(job: OutboxRow, result: Delivery): void {
     const attempts = job.attempts + 1;
     const now = Date.now();
@@ -176,29 +190,25 @@ class Worker {
       const changed = this.up.outbox.delivered(job.id, attempts);
       this.failures = 0;
       this.pausedUntil = 0;
-      if (this.outage) {
-        this.outage = false;
-        this.up.outbox.resetBackoff(t, now);
-        this.buffer = [];
-        this.up.log('info', `upload target ${t} (${this.sink.label}) is reachable again`);
-      }
-      this.reachable = true;
+      this.answered(now);
       this.lastDeliveredAt = nowIso;
       if (changed) this.up.publish('upload.delivered', { target: t, attempts }, job.runId);
     } else if (result.park) {
       this.up.outbox.parked(job.id, attempts, result.reason);
       // The target answered: it is up, it just does not want this run.
-      this.reachable = true;
+      this.answered(now);
       this.lastError = result.reason;
       this.lastErrorAt = nowIso;
       this.up.log('warning', `upload of run ${job.runId} to ${t} parked: ${result.reason}`);
       this.up.publish('upload.parked', { target: t, attempts, reason: result.reason }, job.runId);
     } else {
-      this.failures++;
       const wait = result.retryAfterMs ?? backoffMs(attempts, this.up.retry, this.up.random);
       const next = now + wait;
       this.up.outbox.failed(job.id, attempts, next, result.error);
-      if (result.scope === 'target' || result.retryAfterMs !== undefined || this.failures >= 3) {
+      // Requests in flight when the target was paused fail together: one step of the target's backoff, not one each.
+      const alreadyPaused = this.pausedUntil > now;
+      if (!alreadyPaused) this.failures++;
+      if (!alreadyPaused && (result.scope === 'target' || result.retryAfterMs !== undefined || this.failures >= 3)) {
         // The whole target waits: its own backoff step, or what the server asked for.
         this.pausedUntil = Math.max(this.pausedUntil, now + (result.retryAfterMs ?? backoffMs(this.failures, this.up.retry, this.up.random)));
         this.outage = true;
