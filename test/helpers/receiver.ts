@@ -15,6 +15,8 @@ import { REPO_ROOT } from './paths.ts';
 
 export type Fault =
   | { kind: 'ok' }
+  /** Stores the run, answers 201 after `ms` (a receiver that takes its time). */
+  | { kind: 'delay'; ms: number }
   /** Answers this status with a JSON {message}; Retry-After if given (seconds). */
   | { kind: 'status'; status: number; message?: string; retryAfter?: string }
   /** Reads the request, never answers (the client's timeout must cut it). */
@@ -46,6 +48,8 @@ export interface Receiver {
   distinctReaches(n: number, timeoutMs?: number): Promise<void>;
   /** Resolves when the handler has seen `n` requests in all. */
   requestsReach(n: number, timeoutMs?: number): Promise<void>;
+  /** Resolves when `check` holds (checked after every request). */
+  until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
   /** Listens again on the same port (after close): the receiver "comes back". */
   reopen(): Promise<void>;
@@ -105,6 +109,12 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Receive
           }
           accept(key, req, body);
           res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: key }));
+          break;
+        case 'delay':
+          if (valid) accept(key, req, body);
+          setTimeout(() => {
+            if (!res.destroyed) res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: key }));
+          }, f.ms);
           break;
         case 'status':
           res
@@ -181,6 +191,7 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Receive
     distinct: () => runs.size,
     distinctReaches: (n, timeoutMs = 60_000) => waitFor(() => runs.size >= n, `${n} distinct runs`, timeoutMs),
     requestsReach: (n, timeoutMs = 60_000) => waitFor(() => requests.length >= n, `${n} requests`, timeoutMs),
+    until: (check, what, timeoutMs = 60_000) => waitFor(check, what, timeoutMs),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
