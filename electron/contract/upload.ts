@@ -176,7 +176,7 @@ export const ParkedRunSchema = z.object({
 export type ParkedRun = z.infer<typeof ParkedRunSchema>;
 
 /** Who does it: a supervisor's id, kept in the audit log with the time. */
-const ActorSchema = z.string().trim().min(1, 'by: name who does this (a supervisor id)').max(64);
+const ActorSchema = z.string().trim().min(1, 'name who does this (a supervisor id)').max(64);
 
 export const ExportFormatSchema = z.enum(['native', 'ocp', 'openhtf']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
@@ -204,7 +204,7 @@ export const UploadCommands = {
       .object({
         by: ActorSchema,
         target: z.string().optional(),
-        runIds: z.array(z.string().min(1)).min(1, 'runIds: name the runs to drop'),
+        runIds: z.array(z.string().min(1)).min(1, 'name the runs to drop'),
         reason: z.string().max(500).optional(),
       })
       .strict(),
