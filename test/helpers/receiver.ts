@@ -123,9 +123,6 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Receive
           break;
         case 'hang':
           break;
-        case 'reset-before':
-          req.socket.destroy();
-          break;
         case 'reset-after':
           if (valid) accept(key, req, body);
           req.socket.destroy();

@@ -11,7 +11,13 @@ import { checkOcpStream } from '#station/formats/ocp-check.ts';
 import { fullRun, plainRun } from '../helpers/run-records.ts';
 import { OCP_SCHEMA_DIR, ocpValidator, schemaProblems } from '../helpers/ocp-schema.ts';
 
-type Line = Record<string, Record<string, unknown>> & { sequenceNumber: number; timestamp: string };
+type Line = {
+  sequenceNumber: number;
+  timestamp: string;
+  schemaVersion?: Record<string, unknown>;
+  testRunArtifact?: Record<string, unknown>;
+  testStepArtifact?: Record<string, unknown>;
+};
 const parse = (text: string): Line[] => text.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
 
 const outcomes: RunRecord['outcome'][] = ['PASS', 'FAIL', 'ERROR', 'ABORTED'];

@@ -104,9 +104,17 @@ class Worker {
 
   private async lane(): Promise<void> {
     while (!this.stopped) {
-      const job = this.take();
-      if (job) await this.send(job);
-      else await this.sleep();
+      try {
+        const job = this.take();
+        if (job) await this.send(job);
+        else await this.sleep();
+      } catch (e) {
+        // The store itself failed (disk full, say): the rows stay as they are; try again after a pause.
+        if (this.stopped) return;
+        this.up.log('error', `upload worker ${this.target.id}: ${messageOf(e)}`);
+        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + this.up.retry.firstDelayMs);
+        await this.sleep();
+      }
     }
   }
 
@@ -160,8 +168,9 @@ class Worker {
       } catch (e) {
         result = retryTarget(messageOf(e));
       }
-      // Stopping: an interrupted delivery stays queued as it was, for the next start.
-      if (this.stopped && !result.ok) return;
+      // Stopping (the store may be closing): the row stays queued as it was, for the next
+      // start; a run the target did get is then sent again, and the target keeps it once.
+      if (this.stopped) return;
       this.settle(job, result);
     } finally {
       this.aborts.delete(abort);
