@@ -31,7 +31,9 @@ function executable(file: string): boolean {
 /** Debian's server binaries live in /usr/lib/postgresql/<major>/bin, off PATH. */
 function hasPostgres(): boolean {
   const root = '/usr/lib/postgresql';
-  return existsSync(root) && readdirSync(root).some((major) => executable(join(root, major, 'bin', 'pg_ctl')) && executable(join(root, major, 'bin', 'initdb')));
+  return (
+    existsSync(root) && readdirSync(root).some((major) => executable(join(root, major, 'bin', 'pg_ctl')) && executable(join(root, major, 'bin', 'initdb')))
+  );
 }
 
 function missing(): string[] {

@@ -17,5 +17,14 @@ const { ms, status, failed } = await drainBacklog({ id: 'mes', kind: 'http', url
 child.send('count');
 const [counts] = (await once(child, 'message')) as [{ distinct: number; total: number }];
 child.send('stop');
-if (counts.distinct !== RUNS || status.waitingRuns !== 0) throw new Error(`receiver has ${counts.distinct} of ${RUNS} runs; ${status.waitingRuns} still waiting`);
-report('upload.http_runs_per_s', (RUNS / ms) * 1000, 'runs/s', 500, { runs: RUNS, measurements_per_run: 100, drain_ms: Math.round(ms), distinct: counts.distinct, total: counts.total, failed_attempts: failed, concurrency: 4 });
+if (counts.distinct !== RUNS || status.waitingRuns !== 0)
+  throw new Error(`receiver has ${counts.distinct} of ${RUNS} runs; ${status.waitingRuns} still waiting`);
+report('upload.http_runs_per_s', (RUNS / ms) * 1000, 'runs/s', 500, {
+  runs: RUNS,
+  measurements_per_run: 100,
+  drain_ms: Math.round(ms),
+  distinct: counts.distinct,
+  total: counts.total,
+  failed_attempts: failed,
+  concurrency: 4,
+});

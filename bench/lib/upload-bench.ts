@@ -13,7 +13,11 @@ import { benchRun } from './records.ts';
  * with the station's own uploader and default target settings; returns the time from
  * start to an empty queue.
  */
-export async function drainBacklog(target: Record<string, unknown>, runs: number, perRun: { phases: number; perPhase: number }): Promise<{ ms: number; status: UploadStatus; failed: number }> {
+export async function drainBacklog(
+  target: Record<string, unknown>,
+  runs: number,
+  perRun: { phases: number; perPhase: number },
+): Promise<{ ms: number; status: UploadStatus; failed: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'passline-bench-upload-'));
   try {
     const db = openDatabase(dir);

@@ -230,7 +230,10 @@ export const UploadCommands = {
       .object({
         format: z.enum(['native', 'openhtf']),
         /** The file's text: a run record, an array of them, JSON lines of them, or one OpenHTF record. */
-        content: z.string().min(1, 'content is empty').max(64 * 1024 * 1024),
+        content: z
+          .string()
+          .min(1, 'content is empty')
+          .max(64 * 1024 * 1024),
       })
       .strict(),
     output: z.object({ imported: z.array(z.string()), skipped: z.array(z.string()) }),

@@ -38,7 +38,10 @@ test('offline with a run waiting, then online when the receiver comes back; the 
     await expect(operator.result('PASS')).toBeVisible();
     const uploads = page.getByRole('status', { name: 'Uploads' });
     await expect(uploads).toHaveText('Uploads offline · 1 waiting');
-    await expect(uploads).toHaveAttribute('title', /^mes \(http:\/\/127\.0\.0\.1:\d+\/runs\): retrying · 1 waiting · last error: connection refused by 127\.0\.0\.1:\d+/);
+    await expect(uploads).toHaveAttribute(
+      'title',
+      /^mes \(http:\/\/127\.0\.0\.1:\d+\/runs\): retrying · 1 waiting · last error: connection refused by 127\.0\.0\.1:\d+/,
+    );
     await saveScreenshot(page, testInfo, 'uploads-offline');
 
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));

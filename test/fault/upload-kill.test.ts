@@ -47,7 +47,10 @@ test('kill -9 during uploads at random moments: the receiver has every run exact
   const dataDir = tmp.dir;
   writeFileSync(
     join(dataDir, 'settings.json'),
-    JSON.stringify({ uploadTargets: [{ id: 'mes', kind: 'http', url: receiver.url, timeoutMs: 2000, concurrency: 2 }], uploadRetry: { firstDelayMs: 10, maxDelayMs: 200 } }),
+    JSON.stringify({
+      uploadTargets: [{ id: 'mes', kind: 'http', url: receiver.url, timeoutMs: 2000, concurrency: 2 }],
+      uploadRetry: { firstDelayMs: 10, maxDelayMs: 200 },
+    }),
   );
   // A backlog, queued as finished runs are.
   const SEEDED = 1500;

@@ -57,7 +57,8 @@ export async function startPostgres(opts: { fsync?: boolean } = {}): Promise<Pos
     const pg = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
     const uid = Number(pg.stdout.trim());
     const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    if (!Number.isInteger(uid) || pg.status !== 0) throw new Error('PostgreSQL runs as the postgres user, and there is none (apt-get install -y postgresql creates it)');
+    if (!Number.isInteger(uid) || pg.status !== 0)
+      throw new Error('PostgreSQL runs as the postgres user, and there is none (apt-get install -y postgresql creates it)');
     chownSync(dir, uid, gid);
     chmodSync(dir, 0o700);
   }
@@ -68,7 +69,13 @@ export async function startPostgres(opts: { fsync?: boolean } = {}): Promise<Pos
   };
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
-  const options = [`-p ${port}`, '-c listen_addresses=127.0.0.1', `-k ${dir}`, '-c max_connections=100', ...(opts.fsync === false ? ['-c fsync=off'] : [])].join(' ');
+  const options = [
+    `-p ${port}`,
+    '-c listen_addresses=127.0.0.1',
+    `-k ${dir}`,
+    '-c max_connections=100',
+    ...(opts.fsync === false ? ['-c fsync=off'] : []),
+  ].join(' ');
   const start = (): void => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   start();
   return {

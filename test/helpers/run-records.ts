@@ -92,9 +92,24 @@ export function fullRun(outcome: RunRecord['outcome'] = 'FAIL'): RunRecord {
       params: { rail: '3V3', nominal: 3.3, strict: true },
       failureCode: 'RAIL_3V3',
       measurements: [
-        { name: 'v_3v3', value: 3.05, units: 'V', validator: { kind: 'range', lower: 3.2, upper: 3.4, lowerInclusive: true, upperInclusive: false, marginalLower: 3.22, marginalUpper: 3.38 }, outcome: 'FAIL', reason: '3.05 V is below 3.2 V', failureCode: 'LOW_3V3' },
+        {
+          name: 'v_3v3',
+          value: 3.05,
+          units: 'V',
+          validator: { kind: 'range', lower: 3.2, upper: 3.4, lowerInclusive: true, upperInclusive: false, marginalLower: 3.22, marginalUpper: 3.38 },
+          outcome: 'FAIL',
+          reason: '3.05 V is below 3.2 V',
+          failureCode: 'LOW_3V3',
+        },
         { name: 'ripple', value: 0.021, units: 'V', validator: { kind: 'range', upper: 0.05, lowerInclusive: true, upperInclusive: true }, outcome: 'PASS' },
-        { name: 'i_idle', value: 0.118, units: 'A', validator: { kind: 'range', lower: 0.1, upper: 0.2, lowerInclusive: true, upperInclusive: true, marginalLower: 0.12 }, outcome: 'PASS', marginal: true },
+        {
+          name: 'i_idle',
+          value: 0.118,
+          units: 'A',
+          validator: { kind: 'range', lower: 0.1, upper: 0.2, lowerInclusive: true, upperInclusive: true, marginalLower: 0.12 },
+          outcome: 'PASS',
+          marginal: true,
+        },
       ],
       logs: [{ level: 'warning', ts: at(80), message: 'rail low', source: 'phases.ts:31' }],
     },
@@ -108,7 +123,15 @@ export function fullRun(outcome: RunRecord['outcome'] = 'FAIL'): RunRecord {
       endedAt: at(130),
       durationMs: 40,
       params: { rail: '3V3', nominal: 3.3, strict: true },
-      measurements: [{ name: 'v_3v3', value: 3.31, units: 'V', validator: { kind: 'range', lower: 3.2, upper: 3.4, lowerInclusive: true, upperInclusive: false }, outcome: 'PASS' }],
+      measurements: [
+        {
+          name: 'v_3v3',
+          value: 3.31,
+          units: 'V',
+          validator: { kind: 'range', lower: 3.2, upper: 3.4, lowerInclusive: true, upperInclusive: false },
+          outcome: 'PASS',
+        },
+      ],
       logs: [],
     },
     {
@@ -126,10 +149,23 @@ export function fullRun(outcome: RunRecord['outcome'] = 'FAIL'): RunRecord {
         { name: 'gain_code', value: 4, validator: { kind: 'one-of', values: [2, 4, 8], caseSensitive: true }, outcome: 'PASS' },
         { name: 'led_green', value: true, validator: { kind: 'equals', value: true, caseSensitive: true }, outcome: 'PASS' },
         { name: 'vendor', value: 'ACME', validator: { kind: 'equals', value: 'acme', caseSensitive: false }, outcome: 'PASS' },
-        { name: 'ref_10v', value: 10.002, units: 'V', validator: { kind: 'equals', value: 10, caseSensitive: true, tolerance: { percent: 0.1 } }, outcome: 'PASS' },
-        { name: 'checksum_ok', value: false, validator: { kind: 'custom', name: 'crc', description: 'CRC of the image matches the header' }, outcome: outcome === 'FAIL' ? 'FAIL' : 'PASS' },
+        {
+          name: 'ref_10v',
+          value: 10.002,
+          units: 'V',
+          validator: { kind: 'equals', value: 10, caseSensitive: true, tolerance: { percent: 0.1 } },
+          outcome: 'PASS',
+        },
+        {
+          name: 'checksum_ok',
+          value: false,
+          validator: { kind: 'custom', name: 'crc', description: 'CRC of the image matches the header' },
+          outcome: outcome === 'FAIL' ? 'FAIL' : 'PASS',
+        },
         // A passing run has no unset measurement: there it was skipped.
-        outcome === 'PASS' ? { name: 'temperature', value: null, units: '°C', outcome: 'SKIP' } : { name: 'temperature', value: null, units: '°C', outcome: 'UNSET', reason: 'not measured' },
+        outcome === 'PASS'
+          ? { name: 'temperature', value: null, units: '°C', outcome: 'SKIP' }
+          : { name: 'temperature', value: null, units: '°C', outcome: 'UNSET', reason: 'not measured' },
         { name: 'optional_probe', value: null, outcome: 'SKIP' },
       ],
       logs: [{ level: 'error', ts: at(165), message: 'crc mismatch\nline two', source: 'lib/crc.ts:88' }],
@@ -156,7 +192,11 @@ export function fullRun(outcome: RunRecord['outcome'] = 'FAIL'): RunRecord {
             { name: 'gain', units: 'dB' },
           ],
           aggregates: { min: 19.4, max: 20.1, mean: 19.833333333333332, count: 3 },
-          validator: { kind: 'series', aggregates: { min: { lower: 19, lowerInclusive: true, upperInclusive: true } }, each: { lower: 18, upper: 22, lowerInclusive: true, upperInclusive: true } },
+          validator: {
+            kind: 'series',
+            aggregates: { min: { lower: 19, lowerInclusive: true, upperInclusive: true } },
+            each: { lower: 18, upper: 22, lowerInclusive: true, upperInclusive: true },
+          },
           outcome: 'PASS',
         },
       ],
@@ -173,7 +213,9 @@ export function fullRun(outcome: RunRecord['outcome'] = 'FAIL'): RunRecord {
       durationMs: 40,
       measurements: [],
       logs: [],
-      ...(outcome === 'ERROR' ? { error: { kind: 'exception' as const, message: 'TypeError: cannot read "x"', stack: 'TypeError: cannot read "x"\n    at flash (phases.ts:77:9)' } } : {}),
+      ...(outcome === 'ERROR'
+        ? { error: { kind: 'exception' as const, message: 'TypeError: cannot read "x"', stack: 'TypeError: cannot read "x"\n    at flash (phases.ts:77:9)' } }
+        : {}),
     },
     {
       index: 6,

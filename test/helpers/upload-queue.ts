@@ -28,7 +28,13 @@ export interface Queue {
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export function openQueue(opts: { targets: unknown[]; retry?: Record<string, number>; dataDir?: string; attachments?: AttachmentSource; start?: boolean }): Queue {
+export function openQueue(opts: {
+  targets: unknown[];
+  retry?: Record<string, number>;
+  dataDir?: string;
+  attachments?: AttachmentSource;
+  start?: boolean;
+}): Queue {
   const tmp = opts.dataDir ? null : tempDir('passline-upload-');
   const dataDir = opts.dataDir ?? tmp!.dir;
   const db = openDatabase(dataDir);

@@ -105,7 +105,9 @@ describe('native JSON', () => {
     const bad = JSON.stringify({ ...rec, unit: { partNumber: 'x' } });
     const r = await ts.station.invoke('runs.import', { format: 'native', content: `${JSON.stringify(fullRun('PASS'))}\n${bad}\n` });
     expect(r).toMatchObject({ ok: false, error: { kind: 'invalid-input' } });
-    expect(!r.ok && r.error.message).toBe('native import: line 2 is not a Passline run record: unit.serialNumber: Invalid input: expected string, received undefined');
+    expect(!r.ok && r.error.message).toBe(
+      'native import: line 2 is not a Passline run record: unit.serialNumber: Invalid input: expected string, received undefined',
+    );
     const running = await ts.station.invoke('runs.import', { format: 'native', content: JSON.stringify({ ...rec, outcome: 'RUNNING' }) });
     expect(!running.ok && running.error.message).toMatch(/only finished runs can be stored whole \(outcome RUNNING\)/);
     const ocp = await ts.station.invoke('runs.export', { format: 'ocp', from: '2000-01-01' });

@@ -31,7 +31,8 @@ function queue(url: string, extra: Record<string, unknown> = {}, retry: Record<s
   return q;
 }
 
-const runs = (n: number, prefix = 'SN'): RunRecord[] => Array.from({ length: n }, (_, i) => plainRun(`${prefix}-${i + 1}`, { startMs: Date.UTC(2026, 0, 5) + i * 1000 }));
+const runs = (n: number, prefix = 'SN'): RunRecord[] =>
+  Array.from({ length: n }, (_, i) => plainRun(`${prefix}-${i + 1}`, { startMs: Date.UTC(2026, 0, 5) + i * 1000 }));
 
 /** The first request for each run gets `fault`, later ones succeed. */
 function firstTime(fault: Fault): (key: string) => Fault {
@@ -52,16 +53,34 @@ describe('delivery', () => {
     const status = await q.drained();
     expect(status).toMatchObject({ online: true, waitingRuns: 0, parkedRuns: 0 });
     expect(status.targets).toEqual([
-      expect.objectContaining({ id: 'mes', kind: 'http', label: r.url, state: 'idle', reachable: true, waiting: 0, parked: 0, delivered: 5, lastError: null, nextAttemptAt: null }),
+      expect.objectContaining({
+        id: 'mes',
+        kind: 'http',
+        label: r.url,
+        state: 'idle',
+        reachable: true,
+        waiting: 0,
+        parked: 0,
+        delivered: 5,
+        lastError: null,
+        nextAttemptAt: null,
+      }),
     ]);
     expect(r.distinct()).toBe(5);
     expect(r.total()).toBe(5);
     for (const rec of recs) {
       const [d] = r.runs.get(rec.id)!;
-      expect(d!.headers).toMatchObject({ 'idempotency-key': rec.id, authorization: 'Bearer s3cret', 'x-plant': 'north', 'content-type': 'application/json; charset=utf-8' });
+      expect(d!.headers).toMatchObject({
+        'idempotency-key': rec.id,
+        authorization: 'Bearer s3cret',
+        'x-plant': 'north',
+        'content-type': 'application/json; charset=utf-8',
+      });
       expect(JSON.parse(d!.body)).toEqual(q.repo.getRun(rec.id));
     }
-    expect(q.events.ofKind('upload.delivered').map((e) => [e.runId, e.data])).toEqual(expect.arrayContaining(recs.map((x) => [x.id, { target: 'mes', attempts: 1 }])));
+    expect(q.events.ofKind('upload.delivered').map((e) => [e.runId, e.data])).toEqual(
+      expect.arrayContaining(recs.map((x) => [x.id, { target: 'mes', attempts: 1 }])),
+    );
   });
 
   test.each([
@@ -79,7 +98,9 @@ describe('delivery', () => {
     expect(r.requests.map((x) => x.fault)).toEqual([fault.kind, 'ok']);
     expect([r.distinct(), r.total()]).toEqual([1, 1]);
     const failed = q.events.ofKind('upload.failed')[0]!;
-    expect(failed.data.error).toMatch(fault.kind === 'status' ? new RegExp(`^HTTP ${fault.status}`) : /connection to 127\.0\.0\.1:\d+ reset before a complete answer/);
+    expect(failed.data.error).toMatch(
+      fault.kind === 'status' ? new RegExp(`^HTTP ${fault.status}`) : /connection to 127\.0\.0\.1:\d+ reset before a complete answer/,
+    );
     expect(q.events.ofKind('upload.delivered')[0]!.data.attempts).toBe(2);
   });
 
@@ -126,7 +147,12 @@ describe('delivery', () => {
     // While it waits, the supervisor sees why and when it tries next; the operator sees it offline.
     const during = q.uploader.status();
     expect(during.online).toBe(false);
-    expect(during.targets[0]).toMatchObject({ state: 'retrying', reachable: false, waiting: 1, lastError: 'HTTP 503 Service Unavailable: failing on purpose with 503' });
+    expect(during.targets[0]).toMatchObject({
+      state: 'retrying',
+      reachable: false,
+      waiting: 1,
+      lastError: 'HTTP 503 Service Unavailable: failing on purpose with 503',
+    });
     expect(Date.parse(during.targets[0]!.nextAttemptAt!) - Date.parse(failed.ts)).toBeGreaterThanOrEqual(990);
     await q.drained();
     const [first, second] = r.requests;
@@ -136,11 +162,13 @@ describe('delivery', () => {
 });
 
 describe('parked runs', () => {
-  test('a 400 parks the run with the server\'s reason; the others go on; a supervisor retries and drops, both audited', async () => {
+  test("a 400 parks the run with the server's reason; the others go on; a supervisor retries and drops, both audited", async () => {
     let mesKnowsSerial = false;
     const recs = [...runs(3, 'OK'), ...runs(2, 'BAD')];
     const bad = new Set(recs.filter((x) => x.unit.serialNumber.startsWith('BAD')).map((x) => x.id));
-    const r = await receiver({ fault: (key) => (bad.has(key) && !mesKnowsSerial ? { kind: 'status', status: 400, message: 'serial number unknown in MES' } : { kind: 'ok' }) });
+    const r = await receiver({
+      fault: (key) => (bad.has(key) && !mesKnowsSerial ? { kind: 'status', status: 400, message: 'serial number unknown in MES' } : { kind: 'ok' }),
+    });
     const q = queue(r.url);
     q.seed(recs);
     const status = await q.drained();
@@ -171,15 +199,25 @@ describe('parked runs', () => {
     expect(r.runs.has(bad1.id)).toBe(true);
     expect(r.runs.has(bad2.id)).toBe(false);
     expect(q.events.ofKind('upload.retried').map((e) => e.data)).toEqual([{ by: 'sup-anna', target: 'mes', runIds: [bad1.id] }]);
-    expect(q.events.ofKind('upload.dropped').map((e) => e.data)).toEqual([{ by: 'sup-bob', target: null, runIds: [bad2.id], reason: 'duplicate unit, scrapped' }]);
+    expect(q.events.ofKind('upload.dropped').map((e) => e.data)).toEqual([
+      { by: 'sup-bob', target: null, runIds: [bad2.id], reason: 'duplicate unit, scrapped' },
+    ]);
 
-    const audit = q.db.prepare('SELECT ts, actor, action, details FROM audit ORDER BY id').all() as { ts: string; actor: string; action: string; details: string }[];
+    const audit = q.db.prepare('SELECT ts, actor, action, details FROM audit ORDER BY id').all() as {
+      ts: string;
+      actor: string;
+      action: string;
+      details: string;
+    }[];
     expect(audit.map((a) => [a.actor, a.action, JSON.parse(a.details)])).toEqual([
       ['sup-anna', 'upload.retry', { target: 'mes', reason: null, rows: [{ target: 'mes', runId: bad1.id }] }],
       ['sup-bob', 'upload.drop', { target: null, reason: 'duplicate unit, scrapped', rows: [{ target: 'mes', runId: bad2.id }] }],
     ]);
     for (const a of audit) expect(Math.abs(Date.parse(a.ts) - Date.now())).toBeLessThan(60_000);
-    expect(q.db.prepare('SELECT state, last_error FROM outbox WHERE run_id = ?').get(bad2.id)).toEqual({ state: 'dropped', last_error: 'dropped by sup-bob: duplicate unit, scrapped' });
+    expect(q.db.prepare('SELECT state, last_error FROM outbox WHERE run_id = ?').get(bad2.id)).toEqual({
+      state: 'dropped',
+      last_error: 'dropped by sup-bob: duplicate unit, scrapped',
+    });
     // Nothing left to retry: said plainly.
     expect(() => q.uploader.retryParked('sup-anna', 'mes', undefined)).toThrow('nothing to retry: no parked upload for target mes, any run');
   });
@@ -255,7 +293,7 @@ test('1200 runs, a third of the requests failing at random in every way: each ru
   // Each accepted body is the stored record.
   for (const id of expected.slice(0, 50)) expect(JSON.parse(r.runs.get(id)![0]!.body)).toEqual(q.repo.getRun(id));
   // Duplicates come only from the faults where the run arrived but the answer did not.
-  const mayDuplicate = r.requests.filter((x) => x.fault === 'reset-after' || (x.fault === 'slow-body')).length;
+  const mayDuplicate = r.requests.filter((x) => x.fault === 'reset-after' || x.fault === 'slow-body').length;
   expect(r.total() - r.distinct()).toBeLessThanOrEqual(mayDuplicate);
 }, 300_000);
 
@@ -317,7 +355,7 @@ test('several targets at once, each with its own queue: one down does not hold u
 });
 
 describe('HTTPS', () => {
-  test('with the plant\'s CA (caFile) the run goes through', async () => {
+  test("with the plant's CA (caFile) the run goes through", async () => {
     const r = await receiver({ tls: true });
     const q = queue(r.url, { caFile: join(TLS_DIR, 'ca.pem') });
     q.seed(runs(3));
@@ -335,7 +373,7 @@ describe('HTTPS', () => {
     expect(r.requests).toEqual([]);
   });
 
-  test('an unreadable caFile is the target\'s error, shown, and the runs wait', async () => {
+  test("an unreadable caFile is the target's error, shown, and the runs wait", async () => {
     const r = await receiver({ tls: true });
     const q = queue(r.url, { caFile: '/nonexistent/ca.pem' });
     q.seed(runs(1));

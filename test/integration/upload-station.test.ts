@@ -63,7 +63,10 @@ test('a parked run through the commands: listed with the reason, retried and dro
   const blank = await ts.station.invoke('upload.retry', { by: '  ', runIds: [a] });
   expect(blank).toMatchObject({ ok: false, error: { message: 'by: name who does this (a supervisor id)' } });
   const unknownRun = await ts.station.invoke('upload.drop', { by: 'sup-1', runIds: ['nope'] });
-  expect(unknownRun).toMatchObject({ ok: false, error: { kind: 'not-found', message: 'nothing to drop: no parked or pending upload for any target, run(s) nope' } });
+  expect(unknownRun).toMatchObject({
+    ok: false,
+    error: { kind: 'not-found', message: 'nothing to drop: no parked or pending upload for any target, run(s) nope' },
+  });
 
   accept = true;
   expect(await call(ts, 'upload.retry', { by: 'sup-1', target: 'mes', runIds: [a] })).toEqual({ count: 1 });
@@ -99,6 +102,14 @@ test('settings: upload target mistakes are named by field, and the rest of the s
   expect(settings.stationName).toBe('Line 2');
   expect(settings.uploadTargets).toEqual([]);
   expect(settings.uploadRetry).toEqual({ firstDelayMs: 15_000, maxDelayMs: 3_600_000, jitter: 0.2 });
-  const dup = parseSettings({ uploadTargets: [{ id: 'a', kind: 'folder', path: '/x' }, { id: 'a', kind: 'folder', path: '/y' }] }, 's.json');
+  const dup = parseSettings(
+    {
+      uploadTargets: [
+        { id: 'a', kind: 'folder', path: '/x' },
+        { id: 'a', kind: 'folder', path: '/y' },
+      ],
+    },
+    's.json',
+  );
   expect(dup.problems).toEqual(['s.json: uploadTargets.1.id: target id "a" is used twice: each target needs its own id']);
 });

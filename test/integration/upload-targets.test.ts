@@ -143,9 +143,11 @@ async function fakeTofuPilot(opts: { key: string; failFinalizeOnce?: boolean; st
 }
 
 describe('TofuPilot (API v2)', () => {
-  test('creates the run with TofuPilot\'s fields, under the mapped procedure, with the API key', async () => {
+  test("creates the run with TofuPilot's fields, under the mapped procedure, with the API key", async () => {
     const tp = await fakeTofuPilot({ key: 'tp-key' });
-    const q = queue([{ id: 'tofupilot', kind: 'tofupilot', url: tp.url, apiKey: 'tp-key', procedureIds: { 'board-fvt': '5b7e0c1e-1d2f-4c55-9a0a-000000000001' } }]);
+    const q = queue([
+      { id: 'tofupilot', kind: 'tofupilot', url: tp.url, apiKey: 'tp-key', procedureIds: { 'board-fvt': '5b7e0c1e-1d2f-4c55-9a0a-000000000001' } },
+    ]);
     const rec = fullRun('FAIL');
     q.seed([rec]);
     await q.drained();
@@ -182,7 +184,11 @@ describe('TofuPilot (API v2)', () => {
         },
       ]),
     );
-    expect(body.logs).toEqual(expect.arrayContaining([{ level: 'ERROR', timestamp: rec.phases[3]!.logs[0]!.ts, message: 'crc mismatch\nline two', source_file: 'lib/crc.ts', line_number: 88 }]));
+    expect(body.logs).toEqual(
+      expect.arrayContaining([
+        { level: 'ERROR', timestamp: rec.phases[3]!.logs[0]!.ts, message: 'crc mismatch\nline two', source_file: 'lib/crc.ts', line_number: 88 },
+      ]),
+    );
     // TofuPilot's run id is kept with the queue row.
     expect(q.db.prepare('SELECT remote_ref FROM outbox WHERE run_id = ?').get(rec.id)).toEqual({ remote_ref: 'tp-run-1' });
   });
@@ -210,7 +216,7 @@ describe('TofuPilot (API v2)', () => {
     expect(JSON.parse(tp.calls.at(-1)!.body)).toEqual({ attachments: ['up-3'] });
   });
 
-  test('a procedure with no TofuPilot id is parked with what to do; a refused key parks with the server\'s words', async () => {
+  test("a procedure with no TofuPilot id is parked with what to do; a refused key parks with the server's words", async () => {
     const tp = await fakeTofuPilot({ key: 'right' });
     const q = queue([
       { id: 'unmapped', kind: 'tofupilot', url: tp.url, apiKey: 'right' },
@@ -219,7 +225,9 @@ describe('TofuPilot (API v2)', () => {
     q.seed(runs(1, 'TP'));
     const s = await q.drained();
     const byId = Object.fromEntries(s.targets.map((t) => [t.id, t]));
-    expect(byId.unmapped!.lastError).toBe('no TofuPilot procedure for Passline procedure "board-fvt": add it to the target\'s procedureIds (or set defaultProcedureId), then retry');
+    expect(byId.unmapped!.lastError).toBe(
+      'no TofuPilot procedure for Passline procedure "board-fvt": add it to the target\'s procedureIds (or set defaultProcedureId), then retry',
+    );
     expect(byId.badkey!.lastError).toBe('HTTP 401 Unauthorized: Invalid API key');
     expect(s.parkedRuns).toBe(1);
     expect(q.uploader.listParked(undefined, 10)).toHaveLength(2);
@@ -260,17 +268,49 @@ describe('PostgreSQL', () => {
     expect(rows).toHaveLength(6);
     for (const rec of recs) {
       const row = rows.find((r) => r.id === rec.id)!;
-      expect(row).toMatchObject({ serial_number: rec.unit.serialNumber, outcome: rec.outcome, n_ph: rec.phases.length, n_m: rec.phases.reduce((n, p) => n + p.measurements.length, 0) });
+      expect(row).toMatchObject({
+        serial_number: rec.unit.serialNumber,
+        outcome: rec.outcome,
+        n_ph: rec.phases.length,
+        n_m: rec.phases.reduce((n, p) => n + p.measurements.length, 0),
+      });
       expect(row.record).toEqual(q.repo.getRun(rec.id));
     }
     const full = recs.at(-1)!;
-    expect(await sql(`SELECT name, outcome, value_num, units, lower_limit, upper_limit, reason, failure_code FROM plant_a.measurements WHERE run_id = $1 AND name = 'v_3v3' ORDER BY attempt`, [full.id])).toEqual([
-      { name: 'v_3v3', outcome: 'FAIL', value_num: 3.05, units: 'V', lower_limit: 3.2, upper_limit: 3.4, reason: '3.05 V is below 3.2 V', failure_code: 'LOW_3V3' },
+    expect(
+      await sql(
+        `SELECT name, outcome, value_num, units, lower_limit, upper_limit, reason, failure_code FROM plant_a.measurements WHERE run_id = $1 AND name = 'v_3v3' ORDER BY attempt`,
+        [full.id],
+      ),
+    ).toEqual([
+      {
+        name: 'v_3v3',
+        outcome: 'FAIL',
+        value_num: 3.05,
+        units: 'V',
+        lower_limit: 3.2,
+        upper_limit: 3.4,
+        reason: '3.05 V is below 3.2 V',
+        failure_code: 'LOW_3V3',
+      },
       { name: 'v_3v3', outcome: 'PASS', value_num: 3.31, units: 'V', lower_limit: 3.2, upper_limit: 3.4, reason: null, failure_code: null },
     ]);
-    expect(await sql(`SELECT value_text, value_bool, value_json FROM plant_a.measurements WHERE run_id = $1 AND name IN ('firmware', 'led_green', 'gain_vs_freq') ORDER BY name`, [full.id])).toEqual([
+    expect(
+      await sql(
+        `SELECT value_text, value_bool, value_json FROM plant_a.measurements WHERE run_id = $1 AND name IN ('firmware', 'led_green', 'gain_vs_freq') ORDER BY name`,
+        [full.id],
+      ),
+    ).toEqual([
       { value_text: '1.4.3', value_bool: null, value_json: null },
-      { value_text: null, value_bool: null, value_json: [[100, 20.1], [1000, 20], [10000, 19.4]] },
+      {
+        value_text: null,
+        value_bool: null,
+        value_json: [
+          [100, 20.1],
+          [1000, 20],
+          [10000, 19.4],
+        ],
+      },
       { value_text: null, value_bool: true, value_json: null },
     ]);
   });
@@ -284,7 +324,9 @@ describe('PostgreSQL', () => {
     q.uploader.wake();
     await q.drained();
     expect(q.events.ofKind('upload.delivered')).toHaveLength(40);
-    expect(await sql(`SELECT count(*)::int AS runs, (SELECT count(*)::int FROM plant_b.measurements) AS measurements FROM plant_b.runs`)).toEqual([{ runs: 20, measurements: 20 * 2 * 3 }]);
+    expect(await sql(`SELECT count(*)::int AS runs, (SELECT count(*)::int FROM plant_b.measurements) AS measurements FROM plant_b.runs`)).toEqual([
+      { runs: 20, measurements: 20 * 2 * 3 },
+    ]);
   });
 
   test('many stations, one server: four stations start together on a new schema and all their runs arrive once', async () => {
@@ -298,7 +340,9 @@ describe('PostgreSQL', () => {
   });
 
   test('the server goes away: runs wait with the reason and arrive when it is back', async () => {
-    const q = queue([{ id: 'fleet', kind: 'postgres', connectionString: server.url, schema: 'plant_c', timeoutMs: 2000 }], { retry: { firstDelayMs: 50, maxDelayMs: 200 } });
+    const q = queue([{ id: 'fleet', kind: 'postgres', connectionString: server.url, schema: 'plant_c', timeoutMs: 2000 }], {
+      retry: { firstDelayMs: 50, maxDelayMs: 200 },
+    });
     q.seed(runs(2, 'UP'));
     await q.drained();
     server.kill();
@@ -314,13 +358,15 @@ describe('PostgreSQL', () => {
     expect(await sql(`SELECT count(*)::int AS n FROM plant_c.runs`)).toEqual([{ n: 12 }]);
   });
 
-  test('a run the database cannot take (a bad timestamp) is parked with PostgreSQL\'s reason', async () => {
+  test("a run the database cannot take (a bad timestamp) is parked with PostgreSQL's reason", async () => {
     const q = queue([{ id: 'fleet', kind: 'postgres', connectionString: server.url, schema: 'plant_d' }]);
     const bad = { ...plainRun('BADTS-1'), startedAt: 'yesterday-ish' };
     q.seed([bad, plainRun('GOOD-1')]);
     const s = await q.drained();
     expect(s.parkedRuns).toBe(1);
-    expect(q.uploader.listParked('fleet', 10)[0]!.reason).toMatch(/^PostgreSQL .*: invalid input syntax for type timestamp with time zone: "yesterday-ish" \(22007\)$/);
+    expect(q.uploader.listParked('fleet', 10)[0]!.reason).toMatch(
+      /^PostgreSQL .*: invalid input syntax for type timestamp with time zone: "yesterday-ish" \(22007\)$/,
+    );
     expect(await sql(`SELECT serial_number FROM plant_d.runs`)).toEqual([{ serial_number: 'GOOD-1' }]);
   });
 });

@@ -18,7 +18,11 @@ type Line = {
   testRunArtifact?: Record<string, unknown>;
   testStepArtifact?: Record<string, unknown>;
 };
-const parse = (text: string): Line[] => text.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+const parse = (text: string): Line[] =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
 
 const outcomes: RunRecord['outcome'][] = ['PASS', 'FAIL', 'ERROR', 'ABORTED'];
 
@@ -41,13 +45,25 @@ describe('OCP TV export', () => {
       version: '1.4.0',
       commandLine: '',
       parameters: {},
-      dutInfo: { dutInfoId: 'PCB01A69658', hardwareInfos: [{ hardwareInfoId: '0', serialNumber: 'PCB01A69658', partNumber: 'PCB-01', revision: 'B' }], metadata: { batch: '11-24' } },
+      dutInfo: {
+        dutInfoId: 'PCB01A69658',
+        hardwareInfos: [{ hardwareInfoId: '0', serialNumber: 'PCB01A69658', partNumber: 'PCB-01', revision: 'B' }],
+        metadata: { batch: '11-24' },
+      },
       metadata: { run_id: rec.id, station_id: 'line-2-station-4', operator_id: 'alice@example.com', procedure_hash: 'b'.repeat(64) },
     });
     const step = (kind: string) => lines.filter((l) => l.testStepArtifact && kind in l.testStepArtifact).map((l) => l.testStepArtifact!);
     // One step per phase attempt, in order, each closed with the status its outcome maps to.
     expect(step('testStepStart').map((a) => (a.testStepStart as { name: string }).name)).toEqual(rec.phases.map((p) => p.name));
-    expect(step('testStepEnd').map((a) => (a.testStepEnd as { status: string }).status)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE', 'SKIP', 'COMPLETE']);
+    expect(step('testStepEnd').map((a) => (a.testStepEnd as { status: string }).status)).toEqual([
+      'COMPLETE',
+      'COMPLETE',
+      'COMPLETE',
+      'COMPLETE',
+      'COMPLETE',
+      'SKIP',
+      'COMPLETE',
+    ]);
     const v33 = step('measurement').find((a) => (a.measurement as { name: string }).name === 'v_3v3')!.measurement;
     expect(v33).toEqual({
       name: 'v_3v3',
@@ -69,7 +85,9 @@ describe('OCP TV export', () => {
       ]),
     );
     // A series: start, one element per point (the leading axis in metadata), end with the count.
-    const series = step('measurementSeriesElement').map((a) => a.measurementSeriesElement as { index: number; value: number; metadata: Record<string, number> });
+    const series = step('measurementSeriesElement').map(
+      (a) => a.measurementSeriesElement as { index: number; value: number; metadata: Record<string, number> },
+    );
     expect(series.map((e) => [e.index, e.metadata.frequency, e.value])).toEqual([
       [0, 100, 20.1],
       [1, 1000, 20],
@@ -77,7 +95,9 @@ describe('OCP TV export', () => {
     ]);
     expect(step('measurementSeriesEnd')[0]!.measurementSeriesEnd).toMatchObject({ totalCount: 3 });
     // Logs keep level and source location.
-    expect(step('log').map((a) => a.log)).toEqual(expect.arrayContaining([{ severity: 'ERROR', message: 'crc mismatch\nline two', sourceLocation: { file: 'lib/crc.ts', line: 88 } }]));
+    expect(step('log').map((a) => a.log)).toEqual(
+      expect.arrayContaining([{ severity: 'ERROR', message: 'crc mismatch\nline two', sourceLocation: { file: 'lib/crc.ts', line: 88 } }]),
+    );
     expect(lines.at(-1)!.testRunArtifact!.testRunEnd).toEqual({ status: 'COMPLETE', result: 'FAIL' });
   });
 
@@ -110,7 +130,7 @@ describe('the stream check (what the schemas cannot see)', () => {
   const good = toOcpLines(fullRun('FAIL')).map((l) => JSON.parse(l) as Line);
   const renumber = (ls: Line[]) => ls.map((l, i) => ({ ...l, sequenceNumber: i }));
 
-  test('accepts the spec\'s minimal example', () => {
+  test("accepts the spec's minimal example", () => {
     const spec = readFileSync(new URL('../../../shared/reference/FORMATS.md', import.meta.url), 'utf8');
     const block = /### 1\.8[^\n]*\n```\n([\s\S]*?)```/.exec(spec)![1]!;
     expect(schemaProblems(block)).toEqual([]);

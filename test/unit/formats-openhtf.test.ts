@@ -87,7 +87,13 @@ describe('exporting to OpenHTF', () => {
     const refLog = (ref.log_records as Obj[])[0]!;
     for (const l of out.log_records) expect(Object.keys(l)).toEqual(Object.keys(refLog));
     const v = out.phases[1]!.measurements.v_3v3!;
-    expect(v).toEqual({ name: 'v_3v3', outcome: 'FAIL', validators: ['3.2 <= Marginal:3.22 <= x <= Marginal:3.38 < 3.4'], units: { name: 'volt', code: 'VLT', suffix: 'V' }, measured_value: 3.05 });
+    expect(v).toEqual({
+      name: 'v_3v3',
+      outcome: 'FAIL',
+      validators: ['3.2 <= Marginal:3.22 <= x <= Marginal:3.38 < 3.4'],
+      units: { name: 'volt', code: 'VLT', suffix: 'V' },
+      measured_value: 3.05,
+    });
     expect(out.outcome).toBe('FAIL');
   });
 

@@ -96,7 +96,11 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
         last_error: null,
         remote_ref: null,
       });
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM outbox WHERE target = 'mes' AND state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id`).all() as { detail: string }[])
+      const plan = (
+        db
+          .prepare(`EXPLAIN QUERY PLAN SELECT id FROM outbox WHERE target = 'mes' AND state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id`)
+          .all() as { detail: string }[]
+      )
         .map((r) => r.detail)
         .join('; ');
       expect(plan).toContain('outbox_due');

@@ -138,7 +138,8 @@ export function checkOcpStream(input: string | readonly unknown[]): string[] {
         return;
       }
       const hw = (x: Obj): void => {
-        if (x.hardwareInfoId !== undefined && !hardwareIds.has(String(x.hardwareInfoId))) say(n, `hardwareInfoId "${String(x.hardwareInfoId)}" is not declared in dutInfo`);
+        if (x.hardwareInfoId !== undefined && !hardwareIds.has(String(x.hardwareInfoId)))
+          say(n, `hardwareInfoId "${String(x.hardwareInfoId)}" is not declared in dutInfo`);
       };
       if (isObj(a.measurement)) hw(a.measurement);
       else if (isObj(a.diagnosis)) {
@@ -188,8 +189,14 @@ export function checkOcpStream(input: string | readonly unknown[]): string[] {
     if (end.line !== items.length) problems.push(`testRunEnd is on line ${end.line}, not the last line (${items.length})`);
     // The verdict agrees with what the steps said.
     // A step that failed and was repeated with success (a later step of the same name) does not fail the run.
-    const unrecovered = stepOrder.filter((st, i) => (st.failed || st.status === 'ERROR') && !stepOrder.slice(i + 1).some((later) => later.name === st.name && !later.failed && later.status === 'COMPLETE'));
-    if (end.result === 'PASS' && unrecovered.length > 0) problems.push(`testRunEnd says PASS, but step(s) ${unrecovered.map((st) => `"${st.name}"`).join(', ')} failed or ended ERROR and were not repeated with success`);
+    const unrecovered = stepOrder.filter(
+      (st, i) =>
+        (st.failed || st.status === 'ERROR') && !stepOrder.slice(i + 1).some((later) => later.name === st.name && !later.failed && later.status === 'COMPLETE'),
+    );
+    if (end.result === 'PASS' && unrecovered.length > 0)
+      problems.push(
+        `testRunEnd says PASS, but step(s) ${unrecovered.map((st) => `"${st.name}"`).join(', ')} failed or ended ERROR and were not repeated with success`,
+      );
     if (end.result === 'FAIL' && failDiagnoses === 0) problems.push('testRunEnd says FAIL, but no diagnosis says FAIL');
   }
   return problems;

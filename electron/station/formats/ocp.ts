@@ -87,7 +87,14 @@ function mapValidator(v: Validator | undefined, value: unknown): Mapped {
       // IN_SET takes an array, which the schema refuses: strings become one anchored regex; others stay in metadata.
       if (typeof value === 'string' && v.values.every((x) => typeof x === 'string')) {
         return {
-          validators: [{ name: 'one-of', type: 'REGEX_MATCH', value: `^(?:${(v.values as string[]).map(escapeRegex).join('|')})$`, ...(v.caseSensitive ? {} : { metadata: { flags: 'i' } }) }],
+          validators: [
+            {
+              name: 'one-of',
+              type: 'REGEX_MATCH',
+              value: `^(?:${(v.values as string[]).map(escapeRegex).join('|')})$`,
+              ...(v.caseSensitive ? {} : { metadata: { flags: 'i' } }),
+            },
+          ],
         };
       }
       return { extra: { one_of: v.values } };
@@ -95,9 +102,7 @@ function mapValidator(v: Validator | undefined, value: unknown): Mapped {
     case 'custom':
       return { extra: { validator: v.name, validator_description: v.description } };
     case 'series':
-      return v.each
-        ? mapValidator({ kind: 'range', ...v.each }, value)
-        : {};
+      return v.each ? mapValidator({ kind: 'range', ...v.each }, value) : {};
   }
 }
 
@@ -196,13 +201,7 @@ interface Step {
   raw: (measurementJson: string, ts: string) => void;
 }
 
-function measurement(
-  m: Measurement,
-  p: PhaseRecord,
-  stepId: string,
-  step: Step,
-  nextSeriesId: () => string,
-): void {
+function measurement(m: Measurement, p: PhaseRecord, stepId: string, step: Step, nextSeriesId: () => string): void {
   const ts = p.endedAt;
   const v = m.value;
   // The hot path (most lines of a big run): a scalar with plain limits or none, assembled
@@ -286,8 +285,14 @@ function measurement(
 function plainValidatorsJson(v: Validator | undefined): string | null {
   if (v === undefined) return '';
   if (v.kind !== 'range' || v.marginalLower !== undefined || v.marginalUpper !== undefined) return null;
-  const lo = v.lower !== undefined && Number.isFinite(v.lower) ? `{"name":"lower","type":"${v.lowerInclusive ? 'GREATER_THAN_OR_EQUAL' : 'GREATER_THAN'}","value":${String(v.lower)}}` : '';
-  const hi = v.upper !== undefined && Number.isFinite(v.upper) ? `{"name":"upper","type":"${v.upperInclusive ? 'LESS_THAN_OR_EQUAL' : 'LESS_THAN'}","value":${String(v.upper)}}` : '';
+  const lo =
+    v.lower !== undefined && Number.isFinite(v.lower)
+      ? `{"name":"lower","type":"${v.lowerInclusive ? 'GREATER_THAN_OR_EQUAL' : 'GREATER_THAN'}","value":${String(v.lower)}}`
+      : '';
+  const hi =
+    v.upper !== undefined && Number.isFinite(v.upper)
+      ? `{"name":"upper","type":"${v.upperInclusive ? 'LESS_THAN_OR_EQUAL' : 'LESS_THAN'}","value":${String(v.upper)}}`
+      : '';
   if (v.lower !== undefined && lo === '') return null;
   if (v.upper !== undefined && hi === '') return null;
   return lo && hi ? `,"validators":[${lo},${hi}]` : lo || hi ? `,"validators":[${lo}${hi}]` : '';

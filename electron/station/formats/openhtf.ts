@@ -132,7 +132,13 @@ function phaseResult(p: PhaseRecord): unknown {
       return { phase_result: 'SKIP' };
     default:
       if (p.error?.kind === 'timeout') return { phase_result: null };
-      return { phase_result: { exc_type: p.error ? `passline.${p.error.kind}` : 'passline.error', exc_val: p.error?.message ?? p.outcome, exc_tb: p.error?.stack ?? '' } };
+      return {
+        phase_result: {
+          exc_type: p.error ? `passline.${p.error.kind}` : 'passline.error',
+          exc_val: p.error?.message ?? p.outcome,
+          exc_tb: p.error?.stack ?? '',
+        },
+      };
   }
 }
 
@@ -314,7 +320,8 @@ function phaseErrorOf(result: unknown, outcome: string): PhaseRecord['error'] {
  */
 export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify(record)): RunRecord {
   if (!isObj(record)) throw new StationFault('invalid-input', 'OpenHTF import: the file is not a JSON object');
-  if (!Array.isArray(record.phases)) throw new StationFault('invalid-input', 'OpenHTF import: "phases" is missing or not a list: this is not an OpenHTF test record');
+  if (!Array.isArray(record.phases))
+    throw new StationFault('invalid-input', 'OpenHTF import: "phases" is missing or not a list: this is not an OpenHTF test record');
   const start = int(record.start_time_millis);
   if (start === undefined) throw new StationFault('invalid-input', 'OpenHTF import: "start_time_millis" is missing or not a number');
   const meta = isObj(record.metadata) ? record.metadata : {};
@@ -329,8 +336,13 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
     const ps = int(p.start_time_millis) ?? start;
     const pe = int(p.end_time_millis) ?? ps;
     const phaseOutcome = String(p.outcome);
-    const outcome: PhaseRecord['outcome'] = phaseOutcome === 'PASS' || phaseOutcome === 'FAIL' || phaseOutcome === 'SKIP' || phaseOutcome === 'ERROR' ? phaseOutcome : 'ERROR';
-    const measurements = isObj(p.measurements) ? Object.entries(p.measurements).filter((e): e is [string, Obj] => isObj(e[1])).map(([k, m]) => measurementIn(k, m)) : [];
+    const outcome: PhaseRecord['outcome'] =
+      phaseOutcome === 'PASS' || phaseOutcome === 'FAIL' || phaseOutcome === 'SKIP' || phaseOutcome === 'ERROR' ? phaseOutcome : 'ERROR';
+    const measurements = isObj(p.measurements)
+      ? Object.entries(p.measurements)
+          .filter((e): e is [string, Obj] => isObj(e[1]))
+          .map(([k, m]) => measurementIn(k, m))
+      : [];
     const logs: LogEntry[] = [];
     if (isObj(p.attachments)) {
       for (const [an, a] of Object.entries(p.attachments)) {
@@ -344,7 +356,18 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
       }
     }
     const error = phaseErrorOf(p.result, outcome);
-    const phase: PhaseRecord = { index, name, group: 'main', attempt, outcome, startedAt: iso(ps), endedAt: iso(pe), durationMs: Math.max(0, pe - ps), measurements, logs };
+    const phase: PhaseRecord = {
+      index,
+      name,
+      group: 'main',
+      attempt,
+      outcome,
+      startedAt: iso(ps),
+      endedAt: iso(pe),
+      durationMs: Math.max(0, pe - ps),
+      measurements,
+      logs,
+    };
     if (error) phase.error = error;
     return phase;
   });
@@ -394,7 +417,11 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
       id: str(meta.procedure_id) ?? str(meta.test_name) ?? 'openhtf_test',
       name: str(meta.procedure_name) ?? str(meta.test_name) ?? 'OpenHTF test',
       version: str(meta.procedure_version) ?? '',
-      hash: str(meta.procedure_hash) ?? createHash('sha256').update(code ?? '').digest('hex'),
+      hash:
+        str(meta.procedure_hash) ??
+        createHash('sha256')
+          .update(code ?? '')
+          .digest('hex'),
     },
     unit: { serialNumber: serial },
     startedAt: iso(start),

@@ -104,7 +104,13 @@ export function toTofuPilotRun(rec: RunRecord, procedureId: string): Obj {
     logs: rec.phases.flatMap((p) =>
       p.logs.map((l) => {
         const [file, line] = source(l.source);
-        return { level: LEVEL[l.level], timestamp: l.ts, message: l.message.length > 10_000 ? l.message.slice(0, 10_000) : l.message, source_file: file, line_number: line };
+        return {
+          level: LEVEL[l.level],
+          timestamp: l.ts,
+          message: l.message.length > 10_000 ? l.message.slice(0, 10_000) : l.message,
+          source_file: file,
+          line_number: line,
+        };
       }),
     ),
   };

@@ -37,12 +37,16 @@ export interface ExportResult {
   count: number;
 }
 
-export function exportRuns(repo: RunsRepo, q: { format: ExportFormat; runId?: string | undefined; from?: string | undefined; to?: string | undefined; limit: number }): ExportResult {
+export function exportRuns(
+  repo: RunsRepo,
+  q: { format: ExportFormat; runId?: string | undefined; from?: string | undefined; to?: string | undefined; limit: number },
+): ExportResult {
   if (q.runId !== undefined) {
     const rec = repo.getRun(q.runId);
     return { fileName: runFileName(rec, q.format), mediaType: MEDIA[q.format], content: formatRun(rec, q.format), count: 1 };
   }
-  if (q.format !== 'native') throw new StationFault('invalid-input', `runId: ${q.format} export takes one run; a range exports as native JSON lines`, { field: 'runId' });
+  if (q.format !== 'native')
+    throw new StationFault('invalid-input', `runId: ${q.format} export takes one run; a range exports as native JSON lines`, { field: 'runId' });
   const where: string[] = ["outcome != 'RUNNING'"];
   const args: string[] = [];
   if (q.from !== undefined) {
@@ -53,7 +57,9 @@ export function exportRuns(repo: RunsRepo, q: { format: ExportFormat; runId?: st
     where.push('started_at < ?');
     args.push(q.to);
   }
-  const ids = (repo.db.prepare(`SELECT id FROM runs WHERE ${where.join(' AND ')} ORDER BY started_at, id LIMIT ?`).all(...args, q.limit) as { id: string }[]).map((r) => r.id);
+  const ids = (
+    repo.db.prepare(`SELECT id FROM runs WHERE ${where.join(' AND ')} ORDER BY started_at, id LIMIT ?`).all(...args, q.limit) as { id: string }[]
+  ).map((r) => r.id);
   const content = nativeLines(
     (function* () {
       for (const id of ids) yield repo.getRun(id);

@@ -31,7 +31,10 @@ export class HttpClient {
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets, ...(ca ? { ca } : {}) });
   }
 
-  request(url: URL, init: { method: string; headers: Record<string, string>; body?: string | Buffer; timeoutMs: number; signal?: AbortSignal }): Promise<HttpAnswer> {
+  request(
+    url: URL,
+    init: { method: string; headers: Record<string, string>; body?: string | Buffer; timeoutMs: number; signal?: AbortSignal },
+  ): Promise<HttpAnswer> {
     const secure = url.protocol === 'https:';
     const body = init.body === undefined ? undefined : Buffer.isBuffer(init.body) ? init.body : Buffer.from(init.body);
     const headers: Record<string, string> = { ...init.headers };
@@ -76,7 +79,12 @@ export class HttpClient {
             finish(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' }));
             return;
           }
-          finish(null, { status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_LIMIT) });
+          finish(null, {
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_LIMIT),
+          });
         });
       });
       req.end(body);

@@ -31,7 +31,9 @@ export class Outbox {
   constructor(db: DatabaseSync) {
     this.db = db;
     this.s = {
-      due: db.prepare(`SELECT id, run_id, attempts, remote_ref FROM outbox WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`),
+      due: db.prepare(
+        `SELECT id, run_id, attempts, remote_ref FROM outbox WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+      ),
       nextDue: db.prepare(`SELECT min(next_attempt_at) AS t FROM outbox WHERE target = ? AND state = 'pending' AND next_attempt_at > ?`),
       state: db.prepare('SELECT state FROM outbox WHERE id = ?'),
       delivered: db.prepare(`UPDATE outbox SET state = 'delivered', attempts = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'pending'`),
@@ -47,7 +49,12 @@ export class Outbox {
   }
 
   due(target: string, now: number, limit: number): OutboxRow[] {
-    return (this.s.due!.all(target, now, limit) as Row[]).map((r) => ({ id: Number(r.id), runId: String(r.run_id), attempts: Number(r.attempts), remoteRef: r.remote_ref === null ? null : String(r.remote_ref) }));
+    return (this.s.due!.all(target, now, limit) as Row[]).map((r) => ({
+      id: Number(r.id),
+      runId: String(r.run_id),
+      attempts: Number(r.attempts),
+      remoteRef: r.remote_ref === null ? null : String(r.remote_ref),
+    }));
   }
 
   /** The earliest future attempt of the target's waiting rows, if any waits for one. */

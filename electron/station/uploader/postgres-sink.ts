@@ -173,7 +173,8 @@ export class PostgresSink implements Sink {
         const v = await client.query<{ value: string }>(`SELECT value FROM ${this.schema}.schema_info WHERE key = 'version'`);
         await client.query('COMMIT');
         const version = Number(v.rows[0]?.value ?? PG_SCHEMA_VERSION);
-        if (version > PG_SCHEMA_VERSION) throw new Error(`schema ${this.schema} is at version ${version}, written by a newer Passline (this one writes ${PG_SCHEMA_VERSION})`);
+        if (version > PG_SCHEMA_VERSION)
+          throw new Error(`schema ${this.schema} is at version ${version}, written by a newer Passline (this one writes ${PG_SCHEMA_VERSION})`);
       } catch (e) {
         await client.query('ROLLBACK').catch(() => {});
         throw e;

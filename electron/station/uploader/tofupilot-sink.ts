@@ -50,7 +50,10 @@ export class TofuPilotSink implements Sink {
 
   async deliver(rec: RunRecord, ctx: DeliveryContext): Promise<Delivery> {
     const procedureId = this.target.procedureIds[rec.procedure.id] ?? this.target.defaultProcedureId;
-    if (!procedureId) return park(`no TofuPilot procedure for Passline procedure "${rec.procedure.id}": add it to the target's procedureIds (or set defaultProcedureId), then retry`);
+    if (!procedureId)
+      return park(
+        `no TofuPilot procedure for Passline procedure "${rec.procedure.id}": add it to the target's procedureIds (or set defaultProcedureId), then retry`,
+      );
     let step = 'creating the run';
     let url = new URL(this.base);
     try {
@@ -77,7 +80,13 @@ export class TofuPilotSink implements Sink {
         const { id, upload_url } = JSON.parse(init.body) as { id?: string; upload_url?: string };
         if (!id || !upload_url) return retryTarget(`TofuPilot: ${step}: the answer has no id or upload_url`);
         url = new URL(upload_url);
-        const put = await this.client.request(url, { method: 'PUT', headers: { 'content-type': f.mediaType }, body: f.data, timeoutMs: this.target.timeoutMs, signal: ctx.signal });
+        const put = await this.client.request(url, {
+          method: 'PUT',
+          headers: { 'content-type': f.mediaType },
+          body: f.data,
+          timeoutMs: this.target.timeoutMs,
+          signal: ctx.signal,
+        });
         const putBad = classifyAnswer(put);
         if (putBad) return putBad;
         url = new URL(`${this.base}/v2/attachments/${encodeURIComponent(id)}/finalize`);

@@ -155,7 +155,12 @@ class Worker {
       try {
         rec = this.up.repo.getRun(job.runId);
       } catch (e) {
-        this.settle(job, e instanceof StationFault && e.kind === 'not-found' ? { ok: false, park: true, reason: `run ${job.runId} is not in the store` } : retryTarget(`reading run ${job.runId}: ${messageOf(e)}`));
+        this.settle(
+          job,
+          e instanceof StationFault && e.kind === 'not-found'
+            ? { ok: false, park: true, reason: `run ${job.runId} is not in the store` }
+            : retryTarget(`reading run ${job.runId}: ${messageOf(e)}`),
+        );
         return;
       }
       let result: Delivery;
@@ -309,7 +314,16 @@ export class Uploader {
       const w = this.workers.get(t.id);
       const base = { id: t.id, kind: t.kind, waiting: c.pending, parked: c.parked, delivered: c.delivered };
       if (!w) {
-        targets.push({ ...base, label: t.id, state: 'disabled', reachable: null, lastError: null, lastErrorAt: null, nextAttemptAt: null, lastDeliveredAt: null });
+        targets.push({
+          ...base,
+          label: t.id,
+          state: 'disabled',
+          reachable: null,
+          lastError: null,
+          lastErrorAt: null,
+          nextAttemptAt: null,
+          lastDeliveredAt: null,
+        });
         continue;
       }
       let state: TargetStatus['state'] = 'idle';
@@ -337,7 +351,20 @@ export class Uploader {
     // Rows for targets no longer in settings stay visible, so a supervisor can drop them.
     for (const [id, c] of counts) {
       if (known.has(id) || (c.pending === 0 && c.parked === 0)) continue;
-      targets.push({ id, kind: 'unknown', label: id, state: 'removed', reachable: null, waiting: c.pending, parked: c.parked, delivered: c.delivered, lastError: null, lastErrorAt: null, nextAttemptAt: null, lastDeliveredAt: null });
+      targets.push({
+        id,
+        kind: 'unknown',
+        label: id,
+        state: 'removed',
+        reachable: null,
+        waiting: c.pending,
+        parked: c.parked,
+        delivered: c.delivered,
+        lastError: null,
+        lastErrorAt: null,
+        nextAttemptAt: null,
+        lastDeliveredAt: null,
+      });
     }
     const active = targets.filter((t) => t.state !== 'disabled' && t.state !== 'removed');
     return {
