@@ -88,6 +88,8 @@ export const PostgresTargetSchema = z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'schema must be a lower-case SQL identifier (letters, digits, _)')
       .default('passline'),
+    /** Runs written per statement (one transaction, one commit): fewer round trips and flushes on a backlog. */
+    batchSize: z.number().int().min(1).max(500).default(25),
     caFile,
   })
   .strict();

@@ -104,6 +104,10 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
         .map((r) => r.detail)
         .join('; ');
       expect(plan).toContain('outbox_due');
+      const indexes = (
+        db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL ORDER BY name`).all() as { name: string }[]
+      ).map((r) => r.name);
+      expect(indexes).toEqual(['outbox_due', 'outbox_state_run', 'outbox_state_target']);
     },
   },
 };

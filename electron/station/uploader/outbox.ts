@@ -41,7 +41,8 @@ export class Outbox {
       parked: db.prepare(`UPDATE outbox SET state = 'parked', attempts = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'`),
       remoteRef: db.prepare('UPDATE outbox SET remote_ref = ? WHERE id = ?'),
       resetBackoff: db.prepare(`UPDATE outbox SET next_attempt_at = 0 WHERE target = ? AND state = 'pending' AND next_attempt_at > ?`),
-      counts: db.prepare(`SELECT target, state, count(*) AS n FROM outbox WHERE state IN ('pending', 'parked', 'delivered') GROUP BY target, state`),
+      counts: db.prepare(`SELECT target, state, count(*) AS n FROM outbox WHERE state IN ('pending', 'parked') GROUP BY target, state`),
+      deliveredCounts: db.prepare(`SELECT target, count(*) AS n FROM outbox WHERE state = 'delivered' GROUP BY target`),
       waitingRuns: db.prepare(`SELECT count(DISTINCT run_id) AS n FROM outbox WHERE state = 'pending'`),
       parkedRuns: db.prepare(`SELECT count(DISTINCT run_id) AS n FROM outbox WHERE state = 'parked'`),
       audit: db.prepare('INSERT INTO audit (ts, actor, action, details) VALUES (?,?,?,?)'),
@@ -89,15 +90,25 @@ export class Outbox {
     this.s.resetBackoff!.run(target, now);
   }
 
-  counts(): Map<string, TargetCounts> {
+  /**
+   * Waiting and parked rows per target, counted (they are few once drained); delivered ones
+   * come from `delivered`, counted once at start and kept up by the uploader, since they
+   * only grow and counting them each time would cost more each time.
+   */
+  counts(delivered: ReadonlyMap<string, number>): Map<string, TargetCounts> {
     const out = new Map<string, TargetCounts>();
+    for (const [t, n] of delivered) out.set(t, { pending: 0, parked: 0, delivered: n });
     for (const r of this.s.counts!.all() as Row[]) {
       const t = String(r.target);
       const c = out.get(t) ?? { pending: 0, parked: 0, delivered: 0 };
-      c[String(r.state) as keyof TargetCounts] = Number(r.n);
+      c[String(r.state) as 'pending' | 'parked'] = Number(r.n);
       out.set(t, c);
     }
     return out;
+  }
+
+  deliveredCounts(): Map<string, number> {
+    return new Map((this.s.deliveredCounts!.all() as Row[]).map((r) => [String(r.target), Number(r.n)]));
   }
 
   waitingRuns(): number {

@@ -87,10 +87,14 @@ INSERT INTO ${s}.schema_info (key, value) VALUES ('version', '${PG_SCHEMA_VERSIO
 `;
 }
 
-/** One statement: run, phases and measurements from the record's JSON, all or nothing, once per id. */
+/**
+ * One statement for a batch of runs ($1: a JSON array of records): each run's row, phases
+ * and measurements from its JSON, all or nothing, each run once per id (a run already
+ * there is left as it is, and so are its phases and measurements).
+ */
 export function insertSql(s: string): string {
   return `
-WITH rec AS (SELECT $1::jsonb AS r),
+WITH recs AS (SELECT r FROM jsonb_array_elements($1::jsonb) AS r),
 run AS (
   INSERT INTO ${s}.runs (id, station_id, socket, operator_id, app_version, procedure_id, procedure_name, procedure_version, procedure_hash,
     serial_number, part_number, revision, batch, started_at, ended_at, duration_ms, outcome, outcome_reason, record)
@@ -98,21 +102,22 @@ run AS (
     r->'procedure'->>'id', r->'procedure'->>'name', r->'procedure'->>'version', r->'procedure'->>'hash',
     r->'unit'->>'serialNumber', r->'unit'->>'partNumber', r->'unit'->>'revision', r->'unit'->>'batch',
     (r->>'startedAt')::timestamptz, (r->>'endedAt')::timestamptz, (r->>'durationMs')::double precision, r->>'outcome', r->>'outcomeReason', r
-  FROM rec
+  FROM recs
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ),
+rec AS (SELECT recs.r, run.id FROM recs JOIN run ON run.id = recs.r->>'id'),
 ph AS (
   INSERT INTO ${s}.phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, failure_code, error, params, logs)
-  SELECT run.id, (p->>'index')::integer, (p->>'attempt')::integer, p->>'name', p->>'group', p->>'outcome',
+  SELECT rec.id, (p->>'index')::integer, (p->>'attempt')::integer, p->>'name', p->>'group', p->>'outcome',
     (p->>'startedAt')::timestamptz, (p->>'endedAt')::timestamptz, (p->>'durationMs')::double precision,
     p->>'failureCode', p->'error', p->'params', p->'logs'
-  FROM run, rec, jsonb_array_elements(rec.r->'phases') AS p
+  FROM rec, jsonb_array_elements(rec.r->'phases') AS p
 ),
 ms AS (
   INSERT INTO ${s}.measurements (run_id, phase_idx, attempt, pos, phase, name, outcome, value_num, value_text, value_bool, value_json,
     units, lower_limit, upper_limit, marginal, reason, failure_code, validator)
-  SELECT run.id, (p->>'index')::integer, (p->>'attempt')::integer, (m.ord - 1)::integer, p->>'name', m.v->>'name', m.v->>'outcome',
+  SELECT rec.id, (p->>'index')::integer, (p->>'attempt')::integer, (m.ord - 1)::integer, p->>'name', m.v->>'name', m.v->>'outcome',
     CASE jsonb_typeof(m.v->'value') WHEN 'number' THEN (m.v->>'value')::double precision END,
     CASE jsonb_typeof(m.v->'value') WHEN 'string' THEN m.v->>'value' END,
     CASE jsonb_typeof(m.v->'value') WHEN 'boolean' THEN (m.v->>'value')::boolean END,
@@ -121,7 +126,7 @@ ms AS (
     CASE WHEN m.v->'validator'->>'kind' = 'range' THEN (m.v->'validator'->>'lower')::double precision END,
     CASE WHEN m.v->'validator'->>'kind' = 'range' THEN (m.v->'validator'->>'upper')::double precision END,
     (m.v->>'marginal')::boolean, m.v->>'reason', m.v->>'failureCode', m.v->'validator'
-  FROM run, rec, jsonb_array_elements(rec.r->'phases') AS p, jsonb_array_elements(p->'measurements') WITH ORDINALITY AS m(v, ord)
+  FROM rec, jsonb_array_elements(rec.r->'phases') AS p, jsonb_array_elements(p->'measurements') WITH ORDINALITY AS m(v, ord)
 )
 SELECT count(*)::integer AS inserted FROM run`;
 }
@@ -131,6 +136,7 @@ const DATA_CLASSES = new Set(['22', '23']);
 
 export class PostgresSink implements Sink {
   readonly label: string;
+  readonly batchSize: number;
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly insert: string;
@@ -138,6 +144,7 @@ export class PostgresSink implements Sink {
 
   constructor(target: PostgresTarget, log: (message: string) => void) {
     this.schema = target.schema;
+    this.batchSize = target.batchSize;
     this.insert = insertSql(target.schema);
     let where = 'postgres';
     try {
@@ -189,9 +196,22 @@ export class PostgresSink implements Sink {
   }
 
   async deliver(rec: RunRecord): Promise<Delivery> {
+    return (await this.deliverMany([rec]))[0]!;
+  }
+
+  /** Runs in one statement (one transaction, one commit). A run the database refuses is found by writing the batch one by one. */
+  async deliverMany(recs: readonly RunRecord[]): Promise<Delivery[]> {
+    const d = await this.write(recs);
+    if (d.ok || !d.park || recs.length === 1) return recs.map(() => d);
+    const out: Delivery[] = [];
+    for (const r of recs) out.push(await this.write([r]));
+    return out;
+  }
+
+  private async write(recs: readonly RunRecord[]): Promise<Delivery> {
     try {
       await this.ensureSchema();
-      await this.pool.query(this.insert, [JSON.stringify(rec)]);
+      await this.pool.query(this.insert, [JSON.stringify(recs)]);
       return delivered;
     } catch (e) {
       const err = e as { code?: string; message?: string };

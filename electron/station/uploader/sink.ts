@@ -31,6 +31,10 @@ export interface Sink {
   /** Where it goes, without secrets. */
   readonly label: string;
   deliver(rec: RunRecord, ctx: DeliveryContext): Promise<Delivery>;
+  /** A sink that writes several runs in one go (one database transaction) takes up to this many. */
+  readonly batchSize?: number;
+  /** One Delivery per run, in order; only for sinks with a batchSize. */
+  deliverMany?(recs: readonly RunRecord[], ctx: DeliveryContext): Promise<Delivery[]>;
   close(): Promise<void>;
 }
 

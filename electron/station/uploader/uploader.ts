@@ -106,8 +106,20 @@ class Worker {
     while (!this.stopped) {
       try {
         const job = this.take();
-        if (job) await this.send(job);
-        else await this.sleep();
+        if (!job) {
+          await this.sleep();
+          continue;
+        }
+        // A batching sink (PostgreSQL) gets the due runs in one go, except while probing after an outage.
+        const jobs = [job];
+        const max = this.sink.deliverMany && !this.outage ? (this.sink.batchSize ?? 1) : 1;
+        while (jobs.length < max) {
+          const next = this.take();
+          if (!next) break;
+          jobs.push(next);
+        }
+        if (jobs.length > 1) await this.sendMany(jobs);
+        else await this.send(job);
       } catch (e) {
         // The store itself failed (disk full, say): the rows stay as they are; try again after a pause.
         if (this.stopped) return;
@@ -183,6 +195,43 @@ class Worker {
     }
   }
 
+  /** Several runs to a batching sink; each is settled on its own answer. */
+  private async sendMany(jobs: readonly OutboxRow[]): Promise<void> {
+    const abort = new AbortController();
+    this.aborts.add(abort);
+    try {
+      const live: { job: OutboxRow; rec: RunRecord }[] = [];
+      for (const job of jobs) {
+        if (this.up.outbox.state(job.id) !== 'pending') continue;
+        try {
+          live.push({ job, rec: this.up.repo.getRun(job.runId) });
+        } catch (e) {
+          this.settle(
+            job,
+            e instanceof StationFault && e.kind === 'not-found'
+              ? { ok: false, park: true, reason: `run ${job.runId} is not in the store` }
+              : retryTarget(`reading run ${job.runId}: ${messageOf(e)}`),
+          );
+        }
+      }
+      if (live.length === 0) return;
+      let results: Delivery[];
+      try {
+        results = await this.sink.deliverMany!(
+          live.map((x) => x.rec),
+          { signal: abort.signal, remoteRef: null, setRemoteRef: () => {} },
+        );
+      } catch (e) {
+        results = live.map(() => retryTarget(messageOf(e)));
+      }
+      if (this.stopped) return;
+      live.forEach((x, i) => this.settle(x.job, results[i] ?? retryTarget('the target gave no answer for this run')));
+    } finally {
+      this.aborts.delete(abort);
+      for (const job of jobs) this.inflight.delete(job.id);
+    }
+  }
+
   /** The target answered: after an outage, everything that backed off meanwhile is due, and every lane goes. */
   private answered(now: number): void {
     if (this.outage) {
@@ -206,7 +255,10 @@ class Worker {
       this.pausedUntil = 0;
       this.answered(now);
       this.lastDeliveredAt = nowIso;
-      if (changed) this.up.publish('upload.delivered', { target: t, attempts }, job.runId);
+      if (changed) {
+        this.up.delivered.set(t, (this.up.delivered.get(t) ?? 0) + 1);
+        this.up.publish('upload.delivered', { target: t, attempts }, job.runId);
+      }
     } else if (result.park) {
       this.up.outbox.parked(job.id, attempts, result.reason);
       // The target answered: it is up, it just does not want this run.
@@ -242,6 +294,8 @@ export class Uploader {
   readonly repo: RunsRepo;
   readonly retry: UploadRetry;
   readonly random: () => number;
+  /** Rows delivered per target: counted at start, then kept up as deliveries succeed. */
+  readonly delivered: Map<string, number>;
   private readonly bus: EventBus;
   private readonly targets: readonly UploadTarget[];
   private readonly workers = new Map<string, Worker>();
@@ -253,6 +307,7 @@ export class Uploader {
 
   constructor(opts: UploaderOptions) {
     this.outbox = new Outbox(opts.db);
+    this.delivered = this.outbox.deliveredCounts();
     this.repo = opts.repo;
     this.bus = opts.bus;
     this.retry = opts.retry;
@@ -304,7 +359,7 @@ export class Uploader {
   }
 
   status(): UploadStatus {
-    const counts = this.outbox.counts();
+    const counts = this.outbox.counts(this.delivered);
     const now = Date.now();
     const targets: TargetStatus[] = [];
     const known = new Set<string>();

@@ -14,5 +14,6 @@ export function up(db: DatabaseSync): void {
     ALTER TABLE outbox ADD COLUMN updated_at TEXT;
     CREATE INDEX outbox_due ON outbox (target, state, next_attempt_at, id);
     CREATE INDEX outbox_state_run ON outbox (state, run_id);
+    CREATE INDEX outbox_state_target ON outbox (state, target);
   `);
 }
