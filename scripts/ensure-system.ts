@@ -1,10 +1,11 @@
 /**
- * First step of `npm test`: the end-to-end tests drive Debian's Chromium and the serial
- * tests use socat pseudo-terminals. Installs what is missing through apt when we are root;
+ * First step of `npm test`: the end-to-end tests drive Debian's Chromium, the serial
+ * tests use socat pseudo-terminals, and the PostgreSQL upload target is tested against
+ * a real server (package postgresql; the tests start their own on a temp dir). Installs what is missing through apt when we are root;
  * otherwise stops with one line naming what to install.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 function onPath(command: string): boolean {
@@ -27,10 +28,19 @@ function executable(file: string): boolean {
   }
 }
 
+/** Debian's server binaries live in /usr/lib/postgresql/<major>/bin, off PATH. */
+function hasPostgres(): boolean {
+  const root = '/usr/lib/postgresql';
+  return (
+    existsSync(root) && readdirSync(root).some((major) => executable(join(root, major, 'bin', 'pg_ctl')) && executable(join(root, major, 'bin', 'initdb')))
+  );
+}
+
 function missing(): string[] {
   const need: string[] = [];
   if (!executable('/usr/bin/chromium') && !onPath('chromium')) need.push('chromium');
   if (!onPath('socat')) need.push('socat');
+  if (!hasPostgres()) need.push('postgresql');
   return need;
 }
 
@@ -47,7 +57,7 @@ const need = missing();
 if (need.length > 0) {
   const command = `apt-get install -y ${need.join(' ')}`;
   if (process.getuid?.() === 0 && onPath('apt-get')) {
-    console.log(`Passline tests: installing ${need.join(' and ')} (${command})`);
+    console.log(`Passline tests: installing ${need.join(', ')} (${command})`);
     if (!apt(['update']) || !apt(['install', '-y', ...need])) {
       console.error(`Passline tests need ${need.join(' and ')}, and apt-get could not install ${need.length > 1 ? 'them' : 'it'} (see above).`);
       process.exit(1);

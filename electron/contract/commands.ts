@@ -5,6 +5,7 @@ import { PromptAnswerSchema } from './prompts.ts';
 import { StationErrorSchema } from './errors.ts';
 import { StationEventSchema } from './events.ts';
 import { LiveSocketSchema } from './live.ts';
+import { UploadCommands, UploadStatusSchema, emptyUploadStatus } from './upload.ts';
 
 export const StationSnapshotSchema = z.object({
   station: z.object({ id: z.string(), name: z.string(), appVersion: z.string(), bootId: z.string(), dataDir: z.string() }),
@@ -19,6 +20,8 @@ export const StationSnapshotSchema = z.object({
     .object({ state: z.enum(['ok', 'low', 'full', 'read-only', 'unavailable']), message: z.string().optional(), freeBytes: z.number().optional() })
     .default({ state: 'ok' }),
   sockets: z.array(LiveSocketSchema),
+  /** The upload queue: online/offline and runs waiting for the operator, each target for the supervisor. */
+  upload: UploadStatusSchema.default(emptyUploadStatus),
 });
 export type StationSnapshot = z.infer<typeof StationSnapshotSchema>;
 
@@ -80,6 +83,7 @@ export const Commands = {
     input: z.object({ afterSeq: z.number().int().nonnegative(), limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
     output: z.object({ events: z.array(StationEventSchema), truncated: z.boolean() }),
   },
+  ...UploadCommands,
 } as const;
 
 export type CommandName = keyof typeof Commands;

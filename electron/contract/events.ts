@@ -3,6 +3,7 @@ import { AttachmentSchema, LogEntrySchema, MeasurementSchema, PhaseRecordSchema,
 import { ProcedureSummarySchema } from './procedure.ts';
 import { PromptAnswerSchema, PromptSchema } from './prompts.ts';
 import { StationErrorSchema } from './errors.ts';
+import { UploadEventSchemas } from './upload.ts';
 
 export const SocketStateSchema = z.enum(['starting', 'idle', 'ready', 'running', 'result', 'error']);
 export type SocketState = z.infer<typeof SocketStateSchema>;
@@ -39,6 +40,7 @@ export const EventDataSchemas = {
   /** A prompt that ended without an answer (its timeout, or its phase ended). */
   'prompt.closed': z.object({ promptId: z.string(), reason: z.enum(['timeout', 'phase-ended']) }),
   'prompt.answered': z.object({ promptId: z.string(), answer: PromptAnswerSchema }),
+  ...UploadEventSchemas,
 } as const;
 
 export type EventKind = keyof typeof EventDataSchemas;

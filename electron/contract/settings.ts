@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UploadRetrySchema, UploadTargetsSchema } from './upload.ts';
 
 /** One schema for electron-store (desktop) and conf (headless). */
 export const SettingsSchema = z.object({
@@ -23,6 +24,9 @@ export const SettingsSchema = z.object({
   retentionDays: z.number().int().min(0).max(36_500).default(0),
   /** Below this much free disk no new run starts (what is stored stays intact). */
   minFreeBytes: z.number().int().nonnegative().default(64 * 1024 * 1024),
+  /** Where finished runs go (several at once, each with its own queue); see docs/operations.md. */
+  uploadTargets: UploadTargetsSchema.default([]),
+  uploadRetry: UploadRetrySchema.prefault({}),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const defaultSettings = (): Settings => SettingsSchema.parse({});

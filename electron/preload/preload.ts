@@ -16,6 +16,15 @@ const COMMAND_NAMES = [
   'runs.list',
   'runs.get',
   'events.since',
+  'upload.status',
+  'upload.listParked',
+  'upload.retry',
+  'upload.drop',
+  'runs.export',
+  'runs.import',
+  'units.history',
+  'attachments.get',
+  'store.backup',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.

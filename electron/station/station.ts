@@ -12,6 +12,9 @@ import { RunsRepo, classify } from './store/runs-repo.ts';
 import { AttachmentStore } from './store/attachments.ts';
 import { Socket } from './sockets/socket.ts';
 import { BUILTIN_SEQUENCES, findProcedureDir } from './procedures/load.ts';
+import { Uploader } from './uploader/uploader.ts';
+import { queuedTargetIds } from './uploader/targets.ts';
+import { exportRuns, importRuns } from './formats/transfer.ts';
 
 export { BUILTIN_SEQUENCES };
 
@@ -128,13 +131,18 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     const st = checkStorage();
     return st.state === 'full' ? new StationFault('disk.full', st.message ?? 'The station disk is full.') : null;
   };
-  const uploadTargets = (): readonly string[] => [];
+  // Targets come from settings; a finished run is queued for each enabled one in the transaction that ends it.
+  const queued = queuedTargetIds(settings.uploadTargets);
+  const uploadTargets = (): readonly string[] => queued;
   const recovered = fault ? [] : repo.recoverInterrupted('station stopped during run', uploadTargets());
   if (recovered.length) log('warning', `recovered ${recovered.length} run(s) interrupted by a station stop: marked ABORTED`);
 
   const bus = new EventBus(repo);
   bus.onLogError = (e) => log('error', `event log: ${(e as Error).message}`);
   bus.publish({ kind: 'station.started', data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION } });
+
+  const uploader = new Uploader({ db, repo, bus, targets: fault ? [] : settings.uploadTargets, retry: settings.uploadRetry, appVersion: APP_VERSION, log });
+  uploader.start();
 
   let procedureDir = '';
   let procedureError: StationError | null = null;
@@ -232,6 +240,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       procedureWarning: warning ? warning.toJSON() : null,
       storage,
       sockets: sockets.map((s) => s.snapshot),
+      upload: uploader.status(),
     };
   };
 
@@ -260,6 +269,12 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       return { path, bytes: statSync(path).size };
     },
     'events.since': (i) => bus.since(i.afterSeq, i.limit),
+    'upload.status': () => uploader.status(),
+    'upload.listParked': (i) => ({ runs: uploader.listParked(i.target, i.limit) }),
+    'upload.retry': (i) => ({ count: uploader.retryParked(i.by, i.target, i.runIds) }),
+    'upload.drop': (i) => ({ count: uploader.drop(i.by, i.target, i.runIds, i.reason) }),
+    'runs.export': (i) => exportRuns(repo, i),
+    'runs.import': (i) => importRuns(repo, i.format, i.content),
   };
 
   const invoke = async (name: string, input: unknown): Promise<Result<unknown>> => {
@@ -286,6 +301,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       clearInterval(pruneTimer);
       watcher?.close();
       await Promise.all(sockets.map((s) => s.close()));
+      await uploader.close();
       bus.flush();
       db.close();
     },

@@ -30,6 +30,8 @@ export interface TestStationOptions {
   abortGraceMs?: number;
   /** Reuse a data dir (restart on the same data); a fresh temp dir otherwise. */
   dataDir?: string;
+  /** Any other settings (upload targets, say), as in the settings file. */
+  settings?: Record<string, unknown>;
 }
 
 /** A real station on a temp data dir, with a real runner process per socket, ready to run. */
@@ -38,6 +40,7 @@ export async function openTestStation(opts: TestStationOptions): Promise<TestSta
   const dataDir = opts.dataDir ?? tmp!.dir;
   const logs: string[] = [];
   const settings = SettingsSchema.parse({
+    ...opts.settings,
     sequenceFolder: opts.sequenceFolder ?? FIXTURE_SEQUENCES,
     procedureId: opts.procedureId,
     sockets: opts.sockets ?? 1,

@@ -4,20 +4,21 @@
  * Pure functions over the contract's types; no DOM needed.
  */
 import { describe, expect, test } from 'vitest';
-import type { StationSnapshot } from '#contract/commands.ts';
+import { StationSnapshotSchema, type StationSnapshot } from '#contract/commands.ts';
 import type { StationEvent } from '#contract/events.ts';
 import { applyStationEvent, initialView, viewFromSnapshot, type StationView } from '../../renderer/src/api/station-view.ts';
 
 const RUN = '01a2b3c4-0000-7000-8000-000000000001';
 
-const snapshot: StationSnapshot = {
+// Parsed, so fields the contract defaults (storage, upload) are filled as the station sends them.
+const snapshot: StationSnapshot = StationSnapshotSchema.parse({
   station: { id: 'station-1', name: 'Line 3 / bench 2', appVersion: '0.1.0', bootId: 'boot-a', dataDir: '/tmp/x' },
   seq: 10,
   procedure: null,
   procedureError: null,
   procedureWarning: null,
   sockets: [{ socket: 0, state: 'ready', runner: 'ready', run: null, prompt: null }],
-};
+});
 
 const procedure: NonNullable<StationSnapshot['procedure']> = {
   id: 'demo-board',

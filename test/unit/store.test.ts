@@ -93,6 +93,36 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       expect(plan.map((p) => p.detail).join(' ')).toContain('runs_part');
     },
   },
+  40: {
+    seed: (db) => {
+      // A run queued by the version before: an outbox row with only state and attempts.
+      MIGRATION_TESTS[10]!.check(db);
+      db.exec(`INSERT INTO outbox (run_id, target, created_at) VALUES ('r1', 'mes', '2026-01-01T00:00:01.000Z')`);
+    },
+    check: (db) => {
+      expect(columns(db, 'outbox')).toEqual(expect.arrayContaining(['next_attempt_at', 'last_error', 'remote_ref', 'updated_at']));
+      // The old row is due at once, with nothing invented.
+      expect(db.prepare('SELECT state, attempts, next_attempt_at, last_error, remote_ref FROM outbox').get()).toEqual({
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: 0,
+        last_error: null,
+        remote_ref: null,
+      });
+      const plan = (
+        db
+          .prepare(`EXPLAIN QUERY PLAN SELECT id FROM outbox WHERE target = 'mes' AND state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id`)
+          .all() as { detail: string }[]
+      )
+        .map((r) => r.detail)
+        .join('; ');
+      expect(plan).toContain('outbox_due');
+      const indexes = (
+        db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL ORDER BY name`).all() as { name: string }[]
+      ).map((r) => r.name);
+      expect(indexes).toEqual(['outbox_due', 'outbox_state_run', 'outbox_state_target']);
+    },
+  },
 };
 
 describe('migrations', () => {

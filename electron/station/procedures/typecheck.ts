@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { CompilerOptions } from 'typescript';
 
 const APP = fileURLToPath(new URL('../../../', import.meta.url));
-const CACHE = join(tmpdir(), 'passline-typecheck');
+const CACHE = join(tmpdir(), 'passline-typecheck-v2');
+const FILE_TOKEN = '<phases.ts>';
 
 /**
  * Type-checks a procedure's phases.ts with the same strict options as the app, so a
@@ -18,7 +19,8 @@ export async function typecheckPhases(file: string, hash: string): Promise<strin
   // Both verdicts are remembered: an unchanged file is not checked twice.
   if (existsSync(marker)) {
     try {
-      return JSON.parse(readFileSync(marker, 'utf8')) as string[];
+      // Cached lines name the file by a placeholder: the same content may sit at another path.
+      return (JSON.parse(readFileSync(marker, 'utf8')) as string[]).map((l) => l.split(FILE_TOKEN).join(file));
     } catch {
       /* a damaged cache entry: check again */
     }
@@ -52,6 +54,6 @@ export async function typecheckPhases(file: string, hash: string): Promise<strin
     return `${d.file.fileName}:${line + 1}:${character + 1}: ${msg}`;
   });
   mkdirSync(dirname(marker), { recursive: true });
-  writeFileSync(marker, JSON.stringify(lines));
+  writeFileSync(marker, JSON.stringify(lines.map((l) => l.split(file).join(FILE_TOKEN))));
   return lines;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { StationFault } from '#contract/errors.ts';
 import * as m0010 from './migrations/0010-create-runs.ts';
 import * as m0020 from './migrations/0020-phase-params-failure-codes.ts';
+import * as m0040 from './migrations/0040-upload-queue.ts';
 import * as m0050 from './migrations/0050-history-attachments.ts';
 
 export interface Migration {
@@ -16,6 +17,7 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 10, name: '0010-create-runs', up: m0010.up },
   { version: 20, name: '0020-phase-params-failure-codes', up: m0020.up },
+  { version: 40, name: '0040-upload-queue', up: m0040.up },
   { version: 50, name: '0050-history-attachments', up: m0050.up },
 ];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;

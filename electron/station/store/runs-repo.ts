@@ -160,6 +160,23 @@ export class RunsRepo {
     }
   }
 
+  /**
+   * Stores a finished run made elsewhere (an import) whole, queued for `targets`.
+   * A run whose id is already stored is left as it is: returns false.
+   */
+  insertRecord(rec: RunRecord, targets: readonly string[] = []): boolean {
+    if (rec.outcome === 'RUNNING' || rec.endedAt === undefined) throw new StationFault('invalid-input', `run ${rec.id}: only finished runs can be stored whole (outcome ${rec.outcome})`);
+    const endedAt = rec.endedAt;
+    return this.tx(() => {
+      if (this.s.getRun!.get(rec.id)) return false;
+      this.insertRun(rec);
+      for (const p of rec.phases) this.writePhase(rec.id, p);
+      this.s.finishRun!.run(rec.outcome, rec.outcomeReason ?? null, endedAt, rec.durationMs ?? null, rec.id);
+      for (const t of targets) this.s.insertOutbox!.run(rec.id, t, endedAt);
+      return true;
+    });
+  }
+
   /** After a crash: every RUNNING run becomes ABORTED with the phases it had journaled. */
   recoverInterrupted(reason: string, targets: readonly string[]): string[] {
     const rows = this.s.running!.all() as Row[];

@@ -3,6 +3,7 @@ import type { StationError } from '#contract/errors.ts';
 import type { StationEvent } from '#contract/events.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import { applySocketEvent, emptySocket, type LiveSocket } from '#contract/live.ts';
+import type { UploadStatus } from '#contract/upload.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -21,6 +22,8 @@ export interface StationView {
   runsEnded: number;
   /** Why the snapshot could not be loaded, if it could not. */
   syncError: string | null;
+  /** The upload queue: online/offline, runs waiting, each target. */
+  upload: UploadStatus | null;
 }
 
 export const initialView: StationView = {
@@ -33,6 +36,7 @@ export const initialView: StationView = {
   seq: 0,
   runsEnded: 0,
   syncError: null,
+  upload: null,
 };
 
 export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): StationView {
@@ -45,6 +49,7 @@ export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): Stat
     sockets: snap.sockets,
     seq: snap.seq,
     syncError: null,
+    upload: snap.upload,
   };
 }
 
@@ -71,6 +76,9 @@ export function applyStationEvent(view: StationView, e: StationEvent): StationVi
       break;
     case 'run.ended':
       next.runsEnded = view.runsEnded + 1;
+      break;
+    case 'upload.queueChanged':
+      next.upload = e.data;
       break;
     default:
       break;

@@ -1,6 +1,7 @@
 import type { Route } from '../router.ts';
 import type { StationView } from '../api/station-view.ts';
 import { shortHash } from './format.ts';
+import { UploadIndicator } from './UploadIndicator.tsx';
 
 const CONNECTION: Record<StationView['connection'], { text: string; tone: string }> = {
   connecting: { text: 'Connecting…', tone: 'wait' },
@@ -54,6 +55,7 @@ export function Header({ view, route }: { view: StationView; route: Route }) {
           History
         </a>
       </nav>
+      <UploadIndicator upload={view.upload} />
       <div className={`connection connection--${conn.tone}`} role="status" aria-label="Connection">
         <span className="connection-dot" aria-hidden="true" />
         {conn.text}

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { ExportFormat } from '#contract/upload.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { PhaseRecord, RunRecord } from '#contract/records.ts';
 import { failingMeasurementsOf } from './failing.ts';
@@ -19,6 +20,7 @@ export function RunPage({ runId, runsEnded, procedure }: Props) {
   const client = useStationClient();
   const [record, setRecord] = useState<RunRecord | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
   // Reload when a run ends while this one shows RUNNING.
@@ -62,6 +64,15 @@ export function RunPage({ runId, runsEnded, procedure }: Props) {
   }
 
   const sameProcedure = procedure && procedure.id === record.procedure.id && procedure.hash === record.procedure.hash;
+  const exportAs = async (format: ExportFormat): Promise<void> => {
+    const r = await client.invoke('runs.export', { format, runId });
+    if (!r.ok) {
+      setExportError(r.error.message);
+      return;
+    }
+    setExportError(null);
+    saveFile(r.value.fileName, r.value.mediaType, r.value.content);
+  };
   const titleOf = (name: string): string | undefined => (sameProcedure ? procedure.phases.find((p) => p.name === name)?.title : undefined);
   const failing = failingMeasurementsOf(record.phases);
 
@@ -70,6 +81,15 @@ export function RunPage({ runId, runsEnded, procedure }: Props) {
       <a className="back-link" href="#/history">
         ← History
       </a>
+      <div className="run-export" role="group" aria-label="Export this run">
+        <span className="list-meta">Export</span>
+        {EXPORTS.map(([format, label]) => (
+          <button key={format} type="button" className="button button--secondary" onClick={() => void exportAs(format)}>
+            {label}
+          </button>
+        ))}
+        {exportError ? <span className="field-error">{exportError}</span> : null}
+      </div>
       <div className={`run-summary run-summary--${record.outcome.toLowerCase()}`}>
         <div className="run-summary-main">
           <p className="run-kicker">Unit</p>
@@ -174,6 +194,24 @@ export function RunPage({ runId, runsEnded, procedure }: Props) {
       {record.phases.length === 0 ? <p className="list-meta">No phase ran.</p> : null}
     </section>
   );
+}
+
+const EXPORTS: [ExportFormat, string][] = [
+  ['native', 'Passline JSON'],
+  ['ocp', 'OCP TV (JSON lines)'],
+  ['openhtf', 'OpenHTF JSON'],
+];
+
+/** Hands the text to the browser (or Electron) as a download. */
+function saveFile(name: string, mediaType: string, content: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type: mediaType }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function RecordPhase({ phase, title }: { phase: PhaseRecord; title: string | undefined }) {

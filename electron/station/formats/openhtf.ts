@@ -1,0 +1,455 @@
+import { createHash } from 'node:crypto';
+import type { Dimension, LogEntry, LogLevel, Measurement, MeasurementValue, PhaseRecord, RunRecord, Validator } from '#contract/records.ts';
+import { RunRecordSchema } from '#contract/records.ts';
+import { StationFault, formatZodError } from '#contract/errors.ts';
+
+/**
+ * OpenHTF's JSON test record (the output of its OutputToJSON callback), written in
+ * the structure of real records (../shared/reference/openhtf) and read back, so
+ * records from an OpenHTF line join Passline's history. OpenHTF has no schema:
+ * the reader is structural and tolerant of older records (fewer keys).
+ * Mapping and what does not survive: docs/formats.md.
+ */
+
+export const OPENHTF_MEDIA_TYPE = 'application/json';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const LEVEL_NUMBER: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, error: 40 };
+
+/** UN/CEFACT codes OpenHTF uses for the common units; others keep their text. */
+const UNITS: Record<string, { name: string; code: string }> = {
+  V: { name: 'volt', code: 'VLT' },
+  mV: { name: 'millivolt', code: '2Z' },
+  A: { name: 'ampere', code: 'AMP' },
+  mA: { name: 'milliampere', code: '4K' },
+  W: { name: 'watt', code: 'WTT' },
+  Ω: { name: 'ohm', code: 'OHM' },
+  ohm: { name: 'ohm', code: 'OHM' },
+  Hz: { name: 'hertz', code: 'HTZ' },
+  kHz: { name: 'kilohertz', code: 'KHZ' },
+  MHz: { name: 'megahertz', code: 'MHZ' },
+  s: { name: 'second [unit of time]', code: 'SEC' },
+  ms: { name: 'millisecond', code: 'C26' },
+  '°C': { name: 'degree Celsius', code: 'CEL' },
+  '%': { name: 'percent', code: 'P1' },
+  dB: { name: 'decibel', code: '2N' },
+};
+
+const unitsOf = (u: string): Obj => ({ name: UNITS[u]?.name ?? u, code: UNITS[u]?.code ?? u, suffix: u });
+
+const ms = (iso: string): number => Date.parse(iso);
+/** A number as Python's repr writes it (OpenHTF's validator texts come from Python): 1e-05, not 0.00001. */
+function pyNum(n: number): string {
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : n < 0 ? '-inf' : 'nan';
+  const a = Math.abs(n);
+  if (n === 0 || (a >= 1e-4 && a < 1e16)) return String(n);
+  const [mantissa, exp] = n.toExponential().split('e') as [string, string];
+  return `${mantissa}e${exp.startsWith('-') ? '-' : '+'}${exp.replace(/^[+-]/, '').padStart(2, '0')}`;
+}
+const pyValue = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? 'True' : 'False') : typeof v === 'number' ? pyNum(v) : v);
+
+/** The validator's text as OpenHTF's validators print themselves (validators.py). */
+export function validatorText(v: Validator): string {
+  switch (v.kind) {
+    case 'range': {
+      if (v.lower !== undefined && v.upper !== undefined && v.lower === v.upper && v.lowerInclusive && v.upperInclusive) return `x == ${pyNum(v.lower)}`;
+      let s = '';
+      if (v.lower !== undefined) s += `${pyNum(v.lower)} ${v.lowerInclusive ? '<=' : '<'} `;
+      if (v.marginalLower !== undefined) s += `Marginal:${pyNum(v.marginalLower)} <= `;
+      s += 'x';
+      if (v.marginalUpper !== undefined) s += ` <= Marginal:${pyNum(v.marginalUpper)}`;
+      if (v.upper !== undefined) s += ` ${v.upperInclusive ? '<=' : '<'} ${pyNum(v.upper)}`;
+      return s;
+    }
+    case 'equals': {
+      const t = v.tolerance;
+      if (t?.percent !== undefined && typeof v.value === 'number') return `'x' is within ${pyNum(t.percent)}% of ${pyNum(v.value)}.`;
+      if (t && typeof v.value === 'number') {
+        const band = Math.max(t.abs ?? 0, ((t.ppm ?? 0) / 1e6) * Math.abs(v.value));
+        return `${pyNum(v.value - band)} <= x <= ${pyNum(v.value + band)}`;
+      }
+      if (typeof v.value === 'string') return `'x' is equal to '${v.value}'`;
+      return `x == ${pyValue(v.value)}`;
+    }
+    case 'regex':
+      return `'x' matches /${v.pattern}/`;
+    case 'one-of':
+      return `'x' is in [${v.values.map((x) => (typeof x === 'string' ? `'${x}'` : pyValue(x))).join(', ')}]`;
+    case 'custom':
+      return v.description || v.name;
+    case 'series': {
+      const parts = Object.entries(v.aggregates).map(([agg, lim]) => `${agg}: ${validatorText({ kind: 'range', ...lim })}`);
+      if (v.each) parts.push(`each: ${validatorText({ kind: 'range', ...v.each })}`);
+      return `All values pass: ${parts.join(', ')}`;
+    }
+  }
+}
+
+const NUM = String.raw`(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|-?inf|nan)`;
+const RANGE = new RegExp(String.raw`^(?:${NUM} (<=|<) )?(?:Marginal:${NUM} <= )?x(?: <= Marginal:${NUM})?(?: (<=|<) ${NUM})?$`);
+const num = (s: string): number => (s === 'inf' ? Infinity : s === '-inf' ? -Infinity : s === 'nan' ? NaN : Number(s));
+
+/** Parses OpenHTF validator text back; text it does not know becomes a custom validator. */
+export function parseValidatorText(text: string): Validator {
+  const t = text.trim();
+  let m = /^x == (.+)$/.exec(t);
+  if (m) {
+    const raw = m[1]!;
+    if (raw === 'True' || raw === 'False') return { kind: 'equals', value: raw === 'True', caseSensitive: true };
+    if (new RegExp(`^${NUM}$`).test(raw)) {
+      const n = num(raw);
+      return { kind: 'range', lower: n, upper: n, lowerInclusive: true, upperInclusive: true };
+    }
+    return { kind: 'equals', value: raw, caseSensitive: true };
+  }
+  m = RANGE.exec(t);
+  if (m && (m[1] !== undefined || m[6] !== undefined)) {
+    const v: Validator = { kind: 'range', lowerInclusive: m[2] !== '<', upperInclusive: m[5] !== '<' };
+    if (m[1] !== undefined) v.lower = num(m[1]);
+    if (m[3] !== undefined) v.marginalLower = num(m[3]);
+    if (m[4] !== undefined) v.marginalUpper = num(m[4]);
+    if (m[6] !== undefined) v.upper = num(m[6]);
+    return v;
+  }
+  m = /^'x' matches \/(.*)\/$/s.exec(t);
+  if (m) return { kind: 'regex', pattern: m[1]! };
+  m = /^'x' is equal to '(.*)'$/s.exec(t);
+  if (m) return { kind: 'equals', value: m[1]!, caseSensitive: true };
+  m = new RegExp(`^'x' is within ${NUM}% of ${NUM}\\.?$`).exec(t);
+  if (m) return { kind: 'equals', value: num(m[2]!), caseSensitive: true, tolerance: { percent: num(m[1]!) } };
+  return { kind: 'custom', name: 'openhtf', description: t };
+}
+
+function phaseResult(p: PhaseRecord): unknown {
+  switch (p.outcome) {
+    case 'PASS':
+      return { phase_result: 'CONTINUE' };
+    case 'FAIL':
+      return { phase_result: 'FAIL_AND_CONTINUE' };
+    case 'SKIP':
+      return { phase_result: 'SKIP' };
+    default:
+      if (p.error?.kind === 'timeout') return { phase_result: null };
+      return {
+        phase_result: {
+          exc_type: p.error ? `passline.${p.error.kind}` : 'passline.error',
+          exc_val: p.error?.message ?? p.outcome,
+          exc_tb: p.error?.stack ?? '',
+        },
+      };
+  }
+}
+
+function measurementOut(m: Measurement): Obj {
+  const out: Obj = { name: m.name, outcome: m.outcome === 'SKIP' ? 'UNSET' : m.outcome };
+  if (m.validator) out.validators = [validatorText(m.validator)];
+  const v = m.value;
+  if (Array.isArray(v)) {
+    // OpenHTF rows are [coordinate, ..., value] with the value's units on the measurement.
+    const dims = m.dimensions ?? [];
+    out.dimensions = dims.slice(0, -1).map((d) => ({ ...unitsOf(d.units ?? ''), description: d.name, name: d.name }));
+    const u = dims.at(-1)?.units ?? m.units;
+    if (u) out.units = unitsOf(u);
+  } else if (m.units) out.units = unitsOf(m.units);
+  if (v !== null) out.measured_value = typeof v === 'number' && !Number.isFinite(v) ? pyNum(v) : v;
+  return out;
+}
+
+/** One run as an OpenHTF test record (keys in the order OpenHTF writes them). */
+export function toOpenHtf(rec: RunRecord): Obj {
+  const endMs = rec.endedAt ? ms(rec.endedAt) : null;
+  const metadata: Obj = {
+    test_name: rec.procedure.name,
+    procedure_id: rec.procedure.id,
+    procedure_name: rec.procedure.name,
+    procedure_version: rec.procedure.version,
+    procedure_hash: rec.procedure.hash,
+    run_id: rec.id,
+    socket: rec.socket,
+    app_version: rec.appVersion,
+  };
+  if (rec.unit.partNumber !== undefined) metadata.part_number = rec.unit.partNumber;
+  if (rec.unit.revision !== undefined) metadata.revision = rec.unit.revision;
+  if (rec.unit.batch !== undefined) metadata.batch_number = rec.unit.batch;
+  if (rec.operatorId !== undefined) metadata.operator_id = rec.operatorId;
+  metadata.config = { station_id: rec.stationId };
+
+  const logRecords: Obj[] = [];
+  const phases = rec.phases.map((p, i) => {
+    const measurements: Obj = {};
+    for (const m of p.measurements) {
+      let key = m.name;
+      for (let k = 2; key in measurements; k++) key = `${m.name}_${k}`;
+      measurements[key] = measurementOut(m);
+    }
+    for (const l of p.logs) {
+      const loc = /^(.*?):(\d+)(?::\d+)?$/.exec(l.source ?? '');
+      logRecords.push({
+        level: LEVEL_NUMBER[l.level],
+        logger_name: `passline.phase.${p.name}`,
+        source: loc ? loc[1] : (l.source ?? ''),
+        lineno: loc ? Number(loc[2]) : 0,
+        timestamp_millis: ms(l.ts),
+        message: l.message,
+      });
+    }
+    const marginal = p.measurements.some((m) => m.marginal === true);
+    return {
+      measurements,
+      options: {
+        name: p.name,
+        timeout_s: null,
+        run_if: null,
+        requires_state: false,
+        force_repeat: false,
+        repeat_on_timeout: false,
+        repeat_limit: null,
+        run_under_pdb: false,
+        phase_name_case: 'KEEP',
+        stop_on_measurement_fail: false,
+      },
+      diagnosers: [],
+      subtest_name: null,
+      start_time_millis: ms(p.startedAt),
+      end_time_millis: ms(p.endedAt),
+      attachments: {},
+      diagnosis_results: [],
+      failure_diagnosis_results: [],
+      result: phaseResult(p),
+      outcome: p.outcome === 'ABORTED' ? 'ERROR' : p.outcome,
+      marginal,
+      descriptor_id: i,
+      name: p.name,
+      codeinfo: { name: p.name, docstring: null, sourcecode: '' },
+    };
+  });
+  logRecords.sort((a, b) => Number(a.timestamp_millis) - Number(b.timestamp_millis));
+  return {
+    dut_id: rec.unit.serialNumber,
+    start_time_millis: ms(rec.startedAt),
+    end_time_millis: endMs,
+    outcome: rec.outcome === 'RUNNING' ? null : rec.outcome,
+    outcome_details: rec.outcomeReason ? [{ code: rec.outcome, description: rec.outcomeReason }] : [],
+    marginal: phases.some((p) => p.marginal),
+    metadata,
+    phases,
+    subtests: [],
+    branches: [],
+    diagnosers: [],
+    diagnoses: [],
+    log_records: logRecords,
+    station_id: rec.stationId,
+    code_info: { name: '', docstring: null, sourcecode: '' },
+  };
+}
+
+export function toOpenHtfJson(rec: RunRecord): string {
+  return JSON.stringify(toOpenHtf(rec), null, 2) + '\n';
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const iso = (millis: number): string => new Date(millis).toISOString();
+
+function levelOf(n: unknown): LogLevel {
+  const v = typeof n === 'number' ? n : 20;
+  return v <= 10 ? 'debug' : v <= 20 ? 'info' : v <= 30 ? 'warning' : 'error';
+}
+
+/** A stable id for a record without one, so importing the same file twice finds it stored. */
+function contentId(text: string): string {
+  const h = createHash('sha256').update(text).digest('hex');
+  // UUID layout, version 8 (custom), RFC 4122 variant.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function valueOf(raw: unknown, dims: Dimension[] | undefined): MeasurementValue {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw === 'number' || typeof raw === 'string' || typeof raw === 'boolean') return raw;
+  if (Array.isArray(raw)) {
+    if (raw.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number'))) return raw as number[][];
+    if (dims === undefined && raw.every((x) => typeof x === 'number')) return (raw as number[]).map((x) => [x]);
+  }
+  // Anything else (a dict, a list of text) keeps its JSON text.
+  return JSON.stringify(raw);
+}
+
+function measurementIn(name: string, m: Obj): Measurement {
+  const units = isObj(m.units) ? (str(m.units.suffix) ?? str(m.units.name)) : str(m.units);
+  const rawDims = Array.isArray(m.dimensions) ? m.dimensions.filter(isObj) : undefined;
+  let dimensions: Dimension[] | undefined;
+  if (rawDims && rawDims.length > 0) {
+    dimensions = rawDims.map((d) => {
+      const u = str(d.suffix);
+      return { name: str(d.name) ?? str(d.description) ?? 'axis', ...(u ? { units: u } : {}) };
+    });
+    dimensions.push({ name: str(m.name) ?? name, ...(units ? { units } : {}) });
+  }
+  const outcome = String(m.outcome);
+  const out: Measurement = {
+    name: str(m.name) ?? name,
+    value: valueOf(m.measured_value, dimensions),
+    outcome: outcome === 'PASS' || outcome === 'FAIL' ? outcome : outcome === 'SKIPPED' ? 'SKIP' : 'UNSET',
+  };
+  if (units !== undefined && !dimensions) out.units = units;
+  if (dimensions) out.dimensions = dimensions;
+  const texts = Array.isArray(m.validators) ? m.validators.filter((x): x is string => typeof x === 'string') : [];
+  if (texts.length === 1) out.validator = parseValidatorText(texts[0]!);
+  else if (texts.length > 1) out.validator = { kind: 'custom', name: 'openhtf', description: texts.join('; ') };
+  return out;
+}
+
+function phaseErrorOf(result: unknown, outcome: string): PhaseRecord['error'] {
+  if (outcome !== 'ERROR') return undefined;
+  const r = isObj(result) ? result.phase_result : undefined;
+  if (r === null) return { kind: 'timeout', message: 'phase timed out' };
+  if (isObj(r)) {
+    const stack = str(r.exc_tb);
+    return { kind: 'exception', message: `${str(r.exc_type) ?? 'Exception'}: ${str(r.exc_val) ?? ''}`.trim(), ...(stack ? { stack } : {}) };
+  }
+  return { kind: 'exception', message: typeof r === 'string' ? r : 'phase ended in error' };
+}
+
+/**
+ * An OpenHTF record as a Passline run. The test's log records go to the phase whose
+ * time span holds them (before the first phase: the first; after the last: the last).
+ */
+export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify(record)): RunRecord {
+  if (!isObj(record)) throw new StationFault('invalid-input', 'OpenHTF import: the file is not a JSON object');
+  if (!Array.isArray(record.phases))
+    throw new StationFault('invalid-input', 'OpenHTF import: "phases" is missing or not a list: this is not an OpenHTF test record');
+  const start = int(record.start_time_millis);
+  if (start === undefined) throw new StationFault('invalid-input', 'OpenHTF import: "start_time_millis" is missing or not a number');
+  const meta = isObj(record.metadata) ? record.metadata : {};
+  const config = isObj(meta.config) ? meta.config : {};
+
+  const outcomeRaw = String(record.outcome);
+  const seen = new Map<string, number>();
+  const phases: PhaseRecord[] = record.phases.filter(isObj).map((p, index) => {
+    const name = str(p.name) ?? `phase_${index}`;
+    const attempt = (seen.get(name) ?? 0) + 1;
+    seen.set(name, attempt);
+    const ps = int(p.start_time_millis) ?? start;
+    const pe = int(p.end_time_millis) ?? ps;
+    const phaseOutcome = String(p.outcome);
+    const outcome: PhaseRecord['outcome'] =
+      phaseOutcome === 'PASS' || phaseOutcome === 'FAIL' || phaseOutcome === 'SKIP' || phaseOutcome === 'ERROR' ? phaseOutcome : 'ERROR';
+    const measurements = isObj(p.measurements)
+      ? Object.entries(p.measurements)
+          .filter((e): e is [string, Obj] => isObj(e[1]))
+          .map(([k, m]) => measurementIn(k, m))
+      : [];
+    const logs: LogEntry[] = [];
+    if (isObj(p.attachments)) {
+      for (const [an, a] of Object.entries(p.attachments)) {
+        if (!isObj(a)) continue;
+        const bytes = typeof a.data === 'string' ? Buffer.from(a.data, 'base64').length : undefined;
+        logs.push({
+          level: 'info',
+          ts: iso(pe),
+          message: `attachment "${an}" (${str(a.mimetype) ?? 'unknown type'}${bytes !== undefined ? `, ${bytes} bytes` : ''}${str(a.sha1) ? `, sha1 ${str(a.sha1)}` : ''}) was in the OpenHTF record; Passline keeps no attachment files yet`,
+        });
+      }
+    }
+    const error = phaseErrorOf(p.result, outcome);
+    const phase: PhaseRecord = {
+      index,
+      name,
+      group: 'main',
+      attempt,
+      outcome,
+      startedAt: iso(ps),
+      endedAt: iso(pe),
+      durationMs: Math.max(0, pe - ps),
+      measurements,
+      logs,
+    };
+    if (error) phase.error = error;
+    return phase;
+  });
+
+  // Test-level log records into the phase that was running.
+  const spans = phases.map((p) => [Date.parse(p.startedAt), Date.parse(p.endedAt)] as const);
+  for (const l of Array.isArray(record.log_records) ? record.log_records.filter(isObj) : []) {
+    const t = int(l.timestamp_millis) ?? start;
+    let at = spans.findIndex(([s, e]) => t >= s && t <= e);
+    if (at < 0) at = spans.length === 0 ? -1 : t < spans[0]![0] ? 0 : spans.reduce((best, [s], i) => (s <= t ? i : best), 0);
+    if (at < 0) continue;
+    const file = str(l.source);
+    const line = int(l.lineno);
+    const entry: LogEntry = { level: levelOf(l.level), ts: iso(t), message: typeof l.message === 'string' ? l.message : String(l.message) };
+    if (file) entry.source = line !== undefined ? `${file}:${line}` : file;
+    phases[at]!.logs.push(entry);
+  }
+  for (const p of phases) p.logs.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+
+  const end = int(record.end_time_millis) ?? phases.reduce((m, p) => Math.max(m, Date.parse(p.endedAt)), start);
+  const details = Array.isArray(record.outcome_details)
+    ? record.outcome_details.filter(isObj).map((d) => {
+        // Passline writes its reason under the outcome as code; other codes (exception names) stay.
+        const c = str(d.code);
+        return [c === outcomeRaw ? undefined : c, str(d.description)].filter(Boolean).join(': ');
+      })
+    : [];
+  let outcome: RunRecord['outcome'];
+  let outcomeReason: string | undefined = details.length ? details.join('; ') : undefined;
+  if (outcomeRaw === 'PASS' || outcomeRaw === 'FAIL' || outcomeRaw === 'ERROR' || outcomeRaw === 'ABORTED') outcome = outcomeRaw;
+  else if (outcomeRaw === 'TIMEOUT') {
+    outcome = 'ERROR';
+    outcomeReason = outcomeReason ? `timeout: ${outcomeReason}` : 'timeout';
+  } else {
+    outcome = 'ERROR';
+    outcomeReason = `OpenHTF outcome ${outcomeRaw}`;
+  }
+
+  const serial = str(record.dut_id) ?? str(meta.serial_number) ?? 'UNKNOWN';
+  const code = isObj(record.code_info) ? str(record.code_info.sourcecode) : undefined;
+  const rec: RunRecord = {
+    id: str(meta.run_id) ?? contentId(sourceText),
+    stationId: str(record.station_id) ?? str(config.station_id) ?? 'openhtf',
+    socket: int(meta.socket) ?? 0,
+    appVersion: str(meta.app_version) ?? 'openhtf',
+    procedure: {
+      id: str(meta.procedure_id) ?? str(meta.test_name) ?? 'openhtf_test',
+      name: str(meta.procedure_name) ?? str(meta.test_name) ?? 'OpenHTF test',
+      version: str(meta.procedure_version) ?? '',
+      hash:
+        str(meta.procedure_hash) ??
+        createHash('sha256')
+          .update(code ?? '')
+          .digest('hex'),
+    },
+    unit: { serialNumber: serial },
+    startedAt: iso(start),
+    endedAt: iso(end),
+    durationMs: Math.max(0, end - start),
+    outcome,
+    phases,
+  };
+  const operator = str(meta.operator_id);
+  if (operator) rec.operatorId = operator;
+  const pn = str(meta.part_number);
+  if (pn) rec.unit.partNumber = pn;
+  const rev = str(meta.revision);
+  if (rev) rec.unit.revision = rev;
+  const batch = str(meta.batch_number);
+  if (batch) rec.unit.batch = batch;
+  if (outcomeReason) rec.outcomeReason = outcomeReason;
+  const checked = RunRecordSchema.safeParse(rec);
+  if (!checked.success) throw new StationFault('invalid-input', `OpenHTF import: the record does not map to a Passline run: ${formatZodError(checked.error)}`);
+  return checked.data;
+}
+
+export function parseOpenHtf(text: string): RunRecord {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new StationFault('invalid-input', `OpenHTF import: the file is not JSON (${(e as Error).message})`);
+  }
+  return fromOpenHtf(parsed, text);
+}

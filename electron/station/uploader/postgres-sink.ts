@@ -1,0 +1,232 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import type { RunRecord } from '#contract/records.ts';
+import type { PostgresTarget } from './targets.ts';
+import { delivered, messageOf, park, retryRun, retryTarget, type Delivery, type Sink } from './sink.ts';
+
+/**
+ * PostgreSQL, the fleet's shared database. The schema (docs/formats.md) is created on
+ * first use under an advisory lock, so stations starting together do not race. A run
+ * is written by one statement keyed by its id (`ON CONFLICT (id) DO NOTHING`): the
+ * run, its phases and its measurements arrive together or not at all, and a run
+ * written twice (after a crash) is still there once. Many stations write to one
+ * server; the run id (UUIDv7) is unique across them.
+ */
+
+export const PG_SCHEMA_VERSION = 1;
+
+export function schemaDdl(s: string): string {
+  return `
+CREATE SCHEMA IF NOT EXISTS ${s};
+CREATE TABLE IF NOT EXISTS ${s}.schema_info (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS ${s}.runs (
+  id text PRIMARY KEY,
+  station_id text NOT NULL,
+  socket integer NOT NULL,
+  operator_id text,
+  app_version text NOT NULL,
+  procedure_id text NOT NULL,
+  procedure_name text NOT NULL,
+  procedure_version text NOT NULL,
+  procedure_hash text NOT NULL,
+  serial_number text NOT NULL,
+  part_number text,
+  revision text,
+  batch text,
+  started_at timestamptz NOT NULL,
+  ended_at timestamptz,
+  duration_ms double precision,
+  outcome text NOT NULL,
+  outcome_reason text,
+  record jsonb NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS runs_serial ON ${s}.runs (serial_number, started_at);
+CREATE INDEX IF NOT EXISTS runs_station ON ${s}.runs (station_id, started_at);
+CREATE INDEX IF NOT EXISTS runs_procedure ON ${s}.runs (procedure_id, started_at);
+CREATE TABLE IF NOT EXISTS ${s}.phases (
+  run_id text NOT NULL REFERENCES ${s}.runs (id) ON DELETE CASCADE,
+  idx integer NOT NULL,
+  attempt integer NOT NULL,
+  name text NOT NULL,
+  grp text NOT NULL,
+  outcome text NOT NULL,
+  started_at timestamptz NOT NULL,
+  ended_at timestamptz NOT NULL,
+  duration_ms double precision NOT NULL,
+  failure_code text,
+  error jsonb,
+  params jsonb,
+  logs jsonb NOT NULL,
+  PRIMARY KEY (run_id, idx, attempt)
+);
+CREATE TABLE IF NOT EXISTS ${s}.measurements (
+  run_id text NOT NULL,
+  phase_idx integer NOT NULL,
+  attempt integer NOT NULL,
+  pos integer NOT NULL,
+  phase text NOT NULL,
+  name text NOT NULL,
+  outcome text NOT NULL,
+  value_num double precision,
+  value_text text,
+  value_bool boolean,
+  value_json jsonb,
+  units text,
+  lower_limit double precision,
+  upper_limit double precision,
+  marginal boolean,
+  reason text,
+  failure_code text,
+  validator jsonb,
+  PRIMARY KEY (run_id, phase_idx, attempt, pos),
+  FOREIGN KEY (run_id, phase_idx, attempt) REFERENCES ${s}.phases (run_id, idx, attempt) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS measurements_name ON ${s}.measurements (name, outcome);
+INSERT INTO ${s}.schema_info (key, value) VALUES ('version', '${PG_SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;
+`;
+}
+
+/**
+ * One statement for a batch of runs ($1: a JSON array of records): each run's row, phases
+ * and measurements from its JSON, all or nothing, each run once per id (a run already
+ * there is left as it is, and so are its phases and measurements).
+ */
+export function insertSql(s: string): string {
+  return `
+WITH recs AS (SELECT r FROM jsonb_array_elements($1::jsonb) AS r),
+run AS (
+  INSERT INTO ${s}.runs (id, station_id, socket, operator_id, app_version, procedure_id, procedure_name, procedure_version, procedure_hash,
+    serial_number, part_number, revision, batch, started_at, ended_at, duration_ms, outcome, outcome_reason, record)
+  SELECT r->>'id', r->>'stationId', (r->>'socket')::integer, r->>'operatorId', r->>'appVersion',
+    r->'procedure'->>'id', r->'procedure'->>'name', r->'procedure'->>'version', r->'procedure'->>'hash',
+    r->'unit'->>'serialNumber', r->'unit'->>'partNumber', r->'unit'->>'revision', r->'unit'->>'batch',
+    (r->>'startedAt')::timestamptz, (r->>'endedAt')::timestamptz, (r->>'durationMs')::double precision, r->>'outcome', r->>'outcomeReason', r
+  FROM recs
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id
+),
+rec AS (SELECT recs.r, run.id FROM recs JOIN run ON run.id = recs.r->>'id'),
+ph AS (
+  INSERT INTO ${s}.phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, failure_code, error, params, logs)
+  SELECT rec.id, (p->>'index')::integer, (p->>'attempt')::integer, p->>'name', p->>'group', p->>'outcome',
+    (p->>'startedAt')::timestamptz, (p->>'endedAt')::timestamptz, (p->>'durationMs')::double precision,
+    p->>'failureCode', p->'error', p->'params', p->'logs'
+  FROM rec, jsonb_array_elements(rec.r->'phases') AS p
+),
+ms AS (
+  INSERT INTO ${s}.measurements (run_id, phase_idx, attempt, pos, phase, name, outcome, value_num, value_text, value_bool, value_json,
+    units, lower_limit, upper_limit, marginal, reason, failure_code, validator)
+  SELECT rec.id, (p->>'index')::integer, (p->>'attempt')::integer, (m.ord - 1)::integer, p->>'name', m.v->>'name', m.v->>'outcome',
+    CASE jsonb_typeof(m.v->'value') WHEN 'number' THEN (m.v->>'value')::double precision END,
+    CASE jsonb_typeof(m.v->'value') WHEN 'string' THEN m.v->>'value' END,
+    CASE jsonb_typeof(m.v->'value') WHEN 'boolean' THEN (m.v->>'value')::boolean END,
+    CASE jsonb_typeof(m.v->'value') WHEN 'array' THEN m.v->'value' END,
+    m.v->>'units',
+    CASE WHEN m.v->'validator'->>'kind' = 'range' THEN (m.v->'validator'->>'lower')::double precision END,
+    CASE WHEN m.v->'validator'->>'kind' = 'range' THEN (m.v->'validator'->>'upper')::double precision END,
+    (m.v->>'marginal')::boolean, m.v->>'reason', m.v->>'failureCode', m.v->'validator'
+  FROM rec, jsonb_array_elements(rec.r->'phases') AS p, jsonb_array_elements(p->'measurements') WITH ORDINALITY AS m(v, ord)
+)
+SELECT count(*)::integer AS inserted FROM run`;
+}
+
+/** SQLSTATE classes that describe this record's data: the same record fails the same way again. */
+const DATA_CLASSES = new Set(['22', '23']);
+
+export class PostgresSink implements Sink {
+  readonly label: string;
+  readonly batchSize: number;
+  private readonly pool: pg.Pool;
+  private readonly schema: string;
+  private readonly insert: string;
+  private ready: Promise<void> | null = null;
+
+  constructor(target: PostgresTarget, log: (message: string) => void) {
+    this.schema = target.schema;
+    this.batchSize = target.batchSize;
+    this.insert = insertSql(target.schema);
+    let where = 'postgres';
+    try {
+      const u = new URL(target.connectionString);
+      where = `${u.hostname || 'localhost'}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+    } catch {
+      /* keep the generic label: never show the string, it may hold a password */
+    }
+    this.label = `PostgreSQL ${where} (schema ${target.schema})`;
+    const ssl = target.caFile ? { ca: readFileSync(target.caFile, 'utf8'), rejectUnauthorized: true } : undefined;
+    this.pool = new pg.Pool({
+      connectionString: target.connectionString,
+      max: target.concurrency,
+      connectionTimeoutMillis: target.timeoutMs,
+      query_timeout: target.timeoutMs,
+      statement_timeout: target.timeoutMs,
+      idleTimeoutMillis: 30_000,
+      application_name: 'passline',
+      ...(ssl ? { ssl } : {}),
+    });
+    // An idle connection the server drops (restart, failover) must not take the station down.
+    this.pool.on('error', (e) => log(`${this.label}: idle connection lost: ${e.message}`));
+  }
+
+  /** Creates the schema once per station start; concurrent stations wait on one advisory lock. */
+  private ensureSchema(): Promise<void> {
+    this.ready ??= (async () => {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`passline.schema.${this.schema}`]);
+        await client.query(schemaDdl(this.schema));
+        const v = await client.query<{ value: string }>(`SELECT value FROM ${this.schema}.schema_info WHERE key = 'version'`);
+        await client.query('COMMIT');
+        const version = Number(v.rows[0]?.value ?? PG_SCHEMA_VERSION);
+        if (version > PG_SCHEMA_VERSION)
+          throw new Error(`schema ${this.schema} is at version ${version}, written by a newer Passline (this one writes ${PG_SCHEMA_VERSION})`);
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    })().catch((e: unknown) => {
+      this.ready = null;
+      throw e;
+    });
+    return this.ready;
+  }
+
+  async deliver(rec: RunRecord): Promise<Delivery> {
+    return (await this.deliverMany([rec]))[0]!;
+  }
+
+  /** Runs in one statement (one transaction, one commit). A run the database refuses is found by writing the batch one by one. */
+  async deliverMany(recs: readonly RunRecord[]): Promise<Delivery[]> {
+    const d = await this.write(recs);
+    if (d.ok || !d.park || recs.length === 1) return recs.map(() => d);
+    const out: Delivery[] = [];
+    for (const r of recs) out.push(await this.write([r]));
+    return out;
+  }
+
+  private async write(recs: readonly RunRecord[]): Promise<Delivery> {
+    try {
+      await this.ensureSchema();
+      await this.pool.query(this.insert, [JSON.stringify(recs)]);
+      return delivered;
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      const code = typeof err.code === 'string' ? err.code : '';
+      const text = `${this.label}: ${messageOf(e)}${code ? ` (${code})` : ''}`;
+      if (/^[0-9A-Z]{5}$/.test(code)) {
+        if (DATA_CLASSES.has(code.slice(0, 2))) return park(text);
+        // Deadlock, serialization failure: this statement only.
+        if (code.startsWith('40')) return retryRun(text);
+      }
+      return retryTarget(text);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * OpenHTF JSON test records: both real records in ../shared/reference/openhtf import
+ * with every phase and measurement; our export has the structure of those records
+ * and reads back to the same run.
+ */
+import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { RunRecord } from '#contract/records.ts';
+import { fromOpenHtf, parseOpenHtf, parseValidatorText, toOpenHtf, validatorText } from '#station/formats/openhtf.ts';
+import { fullRun } from '../helpers/run-records.ts';
+
+const REF = new URL('../../../shared/reference/openhtf/', import.meta.url);
+const FILES = ['PCB01A69658.openhtf_test.2025-01-20_15-32-06-058.json', 'test_result.json'];
+
+type Obj = Record<string, unknown>;
+const read = (name: string) => readFileSync(new URL(name, REF), 'utf8');
+
+describe('importing the reference OpenHTF records', () => {
+  test.each(FILES)('%s: every phase and measurement, with values, outcomes, units and limits', (name) => {
+    const text = read(name);
+    const raw = JSON.parse(text) as Obj & { phases: (Obj & { measurements: Record<string, Obj> })[]; log_records: unknown[] };
+    const rec = parseOpenHtf(text);
+    expect(rec.unit.serialNumber).toBe(raw.dut_id);
+    expect(rec.stationId).toBe(raw.station_id);
+    expect(rec.outcome).toBe('PASS');
+    expect(Date.parse(rec.startedAt)).toBe(raw.start_time_millis);
+    expect(Date.parse(rec.endedAt!)).toBe(raw.end_time_millis);
+    expect(rec.phases.map((p) => [p.name, p.outcome, Date.parse(p.startedAt), Date.parse(p.endedAt)])).toEqual(
+      raw.phases.map((p) => [p.name, p.outcome, p.start_time_millis, p.end_time_millis]),
+    );
+    rec.phases.forEach((p, i) => {
+      const ms = Object.values(raw.phases[i]!.measurements);
+      expect(p.measurements.map((m) => [m.name, m.value, m.outcome])).toEqual(ms.map((m) => [m.name, m.measured_value ?? null, m.outcome]));
+      p.measurements.forEach((m, k) => {
+        const units = ms[k]!.units as { suffix: string } | undefined;
+        expect(m.units).toBe(units?.suffix);
+        // Each limit text maps to a validator that prints back to the same text.
+        const texts = ms[k]!.validators as string[] | undefined;
+        if (texts?.length === 1) expect(validatorText(m.validator!)).toBe(texts[0]);
+      });
+    });
+    // Every test-level log record lands in a phase.
+    const logs = rec.phases.flatMap((p) => p.logs).filter((l) => !l.message.startsWith('attachment '));
+    expect(logs).toHaveLength(raw.log_records.length);
+  });
+
+  test('limits become real validators', () => {
+    const rec = parseOpenHtf(read(FILES[0]!));
+    const byName = new Map(rec.phases.flatMap((p) => p.measurements).map((m) => [m.name, m]));
+    expect(byName.get('input_voltage')).toMatchObject({ value: 4.83, units: 'V', outcome: 'PASS', validator: { kind: 'range', lower: 4.5, upper: 5 } });
+    expect(byName.get('current_protection_triggered')!.validator).toEqual({ kind: 'range', upper: 1.5, lowerInclusive: true, upperInclusive: true });
+    expect(byName.get('numeric2')!.validator).toEqual({ kind: 'range', lower: 95, lowerInclusive: true, upperInclusive: true });
+    expect(byName.get('led_status')!.validator).toEqual({ kind: 'equals', value: true, caseSensitive: true });
+    expect(byName.get('firmware_version')!.validator).toEqual({ kind: 'regex', pattern: '^1\\.4\\.3$' });
+    expect(rec.procedure).toMatchObject({ id: 'FVT4', name: 'Battery Assembly Testing' });
+    expect(rec.unit).toEqual({ serialNumber: 'PCB01A69658', partNumber: 'BAT1', revision: '3.2', batch: '11-24' });
+  });
+
+  test('an inline attachment is named in its phase log (Passline keeps no attachment files yet)', () => {
+    const rec = parseOpenHtf(read(FILES[1]!));
+    const phase = rec.phases.find((p) => p.name === 'phase_file_attachment')!;
+    expect(phase.logs.map((l) => l.message)).toContain(
+      'attachment "sample_file.txt" (text/plain, 28 bytes, sha1 fc61f255e9566c2bd2e8d5e80072ee5eb5296542) was in the OpenHTF record; Passline keeps no attachment files yet',
+    );
+  });
+
+  test('the same file imports under the same id (a repeated import finds it stored)', () => {
+    expect(parseOpenHtf(read(FILES[1]!)).id).toBe(parseOpenHtf(read(FILES[1]!)).id);
+    expect(parseOpenHtf(read(FILES[1]!)).id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  test('what is not an OpenHTF record is refused with the reason', () => {
+    expect(() => parseOpenHtf('{"dut_id": "x"}')).toThrow('OpenHTF import: "phases" is missing or not a list: this is not an OpenHTF test record');
+    expect(() => parseOpenHtf('[1,2')).toThrow(/OpenHTF import: the file is not JSON/);
+    expect(() => fromOpenHtf({ phases: [] })).toThrow('OpenHTF import: "start_time_millis" is missing or not a number');
+  });
+});
+
+describe('exporting to OpenHTF', () => {
+  test('has the structure of the reference records: same keys, same order, same types', () => {
+    const ref = JSON.parse(read(FILES[0]!)) as Obj & { phases: Obj[] };
+    const out = toOpenHtf(fullRun('FAIL')) as Obj & { phases: (Obj & { measurements: Record<string, Obj> })[]; log_records: Obj[] };
+    expect(Object.keys(out)).toEqual(Object.keys(ref));
+    for (const p of out.phases) expect(Object.keys(p)).toEqual(Object.keys(ref.phases[0]!));
+    for (const k of Object.keys(ref)) expect(typeOf(out[k])).toBe(typeOf(ref[k]));
+    expect(Object.keys(out.phases[0]!.options as Obj)).toEqual(Object.keys(ref.phases[0]!.options as Obj));
+    const refLog = (ref.log_records as Obj[])[0]!;
+    for (const l of out.log_records) expect(Object.keys(l)).toEqual(Object.keys(refLog));
+    const v = out.phases[1]!.measurements.v_3v3!;
+    expect(v).toEqual({
+      name: 'v_3v3',
+      outcome: 'FAIL',
+      validators: ['3.2 <= Marginal:3.22 <= x <= Marginal:3.38 < 3.4'],
+      units: { name: 'volt', code: 'VLT', suffix: 'V' },
+      measured_value: 3.05,
+    });
+    expect(out.outcome).toBe('FAIL');
+  });
+
+  test.each(['PASS', 'FAIL', 'ERROR', 'ABORTED'] as const)('a %s run reads back with its phases and measurements', (outcome) => {
+    const rec = fullRun(outcome);
+    const back = fromOpenHtf(JSON.parse(JSON.stringify(toOpenHtf(rec))));
+    expect(back.id).toBe(rec.id);
+    expect(back.outcome).toBe(outcome);
+    expect(back.outcomeReason).toBe(rec.outcomeReason);
+    expect(back.unit).toEqual(rec.unit);
+    expect(back.procedure).toEqual(rec.procedure);
+    expect(back.operatorId).toBe(rec.operatorId);
+    expect(back.phases.map((p) => [p.name, p.attempt, p.startedAt, p.endedAt])).toEqual(rec.phases.map((p) => [p.name, p.attempt, p.startedAt, p.endedAt]));
+    back.phases.forEach((p, i) => {
+      const orig = rec.phases[i]!;
+      // ABORTED is not an OpenHTF phase outcome: it reads back as ERROR.
+      expect(p.outcome).toBe(orig.outcome === 'ABORTED' ? 'ERROR' : orig.outcome);
+      expect(p.measurements.map((m) => [m.name, m.value, m.units ?? m.dimensions?.at(-1)?.units])).toEqual(
+        orig.measurements.map((m) => [m.name, m.value, m.units ?? m.dimensions?.at(-1)?.units]),
+      );
+      expect(p.logs.map((l) => [l.level, l.ts, l.message])).toEqual(orig.logs.map((l) => [l.level, l.ts, l.message]));
+    });
+    const flat = (r: RunRecord) => r.phases.flatMap((p) => p.measurements);
+    // Limits survive where OpenHTF can say them.
+    expect(flat(back).find((m) => m.name === 'v_3v3')!.validator).toEqual(flat(rec).find((m) => m.name === 'v_3v3')!.validator);
+    expect(flat(back).find((m) => m.name === 'firmware')!.validator).toEqual({ kind: 'regex', pattern: '^1\\.4\\.\\d+$' });
+  });
+});
+
+test.each([
+  '4.5 <= x <= 5',
+  'x <= 1.5',
+  '95 <= x',
+  'x == True',
+  "'x' matches /^1\\.4\\.3$/",
+  '3.2 <= Marginal:3.22 <= x <= Marginal:3.38 <= 3.4',
+  "'x' is equal to 'ok'",
+  "'x' is within 0.1% of 10.",
+  '1e-05 <= x <= 0.001',
+])('validator text %s reads and prints back the same', (text) => {
+  expect(validatorText(parseValidatorText(text))).toBe(text);
+});
+
+function typeOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
