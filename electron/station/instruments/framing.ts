@@ -72,8 +72,9 @@ export class ReplyReader {
 
   /** Forgets bytes nobody asked for (a late reply to a timed-out query). */
   clear(): void {
+    // A block's terminator may still be on its way: it stays expected (and dropped).
+    if (this.dropTerm !== null && this.buf.length > 0) this.dropTerm = null;
     this.buf = EMPTY;
-    this.dropTerm = null;
   }
 
   readLine(term: string): Promise<string> {
