@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LogEntrySchema, MeasurementSchema, PhaseErrorSchema, PhaseOutcomeSchema, ProcedureRefSchema, RunOutcomeSchema, UnitSchema } from './records.ts';
 import { PromptSchema } from './prompts.ts';
 import { SocketStateSchema, type StationEvent } from './events.ts';
+import { InstrumentStatusSchema } from './instruments.ts';
 
 /**
  * The live view of each socket, derived from events by one pure reducer that the
@@ -46,11 +47,15 @@ export const LiveSocketSchema = z.object({
   runner: z.enum(['starting', 'ready', 'crashed', 'restarting', 'stopped']),
   run: LiveRunSchema.nullable(),
   prompt: PromptSchema.nullable(),
+  /** The runner's instruments, by name order; a disconnected one says why. */
+  instruments: z.array(InstrumentStatusSchema).default([]),
+  /** The fixture scanned on this socket. */
+  fixtureId: z.string().nullable().default(null),
 });
 export type LiveSocket = z.infer<typeof LiveSocketSchema>;
 
 export function emptySocket(socket: number): LiveSocket {
-  return { socket, state: 'starting', runner: 'starting', run: null, prompt: null };
+  return { socket, state: 'starting', runner: 'starting', run: null, prompt: null, instruments: [], fixtureId: null };
 }
 
 /** Keep at most this many log lines per live phase, so a chatty phase cannot grow the UI without bound. */
@@ -135,6 +140,12 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
         ...(e.data.progress !== undefined ? { progress: e.data.progress } : {}),
         ...(e.data.message !== undefined ? { message: e.data.message } : {}),
       }));
+    case 'instrument.changed': {
+      const others = (s.instruments ?? []).filter((i) => i.name !== e.data.name);
+      return { ...s, instruments: [...others, e.data].sort((a, b) => a.name.localeCompare(b.name)) };
+    }
+    case 'fixture.changed':
+      return { ...s, fixtureId: e.data.fixtureId };
     case 'prompt.closed':
     case 'prompt.answered':
       return s.prompt?.id === e.data.promptId ? { ...s, prompt: null } : s;

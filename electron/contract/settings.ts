@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScanRoutesSchema, SerialScannerSchema } from './scans.ts';
 
 /** One schema for electron-store (desktop) and conf (headless). */
 export const SettingsSchema = z.object({
@@ -16,6 +17,12 @@ export const SettingsSchema = z.object({
   listenPort: z.number().int().min(0).max(65535).default(4780),
   /** Grace period for a cooperative abort before the runner is killed. */
   abortGraceMs: z.number().int().min(50).max(10_000).default(400),
+  /** What a badge and a fixture label look like; every other scan is a unit serial. */
+  scanRoutes: ScanRoutesSchema,
+  /** Serial (USB-CDC) barcode scanners. Keyboard-wedge scanners need no setting. */
+  scanners: z.array(SerialScannerSchema).default([]),
+  /** Badge ids of the supervisors who may override a refusal (calibration due, retest limit). */
+  supervisors: z.array(z.string().min(1)).default([]),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const defaultSettings = (): Settings => SettingsSchema.parse({});

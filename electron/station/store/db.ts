@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { StationFault } from '#contract/errors.ts';
 import * as m0010 from './migrations/0010-create-runs.ts';
 import * as m0020 from './migrations/0020-phase-params-failure-codes.ts';
+import * as m0030 from './migrations/0030-instrument-calibration.ts';
+import * as m0031 from './migrations/0031-run-annotations.ts';
 
 export interface Migration {
   version: number;
@@ -15,6 +17,8 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 10, name: '0010-create-runs', up: m0010.up },
   { version: 20, name: '0020-phase-params-failure-codes', up: m0020.up },
+  { version: 30, name: '0030-instrument-calibration', up: m0030.up },
+  { version: 31, name: '0031-run-annotations', up: m0031.up },
 ];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;
 
