@@ -65,8 +65,11 @@ export function floatBlock(values: readonly number[]): Buffer {
   return Buffer.concat([Buffer.from(`#${len.length}${len}`, 'latin1'), body]);
 }
 
+/** A device's own commands; undefined for a command it does not know. */
+type Specific = (cmd: string) => SimReply | undefined;
+
 /** Shared SCPI basics: identity, *OPC?, an error queue for unknown commands. */
-function common(identity: string, errors: string[], specific: Responder): Responder {
+function common(identity: string, errors: string[], specific: Specific): Responder {
   return (raw) => {
     const cmd = raw.trim().replace(/^:/, '').toUpperCase();
     if (cmd === '*IDN?') return identity;
@@ -85,8 +88,6 @@ function common(identity: string, errors: string[], specific: Responder): Respon
     return r;
   };
 }
-
-type Specific = (cmd: string) => SimReply | undefined;
 
 export function dmmResponder(bench: SimBench, errors: string[] = []): Responder {
   const specific: Specific = (cmd) => {

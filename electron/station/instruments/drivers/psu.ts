@@ -28,7 +28,7 @@ export class PowerSupply extends ScpiInstrument {
     return this.scpi.queryNumber('MEAS:VOLT?', opts(signal));
   }
   /** Outputs off: a unit is never left powered. */
-  safeState(): Promise<void> {
+  override safeState(): Promise<void> {
     return this.output(false);
   }
 }
