@@ -30,6 +30,8 @@ export interface TestStationOptions {
   abortGraceMs?: number;
   /** Reuse a data dir (restart on the same data); a fresh temp dir otherwise. */
   dataDir?: string;
+  /** Any other settings (instrument addresses, scanners, supervisors…), as in settings.json. */
+  settings?: Record<string, unknown>;
 }
 
 /** A real station on a temp data dir, with a real runner process per socket, ready to run. */
@@ -42,6 +44,7 @@ export async function openTestStation(opts: TestStationOptions): Promise<TestSta
     procedureId: opts.procedureId,
     sockets: opts.sockets ?? 1,
     ...(opts.abortGraceMs !== undefined ? { abortGraceMs: opts.abortGraceMs } : {}),
+    ...opts.settings,
   });
   const station = await createStation({ dataDir, settings, log: (level, message) => logs.push(`${level}: ${message}`) });
   const events = new EventRecorder(station.bus, 0);
