@@ -10,7 +10,7 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
  *
  * `#contract/*`, `#station/*`, `#server/*` come from package.json "imports";
  * Vite resolves package subpath imports natively, so there are no aliases here
- * (test/unit/imports.test.ts proves it).
+ * (the tests import all three, e.g. test/integration/server.test.ts).
  */
 const root = fileURLToPath(new URL('.', import.meta.url));
 

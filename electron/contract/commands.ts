@@ -33,9 +33,13 @@ export const StationSnapshotSchema = z.object({
   procedureError: StationErrorSchema.nullable(),
   /** An edit that failed to load while the last good version runs on. */
   procedureWarning: StationErrorSchema.nullable().default(null),
+  /** Whether new runs can be stored: a full or read-only disk refuses them, keeping what is stored. */
+  storage: z
+    .object({ state: z.enum(['ok', 'low', 'full', 'read-only', 'unavailable']), message: z.string().optional(), freeBytes: z.number().optional() })
+    .default({ state: 'ok' }),
   sockets: z.array(LiveSocketSchema),
   /** The operator logged in by badge scan, if any. */
-  operatorId: z.string().nullable().default(null),
+  operatorId: z.string().nullable().optional(),
 });
 export type StationSnapshot = z.infer<typeof StationSnapshotSchema>;
 
@@ -105,9 +109,30 @@ export const Commands = {
         before: z.string().optional(),
         serialPrefix: z.string().max(128).optional(),
         outcome: z.union([RunOutcomeSchema, z.literal('RUNNING')]).optional(),
+        partNumber: z.string().max(128).optional(),
+        procedureId: z.string().max(128).optional(),
+        operatorId: z.string().max(64).optional(),
+        /** Time range on the start time, ISO 8601: from inclusive, to exclusive. */
+        from: z.iso.datetime({ offset: true }).optional(),
+        to: z.iso.datetime({ offset: true }).optional(),
       })
       .strict(),
     output: z.object({ runs: z.array(RunSummarySchema) }),
+  },
+  /** Every attempt of one serial number, oldest first. */
+  'units.history': {
+    input: z.object({ serialNumber: z.string().trim().min(1).max(128) }).strict(),
+    output: z.object({ serialNumber: z.string(), runs: z.array(RunSummarySchema) }),
+  },
+  /** An attachment's bytes (base64) for display or download. */
+  'attachments.get': {
+    input: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex') }).strict(),
+    output: z.object({ sha256: z.string(), size: z.number().int(), base64: z.string() }),
+  },
+  /** A consistent copy of the whole store, taken while the station runs. */
+  'store.backup': {
+    input: z.object({}).strict(),
+    output: z.object({ path: z.string(), bytes: z.number().int() }),
   },
   'runs.get': { input: z.object({ runId: z.string().min(1) }).strict(), output: RunRecordSchema },
   'events.since': {

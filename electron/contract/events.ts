@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LogEntrySchema, MeasurementSchema, PhaseRecordSchema, ProcedureRefSchema, RunOutcomeSchema, UnitSchema } from './records.ts';
+import { AttachmentSchema, LogEntrySchema, MeasurementSchema, PhaseRecordSchema, ProcedureRefSchema, RunOutcomeSchema, UnitSchema } from './records.ts';
 import { ProcedureSummarySchema } from './procedure.ts';
 import { PromptAnswerSchema, PromptSchema } from './prompts.ts';
 import { StationErrorSchema } from './errors.ts';
@@ -36,6 +36,7 @@ export const EventDataSchemas = {
   }),
   /** Non-blocking: a message for the operator and/or a progress fraction for a long phase. */
   'run.progressed': z.object({ index: z.number().int(), phase: z.string(), progress: z.number().min(0).max(1).optional(), message: z.string().optional() }),
+  'run.attached': z.object({ index: z.number().int(), phase: z.string(), attachment: AttachmentSchema }),
   'prompt.opened': z.object({ prompt: PromptSchema }),
   /** A prompt that ended without an answer (its timeout, or its phase ended). */
   'prompt.closed': z.object({ promptId: z.string(), reason: z.enum(['timeout', 'phase-ended']) }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LogEntrySchema, MeasurementSchema, PhaseErrorSchema, PhaseOutcomeSchema, ProcedureRefSchema, RunOutcomeSchema, UnitSchema } from './records.ts';
+import { AttachmentSchema, LogEntrySchema, MeasurementSchema, PhaseErrorSchema, PhaseOutcomeSchema, ProcedureRefSchema, RunOutcomeSchema, UnitSchema } from './records.ts';
 import { PromptSchema } from './prompts.ts';
 import { SocketStateSchema, type StationEvent } from './events.ts';
 import { InstrumentStatusSchema } from './instruments.ts';
@@ -22,6 +22,7 @@ export const LivePhaseSchema = z.object({
   error: PhaseErrorSchema.optional(),
   progress: z.number().optional(),
   message: z.string().optional(),
+  attachments: z.array(AttachmentSchema).optional(),
 });
 export type LivePhase = z.infer<typeof LivePhaseSchema>;
 
@@ -48,14 +49,14 @@ export const LiveSocketSchema = z.object({
   run: LiveRunSchema.nullable(),
   prompt: PromptSchema.nullable(),
   /** The runner's instruments, by name order; a disconnected one says why. */
-  instruments: z.array(InstrumentStatusSchema).default([]),
+  instruments: z.array(InstrumentStatusSchema).optional(),
   /** The fixture scanned on this socket. */
-  fixtureId: z.string().nullable().default(null),
+  fixtureId: z.string().nullable().optional(),
 });
 export type LiveSocket = z.infer<typeof LiveSocketSchema>;
 
 export function emptySocket(socket: number): LiveSocket {
-  return { socket, state: 'starting', runner: 'starting', run: null, prompt: null, instruments: [], fixtureId: null };
+  return { socket, state: 'starting', runner: 'starting', run: null, prompt: null };
 }
 
 /** Keep at most this many log lines per live phase, so a chatty phase cannot grow the UI without bound. */
@@ -102,6 +103,7 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
         error: undefined,
         progress: undefined,
         message: undefined,
+        attachments: undefined,
       }));
     case 'run.measured':
       return updatePhase(s, e.runId, e.data.index, (p) => ({ ...p, measurements: [...p.measurements, e.data.measurement] }));
@@ -119,6 +121,7 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
         measurements: r.measurements,
         logs: r.logs.slice(-LIVE_LOG_LIMIT),
         error: r.error,
+        ...(r.attachments ? { attachments: r.attachments } : {}),
       }));
     }
     case 'run.ended': {
@@ -146,6 +149,8 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
     }
     case 'fixture.changed':
       return { ...s, fixtureId: e.data.fixtureId };
+    case 'run.attached':
+      return updatePhase(s, e.runId, e.data.index, (p) => ({ ...p, attachments: [...(p.attachments ?? []), e.data.attachment] }));
     case 'prompt.closed':
     case 'prompt.answered':
       return s.prompt?.id === e.data.promptId ? { ...s, prompt: null } : s;

@@ -96,6 +96,15 @@ export const PhaseErrorSchema = z.object({
 });
 export type PhaseError = z.infer<typeof PhaseErrorSchema>;
 
+/** A file a phase attached, stored on the station by content hash. */
+export const AttachmentSchema = z.object({
+  name: z.string().min(1),
+  mediaType: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
 export const PhaseRecordSchema = z.object({
   index: z.number().int().nonnegative(),
   name: z.string(),
@@ -110,6 +119,7 @@ export const PhaseRecordSchema = z.object({
   error: PhaseErrorSchema.optional(),
   /** For the Pareto of failures: set when the phase did not pass. */
   failureCode: z.string().optional(),
+  attachments: z.array(AttachmentSchema).optional(),
   /** Parameters the phase ran with (instances of parameterised phases differ here). */
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
@@ -192,6 +202,8 @@ export const RunSummarySchema = z.object({
   durationMs: z.number().optional(),
   outcome: z.union([RunOutcomeSchema, z.literal('RUNNING')]),
   outcomeReason: z.string().optional(),
+  partNumber: z.string().optional(),
+  operatorId: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

@@ -17,6 +17,13 @@ export const SettingsSchema = z.object({
   listenPort: z.number().int().min(0).max(65535).default(4780),
   /** Grace period for a cooperative abort before the runner is killed. */
   abortGraceMs: z.number().int().min(50).max(10_000).default(400),
+  /** Largest file a phase may attach, and the most a run may attach in all. */
+  attachmentMaxBytes: z.number().int().positive().default(20 * 1024 * 1024),
+  attachmentRunMaxBytes: z.number().int().positive().default(100 * 1024 * 1024),
+  /** Runs every upload target has acknowledged may be deleted this many days after they end; 0 keeps everything. */
+  retentionDays: z.number().int().min(0).max(36_500).default(0),
+  /** Below this much free disk no new run starts (what is stored stays intact). */
+  minFreeBytes: z.number().int().nonnegative().default(64 * 1024 * 1024),
   /** What a badge and a fixture label look like; every other scan is a unit serial. */
   scanRoutes: ScanRoutesSchema,
   /** Serial (USB-CDC) barcode scanners. Keyboard-wedge scanners need no setting. */

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
+import { accessSync, constants, mkdirSync, readFileSync, statSync, statfsSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DatabaseSync, backup } from 'node:sqlite';
 import { Commands, type CommandHandlers, type CommandName, type StationSnapshot } from '#contract/commands.ts';
 import { StationFault, toStationError, type Result, type StationError } from '#contract/errors.ts';
 import type { Settings } from '#contract/settings.ts';
 import { EventBus } from './events/bus.ts';
-import { openDatabase, migrate } from './store/db.ts';
+import { DB_FILE, SCHEMA_VERSION, openDatabase, migrate } from './store/db.ts';
 import { RunsRepo, classify } from './store/runs-repo.ts';
+import { AttachmentStore } from './store/attachments.ts';
 import { Socket } from './sockets/socket.ts';
 import { InventoryRepo } from './store/inventory-repo.ts';
 import { admit, today } from './scanning/admission.ts';
@@ -20,6 +23,36 @@ import { BUILTIN_SEQUENCES, findProcedureDir } from './procedures/load.ts';
 export { BUILTIN_SEQUENCES };
 
 export const APP_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Below settings.minFreeBytes no run starts; below this much more the operator is warned. */
+export const LOW_FREE_MARGIN_BYTES = 448 * 1024 * 1024;
+
+/**
+ * On a read-only disk the store can still be read: history stays available while new
+ * runs are refused. Only a database of this version is opened so.
+ */
+function readOnlyDir(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EROFS';
+  }
+}
+
+function openForReading(dataDir: string, fault: StationFault): DatabaseSync | null {
+  if (fault.kind !== 'disk.full') return null;
+  try {
+    // immutable: a WAL database on a read-only disk cannot make its -shm file; nothing writes it now anyway.
+    const db = new DatabaseSync(`${pathToFileURL(join(dataDir, DB_FILE)).href}?immutable=1`, { readOnly: true });
+    const v = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+    if (v === SCHEMA_VERSION) return db;
+    db.close();
+  } catch {
+    /* not readable either */
+  }
+  return null;
+}
 
 export interface StationOptions {
   dataDir: string;
@@ -49,13 +82,59 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   try {
     db = openDatabase(dataDir);
   } catch (e) {
-    const err = classify(e);
+    const err = classify(readOnlyDir(dataDir) ? new Error('EROFS: read-only file system') : e);
     fault = err instanceof StationFault ? err : new StationFault('db.corrupted', `The station database cannot be opened: ${(e as Error).message}`);
     log('error', fault.message);
-    db = new DatabaseSync(':memory:');
-    migrate(db);
+    db = openForReading(dataDir, fault) ?? new DatabaseSync(':memory:');
+    if (db.location() === null) migrate(db);
   }
   const repo = new RunsRepo(db);
+  const attachments = new AttachmentStore(dataDir);
+
+  // A full or read-only disk refuses new runs with a clear reason; what is stored stays.
+  type Storage = StationSnapshot['storage'];
+  let storage: Storage = { state: 'ok' };
+  let writeFault: StationFault | null = null;
+  const checkStorage = (): Storage => {
+    if (fault) return (storage = { state: fault.kind === 'disk.full' ? 'read-only' : 'unavailable', message: fault.message });
+    if (writeFault) return (storage = { state: writeFault.message.includes('read-only') ? 'read-only' : 'full', message: writeFault.message });
+    try {
+      const st = statfsSync(dataDir);
+      const free = st.bavail * st.bsize;
+      if (free < settings.minFreeBytes) {
+        storage = { state: 'full', freeBytes: free, message: `The station disk is full (${Math.round(free / 1e6)} MB free): no new run can start until space is freed. Stored results are intact.` };
+      } else if (free < settings.minFreeBytes + LOW_FREE_MARGIN_BYTES) {
+        storage = { state: 'low', freeBytes: free, message: `The station disk is nearly full (${Math.round(free / 1e6)} MB free).` };
+      } else storage = { state: 'ok', freeBytes: free };
+    } catch {
+      storage = { state: 'ok' };
+    }
+    return storage;
+  };
+  checkStorage();
+  /** Called when a write failed: a disk-full or read-only error blocks new runs until a write works again. */
+  const onStoreError = (e: unknown): void => {
+    const c = classify(e);
+    if (c instanceof StationFault && c.kind === 'disk.full') {
+      writeFault = c;
+      checkStorage();
+      log('error', c.message);
+    }
+  };
+  const blocked = (): StationFault | null => {
+    if (fault) return fault;
+    if (writeFault) {
+      // Try again once space is back; a write that still fails sets it again.
+      const hadFault = writeFault;
+      writeFault = null;
+      if (checkStorage().state === 'full') {
+        writeFault = hadFault;
+        return hadFault;
+      }
+    }
+    const st = checkStorage();
+    return st.state === 'full' ? new StationFault('disk.full', st.message ?? 'The station disk is full.') : null;
+  };
   const uploadTargets = (): readonly string[] => [];
   const recovered = fault ? [] : repo.recoverInterrupted('station stopped during run', uploadTargets());
   if (recovered.length) log('warning', `recovered ${recovered.length} run(s) interrupted by a station stop: marked ABORTED`);
@@ -88,13 +167,38 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         bus,
         repo,
         uploadTargets,
-        blocked: () => fault,
+        blocked,
+        onStoreError,
+        attachments: { dir: attachments.root, maxBytes: settings.attachmentMaxBytes, runMaxBytes: settings.attachmentRunMaxBytes },
         log,
       });
       sockets.push(s);
       s.start();
     }
   }
+
+  // Retention: acknowledged runs older than retentionDays go, a batch at a time, hourly.
+  const pruneOnce = (): number => {
+    if (settings.retentionDays === 0 || fault) return 0;
+    const cutoff = new Date(Date.now() - settings.retentionDays * 86_400_000).toISOString();
+    let total = 0;
+    try {
+      for (;;) {
+        const { runs, orphanedAttachments } = repo.prune(cutoff);
+        for (const sha of orphanedAttachments) attachments.remove(sha);
+        total += runs;
+        if (runs < 1000) break;
+      }
+      if (total) log('info', `retention: deleted ${total} acknowledged run(s) that ended before ${cutoff}`);
+    } catch (e) {
+      onStoreError(e);
+      log('error', `retention: ${(e as Error).message}`);
+    }
+    return total;
+  };
+  pruneOnce();
+  const pruneTimer = setInterval(pruneOnce, 3_600_000);
+  pruneTimer.unref();
 
   // Edited procedure files are picked up without a restart, never in the middle of a run.
   let watcher: FSWatcher | null = null;
@@ -134,6 +238,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       procedure: withProc?.procedure ?? null,
       procedureError: procedureError ?? (err ? err.toJSON() : fault ? fault.toJSON() : null),
       procedureWarning: warning ? warning.toJSON() : null,
+      storage,
       sockets: sockets.map((s) => s.snapshot),
       operatorId,
     };
@@ -280,6 +385,20 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         ...(a.instruments ? { instruments: a.instruments } : {}),
       };
     },
+    'units.history': (i) => ({ serialNumber: i.serialNumber, runs: repo.unitHistory(i.serialNumber) }),
+    'attachments.get': (i) => {
+      if (!attachments.has(i.sha256)) throw new StationFault('not-found', `no attachment ${i.sha256} on this station`);
+      const bytes = attachments.read(i.sha256);
+      return { sha256: i.sha256, size: bytes.byteLength, base64: bytes.toString('base64') };
+    },
+    'store.backup': async () => {
+      const dir = join(dataDir, 'backups');
+      mkdirSync(dir, { recursive: true });
+      const path = join(dir, `passline-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
+      // SQLite's online backup copies page by page between turns of the event loop: runs go on meanwhile.
+      await backup(db, path, { rate: 256 });
+      return { path, bytes: statSync(path).size };
+    },
     'events.since': (i) => bus.since(i.afterSeq, i.limit),
   };
 
@@ -304,6 +423,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       await Promise.all(sockets.map((s) => s.whenSettled()));
     },
     close: async () => {
+      clearInterval(pruneTimer);
       watcher?.close();
       await Promise.all(scanners.map((sc) => sc.close().catch(() => undefined)));
       await Promise.all(sockets.map((s) => s.close()));

@@ -8,6 +8,8 @@ export function power_up_ramp(ctx: PhaseContext): void {
     points.push([t, 12 * (1 - Math.exp(-t / 0.03))]);
   }
   ctx.measure('ramp', points);
+  // The raw trace goes with the record, for a look later.
+  ctx.attach('ramp.csv', ['time_s,voltage_v', ...points.map(([t, v]) => `${t},${v!.toFixed(4)}`)].join('\n'));
 }
 
 /** A series collected point by point; recorded and validated when the phase ends. */

@@ -2,6 +2,8 @@
  * Results outlive the connection and the station process: the screen reconnects
  * by itself, resumes from the last event it saw, and History shows every run.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { WebSocketRoute } from '@playwright/test';
 import { test, expect, saveScreenshot } from './fixtures.ts';
 import { OperatorScreen } from './operator-screen.ts';
@@ -77,9 +79,16 @@ test('the station restarts on the same data dir: the screen reconnects and Histo
     await expect(phases.getByRole('listitem')).toHaveCount(7);
     // Failing first inside the phase, highlighted; logs with their level and source.
     const rail = phases.getByRole('listitem').filter({ hasText: 'rail_3v3' });
-    await expect(rail.getByRole('table', { name: /^Measurements of/ }).getByRole('row').nth(1)).toContainText('v_3v3');
+    await expect(
+      rail
+        .getByRole('table', { name: /^Measurements of/ })
+        .getByRole('row')
+        .nth(1),
+    ).toContainText('v_3v3');
     await expect(page.getByRole('table', { name: /^Log of/ }).first()).toContainText('testing DEMO-FAIL-0002');
     await saveScreenshot(page, testInfo, 'run-page');
+    await rail.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, testInfo, 'run-page-phases');
 
     await page.getByRole('link', { name: '← History' }).click();
     await expect(page.getByRole('heading', { name: 'History', level: 1 })).toBeVisible();
@@ -147,4 +156,34 @@ test('a dropped connection shows Reconnecting… and resumes after the last even
   for (const title of ['Power LED colour', 'Firmware version', 'Power off']) await expect(operator.phase(title)).toContainText('Pass');
   await expect(operator.phase('Firmware version').getByRole('row')).toHaveCount(2);
   await expect(operator.serial).toBeFocused();
+});
+
+test('History pages by start time with Load more, newest first', async ({ page }, testInfo) => {
+  const dataDir = StationProcess.freshDataDir();
+  const seeded = spawnSync(process.execPath, [fileURLToPath(new URL('./seed-runs.ts', import.meta.url)), dataDir, '60'], { encoding: 'utf8' });
+  expect(seeded.status, seeded.stderr).toBe(0);
+  const station = await StationProcess.start({ dataDir });
+  try {
+    await page.goto(`${station.url}/#/history`);
+    const rows = page.getByRole('table', { name: 'Runs' }).getByRole('row');
+    // Header + the first page of 50.
+    await expect(rows).toHaveCount(51);
+    await expect(rows.nth(1)).toContainText('SEED-0060');
+    await expect(rows.nth(50)).toContainText('SEED-0011');
+    await saveScreenshot(page, testInfo, 'history-paged');
+
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect(rows).toHaveCount(61);
+    await expect(rows.nth(51)).toContainText('SEED-0010');
+    await expect(rows.nth(60)).toContainText('SEED-0001');
+    await expect(page.getByRole('button', { name: 'Load more' })).toBeHidden();
+
+    // The search narrows to a prefix and starts from the newest again.
+    await page.getByLabel('Search serial number').fill('SEED-000');
+    await expect(rows).toHaveCount(10);
+    await expect(rows.nth(1)).toContainText('SEED-0009');
+  } finally {
+    await station.stop();
+    StationProcess.removeDataDir(dataDir);
+  }
 });

@@ -9,11 +9,11 @@ export class OperatorScreen {
   readonly abort: Locator;
 
   /** The panel of one socket (numbered from 1 as on screen), or the whole page on a one-socket station. */
-  readonly scope: Page | Locator;
+  readonly scope: Locator;
 
   constructor(page: Page, socket?: number) {
     this.page = page;
-    this.scope = socket === undefined ? page : page.getByRole('region', { name: `Socket ${socket}`, exact: true });
+    this.scope = socket === undefined ? page.locator('body') : page.getByRole('region', { name: `Socket ${socket}`, exact: true });
     const label = socket === undefined ? 'Serial number' : `Serial number, socket ${socket}`;
     this.serial = page.getByLabel(label, { exact: true });
     this.phases = page.getByRole('list', { name: socket === undefined ? 'Phases' : `Phases, socket ${socket}`, exact: true });

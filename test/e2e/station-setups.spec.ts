@@ -65,3 +65,58 @@ test('a procedure that does not load is shown as an error with file and line, no
     StationProcess.removeDataDir(dataDir);
   }
 });
+
+test('a phase that throws ends the run ERROR (amber), with the reason: a broken station, not a bad unit', async ({ page }, testInfo) => {
+  const dataDir = StationProcess.freshDataDir();
+  const sequences = join(dataDir, 'sequences');
+  mkdirSync(join(sequences, 'clamp'), { recursive: true });
+  writeFileSync(
+    join(sequences, 'clamp', 'procedure.yaml'),
+    [
+      'id: clamp',
+      'name: Clamp fixture test',
+      'version: 2.1.0',
+      "serialPattern: '^CL-[0-9]+$'",
+      'serialExample: CL-1001',
+      'phases:',
+      '  - name: supply_check',
+      '    title: Supply voltage',
+      '    measurements:',
+      '      - name: vin',
+      '        units: V',
+      '        lower: 11.5',
+      '        upper: 12.5',
+      '  - name: clamp_sensor',
+      '    title: Clamp sensor',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(sequences, 'clamp', 'phases.ts'),
+    [
+      'interface Ctx { measure(name: string, value: number): unknown }',
+      'export function supply_check(ctx: Ctx): void {',
+      "  ctx.measure('vin', 12.02);",
+      '}',
+      'export function clamp_sensor(): void {',
+      "  throw new Error('clamp sensor does not answer on the fixture bus');",
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const station = await StationProcess.start({ dataDir, args: ['--sequences', sequences, '--procedure', 'clamp'] });
+  try {
+    const operator = new OperatorScreen(page);
+    await operator.open(station.url);
+    await operator.scan('CL-1001');
+    await expect(operator.result('ERROR')).toBeVisible();
+    await expect(operator.phase('Clamp sensor')).toContainText('Error');
+    await expect(operator.phase('Clamp sensor')).toContainText('clamp sensor does not answer on the fixture bus');
+    await expect(operator.phase('Supply voltage')).toContainText('Pass');
+    await expect(operator.serial).toBeFocused();
+    await saveScreenshot(page, testInfo, 'error');
+  } finally {
+    await station.stop();
+    StationProcess.removeDataDir(dataDir);
+  }
+});

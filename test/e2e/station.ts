@@ -43,10 +43,14 @@ export class StationProcess {
   static start(opts: StationOptions = {}): Promise<StationProcess> {
     const dataDir = opts.dataDir ?? StationProcess.freshDataDir();
     // process.execPath: the project's Node 24 when Playwright runs from npm scripts or node_modules/.bin.
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', MAIN, '--data-dir', dataDir, '--port', String(opts.port ?? 0), ...(opts.args ?? [])], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', MAIN, '--data-dir', dataDir, '--port', String(opts.port ?? 0), ...(opts.args ?? [])],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const output: string[] = [];
     return new Promise((resolve, reject) => {
       let stdout = '';

@@ -104,6 +104,9 @@ test('kill -9 mid-run: the run is ABORTED with its finished phases, earlier runs
   expect(integrity(tmp.dir)).toBe('ok');
 });
 
+/** How many times the stream is killed (the store issue asks for 50); PASSLINE_FAULT_KILLS overrides. */
+const KILLS = Number(process.env.PASSLINE_FAULT_KILLS ?? 50);
+
 /** A small seeded PRNG, so a failing sequence of kill moments can be replayed. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -116,7 +119,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-test('kill -9 at ~10 random moments over a stream of runs: nothing lost, nothing duplicated', async () => {
+test(`kill -9 at ${KILLS} random moments over a stream of runs: nothing lost, nothing duplicated`, async () => {
   const seed = Number(process.env.PASSLINE_FAULT_SEED ?? Date.now() % 1_000_000);
   const random = mulberry32(seed);
   const context = `(replay with PASSLINE_FAULT_SEED=${seed})`;
@@ -129,7 +132,6 @@ test('kill -9 at ~10 random moments over a stream of runs: nothing lost, nothing
   const seenEnded = new Map<string, StationEvent>();
   /** Per boot: the seq numbers the subscriber saw that boot publish. */
   const seqsPerBoot: number[][] = [];
-  const KILLS = 10;
 
   for (let k = 0; k < KILLS; k++) {
     const { h, api } = await boot(tmp.dir);
@@ -139,12 +141,8 @@ test('kill -9 at ~10 random moments over a stream of runs: nothing lost, nothing
       for (let n = 0; !stopped; n++) {
         const res = await api.invoke('run.start', { serialNumber: `R-${k}-${n}` }).catch(() => null);
         if (!res) return;
-        if (!res.ok) {
-          // Between runs the runner may be restarting; anything else is a finding.
-          if (res.error.kind !== 'engine.unavailable' && res.error.kind !== 'busy') throw new Error(`run.start: ${res.error.message} ${context}`);
-          await new Promise((r) => setTimeout(r, 20));
-          continue;
-        }
+        // Ready at boot and after every run: a refused scan is a finding.
+        if (!res.ok) throw new Error(`run.start refused: ${res.error.kind}: ${res.error.message} ${context}`);
         const id = (res.value as { runId: string }).runId;
         acknowledged.add(id);
         const ended = await api.event((e) => e.kind === 'run.ended' && e.runId === id, 'run.ended').catch(() => null);
@@ -192,8 +190,14 @@ test('kill -9 at ~10 random moments over a stream of runs: nothing lost, nothing
     ).toEqual(PHASES);
   }
   for (const r of runs.filter((x) => !seenEnded.has(x.id))) {
-    expect(r, `run cut by a kill ${context}`).toMatchObject({ outcome: 'ABORTED', outcomeReason: 'station stopped during run' });
     const rec = await call<RunRecord>(api, 'runs.get', { runId: r.id });
+    // The store commits a run's end before it tells anyone: a kill in between leaves a
+    // finished run whose run.ended nobody saw. It must then be whole.
+    if (r.outcome !== 'ABORTED') {
+      expect(rec.phases.map((p) => p.name), `finished run ${r.id} whose end was not seen ${context}`).toEqual(PHASES);
+      continue;
+    }
+    expect(r, `run cut by a kill ${context}`).toMatchObject({ outcome: 'ABORTED', outcomeReason: 'station stopped during run' });
     // What it kept is what it finished: a prefix of the plan, each phase once and passed.
     expect(
       rec.phases.map((p) => p.name),
@@ -214,4 +218,4 @@ test('kill -9 at ~10 random moments over a stream of runs: nothing lost, nothing
   await api.close();
   await h.stop();
   expect(integrity(tmp.dir), context).toBe('ok');
-}, 180_000);
+}, 900_000);

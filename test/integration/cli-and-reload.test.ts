@@ -33,7 +33,7 @@ describe('passline run', () => {
     const r = await passline('run', 'demo-board', '--serial', 'DEMO-0001', '--yes');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^PASS {4}rail_3v3 /m);
-    expect(r.stdout).toMatch(/PASS  v_3v3 = 3\.\d+ V {2}\[3\.2 … 3\.4 V\]/);
+    expect(r.stdout).toMatch(/PASS {2}v_3v3 = 3\.\d+ V {2}\[3\.2 … 3\.4 V\]/);
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^PASS in \d+\.\d s$/);
   });
 

@@ -122,7 +122,7 @@ test('a cable pulled mid-query: the phase is ERROR "instrument dmm disconnected"
   const down = await t.events.waitFor('instrument.changed', (e) => e.data.name === 'dmm' && e.data.state === 'disconnected');
   expect(down.socket).toBe(0);
   // While it is out, the station says why (the pty is gone).
-  expect(t.station.snapshot().sockets[0]!.instruments.find((i) => i.name === 'dmm')).toMatchObject({ state: 'disconnected', message: expect.stringMatching(/unplugged|does not exist/) });
+  expect(t.station.snapshot().sockets[0]!.instruments?.find((i) => i.name === 'dmm')).toMatchObject({ state: 'disconnected', message: expect.stringMatching(/unplugged|does not exist/) });
 
   // The failed phase carries the I/O trace; the phase that passed does not.
   const rec = await t.record(runId);

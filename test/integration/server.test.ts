@@ -107,13 +107,41 @@ describe('/ws: commands', () => {
   });
 });
 
+interface EventSubscriber {
+  ws: WebSocket;
+  got: StationEvent[];
+  /** Resolves once an event matching `pred` has arrived (or already had). */
+  until(pred: (e: StationEvent) => boolean, what: string): Promise<void>;
+}
+
 /** A subscriber on /events that records what it receives. */
-function subscribeEvents(after: number | null): Promise<{ ws: WebSocket; got: StationEvent[] }> {
+function subscribeEvents(after: number | null): Promise<EventSubscriber> {
   const ws = new WebSocket(`${wsBase}/events${after === null ? '' : `?after=${after}`}`);
   const got: StationEvent[] = [];
-  ws.on('message', (m) => got.push(JSON.parse(String(m)) as StationEvent));
+  const waiters: { pred: (e: StationEvent) => boolean; resolve: () => void }[] = [];
+  ws.on('message', (m) => {
+    const e = JSON.parse(String(m)) as StationEvent;
+    got.push(e);
+    for (const w of waiters.filter((x) => x.pred(e))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  const until = (pred: (e: StationEvent) => boolean, what: string): Promise<void> => {
+    if (got.some(pred)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no ${what} on /events within 10 s`)), 10_000);
+      waiters.push({
+        pred,
+        resolve: () => {
+          clearTimeout(t);
+          resolve();
+        },
+      });
+    });
+  };
   return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve({ ws, got }));
+    ws.once('open', () => resolve({ ws, got, until }));
     ws.once('error', reject);
   });
 }
@@ -125,14 +153,6 @@ const closeWs = (ws: WebSocket) =>
     ws.close();
   });
 
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const t0 = performance.now();
-  while (!cond()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('/events: the read-only stream', () => {
   test('a subscriber that disconnects and reconnects with its last seq gets every event exactly once, in order', async () => {
     await t.station.ready();
@@ -143,12 +163,12 @@ describe('/events: the read-only stream', () => {
     const runId = await t.start('Q-20');
     // Drop the connection twice in the middle of the run, each time after a different phase.
     for (const phase of ['first', 'second']) {
-      await until(() => sub.got.some((e) => e.kind === 'run.phaseEnded' && e.runId === runId && e.data.phase.name === phase), `${phase} to end`);
+      await sub.until((e) => e.kind === 'run.phaseEnded' && e.runId === runId && e.data.phase.name === phase, `${phase} to end`);
       await closeWs(sub.ws);
       received.push(...sub.got);
       sub = await subscribeEvents(received.at(-1)!.seq);
     }
-    await until(() => sub.got.some((e) => e.kind === 'run.ended' && e.runId === runId), 'run.ended');
+    await sub.until((e) => e.kind === 'run.ended' && e.runId === runId, 'run.ended');
     await closeWs(sub.ws);
     received.push(...sub.got);
 
@@ -163,7 +183,7 @@ describe('/events: the read-only stream', () => {
     const before = t.station.bus.lastSeq;
     const sub = await subscribeEvents(null);
     const runId = await t.start('Q-21');
-    await until(() => sub.got.some((e) => e.kind === 'run.ended' && e.runId === runId), 'run.ended');
+    await sub.until((e) => e.kind === 'run.ended' && e.runId === runId, 'run.ended');
     await closeWs(sub.ws);
     expect(sub.got[0]!.seq).toBe(before + 1);
     await t.station.ready();

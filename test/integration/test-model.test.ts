@@ -136,3 +136,22 @@ describe('example procedures', () => {
     expect(soak.durationMs).toBeLessThan(1000);
   });
 });
+
+describe('attachments', () => {
+  it('a phase attaches a file: stored once by hash, listed on the phase, readable back', async () => {
+    const r = await run('example-series');
+    const [a] = phase(r, 'power_up_ramp').attachments ?? [];
+    expect(a).toMatchObject({ name: 'ramp.csv', mediaType: 'text/csv' });
+    const got = await ts!.station.invoke('attachments.get', { sha256: a!.sha256 });
+    expect(got.ok).toBe(true);
+    const text = Buffer.from((got as { value: { base64: string } }).value.base64, 'base64').toString('utf8');
+    expect(text.split('\n')[0]).toBe('time_s,voltage_v');
+    expect(text.split('\n')).toHaveLength(42);
+    expect(Buffer.byteLength(text)).toBe(a!.size);
+  });
+  it('an unknown attachment is not-found; a malformed hash is refused naming the field', async () => {
+    ts = await openTestStation({ procedureId: 'example-limits', sequenceFolder: SHIPPED_SEQUENCES });
+    expect(await ts.station.invoke('attachments.get', { sha256: 'a'.repeat(64) })).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+    expect(await ts.station.invoke('attachments.get', { sha256: 'xyz' })).toMatchObject({ ok: false, error: { kind: 'invalid-input', message: 'sha256: a sha256 in hex' } });
+  });
+});

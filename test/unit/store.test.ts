@@ -67,18 +67,31 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       db.exec(`INSERT INTO failures (run_id, phase, measurement, outcome, reason) VALUES ('r1', 'p0', 'v', 'FAIL', 'too low')`);
     },
     check: (db) => {
+      // Raw SQL only: the repo follows the latest schema, a migration's test must not.
       expect(columns(db, 'phases')).toEqual(expect.arrayContaining(['params', 'failure_code']));
       expect(columns(db, 'failures')).toContain('failure_code');
-      const repo = new RunsRepo(db);
-      // Old rows read back unchanged, with nothing invented for the new fields.
-      const old = repo.getRun('r1');
-      expect(old.phases[0]).not.toHaveProperty('params');
-      expect(old.phases[0]).not.toHaveProperty('failureCode');
-      // New rows keep them.
-      const run = runStart('SEED-2');
-      repo.insertRun(run);
-      repo.insertPhases(run.id, [{ ...phase(0, 'rail[rail=3V3]'), outcome: 'FAIL', params: { rail: '3V3' }, failureCode: 'RAIL' }]);
-      expect(repo.getRun(run.id).phases[0]).toMatchObject({ params: { rail: '3V3' }, failureCode: 'RAIL' });
+      // Rows written before keep their values, with nothing invented for the new columns.
+      expect(db.prepare("SELECT name, params, failure_code FROM phases WHERE run_id = 'r1'").get()).toEqual({ name: 'p0', params: null, failure_code: null });
+      expect(db.prepare("SELECT reason, failure_code FROM failures WHERE run_id = 'r1'").get()).toEqual({ reason: 'too low', failure_code: null });
+      db.exec(`INSERT INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs, params, failure_code)
+        VALUES ('r1', 1, 1, 'rail[rail=3V3]', 'main', 'FAIL', 't', 't', 1, '[]', '[]', '{"rail":"3V3"}', 'RAIL')`);
+      expect(db.prepare("SELECT params, failure_code FROM phases WHERE idx = 1").get()).toEqual({ params: '{"rail":"3V3"}', failure_code: 'RAIL' });
+    },
+  },
+  50: {
+    seed: (db) => {
+      MIGRATION_TESTS[20]!.seed(db);
+      MIGRATION_TESTS[20]!.check(db);
+    },
+    check: (db) => {
+      expect(columns(db, 'phases')).toContain('attachments');
+      expect(tables(db)).toContain('attachments');
+      const indexes = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'runs'").all() as { name: string }[]).map((r) => r.name);
+      expect(indexes).toEqual(expect.arrayContaining(['runs_part', 'runs_procedure', 'runs_operator']));
+      expect(db.prepare("SELECT count(*) AS n FROM phases WHERE run_id = 'r1'").get()).toEqual({ n: 2 });
+      // A search by part number reads the new index.
+      const plan = db.prepare("EXPLAIN QUERY PLAN SELECT id FROM runs WHERE part_number = 'X' ORDER BY started_at DESC").all() as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(' ')).toContain('runs_part');
     },
   },
   30: {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { LogEntry, LogLevel, Measurement, MeasurementValue, PhaseError, PhaseOutcome, PhaseRecord, RunOutcome, Unit } from '#contract/records.ts';
+import type { Attachment, LogEntry, LogLevel, Measurement, MeasurementValue, PhaseError, PhaseOutcome, PhaseRecord, RunOutcome, Unit } from '#contract/records.ts';
 import type { ProcedureFile } from '#contract/procedure.ts';
 import { PromptSpecSchema, type Prompt, type PromptAnswer, type PromptSpec } from '#contract/prompts.ts';
 import type { Instrument } from '#station/instruments/drivers.ts';
@@ -14,6 +14,7 @@ export type EngineEmit =
   | { kind: 'run.measured'; data: { index: number; phase: string; measurement: Measurement } }
   | { kind: 'run.logged'; data: { index: number | null; phase: string | null; log: LogEntry } }
   | { kind: 'run.progressed'; data: { index: number; phase: string; progress?: number; message?: string } }
+  | { kind: 'run.attached'; data: { index: number; phase: string; attachment: Attachment } }
   | { kind: 'run.phaseEnded'; data: { phase: PhaseRecord } }
   | { kind: 'prompt.opened'; data: { prompt: Prompt } }
   | { kind: 'prompt.closed'; data: { promptId: string; reason: 'timeout' | 'phase-ended' } };
@@ -35,6 +36,9 @@ export interface RunInput {
   signal: AbortSignal;
   /** Time allowed for teardown phases after an abort. */
   teardownAfterAbortMs?: number;
+  /** Stores an attachment's bytes by content hash; absent where attachments are not kept. */
+  storeAttachment?: (bytes: Uint8Array) => { sha256: string; size: number };
+  attachmentLimits?: { maxBytes: number; runMaxBytes: number };
 }
 
 export interface RunResult {
@@ -74,6 +78,16 @@ function sourceOf(stack: string | undefined): string | undefined {
   }
   return undefined;
 }
+
+const ATTACH_TYPES: Record<string, string> = {
+  '.txt': 'text/plain',
+  '.log': 'text/plain',
+  '.csv': 'text/csv',
+  '.json': 'application/json',
+  '.xml': 'application/xml',
+  '.pdf': 'application/pdf',
+};
+const mb = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MB`;
 
 const MEDIA: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.svg': 'image/svg+xml', '.webp': 'image/webp', '.gif': 'image/gif' };
 
@@ -123,6 +137,7 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
   let stopped: 'abort' | 'failure' | null = null;
   let promptSeq = 0;
   const imageCache = new Map<string, string>();
+  let attachedBytes = 0;
   const conditions = new Map<string, (env: ConditionEnv) => boolean>();
 
   const resolvePrompt = (p: PromptSpec | string, phase: string): Prompt & { measurement?: string; timeoutMs?: number } => {
@@ -160,6 +175,7 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
     emit({ kind: 'run.phaseStarted', data: { index, name: phase.name, attempt, timeoutMs: phase.timeoutMs, startedAt } });
 
     const measured = new Map<string, Measurement>();
+    const attached: Attachment[] = [];
     const series = new Map<string, number[][]>();
     const logs: LogEntry[] = [];
     let droppedLogs = 0;
@@ -261,6 +277,41 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
           controller.signal.removeEventListener('abort', onAbort);
         }
       }) as PhaseContext['prompt'],
+      attach(name: string, data: string | Uint8Array | { path: string }, mediaType?: string): Attachment | null {
+        if (sealed) return null;
+        if (!input.storeAttachment) {
+          log('warning', `attachment "${name}" not kept: this run does not store attachments`);
+          return null;
+        }
+        let bytes: Uint8Array;
+        try {
+          bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data instanceof Uint8Array ? data : readFileSync(data.path);
+        } catch (e) {
+          log('error', `attachment "${name}" refused: ${(e as Error).message}`);
+          return null;
+        }
+        const limits = input.attachmentLimits ?? { maxBytes: Infinity, runMaxBytes: Infinity };
+        if (bytes.byteLength > limits.maxBytes) {
+          log('error', `attachment "${name}" refused: ${mb(bytes.byteLength)} is over the ${mb(limits.maxBytes)} limit per file`);
+          return null;
+        }
+        if (attachedBytes + bytes.byteLength > limits.runMaxBytes) {
+          log('error', `attachment "${name}" refused: the run would hold ${mb(attachedBytes + bytes.byteLength)}, over its ${mb(limits.runMaxBytes)} limit`);
+          return null;
+        }
+        const stored = input.storeAttachment(bytes);
+        attachedBytes += stored.size;
+        const ext = extname(name).toLowerCase();
+        const a: Attachment = {
+          name,
+          mediaType: mediaType ?? MEDIA[ext] ?? ATTACH_TYPES[ext] ?? (typeof data === 'string' ? 'text/plain' : 'application/octet-stream'),
+          size: stored.size,
+          sha256: stored.sha256,
+        };
+        attached.push(a);
+        emit({ kind: 'run.attached', data: { index, phase: phase.name, attachment: a } });
+        return a;
+      },
       progress(progress: number | null, message?: string) {
         if (sealed) return;
         const data: { index: number; phase: string; progress?: number; message?: string } = { index, phase: phase.name };
@@ -357,6 +408,7 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       logs,
     };
     if (Object.keys(phase.params).length) record.params = phase.params;
+    if (attached.length) record.attachments = attached;
     if (error) record.error = error;
     if ((outcome === 'FAIL' || outcome === 'ERROR') && phase.failureCode !== undefined) record.failureCode = phase.failureCode;
     emit({ kind: 'run.phaseEnded', data: { phase: record } });

@@ -2,7 +2,7 @@
  * What a test engineer's phase code sees. Sequences import these types only
  * (`import type`), so a procedure folder needs nothing at run time.
  */
-import type { MeasurementOutcome, MeasurementValue, Unit } from '#contract/records.ts';
+import type { Attachment, MeasurementOutcome, MeasurementValue, Unit } from '#contract/records.ts';
 import type { PromptAnswer, PromptSpec } from '#contract/prompts.ts';
 import type { Instrument } from '#station/instruments/drivers.ts';
 import type { CustomValidator } from './validators.ts';
@@ -43,6 +43,12 @@ export interface PhaseContext<I extends Record<string, Instrument> = Record<stri
   prompt(p: PromptSpec & { kind: 'number' }): Promise<number>;
   prompt(p: PromptSpec & { kind: 'multi-choice' }): Promise<string[]>;
   prompt(p: PromptSpec | string): Promise<PromptAnswer>;
+  /**
+   * Attaches a file to the phase (a string, bytes, or { path } of a file to copy), stored
+   * by content hash. Over the size limit it is refused with a logged reason and returns
+   * null; the phase goes on.
+   */
+  attach(name: string, data: string | Uint8Array | { path: string }, mediaType?: string): Attachment | null;
   /** A non-blocking line for the operator, and/or progress (0..1) of a long phase. */
   progress(progress: number | null, message?: string): void;
   /** An abortable delay. */

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CompilerOptions } from 'typescript';
 
 const APP = fileURLToPath(new URL('../../../', import.meta.url));
 const CACHE = join(tmpdir(), 'passline-typecheck');
@@ -9,14 +10,21 @@ const CACHE = join(tmpdir(), 'passline-typecheck');
 /**
  * Type-checks a procedure's phases.ts with the same strict options as the app, so a
  * sequence that would work in the editor and fail on the line is refused at load.
- * Returns "file:line: message" lines, empty when it is clean. A clean result is
- * cached by the procedure's content hash: a station restart does not pay again.
+ * Returns "file:line: message" lines, empty when it is clean. The verdict is cached
+ * by the file's content hash: a station restart does not pay again.
  */
 export async function typecheckPhases(file: string, hash: string): Promise<string[]> {
-  const marker = join(CACHE, `${hash}.ok`);
-  if (existsSync(marker)) return [];
+  const marker = join(CACHE, `${hash}.json`);
+  // Both verdicts are remembered: an unchanged file is not checked twice.
+  if (existsSync(marker)) {
+    try {
+      return JSON.parse(readFileSync(marker, 'utf8')) as string[];
+    } catch {
+      /* a damaged cache entry: check again */
+    }
+  }
   const ts = (await import('typescript')).default;
-  const options: import('typescript').CompilerOptions = {
+  const options: CompilerOptions = {
     target: ts.ScriptTarget.ES2023,
     // Node runs phases.ts as a module wherever the folder is, package.json or not.
     module: ts.ModuleKind.ESNext,
@@ -43,9 +51,7 @@ export async function typecheckPhases(file: string, hash: string): Promise<strin
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
     return `${d.file.fileName}:${line + 1}:${character + 1}: ${msg}`;
   });
-  if (lines.length === 0) {
-    mkdirSync(dirname(marker), { recursive: true });
-    writeFileSync(marker, '');
-  }
+  mkdirSync(dirname(marker), { recursive: true });
+  writeFileSync(marker, JSON.stringify(lines));
   return lines;
 }

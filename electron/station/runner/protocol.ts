@@ -7,7 +7,13 @@ import { IdentitySchema, InstrumentStatusSchema } from '#contract/instruments.ts
 
 /** Station → runner. Parsed on arrival like any other boundary. */
 export const ToRunnerSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('load'), dir: z.string(), instruments: z.record(z.string(), z.string()) }),
+  z.object({
+    type: z.literal('load'),
+    dir: z.string(),
+    instruments: z.record(z.string(), z.string()),
+    /** Where and how much phases may attach. */
+    attachments: z.object({ dir: z.string(), maxBytes: z.number().int().positive(), runMaxBytes: z.number().int().positive() }).optional(),
+  }),
   z.object({
     type: z.literal('start'),
     runId: z.string(),

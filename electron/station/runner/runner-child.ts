@@ -3,6 +3,7 @@
  * opens its instruments and runs phases. Phase code is user code: whatever it
  * does, it happens here and not in the station.
  */
+import { dirname } from 'node:path';
 import { ToRunnerSchema, type FromRunner, type ToRunner } from './protocol.ts';
 import { loadProcedure, type LoadedProcedure } from '#station/procedures/load.ts';
 import { runProcedure, type EngineEmit } from '#station/engine/engine.ts';
@@ -14,6 +15,7 @@ import { traceLogs } from '#station/instruments/record.ts';
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { toStationError, formatZodError } from '#contract/errors.ts';
 import type { PromptAnswer } from '#contract/prompts.ts';
+import { AttachmentStore } from '#station/store/attachments.ts';
 
 const SAFE_STATE_TIMEOUT_MS = 2000;
 
@@ -155,6 +157,8 @@ async function testInstrument(id: string, name: string, timeoutMs: number): Prom
 }
 
 let addressesKey = '';
+let attachmentStore: AttachmentStore | null = null;
+let attachmentLimits: { maxBytes: number; runMaxBytes: number } | undefined;
 
 /**
  * Loads (or reloads) the procedure. A reload that fails keeps the last good version
@@ -216,6 +220,8 @@ async function start(
     phases: loaded.phases,
     validators: loaded.validators,
     instruments,
+    ...(attachmentStore ? { storeAttachment: (bytes: Uint8Array) => attachmentStore!.put(bytes) } : {}),
+    ...(attachmentLimits ? { attachmentLimits } : {}),
     emit,
     signal: controller.signal,
     askOperator: (prompt, signal) =>
@@ -242,6 +248,11 @@ async function start(
 function handle(msg: ToRunner): void {
   switch (msg.type) {
     case 'load':
+      if (msg.attachments) {
+        // The store's own layout: the runner writes files, the station records them with the phase.
+        attachmentStore = new AttachmentStore(dirname(msg.attachments.dir));
+        attachmentLimits = { maxBytes: msg.attachments.maxBytes, runMaxBytes: msg.attachments.runMaxBytes };
+      }
       void load(msg.dir, msg.instruments);
       break;
     case 'start':

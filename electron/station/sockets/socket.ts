@@ -15,6 +15,18 @@ import { safeStateFresh } from '#station/instruments/safe-state.ts';
 /** Extra time past a phase's own timeout before the station stops waiting for the runner. */
 export const WATCHDOG_GRACE_MS = 1000;
 
+/** The event kinds a runner may send; anything else is refused. */
+const RUNNER_EVENT_KINDS: ReadonlySet<string> = new Set([
+  'run.phaseStarted',
+  'run.measured',
+  'run.logged',
+  'run.progressed',
+  'run.attached',
+  'run.phaseEnded',
+  'prompt.opened',
+  'prompt.closed',
+]);
+
 export interface SocketConfig {
   index: number;
   stationId: string;
@@ -28,6 +40,10 @@ export interface SocketConfig {
   uploadTargets: () => readonly string[];
   /** A reason no run may start (disk full, database fault), or null. */
   blocked: () => StationFault | null;
+  /** A store write failed: lets the station notice a full or read-only disk. */
+  onStoreError: (e: unknown) => void;
+  /** Where runners store attachments (content-addressed), and the limits per file and per run. */
+  attachments: { dir: string; maxBytes: number; runMaxBytes: number };
   log: (level: 'info' | 'warning' | 'error', message: string) => void;
 }
 
@@ -116,7 +132,7 @@ export class Socket {
     this.runnerReady = false;
     this.publish('runner.changed', { state: 'starting' }, null, null);
     this.runner.start();
-    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments });
+    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments, attachments: this.cfg.attachments });
   }
 
   private settle(): void {
@@ -195,40 +211,41 @@ export class Socket {
   private onRunnerEvents(runId: string, events: { kind: string; data: unknown }[]): void {
     const run = this.run;
     if (!run || run.id !== runId || run.ended) return;
+    // Parse the whole batch first, journal the phases it ends, and only then tell
+    // anyone: a subscriber never holds a phase end that the store does not have.
+    const parsedEvents: { kind: EventKind; data: unknown }[] = [];
     const ended: PhaseRecord[] = [];
     for (const raw of events) {
       const schema = (EventDataSchemas as Record<string, (typeof EventDataSchemas)[EventKind]>)[raw.kind];
       const parsed = schema?.safeParse(raw.data);
-      if (!schema || !parsed?.success || !['run.phaseStarted', 'run.measured', 'run.logged', 'run.progressed', 'run.phaseEnded', 'prompt.opened', 'prompt.closed'].includes(raw.kind)) {
+      if (!schema || !parsed?.success || !RUNNER_EVENT_KINDS.has(raw.kind)) {
         this.cfg.log('error', `socket ${this.index}: runner sent a bad ${raw.kind} event: ${parsed && !parsed.success ? formatZodError(parsed.error) : 'unknown kind'}`);
         continue;
       }
-      const kind = raw.kind as EventKind;
+      parsedEvents.push({ kind: raw.kind as EventKind, data: parsed.data });
+      if (raw.kind === 'run.phaseEnded') ended.push((parsed.data as EventData<'run.phaseEnded'>).phase);
+    }
+    if (ended.length) {
+      try {
+        this.cfg.repo.insertPhases(run.id, ended);
+      } catch (e) {
+        this.cfg.onStoreError(e);
+        this.cfg.log('error', `socket ${this.index}: could not journal phases of run ${run.id}: ${(e as Error).message}`);
+      }
+    }
+    for (const { kind, data } of parsedEvents) {
       if (kind === 'run.phaseStarted') {
-        const d = parsed.data as EventData<'run.phaseStarted'>;
+        const d = data as EventData<'run.phaseStarted'>;
         const e = this.publish('run.phaseStarted', d, run.runSeq);
         run.phaseSeq = e.seq;
         run.phase = { index: d.index, name: d.name, attempt: d.attempt, startedAt: d.startedAt, t0: performance.now() };
         this.armWatchdog(d.name, d.timeoutMs);
       } else if (kind === 'run.phaseEnded') {
-        const d = parsed.data as EventData<'run.phaseEnded'>;
-        this.publish('run.phaseEnded', d, run.phaseSeq ?? run.runSeq);
-        ended.push(d.phase);
+        this.publish('run.phaseEnded', data as EventData<'run.phaseEnded'>, run.phaseSeq ?? run.runSeq);
         run.phase = null;
         this.disarmWatchdog();
       } else {
-        this.publish(kind, parsed.data as never, run.phaseSeq ?? run.runSeq);
-      }
-    }
-    if (ended.length) {
-      try {
-        // Phases and the events that announced them commit together: one write per batch.
-        this.cfg.repo.transaction(() => {
-          this.cfg.repo.insertPhases(run.id, ended);
-          this.cfg.bus.flush();
-        });
-      } catch (e) {
-        this.cfg.log('error', `socket ${this.index}: could not journal phases of run ${run.id}: ${(e as Error).message}`);
+        this.publish(kind, data as never, run.phaseSeq ?? run.runSeq);
       }
     }
   }
@@ -278,10 +295,15 @@ export class Socket {
     const id = uuidv7();
     const startedAt = new Date().toISOString();
     const procedure = { id: proc.id, name: proc.name, version: proc.version, hash: proc.hash };
-    this.cfg.repo.transaction(() => {
-      this.cfg.repo.insertRun({ id, stationId: this.cfg.stationId, socket: this.index, ...(operatorId ? { operatorId } : {}), appVersion: this.cfg.appVersion, procedure, unit, startedAt });
-      extra?.withRun?.(id);
-    });
+    try {
+      this.cfg.repo.transaction(() => {
+        this.cfg.repo.insertRun({ id, stationId: this.cfg.stationId, socket: this.index, ...(operatorId ? { operatorId } : {}), appVersion: this.cfg.appVersion, procedure, unit, startedAt });
+        extra?.withRun?.(id);
+      });
+    } catch (e) {
+      this.cfg.onStoreError(e);
+      throw e;
+    }
     this.run = { id, unit, startedAt, t0: performance.now(), runSeq: 0, phaseSeq: null, phase: null, watchdog: null, abortTimer: null, abortRequested: false, ended: false };
     // The summary lists the runner's plan: enabled phases in run order, instances expanded.
     const planned = proc.phases.filter((p) => p.enabled);
@@ -305,7 +327,7 @@ export class Socket {
       this.reloadPending = true;
       return;
     }
-    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments });
+    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments, attachments: this.cfg.attachments });
   }
 
   /** Cooperative first; after the grace period the runner is killed. */
@@ -374,6 +396,7 @@ export class Socket {
     try {
       this.cfg.repo.finishRun(run.id, end, phases, this.cfg.uploadTargets());
     } catch (e) {
+      this.cfg.onStoreError(e);
       this.cfg.log('error', `socket ${this.index}: could not store the end of run ${run.id}: ${(e as Error).message}`);
     }
     const recorded = this.live.run?.phases.map((p) => ({ name: p.name, measurements: p.measurements })) ?? [];
@@ -419,7 +442,8 @@ export class Socket {
     }
     // Restart, backing off if it keeps dying right after start.
     const t = Date.now();
-    this.crashes = [...this.crashes.filter((c) => t - c < 60_000), t];
+    // Only crashes count toward the back-off: a kill we asked for (abort, watchdog) restarts at once.
+    if (!info.expected) this.crashes = [...this.crashes.filter((c) => t - c < 60_000), t];
     const delay = info.expected ? 0 : Math.min(30_000, 250 * 2 ** Math.max(0, this.crashes.length - 2));
     this.publish('runner.changed', { state: 'restarting' }, null, null);
     if (this.live.state !== 'result') this.setState('starting');

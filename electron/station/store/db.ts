@@ -6,6 +6,7 @@ import * as m0010 from './migrations/0010-create-runs.ts';
 import * as m0020 from './migrations/0020-phase-params-failure-codes.ts';
 import * as m0030 from './migrations/0030-instrument-calibration.ts';
 import * as m0031 from './migrations/0031-run-annotations.ts';
+import * as m0050 from './migrations/0050-history-attachments.ts';
 
 export interface Migration {
   version: number;
@@ -19,6 +20,7 @@ export const migrations: readonly Migration[] = [
   { version: 20, name: '0020-phase-params-failure-codes', up: m0020.up },
   { version: 30, name: '0030-instrument-calibration', up: m0030.up },
   { version: 31, name: '0031-run-annotations', up: m0031.up },
+  { version: 50, name: '0050-history-attachments', up: m0050.up },
 ];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;
 

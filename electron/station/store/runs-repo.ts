@@ -7,6 +7,39 @@ type Row = Record<string, string | number | null>;
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
+const SUMMARY_COLUMNS =
+  'id, socket, serial_number, part_number, operator_id, procedure_id, procedure_name, procedure_version, started_at, ended_at, duration_ms, outcome, outcome_reason';
+
+export interface RunQuery {
+  limit: number;
+  before?: string | undefined;
+  serialPrefix?: string | undefined;
+  outcome?: string | undefined;
+  partNumber?: string | undefined;
+  procedureId?: string | undefined;
+  operatorId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+function toSummary(r: Row): RunSummary {
+  return {
+    id: String(r.id),
+    socket: Number(r.socket),
+    serialNumber: String(r.serial_number),
+    procedureId: String(r.procedure_id),
+    procedureName: String(r.procedure_name),
+    procedureVersion: String(r.procedure_version),
+    startedAt: String(r.started_at),
+    outcome: String(r.outcome) as RunSummary['outcome'],
+    ...(opt(r.ended_at) !== undefined ? { endedAt: String(r.ended_at) } : {}),
+    ...(opt(r.duration_ms) !== undefined ? { durationMs: Number(r.duration_ms) } : {}),
+    ...(opt(r.outcome_reason) !== undefined ? { outcomeReason: String(r.outcome_reason) } : {}),
+    ...(opt(r.part_number) !== undefined ? { partNumber: String(r.part_number) } : {}),
+    ...(opt(r.operator_id) !== undefined ? { operatorId: String(r.operator_id) } : {}),
+  };
+}
+
 /** The run journal: a run row at start, each phase as it ends, the end with its outbox rows. */
 export class RunsRepo {
   readonly db: DatabaseSync;
@@ -17,8 +50,10 @@ export class RunsRepo {
     this.s = {
       insertRun: db.prepare(`INSERT INTO runs (id, station_id, socket, operator_id, app_version, procedure_id, procedure_name, procedure_version, procedure_hash,
         serial_number, part_number, revision, batch, started_at, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'RUNNING')`),
-      insertPhase: db.prepare(`INSERT OR REPLACE INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs, error, params, failure_code)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+      insertPhase: db.prepare(`INSERT OR REPLACE INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs, error, params, failure_code, attachments)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+      insertAttachment: db.prepare('INSERT INTO attachments (run_id, phase_idx, name, media_type, size, sha256) VALUES (?,?,?,?,?,?)'),
+      unitRuns: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE serial_number = ? ORDER BY started_at ASC`),
       insertFailure: db.prepare('INSERT INTO failures (run_id, phase, measurement, outcome, reason, failure_code) VALUES (?,?,?,?,?,?)'),
       finishRun: db.prepare(`UPDATE runs SET outcome = ?, outcome_reason = ?, ended_at = ?, duration_ms = ? WHERE id = ? AND outcome = 'RUNNING'`),
       insertOutbox: db.prepare('INSERT OR IGNORE INTO outbox (run_id, target, created_at) VALUES (?,?,?)'),
@@ -90,7 +125,9 @@ export class RunsRepo {
       p.error ? JSON.stringify(p.error) : null,
       p.params ? JSON.stringify(p.params) : null,
       p.failureCode ?? null,
+      p.attachments?.length ? JSON.stringify(p.attachments) : null,
     );
+    for (const a of p.attachments ?? []) this.s.insertAttachment!.run(runId, p.index, a.name, a.mediaType, a.size, a.sha256);
     for (const m of p.measurements) {
       if (m.outcome === 'FAIL' || m.outcome === 'UNSET') this.s.insertFailure!.run(runId, p.name, m.name, m.outcome, m.reason ?? null, m.failureCode ?? null);
     }
@@ -109,7 +146,9 @@ export class RunsRepo {
    * a run is never finished-but-not-queued.
    */
   finishRun(runId: string, end: { outcome: RunOutcome; outcomeReason?: string; endedAt: string; durationMs: number }, phases: readonly PhaseRecord[], targets: readonly string[]): void {
-    this.db.exec('PRAGMA synchronous = FULL');
+    // FULL makes this commit survive power loss; inside a caller's transaction the caller decides.
+    const own = !this.db.isTransaction;
+    if (own) this.db.exec('PRAGMA synchronous = FULL');
     try {
       this.tx(() => {
         for (const p of phases) this.writePhase(runId, p);
@@ -117,7 +156,7 @@ export class RunsRepo {
         for (const t of targets) this.s.insertOutbox!.run(runId, t, end.endedAt);
       });
     } finally {
-      this.db.exec('PRAGMA synchronous = NORMAL');
+      if (own) this.db.exec('PRAGMA synchronous = NORMAL');
     }
   }
 
@@ -152,6 +191,7 @@ export class RunsRepo {
         ...(p.error ? { error: JSON.parse(String(p.error)) as NonNullable<PhaseRecord['error']> } : {}),
         ...(p.failure_code !== null && p.failure_code !== undefined ? { failureCode: String(p.failure_code) } : {}),
         ...(p.params ? { params: JSON.parse(String(p.params)) as NonNullable<PhaseRecord['params']> } : {}),
+        ...(p.attachments ? { attachments: JSON.parse(String(p.attachments)) as NonNullable<PhaseRecord['attachments']> } : {}),
       }),
     );
     const rec: RunRecord = {
@@ -175,39 +215,72 @@ export class RunsRepo {
     return rec;
   }
 
-  /** Newest first; `before` pages by start time. */
-  listRuns(q: { limit: number; before?: string | undefined; serialPrefix?: string | undefined; outcome?: string | undefined }): RunSummary[] {
+  /** Newest first; `before` pages by start time. Each filter reads from its own index. */
+  listRuns(q: RunQuery): RunSummary[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
+    const eq = (col: string, v: string | undefined) => {
+      if (v === undefined || v === '') return;
+      where.push(`${col} = ?`);
+      args.push(v);
+    };
     if (q.before) {
       where.push('started_at < ?');
       args.push(q.before);
+    }
+    if (q.from) {
+      where.push('started_at >= ?');
+      args.push(new Date(q.from).toISOString());
+    }
+    if (q.to) {
+      where.push('started_at < ?');
+      args.push(new Date(q.to).toISOString());
     }
     if (q.serialPrefix) {
       // Range scan on the serial index instead of LIKE, which would ignore it.
       where.push('serial_number >= ? AND serial_number < ?');
       args.push(q.serialPrefix, q.serialPrefix + '\u{10FFFF}');
     }
-    if (q.outcome) {
-      where.push('outcome = ?');
-      args.push(q.outcome);
-    }
-    const sql = `SELECT id, socket, serial_number, procedure_id, procedure_name, procedure_version, started_at, ended_at, duration_ms, outcome, outcome_reason
-      FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY started_at DESC LIMIT ?`;
+    eq('outcome', q.outcome);
+    eq('part_number', q.partNumber);
+    eq('procedure_id', q.procedureId);
+    eq('operator_id', q.operatorId);
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY started_at DESC LIMIT ?`;
     args.push(q.limit);
-    return (this.db.prepare(sql).all(...args) as Row[]).map((r) => ({
-      id: String(r.id),
-      socket: Number(r.socket),
-      serialNumber: String(r.serial_number),
-      procedureId: String(r.procedure_id),
-      procedureName: String(r.procedure_name),
-      procedureVersion: String(r.procedure_version),
-      startedAt: String(r.started_at),
-      outcome: String(r.outcome) as RunSummary['outcome'],
-      ...(opt(r.ended_at) !== undefined ? { endedAt: String(r.ended_at) } : {}),
-      ...(opt(r.duration_ms) !== undefined ? { durationMs: Number(r.duration_ms) } : {}),
-      ...(opt(r.outcome_reason) !== undefined ? { outcomeReason: String(r.outcome_reason) } : {}),
-    }));
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toSummary);
+  }
+
+  /** Every attempt of one unit, oldest first. */
+  unitHistory(serialNumber: string): RunSummary[] {
+    return (this.s.unitRuns!.all(serialNumber) as Row[]).map(toSummary);
+  }
+
+  /**
+   * Retention: deletes runs that ended before `cutoff` and that every upload target
+   * has acknowledged (all their outbox rows delivered). A run never queued anywhere,
+   * or still pending or parked somewhere, is never deleted. Returns the attachment
+   * hashes no longer referenced, for the caller to remove from disk.
+   */
+  prune(cutoff: string, limit = 1000): { runs: number; orphanedAttachments: string[] } {
+    return this.tx(() => {
+      const ids = (
+        this.db
+          .prepare(
+            `SELECT r.id FROM runs r WHERE r.outcome != 'RUNNING' AND r.ended_at < ?
+               AND EXISTS (SELECT 1 FROM outbox o WHERE o.run_id = r.id)
+               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.run_id = r.id AND o.state != 'delivered')
+             ORDER BY r.ended_at LIMIT ?`,
+          )
+          .all(cutoff, limit) as Row[]
+      ).map((r) => String(r.id));
+      if (ids.length === 0) return { runs: 0, orphanedAttachments: [] };
+      const list = ids.map(() => '?').join(',');
+      const shas = (this.db.prepare(`SELECT DISTINCT sha256 FROM attachments WHERE run_id IN (${list})`).all(...ids) as Row[]).map((r) => String(r.sha256));
+      this.db.prepare(`DELETE FROM outbox WHERE run_id IN (${list})`).run(...ids);
+      this.db.prepare(`DELETE FROM runs WHERE id IN (${list})`).run(...ids);
+      const still = this.db.prepare('SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1');
+      return { runs: ids.length, orphanedAttachments: shas.filter((sha) => still.get(sha) === undefined) };
+    });
   }
 
   countRuns(): number {
@@ -254,7 +327,7 @@ export class RunsRepo {
 export function classify(e: unknown): unknown {
   const msg = e instanceof Error ? e.message : String(e);
   if (/SQLITE_FULL|database or disk is full|ENOSPC/i.test(msg)) return new StationFault('disk.full', 'The station disk is full: no new run can start until space is freed. Stored results are intact.');
-  if (/readonly|SQLITE_READONLY/i.test(msg)) return new StationFault('disk.full', 'The station database is read-only: no new run can start. Stored results are intact.');
+  if (/readonly|read-only|SQLITE_READONLY|EROFS/i.test(msg)) return new StationFault('disk.full', 'The station database is read-only: no new run can start. Stored results are intact.');
   if (/malformed|SQLITE_CORRUPT/i.test(msg)) return new StationFault('db.corrupted', `The station database is damaged: ${msg}`);
   return e;
 }

@@ -1,7 +1,7 @@
 import type { StationEvent } from '#contract/events.ts';
 import type { Transport } from './transport.ts';
 import { createClient, type StationClient } from './client.ts';
-import { applyStationEvent, initialView, viewFromSnapshot, type StationView } from './station-view.ts';
+import { applyStationEvent, initialView, viewFromSnapshot, withProcedureOf, type StationView } from './station-view.ts';
 
 const RESYNC_RETRY_MS = 1000;
 
@@ -95,6 +95,15 @@ export class LiveStation {
       return;
     }
     this.set(applyStationEvent(this.view, e));
+    if (e.kind === 'procedure.failed' || e.kind === 'procedure.loaded') void this.refreshProcedure();
+  }
+
+  /** Procedure state from the station itself (the event alone cannot tell a kept version from none). */
+  private async refreshProcedure(): Promise<void> {
+    const gen = this.generation;
+    const r = await this.client.invoke('station.snapshot', {});
+    if (gen !== this.generation || !r.ok || r.value.station.bootId !== this.view.station?.bootId) return;
+    this.set(withProcedureOf(this.view, r.value));
   }
 
   /** Seqs are contiguous within one station run: a jump means we missed some; fetch them from the log. */

@@ -12,6 +12,8 @@ export interface StationView {
   station: StationSnapshot['station'] | null;
   procedure: ProcedureSummary | null;
   procedureError: StationError | null;
+  /** An edited procedure that did not load while the last good version runs on. */
+  procedureWarning: StationError | null;
   sockets: LiveSocket[];
   /** The last event applied; events at or below it are duplicates. */
   seq: number;
@@ -26,6 +28,7 @@ export const initialView: StationView = {
   station: null,
   procedure: null,
   procedureError: null,
+  procedureWarning: null,
   sockets: [],
   seq: 0,
   runsEnded: 0,
@@ -38,10 +41,16 @@ export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): Stat
     station: snap.station,
     procedure: snap.procedure,
     procedureError: snap.procedureError,
+    procedureWarning: snap.procedureWarning ?? null,
     sockets: snap.sockets,
     seq: snap.seq,
     syncError: null,
   };
+}
+
+/** The procedure part of a fresh snapshot, which tells a failed edit (warning) from no procedure (error). */
+export function withProcedureOf(view: StationView, snap: StationSnapshot): StationView {
+  return { ...view, procedure: snap.procedure, procedureError: snap.procedureError, procedureWarning: snap.procedureWarning ?? null };
 }
 
 /** Applies one event; an event already seen (seq at or below the view's) changes nothing. */
@@ -52,9 +61,13 @@ export function applyStationEvent(view: StationView, e: StationEvent): StationVi
     case 'procedure.loaded':
       next.procedure = e.data.procedure;
       next.procedureError = null;
+      next.procedureWarning = null;
       break;
     case 'procedure.failed':
-      next.procedureError = e.data.error;
+      // The event does not say whether the last good version runs on; with one loaded, the station
+      // keeps it (a bad edit never stops the line). The snapshot that follows settles it.
+      if (view.procedure) next.procedureWarning = e.data.error;
+      else next.procedureError = e.data.error;
       break;
     case 'run.ended':
       next.runsEnded = view.runsEnded + 1;

@@ -11,6 +11,9 @@ const CONNECTION: Record<StationView['connection'], { text: string; tone: string
 export function Header({ view, route }: { view: StationView; route: Route }) {
   const conn = CONNECTION[view.connection];
   const proc = view.procedure;
+  // Away from the station screen, a run in progress (and above all an open question) stays in sight.
+  const active = view.sockets.filter((s) => s.run !== null && s.run.outcome === undefined);
+  const asking = active.some((s) => s.prompt !== null);
   return (
     <header className="app-header">
       <div className="brand">
@@ -38,6 +41,11 @@ export function Header({ view, route }: { view: StationView; route: Route }) {
           <span className="procedure-name procedure-name--muted">Loading procedure…</span>
         )}
       </div>
+      {route.name !== 'operator' && active.length > 0 ? (
+        <a href="#/" className={`header-alert${asking ? ' header-alert--prompt' : ''}`}>
+          {asking ? 'Question waiting' : active.length === 1 ? `Testing ${active[0]!.run!.unit.serialNumber}` : `${active.length} units testing`}
+        </a>
+      ) : null}
       <nav className="app-nav" aria-label="Main">
         <a href="#/" aria-current={route.name === 'operator' ? 'page' : undefined}>
           Station

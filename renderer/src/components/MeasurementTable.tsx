@@ -5,7 +5,15 @@ import { MeasurementBadge } from './Badge.tsx';
 import { formatValue } from './format.ts';
 
 /** One row per measurement: name, value with units, limits, verdict. Failing rows are highlighted. */
-export const MeasurementTable = memo(function MeasurementTable({ measurements, label, showReason = false }: { measurements: readonly Measurement[]; label: string; showReason?: boolean }) {
+export const MeasurementTable = memo(function MeasurementTable({
+  measurements,
+  label,
+  showReason = false,
+}: {
+  measurements: readonly Measurement[];
+  label: string;
+  showReason?: boolean;
+}) {
   return (
     <table className="measurements" aria-label={label}>
       <thead>

@@ -5,7 +5,6 @@ export function useNow(active: boolean, everyMs = 200): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!active) return;
-    setNow(Date.now());
     const t = setInterval(() => setNow(Date.now()), everyMs);
     return () => clearInterval(t);
   }, [active, everyMs]);

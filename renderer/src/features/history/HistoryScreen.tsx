@@ -8,10 +8,12 @@ import { runHref } from '../../router.ts';
 const PAGE = 50;
 
 interface State {
+  /** Which search (prefix and refresh) these runs answer. */
+  key: string | null;
   runs: RunSummary[];
   /** The last page came back full: there may be older runs. */
   more: boolean;
-  loading: boolean;
+  loadingMore: boolean;
   error: string | null;
 }
 
@@ -20,8 +22,9 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
   const client = useStationClient();
   const [query, setQuery] = useState('');
   const [prefix, setPrefix] = useState('');
-  const [state, setState] = useState<State>({ runs: [], more: false, loading: true, error: null });
-  const [pages, setPages] = useState(1);
+  const [state, setState] = useState<State>({ key: null, runs: [], more: false, loadingMore: false, error: null });
+  /** Once the operator pages further, the list stops refreshing itself at that run count. */
+  const [pinned, setPinned] = useState<number | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -32,39 +35,45 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
   useEffect(() => {
     const t = setTimeout(() => {
       setPrefix(query.trim());
-      setPages(1);
+      setPinned(null);
     }, 250);
     return () => clearTimeout(t);
   }, [query]);
 
   // First page: on open, on a new search, and when a run ends (unless the operator paged further).
-  const refreshKey = pages === 1 ? runsEnded : -1;
+  const key = `${prefix}\u0000${pinned ?? runsEnded}`;
   useEffect(() => {
     let live = true;
-    setState((s) => ({ ...s, loading: true }));
     void client.invoke('runs.list', { limit: PAGE, ...(prefix ? { serialPrefix: prefix } : {}) }).then((r) => {
       if (!live) return;
-      if (r.ok) {
-        setState({ runs: r.value.runs, more: r.value.runs.length === PAGE, loading: false, error: null });
-      } else setState((s) => ({ ...s, loading: false, error: r.error.message }));
+      if (r.ok) setState({ key, runs: r.value.runs, more: r.value.runs.length === PAGE, loadingMore: false, error: null });
+      else setState((s) => ({ ...s, key, error: r.error.message }));
     });
     return () => {
       live = false;
     };
-  }, [client, prefix, refreshKey]);
+    // `key` carries prefix and the refresh trigger.
+  }, [client, key, prefix]);
+  const loading = state.key !== key || state.loadingMore;
 
   const loadMore = async (): Promise<void> => {
     const last = state.runs.at(-1);
     if (!last) return;
-    setState((s) => ({ ...s, loading: true }));
+    setState((s) => ({ ...s, loadingMore: true }));
     const r = await client.invoke('runs.list', { limit: PAGE, before: last.startedAt, ...(prefix ? { serialPrefix: prefix } : {}) });
     if (r.ok) {
+      setPinned(pinned ?? runsEnded);
       setState((s) => {
         const seen = new Set(s.runs.map((x) => x.id));
-        return { runs: [...s.runs, ...r.value.runs.filter((x) => !seen.has(x.id))], more: r.value.runs.length === PAGE, loading: false, error: null };
+        return {
+          key: `${prefix}\u0000${pinned ?? runsEnded}`,
+          runs: [...s.runs, ...r.value.runs.filter((x) => !seen.has(x.id))],
+          more: r.value.runs.length === PAGE,
+          loadingMore: false,
+          error: null,
+        };
       });
-      setPages((p) => p + 1);
-    } else setState((s) => ({ ...s, loading: false, error: r.error.message }));
+    } else setState((s) => ({ ...s, loadingMore: false, error: r.error.message }));
   };
 
   return (
@@ -79,7 +88,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
           onSubmit={(e) => {
             e.preventDefault();
             setPrefix(query.trim());
-            setPages(1);
+            setPinned(null);
           }}
         >
           <label htmlFor="history-search">Search serial number</label>
@@ -100,7 +109,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
         </p>
       ) : null}
       <p className="list-meta" role="status">
-        {state.loading && state.runs.length === 0
+        {loading && state.runs.length === 0
           ? 'Loading runs…'
           : state.runs.length === 0
             ? prefix
@@ -153,8 +162,8 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
       ) : null}
       {state.more ? (
         <div className="load-more">
-          <button type="button" className="button button--secondary" onClick={() => void loadMore()} disabled={state.loading}>
-            {state.loading ? 'Loading…' : 'Load more'}
+          <button type="button" className="button button--secondary" onClick={() => void loadMore()} disabled={loading}>
+            {loading ? 'Loading…' : 'Load more'}
           </button>
         </div>
       ) : null}

@@ -46,6 +46,12 @@ export function OperatorScreen({ view }: { view: StationView }) {
   return (
     <div className="operator">
       <h1 className="sr-only">Test station</h1>
+      {view.procedureWarning && !view.procedureError ? (
+        <section className="procedure-warning" role="status" aria-labelledby="procedure-warning-title">
+          <h2 id="procedure-warning-title">An edit of the procedure did not load: testing goes on with the last good version</h2>
+          <pre>{view.procedureWarning.message}</pre>
+        </section>
+      ) : null}
       {view.procedureError ? (
         <ProcedureErrorPanel error={view.procedureError} />
       ) : sockets.length === 0 ? (
@@ -53,7 +59,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
           <p className="status-title">This station has no test sockets configured.</p>
         </section>
       ) : (
-        <div className={`sockets sockets--${Math.min(sockets.length, 4)}`}>
+        <div className={`sockets sockets--${Math.min(sockets.length, 4)}${view.procedureWarning ? ' sockets--below-warning' : ''}`}>
           {sockets.map((s) => (
             <SocketPanel
               key={s.socket}

@@ -1,13 +1,24 @@
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useRef, type RefObject } from 'react';
 import type { LivePhase } from '#contract/live.ts';
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { MeasurementTable } from '../../components/MeasurementTable.tsx';
 import { formatDuration } from '../../components/format.ts';
 import { useNow } from '../../components/use-now.ts';
+import { revealWithin } from '../../components/dom.ts';
 
-export function PhaseList({ phases, label }: { phases: readonly LivePhase[]; label: string }) {
+/** After a run that did not pass, bring the first phase that failed into view. */
+function useRevealFirstProblem(list: RefObject<HTMLOListElement | null>, outcome: string | undefined): void {
+  useEffect(() => {
+    if (!outcome || outcome === 'PASS') return;
+    revealWithin(list.current, list.current?.querySelector('.phase--fail, .phase--error, .phase--aborted') ?? null);
+  }, [list, outcome]);
+}
+
+export function PhaseList({ phases, label, outcome }: { phases: readonly LivePhase[]; label: string; outcome?: string | undefined }) {
+  const list = useRef<HTMLOListElement>(null);
+  useRevealFirstProblem(list, outcome);
   return (
-    <ol className="phase-list" aria-label={label}>
+    <ol ref={list} className="phase-list" aria-label={label}>
       {phases.map((p) => (
         <PhaseItem key={`${p.index}-${p.name}`} phase={p} total={phases.length} />
       ))}
@@ -22,7 +33,7 @@ const PhaseItem = memo(function PhaseItem({ phase, total }: { phase: LivePhase; 
   const now = useNow(running, 100);
   // Keep the phase at work in view on a long list.
   useEffect(() => {
-    if (running) ref.current?.scrollIntoView({ block: 'nearest' });
+    if (running) revealWithin(ref.current?.closest('.phase-list') ?? null, ref.current);
   }, [running]);
 
   const duration = running && phase.startedAt ? Math.max(0, now - Date.parse(phase.startedAt)) : phase.durationMs;
@@ -49,6 +60,23 @@ const PhaseItem = memo(function PhaseItem({ phase, total }: { phase: LivePhase; 
           Phase {phase.index + 1} of {total}
         </span>
       </div>
+      {running && (phase.message || phase.progress !== undefined) ? (
+        <div className="phase-progress">
+          {phase.progress !== undefined ? (
+            <div
+              className="progress progress--thin"
+              role="progressbar"
+              aria-label={`Progress of ${title}`}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(phase.progress * 100)}
+            >
+              <div className="progress-bar" style={{ width: `${phase.progress * 100}%` }} />
+            </div>
+          ) : null}
+          {phase.message ? <p className="phase-message">{phase.message}</p> : null}
+        </div>
+      ) : null}
       {phase.error ? (
         <p className="phase-error">
           <strong>{phase.error.kind === 'timeout' ? 'Timed out' : phase.error.kind === 'aborted' ? 'Aborted' : 'Error'}:</strong> {phase.error.message}

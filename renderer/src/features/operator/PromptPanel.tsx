@@ -3,6 +3,7 @@ import type { Prompt, PromptAnswer } from '#contract/prompts.ts';
 import type { StationError } from '#contract/errors.ts';
 import { Kbd } from '../../components/Kbd.tsx';
 import { hasModifier, isTextEntry } from '../../components/dom.ts';
+import { useNow } from '../../components/use-now.ts';
 
 interface Props {
   prompt: Prompt;
@@ -22,6 +23,9 @@ const CHOICES = {
   ],
 } as const;
 
+/** Number keys pick options 1 to 9. */
+const optionKey = (i: number): string | undefined => (i < 9 ? String(i + 1) : undefined);
+
 /** The operator's question, in large type, answered by buttons or keys. */
 export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
   const id = useId();
@@ -29,12 +33,15 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
   const textInput = useRef<HTMLInputElement>(null);
   const okButton = useRef<HTMLButtonElement>(null);
   const [text, setText] = useState('');
+  const [picked, setPicked] = useState<readonly string[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ message: string; field: boolean } | null>(null);
+  const typed = prompt.kind === 'text' || prompt.kind === 'number';
+  const options = prompt.options ?? [];
 
   // Take focus when the question opens, so the keys work and a screen reader reads it.
   useEffect(() => {
-    if (prompt.kind === 'text') textInput.current?.focus();
+    if (prompt.kind === 'text' || prompt.kind === 'number') textInput.current?.focus();
     else if (prompt.kind === 'confirm') okButton.current?.focus();
     else panel.current?.focus();
   }, [prompt.id, prompt.kind]);
@@ -47,19 +54,45 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
     if (err) {
       const field = (err.details as { field?: unknown } | undefined)?.field === 'answer';
       setError({ message: err.message.replace(/^answer: /, ''), field });
-      if (prompt.kind === 'text') textInput.current?.focus();
+      if (typed) textInput.current?.focus();
     }
   };
 
-  // Y / N, P / F, Enter: captured before the scan-field redirect sees them.
+  const submitTyped = (e: FormEvent): void => {
+    e.preventDefault();
+    if (prompt.kind === 'number') {
+      const n = Number(text.trim().replace(',', '.'));
+      if (text.trim() === '' || !Number.isFinite(n)) {
+        setError({ message: 'Enter a number.', field: true });
+        textInput.current?.focus();
+        return;
+      }
+      void answer(n);
+    } else void answer(text);
+  };
+
+  const toggle = (option: string): void => setPicked((p) => (p.includes(option) ? p.filter((x) => x !== option) : [...p, option]));
+
+  // Y / N, P / F, 1–9, Enter: captured before the scan-field redirect sees them.
   const onKey = useEffectEvent((e: KeyboardEvent): void => {
     if (e.defaultPrevented || hasModifier(e) || e.repeat || !ownsKeys()) return;
+    if (isTextEntry(document.activeElement)) return;
+    const key = e.key.toLowerCase();
     if (prompt.kind === 'yes-no' || prompt.kind === 'pass-fail') {
-      if (isTextEntry(document.activeElement)) return;
-      const choice = CHOICES[prompt.kind].find((c) => c.key === e.key.toLowerCase());
+      const choice = CHOICES[prompt.kind].find((c) => c.key === key);
       if (choice) {
         e.preventDefault();
         void answer(choice.answer);
+      }
+    } else if (prompt.kind === 'choice' || prompt.kind === 'multi-choice') {
+      const i = options.findIndex((_, n) => optionKey(n) === key);
+      if (i >= 0) {
+        e.preventDefault();
+        if (prompt.kind === 'choice') void answer(options[i]!);
+        else toggle(options[i]!);
+      } else if (prompt.kind === 'multi-choice' && e.key === 'Enter' && !(document.activeElement instanceof HTMLButtonElement)) {
+        e.preventDefault();
+        void answer([...picked]);
       }
     } else if (prompt.kind === 'confirm' && e.key === 'Enter') {
       // A focused button answers by its own activation.
@@ -73,19 +106,26 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
     return () => window.removeEventListener('keydown', onKey, true);
   }, []);
 
-  const submitText = (e: FormEvent): void => {
-    e.preventDefault();
-    void answer(text);
-  };
-
   const questionId = `${id}-q`;
   const errorId = `${id}-err`;
+  const inputId = `${id}-input`;
+  const hint = answerHint(prompt);
   return (
-    <section ref={panel} className="prompt" role="dialog" aria-labelledby={questionId} tabIndex={-1}>
-      <p className="prompt-kicker">Operator check · {prompt.phase}</p>
+    <section ref={panel} className="prompt" role="dialog" aria-labelledby={questionId} aria-describedby={hint ? `${id}-hint` : undefined} tabIndex={-1}>
+      <div className="prompt-top">
+        <p className="prompt-kicker">Operator check · {prompt.phase}</p>
+        {prompt.expiresAt ? <Countdown until={prompt.expiresAt} /> : null}
+      </div>
       <h2 id={questionId} className="prompt-question">
         {prompt.message}
       </h2>
+      {prompt.image ? <img className="prompt-image" src={prompt.image} alt="Reference for this question" /> : null}
+      {hint ? (
+        <p id={`${id}-hint`} className="prompt-hint">
+          {hint}
+        </p>
+      ) : null}
+
       {prompt.kind === 'yes-no' || prompt.kind === 'pass-fail' ? (
         <div className="prompt-actions">
           {CHOICES[prompt.kind].map((c) => (
@@ -103,26 +143,66 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
         </div>
       ) : prompt.kind === 'confirm' ? (
         <div className="prompt-actions">
-          <button ref={okButton} type="button" className="button button--huge button--affirm" onClick={() => void answer(true)} disabled={busy} aria-keyshortcuts="Enter">
+          <button
+            ref={okButton}
+            type="button"
+            className="button button--huge button--affirm"
+            onClick={() => void answer(true)}
+            disabled={busy}
+            aria-keyshortcuts="Enter"
+          >
             OK <Kbd>Enter</Kbd>
           </button>
         </div>
+      ) : prompt.kind === 'choice' ? (
+        <div className="prompt-options">
+          {options.map((o, i) => (
+            <button key={o} type="button" className="button button--option" onClick={() => void answer(o)} disabled={busy} aria-keyshortcuts={optionKey(i)}>
+              {optionKey(i) ? <Kbd>{optionKey(i)!}</Kbd> : null}
+              <span>{o}</span>
+            </button>
+          ))}
+        </div>
+      ) : prompt.kind === 'multi-choice' ? (
+        <div className="prompt-multi">
+          <fieldset className="prompt-checks">
+            <legend className="sr-only">{prompt.message}</legend>
+            {options.map((o, i) => (
+              <label key={o} className={`check${picked.includes(o) ? ' check--on' : ''}`}>
+                <input type="checkbox" checked={picked.includes(o)} onChange={() => toggle(o)} disabled={busy} aria-keyshortcuts={optionKey(i)} />
+                {optionKey(i) ? <Kbd>{optionKey(i)!}</Kbd> : null}
+                <span>{o}</span>
+              </label>
+            ))}
+          </fieldset>
+          <button
+            type="button"
+            className="button button--primary button--done"
+            onClick={() => void answer([...picked])}
+            disabled={busy}
+            aria-keyshortcuts="Enter"
+          >
+            Done <Kbd>Enter</Kbd>
+          </button>
+        </div>
       ) : (
-        <form className="prompt-text" onSubmit={submitText} noValidate>
-          <label htmlFor={`${id}-text`} className="prompt-text-label">
-            Answer
+        <form className="prompt-text" onSubmit={submitTyped} noValidate>
+          <label htmlFor={inputId} className="prompt-text-label">
+            {prompt.kind === 'number' ? `Value${prompt.units ? ` (${prompt.units})` : ''}` : 'Answer'}
           </label>
           <div className="serial-row">
             <input
               ref={textInput}
-              id={`${id}-text`}
+              id={inputId}
               className="serial-input"
               value={text}
+              inputMode={prompt.kind === 'number' ? 'decimal' : undefined}
               onChange={(e) => {
                 setText(e.target.value);
                 setError(null);
               }}
-              disabled={busy}
+              // Read-only, not disabled, while sending: a disabled field would drop focus.
+              readOnly={busy}
               autoComplete="off"
               spellCheck={false}
               aria-invalid={error?.field ? true : undefined}
@@ -132,21 +212,39 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
               Send <Kbd>Enter</Kbd>
             </button>
           </div>
-          {error?.field ? (
-            <p id={errorId} className="field-error">
-              <span className="field-error-icon" aria-hidden="true">
-                !
-              </span>
-              <span>{error.message}</span>
-            </p>
-          ) : null}
         </form>
       )}
-      {error && !error.field ? (
-        <p className="field-error" role="alert">
-          {error.message}
+      {error ? (
+        <p id={errorId} className="field-error" role={error.field ? undefined : 'alert'}>
+          <span className="field-error-icon" aria-hidden="true">
+            !
+          </span>
+          <span>{error.message}</span>
         </p>
       ) : null}
     </section>
   );
+}
+
+/** What a typed answer must look like, when the question says. */
+function answerHint(p: Prompt): string {
+  const u = p.units ? ` ${p.units}` : '';
+  if (p.kind === 'number') {
+    if (p.min !== undefined && p.max !== undefined) return `Between ${p.min} and ${p.max}${u}.`;
+    if (p.min !== undefined) return `At least ${p.min}${u}.`;
+    if (p.max !== undefined) return `At most ${p.max}${u}.`;
+  }
+  if (p.kind === 'text') {
+    if (p.minLength !== undefined && p.maxLength !== undefined) return `${p.minLength} to ${p.maxLength} characters.`;
+    if (p.minLength !== undefined) return `At least ${p.minLength} characters.`;
+    if (p.maxLength !== undefined) return `At most ${p.maxLength} characters.`;
+  }
+  if (p.kind === 'multi-choice') return 'Tick every one that applies, then Done.';
+  return '';
+}
+
+function Countdown({ until }: { until: string }) {
+  const now = useNow(true, 250);
+  const left = Math.max(0, Math.ceil((Date.parse(until) - now) / 1000));
+  return <span className={`prompt-countdown num${left <= 5 ? ' prompt-countdown--low' : ''}`}>Closes in {left} s</span>;
 }

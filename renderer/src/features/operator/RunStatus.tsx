@@ -28,13 +28,15 @@ export function IdleStatus({ procedure, starting }: { procedure: ProcedureSummar
 
 interface RunningProps {
   run: LiveRun;
+  /** A question is open below: one line, so the question and Abort both fit on screen. */
+  compact: boolean;
   aborting: boolean;
   onAbort(): void;
   ownsKeys(): boolean;
 }
 
 /** A run in progress: the unit, progress, elapsed time and the Abort button (Escape). */
-export function RunningStatus({ run, aborting, onAbort, ownsKeys }: RunningProps) {
+export function RunningStatus({ run, compact, aborting, onAbort, ownsKeys }: RunningProps) {
   const now = useNow(true, 200);
   const done = run.phases.filter((p) => p.status !== 'waiting' && p.status !== 'running').length;
   const current = run.phases.find((p) => p.status === 'running');
@@ -49,6 +51,35 @@ export function RunningStatus({ run, aborting, onAbort, ownsKeys }: RunningProps
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+
+  const abortButton = (
+    <button
+      type="button"
+      className={`button button--abort${compact ? ' button--abort-compact' : ''}`}
+      onClick={onAbort}
+      disabled={aborting}
+      aria-keyshortcuts="Escape"
+    >
+      {aborting ? 'Aborting…' : 'Abort'} <Kbd>Esc</Kbd>
+    </button>
+  );
+
+  if (compact) {
+    return (
+      <section className="status status--running status--compact" aria-label="Run in progress">
+        <div className="status-compact-text">
+          <span className="status-kicker">
+            <span className="spinner" aria-hidden="true" /> Testing
+          </span>
+          <span className="status-compact-serial mono">{run.unit.serialNumber}</span>
+          <span className="status-compact-meta num">
+            Phase {Math.min(done + 1, total)} of {total} · {formatDuration(Math.max(0, now - Date.parse(run.startedAt)))}
+          </span>
+        </div>
+        {abortButton}
+      </section>
+    );
+  }
 
   return (
     <section className="status status--running" aria-label="Run in progress">
@@ -71,9 +102,8 @@ export function RunningStatus({ run, aborting, onAbort, ownsKeys }: RunningProps
           </>
         ) : null}
       </p>
-      <button type="button" className="button button--abort" onClick={onAbort} disabled={aborting} aria-keyshortcuts="Escape">
-        {aborting ? 'Aborting…' : 'Abort'} <Kbd>Esc</Kbd>
-      </button>
+      {current?.message ? <p className="status-message">{current.message}</p> : null}
+      {abortButton}
     </section>
   );
 }

@@ -26,7 +26,11 @@ interface Props {
 function plannedPhases(procedure: ProcedureSummary | null): LivePhase[] {
   if (!procedure) return [];
   const enabled = procedure.phases.filter((p) => p.enabled);
-  const ordered = [...enabled.filter((p) => p.group === 'setup'), ...enabled.filter((p) => p.group === 'main'), ...enabled.filter((p) => p.group === 'teardown')];
+  const ordered = [
+    ...enabled.filter((p) => p.group === 'setup'),
+    ...enabled.filter((p) => p.group === 'main'),
+    ...enabled.filter((p) => p.group === 'teardown'),
+  ];
   return ordered.map((p, index) => ({ index, name: p.name, title: p.title, group: p.group, status: 'waiting', attempt: 1, measurements: [], logs: [] }));
 }
 
@@ -77,13 +81,20 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
   const liveText = refusal ? `Scan refused. ${refusal.message}` : run?.outcome ? resultSentence(run) : '';
 
   return (
-    <section ref={panel} className={`socket-panel ${multi ? 'socket-panel--narrow' : 'socket-panel--wide'}`} data-socket-panel="" aria-label={multi ? `Socket ${number}` : 'Test socket'}>
+    <section
+      ref={panel}
+      className={`socket-panel ${multi ? 'socket-panel--narrow' : 'socket-panel--wide'}`}
+      data-socket-panel=""
+      aria-label={multi ? `Socket ${number}` : 'Test socket'}
+    >
       <div className="socket-side">
         {multi ? <h2 className="socket-title">Socket {number}</h2> : null}
         <SerialForm
           label={multi ? `Serial number, socket ${number}` : 'Serial number'}
           waiting={waiting}
-          hint={running ? `Testing ${run.unit.serialNumber}…` : procedure?.serialExample ? `Expected form: ${procedure.serialExample}` : 'Scan the unit’s label'}
+          hint={
+            running ? `Testing ${run.unit.serialNumber}…` : procedure?.serialExample ? `Expected form: ${procedure.serialExample}` : 'Scan the unit’s label'
+          }
           onStart={start}
           onRefused={(message) => setRefusal((r) => ({ message, n: (r?.n ?? 0) + 1 }))}
         />
@@ -93,10 +104,13 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
             <p className="status-text">{socket.message ?? 'The test runner stopped.'}</p>
           </section>
         ) : null}
-        {socket.prompt && running ? <PromptPanel key={socket.prompt.id} prompt={socket.prompt} onAnswer={(a) => answer(socket.prompt!.id, a)} ownsKeys={promptOwnsKeys} /> : null}
         {running ? (
-          <RunningStatus run={run} aborting={abortingRun === run.runId} onAbort={abort} ownsKeys={runOwnsKeys} />
-        ) : run?.outcome ? (
+          <RunningStatus run={run} compact={socket.prompt !== null} aborting={abortingRun === run.runId} onAbort={abort} ownsKeys={runOwnsKeys} />
+        ) : null}
+        {socket.prompt && running ? (
+          <PromptPanel key={socket.prompt.id} prompt={socket.prompt} onAnswer={(a) => answer(socket.prompt!.id, a)} ownsKeys={promptOwnsKeys} />
+        ) : null}
+        {running ? null : run?.outcome ? (
           <ResultBanner run={{ ...run, outcome: run.outcome }} />
         ) : socket.state !== 'error' ? (
           <IdleStatus procedure={procedure} starting={socket.state === 'starting'} />
@@ -113,13 +127,11 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
           <h2 id={`phases-${socket.socket}`} className="section-title">
             Phases
           </h2>
-          <span className="section-meta num">
-            {run ? `${done} of ${phases.length} done` : `${phases.length} planned`}
-          </span>
+          <span className="section-meta num">{run ? `${done} of ${phases.length} done` : `${phases.length} planned`}</span>
         </div>
-        <PhaseList phases={phases} label={multi ? `Phases, socket ${number}` : 'Phases'} />
+        <PhaseList phases={phases} label={multi ? `Phases, socket ${number}` : 'Phases'} outcome={run?.outcome} />
       </section>
-      <div className="sr-only" aria-live="assertive" aria-atomic="true">
+      <div className="sr-only" role="status" aria-live="assertive" aria-atomic="true" aria-label={multi ? `Announcements, socket ${number}` : 'Announcements'}>
         <span key={refusal ? `r${refusal.n}` : (run?.runId ?? 'none')}>{liveText}</span>
       </div>
     </section>

@@ -82,7 +82,7 @@ export function RunPage({ runId, runsEnded, procedure }: Props) {
           </div>
         </div>
         <dl className="facts">
-          <div>
+          <div className="facts-two">
             <dt>Procedure</dt>
             <dd>
               {record.procedure.name} <span className="muted">v{record.procedure.version}</span>
@@ -94,15 +94,19 @@ export function RunPage({ runId, runsEnded, procedure }: Props) {
               {shortHash(record.procedure.hash)}
             </dd>
           </div>
-          {record.unit.partNumber ? (
-            <div>
-              <dt>Part number</dt>
-              <dd className="mono">{record.unit.partNumber}</dd>
-            </div>
-          ) : null}
+          <div>
+            <dt>Part number</dt>
+            <dd className="mono">{record.unit.partNumber ?? '—'}</dd>
+          </div>
           <div>
             <dt>Operator</dt>
             <dd>{record.operatorId ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Station · socket</dt>
+            <dd>
+              {record.stationId} · {record.socket + 1}
+            </dd>
           </div>
           <div>
             <dt>Started</dt>
@@ -115,12 +119,6 @@ export function RunPage({ runId, runsEnded, procedure }: Props) {
           <div>
             <dt>Duration</dt>
             <dd className="num">{formatDuration(record.durationMs) || '—'}</dd>
-          </div>
-          <div>
-            <dt>Station · socket</dt>
-            <dd>
-              {record.stationId} · {record.socket + 1}
-            </dd>
           </div>
           <div className="facts-wide">
             <dt>Run id</dt>
@@ -156,7 +154,10 @@ export function RunPage({ runId, runsEnded, procedure }: Props) {
                     {formatValue(m.value, m.aggregates)}
                     {m.units ? <span className="units"> {m.units}</span> : null}
                   </td>
-                  <td>{m.reason ?? (m.outcome === 'UNSET' ? 'not measured' : '—')}</td>
+                  <td>
+                    {m.reason ?? (m.outcome === 'UNSET' ? 'not measured' : '—')}
+                    {m.failureCode ? <span className="tag tag--fail mono">{m.failureCode}</span> : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -177,6 +178,7 @@ export function RunPage({ runId, runsEnded, procedure }: Props) {
 
 function RecordPhase({ phase, title }: { phase: PhaseRecord; title: string | undefined }) {
   const label = title ?? phase.name;
+  const params = Object.entries(phase.params ?? {});
   return (
     <li className={`card record-phase record-phase--${phase.outcome.toLowerCase()}`}>
       <div className="phase-head">
@@ -193,6 +195,16 @@ function RecordPhase({ phase, title }: { phase: PhaseRecord; title: string | und
             {phase.attempt > 1 ? ` · attempt ${phase.attempt}` : ''}
             {phase.group !== 'main' ? ` · ${phase.group}` : ''}
           </span>
+          {params.length > 0 || phase.failureCode ? (
+            <span className="phase-tags">
+              {params.map(([k, v]) => (
+                <span key={k} className="tag mono">
+                  {k}={String(v)}
+                </span>
+              ))}
+              {phase.failureCode ? <span className="tag tag--fail mono">failure code {phase.failureCode}</span> : null}
+            </span>
+          ) : null}
         </span>
         <span className="phase-duration num">{formatDuration(phase.durationMs)}</span>
       </div>
@@ -207,7 +219,9 @@ function RecordPhase({ phase, title }: { phase: PhaseRecord; title: string | und
           ) : null}
         </div>
       ) : null}
-      {phase.measurements.length > 0 ? <MeasurementTable measurements={failingFirst(phase.measurements)} label={`Measurements of ${label}`} showReason /> : null}
+      {phase.measurements.length > 0 ? (
+        <MeasurementTable measurements={failingFirst(phase.measurements)} label={`Measurements of ${label}`} showReason />
+      ) : null}
       {phase.logs.length > 0 ? (
         <table className="logs" aria-label={`Log of ${label}`}>
           <thead>
