@@ -47,7 +47,8 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       /* the first migration starts from an empty file */
     },
     check: (db) => {
-      expect(tables(db)).toEqual(['audit', 'events', 'failures', 'outbox', 'phases', 'runs']);
+      // Later migrations' seeds call this check too, with their own tables beside these.
+      expect(tables(db)).toEqual(expect.arrayContaining(['audit', 'events', 'failures', 'outbox', 'phases', 'runs']));
       expect(columns(db, 'runs')).toEqual(
         expect.arrayContaining(['id', 'serial_number', 'procedure_hash', 'started_at', 'ended_at', 'outcome', 'outcome_reason']),
       );
