@@ -6,7 +6,7 @@ import { StationErrorSchema } from './errors.ts';
 import { StationEventSchema } from './events.ts';
 import { LiveSocketSchema } from './live.ts';
 import { CalibrationEntrySchema, IdentitySchema, InstrumentStatusSchema, PortInfoSchema } from './instruments.ts';
-import { ScanRouteSchema } from './scans.ts';
+import { ScanRouteSchema, ScanRoutesSchema } from './scans.ts';
 
 /** A supervisor's approval of a refused start (calibration past due, retest limit). */
 export const OverrideSchema = z
@@ -40,6 +40,8 @@ export const StationSnapshotSchema = z.object({
   sockets: z.array(LiveSocketSchema),
   /** The operator logged in by badge scan, if any. */
   operatorId: z.string().nullable().optional(),
+  /** What a badge and a fixture label look like, so a screen can route a keyboard scan. */
+  scanRoutes: ScanRoutesSchema.optional(),
 });
 export type StationSnapshot = z.infer<typeof StationSnapshotSchema>;
 

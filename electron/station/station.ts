@@ -241,6 +241,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       storage,
       sockets: sockets.map((s) => s.snapshot),
       operatorId,
+      scanRoutes: settings.scanRoutes,
     };
   };
 
