@@ -95,7 +95,9 @@ export const Commands = {
   'calibration.list': { input: z.object({}).strict(), output: z.object({ entries: z.array(CalibrationEntrySchema) }) },
   /** Adds or updates an instrument in the calibration inventory (recorded in the audit log). */
   'calibration.set': {
-    input: CalibrationEntrySchema.omit({ updatedAt: true, updatedBy: true }).extend({ by: z.string().trim().min(1, 'who made the change').max(64) }).strict(),
+    input: CalibrationEntrySchema.omit({ updatedAt: true, updatedBy: true })
+      .extend({ by: z.string().trim().min(1, 'who made the change').max(64) })
+      .strict(),
     output: z.object({}),
   },
   'run.abort': { input: z.object({ socket: z.number().int().nonnegative().default(0) }).strict(), output: z.object({ aborted: z.boolean() }) },

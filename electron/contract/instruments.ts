@@ -135,7 +135,8 @@ export function parseAddress(address: string): InstrumentAddress {
 
   switch (s) {
     case 'serial': {
-      if (!target.startsWith('/') && !/^COM\d+$/i.test(target)) throw new AddressProblem(`"${text}": the serial port must be a device path such as /dev/ttyUSB0`);
+      if (!target.startsWith('/') && !/^COM\d+$/i.test(target))
+        throw new AddressProblem(`"${text}": the serial port must be a device path such as /dev/ttyUSB0`);
       const baudRate = int('baud', 9600, 50, 4_000_000);
       const dataBits = Number(oneOf('dataBits', ['5', '6', '7', '8'] as const, '8')) as 5 | 6 | 7 | 8;
       const parity = oneOf('parity', ['none', 'even', 'odd', 'mark', 'space'] as const, 'none');

@@ -11,7 +11,11 @@ const SCANNER_MS = 4;
 /** Between keys of a quick typist. */
 const TYPIST_MS = 140;
 
-test('a badge scanned with no field focused logs the operator in; the unit scanned next runs under that operator', async ({ operator, page, station }, testInfo) => {
+test('a badge scanned with no field focused logs the operator in; the unit scanned next runs under that operator', async ({
+  operator,
+  page,
+  station,
+}, testInfo) => {
   // The operator clicked on the phase list: no text field has focus.
   await operator.phases.click();
   await expect(operator.serial).not.toBeFocused();

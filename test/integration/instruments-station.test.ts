@@ -122,7 +122,10 @@ test('a cable pulled mid-query: the phase is ERROR "instrument dmm disconnected"
   const down = await t.events.waitFor('instrument.changed', (e) => e.data.name === 'dmm' && e.data.state === 'disconnected');
   expect(down.socket).toBe(0);
   // While it is out, the station says why (the pty is gone).
-  expect(t.station.snapshot().sockets[0]!.instruments?.find((i) => i.name === 'dmm')).toMatchObject({ state: 'disconnected', message: expect.stringMatching(/unplugged|does not exist/) });
+  expect(t.station.snapshot().sockets[0]!.instruments?.find((i) => i.name === 'dmm')).toMatchObject({
+    state: 'disconnected',
+    message: expect.stringMatching(/unplugged|does not exist/),
+  });
 
   // The failed phase carries the I/O trace; the phase that passed does not.
   const rec = await t.record(runId);
@@ -135,7 +138,9 @@ test('a cable pulled mid-query: the phase is ERROR "instrument dmm disconnected"
 
   dmm.device.fault = { kind: 'none' };
   await dmm.plug();
-  const up = await t.events.waitFor('instrument.changed', (e) => e.data.name === 'dmm' && e.data.state === 'connected' && e.data.identity !== undefined, { afterSeq: down.seq });
+  const up = await t.events.waitFor('instrument.changed', (e) => e.data.name === 'dmm' && e.data.state === 'connected' && e.data.identity !== undefined, {
+    afterSeq: down.seq,
+  });
   expect(up.data.identity).toMatchObject({ model: 'DMM-6500S', serial: 'SIM0001' });
   const again = await t.start(serial('104'));
   expect((await t.ended(again)).data.outcome).toBe('PASS');
@@ -151,7 +156,9 @@ describe('calibration', () => {
 
     const e = await refusal(t, 'run.start', { serialNumber: serial('200') });
     expect(e.kind).toBe('calibration.overdue');
-    expect(e.message).toBe('Calibration past due: dmm (Passline Sim DMM-6500S, serial SIM0001) was due 2020-01-31. A supervisor must override to test with it.');
+    expect(e.message).toBe(
+      'Calibration past due: dmm (Passline Sim DMM-6500S, serial SIM0001) was due 2020-01-31. A supervisor must override to test with it.',
+    );
     expect(t.station.snapshot().sockets[0]!.run).toBeNull();
 
     const notSupervisor = await refusal(t, 'run.start', { serialNumber: serial('200'), override: { supervisorId: 'OP-1' } });
@@ -176,7 +183,9 @@ describe('calibration', () => {
       ]),
     );
     const list = await t.station.invoke('instruments.list', {});
-    expect(list.ok && (list.value as { instruments: { name: string; calibrationOverdue?: boolean }[] }).instruments.find((i) => i.name === 'dmm')).toMatchObject({ calibrationOverdue: true });
+    expect(
+      list.ok && (list.value as { instruments: { name: string; calibrationOverdue?: boolean }[] }).instruments.find((i) => i.name === 'dmm'),
+    ).toMatchObject({ calibrationOverdue: true });
 
     // Back from calibration: no refusal.
     await t.station.invoke('calibration.set', { maker: 'Passline Sim', model: 'DMM-6500S', serial: 'SIM0001', dueDate: '2999-01-01', by: 'SUP-7' });
@@ -210,12 +219,19 @@ test('retest rules: a passed unit is flagged; after 2 failures a supervisor appr
   const bad = serial('301', 'FAIL');
   for (let i = 0; i < 2; i++) expect((await t.ended(await t.start(bad))).data.outcome).toBe('FAIL');
   const limit = await refusal(t, 'run.start', { serialNumber: bad });
-  expect(limit).toMatchObject({ kind: 'retest.limit-reached', message: `${bad} has failed Bench fixture 2 times (limit 2). A supervisor must approve another attempt.` });
+  expect(limit).toMatchObject({
+    kind: 'retest.limit-reached',
+    message: `${bad} has failed Bench fixture 2 times (limit 2). A supervisor must approve another attempt.`,
+  });
   const approved = await started(t, { serialNumber: bad, override: { supervisorId: 'SUP-7' } });
   expect((await t.ended(approved)).data.outcome).toBe('FAIL');
-  expect((await t.record(approved)).overrides).toMatchObject([{ kind: 'retest.limit-reached', by: 'SUP-7', message: `${bad} has failed Bench fixture 2 times (limit 2).` }]);
+  expect((await t.record(approved)).overrides).toMatchObject([
+    { kind: 'retest.limit-reached', by: 'SUP-7', message: `${bad} has failed Bench fixture 2 times (limit 2).` },
+  ]);
   // Each further try needs its own approval.
-  expect((await refusal(t, 'run.start', { serialNumber: bad })).message).toBe(`${bad} has failed Bench fixture 3 times (limit 2). A supervisor must approve another attempt.`);
+  expect((await refusal(t, 'run.start', { serialNumber: bad })).message).toBe(
+    `${bad} has failed Bench fixture 3 times (limit 2). A supervisor must approve another attempt.`,
+  );
   // Counted per serial: another unit is not affected.
   expect((await t.ended(await t.start(serial('302')))).data.outcome).toBe('PASS');
 });
@@ -234,8 +250,15 @@ describe('scans', () => {
     // A misread check digit is refused before anything runs.
     const misread = await scan('BENCH-P01A-2601-1235');
     expect(misread.ok).toBe(false);
-    expect(!misread.ok && misread.error).toMatchObject({ kind: 'serial.invalid', message: '"BENCH-P01A-2601-1235": check digit 5 is wrong (GS1 mod 10 gives 6): the label was misread or mistyped' });
-    expect((await t.events.waitFor('scan.received', (e) => !e.data.accepted)).data).toMatchObject({ text: 'BENCH-P01A-2601-1235', route: 'serial', source: 'keyboard' });
+    expect(!misread.ok && misread.error).toMatchObject({
+      kind: 'serial.invalid',
+      message: '"BENCH-P01A-2601-1235": check digit 5 is wrong (GS1 mod 10 gives 6): the label was misread or mistyped',
+    });
+    expect((await t.events.waitFor('scan.received', (e) => !e.data.accepted)).data).toMatchObject({
+      text: 'BENCH-P01A-2601-1235',
+      route: 'serial',
+      source: 'keyboard',
+    });
 
     const r = await scan(serial('400'));
     expect(r.ok && r.value).toMatchObject({ route: 'serial', runId: expect.any(String) });
@@ -299,7 +322,10 @@ describe('settings screen data', () => {
     const t = await open({ instruments: { psu: withDriver(psu.address, 'psu') } });
     await identified(t, ['psu']);
     const fresh = await t.station.invoke('instrument.test', { address: spare.address });
-    expect(fresh).toMatchObject({ ok: true, value: { via: 'station', identity: { maker: 'Passline Sim', model: 'DMM-6500S', serial: 'SIM0001', firmware: '1.0.0' } } });
+    expect(fresh).toMatchObject({
+      ok: true,
+      value: { via: 'station', identity: { maker: 'Passline Sim', model: 'DMM-6500S', serial: 'SIM0001', firmware: '1.0.0' } },
+    });
     // The runner holds the pty open (locked): the test goes through it.
     const held = await t.station.invoke('instrument.test', { address: withDriver(psu.address, 'psu') });
     expect(held).toMatchObject({ ok: true, value: { via: 'runner', identity: { model: 'PSU-3303S' } } });

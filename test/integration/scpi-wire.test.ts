@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectInstrument, type OpenedInstrument } from '#station/instruments/connect.ts';
-import { Dmm, PowerSupply } from '#station/instruments/drivers.ts';
-import { InstrumentError } from '#station/instruments/transport.ts';
+import type { Dmm, PowerSupply } from '#station/instruments/drivers.ts';
+import type { InstrumentError } from '#station/instruments/transport.ts';
 import { SimLab, until } from '../helpers/sim-bench.ts';
 
 let lab: SimLab;
@@ -215,7 +215,9 @@ test('a serial port that does not exist says so', async () => {
   const o = open('psu', `serial:${join(lab.dir, 'ttyUSB9')}`);
   await until(() => o.connection.state === 'disconnected', 'disconnected');
   expect(o.connection.message).toBe(`${join(lab.dir, 'ttyUSB9')} does not exist (is the cable plugged in?)`);
-  expect((await rejection(o.session.query('*IDN?'))).message).toBe(`instrument psu disconnected (${join(lab.dir, 'ttyUSB9')} does not exist (is the cable plugged in?))`);
+  expect((await rejection(o.session.query('*IDN?'))).message).toBe(
+    `instrument psu disconnected (${join(lab.dir, 'ttyUSB9')} does not exist (is the cable plugged in?))`,
+  );
 });
 
 test('usbtmc: a character device opened, written and read (a pty stands in for /dev/usbtmc0)', async () => {

@@ -40,7 +40,7 @@ describe('keyboard-wedge detector', () => {
     expect(out.at(-1)).toEqual({ kind: 'typing', text: '', enter: true });
   });
 
-  test('two quick keys then Enter (a short code, or a fast typist\'s roll) is typing', () => {
+  test("two quick keys then Enter (a short code, or a fast typist's roll) is typing", () => {
     expect(feed(new KeyboardWedge(), 'ab', () => 10)).toEqual([{ kind: 'typing', text: 'ab', enter: true }]);
   });
 

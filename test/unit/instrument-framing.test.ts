@@ -16,7 +16,10 @@ async function readAll(chunks: Buffer[], reads: ('line' | 'block')[], term = '\n
   for (const kind of reads) {
     const p = kind === 'line' ? r.readLine(term) : r.readBlock(term);
     let settled = false;
-    void p.then(() => (settled = true), () => (settled = true));
+    void p.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await Promise.resolve();
     while (!settled && i < chunks.length) {
       r.push(chunks[i++]!);
@@ -30,7 +33,10 @@ async function readAll(chunks: Buffer[], reads: ('line' | 'block')[], term = '\n
 
 function splits(b: Buffer, at: number[]): Buffer[] {
   const cuts = [0, ...at, b.length];
-  return cuts.slice(1).map((c, i) => b.subarray(cuts[i], c)).filter((c) => c.length > 0);
+  return cuts
+    .slice(1)
+    .map((c, i) => b.subarray(cuts[i], c))
+    .filter((c) => c.length > 0);
 }
 
 describe('line framing', () => {
@@ -42,11 +48,17 @@ describe('line framing', () => {
   });
 
   test('replies split at every pair of points give the same lines', async () => {
-    for (let a = 1; a < stream.length; a += 3) for (let b = a + 1; b < stream.length; b++) expect(await readAll(splits(stream, [a, b]), ['line', 'line', 'line'])).toEqual(expected);
+    for (let a = 1; a < stream.length; a += 3)
+      for (let b = a + 1; b < stream.length; b++) expect(await readAll(splits(stream, [a, b]), ['line', 'line', 'line'])).toEqual(expected);
   });
 
   test('one byte at a time', async () => {
-    expect(await readAll([...stream].map((x) => Buffer.from([x])), ['line', 'line', 'line'])).toEqual(expected);
+    expect(
+      await readAll(
+        [...stream].map((x) => Buffer.from([x])),
+        ['line', 'line', 'line'],
+      ),
+    ).toEqual(expected);
   });
 
   test('a CR terminator', async () => {
@@ -92,7 +104,9 @@ describe('IEEE 488.2 definite-length blocks', () => {
     expect(takeBlock(Buffer.from('#312'), '\n')).toBeNull();
     expect(() => takeBlock(Buffer.from('#x'), '\n')).toThrow('malformed binary block header: "#x" (a digit must follow #)');
     expect(() => takeBlock(Buffer.from('#2ab'), '\n')).toThrow('length "ab" is not a number');
-    expect(() => takeBlock(Buffer.from('-113,"Undefined header"\n'), '\n')).toThrow('expected a binary block (#<n><length><bytes>), got "-113,\\"Undefined header\\"\\n"');
+    expect(() => takeBlock(Buffer.from('-113,"Undefined header"\n'), '\n')).toThrow(
+      'expected a binary block (#<n><length><bytes>), got "-113,\\"Undefined header\\"\\n"',
+    );
   });
 
   test('a malformed block fails the read and leaves the reader clean', async () => {
@@ -132,7 +146,15 @@ describe('instrument addresses', () => {
       driver: 'psu',
       trace: 'failed',
     });
-    expect(parseAddress('serial:/dev/ttyUSB0')).toMatchObject({ baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1, flow: 'none', readTerm: '\n', driver: 'scpi' });
+    expect(parseAddress('serial:/dev/ttyUSB0')).toMatchObject({
+      baudRate: 9600,
+      parity: 'none',
+      dataBits: 8,
+      stopBits: 1,
+      flow: 'none',
+      readTerm: '\n',
+      driver: 'scpi',
+    });
   });
 
   test('tcp, usbtmc, sim, replay', () => {
@@ -154,7 +176,9 @@ describe('instrument addresses', () => {
     };
     expect(bad('serial:/dev/ttyUSB0?baud=fast')).toBe('"serial:/dev/ttyUSB0?baud=fast": baud=fast: must be a whole number from 50 to 4000000');
     expect(bad('serial:/dev/ttyUSB0?parity=wrong')).toBe('"serial:/dev/ttyUSB0?parity=wrong": parity=wrong: must be one of none, even, odd, mark, space');
-    expect(bad('serial:/dev/ttyUSB0?bauds=9600')).toMatch(/unknown parameter "bauds" for serial: \(allowed: driver, trace, .* baud, dataBits, parity, stopBits, flow\)/);
+    expect(bad('serial:/dev/ttyUSB0?bauds=9600')).toMatch(
+      /unknown parameter "bauds" for serial: \(allowed: driver, trace, .* baud, dataBits, parity, stopBits, flow\)/,
+    );
     expect(bad('tcp://host')).toBe('"tcp://host": a TCP address is tcp://host:port (raw SCPI is usually port 5025)');
     expect(bad('gpib:1')).toMatch(/unknown transport "gpib:"/);
     expect(bad('sim:scope')).toBe('"sim:scope": unknown simulator "scope" (known: dmm, psu)');

@@ -195,7 +195,10 @@ export class InstrumentConnection implements Transport {
     this.link.wantRead?.();
     let timer: NodeJS.Timeout | undefined;
     const onAbort = () => this.reader.cancel(abortReason(signal!));
-    timer = setTimeout(() => this.reader.cancel(new InstrumentError('instrument.timeout', `instrument ${this.name}: no reply within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => this.reader.cancel(new InstrumentError('instrument.timeout', `instrument ${this.name}: no reply within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
     return p.finally(() => {
       this.reading = false;

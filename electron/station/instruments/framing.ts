@@ -32,7 +32,8 @@ export function takeBlock(buf: Buffer, term: string): { block: Buffer; rest: Buf
   }
   if (i + 1 >= buf.length) return null;
   const n = buf[i + 1]! - 0x30;
-  if (n < 0 || n > 9) throw new InstrumentError('instrument.error', `malformed binary block header: "#${String.fromCharCode(buf[i + 1]!)}" (a digit must follow #)`);
+  if (n < 0 || n > 9)
+    throw new InstrumentError('instrument.error', `malformed binary block header: "#${String.fromCharCode(buf[i + 1]!)}" (a digit must follow #)`);
   if (n === 0) {
     const end = buf.indexOf(term, i + 2, 'latin1');
     if (end < 0) return null;

@@ -3,9 +3,10 @@
  * USBTMC character device). A link reports bytes and its own end; framing,
  * timeouts and reconnection live above it.
  */
-import { Socket as NetSocket, connect as netConnect } from 'node:net';
+import { connect as netConnect, type Socket as NetSocket } from 'node:net';
 import { close as fsClose, open as fsOpen, read as fsRead, write as fsWrite } from 'node:fs';
 import type { SerialPort as SerialPortType } from 'serialport';
+import type * as SerialPortNs from 'serialport';
 import type { InstrumentAddress } from '#contract/instruments.ts';
 
 export interface LinkEvents {
@@ -28,9 +29,10 @@ type SerialAddress = Extract<InstrumentAddress, { scheme: 'serial' }>;
 type TcpAddress = Extract<InstrumentAddress, { scheme: 'tcp' }>;
 type UsbtmcAddress = Extract<InstrumentAddress, { scheme: 'usbtmc' }>;
 
-let serialModule: Promise<typeof import('serialport')> | null = null;
+type SerialPortModule = typeof SerialPortNs;
+let serialModule: Promise<SerialPortModule> | null = null;
 /** Loaded on first use: a station on simulators never loads the native binding. */
-export function loadSerialPort(): Promise<typeof import('serialport')> {
+export function loadSerialPort(): Promise<SerialPortModule> {
   serialModule ??= import('serialport');
   return serialModule;
 }
@@ -114,7 +116,11 @@ export function openTcpLink(a: TcpAddress, ev: LinkEvents, connectTimeoutMs = 30
       lastError = e.message;
       if (!open) {
         clearTimeout(timer);
-        reject(new Error(/ECONNREFUSED/.test(e.message) ? `${a.host}:${a.port} refused the connection (is the instrument on?)` : `${a.host}:${a.port}: ${e.message}`));
+        reject(
+          new Error(
+            /ECONNREFUSED/.test(e.message) ? `${a.host}:${a.port} refused the connection (is the instrument on?)` : `${a.host}:${a.port}: ${e.message}`,
+          ),
+        );
       }
     });
     sock.on('data', (d: Buffer) => ev.data(d));

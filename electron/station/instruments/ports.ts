@@ -37,7 +37,8 @@ export async function listSerialPorts(): Promise<{ ports: PortInfo[]; problem?: 
   if (process.platform === 'linux' && !onPath('udevadm')) {
     return {
       ports: devicesByName(),
-      problem: 'udevadm is not installed, so serial ports cannot be listed with their maker and serial number (install the udev package); the ports listed are the device names found under /dev.',
+      problem:
+        'udevadm is not installed, so serial ports cannot be listed with their maker and serial number (install the udev package); the ports listed are the device names found under /dev.',
     };
   }
   try {
@@ -54,6 +55,9 @@ export async function listSerialPorts(): Promise<{ ports: PortInfo[]; problem?: 
       })),
     };
   } catch (e) {
-    return { ports: devicesByName(), problem: `serial ports could not be listed (${(e as Error).message}); the ports listed are the device names found under /dev.` };
+    return {
+      ports: devicesByName(),
+      problem: `serial ports could not be listed (${(e as Error).message}); the ports listed are the device names found under /dev.`,
+    };
   }
 }

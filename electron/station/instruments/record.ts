@@ -32,7 +32,8 @@ const KEEP_BYTES = 256;
 /** Printable text as a JSON string; anything else as hex. */
 export function showBytes(b: Buffer, more = 0): string {
   const tail = more > 0 ? ` (+${more} bytes)` : '';
-  if (/^[\x09\x0a\x0d\x20-\x7e]*$/.test(b.toString('latin1'))) return JSON.stringify(b.toString('latin1')) + tail;
+  // Tab, LF, CR and printable ASCII read as text; anything else is binary.
+  if (b.every((c) => c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c <= 0x7e))) return JSON.stringify(b.toString('latin1')) + tail;
   return `hex ${b.toString('hex').replace(/(..)(?!$)/g, '$1 ')}${tail}`;
 }
 
@@ -63,7 +64,12 @@ export class TraceBuffer {
 
 /** Trace entries as log lines: `psu → "MEAS:CURR?\n"`. */
 export function traceLogs(name: string, entries: readonly TraceEntry[]): LogEntry[] {
-  return entries.map((e) => ({ level: 'debug', ts: new Date(e.t).toISOString(), message: `${name} ${e.dir === 'out' ? '→' : '←'} ${showBytes(e.bytes, e.more)}`, source: 'io-trace' }));
+  return entries.map((e) => ({
+    level: 'debug',
+    ts: new Date(e.t).toISOString(),
+    message: `${name} ${e.dir === 'out' ? '→' : '←'} ${showBytes(e.bytes, e.more)}`,
+    source: 'io-trace',
+  }));
 }
 
 interface RecordedHeader {
@@ -152,9 +158,16 @@ export function openReplayLink(file: string, timing: 'instant' | 'recorded', ev:
     async write(bytes) {
       if (closed) throw new InstrumentError('instrument.disconnected', `replay of ${file} is closed`);
       const ex = exchanges[next];
-      if (!ex) throw new InstrumentError('instrument.error', `replay ${file}: the recording ended after ${exchanges.length} commands, but the sequence sent ${showBytes(bytes)}`);
+      if (!ex)
+        throw new InstrumentError(
+          'instrument.error',
+          `replay ${file}: the recording ended after ${exchanges.length} commands, but the sequence sent ${showBytes(bytes)}`,
+        );
       if (!ex.out.equals(bytes)) {
-        throw new InstrumentError('instrument.error', `replay ${file}: command ${next + 1} was recorded as ${showBytes(ex.out)}, but the sequence sent ${showBytes(bytes)}`);
+        throw new InstrumentError(
+          'instrument.error',
+          `replay ${file}: command ${next + 1} was recorded as ${showBytes(ex.out)}, but the sequence sent ${showBytes(bytes)}`,
+        );
       }
       next++;
       for (const r of ex.replies) {

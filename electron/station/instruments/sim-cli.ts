@@ -19,7 +19,13 @@ import { SimBench, SimDevice, type SimFault } from './sim.ts';
 const USAGE = 'usage: sim-cli.ts [--psu pty:<path>|tcp:<port>] [--dmm pty:<path>|tcp:<port>] [--latency <ms>] [--noise <factor>]';
 
 const { values } = parseArgs({
-  options: { psu: { type: 'string' }, dmm: { type: 'string' }, latency: { type: 'string', default: '0' }, noise: { type: 'string', default: '1' }, help: { type: 'boolean' } },
+  options: {
+    psu: { type: 'string' },
+    dmm: { type: 'string' },
+    latency: { type: 'string', default: '0' },
+    noise: { type: 'string', default: '1' },
+    help: { type: 'boolean' },
+  },
 });
 if (values.help || (!values.psu && !values.dmm)) {
   console.log(USAGE);

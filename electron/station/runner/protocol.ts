@@ -39,6 +39,12 @@ export const FromRunnerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warning', 'error']), message: z.string() }),
   /** An instrument connected, disconnected, identified itself or was closed. */
   z.object({ type: z.literal('instrument'), status: InstrumentStatusSchema }),
-  z.object({ type: z.literal('instrumentTested'), id: z.string(), identity: IdentitySchema.optional(), roundTripMs: z.number().optional(), error: z.string().optional() }),
+  z.object({
+    type: z.literal('instrumentTested'),
+    id: z.string(),
+    identity: IdentitySchema.optional(),
+    roundTripMs: z.number().optional(),
+    error: z.string().optional(),
+  }),
 ]);
 export type FromRunner = z.infer<typeof FromRunnerSchema>;

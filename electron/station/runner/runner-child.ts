@@ -59,7 +59,10 @@ function withTrace(e: EngineEmit): EngineEmit {
       if (entries.length === 0) continue;
       const kept = entries.slice(-TRACE_PER_PHASE);
       const note = kept.length < entries.length ? `, the last ${kept.length} of ${entries.length}` : '';
-      rec.logs.push({ level: 'debug', ts: new Date(kept[0]!.t).toISOString(), message: `I/O trace of ${name} (${o.address.address}${note}):`, source: 'io-trace' }, ...traceLogs(name, kept));
+      rec.logs.push(
+        { level: 'debug', ts: new Date(kept[0]!.t).toISOString(), message: `I/O trace of ${name} (${o.address.address}${note}):`, source: 'io-trace' },
+        ...traceLogs(name, kept),
+      );
     }
   }
   return e;

@@ -46,7 +46,7 @@ export function admit(req: AdmissionRequest, inventory: InventoryRepo, superviso
 
   if (proc.serialCheckDigit) {
     const group = proc.serialCheckDigit.group;
-    const digits = group !== undefined ? new RegExp(proc.serialPattern).exec(serial)?.groups?.[group] ?? '' : serial;
+    const digits = group !== undefined ? (new RegExp(proc.serialPattern).exec(serial)?.groups?.[group] ?? '') : serial;
     const problem = checkGs1(digits);
     if (problem) throw new StationFault('serial.invalid', `"${serial}": ${problem}`, { field: 'serialNumber', checkDigit: 'gs1-mod10' });
   }
@@ -83,7 +83,11 @@ export function admit(req: AdmissionRequest, inventory: InventoryRepo, superviso
     if (k !== undefined && history.failedSinceLastPass >= k) {
       const message = `${serial} has failed ${proc.name} ${history.failedSinceLastPass} times (limit ${k}).`;
       if (!override) {
-        throw new StationFault('retest.limit-reached', `${message} A supervisor must approve another attempt.`, { serialNumber: serial, failed: history.failedSinceLastPass, limit: k });
+        throw new StationFault('retest.limit-reached', `${message} A supervisor must approve another attempt.`, {
+          serialNumber: serial,
+          failed: history.failedSinceLastPass,
+          limit: k,
+        });
       }
       approve('retest.limit-reached', message, override.supervisorId);
     }
@@ -106,7 +110,8 @@ export function admit(req: AdmissionRequest, inventory: InventoryRepo, superviso
   if (used.length) annotations.instruments = used;
   if (overdue.length) {
     const message = `Calibration past due: ${overdue.join('; ')}.`;
-    if (!override) throw new StationFault('calibration.overdue', `${message} A supervisor must override to test with ${overdue.length > 1 ? 'them' : 'it'}.`, { overdue });
+    if (!override)
+      throw new StationFault('calibration.overdue', `${message} A supervisor must override to test with ${overdue.length > 1 ? 'them' : 'it'}.`, { overdue });
     approve('calibration.overdue', message, override.supervisorId);
   }
   if (overrides.length) annotations.overrides = overrides;

@@ -65,7 +65,12 @@ export class InventoryRepo {
     try {
       const before = this.findCalibration(e);
       this.s.upsert!.run(e.maker, e.model, e.serial, e.dueDate, e.note ?? null, at, by);
-      this.s.audit!.run(at, by, 'calibration.set', JSON.stringify({ maker: e.maker, model: e.model, serial: e.serial, dueDate: e.dueDate, before: before?.dueDate ?? null }));
+      this.s.audit!.run(
+        at,
+        by,
+        'calibration.set',
+        JSON.stringify({ maker: e.maker, model: e.model, serial: e.serial, dueDate: e.dueDate, before: before?.dueDate ?? null }),
+      );
       this.db.exec('COMMIT');
     } catch (err) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
