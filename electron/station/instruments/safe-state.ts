@@ -27,8 +27,6 @@ export async function safeStateFresh(held: readonly HeldInstrument[], timeoutMs 
           opened = connectInstrument(h.name, h.address, { reconnectMs: 100 });
           await opened.connection.ready(timeoutMs, deadline, true);
           await opened.instrument.safeState();
-          // A write returns once the bytes left: make sure the instrument has taken it.
-          await opened.session.opc({ signal: deadline, timeoutMs: Math.max(100, timeoutMs / 2) }).catch(() => undefined);
         } catch (e) {
           problems.push(`instrument ${h.name}: safe state after the runner stopped failed: ${(e as Error).message}`);
         } finally {

@@ -27,8 +27,9 @@ export class PowerSupply extends ScpiInstrument {
   measureVoltage(signal?: AbortSignal): Promise<number> {
     return this.scpi.queryNumber('MEAS:VOLT?', opts(signal));
   }
-  /** Outputs off: a unit is never left powered. */
-  override safeState(): Promise<void> {
-    return this.output(false);
+  /** Outputs off, confirmed by the supply (*OPC?): a unit is never left powered. */
+  override async safeState(): Promise<void> {
+    await this.output(false);
+    await this.scpi.opc();
   }
 }
