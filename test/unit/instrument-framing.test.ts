@@ -7,6 +7,7 @@ import { ReplyReader, takeBlock } from '#station/instruments/framing.ts';
 import { parseIdn } from '#station/instruments/scpi.ts';
 import { floatBlock } from '#station/instruments/sim.ts';
 import { parseAddress } from '#contract/instruments.ts';
+import { checkGs1, gs1CheckDigit, routeScan, unitFieldsFrom } from '#contract/scans.ts';
 
 /** Feeds `bytes` in the given chunks and collects what the reads return, in order. */
 async function readAll(chunks: Buffer[], reads: ('line' | 'block')[], term = '\n'): Promise<(string | number[])[]> {
@@ -185,5 +186,32 @@ describe('instrument addresses', () => {
     expect(bad('sim:dmm?fail=(')).toBe('"sim:dmm?fail=(": fail=(: is not a regular expression');
     expect(bad('serial:/dev/ttyUSB0?term=none')).toBe('"serial:/dev/ttyUSB0?term=none": term=none: replies need a terminator to be framed (lf, crlf or cr)');
     expect(bad('ttyUSB0')).toMatch(/is not an instrument address/);
+  });
+});
+
+describe('scan routing and check digits', () => {
+  const routes = { badgePattern: '^OP-(?<id>[0-9]+)$', fixturePattern: '^FX-[A-Z0-9-]+$' };
+
+  test('a badge (its id group), a fixture label, anything else a unit serial', () => {
+    expect(routeScan('OP-0042', routes)).toEqual({ route: 'badge', id: '0042' });
+    expect(routeScan(' FX-A7 ', routes)).toEqual({ route: 'fixture', id: 'FX-A7' });
+    expect(routeScan('DEMO-0001', routes)).toEqual({ route: 'serial', id: 'DEMO-0001' });
+    expect(routeScan('   ', routes)).toEqual({ route: 'unknown', id: '' });
+  });
+
+  test('GS1 mod 10 on real GTINs and SSCCs', () => {
+    expect(gs1CheckDigit('400638133393')).toBe(1); // GTIN-13 4006381333931
+    expect(gs1CheckDigit('0001234560001')).toBe(2); // GTIN-14 00012345600012
+    expect(gs1CheckDigit('00614141123456789')).toBe(0); // SSCC 006141411234567890
+    expect(checkGs1('4006381333931')).toBeNull();
+    expect(checkGs1('4006381333932')).toBe('check digit 2 is wrong (GS1 mod 10 gives 1): the label was misread or mistyped');
+    expect(checkGs1('12A4')).toBe('"12A4" must be digits ending in a GS1 check digit');
+  });
+
+  test('named groups of a serial pattern fill the unit record', () => {
+    const pattern = '^(?<partNumber>P\\d{2})(?<revision>[A-Z])-(?<dateCode>\\d{4})-(?<batch>B\\d+)?-?\\d+$';
+    expect(unitFieldsFrom(pattern, 'P01C-2612-B7-0042')).toEqual({ partNumber: 'P01', revision: 'C', dateCode: '2612', batch: 'B7' });
+    expect(unitFieldsFrom(pattern, 'P01C-2612-0042')).toEqual({ partNumber: 'P01', revision: 'C', dateCode: '2612' });
+    expect(unitFieldsFrom(pattern, 'nothing')).toEqual({});
   });
 });
