@@ -138,7 +138,13 @@ export class InstrumentConnection implements Transport {
    * `timeoutMs`); a disconnected instrument fails at once, unless `retryNow`
    * (safe state with a fresh connection) asks for an immediate attempt.
    */
-  async ready(timeoutMs: number, signal?: AbortSignal, retryNow = false): Promise<void> {
+  ready(timeoutMs: number, signal?: AbortSignal, retryNow = false): Promise<void> | void {
+    // The common case costs nothing: no promise, no turn of the event loop.
+    if (this._state === 'connected') return;
+    return this.waitReady(timeoutMs, signal, retryNow);
+  }
+
+  private async waitReady(timeoutMs: number, signal: AbortSignal | undefined, retryNow: boolean): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const state = this._state as InstrumentState;
@@ -218,6 +224,11 @@ export class InstrumentConnection implements Transport {
 
   discardInput(): void {
     this.reader.clear();
+  }
+
+  /** Ends a read that was started for a command that could not be sent. */
+  cancelRead(error: Error): void {
+    this.reader.cancel(error);
   }
 
   async close(): Promise<void> {

@@ -25,7 +25,7 @@ export interface SessionOptions {
 
 /** Transports that connect in the background (InstrumentConnection) say when they are ready. */
 interface MaybeConnecting {
-  ready?(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  ready?(timeoutMs: number, signal?: AbortSignal): Promise<void> | void;
 }
 
 /**
@@ -56,30 +56,46 @@ export class ScpiSession {
     return next;
   }
 
-  private async ready(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    await (this.transport as Transport & MaybeConnecting).ready?.(timeoutMs, signal);
-  }
-
   private async send(cmd: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    await this.ready(timeoutMs, signal);
+    const waiting = (this.transport as Transport & MaybeConnecting).ready?.(timeoutMs, signal);
+    if (waiting) await waiting;
     this.transport.discardInput?.();
     await this.transport.write(cmd);
   }
 
-  private async reply(cmd: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+  /**
+   * A command and its reply. The read is set up before the command leaves: a fast
+   * instrument's answer may arrive before the write has reported back.
+   */
+  private async exchange<T>(cmd: string, read: () => Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+    const waiting = (this.transport as Transport & MaybeConnecting).ready?.(timeoutMs, signal);
+    if (waiting) await waiting;
+    this.transport.discardInput?.();
+    const reply = read();
+    reply.catch(() => undefined);
     try {
-      return await this.transport.readLine(timeoutMs, signal);
+      await this.transport.write(cmd);
     } catch (e) {
-      if (e instanceof InstrumentError && e.kind === 'instrument.timeout') throw new InstrumentError('instrument.timeout', `instrument ${this.name}: no reply to ${cmd} within ${timeoutMs} ms`);
+      this.transport.cancelRead?.(e as Error);
       throw e;
     }
+    try {
+      return await reply;
+    } catch (e) {
+      if (e instanceof InstrumentError && e.kind === 'instrument.timeout')
+        throw new InstrumentError('instrument.timeout', `instrument ${this.name}: no reply to ${cmd} within ${timeoutMs} ms`);
+      throw e;
+    }
+  }
+
+  private reply(cmd: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+    return this.exchange(cmd, () => this.transport.readLine(timeoutMs, signal), timeoutMs, signal);
   }
 
   /** Reads SYST:ERR? until "0,No error"; throws with every error the instrument queued. */
   private async drainErrors(after: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const errors: string[] = [];
     for (let i = 0; i < 20; i++) {
-      await this.send('SYST:ERR?', timeoutMs, signal);
       const r = (await this.reply('SYST:ERR?', timeoutMs, signal)).trim();
       if (/^[+]?0\s*(,|$)/.test(r)) break;
       errors.push(r);
@@ -100,7 +116,6 @@ export class ScpiSession {
   query(cmd: string, opts: CallOptions = {}): Promise<string> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     return this.serial(async () => {
-      await this.send(cmd, timeoutMs, opts.signal);
       const r = await this.reply(cmd, timeoutMs, opts.signal);
       if (opts.checkErrors ?? this.checkErrors) await this.drainErrors(cmd, timeoutMs, opts.signal);
       return r;
@@ -110,7 +125,8 @@ export class ScpiSession {
   async queryNumber(cmd: string, opts: CallOptions = {}): Promise<number> {
     const reply = await this.query(cmd, opts);
     const n = Number(reply);
-    if (reply.trim() === '' || Number.isNaN(n)) throw new InstrumentError('instrument.error', `instrument ${this.name} sent ${JSON.stringify(reply)} to ${cmd}, expected a number`);
+    if (reply.trim() === '' || Number.isNaN(n))
+      throw new InstrumentError('instrument.error', `instrument ${this.name} sent ${JSON.stringify(reply)} to ${cmd}, expected a number`);
     return n;
   }
 
@@ -119,7 +135,8 @@ export class ScpiSession {
     const reply = await this.query(cmd, opts);
     return reply.split(',').map((s) => {
       const n = Number(s);
-      if (s.trim() === '' || Number.isNaN(n)) throw new InstrumentError('instrument.error', `instrument ${this.name} sent ${JSON.stringify(reply.slice(0, 80))} to ${cmd}, expected numbers`);
+      if (s.trim() === '' || Number.isNaN(n))
+        throw new InstrumentError('instrument.error', `instrument ${this.name} sent ${JSON.stringify(reply.slice(0, 80))} to ${cmd}, expected numbers`);
       return n;
     });
   }
@@ -130,12 +147,12 @@ export class ScpiSession {
     const readBlock = this.transport.readBlock?.bind(this.transport);
     if (!readBlock) return Promise.reject(new InstrumentError('instrument.error', `${this.transport.description} cannot read binary blocks`));
     return this.serial(async () => {
-      await this.send(cmd, timeoutMs, opts.signal);
       let block: Buffer;
       try {
-        block = await readBlock(timeoutMs, opts.signal);
+        block = await this.exchange(cmd, () => readBlock(timeoutMs, opts.signal), timeoutMs, opts.signal);
       } catch (e) {
-        if (e instanceof InstrumentError && e.kind === 'instrument.timeout') throw new InstrumentError('instrument.timeout', `instrument ${this.name}: no complete block in reply to ${cmd} within ${timeoutMs} ms`);
+        if (e instanceof InstrumentError && e.kind === 'instrument.timeout')
+          throw new InstrumentError('instrument.timeout', `instrument ${this.name}: no complete block in reply to ${cmd} within ${timeoutMs} ms`);
         throw e;
       }
       if (opts.checkErrors ?? this.checkErrors) await this.drainErrors(cmd, timeoutMs, opts.signal);
@@ -152,7 +169,8 @@ export class ScpiSession {
   /** A command, then *OPC? in the same exchange: returns when the instrument has carried it out. */
   async writeSync(cmd: string, opts: CallOptions = {}): Promise<void> {
     const r = (await this.query(`${cmd};*OPC?`, opts)).trim();
-    if (r !== '1' && r !== '+1') throw new InstrumentError('instrument.error', `instrument ${this.name} answered ${JSON.stringify(r)} to ${cmd};*OPC?, expected 1`);
+    if (r !== '1' && r !== '+1')
+      throw new InstrumentError('instrument.error', `instrument ${this.name} answered ${JSON.stringify(r)} to ${cmd};*OPC?, expected 1`);
   }
 
   async identify(signal?: AbortSignal): Promise<Identity> {

@@ -11,6 +11,8 @@ export interface Transport {
   readBlock?(timeoutMs: number, signal?: AbortSignal): Promise<Buffer>;
   /** Forget unread input before a new command (a late reply to a query that timed out). */
   discardInput?(): void;
+  /** Ends a pending read (its command could not be sent). */
+  cancelRead?(error: Error): void;
   close(): Promise<void>;
   readonly description: string;
 }
