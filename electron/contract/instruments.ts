@@ -196,3 +196,18 @@ export const CalibrationEntrySchema = z.object({
   updatedBy: z.string().optional(),
 });
 export type CalibrationEntry = z.infer<typeof CalibrationEntrySchema>;
+
+/** What an address opens (a port, a socket, a device), whatever its parameters: two addresses with one resource cannot both be open. */
+export function resourceOf(a: InstrumentAddress): string {
+  switch (a.scheme) {
+    case 'serial':
+    case 'usbtmc':
+      return `${a.scheme}:${a.path}`;
+    case 'tcp':
+      return `tcp:${a.host}:${a.port}`;
+    case 'sim':
+      return `sim:${a.device}`;
+    case 'replay':
+      return `replay:${a.file}`;
+  }
+}

@@ -17,6 +17,7 @@ import { SerialScanner, type ScanLine } from './scanning/serial-scanner.ts';
 import { listSerialPorts } from './instruments/ports.ts';
 import { addressOf, connectInstrument } from './instruments/connect.ts';
 import { routeScan } from '#contract/scans.ts';
+import { resourceOf } from '#contract/instruments.ts';
 import type { Override } from '#contract/commands.ts';
 import { BUILTIN_SEQUENCES, findProcedureDir } from './procedures/load.ts';
 
@@ -325,7 +326,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const testInstrument = async (address: string, timeoutMs: number) => {
     const a = addressOf('test', address);
     for (const s of sockets) {
-      const held = (s.snapshot.instruments ?? []).find((i) => i.state !== 'closed' && addressOf(i.name, i.address).address === a.address);
+      const held = (s.snapshot.instruments ?? []).find((i) => i.state !== 'closed' && resourceOf(addressOf(i.name, i.address)) === resourceOf(a));
       if (!held) continue;
       const r = await s.testInstrument(held.name, timeoutMs);
       if (!r.identity) throw new StationFault(/disconnected/.test(r.error ?? '') ? 'instrument.disconnected' : 'instrument.timeout', r.error ?? 'no identity');

@@ -327,7 +327,7 @@ describe('settings screen data', () => {
       value: { via: 'station', identity: { maker: 'Passline Sim', model: 'DMM-6500S', serial: 'SIM0001', firmware: '1.0.0' } },
     });
     // The runner holds the pty open (locked): the test goes through it.
-    const held = await t.station.invoke('instrument.test', { address: withDriver(psu.address, 'psu') });
+    const held = await t.station.invoke('instrument.test', { address: psu.address.replace(/\?.*$/, '') });
     expect(held).toMatchObject({ ok: true, value: { via: 'runner', identity: { model: 'PSU-3303S' } } });
     const missing = await refusal(t, 'instrument.test', { address: `serial:${join(lab.dir, 'ttyUSB7')}`, timeoutMs: 500 });
     expect(missing).toMatchObject({ kind: 'instrument.disconnected', message: expect.stringContaining('does not exist (is the cable plugged in?)') });

@@ -35,7 +35,8 @@ export function addressOf(name: string, address: string): InstrumentAddress {
     if (e instanceof AddressProblem) throw new AddressError(`instrument "${name}": ${e.message}`);
     throw e;
   }
-  if (!DRIVERS[a.driver]) throw new AddressError(`instrument "${name}": "${address}": driver=${a.driver} is not a known driver (known: ${Object.keys(DRIVERS).join(', ')})`);
+  if (!DRIVERS[a.driver])
+    throw new AddressError(`instrument "${name}": "${address}": driver=${a.driver} is not a known driver (known: ${Object.keys(DRIVERS).join(', ')})`);
   return a;
 }
 
@@ -88,7 +89,12 @@ export function linkOpener(a: InstrumentAddress, bench: SimBench): LinkOpener {
 /** Opens an instrument and returns its driver with the connection under it. */
 export function connectInstrument(name: string, address: string, opts: { bench?: SimBench; reconnectMs?: number } = {}): OpenedInstrument {
   const a = addressOf(name, address);
-  const connection = new InstrumentConnection({ name, address: a, open: linkOpener(a, opts.bench ?? new SimBench()), ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}) });
+  const connection = new InstrumentConnection({
+    name,
+    address: a,
+    open: linkOpener(a, opts.bench ?? new SimBench()),
+    ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
+  });
   const session = new ScpiSession(name, connection, { timeoutMs: a.timeoutMs, checkErrors: a.checkErrors });
   const instrument = DRIVERS[a.driver]!(name, session);
   return { instrument, connection, session, address: a };

@@ -3,7 +3,8 @@
  * runner that held the instruments died (killed after an abort, crashed) and
  * nothing else would switch a supply off until a new runner has loaded.
  */
-import { connectInstrument } from './connect.ts';
+import { addressOf, connectInstrument } from './connect.ts';
+import { driverHasSafeState } from './drivers.ts';
 
 export interface HeldInstrument {
   name: string;
@@ -19,7 +20,7 @@ export async function safeStateFresh(held: readonly HeldInstrument[], timeoutMs 
   const problems: string[] = [];
   await Promise.all(
     held
-      .filter((h) => !/^(sim|replay):/i.test(h.address.trim()))
+      .filter((h) => !/^(sim|replay):/i.test(h.address.trim()) && needsSafeState(h))
       .map(async (h) => {
         let opened: ReturnType<typeof connectInstrument> | null = null;
         const deadline = AbortSignal.timeout(timeoutMs);
@@ -35,4 +36,13 @@ export async function safeStateFresh(held: readonly HeldInstrument[], timeoutMs 
       }),
   );
   return problems;
+}
+
+/** Only drivers with a safe state are worth a connection (a meter's does nothing). */
+function needsSafeState(h: HeldInstrument): boolean {
+  try {
+    return driverHasSafeState(addressOf(h.name, h.address).driver);
+  } catch {
+    return false;
+  }
 }

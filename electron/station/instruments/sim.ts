@@ -206,7 +206,10 @@ export class SimDevice {
           peer.hangup();
           return;
         }
-        const replies = line.split(';').map((c) => this.respond(c)).filter((r): r is string | Buffer => r !== null);
+        const replies = line
+          .split(';')
+          .map((c) => this.respond(c))
+          .filter((r): r is string | Buffer => r !== null);
         if (replies.length === 0 || this.fault.kind === 'no-reply') continue;
         let out: Buffer;
         if (this.fault.kind === 'garbage') out = Buffer.from([0xff, 0x13, 0x37, 0x80, 0x3f, 0x0a]);

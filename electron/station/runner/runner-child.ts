@@ -10,7 +10,7 @@ import { runProcedure, type EngineEmit } from '#station/engine/engine.ts';
 import { planPhases } from '#station/engine/plan.ts';
 import { connectInstrument, type OpenedInstrument } from '#station/instruments/connect.ts';
 import { SimBench } from '#station/instruments/sim.ts';
-import type { Instrument } from '#station/instruments/drivers.ts';
+import { hasSafeState, type Instrument } from '#station/instruments/drivers.ts';
 import { traceLogs } from '#station/instruments/record.ts';
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { toStationError, formatZodError } from '#contract/errors.ts';
@@ -97,16 +97,18 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 /** Every instrument to its safe state; a disconnected one gets a fresh connection attempt first. */
 async function safeStateAll(): Promise<void> {
   await Promise.all(
-    Object.values(opened).map(({ instrument: i, connection }) =>
-      withTimeout(
-        (async () => {
-          if (connection.state !== 'connected') await connection.ready(SAFE_STATE_TIMEOUT_MS - 200, undefined, true);
-          await i.safeState();
-        })(),
-        SAFE_STATE_TIMEOUT_MS,
-        `safe state of ${i.name}`,
-      ).catch((e: unknown) => send({ type: 'log', level: 'error', message: `instrument ${i.name}: safe state failed: ${(e as Error).message}` })),
-    ),
+    Object.values(opened)
+      .filter(({ instrument }) => hasSafeState(instrument))
+      .map(({ instrument: i, connection }) =>
+        withTimeout(
+          (async () => {
+            if (connection.state !== 'connected') await connection.ready(SAFE_STATE_TIMEOUT_MS - 200, undefined, true);
+            await i.safeState();
+          })(),
+          SAFE_STATE_TIMEOUT_MS,
+          `safe state of ${i.name}`,
+        ).catch((e: unknown) => send({ type: 'log', level: 'error', message: `instrument ${i.name}: safe state failed: ${(e as Error).message}` })),
+      ),
   );
 }
 
