@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAddress } from './instruments.ts';
 
 /**
  * Barcode scans: where a scan goes (unit serial, operator badge, fixture id) and
@@ -38,7 +39,16 @@ export type ScanRoutes = z.infer<typeof ScanRoutesSchema>;
 export const SerialScannerSchema = z.object({
   name: z.string().min(1).default('scanner'),
   /** A serial address, as for instruments: serial:/dev/ttyACM0?baud=9600. */
-  port: z.string().min(1),
+  port: z
+    .string()
+    .min(1)
+    .superRefine((port, ctx) => {
+      try {
+        if (parseAddress(port).scheme !== 'serial') ctx.addIssue({ code: 'custom', message: `"${port}" is not a serial: address (e.g. serial:/dev/ttyACM0?baud=9600)` });
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    }),
   /** What the scanner sends after each code. */
   suffix: z.enum(['cr', 'lf', 'crlf', 'tab']).default('cr'),
   /** Socket the scans go to (multi-socket stations: one scanner per socket). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ScanRoutesSchema, SerialScannerSchema } from './scans.ts';
+import { parseAddress } from './instruments.ts';
 
 /** One schema for electron-store (desktop) and conf (headless). */
 export const SettingsSchema = z.object({
@@ -11,7 +12,18 @@ export const SettingsSchema = z.object({
   procedureId: z.string().default('demo-board'),
   sockets: z.number().int().min(1).max(16).default(1),
   /** Instrument name → address; overrides the procedure file's addresses. */
-  instruments: z.record(z.string(), z.string()).default({}),
+  instruments: z
+    .record(
+      z.string(),
+      z.string().superRefine((address, ctx) => {
+        try {
+          parseAddress(address);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      }),
+    )
+    .default({}),
   /** Address the event/API server binds to. Loopback unless a supervisor opens it. */
   listenHost: z.string().default('127.0.0.1'),
   listenPort: z.number().int().min(0).max(65535).default(4780),

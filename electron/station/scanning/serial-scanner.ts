@@ -31,8 +31,15 @@ export class SerialScanner {
 
   private async open(): Promise<void> {
     if (this.closed) return;
-    const a = parseAddress(this.config.port);
-    if (a.scheme !== 'serial') throw new Error(`scanner ${this.config.name}: ${this.config.port} is not a serial: address`);
+    let a: ReturnType<typeof parseAddress>;
+    try {
+      a = parseAddress(this.config.port);
+      if (a.scheme !== 'serial') throw new Error(`"${this.config.port}" is not a serial: address (e.g. serial:/dev/ttyACM0?baud=9600)`);
+    } catch (e) {
+      // A wrong setting is said once and not retried: it will not fix itself.
+      this.onState(false, (e as Error).message);
+      return;
+    }
     const suffix = SCANNER_SUFFIX[this.config.suffix];
     try {
       const link = await openSerialLink(a, {
