@@ -1,9 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
 
-/** The calibration inventory: instruments keyed by the identity they report (*IDN?). */
+/**
+ * The calibration inventory: instruments keyed by the identity they report (*IDN?).
+ * IF NOT EXISTS: safe to apply again to a database that skipped it (numbered below a later one).
+ */
 export function up(db: DatabaseSync): void {
   db.exec(`
-    CREATE TABLE calibration (
+    CREATE TABLE IF NOT EXISTS calibration (
       maker TEXT NOT NULL,
       model TEXT NOT NULL,
       serial TEXT NOT NULL,

@@ -7,7 +7,7 @@ import type { DatabaseSync } from 'node:sqlite';
  */
 export function up(db: DatabaseSync): void {
   db.exec(`
-    CREATE TABLE run_annotations (
+    CREATE TABLE IF NOT EXISTS run_annotations (
       run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
       kind TEXT NOT NULL,
       body TEXT NOT NULL,
@@ -15,6 +15,6 @@ export function up(db: DatabaseSync): void {
       PRIMARY KEY (run_id, kind)
     ) STRICT, WITHOUT ROWID;
     -- Retest rules count a serial's runs of one procedure.
-    CREATE INDEX runs_serial_procedure ON runs (serial_number, procedure_id, started_at);
+    CREATE INDEX IF NOT EXISTS runs_serial_procedure ON runs (serial_number, procedure_id, started_at);
   `);
 }
