@@ -6,6 +6,25 @@ import { StationErrorSchema } from './errors.ts';
 import { StationEventSchema } from './events.ts';
 import { LiveSocketSchema } from './live.ts';
 import { UploadCommands, UploadStatusSchema, emptyUploadStatus } from './upload.ts';
+import { CalibrationEntrySchema, IdentitySchema, InstrumentStatusSchema, PortInfoSchema } from './instruments.ts';
+import { ScanRouteSchema, ScanRoutesSchema } from './scans.ts';
+
+/** A supervisor's approval of a refused start (calibration past due, retest limit). */
+export const OverrideSchema = z
+  .object({
+    /** The supervisor's badge id (scanned or typed); it must be in settings.supervisors. */
+    supervisorId: z.string().trim().min(1, 'scan the supervisor badge').max(64),
+    reason: z.string().max(500).optional(),
+  })
+  .strict();
+export type Override = z.infer<typeof OverrideSchema>;
+
+/** One instrument as the settings screen lists it: configured address, live state, calibration. */
+export const InstrumentListItemSchema = InstrumentStatusSchema.extend({
+  socket: z.number().int().nonnegative(),
+  calibrationDue: z.string().optional(),
+  calibrationOverdue: z.boolean().optional(),
+});
 
 export const StationSnapshotSchema = z.object({
   station: z.object({ id: z.string(), name: z.string(), appVersion: z.string(), bootId: z.string(), dataDir: z.string() }),
@@ -22,6 +41,10 @@ export const StationSnapshotSchema = z.object({
   sockets: z.array(LiveSocketSchema),
   /** The upload queue: online/offline and runs waiting for the operator, each target for the supervisor. */
   upload: UploadStatusSchema.default(emptyUploadStatus),
+  /** The operator logged in by badge scan, if any. */
+  operatorId: z.string().nullable().optional(),
+  /** What a badge and a fixture label look like, so a screen can route a keyboard scan. */
+  scanRoutes: ScanRoutesSchema.optional(),
 });
 export type StationSnapshot = z.infer<typeof StationSnapshotSchema>;
 
@@ -36,9 +59,49 @@ export const Commands = {
         operatorId: z.string().max(64).optional(),
         /** Parameter overrides for this run: `key` (every phase with it) or `phase.key`. */
         params: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).optional(),
+        /** The operator saw that this unit already passed and tests it again. */
+        confirmRetest: z.boolean().optional(),
+        /** A supervisor approves a start the station refused (calibration past due, retest limit). */
+        override: OverrideSchema.optional(),
       })
       .strict(),
     output: z.object({ runId: z.string() }),
+  },
+  /** A scanned (or typed) code: routed by pattern to a unit serial (starts a run), a badge (logs in) or a fixture. */
+  'scan.submit': {
+    input: z
+      .object({
+        text: z.string().trim().min(1, 'nothing was scanned').max(256, 'a scan has at most 256 characters'),
+        socket: z.number().int().nonnegative().default(0),
+        source: z.string().max(64).default('keyboard'),
+        confirmRetest: z.boolean().optional(),
+        override: OverrideSchema.optional(),
+      })
+      .strict(),
+    output: z.object({ route: ScanRouteSchema, id: z.string(), runId: z.string().optional() }),
+  },
+  'operator.logout': { input: z.object({}).strict(), output: z.object({}) },
+  /** Every socket's instruments: address, driver, state, identity, calibration. */
+  'instruments.list': { input: z.object({}).strict(), output: z.object({ instruments: z.array(InstrumentListItemSchema) }) },
+  /** Serial ports on this machine; `problem` says why the list may be incomplete (no udevadm). */
+  'ports.list': { input: z.object({}).strict(), output: z.object({ ports: z.array(PortInfoSchema), problem: z.string().optional() }) },
+  /** "Test connection": opens the address (or asks the runner that has it open) and reads *IDN?. */
+  'instrument.test': {
+    input: z
+      .object({
+        address: z.string().trim().min(1, 'give an address, e.g. serial:/dev/ttyUSB0?baud=9600'),
+        timeoutMs: z.number().int().min(100).max(30_000).default(3000),
+      })
+      .strict(),
+    output: z.object({ identity: IdentitySchema, roundTripMs: z.number(), via: z.enum(['station', 'runner']) }),
+  },
+  'calibration.list': { input: z.object({}).strict(), output: z.object({ entries: z.array(CalibrationEntrySchema) }) },
+  /** Adds or updates an instrument in the calibration inventory (recorded in the audit log). */
+  'calibration.set': {
+    input: CalibrationEntrySchema.omit({ updatedAt: true, updatedBy: true })
+      .extend({ by: z.string().trim().min(1, 'who made the change').max(64) })
+      .strict(),
+    output: z.object({}),
   },
   'run.abort': { input: z.object({ socket: z.number().int().nonnegative().default(0) }).strict(), output: z.object({ aborted: z.boolean() }) },
   'prompt.answer': {

@@ -16,6 +16,14 @@ export const ErrorKindSchema = z.enum([
   'db.newer-version',
   'disk.full',
   'engine.unavailable',
+  /** An instrument of the run is past its calibration due date: a supervisor may override. */
+  'calibration.overdue',
+  /** The unit already passed: the operator confirms a retest. */
+  'retest.already-passed',
+  /** The unit failed the procedure's limit of attempts: a supervisor approves another. */
+  'retest.limit-reached',
+  /** An override named someone who is not a supervisor. */
+  'supervisor.invalid',
   'internal',
 ]);
 export type ErrorKind = z.infer<typeof ErrorKindSchema>;

@@ -4,6 +4,8 @@ import { ProcedureSummarySchema } from './procedure.ts';
 import { PromptAnswerSchema, PromptSchema } from './prompts.ts';
 import { StationErrorSchema } from './errors.ts';
 import { UploadEventSchemas } from './upload.ts';
+import { InstrumentStatusSchema } from './instruments.ts';
+import { ScanSchema } from './scans.ts';
 
 export const SocketStateSchema = z.enum(['starting', 'idle', 'ready', 'running', 'result', 'error']);
 export type SocketState = z.infer<typeof SocketStateSchema>;
@@ -41,6 +43,14 @@ export const EventDataSchemas = {
   'prompt.closed': z.object({ promptId: z.string(), reason: z.enum(['timeout', 'phase-ended']) }),
   'prompt.answered': z.object({ promptId: z.string(), answer: PromptAnswerSchema }),
   ...UploadEventSchemas,
+  /** An instrument of a socket's runner connected, disconnected or identified itself. */
+  'instrument.changed': InstrumentStatusSchema,
+  /** A barcode scan (serial scanner or keyboard wedge), where it went and what came of it. */
+  'scan.received': ScanSchema,
+  /** An operator logged in with a badge scan (or out: null). */
+  'operator.changed': z.object({ operatorId: z.string().nullable(), source: z.string().optional() }),
+  /** A fixture id was scanned on a socket. */
+  'fixture.changed': z.object({ fixtureId: z.string().nullable() }),
 } as const;
 
 export type EventKind = keyof typeof EventDataSchemas;

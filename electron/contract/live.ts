@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AttachmentSchema, LogEntrySchema, MeasurementSchema, PhaseErrorSchema, PhaseOutcomeSchema, ProcedureRefSchema, RunOutcomeSchema, UnitSchema } from './records.ts';
 import { PromptSchema } from './prompts.ts';
 import { SocketStateSchema, type StationEvent } from './events.ts';
+import { InstrumentStatusSchema } from './instruments.ts';
 
 /**
  * The live view of each socket, derived from events by one pure reducer that the
@@ -47,6 +48,10 @@ export const LiveSocketSchema = z.object({
   runner: z.enum(['starting', 'ready', 'crashed', 'restarting', 'stopped']),
   run: LiveRunSchema.nullable(),
   prompt: PromptSchema.nullable(),
+  /** The runner's instruments, by name order; a disconnected one says why. */
+  instruments: z.array(InstrumentStatusSchema).optional(),
+  /** The fixture scanned on this socket. */
+  fixtureId: z.string().nullable().optional(),
 });
 export type LiveSocket = z.infer<typeof LiveSocketSchema>;
 
@@ -138,6 +143,12 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
         ...(e.data.progress !== undefined ? { progress: e.data.progress } : {}),
         ...(e.data.message !== undefined ? { message: e.data.message } : {}),
       }));
+    case 'instrument.changed': {
+      const others = (s.instruments ?? []).filter((i) => i.name !== e.data.name);
+      return { ...s, instruments: [...others, e.data].sort((a, b) => a.name.localeCompare(b.name)) };
+    }
+    case 'fixture.changed':
+      return { ...s, fixtureId: e.data.fixtureId };
     case 'run.attached':
       return updatePhase(s, e.runId, e.data.index, (p) => ({ ...p, attachments: [...(p.attachments ?? []), e.data.attachment] }));
     case 'prompt.closed':

@@ -155,6 +155,16 @@ export const PhaseSpecSchema = z
   });
 export type PhaseSpec = z.infer<typeof PhaseSpecSchema>;
 
+export const RetestSchema = z
+  .object({
+    /** A unit that already passed is flagged: the operator confirms before it is tested again. */
+    flagPassed: z.boolean().default(true),
+    /** After this many FAIL runs since its last PASS, a supervisor approves each further try. */
+    maxFailedAttempts: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+export type Retest = z.infer<typeof RetestSchema>;
+
 export const ProcedureFileSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, . _ -'),
@@ -167,6 +177,13 @@ export const ProcedureFileSchema = z
     serialExample: z.string().optional(),
     /** Stop at the first failing phase (teardown still runs). */
     stopOnFailure: z.boolean().default(false),
+    /**
+     * Check digit of the serial (or of one of its named groups): a misread label is
+     * refused before it is tested.
+     */
+    serialCheckDigit: z.object({ kind: z.literal('gs1-mod10'), group: z.string().optional() }).strict().optional(),
+    /** Retest rules; attempts are counted per serial number in the station's store. */
+    retest: RetestSchema.optional(),
     /** Instrument name → address URI (sim:dmm, serial:/dev/ttyUSB0?baud=9600, tcp://host:5025). */
     instruments: z.record(z.string(), z.string()).default({}),
     phases: z.array(PhaseSpecSchema).min(1, 'a procedure needs at least one phase'),
@@ -176,7 +193,11 @@ export const ProcedureFileSchema = z
   .strict()
   .superRefine((p, ctx) => {
     try {
-      new RegExp(p.serialPattern);
+      const re = new RegExp(p.serialPattern);
+      const group = p.serialCheckDigit?.group;
+      if (group !== undefined && !new RegExp(`\\(\\?<${group}>`).test(re.source)) {
+        ctx.addIssue({ code: 'custom', path: ['serialCheckDigit', 'group'], message: `serialPattern has no named group (?<${group}>…)` });
+      }
     } catch (e) {
       ctx.addIssue({ code: 'custom', path: ['serialPattern'], message: `not a valid regular expression: ${(e as Error).message}` });
     }
@@ -197,6 +218,8 @@ export const ProcedureSummarySchema = z.object({
   partNumber: z.string().optional(),
   serialPattern: z.string(),
   serialExample: z.string().optional(),
+  serialCheckDigit: z.object({ kind: z.literal('gs1-mod10'), group: z.string().optional() }).optional(),
+  retest: RetestSchema.optional(),
   phases: z.array(z.object({ name: z.string(), title: z.string().optional(), group: z.enum(['setup', 'main', 'teardown']), enabled: z.boolean() })),
   dir: z.string(),
 });

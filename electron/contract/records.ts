@@ -139,8 +139,31 @@ export const UnitSchema = z.object({
   partNumber: z.string().optional(),
   revision: z.string().optional(),
   batch: z.string().optional(),
+  /** From a named group (?<dateCode>…) of the procedure's serial pattern. */
+  dateCode: z.string().optional(),
 });
 export type Unit = z.infer<typeof UnitSchema>;
+
+export const RunOverrideSchema = z.object({
+  kind: z.enum(['calibration.overdue', 'retest.already-passed', 'retest.limit-reached']),
+  /** The supervisor's badge id; the operator's for a confirmed retest. */
+  by: z.string(),
+  at: z.string(),
+  reason: z.string().optional(),
+  /** What was overridden, in words ("psu (SIM0002) calibration was due 2025-01-31"). */
+  message: z.string(),
+});
+export type RunOverride = z.infer<typeof RunOverrideSchema>;
+
+export const RunInstrumentSchema = z.object({
+  name: z.string(),
+  address: z.string(),
+  maker: z.string().optional(),
+  model: z.string().optional(),
+  serial: z.string().optional(),
+  calibrationDue: z.string().optional(),
+});
+export type RunInstrument = z.infer<typeof RunInstrumentSchema>;
 
 export const RunRecordSchema = z.object({
   id: z.string(),
@@ -157,6 +180,12 @@ export const RunRecordSchema = z.object({
   /** Why a run ended ERROR or ABORTED ("operator aborted", "station stopped during run"). */
   outcomeReason: z.string().optional(),
   phases: z.array(PhaseRecordSchema),
+  /** Fixture scanned on the socket when the run started. */
+  fixtureId: z.string().optional(),
+  /** Refusals a supervisor (or, for a retest, the operator) overrode to start this run. */
+  overrides: z.array(RunOverrideSchema).optional(),
+  /** Instruments the run used, as identified, with their calibration due dates. */
+  instruments: z.array(RunInstrumentSchema).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { UploadRetrySchema, UploadTargetsSchema } from './upload.ts';
+import { ScanRoutesSchema, SerialScannerSchema } from './scans.ts';
+import { parseAddress } from './instruments.ts';
 
 /** One schema for electron-store (desktop) and conf (headless). */
 export const SettingsSchema = z.object({
@@ -11,7 +13,18 @@ export const SettingsSchema = z.object({
   procedureId: z.string().default('demo-board'),
   sockets: z.number().int().min(1).max(16).default(1),
   /** Instrument name → address; overrides the procedure file's addresses. */
-  instruments: z.record(z.string(), z.string()).default({}),
+  instruments: z
+    .record(
+      z.string(),
+      z.string().superRefine((address, ctx) => {
+        try {
+          parseAddress(address);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      }),
+    )
+    .default({}),
   /** Address the event/API server binds to. Loopback unless a supervisor opens it. */
   listenHost: z.string().default('127.0.0.1'),
   listenPort: z.number().int().min(0).max(65535).default(4780),
@@ -27,6 +40,12 @@ export const SettingsSchema = z.object({
   /** Where finished runs go (several at once, each with its own queue); see docs/operations.md. */
   uploadTargets: UploadTargetsSchema.default([]),
   uploadRetry: UploadRetrySchema.prefault({}),
+  /** What a badge and a fixture label look like; every other scan is a unit serial. */
+  scanRoutes: ScanRoutesSchema,
+  /** Serial (USB-CDC) barcode scanners. Keyboard-wedge scanners need no setting. */
+  scanners: z.array(SerialScannerSchema).default([]),
+  /** Badge ids of the supervisors who may override a refusal (calibration due, retest limit). */
+  supervisors: z.array(z.string().min(1)).default([]),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const defaultSettings = (): Settings => SettingsSchema.parse({});

@@ -36,7 +36,7 @@ interface Pending {
 const unavailable = (message: string): Result<unknown> => ({ ok: false, error: { kind: 'engine.unavailable', message } });
 
 /** Commands that change the station are refused while it is down, never queued: a scan must not start a run minutes later. */
-const ACTIONS: ReadonlySet<string> = new Set(['run.start', 'run.abort', 'prompt.answer', 'upload.retry', 'upload.drop', 'runs.import'] satisfies CommandName[]);
+const ACTIONS: ReadonlySet<string> = new Set(['run.start', 'run.abort', 'prompt.answer', 'upload.retry', 'upload.drop', 'runs.import', 'scan.submit', 'calibration.set', 'operator.logout', 'store.backup'] satisfies CommandName[]);
 
 /**
  * Runs the station in a utilityProcess and supervises it: invokes wait in a queue until the

@@ -25,6 +25,13 @@ const COMMAND_NAMES = [
   'units.history',
   'attachments.get',
   'store.backup',
+  'ports.list',
+  'instrument.test',
+  'instruments.list',
+  'calibration.list',
+  'calibration.set',
+  'scan.submit',
+  'operator.logout',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.

@@ -88,9 +88,12 @@ async function main(): Promise<number> {
   const dataDir = values['data-dir'] ?? tempDir!;
 
   const json = values.json;
+  const settings = SettingsSchema.safeParse({ sequenceFolder, procedureId, instruments });
+  // A bad --instrument address is named with its instrument, in one line.
+  if (!settings.success) fail(settings.error.issues.map((i) => `--instrument ${String(i.path[1] ?? i.path.join('.'))}: ${i.message}`).join('\n'));
   const station = await createStation({
     dataDir,
-    settings: SettingsSchema.parse({ sequenceFolder, procedureId, instruments }),
+    settings: settings.data,
     log: (level, m) => {
       if (level !== 'info') console.error(`passline: ${m}`);
     },

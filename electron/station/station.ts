@@ -11,6 +11,14 @@ import { DB_FILE, SCHEMA_VERSION, openDatabase, migrate } from './store/db.ts';
 import { RunsRepo, classify } from './store/runs-repo.ts';
 import { AttachmentStore } from './store/attachments.ts';
 import { Socket } from './sockets/socket.ts';
+import { InventoryRepo } from './store/inventory-repo.ts';
+import { admit, today } from './scanning/admission.ts';
+import { SerialScanner, type ScanLine } from './scanning/serial-scanner.ts';
+import { listSerialPorts } from './instruments/ports.ts';
+import { addressOf, connectInstrument } from './instruments/connect.ts';
+import { routeScan } from '#contract/scans.ts';
+import { resourceOf } from '#contract/instruments.ts';
+import type { Override } from '#contract/commands.ts';
 import { BUILTIN_SEQUENCES, findProcedureDir } from './procedures/load.ts';
 import { Uploader } from './uploader/uploader.ts';
 import { queuedTargetIds } from './uploader/targets.ts';
@@ -137,6 +145,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const recovered = fault ? [] : repo.recoverInterrupted('station stopped during run', uploadTargets());
   if (recovered.length) log('warning', `recovered ${recovered.length} run(s) interrupted by a station stop: marked ABORTED`);
 
+  const inventory = new InventoryRepo(db);
   const bus = new EventBus(repo);
   bus.onLogError = (e) => log('error', `event log: ${(e as Error).message}`);
   bus.publish({ kind: 'station.started', data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION } });
@@ -241,12 +250,135 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       storage,
       sockets: sockets.map((s) => s.snapshot),
       upload: uploader.status(),
+      operatorId,
+      scanRoutes: settings.scanRoutes,
     };
+  };
+
+  // Operator login by badge scan; station-wide, recorded on every run it starts.
+  let operatorId: string | null = null;
+  const setOperator = (id: string | null, source?: string): void => {
+    if (id === operatorId) return;
+    operatorId = id;
+    try {
+      inventory.audit(id ?? 'station', id ? 'operator.login' : 'operator.logout', { source });
+    } catch (e) {
+      log('error', `audit: ${(e as Error).message}`);
+    }
+    bus.publish({ kind: 'operator.changed', data: { operatorId: id, ...(source !== undefined ? { source } : {}) } });
+  };
+
+  /** Starts a run after the admission checks (check digit, retest rules, calibration). */
+  const startRun = (index: number, serialNumber: string, o: { operatorId?: string | undefined; params?: Record<string, string | number | boolean> | undefined; confirmRetest?: boolean | undefined; override?: Override | undefined }): string => {
+    const s = socketAt(index);
+    const who = o.operatorId ?? operatorId ?? undefined;
+    const { unit, annotations } = admit(
+      { serialNumber, procedure: s.procedure, instruments: s.snapshot.instruments ?? [], fixtureId: s.snapshot.fixtureId ?? null, operatorId: who, confirmRetest: o.confirmRetest, override: o.override },
+      inventory,
+      settings.supervisors,
+    );
+    return s.startRun(serialNumber, who, o.params, {
+      unit,
+      withRun: (runId) => {
+        inventory.annotate(runId, annotations);
+        for (const ov of annotations.overrides ?? []) inventory.audit(ov.by, `override.${ov.kind}`, { runId, message: ov.message, reason: ov.reason });
+      },
+    });
+  };
+
+  /** A scan from the keyboard wedge or a serial scanner: routed by pattern, announced as scan.received. */
+  const submitScan = (scan: { text: string; socket: number; source: string; confirmRetest?: boolean | undefined; override?: Override | undefined }) => {
+    const text = scan.text.trim();
+    const { route, id } = routeScan(text, settings.scanRoutes);
+    const at = new Date().toISOString();
+    const announce = (accepted: boolean, message?: string, runId?: string) =>
+      bus.publish({
+        kind: 'scan.received',
+        socket: scan.socket,
+        data: { text, source: scan.source, at, socket: scan.socket, route, accepted, ...(message !== undefined ? { message } : {}), ...(runId !== undefined ? { runId } : {}) },
+      });
+    try {
+      if (route === 'badge') {
+        setOperator(id, scan.source);
+        announce(true, `operator ${id} logged in`);
+        return { route, id };
+      }
+      if (route === 'fixture') {
+        socketAt(scan.socket).setFixture(id);
+        announce(true, `fixture ${id} on socket ${scan.socket + 1}`);
+        return { route, id };
+      }
+      const runId = startRun(scan.socket, text, { confirmRetest: scan.confirmRetest, override: scan.override });
+      announce(true, undefined, runId);
+      return { route, id, runId };
+    } catch (e) {
+      announce(false, e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+  };
+
+  const scanners = settings.scanners.map(
+    (cfg) =>
+      new SerialScanner(cfg, {
+        scan: (line: ScanLine) => {
+          try {
+            submitScan({ text: line.text, socket: cfg.socket, source: line.source });
+          } catch {
+            /* refused: scan.received says why */
+          }
+        },
+        state: (connected, message) => log(connected ? 'info' : 'warning', `scanner ${cfg.name} (${cfg.port}): ${connected ? 'connected' : `not connected: ${message ?? ''}`}`),
+      }),
+  );
+
+  /** "Test connection": through the runner that holds the address open, else on a fresh connection. */
+  const testInstrument = async (address: string, timeoutMs: number) => {
+    const a = addressOf('test', address);
+    for (const s of sockets) {
+      const held = (s.snapshot.instruments ?? []).find((i) => i.state !== 'closed' && resourceOf(addressOf(i.name, i.address)) === resourceOf(a));
+      if (!held) continue;
+      const r = await s.testInstrument(held.name, timeoutMs);
+      if (!r.identity) throw new StationFault(/disconnected/.test(r.error ?? '') ? 'instrument.disconnected' : 'instrument.timeout', r.error ?? 'no identity');
+      return { identity: r.identity, roundTripMs: r.roundTripMs ?? 0, via: 'runner' as const };
+    }
+    const o = connectInstrument('test', address, { reconnectMs: 200 });
+    const t0 = performance.now();
+    try {
+      await o.connection.ready(timeoutMs, undefined, true);
+      const identity = await o.instrument.identify(AbortSignal.timeout(timeoutMs));
+      return { identity, roundTripMs: Math.round((performance.now() - t0) * 100) / 100, via: 'station' as const };
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new StationFault(/disconnected|does not exist|refused|closed/.test(msg) ? 'instrument.disconnected' : 'instrument.timeout', `${address}: ${msg.replace(/^instrument test(: )?/, '')}`);
+    } finally {
+      await o.instrument.close().catch(() => undefined);
+    }
   };
 
   const handlers: CommandHandlers = {
     'station.snapshot': () => snapshot(),
-    'run.start': (i) => ({ runId: socketAt(i.socket).startRun(i.serialNumber, i.operatorId, i.params) }),
+    'run.start': (i) => ({ runId: startRun(i.socket, i.serialNumber, i) }),
+    'scan.submit': (i) => submitScan(i),
+    'operator.logout': () => {
+      setOperator(null);
+      return {};
+    },
+    'instruments.list': () => ({
+      instruments: sockets.flatMap((s) =>
+        (s.snapshot.instruments ?? []).map((i) => {
+          const cal = i.identity ? inventory.findCalibration(i.identity) : null;
+          return { ...i, socket: s.index, ...(cal ? { calibrationDue: cal.dueDate, calibrationOverdue: cal.dueDate < today() } : {}) };
+        }),
+      ),
+    }),
+    'ports.list': () => listSerialPorts(),
+    'instrument.test': (i) => testInstrument(i.address, i.timeoutMs),
+    'calibration.list': () => ({ entries: inventory.listCalibration() }),
+    'calibration.set': (i) => {
+      const { by, ...entry } = i;
+      inventory.setCalibration(entry, by);
+      return {};
+    },
     'run.abort': (i) => ({ aborted: socketAt(i.socket).abort() }),
     'prompt.answer': (i) => {
       socketAt(i.socket).answerPrompt(i.promptId, i.answer);
@@ -300,6 +432,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     close: async () => {
       clearInterval(pruneTimer);
       watcher?.close();
+      await Promise.all(scanners.map((sc) => sc.close().catch(() => undefined)));
       await Promise.all(sockets.map((s) => s.close()));
       await uploader.close();
       bus.flush();

@@ -30,7 +30,7 @@ export interface TestStationOptions {
   abortGraceMs?: number;
   /** Reuse a data dir (restart on the same data); a fresh temp dir otherwise. */
   dataDir?: string;
-  /** Any other settings (upload targets, say), as in the settings file. */
+  /** Any other settings (upload targets, instruments, scanners, supervisors…), as in settings.json. */
   settings?: Record<string, unknown>;
 }
 
@@ -45,6 +45,7 @@ export async function openTestStation(opts: TestStationOptions): Promise<TestSta
     procedureId: opts.procedureId,
     sockets: opts.sockets ?? 1,
     ...(opts.abortGraceMs !== undefined ? { abortGraceMs: opts.abortGraceMs } : {}),
+    ...opts.settings,
   });
   const station = await createStation({ dataDir, settings, log: (level, message) => logs.push(`${level}: ${message}`) });
   const events = new EventRecorder(station.bus, 0);

@@ -10,6 +10,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { StationFault } from '#contract/errors.ts';
 import { DB_FILE, SCHEMA_VERSION, migrate, migrations, openDatabase } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
+import { InventoryRepo } from '#station/store/inventory-repo.ts';
 import { phase, runStart } from '../helpers/records.ts';
 import { tempDir } from '../helpers/paths.ts';
 
@@ -46,7 +47,8 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       /* the first migration starts from an empty file */
     },
     check: (db) => {
-      expect(tables(db)).toEqual(['audit', 'events', 'failures', 'outbox', 'phases', 'runs']);
+      // Later migrations' seeds call this check too, with their own tables beside these.
+      expect(tables(db)).toEqual(expect.arrayContaining(['audit', 'events', 'failures', 'outbox', 'phases', 'runs']));
       expect(columns(db, 'runs')).toEqual(
         expect.arrayContaining(['id', 'serial_number', 'procedure_hash', 'started_at', 'ended_at', 'outcome', 'outcome_reason']),
       );
@@ -121,6 +123,47 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
         db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL ORDER BY name`).all() as { name: string }[]
       ).map((r) => r.name);
       expect(indexes).toEqual(['outbox_due', 'outbox_state_run', 'outbox_state_target']);
+    },
+  },
+  60: {
+    seed: (db) => {
+      MIGRATION_TESTS[10]!.check(db);
+    },
+    check: (db) => {
+      expect(tables(db)).toContain('calibration');
+      const inv = new InventoryRepo(db);
+      // The inventory starts empty; an entry is keyed by maker, model and serial, and audited.
+      expect(inv.listCalibration()).toEqual([]);
+      inv.setCalibration({ maker: 'Passline Sim', model: 'PSU-3303S', serial: 'SIM0002', dueDate: '2020-01-31' }, 'SUP-1');
+      inv.setCalibration({ maker: 'Passline Sim', model: 'PSU-3303S', serial: 'SIM0002', dueDate: '2030-01-31', note: 'recalibrated' }, 'SUP-2');
+      expect(inv.listCalibration()).toEqual([expect.objectContaining({ serial: 'SIM0002', dueDate: '2030-01-31', note: 'recalibrated', updatedBy: 'SUP-2' })]);
+      expect(db.prepare("SELECT actor, action FROM audit WHERE action = 'calibration.set' ORDER BY id").all()).toEqual([
+        { actor: 'SUP-1', action: 'calibration.set' },
+        { actor: 'SUP-2', action: 'calibration.set' },
+      ]);
+      // The run seeded before is untouched.
+      expect(db.prepare("SELECT serial_number FROM runs WHERE id = 'r1'").get()).toEqual({ serial_number: 'SEED-1' });
+    },
+  },
+  61: {
+    seed: (db) => {
+      db.exec(`INSERT INTO runs (id, station_id, socket, app_version, procedure_id, procedure_name, procedure_version, procedure_hash, serial_number, started_at, outcome)
+        VALUES ('r1', 's', 0, '0.1.0', 'p', 'P', '1', 'h', 'SEED-1', '2026-01-01T00:00:00.000Z', 'RUNNING')`);
+      db.exec(`INSERT INTO runs (id, station_id, socket, app_version, procedure_id, procedure_name, procedure_version, procedure_hash, serial_number, started_at, outcome)
+        VALUES ('r2', 's', 0, '0.1.0', 'p', 'P', '1', 'h', 'SEED-1', '2026-01-01T01:00:00.000Z', 'FAIL'),
+               ('r3', 's', 0, '0.1.0', 'p', 'P', '1', 'h', 'SEED-1', '2026-01-01T02:00:00.000Z', 'PASS'),
+               ('r4', 's', 0, '0.1.0', 'p', 'P', '1', 'h', 'SEED-1', '2026-01-01T03:00:00.000Z', 'FAIL')`);
+    },
+    check: (db) => {
+      expect(tables(db)).toContain('run_annotations');
+      const inv = new InventoryRepo(db);
+      // Runs journaled before count towards the retest rules.
+      expect(inv.attempts('SEED-1', 'p')).toEqual({ total: 3, failedSinceLastPass: 1, lastPassAt: '2026-01-01T02:00:00.000Z' });
+      expect(inv.attempts('SEED-1', 'other')).toEqual({ total: 0, failedSinceLastPass: 0, lastPassAt: null });
+      expect(inv.annotations('r1')).toEqual({});
+      const override = { kind: 'calibration.overdue' as const, by: 'SUP-1', at: '2026-01-02T00:00:00.000Z', message: 'psu was due 2025-12-31' };
+      inv.annotate('r4', { overrides: [override], fixtureId: 'FX-7' });
+      expect(inv.annotations('r4')).toEqual({ overrides: [override], fixtureId: 'FX-7' });
     },
   },
 };

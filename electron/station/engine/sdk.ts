@@ -7,7 +7,7 @@ import type { PromptAnswer, PromptSpec } from '#contract/prompts.ts';
 import type { Instrument } from '#station/instruments/drivers.ts';
 import type { CustomValidator } from './validators.ts';
 
-export type { Dmm, PowerSupply, Instrument } from '#station/instruments/drivers.ts';
+export type { Dmm, PowerSupply, Instrument, ScpiInstrument } from '#station/instruments/drivers.ts';
 export type { CustomValidator } from './validators.ts';
 export type { PromptSpec } from '#contract/prompts.ts';
 

@@ -1,34 +1,110 @@
+/**
+ * Opens an instrument from its address URI: link (serial, TCP, USBTMC, in-process
+ * simulator, replay) → connection (framing, trace, record, reconnect) → SCPI
+ * session → driver. The connection opens in the background: a call made before it
+ * is up waits for it within its own timeout.
+ */
+import { AddressProblem, parseAddress, type InstrumentAddress } from '#contract/instruments.ts';
+import { InstrumentConnection } from './connection.ts';
+import { DRIVERS, type Instrument } from './drivers.ts';
+import { openSerialLink, openTcpLink, openUsbtmcLink, type Link, type LinkEvents, type LinkOpener } from './links.ts';
+import { openReplayLink } from './record.ts';
 import { ScpiSession } from './scpi.ts';
-import { SimTransport, dmmResponder, psuResponder, type SimBench } from './sim.ts';
-import { Dmm, PowerSupply, type Instrument } from './drivers.ts';
+import { SimBench, SimDevice } from './sim.ts';
 
-export class AddressError extends Error {}
+export class AddressError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AddressError';
+  }
+}
+
+export interface OpenedInstrument {
+  instrument: Instrument;
+  connection: InstrumentConnection;
+  session: ScpiSession;
+  address: InstrumentAddress;
+}
+
+/** Parses an address for instrument `name`; the message names the instrument and the parameter. */
+export function addressOf(name: string, address: string): InstrumentAddress {
+  let a: InstrumentAddress;
+  try {
+    a = parseAddress(address);
+  } catch (e) {
+    if (e instanceof AddressProblem) throw new AddressError(`instrument "${name}": ${e.message}`);
+    throw e;
+  }
+  if (!DRIVERS[a.driver])
+    throw new AddressError(`instrument "${name}": "${address}": driver=${a.driver} is not a known driver (known: ${Object.keys(DRIVERS).join(', ')})`);
+  return a;
+}
+
+/** An in-process simulator as a link: bytes go through the same framing as a real wire. */
+function simLink(device: SimDevice, ev: LinkEvents): Link {
+  let closed = false;
+  const input = device.attach({
+    send: (bytes) => {
+      // Asynchronous, like bytes on a wire.
+      setImmediate(() => {
+        if (!closed) ev.data(bytes);
+      });
+    },
+    hangup: () => {
+      if (closed) return;
+      closed = true;
+      setImmediate(() => ev.closed('the simulator hung up'));
+    },
+  });
+  return {
+    description: `simulated ${device.kind}`,
+    async write(bytes) {
+      if (closed) throw new Error('the simulator hung up');
+      input(bytes);
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+export function linkOpener(a: InstrumentAddress, bench: SimBench): LinkOpener {
+  switch (a.scheme) {
+    case 'serial':
+      return (ev) => openSerialLink(a, ev);
+    case 'tcp':
+      return (ev) => openTcpLink(a, ev);
+    case 'usbtmc':
+      return (ev) => openUsbtmcLink(a, ev);
+    case 'replay':
+      return async (ev) => openReplayLink(a.file, a.timing, ev);
+    case 'sim': {
+      if (a.fail !== undefined) bench.failPattern = new RegExp(a.fail);
+      const device = new SimDevice(a.device, bench, { latencyMs: a.latencyMs });
+      return async (ev) => simLink(device, ev);
+    }
+  }
+}
+
+/** Opens an instrument and returns its driver with the connection under it. */
+export function connectInstrument(name: string, address: string, opts: { bench?: SimBench; reconnectMs?: number } = {}): OpenedInstrument {
+  const a = addressOf(name, address);
+  const connection = new InstrumentConnection({
+    name,
+    address: a,
+    open: linkOpener(a, opts.bench ?? new SimBench()),
+    ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
+  });
+  const session = new ScpiSession(name, connection, { timeoutMs: a.timeoutMs, checkErrors: a.checkErrors });
+  const instrument = DRIVERS[a.driver]!(name, session);
+  return { instrument, connection, session, address: a };
+}
 
 /**
- * Opens an instrument from its address URI. This slice knows the simulators
- * (`sim:dmm`, `sim:psu`, with `?fail=<regex>` to sag a rail for matching serials
- * and `?latency=<ms>`); serial, TCP and USBTMC transports plug in here.
+ * Opens an instrument from its address URI: `serial:/dev/ttyUSB0?baud=9600`,
+ * `tcp://10.0.0.5:5025`, `usbtmc:/dev/usbtmc0`, `sim:dmm`, `sim:psu`
+ * (`?fail=<regex>` sags a rail for matching serials, `?latency=<ms>`), `replay:<file>`.
  */
 export function openInstrument(name: string, address: string, bench: SimBench): Instrument {
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    throw new AddressError(`instrument "${name}": "${address}" is not an address (expected e.g. sim:dmm, serial:/dev/ttyUSB0)`);
-  }
-  if (url.protocol === 'sim:') {
-    const latency = Number(url.searchParams.get('latency') ?? '2');
-    const fail = url.searchParams.get('fail');
-    if (fail) {
-      try {
-        bench.failPattern = new RegExp(fail);
-      } catch {
-        throw new AddressError(`instrument "${name}": fail=${fail} is not a regular expression`);
-      }
-    }
-    if (url.pathname === 'dmm') return new Dmm(name, new ScpiSession(name, new SimTransport(`sim:dmm (${name})`, dmmResponder(bench), latency)));
-    if (url.pathname === 'psu') return new PowerSupply(name, new ScpiSession(name, new SimTransport(`sim:psu (${name})`, psuResponder(bench), latency)));
-    throw new AddressError(`instrument "${name}": unknown simulator "${url.pathname}" (known: dmm, psu)`);
-  }
-  throw new AddressError(`instrument "${name}": transport "${url.protocol}" is not supported yet (supported: sim:)`);
+  return connectInstrument(name, address, { bench }).instrument;
 }

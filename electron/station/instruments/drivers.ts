@@ -1,68 +1,36 @@
-import type { Identity, ScpiSession } from './scpi.ts';
+/**
+ * Instrument drivers. A driver is a small class over a SCPI session (see
+ * drivers/psu.ts); the address picks it with `driver=<name>` (sim:dmm and sim:psu
+ * pick theirs). To add a model: copy drivers/psu.ts or drivers/dmm.ts to
+ * drivers/<model>.ts, change the commands, and add one line to DRIVERS below.
+ */
+import { ScpiSession } from './scpi.ts';
+import { ScpiInstrument, type Instrument } from './drivers/scpi-instrument.ts';
+import { Dmm } from './drivers/dmm.ts';
+import { PowerSupply } from './drivers/psu.ts';
 
-/** Every driver names its safe state: what the station puts it in after every run. */
-export interface Instrument {
-  readonly name: string;
-  identify(signal?: AbortSignal): Promise<Identity>;
-  safeState(): Promise<void>;
-  close(): Promise<void>;
+export type { Instrument } from './drivers/scpi-instrument.ts';
+export { ScpiInstrument } from './drivers/scpi-instrument.ts';
+export { Dmm } from './drivers/dmm.ts';
+export { PowerSupply } from './drivers/psu.ts';
+
+export type DriverFactory = (name: string, scpi: ScpiSession) => Instrument;
+
+export const DRIVERS: Readonly<Record<string, DriverFactory>> = {
+  scpi: (name, scpi) => new ScpiInstrument(name, scpi),
+  dmm: (name, scpi) => new Dmm(name, scpi),
+  psu: (name, scpi) => new PowerSupply(name, scpi),
+};
+
+/** False for drivers whose safe state does nothing (meters, generic SCPI): nothing to wait for. */
+export function hasSafeState(i: Instrument): boolean {
+  return !(i instanceof ScpiInstrument) || i.safeState !== ScpiInstrument.prototype.safeState;
 }
 
-export class Dmm implements Instrument {
-  readonly name: string;
-  readonly scpi: ScpiSession;
-  constructor(name: string, scpi: ScpiSession) {
-    this.name = name;
-    this.scpi = scpi;
-  }
-  identify(signal?: AbortSignal): Promise<Identity> {
-    return this.scpi.identify(signal);
-  }
-  /** DC volts on a channel (1-based). */
-  measureDcVoltage(channel = 1, signal?: AbortSignal): Promise<number> {
-    return this.scpi.queryNumber(`MEAS:VOLT:DC? (@${channel})`, { signal });
-  }
-  async safeState(): Promise<void> {
-    /* a meter has no hazardous state */
-  }
-  close(): Promise<void> {
-    return this.scpi.close();
-  }
-}
-
-export class PowerSupply implements Instrument {
-  readonly name: string;
-  readonly scpi: ScpiSession;
-  constructor(name: string, scpi: ScpiSession) {
-    this.name = name;
-    this.scpi = scpi;
-  }
-  identify(signal?: AbortSignal): Promise<Identity> {
-    return this.scpi.identify(signal);
-  }
-  setVoltage(volts: number): Promise<void> {
-    return this.scpi.write(`VOLT ${volts}`);
-  }
-  setCurrentLimit(amps: number): Promise<void> {
-    return this.scpi.write(`CURR ${amps}`);
-  }
-  output(on: boolean): Promise<void> {
-    return this.scpi.write(`OUTP ${on ? 'ON' : 'OFF'}`);
-  }
-  async isOutputOn(signal?: AbortSignal): Promise<boolean> {
-    return (await this.scpi.query('OUTP?', { signal })).trim() === '1';
-  }
-  measureCurrent(signal?: AbortSignal): Promise<number> {
-    return this.scpi.queryNumber('MEAS:CURR?', { signal });
-  }
-  measureVoltage(signal?: AbortSignal): Promise<number> {
-    return this.scpi.queryNumber('MEAS:VOLT?', { signal });
-  }
-  /** Outputs off: a unit is never left powered. */
-  safeState(): Promise<void> {
-    return this.output(false);
-  }
-  close(): Promise<void> {
-    return this.scpi.close();
-  }
+/** Whether a driver (by name) has a safe state, asked of an instance on a session that is never used. */
+export function driverHasSafeState(driver: string): boolean {
+  const make = DRIVERS[driver];
+  if (!make) return false;
+  const unused = new ScpiSession(driver, { write: async () => {}, readLine: async () => '', close: async () => {}, description: 'unused' });
+  return hasSafeState(make(driver, unused));
 }

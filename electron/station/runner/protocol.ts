@@ -3,6 +3,7 @@ import { StationErrorSchema } from '#contract/errors.ts';
 import { ProcedureSummarySchema } from '#contract/procedure.ts';
 import { PromptAnswerSchema } from '#contract/prompts.ts';
 import { RunOutcomeSchema, UnitSchema } from '#contract/records.ts';
+import { IdentitySchema, InstrumentStatusSchema } from '#contract/instruments.ts';
 
 /** Station → runner. Parsed on arrival like any other boundary. */
 export const ToRunnerSchema = z.discriminatedUnion('type', [
@@ -23,6 +24,8 @@ export const ToRunnerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('abort'), runId: z.string() }),
   z.object({ type: z.literal('answer'), promptId: z.string(), answer: PromptAnswerSchema }),
   z.object({ type: z.literal('shutdown') }),
+  /** "Test connection" for an instrument this runner holds open: *IDN? through its session. */
+  z.object({ type: z.literal('testInstrument'), id: z.string(), name: z.string(), timeoutMs: z.number().int().positive() }),
 ]);
 export type ToRunner = z.infer<typeof ToRunnerSchema>;
 
@@ -34,5 +37,14 @@ export const FromRunnerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('events'), runId: z.string(), events: z.array(z.object({ kind: z.string(), data: z.unknown() })) }),
   z.object({ type: z.literal('runEnded'), runId: z.string(), outcome: RunOutcomeSchema, outcomeReason: z.string().optional() }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+  /** An instrument connected, disconnected, identified itself or was closed. */
+  z.object({ type: z.literal('instrument'), status: InstrumentStatusSchema }),
+  z.object({
+    type: z.literal('instrumentTested'),
+    id: z.string(),
+    identity: IdentitySchema.optional(),
+    roundTripMs: z.number().optional(),
+    error: z.string().optional(),
+  }),
 ]);
 export type FromRunner = z.infer<typeof FromRunnerSchema>;

@@ -8,9 +8,11 @@ import { ToRunnerSchema, type FromRunner, type ToRunner } from './protocol.ts';
 import { loadProcedure, type LoadedProcedure } from '#station/procedures/load.ts';
 import { runProcedure, type EngineEmit } from '#station/engine/engine.ts';
 import { planPhases } from '#station/engine/plan.ts';
-import { openInstrument } from '#station/instruments/connect.ts';
+import { connectInstrument, type OpenedInstrument } from '#station/instruments/connect.ts';
 import { SimBench } from '#station/instruments/sim.ts';
-import type { Instrument } from '#station/instruments/drivers.ts';
+import { hasSafeState, type Instrument } from '#station/instruments/drivers.ts';
+import { traceLogs } from '#station/instruments/record.ts';
+import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { toStationError, formatZodError } from '#contract/errors.ts';
 import type { PromptAnswer } from '#contract/prompts.ts';
 import { AttachmentStore } from '#station/store/attachments.ts';
@@ -19,6 +21,8 @@ const SAFE_STATE_TIMEOUT_MS = 2000;
 
 let loaded: LoadedProcedure | null = null;
 let instruments: Record<string, Instrument> = {};
+let opened: Record<string, OpenedInstrument> = {};
+const identities = new Map<string, Identity>();
 const bench = new SimBench();
 let current: { runId: string; controller: AbortController } | null = null;
 const pendingPrompts = new Map<string, (answer: PromptAnswer) => void>();
@@ -37,8 +41,36 @@ function flush(): void {
   send({ type: 'events', runId: batchRunId, events: batch });
   batch = [];
 }
+/** Trace lines kept per instrument per phase. */
+const TRACE_PER_PHASE = 400;
+const traceMarks = new Map<string, number>();
+
+/** Adds each instrument's I/O of the phase to its record: always with trace=all, on FAIL/ERROR with trace=failed. */
+function withTrace(e: EngineEmit): EngineEmit {
+  if (e.kind === 'run.phaseStarted') {
+    for (const [name, o] of Object.entries(opened)) traceMarks.set(name, o.connection.trace.mark());
+  } else if (e.kind === 'run.phaseEnded') {
+    const rec = e.data.phase;
+    const failed = rec.outcome === 'FAIL' || rec.outcome === 'ERROR';
+    for (const [name, o] of Object.entries(opened)) {
+      const mode = o.address.trace;
+      if (mode === 'off' || (mode === 'failed' && !failed)) continue;
+      const entries = o.connection.trace.since(traceMarks.get(name) ?? 0);
+      if (entries.length === 0) continue;
+      const kept = entries.slice(-TRACE_PER_PHASE);
+      const note = kept.length < entries.length ? `, the last ${kept.length} of ${entries.length}` : '';
+      rec.logs.push(
+        { level: 'debug', ts: new Date(kept[0]!.t).toISOString(), message: `I/O trace of ${name} (${o.address.address}${note}):`, source: 'io-trace' },
+        ...traceLogs(name, kept),
+      );
+    }
+  }
+  return e;
+}
+
 function emitFor(runId: string) {
-  return (e: EngineEmit) => {
+  return (raw: EngineEmit) => {
+    const e = withTrace(raw);
     if (batchRunId !== runId) flush();
     batchRunId = runId;
     batch.push(e);
@@ -62,14 +94,71 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
   }
 }
 
+/** Every instrument to its safe state; a disconnected one gets a fresh connection attempt first. */
 async function safeStateAll(): Promise<void> {
   await Promise.all(
-    Object.values(instruments).map((i) =>
-      withTimeout(i.safeState(), SAFE_STATE_TIMEOUT_MS, `safe state of ${i.name}`).catch((e: unknown) =>
-        send({ type: 'log', level: 'error', message: `instrument ${i.name}: safe state failed: ${(e as Error).message}` }),
+    Object.values(opened)
+      .filter(({ instrument }) => hasSafeState(instrument))
+      .map(({ instrument: i, connection }) =>
+        withTimeout(
+          (async () => {
+            if (connection.state !== 'connected') await connection.ready(SAFE_STATE_TIMEOUT_MS - 200, undefined, true);
+            await i.safeState();
+          })(),
+          SAFE_STATE_TIMEOUT_MS,
+          `safe state of ${i.name}`,
+        ).catch((e: unknown) => send({ type: 'log', level: 'error', message: `instrument ${i.name}: safe state failed: ${(e as Error).message}` })),
       ),
-    ),
   );
+}
+
+function status(o: OpenedInstrument, identity?: Identity): InstrumentStatus {
+  const c = o.connection;
+  return {
+    name: c.name,
+    address: o.address.address,
+    driver: o.address.driver,
+    state: c.state,
+    ...(c.message !== undefined ? { message: c.message } : {}),
+    ...(identity ? { identity } : {}),
+    since: new Date().toISOString(),
+  };
+}
+
+/** Opens one instrument; reports every state change and its identity once connected. */
+function open(name: string, address: string): OpenedInstrument {
+  const o = connectInstrument(name, address, { bench });
+  identities.delete(name);
+  o.connection.onState((state) => {
+    if (opened[name] !== o) return;
+    send({ type: 'instrument', status: status(o) });
+    if (state === 'connected') {
+      // Who is on the other end: for the station's view and the calibration check.
+      o.instrument
+        .identify(AbortSignal.timeout(o.address.timeoutMs))
+        .then((id) => {
+          identities.set(name, id);
+          if (opened[name] === o) send({ type: 'instrument', status: status(o, id) });
+        })
+        .catch((e: unknown) => send({ type: 'log', level: 'warning', message: `instrument ${name}: no identity (*IDN?): ${(e as Error).message}` }));
+    }
+  });
+  send({ type: 'instrument', status: status(o) });
+  return o;
+}
+
+async function testInstrument(id: string, name: string, timeoutMs: number): Promise<void> {
+  const o = opened[name];
+  if (!o) return send({ type: 'instrumentTested', id, error: `this runner has no instrument ${name}` });
+  const t0 = performance.now();
+  try {
+    await o.connection.ready(timeoutMs, undefined, true);
+    const identity = await o.instrument.identify(AbortSignal.timeout(timeoutMs));
+    identities.set(name, identity);
+    send({ type: 'instrumentTested', id, identity, roundTripMs: Math.round((performance.now() - t0) * 100) / 100 });
+  } catch (e) {
+    send({ type: 'instrumentTested', id, error: (e as Error).message });
+  }
 }
 
 let addressesKey = '';
@@ -92,10 +181,19 @@ async function load(dir: string, overrides: Record<string, string>): Promise<voi
     const addresses = { ...proc.file.instruments, ...overrides };
     const key = JSON.stringify(addresses);
     if (key !== addressesKey || Object.keys(instruments).length !== Object.keys(addresses).length) {
-      await Promise.all(Object.values(instruments).map((i) => i.close().catch(() => undefined)));
+      const old = opened;
+      opened = {};
       instruments = {};
       addressesKey = '';
-      for (const [name, address] of Object.entries(addresses)) instruments[name] = openInstrument(name, address, bench);
+      for (const o of Object.values(old)) {
+        await o.instrument.close().catch(() => undefined);
+        send({ type: 'instrument', status: status(o) });
+      }
+      for (const [name, address] of Object.entries(addresses)) {
+        const o = open(name, address);
+        opened[name] = o;
+        instruments[name] = o.instrument;
+      }
       addressesKey = key;
     }
     // A fresh runner may follow one that died with a supply on: make everything safe first.
@@ -170,6 +268,9 @@ function handle(msg: ToRunner): void {
       break;
     case 'answer':
       pendingPrompts.get(msg.promptId)?.(msg.answer);
+      break;
+    case 'testInstrument':
+      void testInstrument(msg.id, msg.name, msg.timeoutMs);
       break;
     case 'shutdown':
       void safeStateAll().finally(() => process.exit(0));

@@ -9,6 +9,8 @@ import type { EventBus } from '#station/events/bus.ts';
 import type { RunsRepo } from '#station/store/runs-repo.ts';
 import { RunnerHost } from '#station/runner/runner-host.ts';
 import type { FromRunner } from '#station/runner/protocol.ts';
+import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
+import { safeStateFresh } from '#station/instruments/safe-state.ts';
 
 /** Extra time past a phase's own timeout before the station stops waiting for the runner. */
 export const WATCHDOG_GRACE_MS = 1000;
@@ -79,6 +81,11 @@ export class Socket {
   private restartTimer: NodeJS.Timeout | null = null;
   private closing = false;
   private readyWaiters: (() => void)[] = [];
+  /** Instruments the runner opened: after it dies, the station makes them safe itself. */
+  private held = new Map<string, InstrumentStatus>();
+  private safeStating: Promise<void> = Promise.resolve();
+  private instrumentTests = new Map<string, (r: { identity?: Identity; roundTripMs?: number; error?: string }) => void>();
+  private testSeq = 0;
 
   constructor(cfg: SocketConfig) {
     this.cfg = cfg;
@@ -170,7 +177,35 @@ export class Socket {
       case 'log':
         this.cfg.log(m.level, `socket ${this.index}: ${m.message}`);
         break;
+      case 'instrument':
+        if (m.status.state === 'closed') this.held.delete(m.status.name);
+        else this.held.set(m.status.name, m.status);
+        this.publish('instrument.changed', m.status, null, null);
+        break;
+      case 'instrumentTested':
+        this.instrumentTests.get(m.id)?.(m);
+        break;
     }
+  }
+
+  /** A fixture label scanned on this socket: kept in the live view and recorded on the next runs. */
+  setFixture(fixtureId: string | null): void {
+    this.publish('fixture.changed', { fixtureId }, null, null);
+  }
+
+  /** Identity of an instrument this socket's runner holds open, through its own session. */
+  testInstrument(name: string, timeoutMs: number): Promise<{ identity?: Identity; roundTripMs?: number; error?: string }> {
+    const id = String(++this.testSeq);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => done({ error: `the runner of socket ${this.index} did not answer within ${timeoutMs + 1000} ms` }), timeoutMs + 1000);
+      const done = (r: { identity?: Identity; roundTripMs?: number; error?: string }) => {
+        clearTimeout(t);
+        this.instrumentTests.delete(id);
+        resolve(r);
+      };
+      this.instrumentTests.set(id, done);
+      if (!this.runner.send({ type: 'testInstrument', id, name, timeoutMs })) done({ error: `socket ${this.index} has no runner right now; try again in a moment` });
+    });
   }
 
   private onRunnerEvents(runId: string, events: { kind: string; data: unknown }[]): void {
@@ -235,7 +270,13 @@ export class Socket {
   }
 
   /** Starts a run on a scanned unit. */
-  startRun(serialNumber: string, operatorId?: string, params?: Record<string, string | number | boolean>): string {
+  startRun(
+    serialNumber: string,
+    operatorId?: string,
+    params?: Record<string, string | number | boolean>,
+    /** Unit fields from the scan (named groups), and what to journal with the run row, in its transaction. */
+    extra?: { unit?: Partial<Unit>; withRun?: (runId: string) => void },
+  ): string {
     const blocked = this.cfg.blocked();
     if (blocked) throw blocked;
     if (this.procedureError) throw this.procedureError;
@@ -250,12 +291,15 @@ export class Socket {
         { field: 'serialNumber', pattern: proc.serialPattern, example: proc.serialExample },
       );
     }
-    const unit: Unit = { serialNumber: serial, ...(proc.partNumber !== undefined ? { partNumber: proc.partNumber } : {}) };
+    const unit: Unit = { serialNumber: serial, ...(proc.partNumber !== undefined ? { partNumber: proc.partNumber } : {}), ...extra?.unit };
     const id = uuidv7();
     const startedAt = new Date().toISOString();
     const procedure = { id: proc.id, name: proc.name, version: proc.version, hash: proc.hash };
     try {
-      this.cfg.repo.insertRun({ id, stationId: this.cfg.stationId, socket: this.index, ...(operatorId ? { operatorId } : {}), appVersion: this.cfg.appVersion, procedure, unit, startedAt });
+      this.cfg.repo.transaction(() => {
+        this.cfg.repo.insertRun({ id, stationId: this.cfg.stationId, socket: this.index, ...(operatorId ? { operatorId } : {}), appVersion: this.cfg.appVersion, procedure, unit, startedAt });
+        extra?.withRun?.(id);
+      });
     } catch (e) {
       this.cfg.onStoreError(e);
       throw e;
@@ -374,6 +418,16 @@ export class Socket {
 
   private onRunnerExit(info: { code: number | null; signal: NodeJS.Signals | null; expected: boolean }): void {
     this.runnerReady = false;
+    // A runner that did not stop politely (killed after an abort, crashed) may have left a
+    // supply on: the station switches it off over a fresh connection before a new runner starts.
+    const held = [...this.held.values()];
+    this.held.clear();
+    for (const h of held) this.publish('instrument.changed', { ...h, state: 'closed', message: 'the runner stopped', since: new Date().toISOString() }, null, null);
+    if (info.code !== 0 && held.length > 0) {
+      this.safeStating = safeStateFresh(held).then((problems) => {
+        for (const p of problems) this.cfg.log('error', `socket ${this.index}: ${p}`);
+      });
+    }
     if (this.closing) {
       this.publish('runner.changed', { state: 'stopped' }, null, null);
       return;
@@ -395,7 +449,10 @@ export class Socket {
     if (this.live.state !== 'result') this.setState('starting');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
-      if (!this.closing) this.spawnRunner();
+      // The new runner opens the ports only once the station has let go of them.
+      void this.safeStating.then(() => {
+        if (!this.closing) this.spawnRunner();
+      });
     }, delay);
   }
 
@@ -404,5 +461,6 @@ export class Socket {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.run && !this.run.ended) this.forceEnd('ABORTED', 'station stopped during run', { kind: 'aborted', message: 'station stopped' });
     await this.runner.stop();
+    await this.safeStating;
   }
 }

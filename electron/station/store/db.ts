@@ -6,6 +6,8 @@ import * as m0010 from './migrations/0010-create-runs.ts';
 import * as m0020 from './migrations/0020-phase-params-failure-codes.ts';
 import * as m0040 from './migrations/0040-upload-queue.ts';
 import * as m0050 from './migrations/0050-history-attachments.ts';
+import * as m0060 from './migrations/0060-instrument-calibration.ts';
+import * as m0061 from './migrations/0061-run-annotations.ts';
 
 export interface Migration {
   version: number;
@@ -19,6 +21,9 @@ export const migrations: readonly Migration[] = [
   { version: 20, name: '0020-phase-params-failure-codes', up: m0020.up },
   { version: 40, name: '0040-upload-queue', up: m0040.up },
   { version: 50, name: '0050-history-attachments', up: m0050.up },
+  // Written as 0030/0031 on a branch, numbered after 0050 when merged: user_version only grows.
+  { version: 60, name: '0060-instrument-calibration', up: m0060.up },
+  { version: 61, name: '0061-run-annotations', up: m0061.up },
 ];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;
 

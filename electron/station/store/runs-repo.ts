@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { PhaseRecord, RunOutcome, RunRecord, RunSummary } from '#contract/records.ts';
 import type { StationEvent } from '#contract/events.ts';
 import { StationFault } from '#contract/errors.ts';
+import { InventoryRepo } from './inventory-repo.ts';
 
 type Row = Record<string, string | number | null>;
 
@@ -45,8 +46,11 @@ export class RunsRepo {
   readonly db: DatabaseSync;
   private readonly s: Record<string, StatementSync>;
 
+  private readonly inventory: InventoryRepo;
+
   constructor(db: DatabaseSync) {
     this.db = db;
+    this.inventory = new InventoryRepo(db);
     this.s = {
       insertRun: db.prepare(`INSERT INTO runs (id, station_id, socket, operator_id, app_version, procedure_id, procedure_name, procedure_version, procedure_hash,
         serial_number, part_number, revision, batch, started_at, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'RUNNING')`),
@@ -172,6 +176,12 @@ export class RunsRepo {
       this.insertRun(rec);
       for (const p of rec.phases) this.writePhase(rec.id, p);
       this.s.finishRun!.run(rec.outcome, rec.outcomeReason ?? null, endedAt, rec.durationMs ?? null, rec.id);
+      this.inventory.annotate(rec.id, {
+        ...(rec.overrides ? { overrides: rec.overrides } : {}),
+        ...(rec.fixtureId !== undefined ? { fixtureId: rec.fixtureId } : {}),
+        ...(rec.instruments ? { instruments: rec.instruments } : {}),
+        ...(rec.unit.dateCode !== undefined ? { unit: { dateCode: rec.unit.dateCode } } : {}),
+      });
       for (const t of targets) this.s.insertOutbox!.run(rec.id, t, endedAt);
       return true;
     });
@@ -229,6 +239,13 @@ export class RunsRepo {
     if (r.ended_at !== null) rec.endedAt = String(r.ended_at);
     if (r.duration_ms !== null) rec.durationMs = Number(r.duration_ms);
     if (r.outcome_reason !== null) rec.outcomeReason = String(r.outcome_reason);
+    // What the run was started with (instruments, overrides, fixture) belongs to the record
+    // every reader sees: the run page, exports and uploads alike.
+    const a = this.inventory.annotations(id);
+    if (a.unit?.dateCode !== undefined) rec.unit = { ...rec.unit, dateCode: a.unit.dateCode };
+    if (a.fixtureId !== undefined) rec.fixtureId = a.fixtureId;
+    if (a.overrides) rec.overrides = a.overrides;
+    if (a.instruments) rec.instruments = a.instruments;
     return rec;
   }
 

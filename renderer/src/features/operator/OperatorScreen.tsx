@@ -1,33 +1,19 @@
-import { useEffect } from 'react';
 import type { LiveSocket } from '#contract/live.ts';
 import type { StationView } from '../../api/station-view.ts';
-import { hasModifier } from '../../components/dom.ts';
+import { useWedgeScanner } from '../../scanning/use-wedge-scanner.ts';
+import { ScanStatus } from '../../scanning/ScanStatus.tsx';
+import { InstrumentAlerts } from './InstrumentAlerts.tsx';
 import { ProcedureErrorPanel } from './ProcedureErrorPanel.tsx';
 import { SocketPanel } from './SocketPanel.tsx';
 
 const isRunning = (s: LiveSocket): boolean => s.run !== null && s.run.outcome === undefined;
 
-/**
- * A keyboard-wedge scanner types wherever focus is: if it is on nothing that
- * takes text, send the scan to the serial field that waits for a unit.
- */
-function useScanRedirect(): void {
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      if (e.defaultPrevented || hasModifier(e) || e.key.length !== 1) return;
-      const active = document.activeElement;
-      if (active && active !== document.body && active.matches('a, button, input, select, textarea, summary, [contenteditable]')) return;
-      const inPanel = active?.closest('[data-socket-panel]');
-      const field = (inPanel ?? document).querySelector<HTMLInputElement>('[data-serial-input]:not(:disabled)');
-      field?.focus();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
-}
-
 export function OperatorScreen({ view }: { view: StationView }) {
-  useScanRedirect();
+  // Keyboard-wedge scans (badge, fixture, serial) anywhere on the screen; slower keys are typing.
+  const scan = useWedgeScanner(
+    view.sockets.map((s) => s.socket),
+    view.sockets.some((s) => s.prompt !== null && isRunning(s)),
+  );
 
   if (!view.station) {
     return (
@@ -46,6 +32,8 @@ export function OperatorScreen({ view }: { view: StationView }) {
   return (
     <div className="operator">
       <h1 className="sr-only">Test station</h1>
+      <ScanStatus scan={scan} />
+      <InstrumentAlerts sockets={view.sockets} />
       {view.procedureWarning && !view.procedureError ? (
         <section className="procedure-warning" role="status" aria-labelledby="procedure-warning-title">
           <h2 id="procedure-warning-title">An edit of the procedure did not load: testing goes on with the last good version</h2>
