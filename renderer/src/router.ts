@@ -1,12 +1,15 @@
 import { useEffect, useState } from 'react';
 
-export type Route = { name: 'operator' } | { name: 'history' } | { name: 'run'; runId: string } | { name: 'not-found'; path: string };
+export type Route = { name: 'operator' } | { name: 'history' } | { name: 'run'; runId: string } | { name: 'unit'; serial: string } | { name: 'supervisor' } | { name: 'not-found'; path: string };
 
 /** Hash routes work the same from the headless server and from file:// in Electron. */
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   if (path === '/' || path === '') return { name: 'operator' };
   if (path === '/history') return { name: 'history' };
+  if (path === '/supervisor') return { name: 'supervisor' };
+  const u = /^\/units\/([^/]+)$/.exec(path);
+  if (u) return { name: 'unit', serial: decodeURIComponent(u[1]!) };
   const m = /^\/runs\/([^/]+)$/.exec(path);
   if (m) return { name: 'run', runId: decodeURIComponent(m[1]!) };
   return { name: 'not-found', path };
@@ -14,6 +17,10 @@ export function parseHash(hash: string): Route {
 
 export function runHref(runId: string): string {
   return `#/runs/${encodeURIComponent(runId)}`;
+}
+
+export function unitHref(serial: string): string {
+  return `#/units/${encodeURIComponent(serial)}`;
 }
 
 export function useRoute(): Route {

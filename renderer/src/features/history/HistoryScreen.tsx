@@ -3,7 +3,7 @@ import type { RunSummary } from '#contract/records.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { formatDateTime, formatDuration } from '../../components/format.ts';
-import { runHref } from '../../router.ts';
+import { runHref, unitHref } from '../../router.ts';
 
 const PAGE = 50;
 
@@ -144,6 +144,9 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
                 <th scope="row">
                   <a className="mono run-link" href={runHref(run.id)}>
                     {run.serialNumber}
+                  </a>{' '}
+                  <a className="unit-link small" href={unitHref(run.serialNumber)} aria-label={`All attempts of ${run.serialNumber}`}>
+                    all attempts
                   </a>
                 </th>
                 <td>

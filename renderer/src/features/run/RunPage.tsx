@@ -3,6 +3,7 @@ import type { ExportFormat } from '#contract/upload.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { PhaseRecord, RunRecord } from '#contract/records.ts';
 import { failingMeasurementsOf } from './failing.ts';
+import { unitHref } from '../../router.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { MeasurementTable } from '../../components/MeasurementTable.tsx';
@@ -96,6 +97,9 @@ export function RunPage({ runId, runsEnded, procedure }: Props) {
           <h1 id="run-title" ref={heading} tabIndex={-1} className="mono run-serial">
             {record.unit.serialNumber}
           </h1>
+          <a className="unit-link" href={unitHref(record.unit.serialNumber)}>
+            All attempts of this unit
+          </a>
           <div className="run-outcome">
             <OutcomeBadge outcome={record.outcome} large />
             {record.outcomeReason ? <span className="run-reason">{record.outcomeReason}</span> : null}
