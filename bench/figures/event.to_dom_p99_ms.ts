@@ -36,7 +36,7 @@ try {
       for (const m of text.matchAll(/t=(\\d+\\.\\d+)/g)) {
         if (seen.has(m[1])) continue;
         seen.add(m[1]);
-        window.__lat.push(performance.timeOrigin + performance.now() - Number(m[1]));
+        window.__lat.push(Date.now() - Number(m[1]));
       }
     };
     new MutationObserver((records) => {

@@ -1,9 +1,9 @@
-/** Each phase emits 20 measurements 5 ms apart; the value is the runner's clock when it was sent. */
+/** Each phase emits 20 measurements 5 ms apart; the value is the runner's wall clock (Date.now, the same clock the browser reads) when it was sent. */
 import type { PhaseContext } from '#station/engine/sdk.ts';
 
 async function burst(ctx: PhaseContext): Promise<void> {
   for (let i = 0; i < 20; i++) {
-    ctx.measure(`m${String(i).padStart(2, '0')}`, `t=${(performance.timeOrigin + performance.now()).toFixed(3)}`);
+    ctx.measure(`m${String(i).padStart(2, '0')}`, `t=${Date.now()}.000`);
     await ctx.sleep(5);
   }
 }

@@ -139,7 +139,37 @@ export class Socket {
     for (const w of this.readyWaiters.splice(0)) w();
   }
 
+  /**
+   * Event batches wait for the end of this turn of the event loop, so batches that
+   * arrive together share one transaction (a group commit): a runner that sends a batch
+   * per phase no longer costs a commit per phase.
+   */
+  private pendingBatches: { runId: string; events: { kind: string; data: unknown }[] }[] = [];
+  private drainScheduled = false;
+
+  private drainBatches(): void {
+    this.drainScheduled = false;
+    const batches = this.pendingBatches.splice(0);
+    let i = 0;
+    while (i < batches.length) {
+      const runId = batches[i]!.runId;
+      const events: { kind: string; data: unknown }[] = [];
+      for (; i < batches.length && batches[i]!.runId === runId; i++) events.push(...batches[i]!.events);
+      this.onRunnerEvents(runId, events);
+    }
+  }
+
   private onRunnerMessage(m: FromRunner): void {
+    if (m.type === 'events') {
+      this.pendingBatches.push({ runId: m.runId, events: m.events });
+      if (!this.drainScheduled) {
+        this.drainScheduled = true;
+        setImmediate(() => this.drainBatches());
+      }
+      return;
+    }
+    // Anything else comes after the events sent before it.
+    this.drainBatches();
     switch (m.type) {
       case 'loaded':
         this.procedure = m.summary;
@@ -165,9 +195,6 @@ export class Socket {
         this.publish('procedure.failed', { error: m.error }, null, null);
         this.setState('error', m.error.message);
         this.settle();
-        break;
-      case 'events':
-        this.onRunnerEvents(m.runId, m.events);
         break;
       case 'runEnded':
         if (this.run && this.run.id === m.runId && !this.run.ended) {
@@ -354,6 +381,7 @@ export class Socket {
 
   /** Ends the run from the station's side when the runner cannot: kill, record, restart. */
   private forceEnd(outcome: RunOutcome, reason: string, phaseError: PhaseError): void {
+    this.drainBatches();
     const run = this.run;
     if (!run || run.ended) return;
     this.runner.kill();
@@ -417,6 +445,7 @@ export class Socket {
   }
 
   private onRunnerExit(info: { code: number | null; signal: NodeJS.Signals | null; expected: boolean }): void {
+    this.drainBatches();
     this.runnerReady = false;
     // A runner that did not stop politely (killed after an abort, crashed) may have left a
     // supply on: the station switches it off over a fresh connection before a new runner starts.
