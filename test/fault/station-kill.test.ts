@@ -14,6 +14,7 @@ import { DB_FILE } from '#station/store/db.ts';
 import { startHeadless, type Headless } from '../helpers/headless.ts';
 import { ApiClient } from '../helpers/ws.ts';
 import { FIXTURE_SEQUENCES, tempDir } from '../helpers/paths.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 const PHASES = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
 const running: Headless[] = [];
@@ -107,17 +108,6 @@ test('kill -9 mid-run: the run is ABORTED with its finished phases, earlier runs
 /** How many times the stream is killed (the store issue asks for 50); PASSLINE_FAULT_KILLS overrides. */
 const KILLS = Number(process.env.PASSLINE_FAULT_KILLS ?? 50);
 
-/** A small seeded PRNG, so a failing sequence of kill moments can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test(`kill -9 at ${KILLS} random moments over a stream of runs: nothing lost, nothing duplicated`, async () => {
   const seed = Number(process.env.PASSLINE_FAULT_SEED ?? Date.now() % 1_000_000);

@@ -17,6 +17,7 @@ import { ApiClient } from '../helpers/ws.ts';
 import { FIXTURE_SEQUENCES, tempDir } from '../helpers/paths.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { plainRun } from '../helpers/run-records.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 const running: Headless[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -25,16 +26,6 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('kill -9 during uploads at random moments: the receiver has every run exactly once', async () => {
   const seed = Number(process.env.PASSLINE_FAULT_SEED ?? Date.now() % 1_000_000);

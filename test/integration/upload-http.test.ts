@@ -10,6 +10,7 @@ import type { RunRecord } from '#contract/records.ts';
 import { startReceiver, TLS_DIR, type Fault, type Receiver } from '../helpers/receiver.ts';
 import { openQueue, type Queue } from '../helpers/upload-queue.ts';
 import { plainRun } from '../helpers/run-records.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -242,17 +243,6 @@ async function invokeList(q: Queue) {
   return q.uploader.listParked(undefined, 100);
 }
 
-/** A small seeded PRNG, so a failing fault sequence can be replayed with PASSLINE_FAULT_SEED. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('1200 runs, a third of the requests failing at random in every way: each run arrives, once; only the refused ones are parked', async () => {
   const seed = Number(process.env.PASSLINE_FAULT_SEED ?? Date.now() % 1_000_000);
