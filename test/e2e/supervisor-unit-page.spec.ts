@@ -25,7 +25,8 @@ test('the unit page lists every attempt of a serial, oldest first, and opens eac
   await page.getByRole('link', { name: 'History', exact: true }).click();
   const runs = page.getByRole('table', { name: 'Runs' });
   await expect(runs.getByRole('row')).toHaveCount(4);
-  await runs.getByRole('link', { name: 'All attempts of DEMO-FAIL-0007' }).first().click();
+  // The row's own link opens the run; "all attempts" (its row header names the serial) opens the unit.
+  await runs.getByRole('row').filter({ hasText: 'DEMO-FAIL-0007' }).first().getByRole('link', { name: 'all attempts' }).click();
   await expect(page).toHaveURL(/#\/units\/DEMO-FAIL-0007$/);
   await expect(page.getByRole('heading', { name: 'DEMO-FAIL-0007', level: 1 })).toBeVisible();
   const attempts = page.getByRole('table', { name: 'Attempts' }).getByRole('row');

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import type { CommandInput } from '#contract/commands.ts';
+import type { StationError } from '#contract/errors.ts';
 import type { RunSummary } from '#contract/records.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
@@ -7,21 +9,86 @@ import { runHref, unitHref } from '../../router.ts';
 
 const PAGE = 50;
 
+/** What the supervisor typed or picked; applied (debounced) to `runs.list`. */
+interface Filters {
+  serial: string;
+  outcome: string;
+  partNumber: string;
+  procedureId: string;
+  operatorId: string;
+  /** yyyy-mm-dd from the date inputs, local days. */
+  from: string;
+  to: string;
+}
+type FilterField = Exclude<keyof Filters, 'serial'> | 'serialPrefix';
+
+const EMPTY: Filters = { serial: '', outcome: '', partNumber: '', procedureId: '', operatorId: '', from: '', to: '' };
+const OUTCOMES: [string, string][] = [
+  ['', 'Any result'],
+  ['PASS', 'Pass'],
+  ['FAIL', 'Fail'],
+  ['ERROR', 'Error'],
+  ['ABORTED', 'Aborted'],
+  ['RUNNING', 'Running'],
+];
+
+/** A local calendar day as the ISO instant it starts at (the date input gives yyyy-mm-dd). */
+function dayStart(day: string, addDays = 0): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return undefined;
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + addDays).toISOString();
+}
+
+type ListInput = CommandInput<'runs.list'>;
+
+/** The `runs.list` filter fields; "to" is the whole chosen day (the station's `to` is exclusive). */
+function toQuery(f: Filters): Omit<ListInput, 'limit' | 'before'> {
+  const q: Omit<ListInput, 'limit' | 'before'> = {};
+  if (f.serial.trim()) q.serialPrefix = f.serial.trim();
+  if (f.outcome) q.outcome = f.outcome as NonNullable<ListInput['outcome']>;
+  if (f.partNumber.trim()) q.partNumber = f.partNumber.trim();
+  if (f.procedureId.trim()) q.procedureId = f.procedureId.trim();
+  if (f.operatorId.trim()) q.operatorId = f.operatorId.trim();
+  const from = dayStart(f.from);
+  const to = dayStart(f.to, 1);
+  if (from) q.from = from;
+  if (to) q.to = to;
+  return q;
+}
+
+interface ListError {
+  /** The filter the station named, if any: the message shows next to it. */
+  field: FilterField | null;
+  message: string;
+}
+
+const FIELDS: readonly FilterField[] = ['serialPrefix', 'outcome', 'partNumber', 'procedureId', 'operatorId', 'from', 'to'];
+
+/** Which filter an error is about: details.field, a validation issue's path, or the message's "field: …" prefix. */
+function fieldOf(error: StationError): FilterField | null {
+  const d = error.details as { field?: unknown } | { path?: unknown[] }[] | undefined;
+  let name: unknown;
+  if (Array.isArray(d)) name = d[0]?.path?.[0];
+  else if (d && typeof d === 'object' && 'field' in d) name = d.field;
+  if (typeof name !== 'string') name = /^(\w+):/.exec(error.message)?.[1];
+  return FIELDS.includes(name as FilterField) ? (name as FilterField) : null;
+}
+
 interface State {
-  /** Which search (prefix and refresh) these runs answer. */
+  /** Which search (filters and refresh) these runs answer. */
   key: string | null;
   runs: RunSummary[];
   /** The last page came back full: there may be older runs. */
   more: boolean;
   loadingMore: boolean;
-  error: string | null;
+  error: ListError | null;
 }
 
-/** Recent runs, newest first, searchable by serial prefix, paged by start time. */
+/** Recent runs, newest first, filtered by serial prefix, result, part, procedure, operator and dates, paged by start time. */
 export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
   const client = useStationClient();
-  const [query, setQuery] = useState('');
-  const [prefix, setPrefix] = useState('');
+  const [draft, setDraft] = useState<Filters>(EMPTY);
+  const [filters, setFilters] = useState<Filters>(EMPTY);
   const [state, setState] = useState<State>({ key: null, runs: [], more: false, loadingMore: false, error: null });
   /** Once the operator pages further, the list stops refreshing itself at that run count. */
   const [pinned, setPinned] = useState<number | null>(null);
@@ -34,47 +101,68 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
   // Debounce typing; a scanner's Enter applies at once (see onSubmit).
   useEffect(() => {
     const t = setTimeout(() => {
-      setPrefix(query.trim());
+      setFilters(draft);
       setPinned(null);
     }, 250);
     return () => clearTimeout(t);
-  }, [query]);
+  }, [draft]);
+
+  const query = toQuery(filters);
+  const queryKey = JSON.stringify(query);
+  // An end day before the start day is caught here, next to "To", before asking the station.
+  const rangeError: ListError | null =
+    query.from && query.to && query.to <= query.from ? { field: 'to', message: 'to: the end date is before the start date' } : null;
 
   // First page: on open, on a new search, and when a run ends (unless the operator paged further).
-  const key = `${prefix}\u0000${pinned ?? runsEnded}`;
+  const key = `${queryKey}\u0000${pinned ?? runsEnded}`;
+  const blocked = rangeError !== null;
   useEffect(() => {
+    if (blocked) return;
     let live = true;
-    void client.invoke('runs.list', { limit: PAGE, ...(prefix ? { serialPrefix: prefix } : {}) }).then((r) => {
+    void client.invoke('runs.list', { limit: PAGE, ...(JSON.parse(queryKey) as typeof query) }).then((r) => {
       if (!live) return;
       if (r.ok) setState({ key, runs: r.value.runs, more: r.value.runs.length === PAGE, loadingMore: false, error: null });
-      else setState((s) => ({ ...s, key, error: r.error.message }));
+      else setState({ key, runs: [], more: false, loadingMore: false, error: { field: fieldOf(r.error), message: r.error.message } });
     });
     return () => {
       live = false;
     };
-    // `key` carries prefix and the refresh trigger.
-  }, [client, key, prefix]);
-  const loading = state.key !== key || state.loadingMore;
+    // `key` carries the filters and the refresh trigger.
+  }, [client, key, queryKey, blocked]);
+  const loading = !rangeError && (state.key !== key || state.loadingMore);
+  const error = rangeError ?? state.error;
+  const runs = rangeError ? [] : state.runs;
+  const filtered = queryKey !== '{}';
 
   const loadMore = async (): Promise<void> => {
     const last = state.runs.at(-1);
     if (!last) return;
     setState((s) => ({ ...s, loadingMore: true }));
-    const r = await client.invoke('runs.list', { limit: PAGE, before: last.startedAt, ...(prefix ? { serialPrefix: prefix } : {}) });
+    const r = await client.invoke('runs.list', { limit: PAGE, before: last.startedAt, ...query });
     if (r.ok) {
       setPinned(pinned ?? runsEnded);
       setState((s) => {
         const seen = new Set(s.runs.map((x) => x.id));
         return {
-          key: `${prefix}\u0000${pinned ?? runsEnded}`,
+          key: `${queryKey}\u0000${pinned ?? runsEnded}`,
           runs: [...s.runs, ...r.value.runs.filter((x) => !seen.has(x.id))],
           more: r.value.runs.length === PAGE,
           loadingMore: false,
           error: null,
         };
       });
-    } else setState((s) => ({ ...s, loadingMore: false, error: r.error.message }));
+    } else setState((s) => ({ ...s, loadingMore: false, error: { field: fieldOf(r.error), message: r.error.message } }));
   };
+
+  const set = (field: keyof Filters) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [field]: e.target.value }));
+  /** The station's message under the filter it names. */
+  const errorFor = (field: FilterField) =>
+    error?.field === field ? (
+      <span className="field-error filter-error" role="alert" id={`history-${field}-error`}>
+        {error.message}
+      </span>
+    ) : null;
+  const describedBy = (field: FilterField) => (error?.field === field ? `history-${field}-error` : undefined);
 
   return (
     <section className="page" aria-labelledby="history-title">
@@ -87,7 +175,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
           role="search"
           onSubmit={(e) => {
             e.preventDefault();
-            setPrefix(query.trim());
+            setFilters(draft);
             setPinned(null);
           }}
         >
@@ -95,29 +183,114 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
           <input
             id="history-search"
             type="search"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
+            value={draft.serial}
+            onChange={set('serial')}
             placeholder="Starts with…"
             autoComplete="off"
             spellCheck={false}
+            aria-invalid={error?.field === 'serialPrefix' || undefined}
+            aria-describedby={describedBy('serialPrefix')}
           />
+          {errorFor('serialPrefix')}
         </form>
       </div>
-      {state.error ? (
+      <form
+        className="filters"
+        aria-label="Filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilters(draft);
+          setPinned(null);
+        }}
+      >
+        <div className="filter">
+          <label htmlFor="history-outcome">Result</label>
+          <select id="history-outcome" value={draft.outcome} onChange={set('outcome')} aria-describedby={describedBy('outcome')}>
+            {OUTCOMES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+          {errorFor('outcome')}
+        </div>
+        {(
+          [
+            ['partNumber', 'Part number'],
+            ['procedureId', 'Procedure id'],
+            ['operatorId', 'Operator'],
+          ] as const
+        ).map(([field, label]) => (
+          <div className="filter" key={field}>
+            <label htmlFor={`history-${field}`}>{label}</label>
+            <input
+              id={`history-${field}`}
+              type="text"
+              className="mono"
+              value={draft[field]}
+              onChange={set(field)}
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={error?.field === field || undefined}
+              aria-describedby={describedBy(field)}
+            />
+            {errorFor(field)}
+          </div>
+        ))}
+        {(
+          [
+            ['from', 'From'],
+            ['to', 'To'],
+          ] as const
+        ).map(([field, label]) => (
+          <div className="filter" key={field}>
+            <label htmlFor={`history-${field}`}>{label}</label>
+            <input
+              id={`history-${field}`}
+              type="date"
+              value={draft[field]}
+              onChange={set(field)}
+              aria-invalid={error?.field === field || undefined}
+              aria-describedby={describedBy(field)}
+            />
+            {errorFor(field)}
+          </div>
+        ))}
+        {JSON.stringify(draft) !== JSON.stringify(EMPTY) ? (
+          <button
+            type="button"
+            className="button button--secondary filter-clear"
+            onClick={() => {
+              setDraft(EMPTY);
+              setFilters(EMPTY);
+              setPinned(null);
+            }}
+          >
+            Clear filters
+          </button>
+        ) : null}
+        {/* Enter in a field applies at once. */}
+        <button type="submit" hidden tabIndex={-1} />
+      </form>
+      {error && error.field === null ? (
         <p className="field-error" role="alert">
-          {state.error}
+          {error.message}
         </p>
       ) : null}
       <p className="list-meta" role="status">
-        {loading && state.runs.length === 0
-          ? 'Loading runs…'
-          : state.runs.length === 0
-            ? prefix
-              ? `No runs with a serial number starting “${prefix}”.`
-              : 'No runs yet. Results appear here as units are tested.'
-            : `${state.runs.length}${state.more ? '+' : ''} run${state.runs.length === 1 ? '' : 's'}${prefix ? ` with serial starting “${prefix}”` : ''}, newest first`}
+        {error
+          ? ''
+          : loading && runs.length === 0
+            ? 'Loading runs…'
+            : runs.length === 0
+              ? query.serialPrefix && queryKey === JSON.stringify({ serialPrefix: query.serialPrefix })
+                ? `No runs with a serial number starting “${query.serialPrefix}”.`
+                : filtered
+                  ? 'No runs match these filters.'
+                  : 'No runs yet. Results appear here as units are tested.'
+              : `${runs.length}${state.more ? '+' : ''} run${runs.length === 1 ? '' : 's'}${query.serialPrefix ? ` with serial starting “${query.serialPrefix}”` : ''}${filtered && queryKey !== JSON.stringify({ serialPrefix: query.serialPrefix }) ? ' matching the filters' : ''}, newest first`}
       </p>
-      {state.runs.length > 0 ? (
+      {runs.length > 0 ? (
         <table className="runs" aria-label="Runs">
           <thead>
             <tr>
@@ -132,7 +305,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
             </tr>
           </thead>
           <tbody>
-            {state.runs.map((run) => (
+            {runs.map((run) => (
               <tr
                 key={run.id}
                 className={`run-row run-row--${run.outcome.toLowerCase()}`}
@@ -145,7 +318,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
                   <a className="mono run-link" href={runHref(run.id)}>
                     {run.serialNumber}
                   </a>{' '}
-                  <a className="unit-link small" href={unitHref(run.serialNumber)} aria-label={`All attempts of ${run.serialNumber}`}>
+                  <a className="unit-link small" href={unitHref(run.serialNumber)} title={`Every attempt of ${run.serialNumber}`}>
                     all attempts
                   </a>
                 </th>
@@ -163,7 +336,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
           </tbody>
         </table>
       ) : null}
-      {state.more ? (
+      {state.more && !rangeError ? (
         <div className="load-more">
           <button type="button" className="button button--secondary" onClick={() => void loadMore()} disabled={loading}>
             {loading ? 'Loading…' : 'Load more'}
