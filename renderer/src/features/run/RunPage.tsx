@@ -3,6 +3,7 @@ import type { ExportFormat } from '#contract/upload.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { PhaseRecord, RunRecord } from '#contract/records.ts';
 import { failingMeasurementsOf } from './failing.ts';
+import { Attachments } from './Attachments.tsx';
 import { unitHref } from '../../router.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
@@ -288,6 +289,7 @@ function RecordPhase({ phase, title }: { phase: PhaseRecord; title: string | und
           </tbody>
         </table>
       ) : null}
+      {phase.attachments && phase.attachments.length > 0 ? <Attachments attachments={phase.attachments} label={label} /> : null}
     </li>
   );
 }
