@@ -6,6 +6,7 @@ import { OperatorScreen } from './features/operator/OperatorScreen.tsx';
 import { HistoryScreen } from './features/history/HistoryScreen.tsx';
 import { RunPage } from './features/run/RunPage.tsx';
 import { UnitPage } from './features/unit/UnitPage.tsx';
+import { SupervisorPage } from './features/supervisor/SupervisorPage.tsx';
 
 const TITLES = { operator: 'Station', history: 'History', run: 'Run', unit: 'Unit', supervisor: 'Supervisor', 'not-found': 'Not found' } as const;
 
@@ -32,13 +33,15 @@ export function App() {
           <HistoryScreen runsEnded={view.runsEnded} />
         ) : route.name === 'run' ? (
           <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} />
+        ) : route.name === 'supervisor' ? (
+          <SupervisorPage upload={view.upload} />
         ) : route.name === 'unit' ? (
           <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
         ) : (
           <section className="page">
             <h1>Page not found</h1>
             <p>
-              There is no page at <code>{route.name === 'not-found' ? route.path : '/supervisor'}</code>. <a href="#/">Go to the station</a>.
+              There is no page at <code>{route.path}</code>. <a href="#/">Go to the station</a>.
             </p>
           </section>
         )}

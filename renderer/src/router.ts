@@ -1,6 +1,12 @@
 import { useEffect, useState } from 'react';
 
-export type Route = { name: 'operator' } | { name: 'history' } | { name: 'run'; runId: string } | { name: 'unit'; serial: string } | { name: 'supervisor' } | { name: 'not-found'; path: string };
+export type Route =
+  | { name: 'operator' }
+  | { name: 'history' }
+  | { name: 'run'; runId: string }
+  | { name: 'unit'; serial: string }
+  | { name: 'supervisor' }
+  | { name: 'not-found'; path: string };
 
 /** Hash routes work the same from the headless server and from file:// in Electron. */
 export function parseHash(hash: string): Route {

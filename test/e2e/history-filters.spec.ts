@@ -30,7 +30,12 @@ function seed(dataDir: string): void {
       socket: 0,
       appVersion: '0.1.0',
       operatorId: operator,
-      procedure: { id: procedureId, name: procedureId === 'demo-board' ? 'Demo board functional test' : 'Power board test', version: '1.0.0', hash: 'seed'.padEnd(64, '0') },
+      procedure: {
+        id: procedureId,
+        name: procedureId === 'demo-board' ? 'Demo board functional test' : 'Power board test',
+        version: '1.0.0',
+        hash: 'seed'.padEnd(64, '0'),
+      },
       unit: { serialNumber: serial, partNumber: part },
       startedAt: started.toISOString(),
     });
@@ -46,7 +51,8 @@ test('History filters by result, part number, procedure, operator and dates; a r
   try {
     await page.goto(`${station.url}/#/history`);
     const rows = page.getByRole('table', { name: 'Runs' }).getByRole('row');
-    const serials = async (): Promise<string[]> => (await rows.getByRole('rowheader').getByRole('link').filter({ hasNotText: 'all attempts' }).allTextContents()).map((s) => s.trim());
+    const serials = async (): Promise<string[]> =>
+      (await rows.getByRole('rowheader').getByRole('link').filter({ hasNotText: 'all attempts' }).allTextContents()).map((s) => s.trim());
     await expect(rows).toHaveCount(5);
 
     await page.getByLabel('Result', { exact: true }).selectOption({ label: 'Fail' });

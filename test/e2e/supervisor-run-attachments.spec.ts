@@ -21,7 +21,17 @@ test('a phase’s picture shows on the run page and its other files download', a
   mkdirSync(join(sequences, 'camera'), { recursive: true });
   writeFileSync(
     join(sequences, 'camera', 'procedure.yaml'),
-    ['id: camera', 'name: Camera inspection', 'version: 1.0.0', "serialPattern: '^CAM-[0-9]+$'", 'serialExample: CAM-1', 'phases:', '  - name: inspect', '    title: LED inspection', ''].join('\n'),
+    [
+      'id: camera',
+      'name: Camera inspection',
+      'version: 1.0.0',
+      "serialPattern: '^CAM-[0-9]+$'",
+      'serialExample: CAM-1',
+      'phases:',
+      '  - name: inspect',
+      '    title: LED inspection',
+      '',
+    ].join('\n'),
   );
   writeFileSync(
     join(sequences, 'camera', 'phases.ts'),

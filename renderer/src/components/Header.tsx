@@ -51,8 +51,11 @@ export function Header({ view, route }: { view: StationView; route: Route }) {
         <a href="#/" aria-current={route.name === 'operator' ? 'page' : undefined}>
           Station
         </a>
-        <a href="#/history" aria-current={route.name === 'history' || route.name === 'run' ? 'page' : undefined}>
+        <a href="#/history" aria-current={route.name === 'history' || route.name === 'run' || route.name === 'unit' ? 'page' : undefined}>
           History
+        </a>
+        <a href="#/supervisor" aria-current={route.name === 'supervisor' ? 'page' : undefined}>
+          Supervisor
         </a>
       </nav>
       <UploadIndicator upload={view.upload} />
