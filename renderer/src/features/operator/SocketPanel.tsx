@@ -7,6 +7,7 @@ import { useStationClient } from '../../api/station-context.tsx';
 import { PhaseList } from './PhaseList.tsx';
 import { PromptPanel } from './PromptPanel.tsx';
 import { IdleStatus, ResultBanner, RunningStatus, resultSentence } from './RunStatus.tsx';
+import { APPROVABLE, ApprovalPanel, type Refusal, type RetryWith } from './ApprovalPanel.tsx';
 import { SerialForm } from './SerialForm.tsx';
 import { RecentUnits } from './RecentUnits.tsx';
 import { ownsKeys } from './keys.ts';
@@ -40,6 +41,7 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
   const [refusal, setRefusal] = useState<{ message: string; n: number } | null>(null);
   const [abortingRun, setAbortingRun] = useState<string | null>(null);
   const [abortError, setAbortError] = useState<string | null>(null);
+  const [approval, setApproval] = useState<Refusal | null>(null);
 
   const number = socket.socket + 1;
   const run = socket.run;
@@ -49,13 +51,17 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
   const phases = run ? run.phases : planned;
   const done = phases.filter((p) => p.status !== 'waiting' && p.status !== 'running').length;
 
-  const start = async (serialNumber: string): Promise<StationError | null> => {
-    const r = await client.invoke('run.start', { socket: socket.socket, serialNumber });
+  const start = async (serialNumber: string, extra: RetryWith | Record<string, never> = {}): Promise<StationError | null> => {
+    const r = await client.invoke('run.start', { socket: socket.socket, serialNumber, ...extra });
     if (r.ok) {
       setRefusal(null);
       setAbortError(null);
+      setApproval(null);
       return null;
     }
+    // A refusal someone may lift opens the approval panel; a bad badge keeps it open with the message.
+    if (APPROVABLE.has(r.error.kind)) setApproval({ serialNumber, error: r.error });
+    else if (r.error.kind !== 'supervisor.invalid') setApproval(null);
     return r.error;
   };
 
@@ -95,9 +101,17 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
           hint={
             running ? `Testing ${run.unit.serialNumber}…` : procedure?.serialExample ? `Expected form: ${procedure.serialExample}` : 'Scan the unit’s label'
           }
-          onStart={start}
+          onStart={(serial) => start(serial)}
           onRefused={(message) => setRefusal((r) => ({ message, n: (r?.n ?? 0) + 1 }))}
         />
+        {approval && waiting ? (
+          <ApprovalPanel
+            key={`${approval.serialNumber}-${approval.error.kind}`}
+            refusal={approval}
+            onRetry={(extra) => start(approval.serialNumber, extra)}
+            onCancel={() => setApproval(null)}
+          />
+        ) : null}
         {socket.state === 'error' ? (
           <section className="status status--error" aria-label="Socket problem" role="alert">
             <h2 className="status-title">This socket cannot test</h2>

@@ -1,0 +1,105 @@
+import { useEffect, useRef, useState } from 'react';
+import type { StationError } from '#contract/errors.ts';
+
+/** Refusals that someone may lift: the operator by confirming, or a supervisor by badge. */
+export const APPROVABLE = new Set<StationError['kind']>(['retest.already-passed', 'retest.limit-reached', 'calibration.overdue']);
+
+export interface Refusal {
+  serialNumber: string;
+  error: StationError;
+}
+
+export type RetryWith = { confirmRetest: true } | { override: { supervisorId: string; reason?: string } };
+
+interface Props {
+  refusal: Refusal;
+  /** Starts the same serial again with the confirmation or approval; resolves to the station's refusal, if any. */
+  onRetry(extra: RetryWith): Promise<StationError | null>;
+  onCancel(): void;
+}
+
+/** Shown under the serial field when the station refused a start that can be confirmed or approved. */
+export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
+  const [badge, setBadge] = useState('');
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLButtonElement>(null);
+  const retest = refusal.error.kind === 'retest.already-passed';
+  const id = `approval-${refusal.serialNumber}`;
+
+  // A retest is the operator's own decision: the confirm button takes the focus so Enter confirms.
+  useEffect(() => {
+    if (retest) first.current?.focus();
+  }, [retest, refusal]);
+
+  const submit = async (extra: RetryWith): Promise<void> => {
+    setBusy(true);
+    const err = await onRetry(extra);
+    setBusy(false);
+    setError(err ? err.message : null);
+  };
+
+  return (
+    <section className="card approval" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="approval-title">
+        {retest ? 'Test again?' : 'Supervisor approval'}
+      </h2>
+      <p className="approval-text">{refusal.error.message}</p>
+      {retest ? (
+        <div className="row-actions">
+          <button ref={first} type="button" className="button button--primary" disabled={busy} onClick={() => void submit({ confirmRetest: true })}>
+            Test again
+          </button>
+          <button type="button" className="button button--secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <form
+          className="approval-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const supervisorId = badge.trim();
+            if (!supervisorId) {
+              setError('Scan or type the supervisor badge.');
+              return;
+            }
+            const why = reason.trim();
+            void submit({ override: { supervisorId, ...(why ? { reason: why } : {}) } });
+          }}
+        >
+          <div className="filter">
+            <label htmlFor={`${id}-badge`}>Supervisor badge</label>
+            <input
+              id={`${id}-badge`}
+              value={badge}
+              onChange={(e) => setBadge(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? `${id}-error` : undefined}
+            />
+          </div>
+          <div className="filter">
+            <label htmlFor={`${id}-reason`}>Reason (optional)</label>
+            <input id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+          </div>
+          <div className="row-actions approval-actions">
+            <button type="submit" className="button button--primary" disabled={busy}>
+              Approve and start
+            </button>
+            <button type="button" className="button button--secondary" onClick={onCancel}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {error ? (
+        <p className="field-error" id={`${id}-error`} role="alert">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}
