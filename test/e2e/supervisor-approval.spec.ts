@@ -2,7 +2,7 @@
  * A start the station refuses because an instrument is past its calibration date:
  * the operator screen asks for a supervisor's badge and starts the unit once approved.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, saveScreenshot } from './fixtures.ts';
 import { OperatorScreen } from './operator-screen.ts';
@@ -50,6 +50,71 @@ test('calibration past due: a supervisor badge (a wrong one is refused) approves
     expect(record.overrides?.[0]).toMatchObject({ kind: 'calibration.overdue', by: 'SUP-7', reason: 'meter checked against the reference today' });
   } finally {
     client.close();
+    await station.stop();
+    StationProcess.removeDataDir(dataDir);
+  }
+});
+
+test('retest rules: a passed unit asks "Test again", a unit over its failure limit needs a supervisor', async ({ page }, testInfo) => {
+  const dataDir = StationProcess.freshDataDir();
+  const sequences = join(dataDir, 'sequences');
+  mkdirSync(join(sequences, 'retest'), { recursive: true });
+  writeFileSync(
+    join(sequences, 'retest', 'procedure.yaml'),
+    [
+      'id: retest',
+      'name: Retest rules',
+      'version: 1.0.0',
+      "serialPattern: '^RT-[0-9]+(-FAIL)?$'",
+      'serialExample: RT-1',
+      'retest:',
+      '  flagPassed: true',
+      '  maxFailedAttempts: 1',
+      'phases:',
+      '  - name: check',
+      '    measurements:',
+      '      - name: ok',
+      '        lower: 1',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(sequences, 'retest', 'phases.ts'),
+    [
+      'interface Ctx { unit: { serialNumber: string }; measure(name: string, value: number): unknown }',
+      "export function check(ctx: Ctx): void { ctx.measure('ok', ctx.unit.serialNumber.endsWith('-FAIL') ? 0 : 1); }",
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ supervisors: ['SUP-7'] }));
+  const station = await StationProcess.start({ dataDir, args: ['--sequences', sequences, '--procedure', 'retest'] });
+  try {
+    const operator = new OperatorScreen(page);
+    await operator.open(station.url);
+
+    await operator.scan('RT-1');
+    await expect(operator.result('PASS')).toBeVisible();
+    await operator.scan('RT-1');
+    const again = page.getByRole('region', { name: 'Test again?' });
+    await expect(again).toContainText('RT-1 already passed Retest rules');
+    await expect(again.getByRole('button', { name: 'Test again' })).toBeFocused();
+    await saveScreenshot(page, testInfo, 'supervisor-approval-retest');
+    await page.keyboard.press('Enter');
+    await expect(again).toBeHidden();
+    await expect(operator.result('PASS')).toBeVisible();
+
+    await operator.scan('RT-2-FAIL');
+    await expect(operator.result('FAIL')).toBeVisible();
+    await operator.scan('RT-2-FAIL');
+    const approval = page.getByRole('region', { name: 'Supervisor approval' });
+    await expect(approval).toContainText('limit 1');
+    await approval.getByLabel('Supervisor badge').fill('SUP-7');
+    await approval.getByRole('button', { name: 'Approve and start' }).click();
+    await expect(approval).toBeHidden();
+    await expect(operator.result('FAIL')).toBeVisible();
+    await page.goto(`${station.url}/#/units/RT-2-FAIL`);
+    await expect(page.getByRole('table', { name: 'Attempts' }).getByRole('row')).toHaveCount(3);
+  } finally {
     await station.stop();
     StationProcess.removeDataDir(dataDir);
   }
