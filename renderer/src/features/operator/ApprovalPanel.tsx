@@ -29,8 +29,17 @@ export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
   const id = `approval-${refusal.serialNumber}`;
 
   // A retest is the operator's own decision: the confirm button takes the focus so Enter confirms.
+  // Two frames: after the serial field's own refocus on a refusal (SerialForm, one frame).
   useEffect(() => {
-    if (retest) first.current?.focus();
+    if (!retest) return;
+    let inner = 0;
+    const outer = requestAnimationFrame(() => {
+      inner = requestAnimationFrame(() => first.current?.focus());
+    });
+    return () => {
+      cancelAnimationFrame(outer);
+      cancelAnimationFrame(inner);
+    };
   }, [retest, refusal]);
 
   const submit = async (extra: RetryWith): Promise<void> => {
