@@ -143,7 +143,7 @@ test('keyboard only: scan, answer, abort with Escape, then open the run from His
   await expect(page.getByLabel('Search serial number')).toBeFocused();
   // On past the filters (a date input takes one Tab per part) to the newest run's serial.
   const newest = runs.getByRole('link', { name: 'DEMO-0043', exact: true });
-  for (let i = 0; i < 20 && !(await newest.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  for (let i = 0; i < 20 && !(await newest.evaluate((el) => el === el.ownerDocument.activeElement)); i++) await page.keyboard.press('Tab');
   await expect(newest).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'DEMO-0043', level: 1 })).toBeVisible();

@@ -59,7 +59,7 @@ test('a phase’s picture shows on the run page and its other files download', a
     const photo = files.getByRole('img', { name: 'led.svg' });
     await expect(photo).toBeVisible();
     // Really drawn from the station's bytes, not a broken image.
-    await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(320);
+    await expect.poll(() => photo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(320);
     await expect(files).toContainText('rail.csv');
     await expect(files).toContainText('text/csv');
     await photo.scrollIntoViewIfNeeded();
