@@ -3,8 +3,7 @@ import type { CommandInput } from '#contract/commands.ts';
 import type { StationError } from '#contract/errors.ts';
 import type { RunSummary } from '#contract/records.ts';
 import { useStationClient } from '../../api/station-context.tsx';
-import { OutcomeBadge } from '../../components/Badge.tsx';
-import { formatDateTime, formatDuration } from '../../components/format.ts';
+import { RunSummaryCells } from '../../components/RunSummaryCells.tsx';
 import { runHref, unitHref } from '../../router.ts';
 
 const PAGE = 50;
@@ -322,15 +321,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
                     all attempts
                   </a>
                 </th>
-                <td>
-                  <OutcomeBadge outcome={run.outcome} />
-                </td>
-                <td className="num">{formatDateTime(run.startedAt)}</td>
-                <td className="num">{formatDuration(run.durationMs)}</td>
-                <td>
-                  {run.procedureName} <span className="muted">v{run.procedureVersion}</span>
-                </td>
-                <td className="muted reason-cell">{run.outcomeReason ?? ''}</td>
+                <RunSummaryCells run={run} />
               </tr>
             ))}
           </tbody>

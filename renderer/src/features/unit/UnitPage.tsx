@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { RunSummary } from '#contract/records.ts';
 import { useStationClient } from '../../api/station-context.tsx';
-import { OutcomeBadge } from '../../components/Badge.tsx';
-import { formatDateTime, formatDuration } from '../../components/format.ts';
+import { RunSummaryCells } from '../../components/RunSummaryCells.tsx';
 import { runHref } from '../../router.ts';
 
 /** Every attempt of one serial number, oldest first: how a unit got to where it is. */
@@ -84,15 +83,7 @@ export function UnitPage({ serial, runsEnded }: { serial: string; runsEnded: num
                     Attempt {i + 1}
                   </a>
                 </th>
-                <td>
-                  <OutcomeBadge outcome={run.outcome} />
-                </td>
-                <td className="num">{formatDateTime(run.startedAt)}</td>
-                <td className="num">{formatDuration(run.durationMs)}</td>
-                <td>
-                  {run.procedureName} <span className="muted">v{run.procedureVersion}</span>
-                </td>
-                <td className="muted reason-cell">{run.outcomeReason ?? ''}</td>
+                <RunSummaryCells run={run} />
               </tr>
             ))}
           </tbody>
