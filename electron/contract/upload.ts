@@ -177,6 +177,49 @@ export const ParkedRunSchema = z.object({
 });
 export type ParkedRun = z.infer<typeof ParkedRunSchema>;
 
+/** Where one run stands with one target (the run page's Uploads). */
+export const RunUploadStateSchema = z.enum([
+  /** Waiting for an attempt: the first, or the next after a failure (attempts > 0, lastError, nextAttemptAt). */
+  'queued',
+  /** A delivery is in flight now. */
+  'sending',
+  /** The target has the run. */
+  'delivered',
+  /** The target refused it (lastError is its reason): it waits for a supervisor's retry or drop. */
+  'parked',
+  /** A supervisor gave it up (lastError says who and why); the run stays in the history. */
+  'dropped',
+  /** Never queued for this target (note says why): added or enabled after the run ended, an imported run, a run still running. */
+  'not-queued',
+]);
+export type RunUploadState = z.infer<typeof RunUploadStateSchema>;
+
+export const RunUploadSchema = z.object({
+  /** The target's id in settings (and in the queue, events and audit log). */
+  target: z.string(),
+  kind: TargetStatusSchema.shape.kind,
+  /** Where it goes, without secrets. */
+  label: z.string(),
+  /** The target in settings now: a disabled one sends nothing, a removed one has only rows left from before. */
+  targetState: z.enum(['enabled', 'disabled', 'removed']),
+  state: RunUploadStateSchema,
+  attempts: z.number().int().nonnegative(),
+  /** The last failure while queued; the target's reason when parked; who dropped it and why. */
+  lastError: z.string().nullable(),
+  /** When the run was queued for this target (its end, or a recovery after a crash). */
+  queuedAt: z.string().nullable(),
+  /** Queued only: the next attempt (the run's own backoff or the whole target's pause, the later); null when due now or never (target off). */
+  nextAttemptAt: z.string().nullable(),
+  /** When the row last changed: the last attempt, the delivery, the parking, a retry or drop. */
+  updatedAt: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+  /** The target's own id for the run, where it answers one (TofuPilot's run id). */
+  remoteRef: z.string().nullable(),
+  /** Why a not-queued run is not queued. */
+  note: z.string().nullable(),
+});
+export type RunUpload = z.infer<typeof RunUploadSchema>;
+
 /** Who does it: a supervisor's id, kept in the audit log with the time. */
 const ActorSchema = z.string().trim().min(1, 'name who does this (a supervisor id)').max(64);
 
@@ -189,6 +232,11 @@ export const UploadCommands = {
   'upload.listParked': {
     input: z.object({ target: z.string().optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     output: z.object({ runs: z.array(ParkedRunSchema) }),
+  },
+  /** One run's state at each target: every target in settings, then rows for targets since removed. */
+  'upload.forRun': {
+    input: z.object({ runId: z.string().trim().min(1, 'give the id of a run') }).strict(),
+    output: z.object({ runId: z.string(), uploads: z.array(RunUploadSchema) }),
   },
   'upload.retry': {
     input: z

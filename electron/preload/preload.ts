@@ -18,6 +18,7 @@ const COMMAND_NAMES = [
   'events.since',
   'upload.status',
   'upload.listParked',
+  'upload.forRun',
   'upload.retry',
   'upload.drop',
   'runs.export',

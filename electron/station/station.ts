@@ -403,6 +403,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'events.since': (i) => bus.since(i.afterSeq, i.limit),
     'upload.status': () => uploader.status(),
     'upload.listParked': (i) => ({ runs: uploader.listParked(i.target, i.limit) }),
+    'upload.forRun': (i) => ({ runId: i.runId, uploads: uploader.forRun(i.runId) }),
     'upload.retry': (i) => ({ count: uploader.retryParked(i.by, i.target, i.runIds) }),
     'upload.drop': (i) => ({ count: uploader.drop(i.by, i.target, i.runIds, i.reason) }),
     'runs.export': (i) => exportRuns(repo, i),

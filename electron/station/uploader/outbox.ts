@@ -16,6 +16,20 @@ export interface OutboxRow {
   remoteRef: string | null;
 }
 
+/** One run's row for one target, as stored. */
+export interface RunOutboxRow {
+  id: number;
+  target: string;
+  state: 'pending' | 'delivered' | 'parked' | 'dropped';
+  attempts: number;
+  /** Epoch ms; 0 = due at once. */
+  nextAttemptAt: number;
+  lastError: string | null;
+  remoteRef: string | null;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
 export interface TargetCounts {
   pending: number;
   parked: number;
@@ -45,6 +59,10 @@ export class Outbox {
       deliveredCounts: db.prepare(`SELECT target, count(*) AS n FROM outbox WHERE state = 'delivered' GROUP BY target`),
       waitingRuns: db.prepare(`SELECT count(DISTINCT run_id) AS n FROM outbox WHERE state = 'pending'`),
       parkedRuns: db.prepare(`SELECT count(DISTINCT run_id) AS n FROM outbox WHERE state = 'parked'`),
+      runState: db.prepare('SELECT outcome FROM runs WHERE id = ?'),
+      forRun: db.prepare(
+        'SELECT id, target, state, attempts, next_attempt_at, last_error, remote_ref, created_at, updated_at FROM outbox WHERE run_id = ? ORDER BY id',
+      ),
       audit: db.prepare('INSERT INTO audit (ts, actor, action, details) VALUES (?,?,?,?)'),
     };
   }
@@ -117,6 +135,27 @@ export class Outbox {
 
   parkedRuns(): number {
     return Number((this.s.parkedRuns!.get() as Row).n);
+  }
+
+  /** The run's outcome (RUNNING while it runs), or undefined when the store has no such run. */
+  runOutcome(runId: string): string | undefined {
+    const r = this.s.runState!.get(runId) as Row | undefined;
+    return r ? String(r.outcome) : undefined;
+  }
+
+  /** Every row of one run, one per target it was queued for (the unique key is run and target). */
+  forRun(runId: string): RunOutboxRow[] {
+    return (this.s.forRun!.all(runId) as Row[]).map((r) => ({
+      id: Number(r.id),
+      target: String(r.target),
+      state: String(r.state) as RunOutboxRow['state'],
+      attempts: Number(r.attempts),
+      nextAttemptAt: Number(r.next_attempt_at),
+      lastError: r.last_error === null ? null : String(r.last_error),
+      remoteRef: r.remote_ref === null ? null : String(r.remote_ref),
+      createdAt: String(r.created_at),
+      updatedAt: r.updated_at === null ? null : String(r.updated_at),
+    }));
   }
 
   listParked(target: string | undefined, limit: number): ParkedRun[] {

@@ -1,12 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { UploadRetry, UploadStatus, UploadTarget, TargetStatus, ParkedRun } from '#contract/upload.ts';
+import type { UploadRetry, UploadStatus, UploadTarget, TargetStatus, ParkedRun, RunUpload } from '#contract/upload.ts';
 import { StationFault } from '#contract/errors.ts';
 import type { RunRecord } from '#contract/records.ts';
 import type { EventData } from '#contract/events.ts';
 import type { EventBus } from '#station/events/bus.ts';
 import type { RunsRepo } from '#station/store/runs-repo.ts';
 import { backoffMs } from './backoff.ts';
-import { Outbox, type OutboxRow } from './outbox.ts';
+import { Outbox, type OutboxRow, type RunOutboxRow } from './outbox.ts';
 import { createSink } from './targets.ts';
 import { messageOf, retryTarget, type Delivery, type Sink } from './sink.ts';
 import type { AttachmentSource } from './tofupilot-sink.ts';
@@ -428,6 +428,82 @@ export class Uploader {
       parkedRuns: this.outbox.parkedRuns(),
       targets,
     };
+  }
+
+  /**
+   * Where one run stands with each target: every target in settings (in their order),
+   * then the run's rows for targets since removed. A row in a worker's hands is
+   * `sending`; a waiting row's next attempt is its own backoff or the target's pause,
+   * whichever ends later.
+   */
+  forRun(runId: string): RunUpload[] {
+    const outcome = this.outbox.runOutcome(runId);
+    if (outcome === undefined) throw new StationFault('not-found', `no run with id ${runId}`);
+    const rows = new Map(this.outbox.forRun(runId).map((r) => [r.target, r]));
+    const queuedAnywhere = rows.size > 0;
+    const now = Date.now();
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const out: RunUpload[] = [];
+    const entry = (
+      id: string,
+      kind: RunUpload['kind'],
+      label: string,
+      targetState: RunUpload['targetState'],
+      row: RunOutboxRow | undefined,
+      worker: Worker | undefined,
+    ): RunUpload => {
+      const base = { target: id, kind, label, targetState };
+      if (!row) {
+        const note =
+          outcome === 'RUNNING'
+            ? 'the run is still running: it is queued when it ends'
+            : targetState === 'disabled'
+              ? 'the target is disabled'
+              : queuedAnywhere
+                ? 'the target was added or enabled after this run ended'
+                : 'this run was never queued here: it was imported, or ended before any target was set up';
+        return {
+          ...base,
+          state: 'not-queued',
+          attempts: 0,
+          lastError: null,
+          queuedAt: null,
+          nextAttemptAt: null,
+          updatedAt: null,
+          deliveredAt: null,
+          remoteRef: null,
+          note,
+        };
+      }
+      let state: RunUpload['state'] = row.state === 'pending' ? 'queued' : row.state;
+      let nextAttemptAt: string | null = null;
+      if (row.state === 'pending' && worker) {
+        if (worker.inflight.has(row.id)) state = 'sending';
+        else {
+          const at = Math.max(row.nextAttemptAt, worker.pausedUntil);
+          if (at > now) nextAttemptAt = iso(at);
+        }
+      }
+      return {
+        ...base,
+        state,
+        attempts: row.attempts,
+        lastError: row.lastError,
+        queuedAt: row.createdAt,
+        nextAttemptAt,
+        updatedAt: row.updatedAt,
+        deliveredAt: row.state === 'delivered' ? row.updatedAt : null,
+        remoteRef: row.remoteRef,
+        note: null,
+      };
+    };
+    for (const t of this.targets) {
+      const w = this.workers.get(t.id);
+      out.push(entry(t.id, t.kind, w ? w.sink.label : t.id, w ? 'enabled' : 'disabled', rows.get(t.id), w));
+      rows.delete(t.id);
+    }
+    for (const row of rows.values()) out.push(entry(row.target, 'unknown', row.target, 'removed', row, undefined));
+    return out;
   }
 
   listParked(target: string | undefined, limit: number): ParkedRun[] {
