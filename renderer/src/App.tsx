@@ -32,7 +32,7 @@ export function App() {
         ) : route.name === 'history' ? (
           <HistoryScreen runsEnded={view.runsEnded} />
         ) : route.name === 'run' ? (
-          <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} />
+          <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
         ) : route.name === 'supervisor' ? (
           <SupervisorPage upload={view.upload} />
         ) : route.name === 'unit' ? (

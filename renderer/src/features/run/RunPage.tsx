@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ExportFormat } from '#contract/upload.ts';
+import type { ExportFormat, UploadStatus } from '#contract/upload.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { PhaseRecord, RunRecord } from '#contract/records.ts';
 import { failingMeasurementsOf } from './failing.ts';
 import { Attachments } from './Attachments.tsx';
+import { RunUploads } from './RunUploads.tsx';
 import { unitHref } from '../../router.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
@@ -15,10 +16,12 @@ interface Props {
   runsEnded: number;
   /** The loaded procedure, for phase titles when the run used the same one. */
   procedure: ProcedureSummary | null;
+  /** The station's upload queue status; each change re-reads this run's uploads. */
+  upload: UploadStatus | null;
 }
 
 /** One run's full record: what a supervisor or test engineer reads after the fact. */
-export function RunPage({ runId, runsEnded, procedure }: Props) {
+export function RunPage({ runId, runsEnded, procedure, upload }: Props) {
   const client = useStationClient();
   const [record, setRecord] = useState<RunRecord | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -189,6 +192,8 @@ export function RunPage({ runId, runsEnded, procedure }: Props) {
           </table>
         </section>
       ) : null}
+
+      <RunUploads runId={record.id} upload={upload} running={record.outcome === 'RUNNING'} />
 
       <h2 className="section-title phases-title">Phases</h2>
       <ol className="record-phases" aria-label="Phases of this run">
