@@ -25,7 +25,8 @@ export const EventDataSchemas = {
     plannedPhases: z.array(z.object({ name: z.string(), title: z.string().optional(), group: z.enum(['setup', 'main', 'teardown']) })),
   }),
   'run.phaseStarted': z.object({ index: z.number().int(), name: z.string(), attempt: z.number().int(), timeoutMs: z.number(), startedAt: z.string() }),
-  'run.measured': z.object({ index: z.number().int(), phase: z.string(), measurement: MeasurementSchema }),
+  /** One or more measurements, in the order taken: those a phase takes in one go arrive together. */
+  'run.measured': z.object({ index: z.number().int(), phase: z.string(), measurements: z.array(MeasurementSchema).min(1) }),
   'run.logged': z.object({ index: z.number().int().nullable(), phase: z.string().nullable(), log: LogEntrySchema }),
   'run.phaseEnded': z.object({ phase: PhaseRecordSchema }),
   'run.ended': z.object({

@@ -106,7 +106,7 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
         attachments: undefined,
       }));
     case 'run.measured':
-      return updatePhase(s, e.runId, e.data.index, (p) => ({ ...p, measurements: [...p.measurements, e.data.measurement] }));
+      return updatePhase(s, e.runId, e.data.index, (p) => ({ ...p, measurements: p.measurements.concat(e.data.measurements) }));
     case 'run.logged':
       if (e.data.index === null) return s;
       return updatePhase(s, e.runId, e.data.index, (p) => ({ ...p, logs: [...p.logs, e.data.log].slice(-LIVE_LOG_LIMIT) }));

@@ -123,7 +123,7 @@ function serveApi(ws: WebSocket, station: Station): void {
       void station.invoke(f.name, f.input).then((result) => sendJson(ws, JSON.stringify({ type: 'reply', id: f.id, result })));
     } else {
       unsubscribe?.();
-      unsubscribe = station.bus.subscribe((_e, json) => sendJson(ws, `{"type":"event","event":${json}}`), f.afterSeq ?? station.bus.lastSeq);
+      unsubscribe = station.bus.subscribe((_e, json) => sendJson(ws, `{"type":"event","event":${json()}}`), f.afterSeq ?? station.bus.lastSeq);
     }
   });
   ws.on('close', () => unsubscribe?.());
@@ -137,7 +137,7 @@ function serveEvents(ws: WebSocket, station: Station, url: URL): void {
     ws.close(1008, 'after must be a whole number (the last seq you saw)');
     return;
   }
-  const unsubscribe = station.bus.subscribe((_e, json) => sendJson(ws, json), afterSeq);
+  const unsubscribe = station.bus.subscribe((_e, json) => sendJson(ws, json()), afterSeq);
   ws.on('close', unsubscribe);
   ws.on('message', () => ws.close(1008, 'this stream is read-only; use /ws for commands'));
 }

@@ -52,7 +52,7 @@ const started = (seq: number, socket = 0): StationEvent =>
 const measured = (seq: number): StationEvent =>
   ev(seq, {
     kind: 'run.measured',
-    data: { index: 0, phase: 'rail_3v3', measurement: { name: 'v_3v3', value: 3.3, units: 'V', outcome: 'PASS' } },
+    data: { index: 0, phase: 'rail_3v3', measurements: [{ name: 'v_3v3', value: 3.3, units: 'V', outcome: 'PASS' }] },
   });
 
 function live(): StationView {

@@ -55,7 +55,7 @@ function collect(bus: EventBus, afterSeq?: number): { events: StationEvent[]; of
   const events: StationEvent[] = [];
   const off = bus.subscribe((e, json) => {
     // What a WebSocket subscriber receives is the JSON; it must be the event.
-    expect(JSON.parse(json)).toEqual(e);
+    expect(JSON.parse(json())).toEqual(e);
     events.push(e);
   }, afterSeq);
   return { events, off };
@@ -153,6 +153,52 @@ describe('replay', () => {
     expect(seqs(sub.events)).toEqual(seqs(expected));
     expect(sub.events).toEqual(expected);
     expect(second.errors).toEqual([]);
+  });
+
+  test('a phase end replayed from the log after a restart has its measurements and logs again (the log keeps them in the phase row only)', () => {
+    const dir = dataDir();
+    const first = boot(dir);
+    const repo = new RunsRepo(first.db);
+    const run = {
+      id: 'run-1',
+      stationId: 'st',
+      socket: 0,
+      appVersion: '0.1.0',
+      procedure: { id: 'p', name: 'P', version: '1', hash: 'h' },
+      unit: { serialNumber: 'SN-1' },
+      startedAt: '2026-11-22T09:00:00.000Z',
+    };
+    const phase = {
+      index: 0,
+      name: 'rail',
+      group: 'main' as const,
+      attempt: 1,
+      outcome: 'FAIL' as const,
+      startedAt: '2026-11-22T09:00:00.000Z',
+      endedAt: '2026-11-22T09:00:01.000Z',
+      durationMs: 1000,
+      measurements: [{ name: 'v', value: 3.05, units: 'V', outcome: 'FAIL' as const, reason: '3.05 V is below 3.2 V' }],
+      logs: [{ level: 'info' as const, ts: '2026-11-22T09:00:00.500Z', message: 'rail on' }],
+    };
+    repo.insertRun(run);
+    repo.insertPhases(run.id, [phase]);
+    const ended = first.bus.publish({ kind: 'run.phaseEnded', data: { phase }, runId: run.id, socket: 0 });
+    // A second run's phase end whose run is pruned later: replayed without what it measured.
+    repo.insertRun({ ...run, id: 'run-2' });
+    repo.insertPhases('run-2', [phase]);
+    const gone = first.bus.publish({ kind: 'run.phaseEnded', data: { phase }, runId: 'run-2', socket: 0 });
+    stop(first);
+
+    const second = boot(dir);
+    second.db.exec("DELETE FROM runs WHERE id = 'run-2'");
+    const sub = collect(second.bus, 0);
+    const replayed = sub.events.filter((e) => e.kind === 'run.phaseEnded');
+    expect(replayed).toEqual([ended, { ...gone, data: { phase: { ...phase, measurements: [], logs: [] } } }]);
+    // The stored event itself does not repeat the measurements.
+    const body = String(
+      (second.db.prepare('SELECT body FROM events WHERE first_seq <= ? AND last_seq >= ?').get(ended.seq, ended.seq) as { body: string }).body,
+    );
+    expect(body).not.toContain('below 3.2 V');
   });
 
   test('a replay longer than memory holds reads the log, then memory, exactly once', () => {

@@ -76,7 +76,7 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       expect(db.prepare("SELECT reason, failure_code FROM failures WHERE run_id = 'r1'").get()).toEqual({ reason: 'too low', failure_code: null });
       db.exec(`INSERT INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs, params, failure_code)
         VALUES ('r1', 1, 1, 'rail[rail=3V3]', 'main', 'FAIL', 't', 't', 1, '[]', '[]', '{"rail":"3V3"}', 'RAIL')`);
-      expect(db.prepare("SELECT params, failure_code FROM phases WHERE idx = 1").get()).toEqual({ params: '{"rail":"3V3"}', failure_code: 'RAIL' });
+      expect(db.prepare('SELECT params, failure_code FROM phases WHERE idx = 1').get()).toEqual({ params: '{"rail":"3V3"}', failure_code: 'RAIL' });
     },
   },
   50: {
@@ -164,6 +164,56 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       const override = { kind: 'calibration.overdue' as const, by: 'SUP-1', at: '2026-01-02T00:00:00.000Z', message: 'psu was due 2025-12-31' };
       inv.annotate('r4', { overrides: [override], fixtureId: 'FX-7' });
       expect(inv.annotations('r4')).toEqual({ overrides: [override], fixtureId: 'FX-7' });
+    },
+  },
+  70: {
+    seed: (db) => {
+      MIGRATION_TESTS[20]!.seed(db);
+      MIGRATION_TESTS[20]!.check(db);
+      db.exec(`UPDATE phases SET attachments = '[{"name":"scope.png"}]', error = '{"kind":"exception","message":"x"}' WHERE idx = 1`);
+    },
+    check: (db) => {
+      // An ordinary table now (big rows stay in their page), keyed as before.
+      const sql = String((db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'phases'").get() as { sql: string }).sql);
+      expect(sql).not.toMatch(/WITHOUT ROWID/i);
+      expect(columns(db, 'phases')).toEqual([
+        'run_id',
+        'idx',
+        'attempt',
+        'name',
+        'grp',
+        'outcome',
+        'started_at',
+        'ended_at',
+        'duration_ms',
+        'measurements',
+        'logs',
+        'error',
+        'params',
+        'failure_code',
+        'attachments',
+      ]);
+      // Every phase written before is there, every column kept.
+      expect(db.prepare("SELECT idx, name, params, failure_code, error, attachments FROM phases WHERE run_id = 'r1' ORDER BY idx").all()).toEqual([
+        { idx: 0, name: 'p0', params: null, failure_code: null, error: null, attachments: null },
+        {
+          idx: 1,
+          name: 'rail[rail=3V3]',
+          params: '{"rail":"3V3"}',
+          failure_code: 'RAIL',
+          error: '{"kind":"exception","message":"x"}',
+          attachments: '[{"name":"scope.png"}]',
+        },
+      ]);
+      // Still one row per (run, phase, attempt), and still deleted with its run.
+      expect(() =>
+        db.exec(
+          `INSERT INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs) VALUES ('r1', 0, 1, 'again', 'main', 'PASS', 't', 't', 1, '[]', '[]')`,
+        ),
+      ).toThrow(/UNIQUE/);
+      db.exec('PRAGMA foreign_keys = ON');
+      db.exec("DELETE FROM runs WHERE id = 'r1'");
+      expect(db.prepare('SELECT count(*) AS n FROM phases').get()).toEqual({ n: 0 });
     },
   },
 };

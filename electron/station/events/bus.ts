@@ -1,7 +1,8 @@
 import type { EventData, EventKind, StationEvent } from '#contract/events.ts';
 
 export interface EventLog {
-  appendEvents(events: readonly StationEvent[], bodies: readonly string[]): void;
+  /** `json(i)`: event i as published (shared with WebSocket subscribers, made once). */
+  appendEvents(events: readonly StationEvent[], json: (i: number) => string): void;
   eventsSince(afterSeq: number, limit: number): StationEvent[];
   /** Highest seq handed out or reserved. */
   maxSeq(): number;
@@ -17,7 +18,20 @@ export interface Publish<K extends EventKind> {
   parentSeq?: number | null;
 }
 
-type Listener = (event: StationEvent, json: string) => void;
+/**
+ * `json()` is the event as sent to WebSocket subscribers, made on first call and shared:
+ * with nobody connected, no event is serialized just to be thrown away.
+ */
+type Listener = (event: StationEvent, json: () => string) => void;
+
+interface Entry {
+  event: StationEvent;
+  json: string | null;
+}
+
+function jsonOf(entry: Entry): string {
+  return (entry.json ??= JSON.stringify(entry.event));
+}
 
 const RING = 20_000;
 
@@ -41,11 +55,12 @@ const MEMORY_ONLY: ReadonlySet<string> = new Set(['run.measured', 'run.logged', 
 export class EventBus {
   private seq: number;
   private reserved: number;
-  private readonly ring: { event: StationEvent; json: string }[] = [];
+  private readonly ring: Entry[] = [];
   private ringStart = 0;
   private readonly listeners = new Set<Listener>();
-  private pending: StationEvent[] = [];
-  private pendingJson: string[] = [];
+  /** Events published while delivery is held, in order (see hold). */
+  private held: Entry[] | null = null;
+  private pending: Entry[] = [];
   private flushScheduled = false;
   private readonly log: EventLog;
   /** Called when the durable log cannot be written (disk full): the station shows it. */
@@ -80,34 +95,54 @@ export class EventBus {
       kind: p.kind,
       data: p.data,
     } as StationEvent;
-    const json = JSON.stringify(event);
-    this.ring.push({ event, json });
+    const entry: Entry = { event, json: null };
+    this.ring.push(entry);
     // Trim in chunks so publishing stays O(1) on average.
     if (this.ring.length > RING + RING / 4) this.ring.splice(0, this.ring.length - RING);
     this.ringStart = this.ring[0]!.event.seq;
-    if (!MEMORY_ONLY.has(p.kind)) {
-      this.pending.push(event);
-      this.pendingJson.push(json);
-    }
+    if (!MEMORY_ONLY.has(p.kind)) this.pending.push(entry);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
     apply?.(event);
-    for (const l of this.listeners) l(event, json);
+    if (this.held) this.held.push(entry);
+    else this.deliver(entry);
     return event;
+  }
+
+  private deliver(entry: Entry): void {
+    if (this.listeners.size === 0) return;
+    const json = () => jsonOf(entry);
+    for (const l of this.listeners) l(entry.event, json);
+  }
+
+  /**
+   * Holds back delivery to listeners (seq, state and the log are not held) until
+   * `release`: a socket publishes a batch inside the transaction that journals it, and
+   * subscribers hear of it only once that has committed.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  release(): void {
+    const held = this.held;
+    this.held = null;
+    for (const entry of held ?? []) this.deliver(entry);
   }
 
   /** Writes pending events to the durable log in one row. */
   flush(): void {
     this.flushScheduled = false;
     if (this.pending.length === 0) return;
-    const events = this.pending;
-    const bodies = this.pendingJson;
+    const entries = this.pending;
     this.pending = [];
-    this.pendingJson = [];
     try {
-      this.log.appendEvents(events, bodies);
+      this.log.appendEvents(
+        entries.map((e) => e.event),
+        (i) => jsonOf(entries[i]!),
+      );
     } catch (e) {
       this.onLogError(e);
     }
@@ -133,7 +168,9 @@ export class EventBus {
       }
     }
     const last = events.at(-1)?.seq ?? afterSeq;
-    return { events, truncated: last < this.seq };
+    // Short of the limit is everything there is: seq numbers reserved but never used
+    // (a restart skips the rest of a block) must not look like more to come.
+    return { events, truncated: events.length >= limit && last < this.seq };
   }
 
   /**
@@ -145,7 +182,7 @@ export class EventBus {
       let cursor = afterSeq;
       for (;;) {
         const { events, truncated } = this.since(cursor, 5000);
-        for (const e of events) listener(e, JSON.stringify(e));
+        for (const e of events) listener(e, () => JSON.stringify(e));
         cursor = events.at(-1)?.seq ?? cursor;
         if (!truncated) break;
       }

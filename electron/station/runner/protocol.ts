@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { StationErrorSchema } from '#contract/errors.ts';
 import { ProcedureSummarySchema } from '#contract/procedure.ts';
 import { PromptAnswerSchema } from '#contract/prompts.ts';
-import { RunOutcomeSchema, UnitSchema } from '#contract/records.ts';
+import { LogEntrySchema, MeasurementSchema, PhaseRecordSchema, RunOutcomeSchema, UnitSchema } from '#contract/records.ts';
 import { IdentitySchema, InstrumentStatusSchema } from '#contract/instruments.ts';
 
 /** Station → runner. Parsed on arrival like any other boundary. */
@@ -48,3 +48,17 @@ export const FromRunnerSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type FromRunner = z.infer<typeof FromRunnerSchema>;
+
+/**
+ * A runner's run.phaseEnded does not repeat what the phase already sent: a measurement
+ * or log line that went out as run.measured / run.logged in this phase attempt is sent
+ * as its position among them (0-based); anything else (UNSET, SKIP, trace lines) in full.
+ * The station puts the record back together from what it received.
+ */
+export const RunnerPhaseEndedSchema = z.object({
+  phase: PhaseRecordSchema.extend({
+    measurements: z.array(z.union([z.number().int().nonnegative(), MeasurementSchema])),
+    logs: z.array(z.union([z.number().int().nonnegative(), LogEntrySchema])),
+  }),
+});
+export type RunnerPhaseEnded = z.infer<typeof RunnerPhaseEndedSchema>;

@@ -32,7 +32,7 @@ function send(msg: FromRunner): void {
 }
 
 // Engine events go out in batches: one IPC message per turn of the event loop.
-let batch: EngineEmit[] = [];
+let batch: { kind: string; data: unknown }[] = [];
 let batchRunId = '';
 let flushQueued = false;
 function flush(): void {
@@ -68,11 +68,53 @@ function withTrace(e: EngineEmit): EngineEmit {
   return e;
 }
 
+// What this phase attempt already sent, by identity: run.phaseEnded points at it (see RunnerPhaseEndedSchema).
+let sentMeasurements = new Map<object, number>();
+let sentLogs = new Map<object, number>();
+
+function compact(e: EngineEmit): { kind: string; data: unknown } {
+  switch (e.kind) {
+    case 'run.phaseStarted':
+      sentMeasurements = new Map();
+      sentLogs = new Map();
+      return e;
+    case 'run.measured':
+      sentMeasurements.set(e.data.measurement, sentMeasurements.size);
+      return { kind: e.kind, data: { index: e.data.index, phase: e.data.phase, measurements: [e.data.measurement] } };
+    case 'run.logged':
+      if (e.data.index !== null) sentLogs.set(e.data.log, sentLogs.size);
+      return e;
+    case 'run.phaseEnded': {
+      const rec = e.data.phase;
+      const phase = {
+        ...rec,
+        measurements: rec.measurements.map((m) => sentMeasurements.get(m) ?? m),
+        logs: rec.logs.map((l) => sentLogs.get(l) ?? l),
+      };
+      sentMeasurements = new Map();
+      sentLogs = new Map();
+      return { kind: e.kind, data: { phase } };
+    }
+    default:
+      return e;
+  }
+}
+
 function emitFor(runId: string) {
   return (raw: EngineEmit) => {
-    const e = withTrace(raw);
     if (batchRunId !== runId) flush();
     batchRunId = runId;
+    const last = batch.at(-1);
+    if (raw.kind === 'run.measured' && last?.kind === 'run.measured') {
+      // Measurements taken in one go travel as one event (of a bounded size).
+      const d = last.data as { index: number; measurements: unknown[] };
+      if (d.index === raw.data.index && d.measurements.length < 256) {
+        sentMeasurements.set(raw.data.measurement, sentMeasurements.size);
+        d.measurements.push(raw.data.measurement);
+        return;
+      }
+    }
+    const e = compact(withTrace(raw));
     batch.push(e);
     // A phase start goes out at once, before the phase's code runs: code that never
     // yields (a busy loop) would otherwise hold it back, and with it the end of the

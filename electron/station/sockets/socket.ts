@@ -2,13 +2,13 @@ import { v7 as uuidv7 } from 'uuid';
 import { EventDataSchemas, type EventData, type EventKind, type SocketState, type StationEvent } from '#contract/events.ts';
 import { applySocketEvent, emptySocket, type LiveSocket } from '#contract/live.ts';
 import { StationFault, formatZodError } from '#contract/errors.ts';
-import { failingMeasurements, type PhaseError, type PhaseRecord, type RunOutcome, type Unit } from '#contract/records.ts';
+import { failingMeasurements, type LogEntry, type Measurement, type PhaseError, type PhaseRecord, type RunOutcome, type Unit } from '#contract/records.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import { checkAnswer, type PromptAnswer } from '#contract/prompts.ts';
 import type { EventBus } from '#station/events/bus.ts';
 import type { RunsRepo } from '#station/store/runs-repo.ts';
 import { RunnerHost } from '#station/runner/runner-host.ts';
-import type { FromRunner } from '#station/runner/protocol.ts';
+import { RunnerPhaseEndedSchema, type FromRunner } from '#station/runner/protocol.ts';
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { safeStateFresh } from '#station/instruments/safe-state.ts';
 
@@ -55,6 +55,8 @@ interface ActiveRun {
   runSeq: number;
   phaseSeq: number | null;
   phase: { index: number; name: string; attempt: number; startedAt: string; t0: number } | null;
+  /** What the runner sent as run.measured / run.logged in this phase attempt (null: refused), for its run.phaseEnded. */
+  sent: { measurements: (Measurement | null)[]; logs: (LogEntry | null)[] };
   watchdog: NodeJS.Timeout | null;
   abortTimer: NodeJS.Timeout | null;
   abortRequested: boolean;
@@ -112,7 +114,12 @@ export class Socket {
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
-  private publish<K extends EventKind>(kind: K, data: EventData<K>, parentSeq: number | null = null, runId: string | null = this.run?.id ?? null): StationEvent {
+  private publish<K extends EventKind>(
+    kind: K,
+    data: EventData<K>,
+    parentSeq: number | null = null,
+    runId: string | null = this.run?.id ?? null,
+  ): StationEvent {
     return this.cfg.bus.publish({ kind, data, parentSeq, runId, socket: this.index }, (e) => {
       this.live = applySocketEvent(this.live, e);
     });
@@ -184,7 +191,11 @@ export class Socket {
       case 'loadFailed':
         if (m.kept && this.procedure) {
           // A bad edit never stops the line: the last good version runs on.
-          this.procedureWarning = new StationFault(m.error.kind, `${m.error.message}\n(still running ${this.procedure.name} ${this.procedure.version}, the last version that loaded)`, m.error.details);
+          this.procedureWarning = new StationFault(
+            m.error.kind,
+            `${m.error.message}\n(still running ${this.procedure.name} ${this.procedure.version}, the last version that loaded)`,
+            m.error.details,
+          );
           this.publish('procedure.failed', { error: this.procedureWarning.toJSON() }, null, null);
           this.runnerReady = true;
           this.settle();
@@ -231,7 +242,8 @@ export class Socket {
         resolve(r);
       };
       this.instrumentTests.set(id, done);
-      if (!this.runner.send({ type: 'testInstrument', id, name, timeoutMs })) done({ error: `socket ${this.index} has no runner right now; try again in a moment` });
+      if (!this.runner.send({ type: 'testInstrument', id, name, timeoutMs }))
+        done({ error: `socket ${this.index} has no runner right now; try again in a moment` });
     });
   }
 
@@ -243,38 +255,102 @@ export class Socket {
     const parsedEvents: { kind: EventKind; data: unknown }[] = [];
     const ended: PhaseRecord[] = [];
     for (const raw of events) {
+      if (raw.kind === 'run.phaseEnded') {
+        const phase = this.resolvePhaseEnded(run, raw.data);
+        if (phase) {
+          parsedEvents.push({ kind: 'run.phaseEnded', data: { phase } });
+          ended.push(phase);
+        }
+        continue;
+      }
       const schema = (EventDataSchemas as Record<string, (typeof EventDataSchemas)[EventKind]>)[raw.kind];
       const parsed = schema?.safeParse(raw.data);
       if (!schema || !parsed?.success || !RUNNER_EVENT_KINDS.has(raw.kind)) {
-        this.cfg.log('error', `socket ${this.index}: runner sent a bad ${raw.kind} event: ${parsed && !parsed.success ? formatZodError(parsed.error) : 'unknown kind'}`);
+        this.cfg.log(
+          'error',
+          `socket ${this.index}: runner sent a bad ${raw.kind} event: ${parsed && !parsed.success ? formatZodError(parsed.error) : 'unknown kind'}`,
+        );
+        // Keeps positions aligned with the runner's count: a phase end pointing here is refused.
+        if (raw.kind === 'run.measured') {
+          const n = (raw.data as { measurements?: unknown } | null)?.measurements;
+          for (let i = 0; i < (Array.isArray(n) ? n.length : 1); i++) run.sent.measurements.push(null);
+        } else if (raw.kind === 'run.logged') run.sent.logs.push(null);
         continue;
       }
       parsedEvents.push({ kind: raw.kind as EventKind, data: parsed.data });
-      if (raw.kind === 'run.phaseEnded') ended.push((parsed.data as EventData<'run.phaseEnded'>).phase);
+      if (raw.kind === 'run.phaseStarted') run.sent = { measurements: [], logs: [] };
+      else if (raw.kind === 'run.measured') run.sent.measurements.push(...(parsed.data as EventData<'run.measured'>).measurements);
+      else if (raw.kind === 'run.logged') {
+        const d = parsed.data as EventData<'run.logged'>;
+        if (d.index !== null) run.sent.logs.push(d.log);
+      }
     }
-    if (ended.length) {
-      try {
+    const publishAll = () => {
+      for (const { kind, data } of parsedEvents) {
+        if (kind === 'run.phaseStarted') {
+          const d = data as EventData<'run.phaseStarted'>;
+          const e = this.publish('run.phaseStarted', d, run.runSeq);
+          run.phaseSeq = e.seq;
+          run.phase = { index: d.index, name: d.name, attempt: d.attempt, startedAt: d.startedAt, t0: performance.now() };
+          this.armWatchdog(d.name, d.timeoutMs);
+        } else if (kind === 'run.phaseEnded') {
+          this.publish('run.phaseEnded', data as EventData<'run.phaseEnded'>, run.phaseSeq ?? run.runSeq);
+          run.phase = null;
+          this.disarmWatchdog();
+        } else {
+          this.publish(kind, data as never, run.phaseSeq ?? run.runSeq);
+        }
+      }
+    };
+    if (ended.length === 0) {
+      publishAll();
+      return;
+    }
+    // One commit for the phase rows and the batch's events in the log; subscribers hear
+    // of the batch only after it (a group commit: one per batch, not one per phase).
+    const bus = this.cfg.bus;
+    let published = false;
+    bus.hold();
+    try {
+      this.cfg.repo.transaction(() => {
         this.cfg.repo.insertPhases(run.id, ended);
-      } catch (e) {
-        this.cfg.onStoreError(e);
-        this.cfg.log('error', `socket ${this.index}: could not journal phases of run ${run.id}: ${(e as Error).message}`);
-      }
+        publishAll();
+        published = true;
+        bus.flush();
+      });
+    } catch (e) {
+      this.cfg.onStoreError(e);
+      this.cfg.log('error', `socket ${this.index}: could not journal phases of run ${run.id}: ${(e as Error).message}`);
+      // The live view still shows them; the store's fault stops further runs.
+      if (!published) publishAll();
+    } finally {
+      bus.release();
     }
-    for (const { kind, data } of parsedEvents) {
-      if (kind === 'run.phaseStarted') {
-        const d = data as EventData<'run.phaseStarted'>;
-        const e = this.publish('run.phaseStarted', d, run.runSeq);
-        run.phaseSeq = e.seq;
-        run.phase = { index: d.index, name: d.name, attempt: d.attempt, startedAt: d.startedAt, t0: performance.now() };
-        this.armWatchdog(d.name, d.timeoutMs);
-      } else if (kind === 'run.phaseEnded') {
-        this.publish('run.phaseEnded', data as EventData<'run.phaseEnded'>, run.phaseSeq ?? run.runSeq);
-        run.phase = null;
-        this.disarmWatchdog();
-      } else {
-        this.publish(kind, data as never, run.phaseSeq ?? run.runSeq);
-      }
+  }
+
+  /** A runner's phase end with its references to what the phase sent put back: the full record, or null if it cannot be. */
+  private resolvePhaseEnded(run: ActiveRun, data: unknown): PhaseRecord | null {
+    const parsed = RunnerPhaseEndedSchema.safeParse(data);
+    const bad = (why: string) => {
+      this.cfg.log('error', `socket ${this.index}: runner sent a bad run.phaseEnded event: ${why}`);
+      return null;
+    };
+    if (!parsed.success) return bad(formatZodError(parsed.error));
+    const { measurements, logs, ...rest } = parsed.data.phase;
+    const sent = run.sent;
+    run.sent = { measurements: [], logs: [] };
+    const out: PhaseRecord = { ...rest, measurements: [], logs: [] };
+    for (const m of measurements) {
+      const v = typeof m === 'number' ? sent.measurements[m] : m;
+      if (!v) return bad(`measurement ${String(m)} of phase ${rest.name} was never received`);
+      out.measurements.push(v);
     }
+    for (const l of logs) {
+      const v = typeof l === 'number' ? sent.logs[l] : l;
+      if (!v) return bad(`log line ${String(l)} of phase ${rest.name} was never received`);
+      out.logs.push(v);
+    }
+    return out;
   }
 
   private armWatchdog(name: string, timeoutMs: number): void {
@@ -324,14 +400,36 @@ export class Socket {
     const procedure = { id: proc.id, name: proc.name, version: proc.version, hash: proc.hash };
     try {
       this.cfg.repo.transaction(() => {
-        this.cfg.repo.insertRun({ id, stationId: this.cfg.stationId, socket: this.index, ...(operatorId ? { operatorId } : {}), appVersion: this.cfg.appVersion, procedure, unit, startedAt });
+        this.cfg.repo.insertRun({
+          id,
+          stationId: this.cfg.stationId,
+          socket: this.index,
+          ...(operatorId ? { operatorId } : {}),
+          appVersion: this.cfg.appVersion,
+          procedure,
+          unit,
+          startedAt,
+        });
         extra?.withRun?.(id);
       });
     } catch (e) {
       this.cfg.onStoreError(e);
       throw e;
     }
-    this.run = { id, unit, startedAt, t0: performance.now(), runSeq: 0, phaseSeq: null, phase: null, watchdog: null, abortTimer: null, abortRequested: false, ended: false };
+    this.run = {
+      id,
+      unit,
+      startedAt,
+      t0: performance.now(),
+      runSeq: 0,
+      phaseSeq: null,
+      phase: null,
+      sent: { measurements: [], logs: [] },
+      watchdog: null,
+      abortTimer: null,
+      abortRequested: false,
+      ended: false,
+    };
     // The summary lists the runner's plan: enabled phases in run order, instances expanded.
     const planned = proc.phases.filter((p) => p.enabled);
     const e = this.publish('run.started', {
@@ -365,7 +463,10 @@ export class Socket {
     run.abortRequested = true;
     this.runner.send({ type: 'abort', runId: run.id });
     run.abortTimer = setTimeout(() => {
-      this.forceEnd('ABORTED', 'operator aborted the run; the phase did not stop, so the runner was restarted', { kind: 'aborted', message: 'operator aborted the run' });
+      this.forceEnd('ABORTED', 'operator aborted the run; the phase did not stop, so the runner was restarted', {
+        kind: 'aborted',
+        message: 'operator aborted the run',
+      });
     }, this.cfg.abortGraceMs);
     return true;
   }
@@ -451,7 +552,8 @@ export class Socket {
     // supply on: the station switches it off over a fresh connection before a new runner starts.
     const held = [...this.held.values()];
     this.held.clear();
-    for (const h of held) this.publish('instrument.changed', { ...h, state: 'closed', message: 'the runner stopped', since: new Date().toISOString() }, null, null);
+    for (const h of held)
+      this.publish('instrument.changed', { ...h, state: 'closed', message: 'the runner stopped', since: new Date().toISOString() }, null, null);
     if (info.code !== 0 && held.length > 0) {
       this.safeStating = safeStateFresh(held).then((problems) => {
         for (const p of problems) this.cfg.log('error', `socket ${this.index}: ${p}`);

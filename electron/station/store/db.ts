@@ -8,6 +8,7 @@ import * as m0040 from './migrations/0040-upload-queue.ts';
 import * as m0050 from './migrations/0050-history-attachments.ts';
 import * as m0060 from './migrations/0060-instrument-calibration.ts';
 import * as m0061 from './migrations/0061-run-annotations.ts';
+import * as m0070 from './migrations/0070-phases-rowid.ts';
 
 export interface Migration {
   version: number;
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   // Written as 0030/0031 on a branch, numbered after 0050 when merged: user_version only grows.
   { version: 60, name: '0060-instrument-calibration', up: m0060.up },
   { version: 61, name: '0061-run-annotations', up: m0061.up },
+  { version: 70, name: '0070-phases-rowid', up: m0070.up },
 ];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;
 

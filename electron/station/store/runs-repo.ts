@@ -42,6 +42,9 @@ function toSummary(r: Row): RunSummary {
 }
 
 /** The run journal: a run row at start, each phase as it ends, the end with its outbox rows. */
+/** Marks a phase end in the event log whose measurements and logs are in its phase row. */
+const FROM_PHASE_ROW = 'fromPhaseRow';
+
 export class RunsRepo {
   readonly db: DatabaseSync;
   private readonly s: Record<string, StatementSync>;
@@ -52,9 +55,11 @@ export class RunsRepo {
     this.db = db;
     this.inventory = new InventoryRepo(db);
     this.s = {
-      insertRun: db.prepare(`INSERT INTO runs (id, station_id, socket, operator_id, app_version, procedure_id, procedure_name, procedure_version, procedure_hash,
+      insertRun:
+        db.prepare(`INSERT INTO runs (id, station_id, socket, operator_id, app_version, procedure_id, procedure_name, procedure_version, procedure_hash,
         serial_number, part_number, revision, batch, started_at, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'RUNNING')`),
-      insertPhase: db.prepare(`INSERT OR REPLACE INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs, error, params, failure_code, attachments)
+      insertPhase:
+        db.prepare(`INSERT OR REPLACE INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs, error, params, failure_code, attachments)
         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
       insertAttachment: db.prepare('INSERT INTO attachments (run_id, phase_idx, name, media_type, size, sha256) VALUES (?,?,?,?,?,?)'),
       unitRuns: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE serial_number = ? ORDER BY started_at ASC`),
@@ -63,6 +68,7 @@ export class RunsRepo {
       insertOutbox: db.prepare('INSERT OR IGNORE INTO outbox (run_id, target, created_at) VALUES (?,?,?)'),
       getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
       getPhases: db.prepare('SELECT * FROM phases WHERE run_id = ? ORDER BY idx, attempt'),
+      getPhase: db.prepare('SELECT measurements, logs FROM phases WHERE run_id = ? AND idx = ? AND attempt = ?'),
       running: db.prepare(`SELECT id, started_at FROM runs WHERE outcome = 'RUNNING'`),
       lastPhaseEnd: db.prepare('SELECT max(ended_at) AS t FROM phases WHERE run_id = ?'),
       // OR REPLACE: a batch may start at the seq a reservation row (no events) was keyed on.
@@ -149,7 +155,12 @@ export class RunsRepo {
    * Ends a run and queues it for every upload target in one durable transaction:
    * a run is never finished-but-not-queued.
    */
-  finishRun(runId: string, end: { outcome: RunOutcome; outcomeReason?: string; endedAt: string; durationMs: number }, phases: readonly PhaseRecord[], targets: readonly string[]): void {
+  finishRun(
+    runId: string,
+    end: { outcome: RunOutcome; outcomeReason?: string; endedAt: string; durationMs: number },
+    phases: readonly PhaseRecord[],
+    targets: readonly string[],
+  ): void {
     // FULL makes this commit survive power loss; inside a caller's transaction the caller decides.
     const own = !this.db.isTransaction;
     if (own) this.db.exec('PRAGMA synchronous = FULL');
@@ -169,7 +180,8 @@ export class RunsRepo {
    * A run whose id is already stored is left as it is: returns false.
    */
   insertRecord(rec: RunRecord, targets: readonly string[] = []): boolean {
-    if (rec.outcome === 'RUNNING' || rec.endedAt === undefined) throw new StationFault('invalid-input', `run ${rec.id}: only finished runs can be stored whole (outcome ${rec.outcome})`);
+    if (rec.outcome === 'RUNNING' || rec.endedAt === undefined)
+      throw new StationFault('invalid-input', `run ${rec.id}: only finished runs can be stored whole (outcome ${rec.outcome})`);
     const endedAt = rec.endedAt;
     return this.tx(() => {
       if (this.s.getRun!.get(rec.id)) return false;
@@ -203,24 +215,22 @@ export class RunsRepo {
   getRun(id: string): RunRecord {
     const r = this.s.getRun!.get(id) as Row | undefined;
     if (!r) throw new StationFault('not-found', `no run with id ${id}`);
-    const phases = (this.s.getPhases!.all(id) as Row[]).map(
-      (p): PhaseRecord => ({
-        index: Number(p.idx),
-        name: String(p.name),
-        group: String(p.grp) as PhaseRecord['group'],
-        attempt: Number(p.attempt),
-        outcome: String(p.outcome) as PhaseRecord['outcome'],
-        startedAt: String(p.started_at),
-        endedAt: String(p.ended_at),
-        durationMs: Number(p.duration_ms),
-        measurements: JSON.parse(String(p.measurements)) as PhaseRecord['measurements'],
-        logs: JSON.parse(String(p.logs)) as PhaseRecord['logs'],
-        ...(p.error ? { error: JSON.parse(String(p.error)) as NonNullable<PhaseRecord['error']> } : {}),
-        ...(p.failure_code !== null && p.failure_code !== undefined ? { failureCode: String(p.failure_code) } : {}),
-        ...(p.params ? { params: JSON.parse(String(p.params)) as NonNullable<PhaseRecord['params']> } : {}),
-        ...(p.attachments ? { attachments: JSON.parse(String(p.attachments)) as NonNullable<PhaseRecord['attachments']> } : {}),
-      }),
-    );
+    const phases = (this.s.getPhases!.all(id) as Row[]).map((p): PhaseRecord => ({
+      index: Number(p.idx),
+      name: String(p.name),
+      group: String(p.grp) as PhaseRecord['group'],
+      attempt: Number(p.attempt),
+      outcome: String(p.outcome) as PhaseRecord['outcome'],
+      startedAt: String(p.started_at),
+      endedAt: String(p.ended_at),
+      durationMs: Number(p.duration_ms),
+      measurements: JSON.parse(String(p.measurements)) as PhaseRecord['measurements'],
+      logs: JSON.parse(String(p.logs)) as PhaseRecord['logs'],
+      ...(p.error ? { error: JSON.parse(String(p.error)) as NonNullable<PhaseRecord['error']> } : {}),
+      ...(p.failure_code !== null && p.failure_code !== undefined ? { failureCode: String(p.failure_code) } : {}),
+      ...(p.params ? { params: JSON.parse(String(p.params)) as NonNullable<PhaseRecord['params']> } : {}),
+      ...(p.attachments ? { attachments: JSON.parse(String(p.attachments)) as NonNullable<PhaseRecord['attachments']> } : {}),
+    }));
     const rec: RunRecord = {
       id: String(r.id),
       stationId: String(r.station_id),
@@ -321,9 +331,18 @@ export class RunsRepo {
     return Number((this.s.countRuns!.get() as Row).n);
   }
 
-  /** The event log, one row per published batch, for replay to subscribers. */
-  appendEvents(events: readonly StationEvent[], bodies: readonly string[]): void {
+  /**
+   * The event log, one row per published batch, for replay to subscribers. A phase end
+   * is kept without its measurements and logs, which its phase row holds (written in
+   * the same transaction or before): `eventsSince` puts them back.
+   */
+  appendEvents(events: readonly StationEvent[], json: (i: number) => string): void {
     if (events.length === 0) return;
+    const bodies = events.map((e, i) => {
+      if (e.kind !== 'run.phaseEnded') return json(i);
+      const { measurements: _m, logs: _l, ...phase } = e.data.phase;
+      return JSON.stringify({ ...e, data: { phase: { ...phase, [FROM_PHASE_ROW]: true } } });
+    });
     this.s.appendEvents!.run(events[0]!.seq, events.at(-1)!.seq, `[${bodies.join(',')}]`);
   }
 
@@ -349,19 +368,39 @@ export class RunsRepo {
     const out: StationEvent[] = [];
     for (const row of this.s.eventsSince!.iterate(afterSeq) as Iterable<Row>) {
       for (const e of JSON.parse(String(row.body)) as StationEvent[]) {
-        if (e.seq > afterSeq) out.push(e);
+        if (e.seq <= afterSeq) continue;
+        out.push(e.kind === 'run.phaseEnded' ? this.withPhaseRow(e) : e);
         if (out.length >= limit) return out;
       }
     }
     return out;
+  }
+
+  /** A logged phase end with its measurements and logs from the phase row (empty if the run was pruned since). */
+  private withPhaseRow(e: Extract<StationEvent, { kind: 'run.phaseEnded' }>): StationEvent {
+    const { [FROM_PHASE_ROW]: slim, ...phase } = e.data.phase as PhaseRecord & { [FROM_PHASE_ROW]?: boolean };
+    if (!slim) return e;
+    const row = this.s.getPhase!.get(e.runId, phase.index, phase.attempt) as Row | undefined;
+    return {
+      ...e,
+      data: {
+        phase: {
+          ...phase,
+          measurements: row ? (JSON.parse(String(row.measurements)) as PhaseRecord['measurements']) : [],
+          logs: row ? (JSON.parse(String(row.logs)) as PhaseRecord['logs']) : [],
+        },
+      },
+    };
   }
 }
 
 /** Maps SQLite failures to the error kinds the UI knows. */
 export function classify(e: unknown): unknown {
   const msg = e instanceof Error ? e.message : String(e);
-  if (/SQLITE_FULL|database or disk is full|ENOSPC/i.test(msg)) return new StationFault('disk.full', 'The station disk is full: no new run can start until space is freed. Stored results are intact.');
-  if (/readonly|read-only|SQLITE_READONLY|EROFS/i.test(msg)) return new StationFault('disk.full', 'The station database is read-only: no new run can start. Stored results are intact.');
+  if (/SQLITE_FULL|database or disk is full|ENOSPC/i.test(msg))
+    return new StationFault('disk.full', 'The station disk is full: no new run can start until space is freed. Stored results are intact.');
+  if (/readonly|read-only|SQLITE_READONLY|EROFS/i.test(msg))
+    return new StationFault('disk.full', 'The station database is read-only: no new run can start. Stored results are intact.');
   if (/malformed|SQLITE_CORRUPT/i.test(msg)) return new StationFault('db.corrupted', `The station database is damaged: ${msg}`);
   return e;
 }
