@@ -186,3 +186,28 @@ describe('a phase that takes the runner down', () => {
     await nextRunWorks(t, ended, 'OK-3');
   });
 });
+
+describe('phase code that forges messages to the station', () => {
+  test('a malformed event is refused by name, a second end of a phase is ignored, an end pointing at what never came is kept as ERROR; the run cannot pass and the next one does', async () => {
+    const t = await station('forged');
+    const runId = await t.start('FORGE-1');
+    const ended = await t.ended(runId);
+    expect(ended.data.outcome).toBe('ERROR');
+    expect(ended.data.outcomeReason).toContain("the station could not read all of the runner's record (phase forge:");
+    const rec = await t.record(runId);
+    expect(rec.phases.map((p) => [p.name, p.outcome, p.measurements.map((m) => [m.name, m.value])])).toEqual([
+      ['forge', 'ERROR', [['a', 1.5]]],
+      ['honest', 'PASS', [['b', 2.5]]],
+    ]);
+    expect(rec.phases[0]!.error?.message).toContain('never received measurement #9');
+    const errors = t.logs.filter((l) => l.startsWith('error:'));
+    expect(errors.some((l) => l.includes('runner sent a bad run.measured event') && l.includes('outcome'))).toBe(true);
+    expect(errors.some((l) => l.includes('runner sent a bad station.started event'))).toBe(true);
+    expect(errors.some((l) => l.includes('runner ended phase forge (attempt 1) a second time; the second end is ignored'))).toBe(true);
+    // Nothing was mistaken for a full disk or a broken store: the next unit runs.
+    const next = await t.start('OK-1');
+    const nextEnded = await t.ended(next);
+    expect(nextEnded.data.outcome).toBe('PASS');
+    expect((await t.record(next)).phases.map((p) => p.measurements.map((m) => m.value))).toEqual([[1.5], [2.5]]);
+  });
+});

@@ -57,6 +57,10 @@ interface ActiveRun {
   phase: { index: number; name: string; attempt: number; startedAt: string; t0: number } | null;
   /** What the runner sent as run.measured / run.logged in this phase attempt (null: refused), for its run.phaseEnded. */
   sent: { measurements: (Measurement | null)[]; logs: (LogEntry | null)[] };
+  /** `index/attempt` of every phase ended: a second end of the same one is refused. */
+  endedPhases: Set<string>;
+  /** What the station could not read of the runner's record: such a run cannot pass. */
+  unreadable: string[];
   watchdog: NodeJS.Timeout | null;
   abortTimer: NodeJS.Timeout | null;
   abortRequested: boolean;
@@ -209,7 +213,11 @@ export class Socket {
         break;
       case 'runEnded':
         if (this.run && this.run.id === m.runId && !this.run.ended) {
-          this.finish(m.outcome, this.run.abortRequested && m.outcome === 'ABORTED' ? 'operator aborted the run' : m.outcomeReason, []);
+          if (m.outcome === 'PASS' && this.run.unreadable.length > 0) {
+            this.finish('ERROR', `the station could not read all of the runner's record (${this.run.unreadable.join('; ')})`, []);
+          } else {
+            this.finish(m.outcome, this.run.abortRequested && m.outcome === 'ABORTED' ? 'operator aborted the run' : m.outcomeReason, []);
+          }
         }
         break;
       case 'log':
@@ -328,29 +336,45 @@ export class Socket {
     }
   }
 
-  /** A runner's phase end with its references to what the phase sent put back: the full record, or null if it cannot be. */
+  /**
+   * A runner's phase end with its references to what the phase sent put back: the full
+   * record; null if it cannot be read at all or ends a phase a second time. A phase end
+   * that points at something never received (phase code sending forged messages) is
+   * kept as ERROR with what did arrive, and the run cannot pass.
+   */
   private resolvePhaseEnded(run: ActiveRun, data: unknown): PhaseRecord | null {
     const parsed = RunnerPhaseEndedSchema.safeParse(data);
-    const bad = (why: string) => {
-      this.cfg.log('error', `socket ${this.index}: runner sent a bad run.phaseEnded event: ${why}`);
+    if (!parsed.success) {
+      this.cfg.log('error', `socket ${this.index}: runner sent a bad run.phaseEnded event: ${formatZodError(parsed.error)}`);
       return null;
-    };
-    if (!parsed.success) return bad(formatZodError(parsed.error));
+    }
     const { measurements, logs, ...rest } = parsed.data.phase;
+    const key = `${rest.index}/${rest.attempt}`;
+    if (run.endedPhases.has(key)) {
+      this.cfg.log('error', `socket ${this.index}: runner ended phase ${rest.name} (attempt ${rest.attempt}) a second time; the second end is ignored`);
+      return null;
+    }
+    run.endedPhases.add(key);
     const sent = run.sent;
     run.sent = { measurements: [], logs: [] };
     const out: PhaseRecord = { ...rest, measurements: [], logs: [] };
+    const missing: string[] = [];
     for (const m of measurements) {
       const v = typeof m === 'number' ? sent.measurements[m] : m;
-      if (!v) return bad(`measurement ${String(m)} of phase ${rest.name} was never received`);
-      out.measurements.push(v);
+      if (v) out.measurements.push(v);
+      else missing.push(`measurement #${String(m)}`);
     }
     for (const l of logs) {
       const v = typeof l === 'number' ? sent.logs[l] : l;
-      if (!v) return bad(`log line ${String(l)} of phase ${rest.name} was never received`);
-      out.logs.push(v);
+      if (v) out.logs.push(v);
+      else missing.push(`log line #${String(l)}`);
     }
-    return out;
+    if (missing.length === 0) return out;
+    const message = `the station never received ${missing.join(', ')} this phase's end refers to; the phase is kept with what arrived`;
+    this.cfg.log('error', `socket ${this.index}: runner sent a bad run.phaseEnded event for phase ${rest.name}: ${message}`);
+    run.unreadable.push(`phase ${rest.name}: ${message}`);
+    for (const m of sent.measurements) if (m && !out.measurements.includes(m)) out.measurements.push(m);
+    return { ...out, outcome: 'ERROR', error: { kind: 'exception', message } };
   }
 
   private armWatchdog(name: string, timeoutMs: number): void {
@@ -425,6 +449,8 @@ export class Socket {
       phaseSeq: null,
       phase: null,
       sent: { measurements: [], logs: [] },
+      endedPhases: new Set(),
+      unreadable: [],
       watchdog: null,
       abortTimer: null,
       abortRequested: false,
