@@ -13,12 +13,15 @@ export type MeasurementOutcome = z.infer<typeof MeasurementOutcomeSchema>;
 export const LogLevelSchema = z.enum(['debug', 'info', 'warning', 'error']);
 export type LogLevel = z.infer<typeof LogLevelSchema>;
 
-/** A numeric interval; limits are inclusive unless told otherwise. */
+/**
+ * A numeric interval. Limits are inclusive unless the flag says false; records carry the
+ * flag only then (it is in every measurement, so bytes count). Read it as `!== false`.
+ */
 export const LimitsSchema = z.object({
   lower: z.number().optional(),
   upper: z.number().optional(),
-  lowerInclusive: z.boolean().default(true),
-  upperInclusive: z.boolean().default(true),
+  lowerInclusive: z.boolean().optional(),
+  upperInclusive: z.boolean().optional(),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
@@ -38,7 +41,9 @@ export const ValidatorSchema = z.discriminatedUnion('kind', [
     value: z.union([z.string(), z.number(), z.boolean()]),
     caseSensitive: z.boolean().default(true),
     /** Numeric equality within a tolerance: absolute (in the value's units), percent or ppm of the nominal. */
-    tolerance: z.object({ abs: z.number().nonnegative().optional(), percent: z.number().nonnegative().optional(), ppm: z.number().nonnegative().optional() }).optional(),
+    tolerance: z
+      .object({ abs: z.number().nonnegative().optional(), percent: z.number().nonnegative().optional(), ppm: z.number().nonnegative().optional() })
+      .optional(),
   }),
   z.object({ kind: z.literal('regex'), pattern: z.string(), flags: z.string().optional() }),
   z.object({ kind: z.literal('one-of'), values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1), caseSensitive: z.boolean().default(true) }),
@@ -208,9 +213,7 @@ export const RunSummarySchema = z.object({
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
 /** Failing measurements first: what an operator reads on a FAIL. */
-export function failingMeasurements(
-  phases: readonly PhaseRecord[],
-): { phase: string; measurement: Measurement }[] {
+export function failingMeasurements(phases: readonly PhaseRecord[]): { phase: string; measurement: Measurement }[] {
   const out: { phase: string; measurement: Measurement }[] = [];
   for (const p of phases) {
     for (const m of p.measurements) {

@@ -48,8 +48,8 @@ describe('importing the reference OpenHTF records', () => {
     const rec = parseOpenHtf(read(FILES[0]!));
     const byName = new Map(rec.phases.flatMap((p) => p.measurements).map((m) => [m.name, m]));
     expect(byName.get('input_voltage')).toMatchObject({ value: 4.83, units: 'V', outcome: 'PASS', validator: { kind: 'range', lower: 4.5, upper: 5 } });
-    expect(byName.get('current_protection_triggered')!.validator).toEqual({ kind: 'range', upper: 1.5, lowerInclusive: true, upperInclusive: true });
-    expect(byName.get('numeric2')!.validator).toEqual({ kind: 'range', lower: 95, lowerInclusive: true, upperInclusive: true });
+    expect(byName.get('current_protection_triggered')!.validator).toEqual({ kind: 'range', upper: 1.5 });
+    expect(byName.get('numeric2')!.validator).toEqual({ kind: 'range', lower: 95 });
     expect(byName.get('led_status')!.validator).toEqual({ kind: 'equals', value: true, caseSensitive: true });
     expect(byName.get('firmware_version')!.validator).toEqual({ kind: 'regex', pattern: '^1\\.4\\.3$' });
     expect(rec.procedure).toMatchObject({ id: 'FVT4', name: 'Battery Assembly Testing' });

@@ -15,11 +15,16 @@ export interface CustomValidator {
   check(value: MeasurementValue): boolean | string;
 }
 
-const limits = (l: { lower?: number | undefined; upper?: number | undefined; lowerInclusive?: boolean | undefined; upperInclusive?: boolean | undefined }): Limits => ({
+const limits = (l: {
+  lower?: number | undefined;
+  upper?: number | undefined;
+  lowerInclusive?: boolean | undefined;
+  upperInclusive?: boolean | undefined;
+}): Limits => ({
   ...(l.lower !== undefined ? { lower: l.lower } : {}),
   ...(l.upper !== undefined ? { upper: l.upper } : {}),
-  lowerInclusive: l.lowerInclusive ?? true,
-  upperInclusive: l.upperInclusive ?? true,
+  ...(l.lowerInclusive === false ? { lowerInclusive: false } : {}),
+  ...(l.upperInclusive === false ? { upperInclusive: false } : {}),
 });
 
 /** Turns a procedure file's limits into the record's validator. */
@@ -55,11 +60,11 @@ const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String
 
 /** Checks one number against an interval; undefined when inside. */
 function outside(value: number, l: Limits, units: string | undefined, what = ''): string | undefined {
-  if (l.lower !== undefined && (l.lowerInclusive ? value < l.lower : value <= l.lower)) {
-    return `${what}${fmt(value, units)} is below the lower limit ${l.lowerInclusive ? '' : '(exclusive) '}${fmt(l.lower, units)}`;
+  if (l.lower !== undefined && (l.lowerInclusive !== false ? value < l.lower : value <= l.lower)) {
+    return `${what}${fmt(value, units)} is below the lower limit ${l.lowerInclusive !== false ? '' : '(exclusive) '}${fmt(l.lower, units)}`;
   }
-  if (l.upper !== undefined && (l.upperInclusive ? value > l.upper : value >= l.upper)) {
-    return `${what}${fmt(value, units)} is above the upper limit ${l.upperInclusive ? '' : '(exclusive) '}${fmt(l.upper, units)}`;
+  if (l.upper !== undefined && (l.upperInclusive !== false ? value > l.upper : value >= l.upper)) {
+    return `${what}${fmt(value, units)} is above the upper limit ${l.upperInclusive !== false ? '' : '(exclusive) '}${fmt(l.upper, units)}`;
   }
   return undefined;
 }
@@ -82,7 +87,12 @@ export function aggregate(points: readonly (readonly number[])[]): Record<Aggreg
   return { min: n ? min : NaN, max: n ? max : NaN, mean, std, count: n };
 }
 
-function validateSeries(value: MeasurementValue, v: Extract<Validator, { kind: 'series' }> | undefined, units: string | undefined, axes: number | undefined): Verdict {
+function validateSeries(
+  value: MeasurementValue,
+  v: Extract<Validator, { kind: 'series' }> | undefined,
+  units: string | undefined,
+  axes: number | undefined,
+): Verdict {
   if (!Array.isArray(value)) return { outcome: 'FAIL', reason: `expected a series of points, got ${typeof value} ${show(value)}` };
   for (const [i, p] of value.entries()) {
     if (!Array.isArray(p) || p.length === 0) return { outcome: 'FAIL', reason: `point ${i} is not a list of numbers` };
@@ -116,7 +126,8 @@ export function validate(
   opts: { custom?: Readonly<Record<string, CustomValidator>>; axes?: number } = {},
 ): Verdict {
   if (value === null || value === undefined) return { outcome: 'FAIL', reason: 'no value' };
-  if (opts.axes !== undefined || validator?.kind === 'series') return validateSeries(value, validator?.kind === 'series' ? validator : undefined, units, opts.axes);
+  if (opts.axes !== undefined || validator?.kind === 'series')
+    return validateSeries(value, validator?.kind === 'series' ? validator : undefined, units, opts.axes);
   if (Array.isArray(value)) return { outcome: 'FAIL', reason: 'a series needs dimensions declared in the procedure file' };
   if (typeof value === 'number' && !Number.isFinite(value)) return { outcome: 'FAIL', reason: `${value} is not a finite number` };
   if (!validator) return { outcome: 'PASS' };
@@ -141,12 +152,16 @@ export function validate(
           : { outcome: 'FAIL', reason: `${fmt(value, units)} is not within ${fmt(expected, units)} ± ${fmt(band, units)}` };
       }
       const same =
-        typeof value === 'string' && typeof expected === 'string' && !validator.caseSensitive ? value.toLocaleLowerCase() === expected.toLocaleLowerCase() : value === expected;
+        typeof value === 'string' && typeof expected === 'string' && !validator.caseSensitive
+          ? value.toLocaleLowerCase() === expected.toLocaleLowerCase()
+          : value === expected;
       return same ? { outcome: 'PASS' } : { outcome: 'FAIL', reason: `${show(value)} is not ${show(expected)}` };
     }
     case 'regex':
       if (typeof value !== 'string') return { outcome: 'FAIL', reason: `expected a string, got ${typeof value} ${show(value)}` };
-      return new RegExp(validator.pattern, validator.flags).test(value) ? { outcome: 'PASS' } : { outcome: 'FAIL', reason: `${show(value)} does not match /${validator.pattern}/` };
+      return new RegExp(validator.pattern, validator.flags).test(value)
+        ? { outcome: 'PASS' }
+        : { outcome: 'FAIL', reason: `${show(value)} does not match /${validator.pattern}/` };
     case 'one-of': {
       const norm = (x: unknown) => (typeof x === 'string' && !validator.caseSensitive ? x.toLocaleLowerCase() : x);
       return validator.values.some((x) => norm(x) === norm(value))

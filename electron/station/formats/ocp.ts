@@ -56,8 +56,8 @@ function mapValidator(v: Validator | undefined, value: unknown): Mapped {
   switch (v.kind) {
     case 'range': {
       const out: Obj[] = [];
-      if (v.lower !== undefined) out.push({ name: 'lower', type: v.lowerInclusive ? 'GREATER_THAN_OR_EQUAL' : 'GREATER_THAN', value: v.lower });
-      if (v.upper !== undefined) out.push({ name: 'upper', type: v.upperInclusive ? 'LESS_THAN_OR_EQUAL' : 'LESS_THAN', value: v.upper });
+      if (v.lower !== undefined) out.push({ name: 'lower', type: v.lowerInclusive !== false ? 'GREATER_THAN_OR_EQUAL' : 'GREATER_THAN', value: v.lower });
+      if (v.upper !== undefined) out.push({ name: 'upper', type: v.upperInclusive !== false ? 'LESS_THAN_OR_EQUAL' : 'LESS_THAN', value: v.upper });
       const extra: Obj = {};
       if (v.marginalLower !== undefined) extra.marginal_lower = v.marginalLower;
       if (v.marginalUpper !== undefined) extra.marginal_upper = v.marginalUpper;
@@ -287,11 +287,11 @@ function plainValidatorsJson(v: Validator | undefined): string | null {
   if (v.kind !== 'range' || v.marginalLower !== undefined || v.marginalUpper !== undefined) return null;
   const lo =
     v.lower !== undefined && Number.isFinite(v.lower)
-      ? `{"name":"lower","type":"${v.lowerInclusive ? 'GREATER_THAN_OR_EQUAL' : 'GREATER_THAN'}","value":${String(v.lower)}}`
+      ? `{"name":"lower","type":"${v.lowerInclusive !== false ? 'GREATER_THAN_OR_EQUAL' : 'GREATER_THAN'}","value":${String(v.lower)}}`
       : '';
   const hi =
     v.upper !== undefined && Number.isFinite(v.upper)
-      ? `{"name":"upper","type":"${v.upperInclusive ? 'LESS_THAN_OR_EQUAL' : 'LESS_THAN'}","value":${String(v.upper)}}`
+      ? `{"name":"upper","type":"${v.upperInclusive !== false ? 'LESS_THAN_OR_EQUAL' : 'LESS_THAN'}","value":${String(v.upper)}}`
       : '';
   if (v.lower !== undefined && lo === '') return null;
   if (v.upper !== undefined && hi === '') return null;

@@ -54,13 +54,14 @@ const pyValue = (v: string | number | boolean): string => (typeof v === 'boolean
 export function validatorText(v: Validator): string {
   switch (v.kind) {
     case 'range': {
-      if (v.lower !== undefined && v.upper !== undefined && v.lower === v.upper && v.lowerInclusive && v.upperInclusive) return `x == ${pyNum(v.lower)}`;
+      if (v.lower !== undefined && v.upper !== undefined && v.lower === v.upper && v.lowerInclusive !== false && v.upperInclusive !== false)
+        return `x == ${pyNum(v.lower)}`;
       let s = '';
-      if (v.lower !== undefined) s += `${pyNum(v.lower)} ${v.lowerInclusive ? '<=' : '<'} `;
+      if (v.lower !== undefined) s += `${pyNum(v.lower)} ${v.lowerInclusive !== false ? '<=' : '<'} `;
       if (v.marginalLower !== undefined) s += `Marginal:${pyNum(v.marginalLower)} <= `;
       s += 'x';
       if (v.marginalUpper !== undefined) s += ` <= Marginal:${pyNum(v.marginalUpper)}`;
-      if (v.upper !== undefined) s += ` ${v.upperInclusive ? '<=' : '<'} ${pyNum(v.upper)}`;
+      if (v.upper !== undefined) s += ` ${v.upperInclusive !== false ? '<=' : '<'} ${pyNum(v.upper)}`;
       return s;
     }
     case 'equals': {
@@ -100,13 +101,15 @@ export function parseValidatorText(text: string): Validator {
     if (raw === 'True' || raw === 'False') return { kind: 'equals', value: raw === 'True', caseSensitive: true };
     if (new RegExp(`^${NUM}$`).test(raw)) {
       const n = num(raw);
-      return { kind: 'range', lower: n, upper: n, lowerInclusive: true, upperInclusive: true };
+      return { kind: 'range', lower: n, upper: n };
     }
     return { kind: 'equals', value: raw, caseSensitive: true };
   }
   m = RANGE.exec(t);
   if (m && (m[1] !== undefined || m[6] !== undefined)) {
-    const v: Validator = { kind: 'range', lowerInclusive: m[2] !== '<', upperInclusive: m[5] !== '<' };
+    const v: Validator = { kind: 'range' };
+    if (m[2] === '<') v.lowerInclusive = false;
+    if (m[5] === '<') v.upperInclusive = false;
     if (m[1] !== undefined) v.lower = num(m[1]);
     if (m[3] !== undefined) v.marginalLower = num(m[3]);
     if (m[4] !== undefined) v.marginalUpper = num(m[4]);

@@ -23,8 +23,8 @@ export function validatorSpecs(v: Validator | undefined): Obj[] | null {
   switch (v.kind) {
     case 'range': {
       const out: Obj[] = [];
-      if (v.lower !== undefined) out.push(spec(v.lowerInclusive ? '>=' : '>', v.lower, `x ${v.lowerInclusive ? '>=' : '>'} ${v.lower}`));
-      if (v.upper !== undefined) out.push(spec(v.upperInclusive ? '<=' : '<', v.upper, `x ${v.upperInclusive ? '<=' : '<'} ${v.upper}`));
+      if (v.lower !== undefined) out.push(spec(v.lowerInclusive !== false ? '>=' : '>', v.lower, `x ${v.lowerInclusive !== false ? '>=' : '>'} ${v.lower}`));
+      if (v.upper !== undefined) out.push(spec(v.upperInclusive !== false ? '<=' : '<', v.upper, `x ${v.upperInclusive !== false ? '<=' : '<'} ${v.upper}`));
       // Marginal bands warn, they do not decide.
       if (v.marginalLower !== undefined) out.push(spec('>=', v.marginalLower, `x >= ${v.marginalLower} (marginal)`, false));
       if (v.marginalUpper !== undefined) out.push(spec('<=', v.marginalUpper, `x <= ${v.marginalUpper} (marginal)`, false));
