@@ -2,13 +2,13 @@
  * measurement.overhead_us: 100 phases x 10 numeric measurements with limits and units,
  * minus the same 100 phases without measurements, per measurement. A station runs unit
  * after unit, so each side is the warmed-up station: 3 runs warm up (JIT), then the best
- * of 10; the median difference is reported beside it.
+ * of 20 (a run is ~10 ms); the median difference is reported beside it.
  */
 import { benchStation, timeRun } from '../lib/station-run.ts';
 import { report } from '../lib/report.ts';
 
 const WARMUP = 3;
-const SAMPLES = 10;
+const SAMPLES = 20;
 
 async function runs(procedureId: string): Promise<number[]> {
   const { station, close } = await benchStation(procedureId);

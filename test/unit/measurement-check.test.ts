@@ -1,0 +1,132 @@
+/**
+ * The hand-written measurement check on the station's hot path never accepts what the
+ * contract's schema would refuse or change: for every input it accepts, the schema
+ * accepts it too and returns it unchanged. Checked on real shapes and on thousands of
+ * seeded random mutations of them.
+ */
+import { describe, expect, test } from 'vitest';
+import { MeasurementSchema } from '#contract/records.ts';
+import { EventDataSchemas } from '#contract/events.ts';
+import { isPlainMeasured, isPlainMeasurement } from '#contract/measurement-check.ts';
+import { mulberry32 } from '../helpers/random.ts';
+
+const plain = [
+  { name: 'v_3v3', value: 3.301, units: 'V', validator: { kind: 'range', lower: 3.2, upper: 3.4 }, outcome: 'PASS' },
+  {
+    name: 'v_3v3',
+    value: 3.05,
+    units: 'V',
+    validator: { kind: 'range', lower: 3.2, upper: 3.4, lowerInclusive: false },
+    outcome: 'FAIL',
+    reason: '3.05 V is below 3.2 V',
+    failureCode: 'RAIL',
+  },
+  { name: 'ripple', value: 0.021, validator: { kind: 'range', upper: 0.05, marginalUpper: 0.04, upperInclusive: true }, outcome: 'PASS', marginal: true },
+  { name: 'led', value: true, outcome: 'PASS' },
+  { name: 'fw', value: '1.2.3', outcome: 'PASS' },
+  { name: 'unset', value: null, outcome: 'UNSET', reason: 'declared but never measured' },
+  { name: 'skipped', value: null, units: 'A', outcome: 'SKIP' },
+];
+
+/** Shapes the check leaves to the schema (valid, but not plain). */
+const notPlain = [
+  {
+    name: 'ramp',
+    value: [
+      [0, 1.2],
+      [1, 1.3],
+    ],
+    units: 'V',
+    dimensions: [{ name: 't', units: 's' }],
+    outcome: 'PASS',
+  },
+  { name: 'id', value: 'A', validator: { kind: 'equals', value: 'A', caseSensitive: true }, outcome: 'PASS' },
+  { name: 'id', value: 'A', validator: { kind: 'equals', value: 'A' }, outcome: 'PASS' },
+  { name: 's', value: [[1]], aggregates: { min: 1 }, validator: { kind: 'series', aggregates: {} }, outcome: 'PASS' },
+];
+
+const JUNK: unknown[] = [
+  undefined,
+  null,
+  0,
+  -1,
+  1.5,
+  NaN,
+  Infinity,
+  '',
+  'x',
+  'PASS',
+  'range',
+  true,
+  false,
+  [],
+  [[1]],
+  {},
+  { kind: 'range' },
+  { kind: 'equals' },
+];
+const KEYS = ['name', 'value', 'units', 'outcome', 'reason', 'failureCode', 'marginal', 'validator', 'dimensions', 'aggregates', 'extra'];
+const VKEYS = ['kind', 'lower', 'upper', 'lowerInclusive', 'upperInclusive', 'marginalLower', 'marginalUpper', 'value', 'extra'];
+
+function mutate(rand: () => number, m: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = structuredClone(m);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const r = rand();
+  if (r < 0.35) out[pick(KEYS)] = pick(JUNK);
+  else if (r < 0.5) delete out[pick(KEYS)];
+  else if (r < 0.85 && typeof out.validator === 'object' && out.validator !== null) (out.validator as Record<string, unknown>)[pick(VKEYS)] = pick(JUNK);
+  else out.validator = pick(JUNK);
+  return out;
+}
+
+describe('isPlainMeasurement', () => {
+  test('accepts the common shapes, each exactly as the schema returns it', () => {
+    for (const m of plain) {
+      expect(isPlainMeasurement(m)).toBe(true);
+      expect(MeasurementSchema.parse(m)).toEqual(m);
+    }
+  });
+
+  test('leaves series, other validators and defaults to the schema', () => {
+    for (const m of notPlain) {
+      expect(MeasurementSchema.safeParse(m).success).toBe(true);
+      expect(isPlainMeasurement(m)).toBe(false);
+    }
+  });
+
+  test('never accepts what the schema refuses or would change (20 000 seeded mutations)', () => {
+    const rand = mulberry32(20261122);
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const m = mutate(rand, plain[i % plain.length]!);
+      if (!isPlainMeasurement(m)) continue;
+      accepted++;
+      const parsed = MeasurementSchema.safeParse(m);
+      expect(parsed.success, JSON.stringify(m)).toBe(true);
+      expect(parsed.data, JSON.stringify(m)).toEqual(m);
+    }
+    // The mutations must reach both sides of the check.
+    expect(accepted).toBeGreaterThan(1000);
+    expect(accepted).toBeLessThan(19_000);
+  });
+});
+
+describe('isPlainMeasured', () => {
+  const schema = EventDataSchemas['run.measured'];
+  test('takes a run.measured event of plain measurements as the schema does', () => {
+    const d = { index: 2, phase: 'rail_3v3', measurements: plain };
+    expect(isPlainMeasured(d)).toBe(true);
+    expect(schema.parse(d)).toEqual(d);
+  });
+
+  test.each([
+    ['no measurements', { index: 2, phase: 'p', measurements: [] }],
+    ['a fractional index', { index: 2.5, phase: 'p', measurements: plain }],
+    ['no phase', { index: 2, measurements: plain }],
+    ['an unknown key', { index: 2, phase: 'p', measurements: plain, extra: 1 }],
+    ['one bad measurement', { index: 2, phase: 'p', measurements: [...plain, { name: '', value: 1, outcome: 'PASS' }] }],
+    ['one series', { index: 2, phase: 'p', measurements: [...plain, notPlain[0]] }],
+  ])('leaves %s to the schema', (_what, d) => {
+    expect(isPlainMeasured(d)).toBe(false);
+  });
+});
