@@ -62,7 +62,8 @@ interface ActiveRun {
   endedPhases: Set<string>;
   /** What the station could not read of the runner's record: such a run cannot pass. */
   unreadable: string[];
-  watchdog: NodeJS.Timeout | null;
+  /** The running phase's deadline (performance.now() ms), or null between phases. */
+  watch: { name: string; timeoutMs: number; at: number } | null;
   abortTimer: NodeJS.Timeout | null;
   abortRequested: boolean;
   ended: boolean;
@@ -379,23 +380,52 @@ export class Socket {
     return { ...out, outcome: 'ERROR', error: { kind: 'exception', message } };
   }
 
+  /**
+   * One timer per socket watches the running phase's deadline. Arming sets the deadline
+   * and touches the timer only when it would fire too late; a timer that fires early
+   * waits for the rest. Phases come and go by the thousand a second: a timer created
+   * and cleared for each costs more than the phase.
+   */
+  private watchdogTimer: NodeJS.Timeout | null = null;
+  private watchdogFiresAt = 0;
+
   private armWatchdog(name: string, timeoutMs: number): void {
-    this.disarmWatchdog();
     const run = this.run;
     if (!run) return;
-    run.watchdog = setTimeout(() => {
-      this.forceEnd('ERROR', `phase ${name} did not end within its timeout (${timeoutMs} ms); the runner was restarted`, {
-        kind: 'timeout',
-        message: `phase did not return within ${timeoutMs} ms and ignored its abort signal`,
-      });
-    }, timeoutMs + WATCHDOG_GRACE_MS);
+    const at = performance.now() + timeoutMs + WATCHDOG_GRACE_MS;
+    run.watch = { name, timeoutMs, at };
+    if (this.watchdogTimer && this.watchdogFiresAt <= at) return;
+    this.startWatchdogTimer(at);
   }
 
-  private disarmWatchdog(): void {
-    if (this.run?.watchdog) {
-      clearTimeout(this.run.watchdog);
-      this.run.watchdog = null;
+  private startWatchdogTimer(at: number): void {
+    if (this.watchdogTimer) clearTimeout(this.watchdogTimer);
+    this.watchdogFiresAt = at;
+    this.watchdogTimer = setTimeout(() => this.onWatchdogTimer(), Math.max(0, at - performance.now()));
+  }
+
+  private onWatchdogTimer(): void {
+    this.watchdogTimer = null;
+    const w = this.run?.watch;
+    if (!w) return;
+    if (w.at > performance.now()) {
+      this.startWatchdogTimer(w.at);
+      return;
     }
+    this.forceEnd('ERROR', `phase ${w.name} did not end within its timeout (${w.timeoutMs} ms); the runner was restarted`, {
+      kind: 'timeout',
+      message: `phase did not return within ${w.timeoutMs} ms and ignored its abort signal`,
+    });
+  }
+
+  /** Between phases: the timer stays (it is cheap to let it fire once and find nothing). */
+  private disarmWatchdog(): void {
+    if (this.run) this.run.watch = null;
+  }
+
+  private stopWatchdogTimer(): void {
+    if (this.watchdogTimer) clearTimeout(this.watchdogTimer);
+    this.watchdogTimer = null;
   }
 
   /** Starts a run on a scanned unit. */
@@ -453,7 +483,7 @@ export class Socket {
       sent: { measurements: [], logs: [] },
       endedPhases: new Set(),
       unreadable: [],
-      watchdog: null,
+      watch: null,
       abortTimer: null,
       abortRequested: false,
       ended: false,
@@ -546,6 +576,7 @@ export class Socket {
     if (!run || run.ended) return;
     run.ended = true;
     this.disarmWatchdog();
+    this.stopWatchdogTimer();
     if (run.abortTimer) clearTimeout(run.abortTimer);
     const endedAt = new Date().toISOString();
     const durationMs = Math.round(performance.now() - run.t0);
