@@ -1,4 +1,4 @@
-import type { Measurement } from './records.ts';
+import type { LogEntry, Measurement } from './records.ts';
 
 /**
  * The common measurement — a number, string, boolean or null with at most a range
@@ -88,4 +88,97 @@ function isPlainRange(v: unknown): boolean {
     }
   }
   return true;
+}
+
+const PHASE_OUTCOMES: ReadonlySet<unknown> = new Set(['PASS', 'FAIL', 'ERROR', 'SKIP', 'ABORTED']);
+const LOG_LEVELS: ReadonlySet<unknown> = new Set(['debug', 'info', 'warning', 'error']);
+const ERROR_KINDS: ReadonlySet<unknown> = new Set(['exception', 'timeout', 'aborted', 'runner-crashed', 'unset-measurement', 'prompt-timeout']);
+const GROUPS: ReadonlySet<unknown> = new Set(['setup', 'main', 'teardown']);
+
+const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+export function isPlainLogEntry(l: unknown): l is LogEntry {
+  if (typeof l !== 'object' || l === null || Array.isArray(l)) return false;
+  const o = l as Record<string, unknown>;
+  for (const key in o) {
+    const v = o[key];
+    if (key === 'level') {
+      if (!LOG_LEVELS.has(v)) return false;
+    } else if (key === 'ts' || key === 'message' || key === 'source') {
+      if (typeof v !== 'string') return false;
+    } else return false;
+  }
+  return 'level' in o && 'ts' in o && 'message' in o;
+}
+
+function isPlainPhaseError(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) return false;
+  const o = e as Record<string, unknown>;
+  for (const key in o) {
+    const v = o[key];
+    if (key === 'kind') {
+      if (!ERROR_KINDS.has(v)) return false;
+    } else if (key === 'message' || key === 'stack') {
+      if (typeof v !== 'string') return false;
+    } else return false;
+  }
+  return 'kind' in o && 'message' in o;
+}
+
+/**
+ * A runner's `run.phaseEnded` data (`{phase}`, measurements and logs as positions or in
+ * full) in its common shape, checked by hand like `isPlainMeasurement`: attachments,
+ * params, a missing group and anything unusual go through `RunnerPhaseEndedSchema`.
+ */
+export function isPlainRunnerPhaseEnded(d: unknown): boolean {
+  if (typeof d !== 'object' || d === null || Array.isArray(d)) return false;
+  for (const key in d) if (key !== 'phase') return false;
+  const p = (d as { phase?: unknown }).phase;
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return false;
+  const o = p as Record<string, unknown>;
+  let n = 0;
+  for (const key in o) {
+    const v = o[key];
+    switch (key) {
+      case 'index':
+        if (!isIndex(v)) return false;
+        break;
+      case 'attempt':
+        if (!isIndex(v) || v === 0) return false;
+        break;
+      case 'name':
+      case 'startedAt':
+      case 'endedAt':
+        if (typeof v !== 'string') return false;
+        break;
+      case 'group':
+        if (!GROUPS.has(v)) return false;
+        break;
+      case 'outcome':
+        if (!PHASE_OUTCOMES.has(v)) return false;
+        break;
+      case 'durationMs':
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return false;
+        break;
+      case 'measurements':
+        if (!Array.isArray(v) || !v.every((m) => isIndex(m) || isPlainMeasurement(m))) return false;
+        break;
+      case 'logs':
+        if (!Array.isArray(v) || !v.every((l) => isIndex(l) || isPlainLogEntry(l))) return false;
+        break;
+      case 'failureCode':
+        if (typeof v !== 'string') return false;
+        n--;
+        break;
+      case 'error':
+        if (!isPlainPhaseError(v)) return false;
+        n--;
+        break;
+      default:
+        return false;
+    }
+    n++;
+  }
+  // Every required field, group included (the schema would fill a missing one in).
+  return n === 10;
 }

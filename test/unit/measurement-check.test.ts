@@ -7,7 +7,8 @@
 import { describe, expect, test } from 'vitest';
 import { MeasurementSchema } from '#contract/records.ts';
 import { EventDataSchemas } from '#contract/events.ts';
-import { isPlainMeasured, isPlainMeasurement } from '#contract/measurement-check.ts';
+import { isPlainMeasured, isPlainMeasurement, isPlainRunnerPhaseEnded } from '#contract/measurement-check.ts';
+import { RunnerPhaseEndedSchema } from '#station/runner/protocol.ts';
 import { mulberry32 } from '../helpers/random.ts';
 
 const plain = [
@@ -128,5 +129,89 @@ describe('isPlainMeasured', () => {
     ['one series', { index: 2, phase: 'p', measurements: [...plain, notPlain[0]] }],
   ])('leaves %s to the schema', (_what, d) => {
     expect(isPlainMeasured(d)).toBe(false);
+  });
+});
+
+describe('isPlainRunnerPhaseEnded', () => {
+  const base = {
+    index: 5,
+    name: 'rail_3v3',
+    group: 'main',
+    attempt: 1,
+    outcome: 'FAIL',
+    startedAt: '2026-11-22T09:00:00.000Z',
+    endedAt: '2026-11-22T09:00:00.100Z',
+    durationMs: 100.5,
+    measurements: [0, 1, plain[5]],
+    logs: [0, { level: 'debug', ts: '2026-11-22T09:00:00.050Z', message: 'I/O trace', source: 'io-trace' }],
+  };
+  const ends = [
+    { phase: base },
+    { phase: { ...base, outcome: 'ERROR', error: { kind: 'exception', message: 'boom', stack: 'Error: boom' }, failureCode: 'RAIL' } },
+    { phase: { ...base, group: 'teardown', outcome: 'SKIP', measurements: [], logs: [] } },
+  ];
+  const KEYS2 = [
+    'index',
+    'name',
+    'group',
+    'attempt',
+    'outcome',
+    'startedAt',
+    'endedAt',
+    'durationMs',
+    'measurements',
+    'logs',
+    'error',
+    'failureCode',
+    'params',
+    'attachments',
+    'extra',
+  ];
+  const JUNK2: unknown[] = [
+    ...JUNK,
+    -3,
+    0,
+    2,
+    [0, 1],
+    [-1],
+    [plain[0]],
+    [{ level: 'info', ts: 't' }],
+    { kind: 'timeout', message: 'm' },
+    { kind: 'nope', message: 'm' },
+    'setup',
+    'ABORTED',
+  ];
+
+  test('takes the common phase ends exactly as the schema returns them; leaves params, attachments and a missing group to it', () => {
+    for (const d of ends) {
+      expect(isPlainRunnerPhaseEnded(d)).toBe(true);
+      expect(RunnerPhaseEndedSchema.parse(d)).toEqual(d);
+    }
+    const { group: _g, ...noGroup } = base;
+    for (const p of [{ ...base, params: { rail: '3V3' } }, { ...base, attachments: [] }, noGroup]) {
+      expect(RunnerPhaseEndedSchema.safeParse({ phase: p }).success).toBe(true);
+      expect(isPlainRunnerPhaseEnded({ phase: p })).toBe(false);
+    }
+  });
+
+  test('never accepts what the schema refuses or would change (20 000 seeded mutations)', () => {
+    const rand = mulberry32(11);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const d = structuredClone(ends[i % ends.length]!) as { phase: Record<string, unknown> };
+      const r = rand();
+      if (r < 0.45) d.phase[pick(KEYS2)] = pick(JUNK2);
+      else if (r < 0.6) delete d.phase[pick(KEYS2)];
+      else if (r < 0.8) (d.phase.measurements as unknown[]).push(pick(JUNK2));
+      else (d.phase.logs as unknown[]).push(pick(JUNK2));
+      if (!isPlainRunnerPhaseEnded(d)) continue;
+      accepted++;
+      const parsed = RunnerPhaseEndedSchema.safeParse(d);
+      expect(parsed.success, JSON.stringify(d)).toBe(true);
+      expect(parsed.data, JSON.stringify(d)).toEqual(d);
+    }
+    expect(accepted).toBeGreaterThan(1000);
+    expect(accepted).toBeLessThan(19_000);
   });
 });

@@ -29,6 +29,18 @@ interface Entry {
   json: string | null;
 }
 
+/** Event times have millisecond resolution: events of the same millisecond share one string. */
+let lastMs = -1;
+let lastIso = '';
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 function jsonOf(entry: Entry): string {
   return (entry.json ??= JSON.stringify(entry.event));
 }
@@ -89,7 +101,7 @@ export class EventBus {
     const event = {
       seq: ++this.seq,
       parentSeq: p.parentSeq ?? null,
-      ts: new Date().toISOString(),
+      ts: isoNow(),
       runId: p.runId ?? null,
       socket: p.socket ?? null,
       kind: p.kind,

@@ -2,14 +2,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { EventDataSchemas, type EventData, type EventKind, type SocketState, type StationEvent } from '#contract/events.ts';
 import { applySocketEvent, emptySocket, type LiveSocket } from '#contract/live.ts';
 import { StationFault, formatZodError } from '#contract/errors.ts';
-import { isPlainMeasured } from '#contract/measurement-check.ts';
+import { isPlainMeasured, isPlainRunnerPhaseEnded } from '#contract/measurement-check.ts';
 import { failingMeasurements, type LogEntry, type Measurement, type PhaseError, type PhaseRecord, type RunOutcome, type Unit } from '#contract/records.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import { checkAnswer, type PromptAnswer } from '#contract/prompts.ts';
 import type { EventBus } from '#station/events/bus.ts';
 import type { RunsRepo } from '#station/store/runs-repo.ts';
 import { RunnerHost } from '#station/runner/runner-host.ts';
-import { RunnerPhaseEndedSchema, type FromRunner } from '#station/runner/protocol.ts';
+import { RunnerPhaseEndedSchema, type FromRunner, type RunnerPhaseEnded } from '#station/runner/protocol.ts';
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { safeStateFresh } from '#station/instruments/safe-state.ts';
 
@@ -346,7 +346,7 @@ export class Socket {
    * kept as ERROR with what did arrive, and the run cannot pass.
    */
   private resolvePhaseEnded(run: ActiveRun, data: unknown): PhaseRecord | null {
-    const parsed = RunnerPhaseEndedSchema.safeParse(data);
+    const parsed = isPlainRunnerPhaseEnded(data) ? { success: true as const, data: data as RunnerPhaseEnded } : RunnerPhaseEndedSchema.safeParse(data);
     if (!parsed.success) {
       this.cfg.log('error', `socket ${this.index}: runner sent a bad run.phaseEnded event: ${formatZodError(parsed.error)}`);
       return null;
