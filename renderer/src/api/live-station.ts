@@ -4,6 +4,14 @@ import { createClient, type StationClient } from './client.ts';
 import { applyStationEvent, initialView, viewFromSnapshot, withProcedureOf, type StationView } from './station-view.ts';
 
 const RESYNC_RETRY_MS = 1000;
+const HIDDEN_FRAME_MS = 100;
+
+/**
+ * Streams that come hundreds a second: the screens render what they add up to once per
+ * frame. Every other change (a run starting or ending, a question) renders at once, so a
+ * screen reacting to it (focus back to the serial field after a run) never misses it.
+ */
+const PER_FRAME: ReadonlySet<StationEvent['kind']> = new Set(['run.measured', 'run.logged', 'run.progressed']);
 
 /**
  * The live station for the screens: loads a snapshot, subscribes after its seq,
@@ -14,6 +22,10 @@ export class LiveStation {
   readonly client: StationClient;
   private readonly transport: Transport;
   private view: StationView = initialView;
+  /** What the screens render: `view` as of the last frame. */
+  private shown: StationView = initialView;
+  private framePending = false;
+  private frameTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<() => void>();
   /** Events that arrive while a snapshot or a gap fill is in flight. */
   private buffer: StationEvent[] | null = null;
@@ -46,11 +58,31 @@ export class LiveStation {
     return () => this.listeners.delete(listener);
   };
 
-  readonly getView = (): StationView => this.view;
+  readonly getView = (): StationView => this.shown;
 
-  private set(view: StationView): void {
+  private set(view: StationView, perFrame = false): void {
     if (view === this.view) return;
     this.view = view;
+    if (!perFrame) {
+      this.publish();
+      return;
+    }
+    if (this.framePending) return;
+    this.framePending = true;
+    requestAnimationFrame(this.onFrame);
+    // A hidden window gets no frames; its screens still follow, at the timer's pace.
+    this.frameTimer = setTimeout(this.onFrame, HIDDEN_FRAME_MS);
+  }
+
+  private readonly onFrame = (): void => {
+    if (this.framePending) this.publish();
+  };
+
+  private publish(): void {
+    this.framePending = false;
+    clearTimeout(this.frameTimer);
+    if (this.shown === this.view) return;
+    this.shown = this.view;
     for (const l of this.listeners) l();
   }
 
@@ -94,7 +126,7 @@ export class LiveStation {
       void this.fillGap(e);
       return;
     }
-    this.set(applyStationEvent(this.view, e));
+    this.set(applyStationEvent(this.view, e), PER_FRAME.has(e.kind));
     if (e.kind === 'procedure.failed' || e.kind === 'procedure.loaded') void this.refreshProcedure();
   }
 

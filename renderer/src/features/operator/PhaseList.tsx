@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, type RefObject } from 'react';
+import { memo, useEffect, useRef, type CSSProperties, type RefObject } from 'react';
 import type { LivePhase } from '#contract/live.ts';
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { MeasurementTable } from '../../components/MeasurementTable.tsx';
@@ -71,7 +71,7 @@ const PhaseItem = memo(function PhaseItem({ phase, total }: { phase: LivePhase; 
               aria-valuemax={100}
               aria-valuenow={Math.round(phase.progress * 100)}
             >
-              <div className="progress-bar" style={{ width: `${phase.progress * 100}%` }} />
+              <div className="progress-bar" style={{ '--done': phase.progress } as CSSProperties} />
             </div>
           ) : null}
           {phase.message ? <p className="phase-message">{phase.message}</p> : null}

@@ -1,4 +1,4 @@
-import { useEffect, useEffectEvent, useId } from 'react';
+import { useEffect, useEffectEvent, useId, type CSSProperties } from 'react';
 import type { LiveRun } from '#contract/live.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import { Kbd } from '../../components/Kbd.tsx';
@@ -91,7 +91,7 @@ export function RunningStatus({ run, compact, aborting, onAbort, ownsKeys }: Run
       </div>
       <p className="status-serial mono">{run.unit.serialNumber}</p>
       <div className="progress" role="progressbar" aria-label="Phases done" aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
-        <div className="progress-bar" style={{ width: `${total ? (done / total) * 100 : 0}%` }} />
+        <div className="progress-bar" style={{ '--done': total ? done / total : 0 } as CSSProperties} />
       </div>
       <p className="status-text">
         Phase {Math.min(done + 1, total)} of {total}
