@@ -2,7 +2,8 @@ import type { StationSnapshot } from '#contract/commands.ts';
 import type { StationError } from '#contract/errors.ts';
 import type { StationEvent } from '#contract/events.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
-import { applySocketEvent, emptySocket, type LiveSocket } from '#contract/live.ts';
+import type { LiveSocket } from '#contract/live.ts';
+import { applySocketEvent, emptySocket } from '#contract/live-reducer.ts';
 import type { UploadStatus } from '#contract/upload.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
