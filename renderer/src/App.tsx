@@ -1,12 +1,19 @@
-import { useEffect } from 'react';
+import { Suspense, lazy, memo, useEffect } from 'react';
 import { useStationView } from './api/station-context.tsx';
 import { Header } from './components/Header.tsx';
+import { ScreenBoundary } from './components/ScreenBoundary.tsx';
 import { useRoute } from './router.ts';
-import { OperatorScreen } from './features/operator/OperatorScreen.tsx';
-import { HistoryScreen } from './features/history/HistoryScreen.tsx';
-import { RunPage } from './features/run/RunPage.tsx';
-import { UnitPage } from './features/unit/UnitPage.tsx';
-import { SupervisorPage } from './features/supervisor/SupervisorPage.tsx';
+import { SCREENS } from './screens.ts';
+import { HistoryScreen as History } from './features/history/HistoryScreen.tsx';
+
+// A chunk per screen, so a page opened directly loads only its own code; History, light and
+// often opened directly, is in the main chunk. Memoized: a screen re-renders for its own
+// props, not for every event the header follows.
+const HistoryScreen = memo(History);
+const OperatorScreen = lazy(() => SCREENS.operator().then((m) => ({ default: m.OperatorScreen })));
+const RunPage = lazy(() => SCREENS.run().then((m) => ({ default: memo(m.RunPage) })));
+const UnitPage = lazy(() => SCREENS.unit().then((m) => ({ default: memo(m.UnitPage) })));
+const SupervisorPage = lazy(() => SCREENS.supervisor().then((m) => ({ default: memo(m.SupervisorPage) })));
 
 const TITLES = { operator: 'Station', history: 'History', run: 'Run', unit: 'Unit', supervisor: 'Supervisor', 'not-found': 'Not found' } as const;
 
@@ -27,24 +34,28 @@ export function App() {
         </div>
       ) : null}
       <main className="app-main" id="main">
-        {route.name === 'operator' ? (
-          <OperatorScreen view={view} />
-        ) : route.name === 'history' ? (
-          <HistoryScreen runsEnded={view.runsEnded} />
-        ) : route.name === 'run' ? (
-          <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
-        ) : route.name === 'supervisor' ? (
-          <SupervisorPage upload={view.upload} />
-        ) : route.name === 'unit' ? (
-          <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
-        ) : (
-          <section className="page">
-            <h1>Page not found</h1>
-            <p>
-              There is no page at <code>{route.path}</code>. <a href="#/">Go to the station</a>.
-            </p>
-          </section>
-        )}
+        <ScreenBoundary key={route.name}>
+          <Suspense fallback={null}>
+            {route.name === 'operator' ? (
+              <OperatorScreen view={view} />
+            ) : route.name === 'history' ? (
+              <HistoryScreen runsEnded={view.runsEnded} />
+            ) : route.name === 'run' ? (
+              <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
+            ) : route.name === 'supervisor' ? (
+              <SupervisorPage upload={view.upload} />
+            ) : route.name === 'unit' ? (
+              <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
+            ) : (
+              <section className="page">
+                <h1>Page not found</h1>
+                <p>
+                  There is no page at <code>{route.path}</code>. <a href="#/">Go to the station</a>.
+                </p>
+              </section>
+            )}
+          </Suspense>
+        </ScreenBoundary>
       </main>
     </div>
   );

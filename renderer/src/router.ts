@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 
 export type Route =
   | { name: 'operator' }
@@ -32,7 +32,8 @@ export function unitHref(serial: string): string {
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseHash(location.hash));
   useEffect(() => {
-    const onChange = (): void => setRoute(parseHash(location.hash));
+    // A transition: the current screen stays up while the next one's code loads.
+    const onChange = (): void => startTransition(() => setRoute(parseHash(location.hash)));
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);

@@ -1,12 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import type { CommandInput } from '#contract/commands.ts';
-import type { StationError } from '#contract/errors.ts';
+import type { CommandInput, CommandOutput } from '#contract/commands.ts';
+import type { Result, StationError } from '#contract/errors.ts';
 import type { RunSummary } from '#contract/records.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { RunSummaryCells } from '../../components/RunSummaryCells.tsx';
 import { runHref, unitHref } from '../../router.ts';
-
-const PAGE = 50;
+import { HISTORY_PAGE as PAGE, peekFirstPage, takeFirstPage } from '../../early.ts';
 
 /** What the supervisor typed or picked; applied (debounced) to `runs.list`. */
 interface Filters {
@@ -83,12 +82,25 @@ interface State {
   error: ListError | null;
 }
 
+/** Which search (filters and refresh count) a list answers. */
+const listKey = (queryKey: string, refresh: number): string => `${queryKey}\u0000${refresh}`;
+
+function answered(key: string, r: Result<CommandOutput<'runs.list'>>): State {
+  return r.ok
+    ? { key, runs: r.value.runs, more: r.value.runs.length === PAGE, loadingMore: false, error: null }
+    : { key, runs: [], more: false, loadingMore: false, error: { field: fieldOf(r.error), message: r.error.message } };
+}
+
 /** Recent runs, newest first, filtered by serial prefix, result, part, procedure, operator and dates, paged by start time. */
 export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
   const client = useStationClient();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [state, setState] = useState<State>({ key: null, runs: [], more: false, loadingMore: false, error: null });
+  // The first page asked for at start-up (early.ts) is in the first render when it has arrived.
+  const [state, setState] = useState<State>(() => {
+    const arrived = peekFirstPage()?.arrived;
+    return arrived ? answered(listKey('{}', runsEnded), arrived) : { key: null, runs: [], more: false, loadingMore: false, error: null };
+  });
   /** Once the operator pages further, the list stops refreshing itself at that run count. */
   const [pinned, setPinned] = useState<number | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -113,15 +125,16 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
     query.from && query.to && query.to <= query.from ? { field: 'to', message: 'to: the end date is before the start date' } : null;
 
   // First page: on open, on a new search, and when a run ends (unless the operator paged further).
-  const key = `${queryKey}\u0000${pinned ?? runsEnded}`;
+  const key = listKey(queryKey, pinned ?? runsEnded);
   const blocked = rangeError !== null;
   useEffect(() => {
     if (blocked) return;
     let live = true;
-    void client.invoke('runs.list', { limit: PAGE, ...(JSON.parse(queryKey) as typeof query) }).then((r) => {
-      if (!live) return;
-      if (r.ok) setState({ key, runs: r.value.runs, more: r.value.runs.length === PAGE, loadingMore: false, error: null });
-      else setState({ key, runs: [], more: false, loadingMore: false, error: { field: fieldOf(r.error), message: r.error.message } });
+    const ask = () => client.invoke('runs.list', { limit: PAGE, ...(JSON.parse(queryKey) as typeof query) });
+    const early = queryKey === '{}' ? takeFirstPage() : null;
+    void (early ? early.answer.then((r) => r ?? ask()) : ask()).then((r) => {
+      // The start-up answer may already be on screen (the first render's state): then nothing changes.
+      if (live) setState((s) => (s.key === key && r === early?.arrived ? s : answered(key, r)));
     });
     return () => {
       live = false;
@@ -143,7 +156,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
       setState((s) => {
         const seen = new Set(s.runs.map((x) => x.id));
         return {
-          key: `${queryKey}\u0000${pinned ?? runsEnded}`,
+          key: listKey(queryKey, pinned ?? runsEnded),
           runs: [...s.runs, ...r.value.runs.filter((x) => !seen.has(x.id))],
           more: r.value.runs.length === PAGE,
           loadingMore: false,
