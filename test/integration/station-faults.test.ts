@@ -211,3 +211,19 @@ describe('phase code that forges messages to the station', () => {
     expect((await t.record(next)).phases.map((p) => p.measurements.map((m) => m.value))).toEqual([[1.5], [2.5]]);
   });
 });
+
+describe('a phase that logs and measures in a loop', () => {
+  test('keeps the last 1000 log lines and the last reading, says what it dropped, and the station resolves the phase end without refusing anything', async () => {
+    const t = await station('chatty');
+    const runId = await t.start('C-1');
+    const ended = await t.ended(runId, 60_000);
+    expect(ended.data.outcome).toBe('PASS');
+    const rec = await t.record(runId);
+    const loop = rec.phases[0]!;
+    expect(loop.measurements.map((m) => [m.name, m.value, m.outcome])).toEqual([['temp', 20 + (11_999 % 50) / 10, 'PASS']]);
+    expect(loop.logs[0]!.message).toBe('11000 earlier log lines were not kept (limit 1000 per phase)');
+    expect(loop.logs.slice(1).map((l) => l.message)).toEqual(Array.from({ length: 1000 }, (_, i) => `line ${11_000 + i}`));
+    expect(rec.phases[1]!.measurements.map((m) => m.value)).toEqual([true]);
+    expect(t.logs.filter((l) => l.startsWith('error:'))).toEqual([]);
+  }, 90_000);
+});

@@ -62,3 +62,10 @@ export const RunnerPhaseEndedSchema = z.object({
   }),
 });
 export type RunnerPhaseEnded = z.infer<typeof RunnerPhaseEndedSchema>;
+
+/**
+ * A phase end points only at the last this many measurements and log lines the phase
+ * sent (older ones go in full), and the station keeps at least this many: a phase that
+ * measures or logs in a loop for hours holds neither process's memory.
+ */
+export const PHASE_REF_WINDOW = 4096;

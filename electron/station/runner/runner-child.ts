@@ -4,7 +4,7 @@
  * does, it happens here and not in the station.
  */
 import { dirname } from 'node:path';
-import { ToRunnerSchema, type FromRunner, type ToRunner } from './protocol.ts';
+import { PHASE_REF_WINDOW, ToRunnerSchema, type FromRunner, type ToRunner } from './protocol.ts';
 import { loadProcedure, type LoadedProcedure } from '#station/procedures/load.ts';
 import { runProcedure, type EngineEmit } from '#station/engine/engine.ts';
 import { planPhases } from '#station/engine/plan.ts';
@@ -68,31 +68,44 @@ function withTrace(e: EngineEmit): EngineEmit {
   return e;
 }
 
-// What this phase attempt already sent, by identity: run.phaseEnded points at it (see RunnerPhaseEndedSchema).
-let sentMeasurements = new Map<object, number>();
-let sentLogs = new Map<object, number>();
+// What this phase attempt already sent, by identity, with its position among them:
+// run.phaseEnded points at it (see RunnerPhaseEndedSchema), within PHASE_REF_WINDOW.
+class Sent {
+  private readonly at = new Map<object, number>();
+  private count = 0;
+  add(x: object): void {
+    this.at.set(x, this.count++);
+    // Oldest first: the window keeps the most recent.
+    if (this.at.size > PHASE_REF_WINDOW) this.at.delete(this.at.keys().next().value!);
+  }
+  ref<T extends object>(x: T): T | number {
+    return this.at.get(x) ?? x;
+  }
+}
+let sentMeasurements = new Sent();
+let sentLogs = new Sent();
 
 function compact(e: EngineEmit): { kind: string; data: unknown } {
   switch (e.kind) {
     case 'run.phaseStarted':
-      sentMeasurements = new Map();
-      sentLogs = new Map();
+      sentMeasurements = new Sent();
+      sentLogs = new Sent();
       return e;
     case 'run.measured':
-      sentMeasurements.set(e.data.measurement, sentMeasurements.size);
+      sentMeasurements.add(e.data.measurement);
       return { kind: e.kind, data: { index: e.data.index, phase: e.data.phase, measurements: [e.data.measurement] } };
     case 'run.logged':
-      if (e.data.index !== null) sentLogs.set(e.data.log, sentLogs.size);
+      if (e.data.index !== null) sentLogs.add(e.data.log);
       return e;
     case 'run.phaseEnded': {
       const rec = e.data.phase;
       const phase = {
         ...rec,
-        measurements: rec.measurements.map((m) => sentMeasurements.get(m) ?? m),
-        logs: rec.logs.map((l) => sentLogs.get(l) ?? l),
+        measurements: rec.measurements.map((m) => sentMeasurements.ref(m)),
+        logs: rec.logs.map((l) => sentLogs.ref(l)),
       };
-      sentMeasurements = new Map();
-      sentLogs = new Map();
+      sentMeasurements = new Sent();
+      sentLogs = new Sent();
       return { kind: e.kind, data: { phase } };
     }
     default:
@@ -109,7 +122,7 @@ function emitFor(runId: string) {
       // Measurements taken in one go travel as one event (of a bounded size).
       const d = last.data as { index: number; measurements: unknown[] };
       if (d.index === raw.data.index && d.measurements.length < 256) {
-        sentMeasurements.set(raw.data.measurement, sentMeasurements.size);
+        sentMeasurements.add(raw.data.measurement);
         d.measurements.push(raw.data.measurement);
         return;
       }

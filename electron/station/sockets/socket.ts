@@ -9,7 +9,7 @@ import { checkAnswer, type PromptAnswer } from '#contract/prompts.ts';
 import type { EventBus } from '#station/events/bus.ts';
 import type { RunsRepo } from '#station/store/runs-repo.ts';
 import { RunnerHost } from '#station/runner/runner-host.ts';
-import { RunnerPhaseEndedSchema, type FromRunner, type RunnerPhaseEnded } from '#station/runner/protocol.ts';
+import { PHASE_REF_WINDOW, RunnerPhaseEndedSchema, type FromRunner, type RunnerPhaseEnded } from '#station/runner/protocol.ts';
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { safeStateFresh } from '#station/instruments/safe-state.ts';
 
@@ -48,6 +48,26 @@ export interface SocketConfig {
   log: (level: 'info' | 'warning' | 'error', message: string) => void;
 }
 
+/** What a phase sent, by position, keeping at least the last PHASE_REF_WINDOW (null: refused). */
+class Received<T> {
+  private items: (T | null)[] = [];
+  private base = 0;
+  add(x: T | null): void {
+    this.items.push(x);
+    if (this.items.length >= 2 * PHASE_REF_WINDOW) {
+      this.items = this.items.slice(PHASE_REF_WINDOW);
+      this.base += PHASE_REF_WINDOW;
+    }
+  }
+  at(position: number): T | null | undefined {
+    return position < this.base ? undefined : this.items[position - this.base];
+  }
+  recent(): readonly (T | null)[] {
+    return this.items;
+  }
+}
+const received = () => ({ measurements: new Received<Measurement>(), logs: new Received<LogEntry>() });
+
 interface ActiveRun {
   id: string;
   unit: Unit;
@@ -57,7 +77,7 @@ interface ActiveRun {
   phaseSeq: number | null;
   phase: { index: number; name: string; attempt: number; startedAt: string; t0: number } | null;
   /** What the runner sent as run.measured / run.logged in this phase attempt (null: refused), for its run.phaseEnded. */
-  sent: { measurements: (Measurement | null)[]; logs: (LogEntry | null)[] };
+  sent: { measurements: Received<Measurement>; logs: Received<LogEntry> };
   /** `index/attempt` of every phase ended: a second end of the same one is refused. */
   endedPhases: Set<string>;
   /** What the station could not read of the runner's record: such a run cannot pass. */
@@ -284,16 +304,16 @@ export class Socket {
         // Keeps positions aligned with the runner's count: a phase end pointing here is refused.
         if (raw.kind === 'run.measured') {
           const n = (raw.data as { measurements?: unknown } | null)?.measurements;
-          for (let i = 0; i < (Array.isArray(n) ? n.length : 1); i++) run.sent.measurements.push(null);
-        } else if (raw.kind === 'run.logged') run.sent.logs.push(null);
+          for (let i = 0; i < (Array.isArray(n) ? n.length : 1); i++) run.sent.measurements.add(null);
+        } else if (raw.kind === 'run.logged') run.sent.logs.add(null);
         continue;
       }
       parsedEvents.push({ kind: raw.kind as EventKind, data: parsed.data });
-      if (raw.kind === 'run.phaseStarted') run.sent = { measurements: [], logs: [] };
-      else if (raw.kind === 'run.measured') run.sent.measurements.push(...(parsed.data as EventData<'run.measured'>).measurements);
+      if (raw.kind === 'run.phaseStarted') run.sent = received();
+      else if (raw.kind === 'run.measured') for (const m of (parsed.data as EventData<'run.measured'>).measurements) run.sent.measurements.add(m);
       else if (raw.kind === 'run.logged') {
         const d = parsed.data as EventData<'run.logged'>;
-        if (d.index !== null) run.sent.logs.push(d.log);
+        if (d.index !== null) run.sent.logs.add(d.log);
       }
     }
     const publishAll = () => {
@@ -359,16 +379,16 @@ export class Socket {
     }
     run.endedPhases.add(key);
     const sent = run.sent;
-    run.sent = { measurements: [], logs: [] };
+    run.sent = received();
     const out: PhaseRecord = { ...rest, measurements: [], logs: [] };
     const missing: string[] = [];
     for (const m of measurements) {
-      const v = typeof m === 'number' ? sent.measurements[m] : m;
+      const v = typeof m === 'number' ? sent.measurements.at(m) : m;
       if (v) out.measurements.push(v);
       else missing.push(`measurement #${String(m)}`);
     }
     for (const l of logs) {
-      const v = typeof l === 'number' ? sent.logs[l] : l;
+      const v = typeof l === 'number' ? sent.logs.at(l) : l;
       if (v) out.logs.push(v);
       else missing.push(`log line #${String(l)}`);
     }
@@ -376,7 +396,7 @@ export class Socket {
     const message = `the station never received ${missing.join(', ')} this phase's end refers to; the phase is kept with what arrived`;
     this.cfg.log('error', `socket ${this.index}: runner sent a bad run.phaseEnded event for phase ${rest.name}: ${message}`);
     run.unreadable.push(`phase ${rest.name}: ${message}`);
-    for (const m of sent.measurements) if (m && !out.measurements.includes(m)) out.measurements.push(m);
+    for (const m of sent.measurements.recent()) if (m && !out.measurements.includes(m)) out.measurements.push(m);
     return { ...out, outcome: 'ERROR', error: { kind: 'exception', message } };
   }
 
@@ -480,7 +500,7 @@ export class Socket {
       runSeq: 0,
       phaseSeq: null,
       phase: null,
-      sent: { measurements: [], logs: [] },
+      sent: received(),
       endedPhases: new Set(),
       unreadable: [],
       watch: null,
