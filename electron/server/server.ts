@@ -32,7 +32,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** The same strict policy as the desktop window: our own scripts only, WebSocket to ourselves. */
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 /** A slow subscriber is cut off (it reconnects with its last seq) rather than growing our memory. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -115,7 +116,13 @@ function serveApi(ws: WebSocket, station: Station): void {
       // Answer under the frame's own id when it has one, so the caller is not left waiting.
       const id = (json as { id?: unknown } | null)?.id;
       const replyId = typeof id === 'number' && Number.isInteger(id) ? id : -1;
-      ws.send(JSON.stringify({ type: 'reply', id: replyId, result: { ok: false, error: { kind: 'invalid-input', message: `bad frame: ${formatZodError(frame.error)}` } } }));
+      ws.send(
+        JSON.stringify({
+          type: 'reply',
+          id: replyId,
+          result: { ok: false, error: { kind: 'invalid-input', message: `bad frame: ${formatZodError(frame.error)}` } },
+        }),
+      );
       return;
     }
     const f = frame.data;
@@ -171,7 +178,16 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: strin
   }
   try {
     const body = await readFile(file);
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(req.method === 'HEAD' ? undefined : body);
+    // Built assets carry a content hash in their name: a browser may keep them for good.
+    // The page itself (index.html) is always asked for again, so a new build is picked up.
+    const immutable = file.startsWith(join(dir, 'assets') + sep) && /-[\w-]{8,}\.\w+$/.test(file);
+    res
+      .writeHead(200, {
+        ...headers,
+        ...(immutable ? { 'Cache-Control': 'public, max-age=31536000, immutable' } : {}),
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      })
+      .end(req.method === 'HEAD' ? undefined : body);
   } catch {
     res.writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('The station UI is not built. Run: npm run build:ui');
   }

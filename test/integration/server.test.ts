@@ -25,6 +25,7 @@ beforeAll(async () => {
   writeFileSync(join(ui.dir, 'index.html'), '<!doctype html><title>Passline</title><div id="root"></div>');
   mkdirSync(join(ui.dir, 'assets'));
   writeFileSync(join(ui.dir, 'assets', 'app.js'), 'console.log("passline");');
+  writeFileSync(join(ui.dir, 'assets', 'index-CNWh_CuK.js'), 'console.log("built");');
   t = await openTestStation({ procedureId: 'quick' });
   server = await startServer(t.station, { host: '127.0.0.1', port: 0, staticDir: ui.dir });
   wsBase = server.url.replace(/^http/, 'ws');
@@ -251,6 +252,13 @@ describe('static UI', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(res.body).toBe('console.log("passline");');
+  });
+
+  test('built assets (content hash in the name) may be cached for good; the page and other files are asked for again', async () => {
+    expect((await rawGet('/assets/index-CNWh_CuK.js')).headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await rawGet('/assets/app.js')).headers['cache-control']).toBe('no-cache');
+    expect((await rawGet('/')).headers['cache-control']).toBe('no-cache');
+    expect((await rawGet('/history')).headers['cache-control']).toBe('no-cache');
   });
 
   test('client-side routes fall back to the app (SPA)', async () => {
