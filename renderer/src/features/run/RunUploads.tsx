@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { ListBody, ListMessages } from '../../components/ListState.tsx';
 import type { RunUpload, UploadStatus } from '#contract/upload.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { formatDateTime, formatDuration } from '../../components/format.ts';
@@ -49,48 +50,35 @@ export function RunUploads({ runId, upload, running }: Props) {
         </h2>
         {uploads && uploads.length > 0 ? <span className="section-meta">{summaryOf(uploads)}</span> : null}
       </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {notice ? (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
-      {uploads === null ? (
-        error ? null : (
-          <p className="list-meta">Loading…</p>
-        )
-      ) : uploads.length === 0 ? (
-        <p className="list-meta">No upload target is configured: this run stays on this station.</p>
-      ) : (
-        <table className="runs run-uploads-table" aria-label="Uploads of this run">
-          <thead>
-            <tr>
-              <th scope="col">Target</th>
-              <th scope="col">State</th>
-              <th scope="col">Details</th>
-              <th scope="col">When</th>
-            </tr>
-          </thead>
-          <tbody>
-            {uploads.map((u) => (
-              <UploadRow
-                key={u.target}
-                runId={runId}
-                upload={u}
-                now={now}
-                onRetried={() => {
-                  setNotice(`This run is sent to ${u.target} again.`);
-                  setTick((t) => t + 1);
-                }}
-              />
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListMessages error={error} notice={notice} />
+      <ListBody items={uploads} error={error} empty="No upload target is configured: this run stays on this station.">
+        {(uploads) => (
+          <table className="runs run-uploads-table" aria-label="Uploads of this run">
+            <thead>
+              <tr>
+                <th scope="col">Target</th>
+                <th scope="col">State</th>
+                <th scope="col">Details</th>
+                <th scope="col">When</th>
+              </tr>
+            </thead>
+            <tbody>
+              {uploads.map((u) => (
+                <UploadRow
+                  key={u.target}
+                  runId={runId}
+                  upload={u}
+                  now={now}
+                  onRetried={() => {
+                    setNotice(`This run is sent to ${u.target} again.`);
+                    setTick((t) => t + 1);
+                  }}
+                />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListBody>
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { ListBody, ListMessages } from '../../components/ListState.tsx';
 import type { CommandOutput } from '#contract/commands.ts';
 import type { CalibrationEntry } from '#contract/instruments.ts';
 import type { ParkedRun, TargetStatus, UploadStatus } from '#contract/upload.ts';
@@ -201,103 +202,92 @@ function ParkedRuns({ parkedCount, requireBadge }: { parkedCount: number; requir
         Parked runs
       </h2>
       <p className="list-meta">A target refused these runs; sending them again would get the same answer until someone fixes the cause.</p>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {notice ? (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
-      {runs === null ? (
-        <p className="list-meta">Loading…</p>
-      ) : runs.length === 0 ? (
-        <p className="list-meta">No parked runs.</p>
-      ) : (
-        <table className="runs" aria-label="Parked runs">
-          <thead>
-            <tr>
-              <th scope="col">Serial number</th>
-              <th scope="col">Target</th>
-              <th scope="col">Result</th>
-              <th scope="col">Why it was refused</th>
-              <th scope="col">Parked</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((run) => {
-              const key = `${run.target}\u0000${run.runId}`;
-              return (
-                <tr key={key}>
-                  <th scope="row">
-                    <a className="mono run-link" href={runHref(run.runId)}>
-                      {run.serialNumber}
-                    </a>
-                  </th>
-                  <td className="mono">{run.target}</td>
-                  <td>
-                    <OutcomeBadge outcome={run.outcome} />
-                  </td>
-                  <td className="reason-cell">
-                    {run.reason}
-                    <div className="muted small">
-                      after {run.attempts} attempt{run.attempts === 1 ? '' : 's'}
-                    </div>
-                  </td>
-                  <td className="num">{formatDateTime(run.parkedAt)}</td>
-                  <td>
-                    {dropping === key ? (
-                      <form
-                        className="drop-form"
-                        onSubmit={(e) => {
-                          e.preventDefault();
-                          void drop(run);
-                        }}
-                      >
-                        <label htmlFor={`drop-reason-${run.runId}`}>Reason for dropping {run.serialNumber}</label>
-                        <input id={`drop-reason-${run.runId}`} value={reason} onChange={(e) => setReason(e.target.value)} ref={reasonInput} maxLength={500} />
+      <ListMessages error={error} notice={notice} />
+      <ListBody items={runs} error={error} empty="No parked runs.">
+        {(runs) => (
+          <table className="runs" aria-label="Parked runs">
+            <thead>
+              <tr>
+                <th scope="col">Serial number</th>
+                <th scope="col">Target</th>
+                <th scope="col">Result</th>
+                <th scope="col">Why it was refused</th>
+                <th scope="col">Parked</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((run) => {
+                const key = `${run.target}\u0000${run.runId}`;
+                return (
+                  <tr key={key}>
+                    <th scope="row">
+                      <a className="mono run-link" href={runHref(run.runId)}>
+                        {run.serialNumber}
+                      </a>
+                    </th>
+                    <td className="mono">{run.target}</td>
+                    <td>
+                      <OutcomeBadge outcome={run.outcome} />
+                    </td>
+                    <td className="reason-cell">
+                      {run.reason}
+                      <div className="muted small">
+                        after {run.attempts} attempt{run.attempts === 1 ? '' : 's'}
+                      </div>
+                    </td>
+                    <td className="num">{formatDateTime(run.parkedAt)}</td>
+                    <td>
+                      {dropping === key ? (
+                        <form
+                          className="drop-form"
+                          onSubmit={(e) => {
+                            e.preventDefault();
+                            void drop(run);
+                          }}
+                        >
+                          <label htmlFor={`drop-reason-${run.runId}`}>Reason for dropping {run.serialNumber}</label>
+                          <input id={`drop-reason-${run.runId}`} value={reason} onChange={(e) => setReason(e.target.value)} ref={reasonInput} maxLength={500} />
+                          <div className="row-actions">
+                            <button type="submit" className="button button--abort">
+                              Drop for good
+                            </button>
+                            <button type="button" className="button button--secondary" onClick={() => setDropping(null)}>
+                              Cancel
+                            </button>
+                          </div>
+                        </form>
+                      ) : (
                         <div className="row-actions">
-                          <button type="submit" className="button button--abort">
-                            Drop for good
+                          <button
+                            type="button"
+                            className="button button--primary"
+                            onClick={() => void retry(run)}
+                            aria-label={`Retry ${run.serialNumber} to ${run.target}`}
+                          >
+                            Retry
                           </button>
-                          <button type="button" className="button button--secondary" onClick={() => setDropping(null)}>
-                            Cancel
+                          <button
+                            type="button"
+                            className="button button--secondary"
+                            onClick={() => {
+                              setReason('');
+                              setDropping(key);
+                            }}
+                            aria-label={`Drop ${run.serialNumber} from ${run.target}`}
+                          >
+                            Drop…
                           </button>
                         </div>
-                      </form>
-                    ) : (
-                      <div className="row-actions">
-                        <button
-                          type="button"
-                          className="button button--primary"
-                          onClick={() => void retry(run)}
-                          aria-label={`Retry ${run.serialNumber} to ${run.target}`}
-                        >
-                          Retry
-                        </button>
-                        <button
-                          type="button"
-                          className="button button--secondary"
-                          onClick={() => {
-                            setReason('');
-                            setDropping(key);
-                          }}
-                          aria-label={`Drop ${run.serialNumber} from ${run.target}`}
-                        >
-                          Drop…
-                        </button>
-                      </div>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </ListBody>
     </section>
   );
 }
@@ -349,77 +339,69 @@ function Instruments() {
           Refresh
         </button>
       </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {items === null ? (
-        error ? null : (
-          <p className="list-meta">Loading…</p>
-        )
-      ) : items.length === 0 ? (
-        <p className="list-meta">The loaded procedure uses no instruments.</p>
-      ) : (
-        <table className="runs" aria-label="Instruments">
-          <thead>
-            <tr>
-              <th scope="col">Instrument</th>
-              <th scope="col">Socket</th>
-              <th scope="col">Address</th>
-              <th scope="col">State</th>
-              <th scope="col">Calibration due</th>
-              <th scope="col">Connection</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((it) => {
-              const key = `${it.socket}\u0000${it.name}`;
-              const t = tests[key];
-              return (
-                <tr key={key}>
-                  <th scope="row">
-                    <span className="mono">{it.name}</span>
-                    <div className="muted small">{it.identity ? `${it.identity.maker} ${it.identity.model} · ${it.identity.serial}` : it.driver}</div>
-                  </th>
-                  <td className="num">{it.socket + 1}</td>
-                  <td className="mono small">{it.address}</td>
-                  <td>
-                    {it.state}
-                    {it.message ? <div className="muted small">{it.message}</div> : null}
-                  </td>
-                  <td>
-                    {it.calibrationDue ? (
-                      <span className={it.calibrationOverdue ? 'tag tag--fail' : undefined}>
-                        {it.calibrationDue}
-                        {it.calibrationOverdue ? ' · past due' : ''}
-                      </span>
-                    ) : (
-                      <span className="muted">not in inventory</span>
-                    )}
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      className="button button--secondary"
-                      onClick={() => void test(it)}
-                      disabled={t === 'testing'}
-                      aria-label={`Test connection to ${it.name}${items.some((o) => o !== it && o.name === it.name) ? ` on socket ${it.socket + 1}` : ''}`}
-                    >
-                      {t === 'testing' ? 'Testing…' : 'Test connection'}
-                    </button>
-                    {t && t !== 'testing' ? (
-                      <div className={t.ok ? 'test-ok' : 'field-error'} role={t.ok ? 'status' : 'alert'}>
-                        {t.ok ? `Answered: ${t.text}` : t.text}
-                      </div>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <ListMessages error={error} />
+      <ListBody items={items} error={error} empty="The loaded procedure uses no instruments.">
+        {(items) => (
+          <table className="runs" aria-label="Instruments">
+            <thead>
+              <tr>
+                <th scope="col">Instrument</th>
+                <th scope="col">Socket</th>
+                <th scope="col">Address</th>
+                <th scope="col">State</th>
+                <th scope="col">Calibration due</th>
+                <th scope="col">Connection</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((it) => {
+                const key = `${it.socket}\u0000${it.name}`;
+                const t = tests[key];
+                return (
+                  <tr key={key}>
+                    <th scope="row">
+                      <span className="mono">{it.name}</span>
+                      <div className="muted small">{it.identity ? `${it.identity.maker} ${it.identity.model} · ${it.identity.serial}` : it.driver}</div>
+                    </th>
+                    <td className="num">{it.socket + 1}</td>
+                    <td className="mono small">{it.address}</td>
+                    <td>
+                      {it.state}
+                      {it.message ? <div className="muted small">{it.message}</div> : null}
+                    </td>
+                    <td>
+                      {it.calibrationDue ? (
+                        <span className={it.calibrationOverdue ? 'tag tag--fail' : undefined}>
+                          {it.calibrationDue}
+                          {it.calibrationOverdue ? ' · past due' : ''}
+                        </span>
+                      ) : (
+                        <span className="muted">not in inventory</span>
+                      )}
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        className="button button--secondary"
+                        onClick={() => void test(it)}
+                        disabled={t === 'testing'}
+                        aria-label={`Test connection to ${it.name}${items.some((o) => o !== it && o.name === it.name) ? ` on socket ${it.socket + 1}` : ''}`}
+                      >
+                        {t === 'testing' ? 'Testing…' : 'Test connection'}
+                      </button>
+                      {t && t !== 'testing' ? (
+                        <div className={t.ok ? 'test-ok' : 'field-error'} role={t.ok ? 'status' : 'alert'}>
+                          {t.ok ? `Answered: ${t.text}` : t.text}
+                        </div>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </ListBody>
     </section>
   );
 }
@@ -445,46 +427,38 @@ function Calibration() {
       <h2 id="calibration-title" className="section-title">
         Calibration
       </h2>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {entries === null ? (
-        error ? null : (
-          <p className="list-meta">Loading…</p>
-        )
-      ) : entries.length === 0 ? (
-        <p className="list-meta">No instrument is in the calibration inventory.</p>
-      ) : (
-        <table className="runs" aria-label="Calibration">
-          <thead>
-            <tr>
-              <th scope="col">Instrument</th>
-              <th scope="col">Serial</th>
-              <th scope="col">Due</th>
-              <th scope="col">Note</th>
-              <th scope="col">Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={`${e.maker}\u0000${e.model}\u0000${e.serial}`}>
-                <th scope="row">
-                  {e.maker} {e.model}
-                </th>
-                <td className="mono">{e.serial}</td>
-                <td>{e.dueDate < today ? <span className="tag tag--fail">{e.dueDate} · past due</span> : e.dueDate}</td>
-                <td>{e.note ?? ''}</td>
-                <td className="muted small">
-                  {e.updatedAt ? formatDateTime(e.updatedAt) : ''}
-                  {e.updatedBy ? ` by ${e.updatedBy}` : ''}
-                </td>
+      <ListMessages error={error} />
+      <ListBody items={entries} error={error} empty="No instrument is in the calibration inventory.">
+        {(entries) => (
+          <table className="runs" aria-label="Calibration">
+            <thead>
+              <tr>
+                <th scope="col">Instrument</th>
+                <th scope="col">Serial</th>
+                <th scope="col">Due</th>
+                <th scope="col">Note</th>
+                <th scope="col">Updated</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={`${e.maker}\u0000${e.model}\u0000${e.serial}`}>
+                  <th scope="row">
+                    {e.maker} {e.model}
+                  </th>
+                  <td className="mono">{e.serial}</td>
+                  <td>{e.dueDate < today ? <span className="tag tag--fail">{e.dueDate} · past due</span> : e.dueDate}</td>
+                  <td>{e.note ?? ''}</td>
+                  <td className="muted small">
+                    {e.updatedAt ? formatDateTime(e.updatedAt) : ''}
+                    {e.updatedBy ? ` by ${e.updatedBy}` : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListBody>
     </section>
   );
 }
