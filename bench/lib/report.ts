@@ -1,6 +1,18 @@
 /** One JSON line per figure: {"figure", "value", "unit", "target", ...details}. */
 export function report(figure: string, value: number, unit: string, target: number | null, details: Record<string, unknown> = {}): void {
+  if (!wanted(figure)) return;
   console.log(JSON.stringify({ figure, value: Math.round(value * 1000) / 1000, unit, target, ...details }));
+}
+
+/** Whether `npm run bench -- <prefix>` asked for this figure (all are, when a file is run by itself). */
+export function wanted(figure: string): boolean {
+  const only = process.env['PASSLINE_BENCH_ONLY'];
+  return !only || only.split(',').includes(figure);
+}
+
+/** The figures a bench file reports: the names in its `report('…'` calls. */
+export function figuresIn(source: string): string[] {
+  return [...source.matchAll(/\breport\(\s*'([a-z0-9_.]+)'/g)].map((m) => m[1]!);
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -9,4 +21,8 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[i]!;
 }
 
-export const median = (xs: readonly number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+export const median = (xs: readonly number[]): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
