@@ -34,8 +34,10 @@ export function App() {
         </div>
       ) : null}
       <main className="app-main" id="main">
-        <ScreenBoundary key={route.name}>
-          <Suspense fallback={null}>
+        {/* Outside the screen's own boundary: on a move between screens the one on view stays up
+            until the next has its code (and History its first page), instead of blanking. */}
+        <Suspense fallback={null}>
+          <ScreenBoundary key={route.name}>
             {route.name === 'operator' ? (
               <OperatorScreen view={view} />
             ) : route.name === 'history' ? (
@@ -54,8 +56,8 @@ export function App() {
                 </p>
               </section>
             )}
-          </Suspense>
-        </ScreenBoundary>
+          </ScreenBoundary>
+        </Suspense>
       </main>
     </div>
   );

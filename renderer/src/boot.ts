@@ -4,6 +4,7 @@
  */
 import { LiveStation } from './api/live-station.ts';
 import { createDefaultTransport } from './api/client.ts';
+import { prefetchFirstPage } from './early.ts';
 import { parseHash } from './router.ts';
 import { preloadScreen } from './screens.ts';
 
@@ -11,3 +12,10 @@ export const station = new LiveStation(createDefaultTransport());
 station.start();
 
 preloadScreen(parseHash(location.hash).name);
+
+// Registered before the router's own listener: History's first page is asked for the moment
+// the address changes, not after React has rendered the screen that asks.
+window.addEventListener('hashchange', () => {
+  if (location.hash === '#/history') prefetchFirstPage((input) => station.client.invoke('runs.list', input));
+});
+if (window.station && location.hash === '#/history') prefetchFirstPage((input) => station.client.invoke('runs.list', input));

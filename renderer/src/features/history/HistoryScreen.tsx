@@ -1,11 +1,15 @@
-import { useEffect, useRef, useState } from 'react';
+import { use, useEffect, useRef, useState } from 'react';
 import type { CommandInput, CommandOutput } from '#contract/commands.ts';
 import type { Result, StationError } from '#contract/errors.ts';
 import type { RunSummary } from '#contract/records.ts';
 import { useStationClient } from '../../api/station-context.tsx';
+import { DateInput } from '../../components/DateInput.tsx';
 import { RunSummaryCells } from '../../components/RunSummaryCells.tsx';
 import { runHref, unitHref } from '../../router.ts';
 import { HISTORY_PAGE as PAGE, peekFirstPage, takeFirstPage } from '../../early.ts';
+
+/** Rows in History's first frame: more than a 1080p screen shows. */
+const FIRST_ROWS = 20;
 
 /** What the supervisor typed or picked; applied (debounced) to `runs.list`. */
 interface Filters {
@@ -96,14 +100,26 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
   const client = useStationClient();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  // The first page asked for at start-up (early.ts) is in the first render when it has arrived.
-  const [state, setState] = useState<State>(() => {
-    const arrived = peekFirstPage()?.arrived;
-    return arrived ? answered(listKey('{}', runsEnded), arrived) : { key: null, runs: [], more: false, loadingMore: false, error: null };
-  });
+  // The first page asked for on the way here (early.ts): the screen waits for it (Suspense, at
+  // most a second), so it renders once, with its rows, instead of empty and then again.
+  const pending = peekFirstPage();
+  const first = pending ? (pending.arrived ?? use(pending.answer)) : null;
+  const [state, setState] = useState<State>(() =>
+    first ? answered(listKey('{}', runsEnded), first) : { key: null, runs: [], more: false, loadingMore: false, error: null },
+  );
   /** Once the operator pages further, the list stops refreshing itself at that run count. */
   const [pinned, setPinned] = useState<number | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  // The first frame shows a screenful of rows; the rest of the page follows in the next task.
+  const [allRows, setAllRows] = useState(false);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => setAllRows(true), 0)));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, []);
 
   useEffect(() => {
     heading.current?.focus();
@@ -257,9 +273,8 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
         ).map(([field, label]) => (
           <div className="filter" key={field}>
             <label htmlFor={`history-${field}`}>{label}</label>
-            <input
+            <DateInput
               id={`history-${field}`}
-              type="date"
               value={draft[field]}
               onChange={set(field)}
               aria-invalid={error?.field === field || undefined}
@@ -317,7 +332,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
             </tr>
           </thead>
           <tbody>
-            {runs.map((run) => (
+            {(allRows ? runs : runs.slice(0, FIRST_ROWS)).map((run) => (
               <tr
                 key={run.id}
                 className={`run-row run-row--${run.outcome.toLowerCase()}`}
