@@ -13,6 +13,7 @@ import type { RunRecord } from '#contract/records.ts';
 import { RunRecordSchema } from '#contract/records.ts';
 import { parseOpenHtf } from '#station/formats/openhtf.ts';
 import { checkOcpStream } from '#station/formats/ocp-check.ts';
+import { toOcp } from '#station/formats/ocp.ts';
 import { openQueue, type Queue } from '../helpers/upload-queue.ts';
 import { fullRun, plainRun } from '../helpers/run-records.ts';
 import { tempDir } from '../helpers/paths.ts';
@@ -49,13 +50,15 @@ describe('folder drop', () => {
       { id: 'drop-ocp', kind: 'folder', path: b, format: 'ocp' },
       { id: 'drop-openhtf', kind: 'folder', path: c, format: 'openhtf' },
     ]);
-    const recs = [...runs(3, 'FD'), fullRun('FAIL')];
+    // The last: 1000 measurements, written as OCP in many chunks.
+    const recs = [...runs(3, 'FD'), fullRun('FAIL'), plainRun('FD-BIG', { phases: 100, perPhase: 10, fail: true })];
     q.seed(recs);
     await q.drained();
     for (const rec of recs) {
       const serial = rec.unit.serialNumber;
       expect(RunRecordSchema.parse(JSON.parse(readFileSync(join(a, `${serial}_${rec.id}.json`), 'utf8')))).toEqual(q.repo.getRun(rec.id));
       const ocp = readFileSync(join(b, `${serial}_${rec.id}.ocp.jsonl`), 'utf8');
+      expect(ocp).toBe(toOcp(q.repo.getRun(rec.id)));
       expect(schemaProblems(ocp)).toEqual([]);
       expect(checkOcpStream(ocp)).toEqual([]);
       expect(parseOpenHtf(readFileSync(join(c, `${serial}_${rec.id}.openhtf.json`), 'utf8')).id).toBe(rec.id);

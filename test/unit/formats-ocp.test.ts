@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { RunRecord } from '#contract/records.ts';
-import { toOcp, toOcpLines } from '#station/formats/ocp.ts';
+import { ocpChunks, toOcp, toOcpLines } from '#station/formats/ocp.ts';
 import { checkOcpStream } from '#station/formats/ocp-check.ts';
 import { fullRun, plainRun } from '../helpers/run-records.ts';
 import { OCP_SCHEMA_DIR, ocpValidator, schemaProblems } from '../helpers/ocp-schema.ts';
@@ -123,6 +123,19 @@ describe('OCP TV export', () => {
     const text = toOcp(plainRun('BIG-1', { phases: 100, perPhase: 10, fail: true }));
     expect(schemaProblems(text)).toEqual([]);
     expect(checkOcpStream(text)).toEqual([]);
+  });
+
+  test('written in chunks (the folder target): whole lines, the same text, no chunk of a big run over 64 lines', () => {
+    const rec = plainRun('BIG-2', { phases: 100, perPhase: 10, fail: true });
+    const chunks = ocpChunks(rec);
+    expect(chunks.join('')).toBe(toOcp(rec));
+    expect(chunks.length).toBeGreaterThan(10);
+    for (const c of chunks) {
+      expect(c.endsWith('\n')).toBe(true);
+      expect(c.split('\n').length - 1).toBeLessThanOrEqual(64);
+    }
+    // A small run is one chunk.
+    expect(ocpChunks(fullRun('PASS'))).toHaveLength(1);
   });
 });
 

@@ -3,7 +3,7 @@ import type { ExportFormat } from '#contract/upload.ts';
 import { StationFault } from '#contract/errors.ts';
 import type { RunsRepo } from '#station/store/runs-repo.ts';
 import { NATIVE_LINES_MEDIA_TYPE, NATIVE_MEDIA_TYPE, nativeJson, nativeLines, parseNative } from './native.ts';
-import { OCP_MEDIA_TYPE, toOcp } from './ocp.ts';
+import { OCP_MEDIA_TYPE, ocpChunks, toOcp } from './ocp.ts';
 import { OPENHTF_MEDIA_TYPE, parseOpenHtf, toOpenHtfJson } from './openhtf.ts';
 
 /** Export and import of stored runs in every exchange format (runs.export, runs.import, the folder target). */
@@ -28,6 +28,11 @@ export function formatRun(rec: RunRecord, format: ExportFormat): string {
     case 'openhtf':
       return toOpenHtfJson(rec);
   }
+}
+
+/** The same text in pieces to write one after the other (OCP: whole lines, never one big string). */
+export function formatRunChunks(rec: RunRecord, format: ExportFormat): string[] {
+  return format === 'ocp' ? ocpChunks(rec) : [formatRun(rec, format)];
 }
 
 export interface ExportResult {

@@ -1,7 +1,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunRecord } from '#contract/records.ts';
-import { formatRun, runFileName } from '#station/formats/transfer.ts';
+import { formatRunChunks, runFileName } from '#station/formats/transfer.ts';
 import type { FolderTarget } from './targets.ts';
 import { delivered, messageOf, park, retryTarget, type Delivery, type Sink } from './sink.ts';
 
@@ -24,9 +24,9 @@ export class FolderSink implements Sink {
   }
 
   async deliver(rec: RunRecord): Promise<Delivery> {
-    let text: string;
+    let text: string[];
     try {
-      text = formatRun(rec, this.format);
+      text = formatRunChunks(rec, this.format);
     } catch (e) {
       // The same record would fail the same way every time.
       return park(`cannot write run as ${this.format}: ${messageOf(e)}`);
