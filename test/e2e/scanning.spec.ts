@@ -3,6 +3,7 @@
  * and Enter a few milliseconds per key; an operator types at a person's pace.
  * Playwright types both with those delays into the real UI on the real station.
  */
+import type { CDPSession, Page } from '@playwright/test';
 import { expect, saveScreenshot, test } from './fixtures.ts';
 import { StationClient } from './station-client.ts';
 
@@ -10,6 +11,33 @@ import { StationClient } from './station-client.ts';
 const SCANNER_MS = 4;
 /** Between keys of a quick typist. */
 const TYPIST_MS = 140;
+
+/**
+ * Keys as a USB scanner sends them: each stamped SCANNER_MS after the last by the device and
+ * all sent without waiting for the page. (Playwright's keyboard waits until each key is
+ * handled, so a page busy for a moment on a loaded machine would stretch a scan to a
+ * person's pace: not what a scanner does.)
+ */
+async function scannerSends(page: Page, keys: string): Promise<void> {
+  let cdp = sessions.get(page);
+  if (!cdp) sessions.set(page, (cdp = await page.context().newCDPSession(page)));
+  const session = cdp;
+  const t0 = Date.now() / 1000;
+  const all = [...keys, 'Enter'];
+  await Promise.all(
+    all.map((key, i) => {
+      const text = key === 'Enter' ? '\r' : key;
+      const code = key === 'Enter' ? 'Enter' : key === '-' ? 'Minus' : /\d/.test(key) ? `Digit${key}` : `Key${key.toUpperCase()}`;
+      const vk = key === 'Enter' ? 13 : key === '-' ? 189 : key.toUpperCase().charCodeAt(0);
+      const timestamp = t0 + (i * SCANNER_MS) / 1000;
+      return Promise.all([
+        session.send('Input.dispatchKeyEvent', { type: 'keyDown', key, code, text, windowsVirtualKeyCode: vk, timestamp }),
+        session.send('Input.dispatchKeyEvent', { type: 'keyUp', key, code, windowsVirtualKeyCode: vk, timestamp: timestamp + 0.001 }),
+      ]);
+    }),
+  );
+}
+const sessions = new WeakMap<Page, CDPSession>();
 
 test('a badge scanned with no field focused logs the operator in; the unit scanned next runs under that operator', async ({
   operator,
@@ -19,7 +47,7 @@ test('a badge scanned with no field focused logs the operator in; the unit scann
   // The operator clicked on the phase list: no text field has focus.
   await operator.phases.click();
   await expect(operator.serial).not.toBeFocused();
-  await page.keyboard.type('OP-4711\n', { delay: SCANNER_MS });
+  await scannerSends(page, 'OP-4711');
   const scanner = page.getByRole('region', { name: 'Scanner' });
   await expect(scanner.getByTestId('operator')).toHaveText('Operator OP-4711');
   await expect(scanner.getByRole('status')).toHaveText('Scanned OP-4711: operator OP-4711 logged in.');
@@ -28,10 +56,10 @@ test('a badge scanned with no field focused logs the operator in; the unit scann
 
   // A fixture label, then the unit, again with nothing focused.
   await operator.phases.click();
-  await page.keyboard.type('FX-0042\n', { delay: SCANNER_MS });
+  await scannerSends(page, 'FX-0042');
   await expect(scanner.getByRole('status')).toHaveText('Scanned FX-0042: fixture FX-0042.');
   await operator.phases.click();
-  await page.keyboard.type('DEMO-0001\n', { delay: SCANNER_MS });
+  await scannerSends(page, 'DEMO-0001');
   await expect(operator.prompt).toBeVisible();
   await saveScreenshot(page, testInfo, 'wedge-scan-running');
   await page.keyboard.press('y');
@@ -51,7 +79,7 @@ test('a badge scanned with no field focused logs the operator in; the unit scann
 
 test('a badge scanned while the serial field has focus logs in instead of being refused as a serial', async ({ operator, page }) => {
   await expect(operator.serial).toBeFocused();
-  await page.keyboard.type('OP-0007\n', { delay: SCANNER_MS });
+  await scannerSends(page, 'OP-0007');
   await expect(page.getByRole('region', { name: 'Scanner' }).getByTestId('operator')).toHaveText('Operator OP-0007');
   await expect(operator.serial).toHaveValue('');
   await expect(operator.serial).toBeFocused();
