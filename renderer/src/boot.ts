@@ -14,8 +14,8 @@ station.start();
 preloadScreen(parseHash(location.hash).name);
 
 // Registered before the router's own listener: History's first page is asked for the moment
-// the address changes, not after React has rendered the screen that asks.
-window.addEventListener('hashchange', () => {
-  if (location.hash === '#/history') prefetchFirstPage((input) => station.client.invoke('runs.list', input));
-});
-if (window.station && location.hash === '#/history') prefetchFirstPage((input) => station.client.invoke('runs.list', input));
+// the address changes, not after React has rendered the screen that asks. (Opened on History
+// in a browser, early.ts has already asked; under Electron the bridge is here at once.)
+const askFirstPage = (): void => prefetchFirstPage((input) => station.client.invoke('runs.list', input));
+window.addEventListener('hashchange', () => location.hash === '#/history' && askFirstPage());
+if (window.station && location.hash === '#/history') askFirstPage();
