@@ -28,6 +28,11 @@ export const SettingsSchema = z.object({
   /** Address the event/API server binds to. Loopback unless a supervisor opens it. */
   listenHost: z.string().default('127.0.0.1'),
   listenPort: z.number().int().min(0).max(65535).default(4780),
+  /**
+   * Host names besides loopback and the bound address that clients use to reach the station
+   * (e.g. `station-7.plant.example` for a wider bind). Any other Host is refused: DNS rebinding.
+   */
+  allowedHosts: z.array(z.string().trim().min(1).max(253)).default([]),
   /** Grace period for a cooperative abort before the runner is killed. */
   abortGraceMs: z.number().int().min(50).max(10_000).default(400),
   /** Largest file a phase may attach, and the most a run may attach in all. */

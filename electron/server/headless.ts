@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   const server = await startServer(station, {
     host: settings.listenHost,
     port: settings.listenPort,
+    allowedHosts: settings.allowedHosts,
     staticDir: fileURLToPath(new URL('../../dist/renderer', import.meta.url)),
   });
   await station.ready();

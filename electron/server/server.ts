@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientFrameSchema } from '#contract/commands.ts';
 import { formatZodError } from '#contract/errors.ts';
@@ -12,6 +13,14 @@ export interface ServerOptions {
   port: number;
   /** The built renderer (dist/renderer); absent in the desktop app's station. */
   staticDir?: string;
+  /**
+   * Host names, besides loopback and the bound address, that clients may use to reach the
+   * station (settings.allowedHosts, for a wider bind). A request naming any other host is
+   * refused: that is how a page on a rebound DNS name would arrive.
+   */
+  allowedHosts?: readonly string[];
+  /** Where refused requests are reported (default: stderr). */
+  log?: (message: string) => void;
 }
 
 export interface RunningServer {
@@ -38,18 +47,51 @@ export const CSP =
 /** A slow subscriber is cut off (it reconnects with its last seq) rather than growing our memory. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
 
-/** Serves the UI and the WebSocket API (`/ws`) and event stream (`/events`) on one port. */
-export async function startServer(station: Station, opts: ServerOptions): Promise<RunningServer> {
-  const http = createServer((req, res) => {
-    void serveStatic(req, res, opts.staticDir);
-  });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+/** The largest WebSocket message the station reads; a bigger one is closed with 1009. */
+export const MAX_PAYLOAD = 1024 * 1024;
 
-  http.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+/**
+ * Serves the UI and the WebSocket API (`/ws`) and event stream (`/events`) on one port.
+ * Every request, socket and stream has an error handler: a bad request is answered (400,
+ * 421, close code 1009) and logged, and the station and its other clients carry on.
+ */
+export async function startServer(station: Station, opts: ServerOptions): Promise<RunningServer> {
+  const log = throttled(opts.log ?? ((m) => console.warn(m)));
+  const hostOk = hostCheck(opts.host, opts.allowedHosts ?? []);
+  const http = createServer((req, res) => {
+    serveStatic(req, res, opts.staticDir, hostOk, log).catch((e: unknown) => {
+      log(`HTTP ${req.method} ${String(req.url).slice(0, 200)}: ${errorText(e)}`);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end();
+    });
+  });
+  // A request Node cannot parse (bad request line, oversized headers, a reset mid-request).
+  http.on('clientError', (e: NodeJS.ErrnoException, socket: Socket) => {
+    if (e.code !== 'ECONNRESET') log(`HTTP request refused: ${e.message}`);
+    if (socket.writable && !socket.destroyed) {
+      socket.end(e.code === 'HPE_HEADER_OVERFLOW' ? 'HTTP/1.1 431 Request Header Fields Too Large\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\n\r\n');
+    } else socket.destroy();
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
+  wss.on('error', (e) => log(`WebSocket server: ${e.message}`));
+
+  http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    socket.on('error', (e) => log(`WebSocket upgrade ${String(req.url).slice(0, 200)}: ${e.message}`));
+    const url = parseUrl(req.url);
+    if (url === null) {
+      log(`WebSocket upgrade refused: malformed path ${JSON.stringify(String(req.url).slice(0, 200))}`);
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    if (!hostOk(req.headers.host)) {
+      log(`WebSocket upgrade refused: host ${JSON.stringify(req.headers.host ?? '')} is not one this station serves`);
+      socket.end('HTTP/1.1 421 Misdirected Request\r\n\r\n');
+      return;
+    }
     // Browsers always send Origin: a page from elsewhere must not drive the station.
     const origin = req.headers.origin;
     if (origin !== undefined && !isOwnOrigin(origin, req.headers.host)) {
+      log(`WebSocket upgrade refused: origin ${JSON.stringify(origin.slice(0, 200))} is not this station's`);
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -58,6 +100,9 @@ export async function startServer(station: Station, opts: ServerOptions): Promis
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // An oversized frame, a bad opcode or a reset arrives here; ws closes the socket itself
+      // (1009 for a frame over MAX_PAYLOAD). Unhandled, it would end the whole process.
+      ws.on('error', (e: Error & { code?: string }) => log(`WebSocket ${url.pathname}: ${e.code ?? 'error'}: ${e.message}`));
       if (url.pathname === '/ws') serveApi(ws, station);
       else serveEvents(ws, station, url);
     });
@@ -65,7 +110,11 @@ export async function startServer(station: Station, opts: ServerOptions): Promis
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(opts.port, opts.host, () => resolve());
+    http.listen(opts.port, opts.host, () => {
+      http.off('error', reject);
+      http.on('error', (e) => log(`HTTP server: ${e.message}`));
+      resolve();
+    });
   });
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
@@ -79,6 +128,71 @@ export async function startServer(station: Station, opts: ServerOptions): Promis
         http.closeAllConnections();
         http.close(() => resolve());
       }),
+  };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The request target as a URL, or null when it is not one (an absolute-form `http://[`, say). */
+function parseUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+}
+
+const WILDCARD = new Set(['', '0.0.0.0', '::', '[::]']);
+
+/** Lower-case host name of a Host header value (`[::1]:4780` → `[::1]`), or null. */
+function hostName(header: string): string | null {
+  try {
+    return new URL(`http://${header}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which Host headers the station answers: loopback (127.0.0.0/8, ::1, localhost), the address
+ * it is bound to, this machine's addresses when it is bound to all of them, and the names a
+ * supervisor configured. An IP literal cannot be rebound; a name we do not know may be.
+ */
+export function hostCheck(bindHost: string, allowed: readonly string[]): (header: string | undefined) => boolean {
+  const names = new Set(['localhost', '[::1]', ...allowed.map((n) => hostName(n) ?? n.toLowerCase())]);
+  const bind = bindHost.includes(':') && !bindHost.startsWith('[') ? `[${bindHost}]` : bindHost;
+  if (!WILDCARD.has(bind)) names.add(hostName(bind) ?? bind);
+  const wildcard = WILDCARD.has(bind);
+  return (header) => {
+    if (header === undefined) return false;
+    const name = hostName(header);
+    if (name === null) return false;
+    if (names.has(name) || /^127(\.\d{1,3}){3}$/.test(name)) return true;
+    if (!wildcard) return false;
+    // Bound to every address: accept this machine's own (read now: interfaces come and go).
+    const bare = name.startsWith('[') ? name.slice(1, -1) : name;
+    if (isIP(bare) === 0) return false;
+    return Object.values(networkInterfaces()).some((list) => list?.some((a) => a.address.toLowerCase() === bare));
+  };
+}
+
+/** At most 20 lines per 10 s, then one line saying how many were left out: a flood cannot fill the log. */
+function throttled(log: (m: string) => void): (m: string) => void {
+  let windowStart = 0;
+  let count = 0;
+  let dropped = 0;
+  return (m) => {
+    const now = Date.now();
+    if (now - windowStart > 10_000) {
+      if (dropped > 0) log(`server: ${dropped} more refused requests not logged`);
+      windowStart = now;
+      count = 0;
+      dropped = 0;
+    }
+    if (++count <= 20) log(`server: ${m}`);
+    else dropped++;
   };
 }
 
@@ -149,9 +263,27 @@ function serveEvents(ws: WebSocket, station: Station, url: URL): void {
   ws.on('message', () => ws.close(1008, 'this stream is read-only; use /ws for commands'));
 }
 
-async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: string | undefined): Promise<void> {
+async function serveStatic(
+  req: IncomingMessage,
+  res: ServerResponse,
+  dir: string | undefined,
+  hostOk: (host: string | undefined) => boolean,
+  log: (m: string) => void,
+): Promise<void> {
   const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const refuse = (status: number, why: string): void => {
+    log(`HTTP ${req.method} ${JSON.stringify(String(req.url).slice(0, 200))} refused (${status}): ${why}`);
+    res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(why);
+  };
+  if (!hostOk(req.headers.host)) {
+    refuse(421, `host ${JSON.stringify(req.headers.host ?? '')} is not one this station serves`);
+    return;
+  }
+  const url = parseUrl(req.url);
+  if (url === null) {
+    refuse(400, 'malformed request path');
+    return;
+  }
   if (url.pathname === '/healthz') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
     return;
@@ -164,7 +296,18 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: strin
     res.writeHead(404, headers).end('no UI here: this station serves only /ws and /events');
     return;
   }
-  const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(url.pathname);
+  } catch {
+    refuse(400, 'malformed percent escape in the path');
+    return;
+  }
+  if (decoded.includes('\0')) {
+    refuse(400, 'a NUL byte in the path');
+    return;
+  }
+  const rel = normalize(decoded).replace(/^([/\\])+/, '');
   let file = join(dir, rel);
   if (!file.startsWith(dir + sep) && file !== dir) {
     res.writeHead(403, headers).end();

@@ -19,6 +19,8 @@ let t: TestStation;
 let server: RunningServer;
 let wsBase: string;
 const ui = tempDir('passline-ui-');
+/** What the server logged about refused requests. */
+const logs: string[] = [];
 
 beforeAll(async () => {
   // A stand-in for dist/renderer: an index page and one asset.
@@ -27,7 +29,7 @@ beforeAll(async () => {
   writeFileSync(join(ui.dir, 'assets', 'app.js'), 'console.log("passline");');
   writeFileSync(join(ui.dir, 'assets', 'index-CNWh_CuK.js'), 'console.log("built");');
   t = await openTestStation({ procedureId: 'quick' });
-  server = await startServer(t.station, { host: '127.0.0.1', port: 0, staticDir: ui.dir });
+  server = await startServer(t.station, { host: '127.0.0.1', port: 0, staticDir: ui.dir, log: (m) => logs.push(m) });
   wsBase = server.url.replace(/^http/, 'ws');
 });
 
@@ -217,16 +219,53 @@ describe('origin check', () => {
     expect(await upgradeStatus(`${wsBase}/ws`)).toBeNull();
   });
 
+  test('DNS rebinding: a page on another name (Host and Origin both that name) is refused, on /ws, /events and HTTP', async () => {
+    const rebound = `rebind.example:${server.port}`;
+    const opts = { headers: { Host: rebound }, origin: `http://${rebound}` };
+    expect(await upgradeStatus(`${wsBase}/ws`, opts)).toBe(421);
+    expect(await upgradeStatus(`${wsBase}/events?after=0`, opts)).toBe(421);
+    const page = await rawGet('/', 'GET', { Host: rebound });
+    expect(page.status).toBe(421);
+    expect(page.body).toContain('not one this station serves');
+    // Loopback by any of its names still works.
+    for (const host of [`localhost:${server.port}`, `127.0.0.1:${server.port}`, `127.0.0.5:${server.port}`]) {
+      expect(await upgradeStatus(`${wsBase}/ws`, { headers: { Host: host }, origin: `http://${host}` }), host).toBeNull();
+      expect((await rawGet('/', 'GET', { Host: host })).status, host).toBe(200);
+    }
+  });
+
+  test('a name configured for a wider bind (allowedHosts) is served; others are not', async () => {
+    const named = await startServer(t.station, {
+      host: '127.0.0.1',
+      port: 0,
+      staticDir: ui.dir,
+      allowedHosts: ['Station-7.plant.example'],
+      log: () => undefined,
+    });
+    try {
+      const base = named.url.replace(/^http/, 'ws');
+      const host = `station-7.plant.example:${named.port}`;
+      expect(await upgradeStatus(`${base}/ws`, { headers: { Host: host }, origin: `http://${host}` })).toBeNull();
+      expect(await upgradeStatus(`${base}/ws`, { headers: { Host: `station-8.plant.example:${named.port}` } })).toBe(421);
+    } finally {
+      await named.close();
+    }
+  });
+
   test('an unknown WebSocket path is 404', async () => {
     expect(await upgradeStatus(`${wsBase}/admin`)).toBe(404);
   });
 });
 
 /** A raw GET, path sent as is (fetch would normalise it). */
-function rawGet(path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function rawGet(
+  path: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const { port } = server;
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -274,6 +313,16 @@ describe('static UI', () => {
       const res = await rawGet(path);
       expect(res.body).not.toMatch(/root:.*:0:0:/);
     }
+  });
+
+  test('a malformed percent escape or a NUL in the path is a 400 with the reason, and the server carries on', async () => {
+    for (const path of ['/%E0%A4%A', '/%', '/assets/%ZZ.js', '/a%00b']) {
+      const res = await rawGet(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body, path).toMatch(/malformed percent escape|NUL byte/);
+    }
+    expect(logs).toContain('server: HTTP GET "/%E0%A4%A" refused (400): malformed percent escape in the path');
+    expect((await rawGet('/')).status).toBe(200);
   });
 
   test('HEAD has no body; other methods are 405; /healthz answers', async () => {
