@@ -1,4 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StationFault } from '#contract/errors.ts';
@@ -171,4 +173,32 @@ export function markDamaged(dataDir: string, reason: string): void {
 /** Opens the station database (openStore), salvaging a damaged one. */
 export function openDatabase(dataDir: string): DatabaseSync {
   return openStore(dataDir).db;
+}
+
+const CHECK_CHILD = fileURLToPath(new URL('./check-child.ts', import.meta.url));
+
+/**
+ * quick_check of a database too big to check before the start, in a child process: resolves
+ * with the first problem, null when sound, or 'timeout' (the check is stopped) after `timeoutMs`.
+ */
+export function checkInBackground(path: string, timeoutMs: number): { result: Promise<string | null | 'timeout'>; stop(): void } {
+  const child = fork(CHECK_CHILD, [path], {
+    serialization: 'json',
+    execArgv: ['--disable-warning=ExperimentalWarning'],
+    // Under Electron's utility process execPath is Electron itself: run it as Node.
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const result = new Promise<string | null | 'timeout'>((resolve) => {
+    child.once('message', (m) => resolve((m as { problem: string | null }).problem));
+    child.once('exit', () => resolve(null));
+    child.once('error', () => resolve(null));
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve('timeout');
+    }, timeoutMs);
+    timer.unref();
+  }).finally(() => clearTimeout(timer));
+  return { result, stop: () => child.kill('SIGKILL') };
 }

@@ -315,7 +315,7 @@ export function salvageDatabase(path: string, opts: SalvageOptions): { db: Datab
     }
     if (!best || pass.runIds.length > best.pass.runIds.length) {
       if (best) best.db.close();
-      best = { db, file: built, pass, source: pass.runIds.length || pass.known.size ? v.source : best?.source ?? 'none' };
+      best = { db, file: built, pass, source: v.source };
     } else db.close();
     remove(work);
   }
