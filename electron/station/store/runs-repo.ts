@@ -418,6 +418,7 @@ export class RunsRepo {
 
 /** Maps SQLite failures to the error kinds the UI knows. */
 export function classify(e: unknown): unknown {
+  if (e instanceof StationFault) return e;
   const msg = e instanceof Error ? e.message : String(e);
   if (/SQLITE_FULL|database or disk is full|ENOSPC/i.test(msg))
     return new StationFault('disk.full', 'The station disk is full: no new run can start until space is freed. Stored results are intact.');
