@@ -5,7 +5,7 @@
 import { salvageMessage } from '#station/store/salvage.ts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { StationFault } from '#contract/errors.ts';
