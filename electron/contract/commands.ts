@@ -38,6 +38,19 @@ export const StationSnapshotSchema = z.object({
   storage: z
     .object({ state: z.enum(['ok', 'low', 'full', 'read-only', 'unavailable']), message: z.string().optional(), freeBytes: z.number().optional() })
     .default({ state: 'ok' }),
+  /**
+   * The database itself: `salvaged` (damage found at start; what could be read was copied into a
+   * new one, runs go on), `damaged` (found while open: no new runs until a restart salvages it),
+   * `newer-version` or `unavailable` (no runs). `message` says what happened, what was saved, where the file is.
+   */
+  database: z
+    .object({
+      state: z.enum(['ok', 'salvaged', 'damaged', 'newer-version', 'unavailable']),
+      message: z.string().optional(),
+      aside: z.string().optional(),
+      runs: z.object({ salvaged: z.number(), total: z.number(), unreadable: z.number() }).optional(),
+    })
+    .default({ state: 'ok' }),
   sockets: z.array(LiveSocketSchema),
   /** The upload queue: online/offline and runs waiting for the operator, each target for the supervisor. */
   upload: UploadStatusSchema.default(emptyUploadStatus),

@@ -273,7 +273,14 @@ export const UploadCommands = {
       .strict()
       .refine((i) => i.runId !== undefined || i.from !== undefined || i.to !== undefined, { message: 'runId, or a range with from and/or to, is required' })
       .refine((i) => i.format === 'native' || i.runId !== undefined, { message: 'ocp and openhtf export one run at a time: give runId', path: ['runId'] }),
-    output: z.object({ fileName: z.string(), mediaType: z.string(), content: z.string(), count: z.number().int() }),
+    output: z.object({
+      fileName: z.string(),
+      mediaType: z.string(),
+      content: z.string(),
+      count: z.number().int(),
+      /** Runs of the range left out because their rows are damaged, each with why. */
+      skipped: z.array(z.object({ runId: z.string(), message: z.string() })).optional(),
+    }),
   },
   'runs.import': {
     input: z

@@ -7,7 +7,8 @@ import { Commands, type CommandHandlers, type CommandName, type StationSnapshot 
 import { StationFault, toStationError, type Result, type StationError } from '#contract/errors.ts';
 import type { Settings } from '#contract/settings.ts';
 import { EventBus } from './events/bus.ts';
-import { DB_FILE, SCHEMA_VERSION, openDatabase, migrate } from './store/db.ts';
+import { DB_FILE, SCHEMA_VERSION, checkInBackground, markDamaged, migrate, openStore, quickCheck } from './store/db.ts';
+import { isCorruptionError, salvageMessage } from './store/salvage.ts';
 import { RunsRepo, classify } from './store/runs-repo.ts';
 import { AttachmentStore } from './store/attachments.ts';
 import { Socket } from './sockets/socket.ts';
@@ -62,6 +63,8 @@ export interface StationOptions {
   dataDir: string;
   settings: Settings;
   log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+  /** A database bigger than this (file and WAL) is checked in the background instead of before the start. */
+  checkAtStartBytes?: number;
 }
 
 export interface Station {
@@ -83,15 +86,47 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   // A database that cannot be opened leaves the station running, refusing runs with the reason.
   let fault: StationFault | null = null;
   let db: DatabaseSync;
+  type Database = StationSnapshot['database'];
+  let database: Database = { state: 'ok' };
+  let checkDeferred = false;
   try {
-    db = openDatabase(dataDir);
+    const opened = openStore(dataDir, { targets: queuedTargetIds(settings.uploadTargets), ...(opts.checkAtStartBytes !== undefined ? { checkAtStartBytes: opts.checkAtStartBytes } : {}) });
+    db = opened.db;
+    checkDeferred = opened.checkDeferred;
+    if (opened.salvage) {
+      const r = opened.salvage;
+      database = { state: 'salvaged', message: salvageMessage(r), aside: r.aside, runs: { salvaged: r.runs.salvaged, total: r.runs.total, unreadable: r.runs.unreadable } };
+      log('warning', database.message!);
+    }
   } catch (e) {
     const err = classify(readOnlyDir(dataDir) ? new Error('EROFS: read-only file system') : e);
     fault = err instanceof StationFault ? err : new StationFault('db.corrupted', `The station database cannot be opened: ${(e as Error).message}`);
     log('error', fault.message);
     db = openForReading(dataDir, fault) ?? new DatabaseSync(':memory:');
     if (db.location() === null) migrate(db);
+    if (fault.kind !== 'disk.full') database = { state: fault.kind === 'db.newer-version' ? 'newer-version' : 'unavailable', message: fault.message };
   }
+  /**
+   * Damage found while the file is open (a read or write SQLite calls malformed, the background
+   * check): nothing more is written into it, new runs are refused, and the next start salvages it.
+   */
+  const onDamage = (e: unknown): void => {
+    if (database.state === 'damaged' || !isCorruptionError(e)) return;
+    const reason = (e instanceof Error ? e.message : String(e)).slice(0, 200);
+    markDamaged(dataDir, reason);
+    fault = new StationFault(
+      'db.corrupted',
+      `The station database is damaged (${reason}). No new run can start; nothing more is written into it. Restart the station: it saves what can still be read into a new database and keeps the damaged file aside.`,
+    );
+    database = { state: 'damaged', message: fault.message };
+    log('error', fault.message);
+    // Every later write is refused by SQLite itself, so nothing lands in damaged pages.
+    try {
+      db.exec('PRAGMA query_only = ON');
+    } catch {
+      /* the refusal of new runs still holds */
+    }
+  };
   const repo = new RunsRepo(db);
   const attachments = new AttachmentStore(dataDir);
 
@@ -118,6 +153,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   checkStorage();
   /** Called when a write failed: a disk-full or read-only error blocks new runs until a write works again. */
   const onStoreError = (e: unknown): void => {
+    onDamage(e);
+    if (database.state === 'damaged') return;
     const c = classify(e);
     if (c instanceof StationFault && c.kind === 'disk.full') {
       writeFault = c;
@@ -147,7 +184,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   const inventory = new InventoryRepo(db);
   const bus = new EventBus(repo);
-  bus.onLogError = (e) => log('error', `event log: ${(e as Error).message}`);
+  bus.onLogError = (e) => {
+    onDamage(e);
+    if (database.state !== 'damaged') log('error', `event log: ${(e as Error).message}`);
+  };
   bus.publish({ kind: 'station.started', data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION } });
 
   const uploader = new Uploader({ db, repo, bus, targets: fault ? [] : settings.uploadTargets, retry: settings.uploadRetry, appVersion: APP_VERSION, log });
@@ -245,9 +285,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       station: { id: settings.stationId, name: settings.stationName, appVersion: APP_VERSION, bootId, dataDir },
       seq: bus.lastSeq,
       procedure: withProc?.procedure ?? null,
-      procedureError: procedureError ?? (err ? err.toJSON() : fault ? fault.toJSON() : null),
+      // A database problem has its own place (database); a read-only disk shows as before.
+      procedureError: procedureError ?? (err ? err.toJSON() : fault?.kind === 'disk.full' ? fault.toJSON() : null),
       procedureWarning: warning ? warning.toJSON() : null,
       storage,
+      database,
       sockets: sockets.map((s) => s.snapshot),
       upload: uploader.status(),
       operatorId,
@@ -393,6 +435,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       return { sha256: i.sha256, size: bytes.byteLength, base64: bytes.toString('base64') };
     },
     'store.backup': async () => {
+      assertBackupable();
       const dir = join(dataDir, 'backups');
       mkdirSync(dir, { recursive: true });
       const path = join(dir, `passline-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
@@ -410,6 +453,25 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'runs.import': (i) => importRuns(repo, i.format, i.content),
   };
 
+  /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
+  const assertBackupable = (): void => {
+    if (database.state !== 'ok' && database.state !== 'salvaged') throw new StationFault(fault?.kind ?? 'db.corrupted', `No backup made: ${database.message ?? 'the station database cannot be used'}`);
+    if (!checkDeferred) {
+      const problem = quickCheck(db);
+      if (problem !== null) {
+        onDamage(new Error(`database disk image is malformed: ${problem}`));
+        throw new StationFault('db.corrupted', `No backup made: ${database.message}`);
+      }
+    }
+  };
+  // A file too big to check before the start is checked beside it; damage found stops writes like any other.
+  const background = checkDeferred ? checkInBackground(join(dataDir, DB_FILE), 10 * 60_000) : null;
+  void background?.result.then((problem) => {
+    if (problem === 'timeout') log('warning', 'database check: not finished in 10 minutes, stopped');
+    else if (problem !== null) onDamage(new Error(`database disk image is malformed: ${problem}`));
+    else checkDeferred = false;
+  });
+
   const invoke = async (name: string, input: unknown): Promise<Result<unknown>> => {
     try {
       if (!Object.hasOwn(Commands, name)) throw new StationFault('invalid-input', `unknown command "${name}"`);
@@ -418,6 +480,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       const value = await (handlers[cmd] as (a: unknown) => unknown)(args);
       return { ok: true, value };
     } catch (e) {
+      onDamage(e);
       return { ok: false, error: toStationError(classify(e)) };
     }
   };
@@ -432,6 +495,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     },
     close: async () => {
       clearInterval(pruneTimer);
+      background?.stop();
       watcher?.close();
       await Promise.all(scanners.map((sc) => sc.close().catch(() => undefined)));
       await Promise.all(sockets.map((s) => s.close()));

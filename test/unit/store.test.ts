@@ -2,13 +2,14 @@
  * The station database on real SQLite files: migrations, refusal of a newer
  * schema, a damaged file moved aside, the run journal and the transactional outbox.
  */
+import { salvageMessage } from '#station/store/salvage.ts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { StationFault } from '#contract/errors.ts';
-import { DB_FILE, SCHEMA_VERSION, migrate, migrations, openDatabase } from '#station/store/db.ts';
+import { DB_FILE, SCHEMA_VERSION, migrate, migrations, openDatabase, openStore } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
 import { InventoryRepo } from '#station/store/inventory-repo.ts';
 import { phase, runStart } from '../helpers/records.ts';
@@ -273,31 +274,23 @@ describe('migrations', () => {
 });
 
 describe('a damaged database file', () => {
-  test('is moved aside, never overwritten, and reported', () => {
+  test('is moved aside untouched and a new database begun in its place, with a report of what was saved', () => {
     const dir = freshDir();
     const path = join(dir, DB_FILE);
     const garbage = Buffer.from('this is not an SQLite database; a disk sector went bad. '.repeat(200));
     writeFileSync(path, garbage);
 
-    let err: unknown;
-    try {
-      openDatabase(dir);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(StationFault);
-    const fault = err as StationFault;
-    expect(fault.kind).toBe('db.corrupted');
-    const aside = (fault.details as { aside: string }).aside;
+    const { db, salvage } = openStore(dir);
+    cleanups.push(() => db.close());
+    expect(salvage).not.toBeNull();
+    const aside = salvage!.aside;
     expect(aside).toMatch(new RegExp(`^${path.replace(/[.]/g, '\\.')}\\.corrupt-`));
-    expect(fault.message).toBe(`The station database ${path} is damaged. It was moved to ${aside} for recovery; restart to begin a new one.`);
-    expect(existsSync(path)).toBe(false);
+    expect(salvage!.runs).toEqual({ salvaged: 0, total: 0, unreadable: 0, incomplete: 0 });
+    expect(salvageMessage(salvage!)).toBe(
+      `The station database was damaged (file is not a database). Nothing could be read from it. Testing goes on in a new database; the damaged file was kept as ${aside}.`,
+    );
     expect(readFileSync(aside)).toEqual(garbage);
-
-    // The next start begins a new database beside the kept one.
-    const { repo } = open(dir);
-    expect(repo.countRuns()).toBe(0);
-    expect(readFileSync(aside)).toEqual(garbage);
+    expect(new RunsRepo(db).countRuns()).toBe(0);
   });
 });
 

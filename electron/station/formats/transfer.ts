@@ -40,6 +40,8 @@ export interface ExportResult {
   mediaType: string;
   content: string;
   count: number;
+  /** Runs of the range that could not be read (damaged rows), with why. */
+  skipped?: { runId: string; message: string }[];
 }
 
 export function exportRuns(
@@ -65,13 +67,25 @@ export function exportRuns(
   const ids = (
     repo.db.prepare(`SELECT id FROM runs WHERE ${where.join(' AND ')} ORDER BY started_at, id LIMIT ?`).all(...args, q.limit) as { id: string }[]
   ).map((r) => r.id);
+  // A run with a damaged row is left out and named; the others export.
+  const skipped: { runId: string; message: string }[] = [];
   const content = nativeLines(
     (function* () {
-      for (const id of ids) yield repo.getRun(id);
+      for (const id of ids) {
+        let rec: RunRecord;
+        try {
+          rec = repo.getRun(id);
+        } catch (e) {
+          if (!(e instanceof StationFault) || e.kind !== 'db.corrupted') throw e;
+          skipped.push({ runId: id, message: e.message });
+          continue;
+        }
+        yield rec;
+      }
     })(),
   );
   const name = `passline-runs_${safe(q.from ?? 'start')}_${safe(q.to ?? 'now')}.jsonl`;
-  return { fileName: name, mediaType: NATIVE_LINES_MEDIA_TYPE, content, count: ids.length };
+  return { fileName: name, mediaType: NATIVE_LINES_MEDIA_TYPE, content, count: ids.length - skipped.length, ...(skipped.length ? { skipped } : {}) };
 }
 
 /** Stores every run in the file; runs already stored (same id) are skipped, so an import can be repeated. */

@@ -215,6 +215,18 @@ export class RunsRepo {
   getRun(id: string): RunRecord {
     const r = this.s.getRun!.get(id) as Row | undefined;
     if (!r) throw new StationFault('not-found', `no run with id ${id}`);
+    // One row with damaged bytes makes this run unreadable, with a message naming it; never the others.
+    const json = <T>(p: Row, col: string): T => {
+      try {
+        return JSON.parse(String(p[col])) as T;
+      } catch {
+        throw new StationFault(
+          'db.corrupted',
+          `Run ${id} (serial ${String(r.serial_number)}) cannot be read: the ${col} of its phase ${String(p.idx)} "${String(p.name)}" are damaged in the station database. Other runs are not affected.`,
+          { runId: id, phase: Number(p.idx), column: col, row: true },
+        );
+      }
+    };
     const phases = (this.s.getPhases!.all(id) as Row[]).map((p): PhaseRecord => ({
       index: Number(p.idx),
       name: String(p.name),
@@ -224,12 +236,12 @@ export class RunsRepo {
       startedAt: String(p.started_at),
       endedAt: String(p.ended_at),
       durationMs: Number(p.duration_ms),
-      measurements: JSON.parse(String(p.measurements)) as PhaseRecord['measurements'],
-      logs: JSON.parse(String(p.logs)) as PhaseRecord['logs'],
-      ...(p.error ? { error: JSON.parse(String(p.error)) as NonNullable<PhaseRecord['error']> } : {}),
+      measurements: json<PhaseRecord['measurements']>(p, 'measurements'),
+      logs: json<PhaseRecord['logs']>(p, 'logs'),
+      ...(p.error ? { error: json<NonNullable<PhaseRecord['error']>>(p, 'error') } : {}),
       ...(p.failure_code !== null && p.failure_code !== undefined ? { failureCode: String(p.failure_code) } : {}),
-      ...(p.params ? { params: JSON.parse(String(p.params)) as NonNullable<PhaseRecord['params']> } : {}),
-      ...(p.attachments ? { attachments: JSON.parse(String(p.attachments)) as NonNullable<PhaseRecord['attachments']> } : {}),
+      ...(p.params ? { params: json<NonNullable<PhaseRecord['params']>>(p, 'params') } : {}),
+      ...(p.attachments ? { attachments: json<NonNullable<PhaseRecord['attachments']>>(p, 'attachments') } : {}),
     }));
     const rec: RunRecord = {
       id: String(r.id),
@@ -251,7 +263,17 @@ export class RunsRepo {
     if (r.outcome_reason !== null) rec.outcomeReason = String(r.outcome_reason);
     // What the run was started with (instruments, overrides, fixture) belongs to the record
     // every reader sees: the run page, exports and uploads alike.
-    const a = this.inventory.annotations(id);
+    let a: ReturnType<InventoryRepo['annotations']>;
+    try {
+      a = this.inventory.annotations(id);
+    } catch (e) {
+      if (!(e instanceof SyntaxError)) throw e;
+      throw new StationFault('db.corrupted', `Run ${id} (serial ${rec.unit.serialNumber}) cannot be read: what it was started with is damaged in the station database. Other runs are not affected.`, {
+        runId: id,
+        column: 'run_annotations',
+        row: true,
+      });
+    }
     if (a.unit?.dateCode !== undefined) rec.unit = { ...rec.unit, dateCode: a.unit.dateCode };
     if (a.fixtureId !== undefined) rec.fixtureId = a.fixtureId;
     if (a.overrides) rec.overrides = a.overrides;
@@ -396,6 +418,7 @@ export class RunsRepo {
 
 /** Maps SQLite failures to the error kinds the UI knows. */
 export function classify(e: unknown): unknown {
+  if (e instanceof StationFault) return e;
   const msg = e instanceof Error ? e.message : String(e);
   if (/SQLITE_FULL|database or disk is full|ENOSPC/i.test(msg))
     return new StationFault('disk.full', 'The station disk is full: no new run can start until space is freed. Stored results are intact.');

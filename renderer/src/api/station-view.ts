@@ -25,6 +25,8 @@ export interface StationView {
   syncError: string | null;
   /** The upload queue: online/offline, runs waiting, each target. */
   upload: UploadStatus | null;
+  /** The database itself: ok, salvaged at start, damaged, newer, unavailable. */
+  database: StationSnapshot['database'];
 }
 
 export const initialView: StationView = {
@@ -38,6 +40,7 @@ export const initialView: StationView = {
   runsEnded: 0,
   syncError: null,
   upload: null,
+  database: { state: 'ok' },
 };
 
 export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): StationView {
@@ -51,6 +54,7 @@ export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): Stat
     seq: snap.seq,
     syncError: null,
     upload: snap.upload,
+    database: snap.database,
   };
 }
 

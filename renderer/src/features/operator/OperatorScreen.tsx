@@ -3,6 +3,7 @@ import type { StationView } from '../../api/station-view.ts';
 import { useWedgeScanner } from '../../scanning/use-wedge-scanner.ts';
 import { ScanStatus } from '../../scanning/ScanStatus.tsx';
 import { InstrumentAlerts } from './InstrumentAlerts.tsx';
+import { DatabaseNotice } from '../../components/DatabaseNotice.tsx';
 import { ProcedureErrorPanel } from './ProcedureErrorPanel.tsx';
 import { SocketPanel } from './SocketPanel.tsx';
 
@@ -34,6 +35,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
       <h1 className="sr-only">Test station</h1>
       <ScanStatus scan={scan} />
       <InstrumentAlerts sockets={view.sockets} />
+      <DatabaseNotice database={view.database} />
       {view.procedureWarning && !view.procedureError ? (
         <section className="procedure-warning" role="status" aria-labelledby="procedure-warning-title">
           <h2 id="procedure-warning-title">An edit of the procedure did not load: testing goes on with the last good version</h2>

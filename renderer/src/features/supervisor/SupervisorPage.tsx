@@ -7,6 +7,8 @@ import { useStationClient } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { runHref } from '../../router.ts';
+import { DatabaseNotice } from '../../components/DatabaseNotice.tsx';
+import type { StationSnapshot } from '#contract/commands.ts';
 
 type InstrumentItem = CommandOutput<'instruments.list'>['instruments'][number];
 
@@ -19,7 +21,7 @@ const STATE_TEXT: Record<TargetStatus['state'], string> = {
 };
 
 /** What a supervisor looks after: upload targets, parked runs, instruments and their calibration. */
-export function SupervisorPage({ upload }: { upload: UploadStatus | null }) {
+export function SupervisorPage({ upload, database = { state: 'ok' } }: { upload: UploadStatus | null; database?: StationSnapshot['database'] }) {
   const heading = useRef<HTMLHeadingElement>(null);
   const badgeInput = useRef<HTMLInputElement>(null);
   const [badge, setBadge] = useState('');
@@ -67,6 +69,7 @@ export function SupervisorPage({ upload }: { upload: UploadStatus | null }) {
           ) : null}
         </div>
       </div>
+      <DatabaseNotice database={database} />
       <UploadTargets upload={upload} />
       <ParkedRuns parkedCount={upload?.parkedRuns ?? 0} requireBadge={requireBadge} />
       <Instruments />
