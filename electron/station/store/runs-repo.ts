@@ -14,6 +14,8 @@ const SUMMARY_COLUMNS =
 export interface RunQuery {
   limit: number;
   before?: string | undefined;
+  /** Text anywhere in the serial number, any case. */
+  serial?: string | undefined;
   serialPrefix?: string | undefined;
   outcome?: string | undefined;
   partNumber?: string | undefined;
@@ -285,6 +287,18 @@ export class RunsRepo {
     if (q.to) {
       where.push('started_at < ?');
       args.push(new Date(q.to).toISOString());
+    }
+    const text = q.serial?.trim();
+    if (text) {
+      // Serials containing the text, any case: the trigram index answers three characters
+      // or more; a shorter text scans the distinct serials (one row per unit, not per run).
+      if ([...text].length >= 3) {
+        where.push('serial_number IN (SELECT serial FROM serial_search WHERE serial_search MATCH ?)');
+        args.push(`"${text.replaceAll('"', '""')}"`);
+      } else {
+        where.push('serial_number IN (SELECT serial FROM serial_search WHERE instr(lower(serial), lower(?)) > 0)');
+        args.push(text);
+      }
     }
     if (q.serialPrefix) {
       // Range scan on the serial index instead of LIKE, which would ignore it.
