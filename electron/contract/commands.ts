@@ -127,6 +127,9 @@ export const Commands = {
         limit: z.number().int().min(1).max(500).default(50),
         /** Page: runs that started before this ISO time. */
         before: z.string().optional(),
+        /** Text anywhere in the serial number, in any case ("0001" finds DEMO-0001 and demo-10001). */
+        serial: z.string().max(128).optional(),
+        /** The serial starts with this, exactly as typed. */
         serialPrefix: z.string().max(128).optional(),
         outcome: z.union([RunOutcomeSchema, z.literal('RUNNING')]).optional(),
         partNumber: z.string().max(128).optional(),

@@ -82,6 +82,8 @@ export const MeasurementSchema = z.object({
   reason: z.string().optional(),
   /** For the Pareto of failures. */
   failureCode: z.string().optional(),
+  /** What the measurement is, as its declaration describes it (OpenHTF's docstring). */
+  docstring: z.string().optional(),
 });
 export type Measurement = z.infer<typeof MeasurementSchema>;
 
@@ -127,6 +129,8 @@ export const PhaseRecordSchema = z.object({
   attachments: z.array(AttachmentSchema).optional(),
   /** Parameters the phase ran with (instances of parameterised phases differ here). */
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** The subtest the phase belonged to (OpenHTF's subtest_name), for imported records. */
+  subtest: z.string().optional(),
 });
 export type PhaseRecord = z.infer<typeof PhaseRecordSchema>;
 
@@ -136,6 +140,8 @@ export const ProcedureRefSchema = z.object({
   version: z.string(),
   /** sha256 of the procedure's code and config, so a result traces to what made it. */
   hash: z.string(),
+  /** What the procedure tests, in words (OpenHTF's test_description), for imported records. */
+  description: z.string().optional(),
 });
 export type ProcedureRef = z.infer<typeof ProcedureRefSchema>;
 

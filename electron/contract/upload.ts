@@ -57,6 +57,8 @@ export const TofuPilotTargetSchema = z
     procedureIds: z.record(z.string().min(1), z.string().min(1)).default({}),
     /** Used for a procedure missing from procedureIds. */
     defaultProcedureId: z.string().min(1).optional(),
+    /** Part number sent for a run whose procedure and scan give none (TofuPilot requires one). */
+    partNumber: z.string().min(1).optional(),
     caFile,
   })
   .strict();

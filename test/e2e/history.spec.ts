@@ -63,7 +63,13 @@ test('the station restarts on the same data dir: the screen reconnects and Histo
     await expect(rows.nth(4)).toContainText('DEMO-0001');
     await saveScreenshot(page, testInfo, 'history');
 
-    // Serial prefix search.
+    // Serial search: any part of the number, any case.
+    await page.getByLabel('Search serial number').fill('0004');
+    await expect(rows).toHaveCount(2);
+    await expect(rows.nth(1)).toContainText('DEMO-0004');
+    await page.getByLabel('Search serial number').fill('fail-00');
+    await expect(rows).toHaveCount(2);
+    await expect(page.getByRole('status').filter({ hasText: 'with serial containing “fail-00”' })).toBeVisible();
     await page.getByLabel('Search serial number').fill('DEMO-FAIL');
     await expect(rows).toHaveCount(2);
     await expect(rows.nth(1)).toContainText('DEMO-FAIL-0002');

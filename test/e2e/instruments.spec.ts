@@ -43,3 +43,32 @@ test('a disconnected instrument is named on the operator screen until it is back
     for (const s of servers) await s.close();
   }
 });
+
+test('Supervisor › Instruments follows an instrument going away and coming back, without a refresh', async ({ page }, testInfo) => {
+  const bench = new SimBench();
+  const servers: SimServer[] = [await serveTcp(new SimDevice('psu', bench)), await serveTcp(new SimDevice('dmm', bench))];
+  const [psu, dmm] = servers as [SimServer, SimServer];
+  const dataDir = StationProcess.freshDataDir();
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ instruments: { psu: `${psu.address}?driver=psu`, dmm: `${dmm.address}?driver=dmm` } }));
+  const station = await StationProcess.start({ dataDir });
+  try {
+    await page.goto(`${station.url}/#/supervisor`);
+    const table = page.getByRole('table', { name: 'Instruments' });
+    const dmmRow = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /^dmm/ }) });
+    await expect(dmmRow).toContainText('connected');
+    await expect(dmmRow).not.toContainText('disconnected');
+
+    await dmm.unplug();
+    await expect(dmmRow).toContainText('disconnected');
+    await expect(dmmRow).toContainText('refused the connection');
+    await saveScreenshot(page, testInfo, 'supervisor-instrument-disconnected');
+
+    await dmm.plug();
+    await expect(dmmRow).not.toContainText('disconnected');
+    await expect(dmmRow).toContainText('connected');
+  } finally {
+    await station.stop();
+    StationProcess.removeDataDir(dataDir);
+    for (const s of servers) await s.close();
+  }
+});

@@ -155,6 +155,22 @@ describe.each(['pty', 'tcp'] as const)('over %s', (wire) => {
     expect(await session.query('SYST:ERR?', { checkErrors: false })).toBe('-113,"Undefined header;BOGUS"');
   });
 
+  test('a meter channel that is not there is an error, not 0 V; with errors checked, the instrument\'s own words', async () => {
+    const sim = await serve('dmm');
+    const sep = sim.address.includes('?') ? '&' : '?';
+    // Without error checks: no reply, as from a real meter.
+    const plain = open('dmm-plain', `${sim.address}${sep}driver=dmm&timeout=300`).instrument as Dmm;
+    expect((await rejection(plain.measureDcVoltage(7))).kind).toBe('instrument.timeout');
+    await plain.close();
+    const dmm = open('dmm', `${sim.address}${sep}driver=dmm&timeout=300&checkErrors=1`).instrument as Dmm;
+    await dmm.scpi.write('*CLS');
+    const e = await rejection(dmm.measureDcVoltage(7));
+    expect(e.kind).toBe('instrument.error');
+    expect(e.message).toMatch(/^instrument dmm reported -222,"Data out of range;channel 7 is not simulated \(channels 1, 2\)" after MEAS:VOLT:DC\? \(@7\) \(no reply within \d+ ms\)$/);
+    // The queue is read: the next call is clean (0 V: the supply is off).
+    expect(await dmm.measureDcVoltage(1)).toBe(0);
+  });
+
   test('*OPC? synchronisation', async () => {
     const sim = await serve('psu');
     const { session } = open('psu', sim.address);

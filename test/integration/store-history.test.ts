@@ -62,6 +62,22 @@ describe('history search', () => {
 
     expect(repo.listRuns({ limit: 500, serialPrefix: 'SN-01' }).every((r) => r.serialNumber.startsWith('SN-01'))).toBe(true);
     expect(repo.listRuns({ limit: 500, serialPrefix: 'SN-01' })).toHaveLength(40);
+    // Anywhere in the serial, any case: SN-001, SN-010…SN-019 hold "01"; "n-04" is SN-040…SN-049.
+    expect(new Set(repo.listRuns({ limit: 500, serial: '01' }).map((r) => r.serialNumber))).toEqual(
+      new Set(['SN-001', 'SN-010', 'SN-011', 'SN-012', 'SN-013', 'SN-014', 'SN-015', 'SN-016', 'SN-017', 'SN-018', 'SN-019']),
+    );
+    expect(new Set(repo.listRuns({ limit: 500, serial: 'n-04' }).map((r) => r.serialNumber)).size).toBe(10);
+    expect(repo.listRuns({ limit: 500, serial: 'sn-007' }).map((r) => r.serialNumber)).toEqual(['SN-007', 'SN-007', 'SN-007', 'SN-007']);
+    expect(repo.listRuns({ limit: 500, serial: '"; DROP' })).toEqual([]);
+    expect(repo.listRuns({ limit: 2, serial: 'sn-00' }).map((r) => r.startedAt)).toEqual(
+      repo.listRuns({ limit: 500, serial: 'sn-00' }).slice(0, 2).map((r) => r.startedAt),
+    );
+    // The trigram index answers it, not a scan of the runs.
+    const plan = repo.db
+      .prepare('EXPLAIN QUERY PLAN SELECT id FROM runs WHERE serial_number IN (SELECT serial FROM serial_search WHERE serial_search MATCH ?) ORDER BY started_at DESC LIMIT 50')
+      .all('"sn-007"') as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' | ')).toMatch(/VIRTUAL TABLE INDEX/);
+    expect(plan.map((p) => p.detail).join(' | ')).toMatch(/runs_serial/);
     expect(repo.listRuns({ limit: 500, partNumber: 'PN-X' })).toHaveLength(50);
     expect(repo.listRuns({ limit: 500, procedureId: 'board-a' })).toHaveLength(100);
     expect(repo.listRuns({ limit: 500, operatorId: 'op-anna' })).toHaveLength(67);

@@ -204,3 +204,44 @@ describe('the stream check (what the schemas cannot see)', () => {
     expect([valid, json.length]).toEqual([132, 133]);
   });
 });
+
+describe('OCP TV: what the stream used to leave out', () => {
+  const withAttachment = (): RunRecord => {
+    const rec = fullRun('FAIL');
+    rec.phases[1]!.attachments = [{ name: 'scope.png', mediaType: 'image/png', size: 1234, sha256: 'ab'.repeat(32) }];
+    return rec;
+  };
+
+  test('phase parameters are in testRunStart.parameters, under each phase’s name', () => {
+    const start = parse(toOcp(fullRun('FAIL'))).find((l) => l.testRunArtifact?.testRunStart)!.testRunArtifact!.testRunStart as { parameters: unknown };
+    expect(start.parameters).toEqual({ 'rail_voltage[rail=3V3]': { rail: '3V3', nominal: 3.3, strict: true } });
+  });
+
+  test('each aggregate of a series says whether it met its limits', () => {
+    const rec = fullRun('FAIL');
+    const sweep = rec.phases.find((p) => p.name === 'sweep')!.measurements[0]!;
+    sweep.aggregates = { ...sweep.aggregates, min: 18.5 };
+    const lines = parse(toOcp(rec)).map((l) => l.testStepArtifact?.measurement as { name: string; metadata?: { outcome: string } } | undefined);
+    expect(lines.find((m) => m?.name === 'gain_vs_freq.min')!.metadata!.outcome).toBe('FAIL');
+    expect(lines.find((m) => m?.name === 'gain_vs_freq.max')!.metadata!.outcome).toBe('UNSET');
+    expect(schemaProblems(toOcp(rec))).toEqual([]);
+  });
+
+  test('an attachment is a file artifact of its step, valid by the schema, pointing at its content', () => {
+    const text = toOcp(withAttachment());
+    expect(schemaProblems(text)).toEqual([]);
+    const file = parse(text).find((l) => l.testStepArtifact?.file)!.testStepArtifact!;
+    expect(file).toMatchObject({
+      testStepId: '1',
+      file: { displayName: 'scope.png', uri: `urn:sha256:${'ab'.repeat(32)}`, isSnapshot: false, contentType: 'image/png', metadata: { sha256: 'ab'.repeat(32), size: 1234 } },
+    });
+    const uri = parse(toOcp(withAttachment(), (a) => `attachments/${a.sha256}`)).find((l) => l.testStepArtifact?.file)!.testStepArtifact!.file as { uri: string };
+    expect(uri.uri).toBe(`attachments/${'ab'.repeat(32)}`);
+  });
+
+  test('a run still running is refused, not written as if it had ended', () => {
+    const rec = { ...fullRun('PASS'), outcome: 'RUNNING' as const };
+    delete rec.endedAt;
+    expect(() => toOcp(rec)).toThrow(/still running: its OCP output is written when it has ended/);
+  });
+});

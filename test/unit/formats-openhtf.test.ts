@@ -140,3 +140,91 @@ test.each([
 function typeOf(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
 }
+
+describe('Passline → OpenHTF → Passline', () => {
+  /** What OpenHTF cannot say: a log line's column (its record has file and line), fractions of a millisecond. */
+  const withoutColumns = (r: RunRecord): RunRecord => ({
+    ...r,
+    phases: r.phases.map((p) => ({
+      ...p,
+      durationMs: Date.parse(p.endedAt) - Date.parse(p.startedAt),
+      logs: p.logs.map((l) => (l.source ? { ...l, source: l.source.replace(/^(.*:\d+):\d+$/, '$1') } : l)),
+    })),
+  });
+
+  test.each(['PASS', 'FAIL', 'ERROR', 'ABORTED'] as const)('a %s run comes back field by field', (outcome) => {
+    const rec = fullRun(outcome);
+    rec.procedure.description = 'Board functional test';
+    rec.phases[3]!.subtest = 'identity checks';
+    rec.phases[3]!.measurements[0]!.docstring = 'Firmware version read over the debug port';
+    rec.phases[3]!.measurements.push({ name: 'mode', value: 'Auto', validator: { kind: 'regex', pattern: '^auto$', flags: 'i' }, outcome: 'PASS' });
+    const back = fromOpenHtf(JSON.parse(JSON.stringify(toOpenHtf(rec))));
+    const want = withoutColumns(rec);
+    // Field by field, so a difference names its place.
+    expect({ ...back, phases: [] }).toEqual({ ...want, phases: [] });
+    expect(back.phases).toHaveLength(want.phases.length);
+    back.phases.forEach((p, i) => {
+      const w = want.phases[i]!;
+      expect({ ...p, measurements: [] }, `phase ${i} ${w.name}`).toEqual({ ...w, measurements: [] });
+      p.measurements.forEach((m, k) => expect(m, `phase ${i} ${w.name}, measurement ${w.measurements[k]!.name}`).toEqual(w.measurements[k]));
+    });
+  });
+
+  test('OpenHTF sees its own vocabulary: CONTINUE for a failed phase, SKIPPED measurements, failure codes in outcome details', () => {
+    const out = toOpenHtf(fullRun('FAIL')) as Obj & { phases: (Obj & { measurements: Record<string, Obj> })[]; outcome_details: Obj[]; metadata: Obj };
+    const failed = out.phases[1]!;
+    expect(failed).toMatchObject({ outcome: 'FAIL', result: { phase_result: 'CONTINUE' } });
+    expect(out.phases[3]!.measurements.optional_probe!.outcome).toBe('SKIPPED');
+    expect(out.outcome_details.map((d) => d.code)).toEqual(expect.arrayContaining(['LOW_3V3', 'RAIL_3V3']));
+    expect(out.phases[4]!.measurements.gain_vs_freq!.validators).toEqual(['All values pass: 18 <= x <= 22', 'min of values: 19 <= x']);
+    expect(out.metadata.test_version).toBe(fullRun('FAIL').procedure.version);
+  });
+});
+
+describe('OpenHTF records from before mid-2017 (no phase outcome, only result.phase_result)', () => {
+  const old = JSON.parse(readFileSync(new URL('../fixtures/openhtf/pre-2017-record.json', import.meta.url), 'utf8')) as Obj;
+
+  test('phase outcomes are derived as OpenHTF derived them: CONTINUE passes unless a measurement failed', () => {
+    const rec = fromOpenHtf(old);
+    expect(rec.phases.map((p) => [p.name, p.outcome])).toEqual([
+      ['trigger_phase', 'PASS'],
+      ['hello_world', 'FAIL'],
+      ['set_measurements', 'PASS'],
+      ['skipped_one', 'SKIP'],
+      ['stop_here', 'ERROR'],
+    ]);
+    expect(rec.phases.every((p) => p.error === undefined || p.outcome === 'ERROR')).toBe(true);
+    expect(rec.phases[4]!.error!.message).toBe('the phase stopped the test (PhaseResult.STOP)');
+    expect(rec.outcome).toBe('FAIL');
+    expect(rec.procedure).toMatchObject({ name: 'MyTest', version: '1.0.0', description: 'OpenHTF Example Test' });
+    expect(rec.phases[1]!.measurements.find((m) => m.name === 'widget_color')!.docstring).toBe('Color of the widget');
+  });
+
+  test('a pre-2017 run whose measurements all passed is a PASS, every phase PASS', () => {
+    const passing = structuredClone(old) as Obj & { phases: Obj[] };
+    passing.phases = passing.phases.slice(0, 3);
+    const hello = passing.phases[1] as { measurements: Record<string, Obj> };
+    hello.measurements.widget_type!.outcome = 'PASS';
+    delete hello.measurements.unset_meas;
+    delete passing.outcome;
+    const rec = fromOpenHtf(passing);
+    expect(rec.phases.map((p) => p.outcome)).toEqual(['PASS', 'PASS', 'PASS']);
+    expect(rec.outcome).toBe('PASS');
+  });
+
+  test('an unset measurement fails its phase unless the test allowed unset measurements', () => {
+    const allowed = structuredClone(old) as Obj & { metadata: { config: Obj }; phases: Obj[] };
+    allowed.metadata.config.allow_unset_measurements = true;
+    (allowed.phases[1] as { measurements: Record<string, Obj> }).measurements.widget_type!.outcome = 'PASS';
+    expect(fromOpenHtf(allowed).phases[1]!.outcome).toBe('PASS');
+  });
+});
+
+test.each(["'x' is in ['A', 'B']", "'x' is in [2, 4, 8]", "'x' is in ['on', True, 3.5] (any case)", "'x' is equal to 'acme' (any case)", "'x' matches /^a/i"])(
+  'validator text %s reads back as the same validator, not custom',
+  (text) => {
+    const v = parseValidatorText(text);
+    expect(v.kind).not.toBe('custom');
+    expect(validatorText(v)).toBe(text);
+  },
+);

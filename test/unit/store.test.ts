@@ -217,6 +217,27 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       expect(db.prepare('SELECT count(*) AS n FROM phases').get()).toEqual({ n: 0 });
     },
   },
+  90: {
+    seed: (db) => {
+      MIGRATION_TESTS[70]!.seed(db);
+      migrate(db, 70);
+      db.exec(`INSERT INTO runs (id, station_id, socket, app_version, procedure_id, procedure_name, procedure_version, procedure_hash, serial_number, started_at, outcome)
+        VALUES ('r2', 's', 0, '0.1.0', 'p', 'P', '1', 'h', 'demo-10001', '2026-01-01T01:00:00.000Z', 'PASS'),
+               ('r3', 's', 0, '0.1.0', 'p', 'P', '1', 'h', 'SEED-1', '2026-01-01T02:00:00.000Z', 'PASS')`);
+    },
+    check: (db) => {
+      // The serials stored before are searchable, once each, in any case.
+      const found = (text: string) => (db.prepare('SELECT serial FROM serial_search WHERE serial_search MATCH ? ORDER BY serial').all(`"${text}"`) as { serial: string }[]).map((r) => r.serial);
+      expect(found('seed')).toEqual(['SEED-1']);
+      expect(found('0001')).toEqual(['demo-10001']);
+      // A new run adds its serial; a second run of the same serial adds nothing.
+      db.exec(`INSERT INTO runs (id, station_id, socket, app_version, procedure_id, procedure_name, procedure_version, procedure_hash, serial_number, started_at, outcome)
+        VALUES ('r4', 's', 0, '0.1.0', 'p', 'P', '1', 'h', 'DEMO-0001', '2026-01-01T03:00:00.000Z', 'PASS'),
+               ('r5', 's', 0, '0.1.0', 'p', 'P', '1', 'h', 'DEMO-0001', '2026-01-01T04:00:00.000Z', 'FAIL')`);
+      expect(found('0001')).toEqual(['DEMO-0001', 'demo-10001']);
+      expect(db.prepare('SELECT count(*) AS n FROM serial_search').get()).toEqual({ n: 3 });
+    },
+  },
 };
 
 describe('migrations', () => {

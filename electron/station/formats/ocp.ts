@@ -1,4 +1,5 @@
-import type { LogLevel, Measurement, PhaseRecord, RunRecord, Validator } from '#contract/records.ts';
+import type { Attachment, Limits, LogLevel, Measurement, PhaseRecord, RunRecord, Validator } from '#contract/records.ts';
+import { StationFault } from '#contract/errors.ts';
 
 /**
  * OCP Test & Validation output, spec 2.0: one JSON object per line. Every line
@@ -17,13 +18,11 @@ const SEVERITY: Record<LogLevel, string> = { debug: 'DEBUG', info: 'INFO', warni
 const STEP_STATUS: Record<PhaseRecord['outcome'], string> = { PASS: 'COMPLETE', FAIL: 'COMPLETE', SKIP: 'SKIP', ERROR: 'ERROR', ABORTED: 'ERROR' };
 
 /** testRunEnd for each run outcome; ABORTED is the spec's "external abort request". */
-const RUN_END: Record<RunRecord['outcome'], { status: string; result: string }> = {
+const RUN_END: Record<Exclude<RunRecord['outcome'], 'RUNNING'>, { status: string; result: string }> = {
   PASS: { status: 'COMPLETE', result: 'PASS' },
   FAIL: { status: 'COMPLETE', result: 'FAIL' },
   ERROR: { status: 'ERROR', result: 'NOT_APPLICABLE' },
   ABORTED: { status: 'SKIP', result: 'NOT_APPLICABLE' },
-  // A record still running has no verdict: the stream says the diagnostic did not complete.
-  RUNNING: { status: 'ERROR', result: 'NOT_APPLICABLE' },
 };
 
 const CANONICAL_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -106,10 +105,18 @@ function mapValidator(v: Validator | undefined, value: unknown): Mapped {
   }
 }
 
+/** Where a `file` artifact points for an attachment; by default its content address. */
+export type AttachmentUri = (a: Attachment) => string;
+const contentUri: AttachmentUri = (a) => `urn:sha256:${a.sha256}`;
+
 /** One run as OCP TV 2.0 text, one line per artifact, each ending in a newline. */
-export function toOcp(rec: RunRecord): string {
-  return ocpChunks(rec).join('');
+export function toOcp(rec: RunRecord, uri: AttachmentUri = contentUri): string {
+  return ocpChunks(rec, uri).join('');
 }
+
+const inLimits = (x: number, l: Limits): boolean =>
+  (l.lower === undefined || (l.lowerInclusive !== false ? x >= l.lower : x > l.lower)) &&
+  (l.upper === undefined || (l.upperInclusive !== false ? x <= l.upper : x < l.upper));
 
 /** Lines per chunk of ocpChunks: about 25 kB, well under V8's large-object size. */
 const CHUNK_LINES = 64;
@@ -121,7 +128,12 @@ const CHUNK_LINES = 64;
  * run took as one string). Lines are gathered as pieces and joined once per chunk, plain
  * measurements (most lines of a big run) without an object per line (bench: export.ocp_ms_per_1000).
  */
-export function ocpChunks(rec: RunRecord): string[] {
+export function ocpChunks(rec: RunRecord, uri: AttachmentUri = contentUri): string[] {
+  // A stream is written for a run that has ended: a finished-looking one for a unit still
+  // under test would be a lie, and the live event stream is there for runs in progress.
+  if (rec.outcome === 'RUNNING')
+    throw new StationFault('invalid-input', `run ${rec.id} (${rec.unit.serialNumber}) is still running: its OCP output is written when it has ended`);
+  const outcome = rec.outcome;
   const chunks: string[] = [];
   let parts: string[] = [];
   let lines = 0;
@@ -177,7 +189,10 @@ export function ocpChunks(rec: RunRecord): string[] {
     app_version: rec.appVersion,
   };
   if (rec.operatorId !== undefined) metadata.operator_id = rec.operatorId;
-  run({ testRunStart: { name: rec.procedure.id, version: rec.procedure.version, commandLine: '', parameters: {}, dutInfo, metadata } }, rec.startedAt);
+  // Each parameterised phase's parameters, under the phase's name (attempts share them).
+  const parameters: Obj = {};
+  for (const p of rec.phases) if (p.params) parameters[p.name] = p.params;
+  run({ testRunStart: { name: rec.procedure.id, version: rec.procedure.version, commandLine: '', parameters, dutInfo, metadata } }, rec.startedAt);
 
   let seriesCount = 0;
   rec.phases.forEach((p, stepIndex) => {
@@ -199,6 +214,9 @@ export function ocpChunks(rec: RunRecord): string[] {
       step('log', log, l.ts);
     }
     for (const m of p.measurements) measurement(m, p, stepId, step, () => `${++seriesCount - 1}`);
+    for (const a of p.attachments ?? []) {
+      step('file', { displayName: a.name, uri: uri(a), isSnapshot: false, contentType: a.mediaType, metadata: { sha256: a.sha256, size: a.size } }, p.endedAt);
+    }
     if (p.error) step('error', { symptom: `phase-${p.error.kind}`, message: p.error.message }, p.endedAt);
     if (p.outcome === 'PASS' || p.outcome === 'FAIL') {
       step('diagnosis', { verdict: p.failureCode ?? `${p.name}-${p.outcome === 'PASS' ? 'pass' : 'fail'}`, type: p.outcome, hardwareInfoId: '0' }, p.endedAt);
@@ -207,10 +225,9 @@ export function ocpChunks(rec: RunRecord): string[] {
   });
 
   const endTs = rec.endedAt ?? last;
-  if (rec.outcome === 'ERROR') run({ error: { symptom: 'run-error', message: rec.outcomeReason ?? 'the run ended in error' } }, endTs);
-  if (rec.outcome === 'ABORTED') run({ log: { severity: 'WARNING', message: `run aborted: ${rec.outcomeReason ?? 'no reason given'}` } }, endTs);
-  if (rec.outcome === 'RUNNING') run({ error: { symptom: 'run-incomplete', message: 'the run had not ended when it was exported' } }, endTs);
-  run({ testRunEnd: RUN_END[rec.outcome] }, endTs);
+  if (outcome === 'ERROR') run({ error: { symptom: 'run-error', message: rec.outcomeReason ?? 'the run ended in error' } }, endTs);
+  if (outcome === 'ABORTED') run({ log: { severity: 'WARNING', message: `run aborted: ${rec.outcomeReason ?? 'no reason given'}` } }, endTs);
+  run({ testRunEnd: RUN_END[outcome] }, endTs);
   if (parts.length) chunks.push(parts.join(''));
   return chunks;
 }
@@ -274,6 +291,8 @@ function measurement(m: Measurement, p: PhaseRecord, stepId: string, step: Step,
         const am: Obj = { name: `${m.name}.${agg}`, value, hardwareInfoId: '0' };
         if (agg !== 'count' && unit !== undefined) am.unit = unit;
         if (mapped.validators) am.validators = mapped.validators;
+        // Whether the aggregate met its limits, as every other measurement line says.
+        am.metadata = { outcome: lim ? (inLimits(value, lim) ? 'PASS' : 'FAIL') : 'UNSET', aggregate_of: m.name };
         step('measurement', am, ts);
       }
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Dimension, LogEntry, LogLevel, Measurement, MeasurementValue, PhaseRecord, RunRecord, Validator } from '#contract/records.ts';
-import { RunRecordSchema } from '#contract/records.ts';
+import { MeasurementSchema, PhaseRecordSchema, RunRecordSchema } from '#contract/records.ts';
 import { StationFault, formatZodError } from '#contract/errors.ts';
 
 /**
@@ -71,21 +71,30 @@ export function validatorText(v: Validator): string {
         const band = Math.max(t.abs ?? 0, ((t.ppm ?? 0) / 1e6) * Math.abs(v.value));
         return `${pyNum(v.value - band)} <= x <= ${pyNum(v.value + band)}`;
       }
-      if (typeof v.value === 'string') return `'x' is equal to '${v.value}'`;
+      if (typeof v.value === 'string') return `'x' is equal to '${v.value}'${v.caseSensitive === false ? ' (any case)' : ''}`;
       return `x == ${pyValue(v.value)}`;
     }
     case 'regex':
-      return `'x' matches /${v.pattern}/`;
+      return `'x' matches /${v.pattern}/${v.flags ?? ''}`;
     case 'one-of':
-      return `'x' is in [${v.values.map((x) => (typeof x === 'string' ? `'${x}'` : pyValue(x))).join(', ')}]`;
+      return `'x' is in [${v.values.map((x) => (typeof x === 'string' ? `'${x}'` : pyValue(x))).join(', ')}]${v.caseSensitive === false ? ' (any case)' : ''}`;
     case 'custom':
       return v.description || v.name;
-    case 'series': {
-      const parts = Object.entries(v.aggregates).map(([agg, lim]) => `${agg}: ${validatorText({ kind: 'range', ...lim })}`);
-      if (v.each) parts.push(`each: ${validatorText({ kind: 'range', ...v.each })}`);
-      return `All values pass: ${parts.join(', ')}`;
-    }
+    case 'series':
+      return seriesTexts(v).join('; ');
   }
+}
+
+/**
+ * A series validator as OpenHTF-style texts, one per limit: the limits on every point as
+ * OpenHTF's DimensionPivot prints them ("All values pass: 18 <= x <= 22"), each limit on an
+ * aggregate as "<aggregate> of values: <range>". Read back by parseValidatorTexts.
+ */
+export function seriesTexts(v: Extract<Validator, { kind: 'series' }>): string[] {
+  const out: string[] = [];
+  if (v.each) out.push(`All values pass: ${validatorText({ kind: 'range', ...v.each })}`);
+  for (const [agg, lim] of Object.entries(v.aggregates)) out.push(`${agg} of values: ${validatorText({ kind: 'range', ...lim })}`);
+  return out;
 }
 
 const NUM = String.raw`(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|-?inf|nan)`;
@@ -116,21 +125,67 @@ export function parseValidatorText(text: string): Validator {
     if (m[6] !== undefined) v.upper = num(m[6]);
     return v;
   }
-  m = /^'x' matches \/(.*)\/$/s.exec(t);
-  if (m) return { kind: 'regex', pattern: m[1]! };
-  m = /^'x' is equal to '(.*)'$/s.exec(t);
-  if (m) return { kind: 'equals', value: m[1]!, caseSensitive: true };
+  m = /^'x' matches \/(.*)\/([dgimsuvy]*)$/s.exec(t);
+  if (m) return { kind: 'regex', pattern: m[1]!, ...(m[2] ? { flags: m[2] } : {}) };
+  m = /^'x' is equal to '(.*)'( \(any case\))?$/s.exec(t);
+  if (m) return { kind: 'equals', value: m[1]!, caseSensitive: m[2] === undefined };
   m = new RegExp(`^'x' is within ${NUM}% of ${NUM}\\.?$`).exec(t);
   if (m) return { kind: 'equals', value: num(m[2]!), caseSensitive: true, tolerance: { percent: num(m[1]!) } };
+  m = /^'x' is in \[(.*)\]( \(any case\))?$/s.exec(t);
+  if (m) {
+    const values = oneOfValues(m[1]!);
+    if (values) return { kind: 'one-of', values, caseSensitive: m[2] === undefined };
+  }
+  const series = parseSeriesTexts([t]);
+  if (series) return series;
   return { kind: 'custom', name: 'openhtf', description: t };
+}
+
+/** The items of a one-of text: 'quoted' strings, numbers, True/False; null if it is not such a list. */
+function oneOfValues(list: string): (string | number | boolean)[] | null {
+  const values: (string | number | boolean)[] = [];
+  const item = new RegExp(`\\s*(?:'((?:[^']|'(?!\\s*(?:,|$)))*)'|(True|False)|${NUM})\\s*(?:,|$)`, 'y');
+  let at = 0;
+  while (at < list.length) {
+    item.lastIndex = at;
+    const m = item.exec(list);
+    if (!m) return null;
+    values.push(m[1] !== undefined ? m[1] : m[2] !== undefined ? m[2] === 'True' : num(m[3]!));
+    at = item.lastIndex;
+  }
+  return values.length ? values : null;
+}
+
+const AGGREGATES = new Set(['min', 'max', 'mean', 'std', 'count']);
+
+/** Texts that seriesTexts wrote, back to one series validator; null if any text is something else. */
+function parseSeriesTexts(texts: readonly string[]): Validator | null {
+  const v: Extract<Validator, { kind: 'series' }> = { kind: 'series', aggregates: {} };
+  for (const text of texts) {
+    const m = /^(?:All values pass|(\w+) of values): (.+)$/.exec(text.trim());
+    const lim = m ? parseValidatorText(m[2]!) : null;
+    if (!m || lim?.kind !== 'range' || lim.marginalLower !== undefined || lim.marginalUpper !== undefined) return null;
+    const { kind: _kind, ...limits } = lim;
+    if (m[1] === undefined) v.each = limits;
+    else if (AGGREGATES.has(m[1])) v.aggregates[m[1] as keyof typeof v.aggregates] = limits;
+    else return null;
+  }
+  return texts.length ? v : null;
+}
+
+/** A measurement's validator texts (OpenHTF keeps a list) as one Passline validator. */
+export function parseValidatorTexts(texts: readonly string[]): Validator | undefined {
+  if (texts.length === 0) return undefined;
+  if (texts.length === 1) return parseValidatorText(texts[0]!);
+  return parseSeriesTexts(texts) ?? { kind: 'custom', name: 'openhtf', description: texts.join('; ') };
 }
 
 function phaseResult(p: PhaseRecord): unknown {
   switch (p.outcome) {
+    // OpenHTF writes CONTINUE for a phase that ran to its end; failed measurements make it FAIL.
     case 'PASS':
-      return { phase_result: 'CONTINUE' };
     case 'FAIL':
-      return { phase_result: 'FAIL_AND_CONTINUE' };
+      return { phase_result: 'CONTINUE' };
     case 'SKIP':
       return { phase_result: 'SKIP' };
     default:
@@ -146,8 +201,8 @@ function phaseResult(p: PhaseRecord): unknown {
 }
 
 function measurementOut(m: Measurement): Obj {
-  const out: Obj = { name: m.name, outcome: m.outcome === 'SKIP' ? 'UNSET' : m.outcome };
-  if (m.validator) out.validators = [validatorText(m.validator)];
+  const out: Obj = { name: m.name, outcome: m.outcome === 'SKIP' ? 'SKIPPED' : m.outcome };
+  if (m.validator) out.validators = m.validator.kind === 'series' ? seriesTexts(m.validator) : [validatorText(m.validator)];
   const v = m.value;
   if (Array.isArray(v)) {
     // OpenHTF rows are [coordinate, ..., value] with the value's units on the measurement.
@@ -157,8 +212,49 @@ function measurementOut(m: Measurement): Obj {
     if (u) out.units = unitsOf(u);
   } else if (m.units) out.units = unitsOf(m.units);
   if (v !== null) out.measured_value = typeof v === 'number' && !Number.isFinite(v) ? pyNum(v) : v;
+  if (m.docstring !== undefined) out.docstring = m.docstring;
   return out;
 }
+
+/**
+ * What a Passline phase has that OpenHTF's record has no place for (its group, parameters,
+ * failure codes, an ABORTED outcome, the error's kind, a measurement's reason), kept under
+ * `metadata.passline.phases` in phase order, so a record written here reads back whole.
+ */
+interface PhaseExtras {
+  group?: PhaseRecord['group'];
+  params?: PhaseRecord['params'];
+  failure_code?: string;
+  outcome?: 'ABORTED';
+  error?: PhaseRecord['error'];
+  /** custom: the name of a validator written in code (OpenHTF keeps only its text). */
+  measurements?: Record<string, { failure_code?: string; reason?: string; marginal?: boolean; custom?: string; aggregates?: Measurement['aggregates']; value_axis?: string }>;
+}
+
+function phaseExtras(p: PhaseRecord, keys: readonly string[]): PhaseExtras {
+  const x: PhaseExtras = {};
+  if (p.group !== 'main') x.group = p.group;
+  if (p.params) x.params = p.params;
+  if (p.failureCode !== undefined) x.failure_code = p.failureCode;
+  if (p.outcome === 'ABORTED') x.outcome = 'ABORTED';
+  if (p.error) x.error = p.error;
+  p.measurements.forEach((m, i) => {
+    const mx = {
+      ...(m.failureCode !== undefined ? { failure_code: m.failureCode } : {}),
+      ...(m.reason !== undefined ? { reason: m.reason } : {}),
+      ...(m.marginal !== undefined ? { marginal: m.marginal } : {}),
+      ...(m.validator?.kind === 'custom' ? { custom: m.validator.name } : {}),
+      ...(m.aggregates ? { aggregates: m.aggregates } : {}),
+      // OpenHTF names the coordinate axes only; the value axis takes the measurement's name.
+      ...(m.dimensions?.length && m.dimensions.at(-1)!.name !== m.name ? { value_axis: m.dimensions.at(-1)!.name } : {}),
+    };
+    if (Object.keys(mx).length) (x.measurements ??= {})[keys[i]!] = mx;
+  });
+  return x;
+}
+
+/** Outcome details that carry a failure code begin so; they are not the run's reason. */
+const FAILURE_CODE_PREFIX = 'failure code of ';
 
 /** One run as an OpenHTF test record (keys in the order OpenHTF writes them). */
 export function toOpenHtf(rec: RunRecord): Obj {
@@ -179,14 +275,26 @@ export function toOpenHtf(rec: RunRecord): Obj {
   if (rec.operatorId !== undefined) metadata.operator_id = rec.operatorId;
   metadata.config = { station_id: rec.stationId };
 
+  if (rec.procedure.description !== undefined) metadata.test_description = rec.procedure.description;
+  metadata.test_version = rec.procedure.version;
+
   const logRecords: Obj[] = [];
+  const extras: PhaseExtras[] = [];
+  // Failure codes where OpenHTF keeps them: the test's outcome details, after its reason.
+  const failureCodes: Obj[] = [];
   const phases = rec.phases.map((p, i) => {
     const measurements: Obj = {};
+    const keys: string[] = [];
     for (const m of p.measurements) {
       let key = m.name;
       for (let k = 2; key in measurements; k++) key = `${m.name}_${k}`;
       measurements[key] = measurementOut(m);
+      keys.push(key);
+      if (m.failureCode !== undefined && m.outcome === 'FAIL')
+        failureCodes.push({ code: m.failureCode, description: `${FAILURE_CODE_PREFIX}${p.name} · ${m.name}${m.reason ? `: ${m.reason}` : ''}` });
     }
+    if (p.failureCode !== undefined) failureCodes.push({ code: p.failureCode, description: `${FAILURE_CODE_PREFIX}${p.name}` });
+    extras.push(phaseExtras(p, keys));
     for (const l of p.logs) {
       const loc = /^(.*?):(\d+)(?::\d+)?$/.exec(l.source ?? '');
       logRecords.push({
@@ -214,7 +322,7 @@ export function toOpenHtf(rec: RunRecord): Obj {
         stop_on_measurement_fail: false,
       },
       diagnosers: [],
-      subtest_name: null,
+      subtest_name: p.subtest ?? null,
       start_time_millis: ms(p.startedAt),
       end_time_millis: ms(p.endedAt),
       attachments: {},
@@ -234,9 +342,9 @@ export function toOpenHtf(rec: RunRecord): Obj {
     start_time_millis: ms(rec.startedAt),
     end_time_millis: endMs,
     outcome: rec.outcome === 'RUNNING' ? null : rec.outcome,
-    outcome_details: rec.outcomeReason ? [{ code: rec.outcome, description: rec.outcomeReason }] : [],
+    outcome_details: [...(rec.outcomeReason ? [{ code: rec.outcome, description: rec.outcomeReason }] : []), ...failureCodes],
     marginal: phases.some((p) => p.marginal),
-    metadata,
+    metadata: extras.some((x) => Object.keys(x).length) ? { ...metadata, passline: { phases: extras } } : metadata,
     phases,
     subtests: [],
     branches: [],
@@ -300,10 +408,29 @@ function measurementIn(name: string, m: Obj): Measurement {
   };
   if (units !== undefined && !dimensions) out.units = units;
   if (dimensions) out.dimensions = dimensions;
+  const doc = str(m.docstring);
+  if (doc !== undefined) out.docstring = doc;
   const texts = Array.isArray(m.validators) ? m.validators.filter((x): x is string => typeof x === 'string') : [];
-  if (texts.length === 1) out.validator = parseValidatorText(texts[0]!);
-  else if (texts.length > 1) out.validator = { kind: 'custom', name: 'openhtf', description: texts.join('; ') };
+  const validator = parseValidatorTexts(texts);
+  if (validator) out.validator = validator;
   return out;
+}
+
+/**
+ * The phase's outcome as written, or, in records from before mid-2017 that have none,
+ * derived as OpenHTF derives it (test_record.PhaseOutcome): a phase that ran on
+ * (CONTINUE) passes unless a measurement failed (or stayed unset, where the test did not
+ * allow that); FAIL_AND_CONTINUE fails; SKIP and REPEAT skip; STOP, an exception and a
+ * timeout are errors.
+ */
+function phaseOutcomeOf(p: Obj, measurements: readonly Measurement[], allowUnset: boolean): PhaseRecord['outcome'] {
+  const written = String(p.outcome);
+  if (written === 'PASS' || written === 'FAIL' || written === 'SKIP' || written === 'ERROR') return written;
+  const r = isObj(p.result) ? p.result.phase_result : undefined;
+  if (r === 'CONTINUE') return measurements.some((m) => m.outcome === 'FAIL' || (m.outcome === 'UNSET' && !allowUnset)) ? 'FAIL' : 'PASS';
+  if (r === 'FAIL_AND_CONTINUE') return 'FAIL';
+  if (r === 'SKIP' || r === 'REPEAT') return 'SKIP';
+  return 'ERROR';
 }
 
 function phaseErrorOf(result: unknown, outcome: string): PhaseRecord['error'] {
@@ -314,7 +441,37 @@ function phaseErrorOf(result: unknown, outcome: string): PhaseRecord['error'] {
     const stack = str(r.exc_tb);
     return { kind: 'exception', message: `${str(r.exc_type) ?? 'Exception'}: ${str(r.exc_val) ?? ''}`.trim(), ...(stack ? { stack } : {}) };
   }
-  return { kind: 'exception', message: typeof r === 'string' ? r : 'phase ended in error' };
+  if (r === 'STOP') return { kind: 'exception', message: 'the phase stopped the test (PhaseResult.STOP)' };
+  return { kind: 'exception', message: typeof r === 'string' ? `OpenHTF phase result ${r}` : 'phase ended in error' };
+}
+
+/** What metadata.passline kept for a phase (see PhaseExtras), put back; anything malformed is left out. */
+function applyExtras(phase: PhaseRecord, keys: readonly string[], raw: unknown): void {
+  if (!isObj(raw)) return;
+  if (raw.group === 'setup' || raw.group === 'teardown') phase.group = raw.group;
+  if (isObj(raw.params) && Object.values(raw.params).every((v) => ['string', 'number', 'boolean'].includes(typeof v)))
+    phase.params = raw.params as NonNullable<PhaseRecord['params']>;
+  const code = str(raw.failure_code);
+  if (code !== undefined) phase.failureCode = code;
+  if (raw.outcome === 'ABORTED' && phase.outcome === 'ERROR') phase.outcome = 'ABORTED';
+  const err = PhaseRecordSchema.shape.error.safeParse(raw.error);
+  if (err.success && err.data) phase.error = err.data;
+  if (!isObj(raw.measurements)) return;
+  phase.measurements.forEach((m, i) => {
+    const x = (raw.measurements as Obj)[keys[i]!];
+    if (!isObj(x)) return;
+    const c = str(x.failure_code);
+    if (c !== undefined) m.failureCode = c;
+    const r = str(x.reason);
+    if (r !== undefined) m.reason = r;
+    if (typeof x.marginal === 'boolean') m.marginal = x.marginal;
+    const aggs = MeasurementSchema.shape.aggregates.safeParse(x.aggregates);
+    if (aggs.success && aggs.data) m.aggregates = aggs.data;
+    const axis = str(x.value_axis);
+    if (axis !== undefined && m.dimensions?.length) m.dimensions[m.dimensions.length - 1] = { ...m.dimensions.at(-1)!, name: axis };
+    const custom = str(x.custom);
+    if (custom !== undefined && m.validator?.kind === 'custom') m.validator = { ...m.validator, name: custom };
+  });
 }
 
 /**
@@ -331,6 +488,7 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
   const config = isObj(meta.config) ? meta.config : {};
 
   const outcomeRaw = String(record.outcome);
+  const passline = isObj(meta.passline) && Array.isArray(meta.passline.phases) ? meta.passline.phases : [];
   const seen = new Map<string, number>();
   const phases: PhaseRecord[] = record.phases.filter(isObj).map((p, index) => {
     const name = str(p.name) ?? `phase_${index}`;
@@ -338,14 +496,12 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
     seen.set(name, attempt);
     const ps = int(p.start_time_millis) ?? start;
     const pe = int(p.end_time_millis) ?? ps;
-    const phaseOutcome = String(p.outcome);
-    const outcome: PhaseRecord['outcome'] =
-      phaseOutcome === 'PASS' || phaseOutcome === 'FAIL' || phaseOutcome === 'SKIP' || phaseOutcome === 'ERROR' ? phaseOutcome : 'ERROR';
     const measurements = isObj(p.measurements)
       ? Object.entries(p.measurements)
           .filter((e): e is [string, Obj] => isObj(e[1]))
           .map(([k, m]) => measurementIn(k, m))
       : [];
+    const outcome = phaseOutcomeOf(p, measurements, config.allow_unset_measurements === true);
     const logs: LogEntry[] = [];
     if (isObj(p.attachments)) {
       for (const [an, a] of Object.entries(p.attachments)) {
@@ -372,6 +528,9 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
       logs,
     };
     if (error) phase.error = error;
+    const subtest = str(p.subtest_name);
+    if (subtest !== undefined) phase.subtest = subtest;
+    applyExtras(phase, isObj(p.measurements) ? Object.keys(p.measurements).filter((k) => isObj((p.measurements as Obj)[k])) : [], passline[index]);
     return phase;
   });
 
@@ -392,7 +551,10 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
 
   const end = int(record.end_time_millis) ?? phases.reduce((m, p) => Math.max(m, Date.parse(p.endedAt)), start);
   const details = Array.isArray(record.outcome_details)
-    ? record.outcome_details.filter(isObj).map((d) => {
+    ? record.outcome_details
+        .filter(isObj)
+        .filter((d) => !str(d.description)?.startsWith(FAILURE_CODE_PREFIX))
+        .map((d) => {
         // Passline writes its reason under the outcome as code; other codes (exception names) stay.
         const c = str(d.code);
         return [c === outcomeRaw ? undefined : c, str(d.description)].filter(Boolean).join(': ');
@@ -401,6 +563,9 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
   let outcome: RunRecord['outcome'];
   let outcomeReason: string | undefined = details.length ? details.join('; ') : undefined;
   if (outcomeRaw === 'PASS' || outcomeRaw === 'FAIL' || outcomeRaw === 'ERROR' || outcomeRaw === 'ABORTED') outcome = outcomeRaw;
+  else if (record.outcome === undefined || record.outcome === null)
+    // No test outcome written: as OpenHTF finalises a test, from its phases.
+    outcome = phases.some((p) => p.outcome === 'ERROR') ? 'ERROR' : phases.some((p) => p.outcome === 'FAIL') ? 'FAIL' : 'PASS';
   else if (outcomeRaw === 'TIMEOUT') {
     outcome = 'ERROR';
     outcomeReason = outcomeReason ? `timeout: ${outcomeReason}` : 'timeout';
@@ -419,7 +584,7 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
     procedure: {
       id: str(meta.procedure_id) ?? str(meta.test_name) ?? 'openhtf_test',
       name: str(meta.procedure_name) ?? str(meta.test_name) ?? 'OpenHTF test',
-      version: str(meta.procedure_version) ?? '',
+      version: str(meta.procedure_version) ?? str(meta.test_version) ?? '',
       hash:
         str(meta.procedure_hash) ??
         createHash('sha256')
@@ -433,6 +598,8 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
     outcome,
     phases,
   };
+  const description = str(meta.test_description);
+  if (description !== undefined) rec.procedure.description = description;
   const operator = str(meta.operator_id);
   if (operator) rec.operatorId = operator;
   const pn = str(meta.part_number);

@@ -28,6 +28,9 @@ interface MaybeConnecting {
   ready?(timeoutMs: number, signal?: AbortSignal): Promise<void> | void;
 }
 
+/** How long to wait for SYST:ERR? after a query went unanswered. */
+const ERROR_PROBE_MS = 250;
+
 /**
  * SCPI over any transport: one command in flight at a time (callers queue), a
  * timeout and an AbortSignal per call, optional SYST:ERR? after each command,
@@ -88,8 +91,29 @@ export class ScpiSession {
     }
   }
 
-  private reply(cmd: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
-    return this.exchange(cmd, () => this.transport.readLine(timeoutMs, signal), timeoutMs, signal);
+  private async reply(cmd: string, timeoutMs: number, signal?: AbortSignal, checkErrors = false): Promise<string> {
+    try {
+      return await this.exchange(cmd, () => this.transport.readLine(timeoutMs, signal), timeoutMs, signal);
+    } catch (e) {
+      if (!checkErrors || !(e instanceof InstrumentError && e.kind === 'instrument.timeout') || /^SYST(?:EM)?:ERR/i.test(cmd)) throw e;
+      // An instrument that refuses a query (a channel it does not have) answers nothing and
+      // queues an error: where errors are checked, ask once, briefly, so the message says why
+      // instead of only "no reply". (Not by default: a slow instrument's late answer to the
+      // probe would arrive while the next command waits.)
+      const why = await this.queuedError(signal);
+      throw why ? new InstrumentError('instrument.error', `instrument ${this.name} reported ${why} after ${cmd} (no reply within ${timeoutMs} ms)`) : e;
+    }
+  }
+
+  /** The first error in the instrument's queue, or null (no error, or no answer either). */
+  private async queuedError(signal?: AbortSignal): Promise<string | null> {
+    try {
+      const r = (await this.exchange('SYST:ERR?', () => this.transport.readLine(ERROR_PROBE_MS, signal), ERROR_PROBE_MS, signal)).trim();
+      // Only an error entry (`-222,"…"`) counts: a late reply to the query may arrive instead.
+      return /^[+-]?\d+\s*,\s*"/.test(r) && !/^[+]?0\s*,/.test(r) ? r : null;
+    } catch {
+      return null;
+    }
   }
 
   /** Reads SYST:ERR? until "0,No error"; throws with every error the instrument queued. */
@@ -116,8 +140,9 @@ export class ScpiSession {
   query(cmd: string, opts: CallOptions = {}): Promise<string> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     return this.serial(async () => {
-      const r = await this.reply(cmd, timeoutMs, opts.signal);
-      if (opts.checkErrors ?? this.checkErrors) await this.drainErrors(cmd, timeoutMs, opts.signal);
+      const check = opts.checkErrors ?? this.checkErrors;
+      const r = await this.reply(cmd, timeoutMs, opts.signal, check);
+      if (check) await this.drainErrors(cmd, timeoutMs, opts.signal);
       return r;
     }, opts.signal);
   }

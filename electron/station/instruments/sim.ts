@@ -94,7 +94,15 @@ export function dmmResponder(bench: SimBench, errors: string[] = []): Responder 
     if (cmd === '*RST') return null;
     if (/^FORM(?:AT)?(?::DATA)?\s+(REAL|ASC)/.test(cmd)) return null;
     let m = /^MEAS(?:URE)?:VOLT(?:AGE)?(:DC|:AC)?\?\s*(?:\(@(\d+)\))?$/.exec(cmd);
-    if (m) return m[1] === ':AC' ? num(bench.acVolts) : num(bench.rail(Number(m[2] ?? 1)));
+    if (m) {
+      const channel = Number(m[2] ?? 1);
+      // A channel the bench has no rail on is refused as a real meter refuses it: no reply, an error queued.
+      if (m[1] !== ':AC' && bench.rails[channel] === undefined) {
+        errors.push(`-222,"Data out of range;channel ${channel} is not simulated (channels ${Object.keys(bench.rails).join(', ')})"`);
+        return null;
+      }
+      return m[1] === ':AC' ? num(bench.acVolts) : num(bench.rail(channel));
+    }
     m = /^MEAS(?:URE)?:CURR(?:ENT)?(:DC|:AC)?\?\s*(?:\(@(\d+)\))?$/.exec(cmd);
     if (m) return num(m[1] === ':AC' ? 0 : bench.supplyCurrent());
     if (/^MEAS(?:URE)?:F?RES(?:ISTANCE)?\?\s*(?:\(@(\d+)\))?$/.test(cmd)) return num(bench.resistanceOhms, 3);

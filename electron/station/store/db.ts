@@ -11,6 +11,7 @@ import * as m0050 from './migrations/0050-history-attachments.ts';
 import * as m0060 from './migrations/0060-instrument-calibration.ts';
 import * as m0061 from './migrations/0061-run-annotations.ts';
 import * as m0070 from './migrations/0070-phases-rowid.ts';
+import * as m0090 from './migrations/0090-serial-search.ts';
 import { isCorruptionError, salvageDatabase, type SalvageReport } from './salvage.ts';
 
 export interface Migration {
@@ -29,6 +30,7 @@ export const migrations: readonly Migration[] = [
   { version: 60, name: '0060-instrument-calibration', up: m0060.up },
   { version: 61, name: '0061-run-annotations', up: m0061.up },
   { version: 70, name: '0070-phases-rowid', up: m0070.up },
+  { version: 90, name: '0090-serial-search', up: m0090.up },
 ];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;
 

@@ -10,6 +10,8 @@ export interface RunAnnotations {
   fixtureId?: string;
   instruments?: RunInstrument[];
   unit?: { dateCode?: string };
+  /** What an imported record carried that has no column: the test's description, phases' subtests (by phase index). */
+  source?: { description?: string; subtests?: Record<string, string> };
 }
 
 /** A serial's history with one procedure, for the retest rules. */

@@ -2,7 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { PhaseRecord, RunOutcome, RunRecord, RunSummary } from '#contract/records.ts';
 import type { StationEvent } from '#contract/events.ts';
 import { StationFault } from '#contract/errors.ts';
-import { InventoryRepo } from './inventory-repo.ts';
+import { InventoryRepo, type RunAnnotations } from './inventory-repo.ts';
 
 type Row = Record<string, string | number | null>;
 
@@ -14,6 +14,8 @@ const SUMMARY_COLUMNS =
 export interface RunQuery {
   limit: number;
   before?: string | undefined;
+  /** Text anywhere in the serial number, any case. */
+  serial?: string | undefined;
   serialPrefix?: string | undefined;
   outcome?: string | undefined;
   partNumber?: string | undefined;
@@ -193,6 +195,7 @@ export class RunsRepo {
         ...(rec.fixtureId !== undefined ? { fixtureId: rec.fixtureId } : {}),
         ...(rec.instruments ? { instruments: rec.instruments } : {}),
         ...(rec.unit.dateCode !== undefined ? { unit: { dateCode: rec.unit.dateCode } } : {}),
+        ...sourceAnnotation(rec),
       });
       for (const t of targets) this.s.insertOutbox!.run(rec.id, t, endedAt);
       return true;
@@ -278,6 +281,11 @@ export class RunsRepo {
     if (a.fixtureId !== undefined) rec.fixtureId = a.fixtureId;
     if (a.overrides) rec.overrides = a.overrides;
     if (a.instruments) rec.instruments = a.instruments;
+    if (a.source?.description !== undefined) rec.procedure.description = a.source.description;
+    for (const [index, name] of Object.entries(a.source?.subtests ?? {})) {
+      const p = rec.phases.find((x) => x.index === Number(index));
+      if (p) p.subtest = name;
+    }
     return rec;
   }
 
@@ -301,6 +309,18 @@ export class RunsRepo {
     if (q.to) {
       where.push('started_at < ?');
       args.push(new Date(q.to).toISOString());
+    }
+    const text = q.serial?.trim();
+    if (text) {
+      // Serials containing the text, any case: the trigram index answers three characters
+      // or more; a shorter text scans the distinct serials (one row per unit, not per run).
+      if ([...text].length >= 3) {
+        where.push('serial_number IN (SELECT serial FROM serial_search WHERE serial_search MATCH ?)');
+        args.push(`"${text.replaceAll('"', '""')}"`);
+      } else {
+        where.push('serial_number IN (SELECT serial FROM serial_search WHERE instr(lower(serial), lower(?)) > 0)');
+        args.push(text);
+      }
     }
     if (q.serialPrefix) {
       // Range scan on the serial index instead of LIKE, which would ignore it.
@@ -426,4 +446,14 @@ export function classify(e: unknown): unknown {
     return new StationFault('disk.full', 'The station database is read-only: no new run can start. Stored results are intact.');
   if (/malformed|SQLITE_CORRUPT/i.test(msg)) return new StationFault('db.corrupted', `The station database is damaged: ${msg}`);
   return e;
+}
+
+/** An imported record's description and subtests, which have no column of their own. */
+function sourceAnnotation(rec: RunRecord): { source?: NonNullable<RunAnnotations['source']> } {
+  const subtests = Object.fromEntries(rec.phases.filter((p) => p.subtest !== undefined).map((p) => [String(p.index), p.subtest!]));
+  const source: NonNullable<RunAnnotations['source']> = {
+    ...(rec.procedure.description !== undefined ? { description: rec.procedure.description } : {}),
+    ...(Object.keys(subtests).length ? { subtests } : {}),
+  };
+  return Object.keys(source).length ? { source } : {};
 }

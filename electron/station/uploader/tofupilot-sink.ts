@@ -61,7 +61,7 @@ export class TofuPilotSink implements Sink {
       if (runId === null) {
         url = new URL(`${this.base}/v2/runs`);
         // TofuPilot does not document idempotency keys; the header costs nothing where it is honoured.
-        const a = await this.call('POST', '/v2/runs', toTofuPilotRun(rec, procedureId), ctx, { 'idempotency-key': rec.id });
+        const a = await this.call('POST', '/v2/runs', toTofuPilotRun(rec, procedureId, this.target.partNumber), ctx, { 'idempotency-key': rec.id });
         const bad = classifyAnswer(a);
         if (bad) return bad;
         runId = idOf(a.body);

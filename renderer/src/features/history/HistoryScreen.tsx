@@ -22,7 +22,7 @@ interface Filters {
   from: string;
   to: string;
 }
-type FilterField = Exclude<keyof Filters, 'serial'> | 'serialPrefix';
+type FilterField = keyof Filters;
 
 const EMPTY: Filters = { serial: '', outcome: '', partNumber: '', procedureId: '', operatorId: '', from: '', to: '' };
 const OUTCOMES: [string, string][] = [
@@ -46,7 +46,7 @@ type ListInput = CommandInput<'runs.list'>;
 /** The `runs.list` filter fields; "to" is the whole chosen day (the station's `to` is exclusive). */
 function toQuery(f: Filters): Omit<ListInput, 'limit' | 'before'> {
   const q: Omit<ListInput, 'limit' | 'before'> = {};
-  if (f.serial.trim()) q.serialPrefix = f.serial.trim();
+  if (f.serial.trim()) q.serial = f.serial.trim();
   if (f.outcome) q.outcome = f.outcome as NonNullable<ListInput['outcome']>;
   if (f.partNumber.trim()) q.partNumber = f.partNumber.trim();
   if (f.procedureId.trim()) q.procedureId = f.procedureId.trim();
@@ -64,7 +64,7 @@ interface ListError {
   message: string;
 }
 
-const FIELDS: readonly FilterField[] = ['serialPrefix', 'outcome', 'partNumber', 'procedureId', 'operatorId', 'from', 'to'];
+const FIELDS: readonly FilterField[] = ['serial', 'outcome', 'partNumber', 'procedureId', 'operatorId', 'from', 'to'];
 
 /** Which filter an error is about: details.field, a validation issue's path, or the message's "field: …" prefix. */
 function fieldOf(error: StationError): FilterField | null {
@@ -213,13 +213,13 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
             type="search"
             value={draft.serial}
             onChange={set('serial')}
-            placeholder="Starts with…"
+            placeholder="Any part, any case…"
             autoComplete="off"
             spellCheck={false}
-            aria-invalid={error?.field === 'serialPrefix' || undefined}
-            aria-describedby={describedBy('serialPrefix')}
+            aria-invalid={error?.field === 'serial' || undefined}
+            aria-describedby={describedBy('serial')}
           />
-          {errorFor('serialPrefix')}
+          {errorFor('serial')}
         </form>
       </div>
       <form
@@ -310,12 +310,12 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
           : loading && runs.length === 0
             ? 'Loading runs…'
             : runs.length === 0
-              ? query.serialPrefix && queryKey === JSON.stringify({ serialPrefix: query.serialPrefix })
-                ? `No runs with a serial number starting “${query.serialPrefix}”.`
+              ? query.serial && queryKey === JSON.stringify({ serial: query.serial })
+                ? `No runs with a serial number containing “${query.serial}”.`
                 : filtered
                   ? 'No runs match these filters.'
                   : 'No runs yet. Results appear here as units are tested.'
-              : `${runs.length}${state.more ? '+' : ''} run${runs.length === 1 ? '' : 's'}${query.serialPrefix ? ` with serial starting “${query.serialPrefix}”` : ''}${filtered && queryKey !== JSON.stringify({ serialPrefix: query.serialPrefix }) ? ' matching the filters' : ''}, newest first`}
+              : `${runs.length}${state.more ? '+' : ''} run${runs.length === 1 ? '' : 's'}${query.serial ? ` with serial containing “${query.serial}”` : ''}${filtered && queryKey !== JSON.stringify({ serial: query.serial }) ? ' matching the filters' : ''}, newest first`}
       </p>
       {runs.length > 0 ? (
         <table className="runs" aria-label="Runs">

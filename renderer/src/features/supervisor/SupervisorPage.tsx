@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ListBody, ListMessages } from '../../components/ListState.tsx';
 import type { CommandOutput } from '#contract/commands.ts';
 import type { CalibrationEntry } from '#contract/instruments.ts';
 import type { ParkedRun, TargetStatus, UploadStatus } from '#contract/upload.ts';
-import { useStationClient } from '../../api/station-context.tsx';
+import type { LiveSocket } from '#contract/live.ts';
+import { useStationClient, useStationView } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { runHref } from '../../router.ts';
@@ -297,9 +298,26 @@ function ParkedRuns({ parkedCount, requireBadge }: { parkedCount: number; requir
 
 type TestResult = { ok: true; text: string } | { ok: false; text: string };
 
+/**
+ * The list as loaded, with each instrument's state, message and identity as the live view
+ * has them now: `instrument.changed` events keep the live view current, as they keep the
+ * operator's banner, so an instrument that goes away shows here without a refresh.
+ */
+function withLiveState(items: InstrumentItem[] | null, sockets: readonly LiveSocket[]): InstrumentItem[] | null {
+  if (!items) return items;
+  return items.map((it) => {
+    const live = sockets.find((s) => s.socket === it.socket)?.instruments?.find((i) => i.name === it.name);
+    if (!live) return it;
+    const { message: _old, ...rest } = it;
+    return { ...rest, state: live.state, ...(live.message !== undefined ? { message: live.message } : {}), ...(live.identity ? { identity: live.identity } : {}) };
+  });
+}
+
 function Instruments() {
   const client = useStationClient();
-  const [items, setItems] = useState<InstrumentItem[] | null>(null);
+  const { sockets } = useStationView();
+  const [loaded, setItems] = useState<InstrumentItem[] | null>(null);
+  const items = useMemo(() => withLiveState(loaded, sockets), [loaded, sockets]);
   const [error, setError] = useState<string | null>(null);
   const [tests, setTests] = useState<Record<string, TestResult | 'testing'>>({});
 
@@ -369,7 +387,7 @@ function Instruments() {
                     <td className="num">{it.socket + 1}</td>
                     <td className="mono small">{it.address}</td>
                     <td>
-                      {it.state}
+                      <span className={it.state === 'disconnected' ? 'tag tag--fail' : undefined}>{it.state}</span>
                       {it.message ? <div className="muted small">{it.message}</div> : null}
                     </td>
                     <td>
