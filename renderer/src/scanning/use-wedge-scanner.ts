@@ -161,12 +161,17 @@ export function useWedgeScanner(sockets: readonly LiveSocket[], forms: ReadonlyM
       return active;
     }
     if (openPrompt()) {
-      // One key is a person's answer; several at scanner speed with no Enter/Tab are no answer.
-      if ([...text].length === 1) {
-        const ev = new KeyboardEvent('keydown', { key: text, bubbles: true, cancelable: true });
+      // A key or two (1 then 2 on a multi-choice) is a person's; a code-long burst with no Enter/Tab is no answer.
+      const keys = [...text];
+      if (keys.length >= DEFAULT_WEDGE.minLength) {
+        refuse(text, 'unknown', 'it came at scanner speed with no Enter or Tab after it, so it is no answer to the question.');
+        return null;
+      }
+      for (const key of keys) {
+        const ev = new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true });
         handedOver.add(ev);
-        (active ?? document.body).dispatchEvent(ev);
-      } else if (text.length >= DEFAULT_WEDGE.minLength) refuse(text, 'unknown', 'it came at scanner speed with no Enter or Tab after it, so it is no answer to the question.');
+        (document.activeElement ?? document.body).dispatchEvent(ev);
+      }
       return null;
     }
     if (late) return null;
