@@ -5,6 +5,7 @@ import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { LiveSocket } from '#contract/live.ts';
 import { applySocketEvent, emptySocket } from '#contract/live-reducer.ts';
 import type { UploadStatus } from '#contract/upload.ts';
+import type { Scan } from '#contract/scans.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -25,6 +26,8 @@ export interface StationView {
   syncError: string | null;
   /** The upload queue: online/offline, runs waiting, each target. */
   upload: UploadStatus | null;
+  /** The last scan from a serial (USB-CDC) scanner the station refused, until one is accepted: shown, never lost. */
+  scannerRefusal: Scan | null;
 }
 
 export const initialView: StationView = {
@@ -38,6 +41,7 @@ export const initialView: StationView = {
   runsEnded: 0,
   syncError: null,
   upload: null,
+  scannerRefusal: null,
 };
 
 export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): StationView {
@@ -80,6 +84,10 @@ export function applyStationEvent(view: StationView, e: StationEvent): StationVi
       break;
     case 'upload.queueChanged':
       next.upload = e.data;
+      break;
+    case 'scan.received':
+      // Keyboard scans show their outcome where they were made; a serial scanner's only here.
+      if (e.data.source !== 'keyboard') next.scannerRefusal = e.data.accepted ? null : e.data;
       break;
     default:
       break;

@@ -65,7 +65,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
   return (
     <div className="operator">
       <h1 className="sr-only">Test station</h1>
-      <ScanStatus scan={scan} />
+      <ScanStatus scan={scan} scannerRefusal={view.scannerRefusal} />
       <InstrumentAlerts sockets={view.sockets} />
       {view.procedureWarning && !view.procedureError ? (
         <section className="procedure-warning" role="status" aria-labelledby="procedure-warning-title">
