@@ -142,7 +142,11 @@ describe('applyStationEvent', () => {
       });
     let v = live();
     v = applyStationEvent(v, scan(11, 'bench-1', false, 'socket 1 is testing DEMO-0001: finish or abort this unit first'));
-    expect(v.scannerRefusal).toMatchObject({ text: 'DEMO-00011', source: 'bench-1', message: 'socket 1 is testing DEMO-0001: finish or abort this unit first' });
+    expect(v.scannerRefusal).toMatchObject({
+      text: 'DEMO-00011',
+      source: 'bench-1',
+      message: 'socket 1 is testing DEMO-0001: finish or abort this unit first',
+    });
     v = applyStationEvent(v, scan(12, 'keyboard', true));
     expect(v.scannerRefusal?.source).toBe('bench-1');
     v = applyStationEvent(v, scan(13, 'bench-1', true));

@@ -465,7 +465,11 @@ export class Socket {
     if (!proc || !this.runnerReady) throw new StationFault('engine.unavailable', `socket ${this.index} is getting ready; scan again in a moment`);
     const serial = serialNumber.trim();
     if (!new RegExp(proc.serialPattern).test(serial)) {
-      throw new StationFault('serial.invalid', serialRefusal(serial, proc), { field: 'serialNumber', pattern: proc.serialPattern, example: proc.serialExample });
+      throw new StationFault('serial.invalid', serialRefusal(serial, proc), {
+        field: 'serialNumber',
+        pattern: proc.serialPattern,
+        example: proc.serialExample,
+      });
     }
     const unit: Unit = { serialNumber: serial, ...(proc.partNumber !== undefined ? { partNumber: proc.partNumber } : {}), ...extra?.unit };
     const id = uuidv7();

@@ -31,8 +31,7 @@ const PROMPT_KEY = /^[ynpf1-9]$/i;
 const handedOver = new WeakSet<Event>();
 
 const isRunning = (s: LiveSocket): boolean => s.run !== null && s.run.outcome === undefined;
-const isSerialField = (el: Element | null): el is HTMLInputElement =>
-  el instanceof HTMLInputElement && el.matches('[data-serial-input]') && !el.disabled;
+const isSerialField = (el: Element | null): el is HTMLInputElement => el instanceof HTMLInputElement && el.matches('[data-serial-input]') && !el.disabled;
 /** A control that Space (or Enter) activates by itself. */
 const isControl = (el: Element | null): boolean =>
   el instanceof HTMLButtonElement || el instanceof HTMLSelectElement || (el instanceof HTMLInputElement && !isTextEntry(el));
@@ -176,7 +175,9 @@ export function useWedgeScanner(sockets: readonly LiveSocket[], forms: ReadonlyM
     }
     if (late) return null;
     const panel = active?.closest('[data-socket-panel]');
-    const field = (panel ?? document).querySelector<HTMLInputElement>('[data-serial-input]:not(:disabled)') ?? document.querySelector<HTMLInputElement>('[data-serial-input]:not(:disabled)');
+    const field =
+      (panel ?? document).querySelector<HTMLInputElement>('[data-serial-input]:not(:disabled)') ??
+      document.querySelector<HTMLInputElement>('[data-serial-input]:not(:disabled)');
     if (field) insertText(field, text);
     return field;
   });

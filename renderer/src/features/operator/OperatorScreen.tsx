@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { LiveSocket } from '#contract/live.ts';
 import type { StationView } from '../../api/station-view.ts';
 import { useWedgeScanner } from '../../scanning/use-wedge-scanner.ts';
@@ -14,13 +14,15 @@ const keySockets = (sockets: readonly LiveSocket[]): KeySocket[] =>
   sockets.map((s) => ({ socket: s.socket, prompt: s.prompt !== null && isRunning(s), running: isRunning(s) }));
 
 export function OperatorScreen({ view }: { view: StationView }) {
-  const forms = useRef(new Map<number, SerialFormHandle>()).current;
+  const [forms] = useState(() => new Map<number, SerialFormHandle>());
   // Keyboard-wedge scans (badge, fixture, serial) anywhere on the screen; slower keys are typing.
   const scan = useWedgeScanner(view.sockets, forms);
 
   // Which socket the shortcut keys act on follows focus: asked when a key comes, shown as focus moves.
   const latest = useRef(view.sockets);
-  latest.current = view.sockets;
+  useLayoutEffect(() => {
+    latest.current = view.sockets;
+  });
   const ids = view.sockets.map((s) => s.socket).join(',');
   const [focus, setFocus] = useState<KeyFocus>({ socket: null, typing: false });
   useEffect(() => {

@@ -88,13 +88,19 @@ export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef
   const runOwnsKeys = useCallback(() => keyOwners().esc === socket.socket, [keyOwners, socket.socket]);
   // Several sockets: say which one the keys act on, on the question itself.
   const shortcut = socket.prompt ? promptKeys(socket.prompt) : '';
-  const keysHint = !multi || !socket.prompt
-    ? null
-    : keys.prompt
-      ? { on: true, hint: [shortcut ? `${shortcut} answer socket ${number}` : '', keys.esc ? (shortcut ? 'Esc aborts it' : `Esc aborts socket ${number}`) : ''].filter(Boolean).join(' · ') }
-      : shortcut
-        ? { on: false, hint: `Click here to answer socket ${number} with ${shortcut}` }
-        : null;
+  const keysHint =
+    !multi || !socket.prompt
+      ? null
+      : keys.prompt
+        ? {
+            on: true,
+            hint: [shortcut ? `${shortcut} answer socket ${number}` : '', keys.esc ? (shortcut ? 'Esc aborts it' : `Esc aborts socket ${number}`) : '']
+              .filter(Boolean)
+              .join(' · '),
+          }
+        : shortcut
+          ? { on: false, hint: `Click here to answer socket ${number} with ${shortcut}` }
+          : null;
 
   const liveText = refusal ? `Scan refused. ${refusal.message}` : run?.outcome ? resultSentence(run) : '';
 
