@@ -3,7 +3,7 @@
  * shipped example procedure (sequences/example-prompts).
  */
 import { test, expect, saveScreenshot } from './fixtures.ts';
-import { OperatorScreen } from './operator-screen.ts';
+import { OperatorScreen, scannerSends } from './operator-screen.ts';
 import { StationProcess } from './station.ts';
 
 test('confirm, yes-no with a picture, pass-fail, text, number, choice, multi-choice and a question that gives up', async ({ page }, testInfo) => {
@@ -28,9 +28,12 @@ test('confirm, yes-no with a picture, pass-fail, text, number, choice, multi-cho
     await saveScreenshot(page, testInfo, 'prompt-image');
     await page.keyboard.press('y');
 
-    // pass-fail.
+    // pass-fail. A label scanned now (with a P and an F in it) is a scan, refused, not an answer.
     await expect(question('Did the buzzer sound twice?')).toBeVisible();
     await expect(operator.prompt.getByRole('button', { name: 'Pass', exact: true })).toBeVisible();
+    await scannerSends(page, 'EX-PF1');
+    await expect(page.getByRole('region', { name: 'Scanner' }).getByRole('alert')).toHaveText(/Scan EX-PF1 refused: .*finish or abort this unit first/);
+    await expect(question('Did the buzzer sound twice?')).toBeVisible();
     await page.keyboard.press('p');
 
     // text with a pattern: a wrong answer is refused next to the field, then corrected.
@@ -54,7 +57,10 @@ test('confirm, yes-no with a picture, pass-fail, text, number, choice, multi-cho
     await saveScreenshot(page, testInfo, 'prompt-number');
     await page.keyboard.press('Enter');
 
-    // choice: number keys pick.
+    // choice: number keys pick; a scanned label's digits do not.
+    await expect(question('Which enclosure colour is fitted?')).toBeVisible();
+    await scannerSends(page, 'EX-21', { suffix: 'Tab' });
+    await expect(page.getByRole('region', { name: 'Scanner' }).getByRole('alert')).toHaveText(/Scan EX-21 refused/);
     await expect(question('Which enclosure colour is fitted?')).toBeVisible();
     await expect(operator.prompt.getByRole('button', { name: 'grey' })).toHaveAttribute('aria-keyshortcuts', '2');
     await saveScreenshot(page, testInfo, 'prompt-choice');

@@ -3,41 +3,12 @@
  * and Enter a few milliseconds per key; an operator types at a person's pace.
  * Playwright types both with those delays into the real UI on the real station.
  */
-import type { CDPSession, Page } from '@playwright/test';
 import { expect, saveScreenshot, test } from './fixtures.ts';
 import { StationClient } from './station-client.ts';
+import { scannerSends } from './operator-screen.ts';
 
-/** Between keys of a wedge scanner (USB HID scanners send a key every 1–15 ms). */
-const SCANNER_MS = 4;
 /** Between keys of a quick typist. */
 const TYPIST_MS = 140;
-
-/**
- * Keys as a USB scanner sends them: each stamped SCANNER_MS after the last by the device and
- * all sent without waiting for the page. (Playwright's keyboard waits until each key is
- * handled, so a page busy for a moment on a loaded machine would stretch a scan to a
- * person's pace: not what a scanner does.)
- */
-async function scannerSends(page: Page, keys: string): Promise<void> {
-  let cdp = sessions.get(page);
-  if (!cdp) sessions.set(page, (cdp = await page.context().newCDPSession(page)));
-  const session = cdp;
-  const t0 = Date.now() / 1000;
-  const all = [...keys, 'Enter'];
-  await Promise.all(
-    all.map((key, i) => {
-      const text = key === 'Enter' ? '\r' : key;
-      const code = key === 'Enter' ? 'Enter' : key === '-' ? 'Minus' : /\d/.test(key) ? `Digit${key}` : `Key${key.toUpperCase()}`;
-      const vk = key === 'Enter' ? 13 : key === '-' ? 189 : key.toUpperCase().charCodeAt(0);
-      const timestamp = t0 + (i * SCANNER_MS) / 1000;
-      return Promise.all([
-        session.send('Input.dispatchKeyEvent', { type: 'keyDown', key, code, text, windowsVirtualKeyCode: vk, timestamp }),
-        session.send('Input.dispatchKeyEvent', { type: 'keyUp', key, code, windowsVirtualKeyCode: vk, timestamp: timestamp + 0.001 }),
-      ]);
-    }),
-  );
-}
-const sessions = new WeakMap<Page, CDPSession>();
 
 test('a badge scanned with no field focused logs the operator in; the unit scanned next runs under that operator', async ({
   operator,

@@ -136,6 +136,28 @@ describe('the demo procedure', () => {
   });
 
   test.each([
+    [
+      'a zero-width space',
+      'DEMO-\u200b0001',
+      'The serial number "DEMO-0001" contains an invisible character (zero-width space, U+200B) after "DEMO-". Check the scanner’s settings, or type the serial number by hand.',
+    ],
+    [
+      'a direction mark',
+      '\u200eDEMO-0001',
+      'The serial number "DEMO-0001" contains an invisible character (left-to-right mark, U+200E) at the start. Check the scanner’s settings, or type the serial number by hand.',
+    ],
+    [
+      'small letters',
+      'demo-0001',
+      '"demo-0001" is in small letters: serial numbers for Demo board functional test are in capitals, like DEMO-0001. Is Caps Lock on?',
+    ],
+  ])('a serial with %s is refused saying so, not only with the expected form', async (_what, serialNumber, message) => {
+    const t = await demo();
+    const res = await t.station.invoke('run.start', { serialNumber });
+    expect(res).toMatchObject({ ok: false, error: { kind: 'serial.invalid', message } });
+  });
+
+  test.each([
     ['a missing serial number', {}, /^serialNumber: /],
     ['a serial number of the wrong type', { serialNumber: 42 }, /^serialNumber: Invalid input: expected string, received number$/],
     ['an empty serial number', { serialNumber: '   ' }, /^serialNumber: scan or type a serial number$/],
@@ -168,7 +190,7 @@ describe('the demo procedure', () => {
     // A second scan while busy is refused, naming the unit under test.
     expect(await t.station.invoke('run.start', { serialNumber: 'DEMO-0004' })).toMatchObject({
       ok: false,
-      error: { kind: 'busy', message: 'socket 0 is already testing DEMO-0003' },
+      error: { kind: 'busy', message: 'socket 1 is testing DEMO-0003: finish or abort this unit first' },
     });
     await answerLed(t, runId, true);
     expect((await t.ended(runId)).data.outcome).toBe('PASS');

@@ -64,4 +64,38 @@ describe('keyboard-wedge detector', () => {
     keys.forEach((k, i) => expect(w.key(k, i * 3).kind).toBe(k === 'Shift' && i === 0 ? 'typing' : 'pending'));
     expect(w.key('Enter', keys.length * 3)).toEqual({ kind: 'scan', text: 'DEMO-1' });
   });
+
+  test('a scanner with a Tab suffix: Tab ends the scan like Enter', () => {
+    const w = new KeyboardWedge();
+    [...'DEMO-0001'].forEach((k, i) => expect(w.key(k, i * 4).kind).toBe('pending'));
+    expect(w.key('Tab', 36)).toEqual({ kind: 'scan', text: 'DEMO-0001' });
+    expect(w.pending).toBe('');
+  });
+
+  test('a Tab after typing is typing (focus moves on), not a scan', () => {
+    const w = new KeyboardWedge();
+    w.key('x', 0);
+    expect(w.key('Tab', 300)).toEqual({ kind: 'typing', text: 'x', enter: false });
+  });
+
+  test('two labels 30 ms apart, each with its suffix, are two scans: never one glued code', () => {
+    const w = new KeyboardWedge();
+    const out: WedgeResult[] = [];
+    let t = 0;
+    for (const [label, end] of [
+      ['DEMO-0101', 'Enter'],
+      ['DEMO-0102', 'Tab'],
+    ] as const) {
+      for (const k of [...label, end]) {
+        const r = w.key(k, t);
+        if (r.kind !== 'pending') out.push(r);
+        t += 4;
+      }
+      t += 26;
+    }
+    expect(out).toEqual([
+      { kind: 'scan', text: 'DEMO-0101' },
+      { kind: 'scan', text: 'DEMO-0102' },
+    ]);
+  });
 });

@@ -132,4 +132,24 @@ describe('applyStationEvent', () => {
     expect(v.procedureWarning).toBeNull();
     expect(v.procedure?.version).toBe('1.0.1');
   });
+
+  test("a serial scanner's refused scan stays on the view until one of its scans is accepted; keyboard scans do not touch it", () => {
+    const scan = (seq: number, source: string, accepted: boolean, message?: string): StationEvent =>
+      ev(seq, {
+        kind: 'scan.received',
+        runId: null,
+        data: { text: `DEMO-000${seq}`, source, at: '2026-11-22T09:00:00.000Z', socket: 0, route: 'serial', accepted, ...(message ? { message } : {}) },
+      });
+    let v = live();
+    v = applyStationEvent(v, scan(11, 'bench-1', false, 'socket 1 is testing DEMO-0001: finish or abort this unit first'));
+    expect(v.scannerRefusal).toMatchObject({
+      text: 'DEMO-00011',
+      source: 'bench-1',
+      message: 'socket 1 is testing DEMO-0001: finish or abort this unit first',
+    });
+    v = applyStationEvent(v, scan(12, 'keyboard', true));
+    expect(v.scannerRefusal?.source).toBe('bench-1');
+    v = applyStationEvent(v, scan(13, 'bench-1', true));
+    expect(v.scannerRefusal).toBeNull();
+  });
 });

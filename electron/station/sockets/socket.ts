@@ -12,6 +12,7 @@ import { RunnerHost } from '#station/runner/runner-host.ts';
 import { PHASE_REF_WINDOW, RunnerPhaseEndedSchema, type FromRunner, type RunnerPhaseEnded } from '#station/runner/protocol.ts';
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { safeStateFresh } from '#station/instruments/safe-state.ts';
+import { serialRefusal } from '#station/scanning/serial-refusal.ts';
 
 /** Extra time past a phase's own timeout before the station stops waiting for the runner. */
 export const WATCHDOG_GRACE_MS = 1000;
@@ -459,16 +460,16 @@ export class Socket {
     const blocked = this.cfg.blocked();
     if (blocked) throw blocked;
     if (this.procedureError) throw this.procedureError;
-    if (this.run) throw new StationFault('busy', `socket ${this.index} is already testing ${this.run.unit.serialNumber}`);
+    if (this.run) throw new StationFault('busy', `socket ${this.index + 1} is testing ${this.run.unit.serialNumber}: finish or abort this unit first`);
     const proc = this.procedure;
     if (!proc || !this.runnerReady) throw new StationFault('engine.unavailable', `socket ${this.index} is getting ready; scan again in a moment`);
     const serial = serialNumber.trim();
     if (!new RegExp(proc.serialPattern).test(serial)) {
-      throw new StationFault(
-        'serial.invalid',
-        `"${serial}" is not a serial number for ${proc.name}. Expected the form ${proc.serialExample ?? proc.serialPattern}`,
-        { field: 'serialNumber', pattern: proc.serialPattern, example: proc.serialExample },
-      );
+      throw new StationFault('serial.invalid', serialRefusal(serial, proc), {
+        field: 'serialNumber',
+        pattern: proc.serialPattern,
+        example: proc.serialExample,
+      });
     }
     const unit: Unit = { serialNumber: serial, ...(proc.partNumber !== undefined ? { partNumber: proc.partNumber } : {}), ...extra?.unit };
     const id = uuidv7();

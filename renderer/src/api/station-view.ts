@@ -5,6 +5,7 @@ import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { LiveSocket } from '#contract/live.ts';
 import { applySocketEvent, emptySocket } from '#contract/live-reducer.ts';
 import type { UploadStatus } from '#contract/upload.ts';
+import type { Scan } from '#contract/scans.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -27,6 +28,8 @@ export interface StationView {
   upload: UploadStatus | null;
   /** The database itself: ok, salvaged at start, damaged, newer, unavailable. */
   database: StationSnapshot['database'];
+  /** The last scan from a serial (USB-CDC) scanner the station refused, until one is accepted: shown, never lost. */
+  scannerRefusal: Scan | null;
 }
 
 export const initialView: StationView = {
@@ -41,6 +44,7 @@ export const initialView: StationView = {
   syncError: null,
   upload: null,
   database: { state: 'ok' },
+  scannerRefusal: null,
 };
 
 export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): StationView {
@@ -84,6 +88,10 @@ export function applyStationEvent(view: StationView, e: StationEvent): StationVi
       break;
     case 'upload.queueChanged':
       next.upload = e.data;
+      break;
+    case 'scan.received':
+      // Keyboard scans show their outcome where they were made; a serial scanner's only here.
+      if (e.data.source !== 'keyboard') next.scannerRefusal = e.data.accepted ? null : e.data;
       break;
     default:
       break;

@@ -61,3 +61,17 @@ export function failingFirst<T extends { outcome: Measurement['outcome'] }>(ms: 
     .sort((a, b) => bad(a.m) - bad(b.m) || a.i - b.i)
     .map((x) => x.m);
 }
+
+/**
+ * A station refusal as an operator reads it: a bad input's own sentence ("a serial number
+ * has at most 128 characters") without the field path in front, first letter capital.
+ */
+export function operatorMessage(error: { kind: string; message: string; details?: unknown }): string {
+  let message = error.message;
+  if (error.kind === 'invalid-input' && Array.isArray(error.details)) {
+    const parts = (error.details as { message?: unknown }[]).map((i) => (typeof i.message === 'string' ? i.message : '')).filter(Boolean);
+    if (parts.length) message = parts.join('; ');
+  }
+  message = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.?!]$/.test(message) ? message : `${message}.`;
+}

@@ -1,8 +1,9 @@
 /**
  * Keyboard-wedge scanner detection. A wedge scanner "types" a code and Enter in a
  * burst (a few ms per key); a person types far slower. Fed keys with their times,
- * the detector says which keys were a scan and which were ordinary typing. Pure:
- * no DOM, no clock of its own.
+ * the detector says which keys were a scan and which were ordinary typing. Enter or
+ * Tab (the scanner's suffix) ends a scan: the next key starts a new one, so two labels
+ * scanned in quick succession are two scans. Pure: no DOM, no clock of its own.
  */
 
 export interface WedgeOptions {
@@ -17,7 +18,7 @@ export const DEFAULT_WEDGE: WedgeOptions = { maxGapMs: 35, minLength: 4 };
 export type WedgeResult =
   /** Keys held back: maybe the start of a scan. */
   | { kind: 'pending' }
-  /** These keys were typed by a person: hand them to the field. `enter`: an Enter came after them. */
+  /** These keys were typed by a person: hand them to the field. `enter`: an Enter came after them (a Tab: false). */
   | { kind: 'typing'; text: string; enter: boolean }
   | { kind: 'scan'; text: string };
 
@@ -36,16 +37,16 @@ export class KeyboardWedge {
   }
 
   /**
-   * One key (KeyboardEvent.key) at time `t` (ms). Printable keys and Enter count;
+   * One key (KeyboardEvent.key) at time `t` (ms). Printable keys, Enter and Tab count;
    * anything else (Shift, arrows) is not part of a code and is ignored.
    */
   key(key: string, t: number): WedgeResult {
     const quick = t - this.last <= this.opts.maxGapMs;
-    if (key === 'Enter') {
+    if (isScanEnd(key)) {
       const text = this.buf;
       this.reset();
       if (quick && text.length >= this.opts.minLength) return { kind: 'scan', text };
-      return { kind: 'typing', text, enter: true };
+      return { kind: 'typing', text, enter: key === 'Enter' };
     }
     if (key.length !== 1) return this.buf ? { kind: 'pending' } : { kind: 'typing', text: '', enter: false };
     if (this.buf && !quick) {
@@ -75,4 +76,9 @@ export class KeyboardWedge {
     this.buf = '';
     this.last = -Infinity;
   }
+}
+
+/** The keys a scanner sends after a code (its suffix): Enter (CR, LF) or Tab. */
+export function isScanEnd(key: string): boolean {
+  return key === 'Enter' || key === 'Tab';
 }

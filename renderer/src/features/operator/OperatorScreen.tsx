@@ -1,3 +1,4 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { LiveSocket } from '#contract/live.ts';
 import type { StationView } from '../../api/station-view.ts';
 import { useWedgeScanner } from '../../scanning/use-wedge-scanner.ts';
@@ -6,15 +7,51 @@ import { InstrumentAlerts } from './InstrumentAlerts.tsx';
 import { DatabaseNotice } from '../../components/DatabaseNotice.tsx';
 import { ProcedureErrorPanel } from './ProcedureErrorPanel.tsx';
 import { SocketPanel } from './SocketPanel.tsx';
+import type { SerialFormHandle } from './SerialForm.tsx';
+import { escKeysOwner, promptKeysOwner, readFocus, type KeyFocus, type KeySocket } from './keys.ts';
 
 const isRunning = (s: LiveSocket): boolean => s.run !== null && s.run.outcome === undefined;
+const keySockets = (sockets: readonly LiveSocket[]): KeySocket[] =>
+  sockets.map((s) => ({ socket: s.socket, prompt: s.prompt !== null && isRunning(s), running: isRunning(s) }));
 
 export function OperatorScreen({ view }: { view: StationView }) {
+  const [forms] = useState(() => new Map<number, SerialFormHandle>());
   // Keyboard-wedge scans (badge, fixture, serial) anywhere on the screen; slower keys are typing.
-  const scan = useWedgeScanner(
-    view.sockets.map((s) => s.socket),
-    view.sockets.some((s) => s.prompt !== null && isRunning(s)),
-  );
+  const scan = useWedgeScanner(view.sockets, forms);
+
+  // Which socket the shortcut keys act on follows focus: asked when a key comes, shown as focus moves.
+  const latest = useRef(view.sockets);
+  useLayoutEffect(() => {
+    latest.current = view.sockets;
+  });
+  const ids = view.sockets.map((s) => s.socket).join(',');
+  const [focus, setFocus] = useState<KeyFocus>({ socket: null, typing: false });
+  useEffect(() => {
+    const update = (): void => queueMicrotask(() => setFocus(readFocus(latest.current.map((s) => s.socket))));
+    document.addEventListener('focusin', update);
+    document.addEventListener('focusout', update);
+    return () => {
+      document.removeEventListener('focusin', update);
+      document.removeEventListener('focusout', update);
+    };
+  }, []);
+  const keyOwners = useCallback(() => {
+    const ks = keySockets(latest.current);
+    const f = readFocus(latest.current.map((s) => s.socket));
+    return { prompt: promptKeysOwner(ks, f), esc: escKeysOwner(ks, f) };
+  }, []);
+  const ks = keySockets(view.sockets);
+  const promptOwner = promptKeysOwner(ks, focus);
+  const escOwner = escKeysOwner(ks, focus);
+
+  // After an answer, the next open question takes focus (so its keys work), not a serial field.
+  const openPrompts = view.sockets.map((s) => (s.prompt && isRunning(s) ? s.prompt.id : '')).join(',');
+  useEffect(() => {
+    const active = document.activeElement;
+    if (active && active !== document.body) return;
+    const next = document.querySelector<HTMLElement>('[data-prompt]');
+    (next?.querySelector<HTMLElement>('[data-autofocus]') ?? next)?.focus();
+  }, [openPrompts, ids]);
 
   if (!view.station) {
     return (
@@ -28,12 +65,10 @@ export function OperatorScreen({ view }: { view: StationView }) {
   }
 
   const sockets = view.sockets;
-  const prompts = sockets.filter((s) => s.prompt !== null && isRunning(s));
-  const running = sockets.filter(isRunning);
   return (
     <div className="operator">
       <h1 className="sr-only">Test station</h1>
-      <ScanStatus scan={scan} />
+      <ScanStatus scan={scan} scannerRefusal={view.scannerRefusal} />
       <InstrumentAlerts sockets={view.sockets} />
       <DatabaseNotice database={view.database} />
       {view.procedureWarning && !view.procedureError ? (
@@ -56,8 +91,12 @@ export function OperatorScreen({ view }: { view: StationView }) {
               socket={s}
               procedure={view.procedure}
               multi={sockets.length > 1}
-              onlyPrompt={prompts.length === 1 && prompts[0] === s}
-              onlyRunning={running.length === 1 && running[0] === s}
+              keyOwners={keyOwners}
+              keys={{ prompt: promptOwner === s.socket, esc: escOwner === s.socket }}
+              formRef={(h) => {
+                if (h) forms.set(s.socket, h);
+                else forms.delete(s.socket);
+              }}
               runsEnded={view.runsEnded}
             />
           ))}

@@ -10,6 +10,8 @@ interface Props {
   onAnswer(answer: PromptAnswer): Promise<StationError | null>;
   /** Whether a key press belongs to this prompt (its socket owns the keyboard). */
   ownsKeys(): boolean;
+  /** On a station with several sockets: which socket the keys answer now ("Y / N answer socket 1"). */
+  keys?: { hint: string; on: boolean } | null | undefined;
 }
 
 const CHOICES = {
@@ -27,7 +29,7 @@ const CHOICES = {
 const optionKey = (i: number): string | undefined => (i < 9 ? String(i + 1) : undefined);
 
 /** The operator's question, in large type, answered by buttons or keys. */
-export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
+export function PromptPanel({ prompt, onAnswer, ownsKeys, keys }: Props) {
   const id = useId();
   const panel = useRef<HTMLElement>(null);
   const textInput = useRef<HTMLInputElement>(null);
@@ -39,8 +41,12 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
   const typed = prompt.kind === 'text' || prompt.kind === 'number';
   const options = prompt.options ?? [];
 
-  // Take focus when the question opens, so the keys work and a screen reader reads it.
+  // Take focus when the question opens, so the keys work and a screen reader reads it; but
+  // not from another socket's open question or a field the operator is typing in.
   useEffect(() => {
+    const active = document.activeElement;
+    const mine = panel.current?.contains(active) ?? false;
+    if (!mine && (active?.closest('[data-prompt]') || isTextEntry(active))) return;
     if (prompt.kind === 'text' || prompt.kind === 'number') textInput.current?.focus();
     else if (prompt.kind === 'confirm') okButton.current?.focus();
     else panel.current?.focus();
@@ -73,7 +79,8 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
 
   const toggle = (option: string): void => setPicked((p) => (p.includes(option) ? p.filter((x) => x !== option) : [...p, option]));
 
-  // Y / N, P / F, 1–9, Enter: captured before the scan-field redirect sees them.
+  // Y / N, P / F, 1–9, Enter. Listened to on the document, after the scanner hook (window,
+  // capture): it holds keys that may be a scan and hands over those a person typed.
   const onKey = useEffectEvent((e: KeyboardEvent): void => {
     if (e.defaultPrevented || hasModifier(e) || e.repeat || !ownsKeys()) return;
     if (isTextEntry(document.activeElement)) return;
@@ -102,8 +109,8 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
     }
   });
   useEffect(() => {
-    window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
   }, []);
 
   const questionId = `${id}-q`;
@@ -111,11 +118,20 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
   const inputId = `${id}-input`;
   const hint = answerHint(prompt);
   return (
-    <section ref={panel} className="prompt" role="dialog" aria-labelledby={questionId} aria-describedby={hint ? `${id}-hint` : undefined} tabIndex={-1}>
+    <section
+      ref={panel}
+      className="prompt"
+      role="dialog"
+      data-prompt=""
+      aria-labelledby={questionId}
+      aria-describedby={hint ? `${id}-hint` : undefined}
+      tabIndex={-1}
+    >
       <div className="prompt-top">
         <p className="prompt-kicker">Operator check · {prompt.phase}</p>
         {prompt.expiresAt ? <Countdown until={prompt.expiresAt} /> : null}
       </div>
+      {keys ? <p className={`prompt-keys${keys.on ? ' prompt-keys--on' : ''}`}>{keys.hint}</p> : null}
       <h2 id={questionId} className="prompt-question">
         {prompt.message}
       </h2>
@@ -145,6 +161,7 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
         <div className="prompt-actions">
           <button
             ref={okButton}
+            data-autofocus=""
             type="button"
             className="button button--huge button--affirm"
             onClick={() => void answer(true)}
@@ -193,6 +210,7 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
           <div className="serial-row">
             <input
               ref={textInput}
+              data-autofocus=""
               id={inputId}
               className="serial-input"
               value={text}
@@ -224,6 +242,18 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys }: Props) {
       ) : null}
     </section>
   );
+}
+
+/** The shortcut keys of a question, as the hint names them; empty for typed answers. */
+export function promptKeys(p: Prompt): string {
+  if (p.kind === 'yes-no') return 'Y / N';
+  if (p.kind === 'pass-fail') return 'P / F';
+  if (p.kind === 'confirm') return 'Enter';
+  if (p.kind === 'choice' || p.kind === 'multi-choice') {
+    const n = Math.min(p.options?.length ?? 0, 9);
+    return n > 1 ? `1–${n}` : n === 1 ? '1' : '';
+  }
+  return '';
 }
 
 /** What a typed answer must look like, when the question says. */

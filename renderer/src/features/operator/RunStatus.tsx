@@ -33,10 +33,12 @@ interface RunningProps {
   aborting: boolean;
   onAbort(): void;
   ownsKeys(): boolean;
+  /** Esc aborts this run (false: it acts on another socket, so the button does not show it). */
+  escKey?: boolean;
 }
 
 /** A run in progress: the unit, progress, elapsed time and the Abort button (Escape). */
-export function RunningStatus({ run, compact, aborting, onAbort, ownsKeys }: RunningProps) {
+export function RunningStatus({ run, compact, aborting, onAbort, ownsKeys, escKey = true }: RunningProps) {
   const now = useNow(true, 200);
   const done = run.phases.filter((p) => p.status !== 'waiting' && p.status !== 'running').length;
   const current = run.phases.find((p) => p.status === 'running');
@@ -58,9 +60,9 @@ export function RunningStatus({ run, compact, aborting, onAbort, ownsKeys }: Run
       className={`button button--abort${compact ? ' button--abort-compact' : ''}`}
       onClick={onAbort}
       disabled={aborting}
-      aria-keyshortcuts="Escape"
+      aria-keyshortcuts={escKey ? 'Escape' : undefined}
     >
-      {aborting ? 'Aborting…' : 'Abort'} <Kbd>Esc</Kbd>
+      {aborting ? 'Aborting…' : 'Abort'} {escKey ? <Kbd>Esc</Kbd> : null}
     </button>
   );
 

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
 import type { StationError } from '#contract/errors.ts';
 import { Kbd } from '../../components/Kbd.tsx';
 import { isTextEntry } from '../../components/dom.ts';
@@ -10,20 +10,31 @@ interface Props {
   hint: string;
   onStart(serialNumber: string): Promise<StationError | null>;
   onRefused(message: string): void;
+  ref?: Ref<SerialFormHandle>;
+}
+
+/** What the scanner hook does with a socket's form. */
+export interface SerialFormHandle {
+  /** Starts a scanned unit: the label replaces whatever was typed. Resolves with the refusal, if any. */
+  scan(serial: string): Promise<StationError | null>;
 }
 
 /** The scan field: a keyboard-wedge scanner types the serial and presses Enter. */
-export function SerialForm({ label, waiting, hint, onStart, onRefused }: Props) {
+export function SerialForm({ label, waiting, hint, onStart, onRefused, ref }: Props) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Set at once: a second Enter before React re-renders must see the first start in flight.
+  const starting = useRef(false);
 
   // Focus whenever the station starts waiting for a unit: after load, after a run ends;
-  // but never take it from another socket's field the operator is typing in.
+  // but never take it from another socket's field the operator is typing in, nor from
+  // an open question (the next Y would be typed into this field).
   useEffect(() => {
-    if (waiting && !(isTextEntry(document.activeElement) && document.activeElement !== input.current)) input.current?.focus();
+    if (!waiting || document.querySelector('[data-prompt]')) return;
+    if (!(isTextEntry(document.activeElement) && document.activeElement !== input.current)) input.current?.focus();
   }, [waiting]);
 
   const refuse = (message: string): void => {
@@ -36,24 +47,39 @@ export function SerialForm({ label, waiting, hint, onStart, onRefused }: Props) 
     });
   };
 
+  const startSerial = async (serial: string): Promise<StationError | null> => {
+    starting.current = true;
+    setBusy(true);
+    const err = await onStart(serial);
+    starting.current = false;
+    setBusy(false);
+    if (err) refuse(err.message);
+    else {
+      setError(null);
+      setValue('');
+    }
+    return err;
+  };
+
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    if (busy || !waiting) return;
+    if (starting.current || !waiting) return;
     const serial = value.trim();
     if (!serial) {
       refuse('Scan or type a serial number.');
       return;
     }
-    setBusy(true);
-    const err = await onStart(serial);
-    setBusy(false);
-    if (err) {
-      refuse(err.message);
-    } else {
-      setError(null);
-      setValue('');
-    }
+    await startSerial(serial);
   };
+
+  useImperativeHandle(ref, () => ({
+    scan: (serial) => {
+      if (starting.current || !waiting) return Promise.resolve({ kind: 'busy', message: 'This socket is starting a unit.' });
+      setValue(serial);
+      setError(null);
+      return startSerial(serial);
+    },
+  }));
 
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;

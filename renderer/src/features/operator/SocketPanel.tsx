@@ -1,25 +1,28 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState, type Ref } from 'react';
 import type { StationError } from '#contract/errors.ts';
 import type { LivePhase, LiveSocket } from '#contract/live.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { PromptAnswer } from '#contract/prompts.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { PhaseList } from './PhaseList.tsx';
-import { PromptPanel } from './PromptPanel.tsx';
+import { PromptPanel, promptKeys } from './PromptPanel.tsx';
 import { IdleStatus, ResultBanner, RunningStatus, resultSentence } from './RunStatus.tsx';
 import { APPROVABLE, ApprovalPanel, type Refusal, type RetryWith } from './ApprovalPanel.tsx';
-import { SerialForm } from './SerialForm.tsx';
+import { SerialForm, type SerialFormHandle } from './SerialForm.tsx';
 import { RecentUnits } from './RecentUnits.tsx';
-import { ownsKeys } from './keys.ts';
+import { operatorMessage } from '../../components/format.ts';
 
 interface Props {
   socket: LiveSocket;
   procedure: ProcedureSummary | null;
   /** More than one socket on this station: label everything with the socket's number. */
   multi: boolean;
-  /** This is the only socket with an open question / a run in progress. */
-  onlyPrompt: boolean;
-  onlyRunning: boolean;
+  /** Which sockets the shortcut keys act on now, asked when a key comes (focus may have moved). */
+  keyOwners(): { prompt: number | null; esc: number | null };
+  /** The same, as last rendered: the question's hint and the Abort button's Esc. */
+  keys: { prompt: boolean; esc: boolean };
+  /** The serial form, for the scanner hook to start scanned units. */
+  formRef: Ref<SerialFormHandle>;
   runsEnded: number;
 }
 
@@ -35,7 +38,7 @@ function plannedPhases(procedure: ProcedureSummary | null): LivePhase[] {
   return ordered.map((p, index) => ({ index, name: p.name, title: p.title, group: p.group, status: 'waiting', attempt: 1, measurements: [], logs: [] }));
 }
 
-export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning, runsEnded }: Props) {
+export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef, runsEnded }: Props) {
   const client = useStationClient();
   const panel = useRef<HTMLElement>(null);
   const [refusal, setRefusal] = useState<{ message: string; n: number } | null>(null);
@@ -62,7 +65,7 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
     // A refusal someone may lift opens the approval panel; a bad badge keeps it open with the message.
     if (APPROVABLE.has(r.error.kind)) setApproval({ serialNumber, error: r.error });
     else if (r.error.kind !== 'supervisor.invalid') setApproval(null);
-    return r.error;
+    return { ...r.error, message: operatorMessage(r.error) };
   };
 
   const abort = (): void => {
@@ -81,8 +84,23 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
     return r.ok ? null : r.error;
   };
 
-  const promptOwnsKeys = useCallback(() => ownsKeys(panel.current, !multi || onlyPrompt), [multi, onlyPrompt]);
-  const runOwnsKeys = useCallback(() => ownsKeys(panel.current, !multi || onlyRunning), [multi, onlyRunning]);
+  const promptOwnsKeys = useCallback(() => keyOwners().prompt === socket.socket, [keyOwners, socket.socket]);
+  const runOwnsKeys = useCallback(() => keyOwners().esc === socket.socket, [keyOwners, socket.socket]);
+  // Several sockets: say which one the keys act on, on the question itself.
+  const shortcut = socket.prompt ? promptKeys(socket.prompt) : '';
+  const keysHint =
+    !multi || !socket.prompt
+      ? null
+      : keys.prompt
+        ? {
+            on: true,
+            hint: [shortcut ? `${shortcut} answer socket ${number}` : '', keys.esc ? (shortcut ? 'Esc aborts it' : `Esc aborts socket ${number}`) : '']
+              .filter(Boolean)
+              .join(' · '),
+          }
+        : shortcut
+          ? { on: false, hint: `Click here to answer socket ${number} with ${shortcut}` }
+          : null;
 
   const liveText = refusal ? `Scan refused. ${refusal.message}` : run?.outcome ? resultSentence(run) : '';
 
@@ -96,6 +114,7 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
       <div className="socket-side">
         {multi ? <h2 className="socket-title">Socket {number}</h2> : null}
         <SerialForm
+          ref={formRef}
           label={multi ? `Serial number, socket ${number}` : 'Serial number'}
           waiting={waiting}
           hint={
@@ -119,10 +138,23 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
           </section>
         ) : null}
         {running ? (
-          <RunningStatus run={run} compact={socket.prompt !== null} aborting={abortingRun === run.runId} onAbort={abort} ownsKeys={runOwnsKeys} />
+          <RunningStatus
+            run={run}
+            compact={socket.prompt !== null}
+            aborting={abortingRun === run.runId}
+            onAbort={abort}
+            ownsKeys={runOwnsKeys}
+            escKey={!multi || keys.esc}
+          />
         ) : null}
         {socket.prompt && running ? (
-          <PromptPanel key={socket.prompt.id} prompt={socket.prompt} onAnswer={(a) => answer(socket.prompt!.id, a)} ownsKeys={promptOwnsKeys} />
+          <PromptPanel
+            key={socket.prompt.id}
+            prompt={socket.prompt}
+            onAnswer={(a) => answer(socket.prompt!.id, a)}
+            ownsKeys={promptOwnsKeys}
+            keys={keysHint && keysHint.hint ? keysHint : null}
+          />
         ) : null}
         {running ? null : run?.outcome ? (
           <ResultBanner run={{ ...run, outcome: run.outcome }} />
