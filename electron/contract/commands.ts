@@ -51,6 +51,13 @@ export const StationSnapshotSchema = z.object({
       runs: z.object({ salvaged: z.number(), total: z.number(), unreadable: z.number() }).optional(),
     })
     .default({ state: 'ok' }),
+  /**
+   * Runs this start found cut off by a station stop (kill, power loss) and recorded ABORTED:
+   * which unit, on which socket, in which phase, so the operator knows what to test again.
+   */
+  recoveredRuns: z
+    .array(z.object({ runId: z.string(), socket: z.number().int(), serialNumber: z.string(), endedAt: z.string(), phase: z.string().optional() }))
+    .default([]),
   sockets: z.array(LiveSocketSchema),
   /** The upload queue: online/offline and runs waiting for the operator, each target for the supervisor. */
   upload: UploadStatusSchema.default(emptyUploadStatus),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync, statSync, statfsSync, watch, type FSWatcher } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, statSync, statfsSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync, backup } from 'node:sqlite';
@@ -42,6 +42,27 @@ function readOnlyDir(dir: string): boolean {
     return false;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EROFS';
+  }
+}
+
+/** How often the station notes that it is alive (the end time of a run a crash cuts off is at most this early). */
+const HEARTBEAT_MS = 2000;
+const HEARTBEAT_FILE = 'last-alive';
+
+function writeHeartbeat(dataDir: string): void {
+  try {
+    writeFileSync(join(dataDir, HEARTBEAT_FILE), new Date().toISOString());
+  } catch {
+    // A full or read-only disk: the storage state says so; a run cut off now ends at its last event.
+  }
+}
+
+function readHeartbeat(dataDir: string): string | undefined {
+  try {
+    const t = readFileSync(join(dataDir, HEARTBEAT_FILE), 'utf8').trim();
+    return Number.isNaN(Date.parse(t)) ? undefined : new Date(t).toISOString();
+  } catch {
+    return undefined;
   }
 }
 
@@ -179,8 +200,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   // Targets come from settings; a finished run is queued for each enabled one in the transaction that ends it.
   const queued = queuedTargetIds(settings.uploadTargets);
   const uploadTargets = (): readonly string[] => queued;
-  const recovered = fault ? [] : repo.recoverInterrupted('station stopped during run', uploadTargets());
-  if (recovered.length) log('warning', `recovered ${recovered.length} run(s) interrupted by a station stop: marked ABORTED`);
+  const recovered = fault ? [] : repo.recoverInterrupted('station stopped during run', uploadTargets(), readHeartbeat(dataDir));
+  for (const r of recovered)
+    log('warning', `run of ${r.serialNumber} on socket ${r.socket + 1} was cut off by a station stop${r.phase ? ` during ${r.phase}` : ''}: recorded ABORTED`);
+  // When the station was last alive, for the next start's recovery of a run cut off now.
+  const heartbeat = setInterval(() => writeHeartbeat(dataDir), HEARTBEAT_MS);
+  heartbeat.unref();
+  writeHeartbeat(dataDir);
 
   const inventory = new InventoryRepo(db);
   const bus = new EventBus(repo);
@@ -290,6 +316,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       procedureWarning: warning ? warning.toJSON() : null,
       storage,
       database,
+      recoveredRuns: recovered,
       sockets: sockets.map((s) => s.snapshot),
       upload: uploader.status(),
       operatorId,
@@ -495,6 +522,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     },
     close: async () => {
       clearInterval(pruneTimer);
+      clearInterval(heartbeat);
       background?.stop();
       watcher?.close();
       await Promise.all(scanners.map((sc) => sc.close().catch(() => undefined)));

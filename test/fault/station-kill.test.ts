@@ -90,11 +90,19 @@ test('kill -9 mid-run: the run is ABORTED with its finished phases, earlier runs
   expect(rec.outcome).toBe('ABORTED');
   expect(rec.outcomeReason).toBe('station stopped during run');
   const names = rec.phases.map((p) => p.name);
-  expect(names.length).toBeGreaterThanOrEqual(3);
+  expect(names.length).toBeGreaterThanOrEqual(4);
   expect(names).toEqual(PHASES.slice(0, names.length));
-  expect(rec.phases.every((p) => p.outcome === 'PASS')).toBe(true);
+  // Every phase it finished passed; the one running at the kill is kept, ABORTED.
+  const cut = rec.phases.at(-1)!;
+  expect(cut).toMatchObject({ outcome: 'ABORTED', error: { kind: 'aborted', message: 'the station stopped during this phase' } });
+  expect(rec.phases.slice(0, -1).every((p) => p.outcome === 'PASS')).toBe(true);
   expect(rec.phases[2]!.measurements).toMatchObject([{ name: 'm3', value: 3, outcome: 'PASS' }]);
-  expect(rec.endedAt).toBe(rec.phases.at(-1)!.endedAt);
+  // It ends when the station was last alive: not before the cut phase began.
+  expect(rec.endedAt! >= cut.startedAt).toBe(true);
+  expect(rec.endedAt).toBe(cut.endedAt);
+  // The next start says which unit's run was cut off, and where.
+  const snap = await call<{ recoveredRuns: { runId: string; serialNumber: string; socket: number; phase?: string }[] }>(second.api, 'station.snapshot', {});
+  expect(snap.recoveredRuns).toEqual([expect.objectContaining({ runId, serialNumber: 'K-3', socket: 0, phase: cut.name })]);
 
   // The finished runs are exactly as they were, and every run is listed once.
   for (const r of before) expect(await call<RunRecord>(second.api, 'runs.get', { runId: r.id })).toEqual(r);
@@ -199,13 +207,14 @@ test(`kill -9 at ${KILLS} random moments over a stream of runs: nothing lost, no
       continue;
     }
     expect(r, `run cut by a kill ${context}`).toMatchObject({ outcome: 'ABORTED', outcomeReason: 'station stopped during run' });
-    // What it kept is what it finished: a prefix of the plan, each phase once and passed.
+    // What it kept is a prefix of the plan, each phase once: the finished ones passed, and
+    // the one running at the kill (if its start had been journaled) ABORTED.
     expect(
       rec.phases.map((p) => p.name),
       `phases kept by ${r.id} ${context}`,
     ).toEqual(PHASES.slice(0, rec.phases.length));
     expect(
-      rec.phases.every((p) => p.outcome === 'PASS'),
+      rec.phases.every((p, i) => p.outcome === 'PASS' || (i === rec.phases.length - 1 && p.outcome === 'ABORTED')),
       `phases kept by ${r.id} ${context}`,
     ).toBe(true);
   }

@@ -3,6 +3,7 @@
  * schema, a damaged file moved aside, the run journal and the transactional outbox.
  */
 import { salvageMessage } from '#station/store/salvage.ts';
+import type { StationEvent } from '#contract/events.ts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -365,7 +366,9 @@ describe('the run journal', () => {
 
     // The next start of the station, on the same file.
     const again = open(dir).repo;
-    expect(again.recoverInterrupted('station stopped during run', ['mes'])).toEqual([run.id]);
+    expect(again.recoverInterrupted('station stopped during run', ['mes'])).toEqual([
+      { runId: run.id, socket: 0, serialNumber: 'SN-200', endedAt: '2026-01-01T10:00:02.500Z' },
+    ]);
     const rec = again.getRun(run.id);
     expect(rec.outcome).toBe('ABORTED');
     expect(rec.outcomeReason).toBe('station stopped during run');
@@ -380,6 +383,47 @@ describe('the run journal', () => {
     expect(again.db.prepare('SELECT run_id, target, state FROM outbox').all()).toEqual([{ run_id: run.id, target: 'mes', state: 'pending' }]);
     // A second recovery finds nothing to do.
     expect(again.recoverInterrupted('station stopped during run', ['mes'])).toEqual([]);
+  });
+
+  test('the phase running at the stop is kept ABORTED, and the run ends when the station was last alive', () => {
+    const dir = freshDir();
+    const { repo } = open(dir);
+    const t0 = '2026-01-01T10:00:00.000Z';
+    const run = runStart('SN-400', t0);
+    repo.insertRun(run);
+    const a = phase(0, 'a', 'PASS', '2026-01-01T10:00:01.000Z');
+    repo.insertPhases(run.id, [a]);
+    // The event log as the socket journals it: the run's start, phase a begun and ended, phase b begun.
+    const ev = (seq: number, kind: string, data: unknown, ts: string) => ({ seq, parentSeq: null, ts, runId: run.id, socket: 0, kind, data }) as unknown as StationEvent;
+    const events = [
+      ev(1, 'run.started', { procedure: run.procedure, unit: run.unit, startedAt: t0, plannedPhases: [{ name: 'a', group: 'main' }, { name: 'b', group: 'teardown' }] }, t0),
+      ev(2, 'run.phaseStarted', { index: 0, name: 'a', attempt: 1, timeoutMs: 1000, startedAt: t0 }, t0),
+      ev(3, 'run.phaseEnded', { phase: a }, a.endedAt),
+      ev(4, 'run.phaseStarted', { index: 1, name: 'b', attempt: 1, timeoutMs: 1000, startedAt: '2026-01-01T10:00:01.100Z' }, '2026-01-01T10:00:01.100Z'),
+    ];
+    repo.appendEvents(events.slice(0, 3), (i) => JSON.stringify(events[i]));
+    repo.appendEvents(events.slice(3), () => JSON.stringify(events[3]));
+
+    const lastAlive = '2026-01-01T10:00:04.000Z';
+    expect(repo.recoverInterrupted('station stopped during run', [], lastAlive)).toEqual([
+      { runId: run.id, socket: 0, serialNumber: 'SN-400', endedAt: lastAlive, phase: 'b' },
+    ]);
+    const rec = repo.getRun(run.id);
+    expect(rec).toMatchObject({ outcome: 'ABORTED', endedAt: lastAlive, durationMs: 4000 });
+    expect(rec.phases.map((p) => [p.name, p.group, p.outcome])).toEqual([
+      ['a', 'main', 'PASS'],
+      ['b', 'teardown', 'ABORTED'],
+    ]);
+    expect(rec.phases[1]).toMatchObject({ startedAt: '2026-01-01T10:00:01.100Z', endedAt: lastAlive, error: { kind: 'aborted', message: 'the station stopped during this phase' } });
+  });
+
+  test('a heartbeat older than the run (the station died before it wrote one) is not the end; the last event is', () => {
+    const dir = freshDir();
+    const { repo } = open(dir);
+    const run = runStart('SN-500', '2026-01-01T10:00:00.000Z');
+    repo.insertRun(run);
+    repo.recoverInterrupted('station stopped during run', [], '2026-01-01T09:59:00.000Z');
+    expect(repo.getRun(run.id)).toMatchObject({ outcome: 'ABORTED', endedAt: '2026-01-01T10:00:00.000Z', durationMs: 0 });
   });
 
   test('a run interrupted before any phase ended is ABORTED with zero duration', () => {

@@ -11,6 +11,24 @@ const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefin
 const SUMMARY_COLUMNS =
   'id, socket, serial_number, part_number, operator_id, procedure_id, procedure_name, procedure_version, started_at, ended_at, duration_ms, outcome, outcome_reason';
 
+/** A run found RUNNING at start and ended ABORTED: what the screen says of it. */
+export interface RecoveredRun {
+  runId: string;
+  socket: number;
+  serialNumber: string;
+  endedAt: string;
+  /** The phase that was running when the station stopped. */
+  phase?: string;
+}
+
+interface CutPhase {
+  index: number;
+  name: string;
+  attempt: number;
+  startedAt: string;
+  group: PhaseRecord['group'];
+}
+
 export interface RunQuery {
   limit: number;
   before?: string | undefined;
@@ -71,7 +89,8 @@ export class RunsRepo {
       getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
       getPhases: db.prepare('SELECT * FROM phases WHERE run_id = ? ORDER BY idx, attempt'),
       getPhase: db.prepare('SELECT measurements, logs FROM phases WHERE run_id = ? AND idx = ? AND attempt = ?'),
-      running: db.prepare(`SELECT id, started_at FROM runs WHERE outcome = 'RUNNING'`),
+      running: db.prepare(`SELECT id, started_at, socket, serial_number FROM runs WHERE outcome = 'RUNNING'`),
+      hasPhase: db.prepare('SELECT 1 AS x FROM phases WHERE run_id = ? AND idx = ? AND attempt = ?'),
       lastPhaseEnd: db.prepare('SELECT max(ended_at) AS t FROM phases WHERE run_id = ?'),
       // OR REPLACE: a batch may start at the seq a reservation row (no events) was keyed on.
       appendEvents: db.prepare('INSERT OR REPLACE INTO events (first_seq, last_seq, body) VALUES (?,?,?)'),
@@ -202,17 +221,89 @@ export class RunsRepo {
     });
   }
 
-  /** After a crash: every RUNNING run becomes ABORTED with the phases it had journaled. */
-  recoverInterrupted(reason: string, targets: readonly string[]): string[] {
+  /**
+   * After a crash: every RUNNING run becomes ABORTED with the phases it had journaled, and
+   * the phase that was running when the station stopped (read from the event log: its
+   * run.phaseStarted is there, its end is not) as an ABORTED phase. The run ends when the
+   * station was last known alive (`lastAlive`, the heartbeat), or at its last event, never
+   * before its last finished phase.
+   */
+  recoverInterrupted(reason: string, targets: readonly string[], lastAlive?: string): RecoveredRun[] {
     const rows = this.s.running!.all() as Row[];
+    if (rows.length === 0) return [];
+    const seen = this.lastSeenInEventLog(new Set(rows.map((r) => String(r.id))));
+    const out: RecoveredRun[] = [];
     for (const r of rows) {
       const id = String(r.id);
+      const startedAt = String(r.started_at);
+      const info = seen.get(id);
       const last = (this.s.lastPhaseEnd!.get(id) as Row | undefined)?.t;
-      const endedAt = typeof last === 'string' ? last : String(r.started_at);
-      const durationMs = Math.max(0, Date.parse(endedAt) - Date.parse(String(r.started_at)));
-      this.finishRun(id, { outcome: 'ABORTED', outcomeReason: reason, endedAt, durationMs }, [], targets);
+      const candidates = [startedAt, typeof last === 'string' ? last : startedAt, info?.lastTs ?? startedAt];
+      if (lastAlive !== undefined && lastAlive >= startedAt) candidates.push(lastAlive);
+      const endedAt = candidates.reduce((a, b) => (b > a ? b : a));
+      const cut = info?.running;
+      const phases: PhaseRecord[] = [];
+      if (cut && !this.s.hasPhase!.get(id, cut.index, cut.attempt)) {
+        const cutEnd = endedAt > cut.startedAt ? endedAt : cut.startedAt;
+        phases.push({
+          index: cut.index,
+          name: cut.name,
+          group: cut.group,
+          attempt: cut.attempt,
+          outcome: 'ABORTED',
+          startedAt: cut.startedAt,
+          endedAt: cutEnd,
+          durationMs: Math.max(0, Date.parse(cutEnd) - Date.parse(cut.startedAt)),
+          measurements: [],
+          logs: [],
+          error: { kind: 'aborted', message: 'the station stopped during this phase' },
+        });
+      }
+      const durationMs = Math.max(0, Date.parse(endedAt) - Date.parse(startedAt));
+      this.finishRun(id, { outcome: 'ABORTED', outcomeReason: reason, endedAt, durationMs }, phases, targets);
+      out.push({
+        runId: id,
+        socket: Number(r.socket),
+        serialNumber: String(r.serial_number),
+        endedAt,
+        ...(cut ? { phase: cut.name } : {}),
+      });
     }
-    return rows.map((r) => String(r.id));
+    return out;
+  }
+
+  /**
+   * For runs left RUNNING: the time of their last journaled event and the phase they had
+   * started without ending, from the newest batches of the event log back to each run's
+   * start (at most 2000 batches: a run's events are near the end of the log).
+   */
+  private lastSeenInEventLog(ids: Set<string>): Map<string, { lastTs: string; running?: CutPhase }> {
+    const out = new Map<string, { lastTs: string; running?: CutPhase; ended: Set<string> }>();
+    const open = new Set(ids);
+    for (const row of this.db.prepare('SELECT body FROM events ORDER BY first_seq DESC LIMIT 2000').iterate() as Iterable<Row>) {
+      let batch: StationEvent[];
+      try {
+        batch = JSON.parse(String(row.body)) as StationEvent[];
+      } catch {
+        continue;
+      }
+      for (let i = batch.length - 1; i >= 0; i--) {
+        const e = batch[i]!;
+        if (!e.runId || !open.has(e.runId)) continue;
+        let o = out.get(e.runId);
+        if (!o) out.set(e.runId, (o = { lastTs: e.ts, ended: new Set() }));
+        if (e.kind === 'run.phaseEnded') o.ended.add(`${e.data.phase.index}/${e.data.phase.attempt}`);
+        else if (e.kind === 'run.phaseStarted' && !o.running && !o.ended.has(`${e.data.index}/${e.data.attempt}`))
+          o.running = { index: e.data.index, name: e.data.name, attempt: e.data.attempt, startedAt: e.data.startedAt, group: 'main' };
+        else if (e.kind === 'run.started') {
+          const planned = e.data.plannedPhases.find((p) => p.name === o.running?.name);
+          if (o.running && planned) o.running.group = planned.group;
+          open.delete(e.runId);
+        }
+      }
+      if (open.size === 0) break;
+    }
+    return new Map([...out].map(([id, o]) => [id, { lastTs: o.lastTs, ...(o.running ? { running: o.running } : {}) }]));
   }
 
   getRun(id: string): RunRecord {
