@@ -90,6 +90,14 @@ export class StationProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** kill -9, as a power cut or a crash: no shutdown handler runs. */
+  async kill9(): Promise<void> {
+    if (!this.running) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   /** SIGTERM, as a service manager would; SIGKILL only if it does not stop in time. */
   async stop(): Promise<void> {
     if (!this.running) return;

@@ -28,6 +28,8 @@ export interface StationView {
   upload: UploadStatus | null;
   /** The database itself: ok, salvaged at start, damaged, newer, unavailable. */
   database: StationSnapshot['database'];
+  /** Runs this start of the station found cut off by its stop. */
+  recoveredRuns: StationSnapshot['recoveredRuns'];
   /** The last scan from a serial (USB-CDC) scanner the station refused, until one is accepted: shown, never lost. */
   scannerRefusal: Scan | null;
 }
@@ -44,6 +46,7 @@ export const initialView: StationView = {
   syncError: null,
   upload: null,
   database: { state: 'ok' },
+  recoveredRuns: [],
   scannerRefusal: null,
 };
 
@@ -59,6 +62,7 @@ export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): Stat
     syncError: null,
     upload: snap.upload,
     database: snap.database,
+    recoveredRuns: snap.recoveredRuns,
   };
 }
 

@@ -5,6 +5,7 @@ import { useWedgeScanner } from '../../scanning/use-wedge-scanner.ts';
 import { ScanStatus } from '../../scanning/ScanStatus.tsx';
 import { InstrumentAlerts } from './InstrumentAlerts.tsx';
 import { DatabaseNotice } from '../../components/DatabaseNotice.tsx';
+import { RecoveredRunsNotice } from './RecoveredRunsNotice.tsx';
 import { ProcedureErrorPanel } from './ProcedureErrorPanel.tsx';
 import { SocketPanel } from './SocketPanel.tsx';
 import type { SerialFormHandle } from './SerialForm.tsx';
@@ -71,6 +72,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
       <ScanStatus scan={scan} scannerRefusal={view.scannerRefusal} />
       <InstrumentAlerts sockets={view.sockets} />
       <DatabaseNotice database={view.database} />
+      <RecoveredRunsNotice runs={view.recoveredRuns} />
       {view.procedureWarning && !view.procedureError ? (
         <section className="procedure-warning" role="status" aria-labelledby="procedure-warning-title">
           <h2 id="procedure-warning-title">An edit of the procedure did not load: testing goes on with the last good version</h2>
