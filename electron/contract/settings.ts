@@ -30,6 +30,8 @@ export const SettingsSchema = z.object({
   listenPort: z.number().int().min(0).max(65535).default(4780),
   /** Grace period for a cooperative abort before the runner is killed. */
   abortGraceMs: z.number().int().min(50).max(10_000).default(400),
+  /** How long importing a procedure's phases.ts may take before the load counts as failed. */
+  procedureLoadTimeoutMs: z.number().int().min(100).max(600_000).default(15_000),
   /** Largest file a phase may attach, and the most a run may attach in all. */
   attachmentMaxBytes: z.number().int().positive().default(20 * 1024 * 1024),
   attachmentRunMaxBytes: z.number().int().positive().default(100 * 1024 * 1024),
