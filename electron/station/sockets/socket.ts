@@ -211,6 +211,8 @@ export class Socket {
   private sendLoad(dir: string, safeState: boolean): void {
     this.loading = true;
     this.loadingCopy = dir !== this.cfg.procedureDir;
+    // One copy at a time (a failed load's copy stays until the station starts again).
+    if (!this.loadingCopy) this.copying = this.copying.then(() => this.copyFolder());
     this.loadTimedOut = false;
     this.runner.send({
       type: 'load',
@@ -283,19 +285,44 @@ export class Socket {
     });
   }
 
-  /** Keeps a copy of the version that just loaded from disk, so a later bad edit cannot take it away. */
+  /**
+   * A copy of the folder taken as a load from disk starts: if that load succeeds with the
+   * same hash, the copy is the version that loaded (an edit a moment later cannot change it).
+   */
+  private copying: Promise<{ hash: string; dir: string } | null> = Promise.resolve(null);
+  private copies = 0;
+
+  private copyFolder(): Promise<{ hash: string; dir: string } | null> {
+    const n = ++this.copies;
+    const dir = join(this.cfg.lastGoodDir, `incoming-${n}`);
+    return (async () => {
+      try {
+        // Copies from an earlier start of the station are of no use to this one.
+        if (n === 1) await rm(this.cfg.lastGoodDir, { recursive: true, force: true });
+        await mkdir(this.cfg.lastGoodDir, { recursive: true });
+        await cp(this.cfg.procedureDir, dir, { recursive: true });
+        return { hash: await hashProcedure(dir), dir };
+      } catch (e) {
+        this.cfg.log('warning', `socket ${this.index}: could not keep a copy of the procedure: ${(e as Error).message}`);
+        await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        return null;
+      }
+    })();
+  }
+
+  /** The version that just loaded from disk becomes the last good one, its copy kept. */
   private async keepGoodCopy({ hash, name, version }: ProcedureSummary): Promise<void> {
-    if (this.lastGood?.hash === hash) return;
-    const dest = join(this.cfg.lastGoodDir, hash.slice(0, 16));
-    const tmp = `${dest}.tmp-${process.pid}`;
+    const copy = await this.copying;
+    if (!copy) return;
     try {
-      await rm(tmp, { recursive: true, force: true });
-      await mkdir(this.cfg.lastGoodDir, { recursive: true });
-      await cp(this.cfg.procedureDir, tmp, { recursive: true });
-      // Edited while we copied: not the version that loaded.
-      if ((await hashProcedure(tmp)) !== hash) return void (await rm(tmp, { recursive: true, force: true }));
+      if (copy.hash !== hash || this.lastGood?.hash === hash) {
+        // Edited between the copy and the load (or the same version again): not kept.
+        await rm(copy.dir, { recursive: true, force: true });
+        return;
+      }
+      const dest = join(this.cfg.lastGoodDir, hash.slice(0, 16));
       await rm(dest, { recursive: true, force: true });
-      await rename(tmp, dest);
+      await rename(copy.dir, dest);
       const old = this.lastGood;
       this.lastGood = { hash, dir: dest, name, version };
       if (old && old.dir !== dest && this.run?.procedureHash !== old.hash) await rm(old.dir, { recursive: true, force: true });
