@@ -53,7 +53,7 @@ async function started(t: TestStation, input: Record<string, unknown>): Promise<
 }
 
 describe('safe state', () => {
-  test('killing the runner while the supply is on: the run\'s teardown switches it off in the fresh runner, then the safe state', async () => {
+  test("killing the runner while the supply is on: the run's teardown switches it off in the fresh runner, then the safe state", async () => {
     const psu = await lab.pty('psu');
     const dmm = await lab.tcp('dmm');
     const t = await open({ instruments: { psu: withDriver(psu.address, 'psu'), dmm: withDriver(dmm.address, 'dmm') } });

@@ -224,14 +224,22 @@ let attachmentLimits: { maxBytes: number; runMaxBytes: number } | undefined;
  * Loads (or reloads) the procedure. A reload that fails keeps the last good version
  * running; instruments are reopened only when their addresses changed.
  */
-async function load(dir: string, overrides: Record<string, string>, opts: { safeState?: boolean | undefined; typecheck?: boolean | undefined; loadTimeoutMs?: number | undefined }): Promise<void> {
+async function load(
+  dir: string,
+  overrides: Record<string, string>,
+  opts: { safeState?: boolean | undefined; typecheck?: boolean | undefined; loadTimeoutMs?: number | undefined },
+): Promise<void> {
   let proc: LoadedProcedure;
   try {
-    proc = await loadProcedure(dir, {}, {
-      ...(opts.typecheck !== undefined ? { typecheck: opts.typecheck } : {}),
-      ...(opts.loadTimeoutMs !== undefined ? { importTimeoutMs: opts.loadTimeoutMs } : {}),
-      onImport: (file) => send({ type: 'importing', file }),
-    });
+    proc = await loadProcedure(
+      dir,
+      {},
+      {
+        ...(opts.typecheck !== undefined ? { typecheck: opts.typecheck } : {}),
+        ...(opts.loadTimeoutMs !== undefined ? { importTimeoutMs: opts.loadTimeoutMs } : {}),
+        onImport: (file) => send({ type: 'importing', file }),
+      },
+    );
   } catch (e) {
     send({ type: 'loadFailed', error: toStationError(e), kept: loaded !== null });
     return;

@@ -84,7 +84,9 @@ export class RunnerHost {
     child.on('error', (e) => this.on.error(`${this.label}: runner process error: ${e.message}`));
     // Its last words arrive after 'exit' at times: wait for the pipes to close (briefly; a
     // grandchild process may hold them open).
-    const drained = Promise.all([child.stdout, child.stderr].map((s) => (s && !s.readableEnded ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve())));
+    const drained = Promise.all(
+      [child.stdout, child.stderr].map((s) => (s && !s.readableEnded ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve())),
+    );
     let handled!: () => void;
     this.exitHandled = new Promise<void>((r) => (handled = r));
     child.on('exit', (code, signal) => {

@@ -238,7 +238,11 @@ export class Socket {
   private fallBackToLastGood(fault: StationFault, respawn: boolean): void {
     const good = this.lastGood!;
     this.diskBad = true;
-    this.pendingWarning = new StationFault(fault.kind, `${fault.message}\n(still running ${good.name} ${good.version}, the last version that loaded)`, fault.details);
+    this.pendingWarning = new StationFault(
+      fault.kind,
+      `${fault.message}\n(still running ${good.name} ${good.version}, the last version that loaded)`,
+      fault.details,
+    );
     this.cfg.log('warning', `socket ${this.index}: ${fault.message}; running the last version that loaded (${good.name} ${good.version}) again`);
     if (respawn) this.spawnRunner();
     else this.sendLoad(good.dir, true);
@@ -281,7 +285,9 @@ export class Socket {
       hash: run.procedureHash,
       indices: phases.filter((p) => p.group === 'teardown' && p.status === 'waiting').map((p) => p.index),
       aborted: cleanup.aborted,
-      prior: phases.filter((p) => ended.has(p.status)).map((p) => ({ index: p.index, outcome: p.status as PhaseRecord['outcome'], measurements: p.measurements })),
+      prior: phases
+        .filter((p) => ended.has(p.status))
+        .map((p) => ({ index: p.index, outcome: p.status as PhaseRecord['outcome'], measurements: p.measurements })),
     });
   }
 
@@ -914,11 +920,7 @@ export class Socket {
       return;
     }
     if (wasLoading && !waitingTeardown) {
-      const fault = timedOut
-        ? loadTimeoutFault(join(this.cfg.procedureDir, 'phases.ts'), this.cfg.loadTimeoutMs)
-        : info.expected
-          ? null
-          : this.exitFault(info);
+      const fault = timedOut ? loadTimeoutFault(join(this.cfg.procedureDir, 'phases.ts'), this.cfg.loadTimeoutMs) : info.expected ? null : this.exitFault(info);
       if (fault) {
         // A hang at import comes back every time; an exit may be a passing trouble: try again, backing off.
         if (!timedOut && this.loadExits < LOAD_RETRIES) {

@@ -129,8 +129,14 @@ export function CleaningStatus({ run }: { run: LiveRun }) {
         ) : (
           'The run was stopped. '
         )}
-        The teardown is making the unit safe{current ? <> (<strong>{current.title ?? current.name}</strong>)</> : null}. Leave the unit in the fixture;
-        the next scan works when this is done.
+        The teardown is making the unit safe
+        {current ? (
+          <>
+            {' '}
+            (<strong>{current.title ?? current.name}</strong>)
+          </>
+        ) : null}
+        . Leave the unit in the fixture; the next scan works when this is done.
       </p>
     </section>
   );

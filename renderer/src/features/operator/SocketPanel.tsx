@@ -99,7 +99,13 @@ export function SocketPanel({ socket, procedure, multi, onlyPrompt, onlyRunning,
           label={multi ? `Serial number, socket ${number}` : 'Serial number'}
           waiting={waiting}
           hint={
-            running && socket.state === 'cleanup' ? 'Cleaning up… scan when it is done' : running ? `Testing ${run.unit.serialNumber}…` : procedure?.serialExample ? `Expected form: ${procedure.serialExample}` : 'Scan the unit’s label'
+            running && socket.state === 'cleanup'
+              ? 'Cleaning up… scan when it is done'
+              : running
+                ? `Testing ${run.unit.serialNumber}…`
+                : procedure?.serialExample
+                  ? `Expected form: ${procedure.serialExample}`
+                  : 'Scan the unit’s label'
           }
           onStart={(serial) => start(serial)}
           onRefused={(message) => setRefusal((r) => ({ message, n: (r?.n ?? 0) + 1 }))}

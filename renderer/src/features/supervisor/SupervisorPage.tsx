@@ -76,9 +76,15 @@ export function SupervisorPage({ upload, procedureError = null, procedureWarning
         </div>
       </div>
       {procedureError || procedureWarning ? (
-        <section className={procedureError ? 'procedure-error' : 'procedure-warning'} role={procedureError ? 'alert' : 'status'} aria-labelledby="supervisor-procedure-title">
+        <section
+          className={procedureError ? 'procedure-error' : 'procedure-warning'}
+          role={procedureError ? 'alert' : 'status'}
+          aria-labelledby="supervisor-procedure-title"
+        >
           <h2 id="supervisor-procedure-title">
-            {procedureError ? 'The test procedure could not be loaded: no unit can be tested' : 'An edit of the procedure did not load: testing goes on with the last good version'}
+            {procedureError
+              ? 'The test procedure could not be loaded: no unit can be tested'
+              : 'An edit of the procedure did not load: testing goes on with the last good version'}
           </h2>
           <pre className="procedure-error-message">{(procedureError ?? procedureWarning)!.message}</pre>
         </section>
