@@ -7,7 +7,8 @@ import { UploadEventSchemas } from './upload.ts';
 import { InstrumentStatusSchema } from './instruments.ts';
 import { ScanSchema } from './scans.ts';
 
-export const SocketStateSchema = z.enum(['starting', 'idle', 'ready', 'running', 'result', 'error']);
+/** `cleanup`: a run whose runner was killed is running its teardown in a fresh runner; scans wait. */
+export const SocketStateSchema = z.enum(['starting', 'idle', 'ready', 'running', 'cleanup', 'result', 'error']);
 export type SocketState = z.infer<typeof SocketStateSchema>;
 
 /** Data of each event kind. Names are `domain.pastTense`. */

@@ -35,6 +35,8 @@ export const SettingsSchema = z.object({
   allowedHosts: z.array(z.string().trim().min(1).max(253)).default([]),
   /** Grace period for a cooperative abort before the runner is killed. */
   abortGraceMs: z.number().int().min(50).max(10_000).default(400),
+  /** How long importing a procedure's phases.ts may take before the load counts as failed. */
+  procedureLoadTimeoutMs: z.number().int().min(100).max(600_000).default(15_000),
   /** Largest file a phase may attach, and the most a run may attach in all. */
   attachmentMaxBytes: z.number().int().positive().default(20 * 1024 * 1024),
   attachmentRunMaxBytes: z.number().int().positive().default(100 * 1024 * 1024),

@@ -25,6 +25,7 @@ const USAGE = `usage: passline run <procedure id or folder> --serial SN [options
   --sequences DIR        folder of procedures (default: the sequences that ship)
   --data-dir DIR         keep the results here (default: a temporary folder)
   --json                 print every event as one JSON line (NDJSON)
+  --load-timeout S       how long phases.ts may take to load (default 15)
 exit code: 0 PASS, 1 FAIL, 2 ERROR, ABORTED or a problem before the run`;
 
 function fail(message: string): never {
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
       sequences: { type: 'string' },
       'data-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
+      'load-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -88,7 +90,9 @@ async function main(): Promise<number> {
   const dataDir = values['data-dir'] ?? tempDir!;
 
   const json = values.json;
-  const settings = SettingsSchema.safeParse({ sequenceFolder, procedureId, instruments });
+  const loadTimeout = values['load-timeout'] === undefined ? undefined : Number(values['load-timeout']);
+  if (loadTimeout !== undefined && !(loadTimeout >= 0.1 && loadTimeout <= 600)) fail(`--load-timeout ${values['load-timeout']}: expected seconds from 0.1 to 600`);
+  const settings = SettingsSchema.safeParse({ sequenceFolder, procedureId, instruments, ...(loadTimeout !== undefined ? { procedureLoadTimeoutMs: Math.round(loadTimeout * 1000) } : {}) });
   // A bad --instrument address is named with its instrument, in one line.
   if (!settings.success) fail(settings.error.issues.map((i) => `--instrument ${String(i.path[1] ?? i.path.join('.'))}: ${i.message}`).join('\n'));
   const station = await createStation({

@@ -245,6 +245,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         blocked,
         onStoreError,
         attachments: { dir: attachments.root, maxBytes: settings.attachmentMaxBytes, runMaxBytes: settings.attachmentRunMaxBytes },
+        loadTimeoutMs: settings.procedureLoadTimeoutMs,
+        lastGoodDir: join(dataDir, 'last-good-procedure', `socket-${index}`),
         log,
       });
       sockets.push(s);

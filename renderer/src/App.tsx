@@ -45,7 +45,7 @@ export function App() {
             ) : route.name === 'run' ? (
               <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
             ) : route.name === 'supervisor' ? (
-              <SupervisorPage upload={view.upload} database={view.database} />
+              <SupervisorPage upload={view.upload} database={view.database} procedureError={view.procedureError} procedureWarning={view.procedureWarning} />
             ) : route.name === 'unit' ? (
               <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
             ) : (

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StationEvent } from '#contract/events.ts';
-import { REPO_ROOT, SHIPPED_SEQUENCES, tempDir } from '../helpers/paths.ts';
+import { FIXTURE_SEQUENCES, REPO_ROOT, SHIPPED_SEQUENCES, tempDir } from '../helpers/paths.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
 
 const CLI = join(REPO_ROOT, 'electron/station/cli.ts');
@@ -64,6 +64,20 @@ describe('passline run', () => {
     expect(noSerial).toMatchObject({ code: 2, stderr: 'passline: --serial is required\n' });
     const badParam = await passline('run', 'demo-board', '--serial', 'DEMO-1', '--param', 'novalue');
     expect(badParam.stderr).toBe('passline: --param novalue: expected key=value\n');
+  });
+
+  it('a main phase that busy-loops past its timeout: exit 2, ERROR, with the teardown run and recorded PASS', async () => {
+    const r = await passline('run', join(FIXTURE_SEQUENCES, 'busy-loop'), '--serial', 'WATCHDOG-1', '--json');
+    expect(r.code).toBe(2);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as StationEvent);
+    const ended = events.filter((e) => e.kind === 'run.phaseEnded').map((e) => e.kind === 'run.phaseEnded' && [e.data.phase.name, e.data.phase.outcome]);
+    expect(ended).toEqual([
+      ['first', 'PASS'],
+      ['spin', 'PASS'],
+      ['spin_short', 'ERROR'],
+      ['cleanup', 'PASS'],
+    ]);
+    expect(events.at(-1)).toMatchObject({ kind: 'run.ended', data: { outcome: 'ERROR' } });
   });
 
   it('--param overrides a phase parameter for the run', async () => {

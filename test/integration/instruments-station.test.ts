@@ -53,7 +53,7 @@ async function started(t: TestStation, input: Record<string, unknown>): Promise<
 }
 
 describe('safe state', () => {
-  test('killing the runner while the supply is on: the station switches it off over a fresh connection before a new runner starts', async () => {
+  test("killing the runner while the supply is on: the run's teardown switches it off in the fresh runner, then the safe state", async () => {
     const psu = await lab.pty('psu');
     const dmm = await lab.tcp('dmm');
     const t = await open({ instruments: { psu: withDriver(psu.address, 'psu'), dmm: withDriver(dmm.address, 'dmm') } });
@@ -78,7 +78,9 @@ describe('safe state', () => {
     await until(() => !lab.bench.psuOutput, 'the supply is switched off');
     await t.events.waitFor('runner.changed', (e) => e.data.state === 'starting', { afterSeq: afterKill });
     off();
-    expect(outputAtRestart).toBe(false);
+    // Teardown first: the station left the supply as the run had it for the fresh runner's teardown.
+    expect(outputAtRestart).toBe(true);
+    expect((await t.record(runId)).phases.find((p) => p.name === 'power_off')?.outcome).toBe('PASS');
     expect(psu.device.received.filter((c) => c === 'OUTP OFF').length).toBeGreaterThan(offsBefore);
     expect(t.logs.filter((l) => l.includes('safe state'))).toEqual([]);
     // The new runner opens the instruments again.

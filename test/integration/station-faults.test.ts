@@ -28,10 +28,12 @@ const SLACK_MS = 600;
 
 /** After a forced end: the runner comes back (a new process) and the next run passes. */
 async function nextRunWorks(t: TestStation, after: StationEventOf<'run.ended'>, serial: string): Promise<void> {
-  const ready = await t.events.waitFor('runner.changed', (e) => e.data.state === 'ready', { afterSeq: after.seq });
+  // A fresh runner: it may be the one that ran the teardown before the run ended.
+  const startedSeq = t.events.ofKind('run.started', after.runId ?? undefined)[0]!.seq;
+  const ready = await t.events.waitFor('runner.changed', (e) => e.data.state === 'ready', { afterSeq: startedSeq });
   const before = t.events
     .ofKind('runner.changed')
-    .filter((e) => e.data.state === 'ready' && e.seq < after.seq)
+    .filter((e) => e.data.state === 'ready' && e.seq < startedSeq)
     .at(-1);
   expect(ready.data.pid).toBeDefined();
   expect(ready.data.pid).not.toBe(before?.data.pid);
@@ -49,9 +51,11 @@ describe('abort', () => {
     await t.events.waitFor('run.phaseStarted', (e) => e.runId === runId && e.data.name === 'spin');
     const t0 = performance.now();
     expect(await t.station.invoke('run.abort', {})).toEqual({ ok: true, value: { aborted: true } });
-    const ended = await t.ended(runId);
+    // The phase is cut at once; the run ends after its teardown, run in the fresh runner.
+    await t.events.waitFor('run.phaseEnded', (e) => e.runId === runId && e.data.phase.name === 'spin');
     const elapsed = performance.now() - t0;
     expect(elapsed).toBeLessThan(1000);
+    const ended = await t.ended(runId);
     expect(ended.data.outcome).toBe('ABORTED');
 
     const rec = await t.record(runId);
@@ -59,6 +63,7 @@ describe('abort', () => {
     expect(rec.phases.map((p) => [p.name, p.outcome])).toEqual([
       ['first', 'PASS'],
       ['spin', 'ABORTED'],
+      ['cleanup', 'PASS'],
     ]);
     expect(rec.phases[0]!.measurements).toMatchObject([{ name: 'ok', value: true, outcome: 'PASS' }]);
     expect(rec.phases[1]!.error).toMatchObject({ kind: 'aborted' });
@@ -130,15 +135,17 @@ describe('a phase that does not end', () => {
     const runId = await t.start('WATCHDOG-1');
     const started = await t.events.waitFor('run.phaseStarted', (e) => e.runId === runId && e.data.name === 'spin_short');
     const t0 = performance.now();
-    const ended = await t.ended(runId);
+    await t.events.waitFor('run.phaseEnded', (e) => e.runId === runId && e.data.phase.name === 'spin_short');
     const elapsed = performance.now() - t0;
     expect(elapsed).toBeLessThan(started.data.timeoutMs + WATCHDOG_GRACE_MS + SLACK_MS);
+    const ended = await t.ended(runId);
     expect(ended.data.outcome).toBe('ERROR');
     const rec = await t.record(runId);
     expect(rec.phases.map((p) => [p.name, p.outcome])).toEqual([
       ['first', 'PASS'],
       ['spin', 'PASS'],
       ['spin_short', 'ERROR'],
+      ['cleanup', 'PASS'],
     ]);
     expect(rec.phases[2]!.error).toMatchObject({ kind: 'timeout' });
     await nextRunWorks(t, ended, 'OK-2');

@@ -39,6 +39,11 @@ export interface RunInput {
   /** Stores an attachment's bytes by content hash; absent where attachments are not kept. */
   storeAttachment?: (bytes: Uint8Array) => { sha256: string; size: number };
   attachmentLimits?: { maxBytes: number; runMaxBytes: number };
+  /**
+   * Only these teardown phases (plan indices), for a run whose runner was killed: `prior`
+   * are the phases that ended before, for runIf; `aborted` gives them the abort's leash.
+   */
+  teardownOnly?: { indices: readonly number[]; aborted: boolean; prior: readonly { index: number; outcome: PhaseOutcome; measurements: readonly Measurement[] }[] };
 }
 
 export interface RunResult {
@@ -462,7 +467,23 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
   const causeOf = (r: PhaseRecord): 'fail' | 'error' | 'timeout' | null =>
     r.outcome === 'FAIL' ? 'fail' : r.outcome === 'ERROR' ? (r.error?.kind === 'timeout' ? 'timeout' : 'error') : null;
 
+  const only = input.teardownOnly ? new Set(input.teardownOnly.indices) : null;
+  if (input.teardownOnly) {
+    if (input.teardownOnly.aborted) stopped = 'abort';
+    for (const p of input.teardownOnly.prior) {
+      const planned = plan[p.index];
+      if (!planned) continue;
+      const t = now();
+      finals.set(p.index, { index: p.index, name: planned.name, group: planned.group, attempt: 1, outcome: p.outcome, startedAt: t, endedAt: t, durationMs: 0, measurements: [...p.measurements], logs: [] });
+      for (const m of p.measurements) {
+        lastValues.set(m.name, m.value);
+        lastValues.set(`${planned.name}.${m.name}`, m.value);
+      }
+    }
+  }
+
   for (const [index, phase] of plan.entries()) {
+    if (only && (phase.group !== 'teardown' || !only.has(index))) continue;
     let signal = input.signal;
     if (phase.group === 'teardown') {
       // Teardown always runs, even after an abort, with its own signal and a short leash.

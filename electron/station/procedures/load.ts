@@ -94,7 +94,7 @@ function isValidator(v: unknown): v is CustomValidator {
 export async function loadProcedure(
   dir: string,
   paramOverrides: Readonly<Record<string, string | number | boolean>> = {},
-  opts: { typecheck?: boolean } = {},
+  opts: { typecheck?: boolean; importTimeoutMs?: number; onImport?: (file: string) => void } = {},
 ): Promise<LoadedProcedure> {
   const yamlPath = join(dir, PROCEDURE_FILE);
   const tsPath = join(dir, PHASES_FILE);
@@ -116,9 +116,12 @@ export async function loadProcedure(
   }
   let mod: Record<string, unknown>;
   try {
+    opts.onImport?.(tsPath);
     // The hash in the URL makes an edited file load fresh instead of from the module cache.
-    mod = (await import(`${pathToFileURL(tsPath).href}?v=${hash.slice(0, 16)}`)) as Record<string, unknown>;
+    const imported = import(`${pathToFileURL(tsPath).href}?v=${hash.slice(0, 16)}`) as Promise<Record<string, unknown>>;
+    mod = opts.importTimeoutMs === undefined ? await imported : await importWithin(imported, opts.importTimeoutMs, tsPath);
   } catch (e) {
+    if (e instanceof StationFault) throw e;
     const err = e as Error;
     // Type-stripping and syntax errors carry "file:line" in the stack or the message.
     const text = `${err.message}\n${err.stack ?? ''}`;
@@ -179,6 +182,25 @@ export async function loadProcedure(
       dir,
     },
   };
+}
+
+/** "phases.ts did not finish loading within 15 s": a top-level await that never settles cannot hold the runner's load. */
+async function importWithin<T>(p: Promise<T>, ms: number, tsPath: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    t = setTimeout(() => reject(loadTimeoutFault(tsPath, ms)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+/** The same words whether the runner noticed (a hanging await) or the station had to kill it (a busy loop). */
+export function loadTimeoutFault(tsPath: string, ms: number): StationFault {
+  const s = ms >= 10_000 ? String(Math.round(ms / 1000)) : String(Math.round(ms / 100) / 10);
+  return new StationFault('sequence.invalid', `${tsPath} did not finish loading within ${s} s (code at its top level that never finishes)`, { file: tsPath });
 }
 
 /** Finds a procedure folder by id under a sequences folder (folders holding a procedure.yaml). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { StationErrorSchema } from '#contract/errors.ts';
 import { ProcedureSummarySchema } from '#contract/procedure.ts';
 import { PromptAnswerSchema } from '#contract/prompts.ts';
-import { LogEntrySchema, MeasurementSchema, PhaseRecordSchema, RunOutcomeSchema, UnitSchema } from '#contract/records.ts';
+import { LogEntrySchema, MeasurementSchema, PhaseOutcomeSchema, PhaseRecordSchema, RunOutcomeSchema, UnitSchema } from '#contract/records.ts';
 import { IdentitySchema, InstrumentStatusSchema } from '#contract/instruments.ts';
 
 /** Station → runner. Parsed on arrival like any other boundary. */
@@ -13,6 +13,12 @@ export const ToRunnerSchema = z.discriminatedUnion('type', [
     instruments: z.record(z.string(), z.string()),
     /** Where and how much phases may attach. */
     attachments: z.object({ dir: z.string(), maxBytes: z.number().int().positive(), runMaxBytes: z.number().int().positive() }).optional(),
+    /** false: a teardown runs first (after a killed runner) and makes the instruments safe after it. */
+    safeState: z.boolean().optional(),
+    /** false: a copy of a version that already passed the check (the last good one). */
+    typecheck: z.boolean().optional(),
+    /** How long importing phases.ts may take. */
+    loadTimeoutMs: z.number().int().positive().optional(),
   }),
   z.object({
     type: z.literal('start'),
@@ -20,6 +26,22 @@ export const ToRunnerSchema = z.discriminatedUnion('type', [
     unit: UnitSchema,
     /** `--param` overrides for this run: `key` or `phase.key`. */
     params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  }),
+  /**
+   * After the runner of a run was killed (timeout, abort, crash): the fresh runner runs the
+   * teardown phases at `indices` of the plan for the same unit, then the safe state. `hash`
+   * is the run's version: a runner that loaded another one skips the phases.
+   */
+  z.object({
+    type: z.literal('teardown'),
+    runId: z.string(),
+    unit: UnitSchema,
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    hash: z.string(),
+    indices: z.array(z.number().int().nonnegative()),
+    aborted: z.boolean(),
+    /** The phases that ended before, for the teardown's runIf. */
+    prior: z.array(z.object({ index: z.number().int(), outcome: PhaseOutcomeSchema, measurements: z.array(MeasurementSchema) })),
   }),
   z.object({ type: z.literal('abort'), runId: z.string() }),
   z.object({ type: z.literal('answer'), promptId: z.string(), answer: PromptAnswerSchema }),
@@ -32,6 +54,8 @@ export type ToRunner = z.infer<typeof ToRunnerSchema>;
 /** Runner → station. `events` carries engine events in batches (one IPC message per tick). */
 export const FromRunnerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('loaded'), summary: ProcedureSummarySchema }),
+  /** phases.ts is being imported now: the station's load limit runs from here (a type check before it does not count). */
+  z.object({ type: z.literal('importing'), file: z.string() }),
   /** `kept`: the previous version is still loaded and runs on. */
   z.object({ type: z.literal('loadFailed'), error: StationErrorSchema, kept: z.boolean().default(false) }),
   z.object({ type: z.literal('events'), runId: z.string(), events: z.array(z.object({ kind: z.string(), data: z.unknown() })) }),

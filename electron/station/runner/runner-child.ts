@@ -224,10 +224,22 @@ let attachmentLimits: { maxBytes: number; runMaxBytes: number } | undefined;
  * Loads (or reloads) the procedure. A reload that fails keeps the last good version
  * running; instruments are reopened only when their addresses changed.
  */
-async function load(dir: string, overrides: Record<string, string>): Promise<void> {
+async function load(
+  dir: string,
+  overrides: Record<string, string>,
+  opts: { safeState?: boolean | undefined; typecheck?: boolean | undefined; loadTimeoutMs?: number | undefined },
+): Promise<void> {
   let proc: LoadedProcedure;
   try {
-    proc = await loadProcedure(dir);
+    proc = await loadProcedure(
+      dir,
+      {},
+      {
+        ...(opts.typecheck !== undefined ? { typecheck: opts.typecheck } : {}),
+        ...(opts.loadTimeoutMs !== undefined ? { importTimeoutMs: opts.loadTimeoutMs } : {}),
+        onImport: (file) => send({ type: 'importing', file }),
+      },
+    );
   } catch (e) {
     send({ type: 'loadFailed', error: toStationError(e), kept: loaded !== null });
     return;
@@ -251,8 +263,9 @@ async function load(dir: string, overrides: Record<string, string>): Promise<voi
       }
       addressesKey = key;
     }
-    // A fresh runner may follow one that died with a supply on: make everything safe first.
-    await safeStateAll();
+    // A fresh runner may follow one that died with a supply on: make everything safe first
+    // (unless the interrupted run's teardown comes first; it makes them safe after it).
+    if (opts.safeState !== false) await safeStateAll();
     loaded = proc;
     send({ type: 'loaded', summary: proc.summary });
   } catch (e) {
@@ -265,8 +278,16 @@ async function start(
   runId: string,
   unit: { serialNumber: string; partNumber?: string | undefined },
   params: Readonly<Record<string, string | number | boolean>> | undefined,
+  teardown?: Extract<ToRunner, { type: 'teardown' }>,
 ): Promise<void> {
   if (!loaded || current) return;
+  if (teardown && teardown.hash !== loaded.summary.hash) {
+    // The files changed since the run started: its teardown is not this version's.
+    send({ type: 'log', level: 'warning', message: `the procedure changed on disk since run ${runId} started: its teardown was not run` });
+    await safeStateAll();
+    send({ type: 'runEnded', runId, outcome: 'ERROR' });
+    return;
+  }
   const controller = new AbortController();
   current = { runId, controller };
   bench.unitSerial = unit.serialNumber;
@@ -282,6 +303,7 @@ async function start(
     instruments,
     ...(attachmentStore ? { storeAttachment: (bytes: Uint8Array) => attachmentStore!.put(bytes) } : {}),
     ...(attachmentLimits ? { attachmentLimits } : {}),
+    ...(teardown ? { teardownOnly: { indices: teardown.indices, aborted: teardown.aborted, prior: teardown.prior } } : {}),
     emit,
     signal: controller.signal,
     askOperator: (prompt, signal) =>
@@ -313,10 +335,13 @@ function handle(msg: ToRunner): void {
         attachmentStore = new AttachmentStore(dirname(msg.attachments.dir));
         attachmentLimits = { maxBytes: msg.attachments.maxBytes, runMaxBytes: msg.attachments.runMaxBytes };
       }
-      void load(msg.dir, msg.instruments);
+      void load(msg.dir, msg.instruments, msg);
       break;
     case 'start':
       void start(msg.runId, msg.unit, msg.params);
+      break;
+    case 'teardown':
+      void start(msg.runId, msg.unit, msg.params, msg);
       break;
     case 'abort':
       if (current?.runId === msg.runId) current.controller.abort(new Error('operator aborted the run'));

@@ -6,6 +6,9 @@ import { FromRunnerSchema, type FromRunner, type ToRunner } from './protocol.ts'
 import { formatZodError } from '#contract/errors.ts';
 
 const CHILD = fileURLToPath(new URL('./runner-child.ts', import.meta.url));
+/** Lines of a runner's output kept to say why it died. */
+const TAIL_LINES = 12;
+const TAIL_LINE_CHARS = 300;
 
 export interface RunnerHostEvents {
   message(msg: FromRunner): void;
@@ -20,6 +23,10 @@ export class RunnerHost {
   private expectedExit = false;
   private readonly on: RunnerHostEvents;
   private readonly label: string;
+  private tail: string[] = [];
+  /** Resolves once the socket has handled the last runner's exit. */
+  private exitHandled: Promise<void> = Promise.resolve();
+  private partial = '';
 
   constructor(label: string, on: RunnerHostEvents) {
     this.label = label;
@@ -34,8 +41,22 @@ export class RunnerHost {
     return this.child !== null;
   }
 
+  /** The last lines the runner wrote to stdout or stderr, oldest first. */
+  lastOutput(): string[] {
+    return this.partial ? [...this.tail, this.partial].slice(-TAIL_LINES) : [...this.tail];
+  }
+
+  private keep(chunk: Buffer): void {
+    const lines = (this.partial + chunk.toString('utf8')).split('\n');
+    this.partial = (lines.pop() ?? '').slice(-TAIL_LINE_CHARS);
+    for (const l of lines) if (l.trim() !== '') this.tail.push(l.slice(0, TAIL_LINE_CHARS));
+    if (this.tail.length > TAIL_LINES) this.tail.splice(0, this.tail.length - TAIL_LINES);
+  }
+
   start(): void {
     this.expectedExit = false;
+    this.tail = [];
+    this.partial = '';
     const child = fork(CHILD, [], {
       // JSON framing measured faster than V8 serialization for these plain messages.
       serialization: 'json',
@@ -43,18 +64,43 @@ export class RunnerHost {
       // Under Electron's utility process execPath is Electron itself: run it as Node.
       // The compile cache keeps transpiled, compiled modules between runner starts (a runner restarts after every kill).
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'passline-compile-cache') },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Piped, not inherited: what a runner printed before it died is part of the reason shown.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;
+    child.stdout?.on('data', (c: Buffer) => {
+      process.stdout.write(c);
+      this.keep(c);
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      process.stderr.write(c);
+      this.keep(c);
+    });
     child.on('message', (raw) => {
       const parsed = FromRunnerSchema.safeParse(raw);
       if (!parsed.success) this.on.error(`${this.label}: runner sent a malformed message: ${formatZodError(parsed.error)}`);
       else this.on.message(parsed.data);
     });
     child.on('error', (e) => this.on.error(`${this.label}: runner process error: ${e.message}`));
+    // Its last words arrive after 'exit' at times: wait for the pipes to close (briefly; a
+    // grandchild process may hold them open).
+    const drained = Promise.all(
+      [child.stdout, child.stderr].map((s) => (s && !s.readableEnded ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve())),
+    );
+    let handled!: () => void;
+    this.exitHandled = new Promise<void>((r) => (handled = r));
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = null;
-      this.on.exit({ code, signal, expected: this.expectedExit });
+      const expected = this.expectedExit;
+      let t: NodeJS.Timeout | undefined;
+      void Promise.race([drained, new Promise<void>((r) => (t = setTimeout(r, 200)))]).then(() => {
+        clearTimeout(t);
+        try {
+          this.on.exit({ code, signal, expected });
+        } finally {
+          handled();
+        }
+      });
     });
   }
 
@@ -73,12 +119,11 @@ export class RunnerHost {
   /** Polite stop (instruments to safe state), then a hard one. */
   async stop(graceMs = 2000): Promise<void> {
     const child = this.child;
-    if (!child) return;
+    if (!child) return this.exitHandled;
     this.expectedExit = true;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     this.send({ type: 'shutdown' });
     const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited;
+    await this.exitHandled;
     clearTimeout(t);
   }
 }

@@ -13,9 +13,18 @@ import { PHASE_REF_WINDOW, RunnerPhaseEndedSchema, type FromRunner, type RunnerP
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { safeStateFresh } from '#station/instruments/safe-state.ts';
 import { serialRefusal } from '#station/scanning/serial-refusal.ts';
+import { hashProcedure, loadTimeoutFault } from '#station/procedures/load.ts';
+import { cp, mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /** Extra time past a phase's own timeout before the station stops waiting for the runner. */
 export const WATCHDOG_GRACE_MS = 1000;
+/** Extra time past the load limit before the station kills a runner that does not answer (a busy loop at import). */
+const LOAD_GRACE_MS = 1000;
+/** A runner that dies while loading is started again this many times, after 250 ms, 500 ms, 1 s. */
+export const LOAD_RETRIES = 3;
+/** What the operator sees while an interrupted run's teardown runs in the fresh runner. */
+export const CLEANING_UP = 'Cleaning up…';
 
 /** The event kinds a runner may send; anything else is refused. */
 const RUNNER_EVENT_KINDS: ReadonlySet<string> = new Set([
@@ -46,6 +55,10 @@ export interface SocketConfig {
   onStoreError: (e: unknown) => void;
   /** Where runners store attachments (content-addressed), and the limits per file and per run. */
   attachments: { dir: string; maxBytes: number; runMaxBytes: number };
+  /** How long importing phases.ts may take before the load counts as failed. */
+  loadTimeoutMs: number;
+  /** Where this socket keeps a copy of the last version that loaded (a fresh runner falls back to it). */
+  lastGoodDir: string;
   log: (level: 'info' | 'warning' | 'error', message: string) => void;
 }
 
@@ -88,6 +101,14 @@ interface ActiveRun {
   abortTimer: NodeJS.Timeout | null;
   abortRequested: boolean;
   ended: boolean;
+  procedureHash: string;
+  params: Record<string, string | number | boolean> | undefined;
+  /**
+   * Its runner was killed (timeout, abort, crash): a fresh runner runs the teardown phases
+   * still waiting, then the safe state; the run keeps the ending the interruption gave it.
+   * `held`: the killed runner's instruments, made safe by the station if the teardown cannot run.
+   */
+  cleanup: { outcome: RunOutcome; reason: string; aborted: boolean; stage: 'waiting' | 'tearing'; spawned: boolean; held: InstrumentStatus[] } | null;
 }
 
 /**
@@ -113,6 +134,20 @@ export class Socket {
   /** Instruments the runner opened: after it dies, the station makes them safe itself. */
   private held = new Map<string, InstrumentStatus>();
   private safeStating: Promise<void> = Promise.resolve();
+  /** Between sending `load` and hearing loaded/loadFailed (or the runner's exit). */
+  private loading = false;
+  private loadTimer: NodeJS.Timeout | null = null;
+  private loadTimedOut = false;
+  /** Runners that died while loading, in a row. */
+  private loadExits = 0;
+  /** No runner is started again until the files change (the load failed for good). */
+  private gaveUp = false;
+  /** A copy of the last version that loaded, and whether the files on disk are known not to load. */
+  private lastGood: { hash: string; dir: string; name: string; version: string } | null = null;
+  private loadingCopy = false;
+  private diskBad = false;
+  /** Why the files on disk did not load, shown once the last good version runs again. */
+  private pendingWarning: StationFault | null = null;
   private instrumentTests = new Map<string, (r: { identity?: Identity; roundTripMs?: number; error?: string }) => void>();
   private testSeq = 0;
 
@@ -164,9 +199,143 @@ export class Socket {
 
   private spawnRunner(): void {
     this.runnerReady = false;
+    this.gaveUp = false;
     this.publish('runner.changed', { state: 'starting' }, null, null);
     this.runner.start();
-    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments, attachments: this.cfg.attachments });
+    const cleanup = this.run?.cleanup;
+    if (cleanup) cleanup.spawned = true;
+    // An interrupted run's teardown is that run's version; after files that do not load, the last good one.
+    const wanted = cleanup ? this.run!.procedureHash : this.diskBad ? this.lastGood?.hash : undefined;
+    this.sendLoad(wanted !== undefined && this.lastGood?.hash === wanted ? this.lastGood.dir : this.cfg.procedureDir, !cleanup);
+  }
+
+  private sendLoad(dir: string, safeState: boolean): void {
+    this.loading = true;
+    this.loadingCopy = dir !== this.cfg.procedureDir;
+    // One copy at a time (a failed load's copy stays until the station starts again).
+    if (!this.loadingCopy) this.copying = this.copying.then(() => this.copyFolder());
+    this.loadTimedOut = false;
+    this.runner.send({
+      type: 'load',
+      dir,
+      instruments: this.cfg.instruments,
+      attachments: this.cfg.attachments,
+      safeState,
+      // The copy passed the type check as the original; at its own path the SDK types are not found.
+      ...(dir !== this.cfg.procedureDir ? { typecheck: false } : {}),
+      loadTimeoutMs: this.cfg.loadTimeoutMs,
+    });
+  }
+
+  private clearLoadTimer(): void {
+    if (this.loadTimer) clearTimeout(this.loadTimer);
+    this.loadTimer = null;
+  }
+
+  /**
+   * The files on disk do not load (hang, exit, error) but an earlier version did: the
+   * runner loads that one's copy, and the screen says why the edit was not taken.
+   */
+  private fallBackToLastGood(fault: StationFault, respawn: boolean): void {
+    const good = this.lastGood!;
+    this.diskBad = true;
+    this.pendingWarning = new StationFault(
+      fault.kind,
+      `${fault.message}\n(still running ${good.name} ${good.version}, the last version that loaded)`,
+      fault.details,
+    );
+    this.cfg.log('warning', `socket ${this.index}: ${fault.message}; running the last version that loaded (${good.name} ${good.version}) again`);
+    if (respawn) this.spawnRunner();
+    else this.sendLoad(good.dir, true);
+  }
+
+  /** The load failed for good: the socket shows why and refuses scans with it until the files change. */
+  private failLoad(fault: StationFault): void {
+    this.gaveUp = true;
+    this.procedure = null;
+    this.procedureWarning = null;
+    this.procedureError = fault;
+    this.publish('runner.changed', { state: 'stopped', message: fault.message }, null, null);
+    this.publish('procedure.failed', { error: fault.toJSON() }, null, null);
+    this.setState('error', fault.message);
+    this.settle();
+  }
+
+  /** The killed runner's instruments to their safe state over fresh connections (no runner holds them now). */
+  private safeStateHeld(held: readonly InstrumentStatus[]): Promise<void> {
+    if (held.length === 0) return this.safeStating;
+    const before = this.safeStating;
+    return before.then(() =>
+      safeStateFresh(held).then((problems) => {
+        for (const p of problems) this.cfg.log('error', `socket ${this.index}: ${p}`);
+      }),
+    );
+  }
+
+  /** The fresh runner has the run's version loaded: run the teardown phases still waiting. */
+  private startTeardown(run: ActiveRun): void {
+    const cleanup = run.cleanup!;
+    cleanup.stage = 'tearing';
+    const phases = this.live.run?.runId === run.id ? this.live.run.phases : [];
+    const ended = new Set(['PASS', 'FAIL', 'ERROR', 'SKIP', 'ABORTED']);
+    this.runner.send({
+      type: 'teardown',
+      runId: run.id,
+      unit: run.unit,
+      ...(run.params ? { params: run.params } : {}),
+      hash: run.procedureHash,
+      indices: phases.filter((p) => p.group === 'teardown' && p.status === 'waiting').map((p) => p.index),
+      aborted: cleanup.aborted,
+      prior: phases
+        .filter((p) => ended.has(p.status))
+        .map((p) => ({ index: p.index, outcome: p.status as PhaseRecord['outcome'], measurements: p.measurements })),
+    });
+  }
+
+  /**
+   * A copy of the folder taken as a load from disk starts: if that load succeeds with the
+   * same hash, the copy is the version that loaded (an edit a moment later cannot change it).
+   */
+  private copying: Promise<{ hash: string; dir: string } | null> = Promise.resolve(null);
+  private copies = 0;
+
+  private copyFolder(): Promise<{ hash: string; dir: string } | null> {
+    const n = ++this.copies;
+    const dir = join(this.cfg.lastGoodDir, `incoming-${n}`);
+    return (async () => {
+      try {
+        // Copies from an earlier start of the station are of no use to this one.
+        if (n === 1) await rm(this.cfg.lastGoodDir, { recursive: true, force: true });
+        await mkdir(this.cfg.lastGoodDir, { recursive: true });
+        await cp(this.cfg.procedureDir, dir, { recursive: true });
+        return { hash: await hashProcedure(dir), dir };
+      } catch (e) {
+        this.cfg.log('warning', `socket ${this.index}: could not keep a copy of the procedure: ${(e as Error).message}`);
+        await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        return null;
+      }
+    })();
+  }
+
+  /** The version that just loaded from disk becomes the last good one, its copy kept. */
+  private async keepGoodCopy({ hash, name, version }: ProcedureSummary): Promise<void> {
+    const copy = await this.copying;
+    if (!copy) return;
+    try {
+      if (copy.hash !== hash || this.lastGood?.hash === hash) {
+        // Edited between the copy and the load (or the same version again): not kept.
+        await rm(copy.dir, { recursive: true, force: true });
+        return;
+      }
+      const dest = join(this.cfg.lastGoodDir, hash.slice(0, 16));
+      await rm(dest, { recursive: true, force: true });
+      await rename(copy.dir, dest);
+      const old = this.lastGood;
+      this.lastGood = { hash, dir: dest, name, version };
+      if (old && old.dir !== dest && this.run?.procedureHash !== old.hash) await rm(old.dir, { recursive: true, force: true });
+    } catch (e) {
+      this.cfg.log('warning', `socket ${this.index}: could not keep a copy of the procedure that loaded: ${(e as Error).message}`);
+    }
   }
 
   private settle(): void {
@@ -205,17 +374,59 @@ export class Socket {
     // Anything else comes after the events sent before it.
     this.drainBatches();
     switch (m.type) {
-      case 'loaded':
-        this.procedure = m.summary;
+      case 'importing':
+        // The load limit counts from here: a runner that spins at import never answers by itself.
+        this.clearLoadTimer();
+        this.loadTimer = setTimeout(() => {
+          this.loadTimer = null;
+          if (!this.loading) return;
+          this.loadTimedOut = true;
+          this.cfg.log('error', `socket ${this.index}: ${m.file} did not finish loading within ${this.cfg.loadTimeoutMs} ms; the runner was stopped`);
+          this.runner.kill();
+        }, this.cfg.loadTimeoutMs + LOAD_GRACE_MS);
+        break;
+      case 'loaded': {
+        this.clearLoadTimer();
+        this.loading = false;
+        this.loadExits = 0;
+        const fromCopy = m.summary.dir !== this.cfg.procedureDir;
+        // Shown by the folder the station watches, also when it runs a copy.
+        const summary = fromCopy ? { ...m.summary, dir: this.cfg.procedureDir } : m.summary;
+        if (!fromCopy) {
+          this.diskBad = false;
+          this.pendingWarning = null;
+          void this.keepGoodCopy(m.summary);
+        }
+        this.procedure = summary;
         this.procedureError = null;
         this.procedureWarning = null;
         this.runnerReady = true;
         this.publish('runner.changed', { state: 'ready', ...(this.runner.pid !== undefined ? { pid: this.runner.pid } : {}) }, null, null);
-        this.publish('procedure.loaded', { procedure: m.summary }, null, null);
-        if (!this.run) this.setState(this.live.run?.outcome ? 'result' : 'ready');
+        this.publish('procedure.loaded', { procedure: summary }, null, null);
+        if (fromCopy && this.pendingWarning) {
+          this.procedureWarning = this.pendingWarning;
+          this.publish('procedure.failed', { error: this.procedureWarning.toJSON() }, null, null);
+        }
+        if (this.run?.cleanup?.stage === 'waiting') this.startTeardown(this.run);
+        else if (!this.run) this.setState(this.live.run?.outcome ? 'result' : 'ready');
         this.settle();
         break;
+      }
       case 'loadFailed':
+        this.clearLoadTimer();
+        this.loading = false;
+        this.loadExits = 0;
+        if (this.run?.cleanup?.stage === 'waiting') {
+          // The fresh runner cannot run the teardown: the station makes the instruments safe itself.
+          this.cfg.log('error', `socket ${this.index}: the teardown of run ${this.run.id} could not run: ${m.error.message}`);
+          this.safeStating = this.safeStateHeld(this.run.cleanup.held);
+          this.finish(this.run.cleanup.outcome, this.run.cleanup.reason, []);
+        }
+        if (!m.kept && this.lastGood && !this.loadingCopy) {
+          // The version that ran went with its runner (killed, restarted): load the last good copy.
+          this.fallBackToLastGood(new StationFault(m.error.kind, m.error.message, m.error.details), false);
+          break;
+        }
         if (m.kept && this.procedure) {
           // A bad edit never stops the line: the last good version runs on.
           this.procedureWarning = new StationFault(
@@ -235,7 +446,10 @@ export class Socket {
         this.settle();
         break;
       case 'runEnded':
-        if (this.run && this.run.id === m.runId && !this.run.ended) {
+        if (this.run && this.run.id === m.runId && !this.run.ended && this.run.cleanup) {
+          // The teardown after a kill is done: the run keeps the ending the interruption gave it.
+          this.finish(this.run.cleanup.outcome, this.run.cleanup.reason, []);
+        } else if (this.run && this.run.id === m.runId && !this.run.ended) {
           if (m.outcome === 'PASS' && this.run.unreadable.length > 0) {
             this.finish('ERROR', `the station could not read all of the runner's record (${this.run.unreadable.join('; ')})`, []);
           } else {
@@ -460,6 +674,12 @@ export class Socket {
     const blocked = this.cfg.blocked();
     if (blocked) throw blocked;
     if (this.procedureError) throw this.procedureError;
+    if (this.run?.cleanup) {
+      throw new StationFault(
+        'busy',
+        `${CLEANING_UP} socket ${this.index + 1} is running the teardown of ${this.run.unit.serialNumber}, whose run was stopped; scan again when it is done`,
+      );
+    }
     if (this.run) throw new StationFault('busy', `socket ${this.index + 1} is testing ${this.run.unit.serialNumber}: finish or abort this unit first`);
     const proc = this.procedure;
     if (!proc || !this.runnerReady) throw new StationFault('engine.unavailable', `socket ${this.index} is getting ready; scan again in a moment`);
@@ -508,6 +728,9 @@ export class Socket {
       abortTimer: null,
       abortRequested: false,
       ended: false,
+      procedureHash: proc.hash,
+      params,
+      cleanup: null,
     };
     // The summary lists the runner's plan: enabled phases in run order, instances expanded.
     const planned = proc.phases.filter((p) => p.enabled);
@@ -527,18 +750,26 @@ export class Socket {
   /** Picks up an edited procedure: now if idle, else as soon as the run ends. */
   reload(): void {
     if (this.closing) return;
+    // Edited files get their chance again.
+    this.diskBad = false;
+    if (this.gaveUp && !this.run && !this.runner.alive && !this.restartTimer) {
+      this.loadExits = 0;
+      this.spawnRunner();
+      return;
+    }
     if (this.run || !this.runner.alive) {
       this.reloadPending = true;
       return;
     }
-    this.runner.send({ type: 'load', dir: this.cfg.procedureDir, instruments: this.cfg.instruments, attachments: this.cfg.attachments });
+    this.sendLoad(this.cfg.procedureDir, true);
   }
 
   /** Cooperative first; after the grace period the runner is killed. */
   abort(): boolean {
     const run = this.run;
     if (!run || run.ended) return false;
-    if (run.abortRequested) return true;
+    // Already stopped: its teardown runs to its end, each phase within its timeout.
+    if (run.abortRequested || run.cleanup) return true;
     run.abortRequested = true;
     this.runner.send({ type: 'abort', runId: run.id });
     run.abortTimer = setTimeout(() => {
@@ -588,6 +819,29 @@ export class Socket {
       interrupted.push(record);
       run.phase = null;
     }
+    const c = run.cleanup;
+    if (c) {
+      // The teardown itself hung or its runner died: cut it; the station makes the instruments safe.
+      this.cfg.log('error', `socket ${this.index}: the teardown of run ${run.id} was cut: ${reason}`);
+      if (c.stage === 'waiting') this.safeStating = this.safeStateHeld(c.held);
+      this.finish(c.outcome, c.reason, interrupted);
+      return;
+    }
+    const teardownLeft = this.live.run?.runId === run.id && this.live.run.phases.some((p) => p.group === 'teardown' && p.status === 'waiting');
+    if (teardownLeft && !this.closing) {
+      // The teardown still runs, in the fresh runner the exit handler starts; the run ends after it.
+      try {
+        if (interrupted.length) this.cfg.repo.insertPhases(run.id, interrupted);
+      } catch (e) {
+        this.cfg.onStoreError(e);
+        this.cfg.log('error', `socket ${this.index}: could not journal phases of run ${run.id}: ${(e as Error).message}`);
+      }
+      run.cleanup = { outcome, reason, aborted: outcome === 'ABORTED', stage: 'waiting', spawned: false, held: [] };
+      run.watch = null;
+      if (run.abortTimer) clearTimeout(run.abortTimer);
+      this.setState('cleanup', CLEANING_UP);
+      return;
+    }
     this.finish(outcome, reason, interrupted);
     // The killed runner's exit handler restarts it.
   }
@@ -628,36 +882,88 @@ export class Socket {
   private onRunnerExit(info: { code: number | null; signal: NodeJS.Signals | null; expected: boolean }): void {
     this.drainBatches();
     this.runnerReady = false;
-    // A runner that did not stop politely (killed after an abort, crashed) may have left a
-    // supply on: the station switches it off over a fresh connection before a new runner starts.
+    this.clearLoadTimer();
+    const wasLoading = this.loading;
+    const timedOut = this.loadTimedOut;
+    this.loading = false;
+    this.loadTimedOut = false;
     const held = [...this.held.values()];
     this.held.clear();
     for (const h of held)
       this.publish('instrument.changed', { ...h, state: 'closed', message: 'the runner stopped', since: new Date().toISOString() }, null, null);
-    if (info.code !== 0 && held.length > 0) {
-      this.safeStating = safeStateFresh(held).then((problems) => {
-        for (const p of problems) this.cfg.log('error', `socket ${this.index}: ${p}`);
-      });
+    const how = info.signal ? `signal ${info.signal}` : `exit code ${info.code}`;
+    if (!info.expected && !this.closing) {
+      this.cfg.log('error', `socket ${this.index}: runner process ended unexpectedly (${how})`);
+      this.publish('runner.changed', { state: 'crashed', message: `runner ended (${how})` }, null, null);
+    }
+    const run = this.run && !this.run.ended ? this.run : null;
+    if (run && !this.closing) {
+      if (run.cleanup?.stage === 'waiting' && run.cleanup.spawned) {
+        // The fresh runner died before it could run the teardown: the station makes the instruments safe.
+        this.cfg.log('error', `socket ${this.index}: the teardown of run ${run.id} could not run: the runner ended while loading (${how})`);
+        this.safeStating = this.safeStateHeld([...run.cleanup.held, ...held]);
+        this.finish(run.cleanup.outcome, run.cleanup.reason, []);
+      } else if (!info.expected && run.cleanup?.stage !== 'waiting') {
+        this.forceEnd('ERROR', `the runner process crashed (${how}) during the run`, { kind: 'runner-crashed', message: `runner process ended (${how})` });
+      }
+    }
+    const waitingTeardown = this.run && !this.run.ended && this.run.cleanup?.stage === 'waiting' && !this.run.cleanup.spawned ? this.run.cleanup : null;
+    if (waitingTeardown) {
+      // Teardown first, in the fresh runner with the instruments open; the safe state follows it.
+      waitingTeardown.held.push(...held);
+    } else if (info.code !== 0 && held.length > 0) {
+      // A runner that did not stop politely may have left a supply on: the station switches it
+      // off over a fresh connection before a new runner starts.
+      this.safeStating = this.safeStateHeld(held);
     }
     if (this.closing) {
       this.publish('runner.changed', { state: 'stopped' }, null, null);
       return;
     }
-    if (!info.expected) {
-      const how = info.signal ? `signal ${info.signal}` : `exit code ${info.code}`;
-      this.cfg.log('error', `socket ${this.index}: runner process ended unexpectedly (${how})`);
-      this.publish('runner.changed', { state: 'crashed', message: `runner ended (${how})` }, null, null);
-      if (this.run && !this.run.ended) {
-        this.forceEnd('ERROR', `the runner process crashed (${how}) during the run`, { kind: 'runner-crashed', message: `runner process ended (${how})` });
+    if (wasLoading && !waitingTeardown) {
+      const fault = timedOut ? loadTimeoutFault(join(this.cfg.procedureDir, 'phases.ts'), this.cfg.loadTimeoutMs) : info.expected ? null : this.exitFault(info);
+      if (fault) {
+        // A hang at import comes back every time; an exit may be a passing trouble: try again, backing off.
+        if (!timedOut && this.loadExits < LOAD_RETRIES) {
+          this.loadExits++;
+          this.restartLater(250 * 2 ** (this.loadExits - 1));
+          return;
+        }
+        this.loadExits = 0;
+        if (this.lastGood && !this.loadingCopy) {
+          this.fallBackAfter(fault);
+          return;
+        }
+        this.failLoad(fault);
+        return;
       }
     }
     // Restart, backing off if it keeps dying right after start.
     const t = Date.now();
     // Only crashes count toward the back-off: a kill we asked for (abort, watchdog) restarts at once.
     if (!info.expected) this.crashes = [...this.crashes.filter((c) => t - c < 60_000), t];
-    const delay = info.expected ? 0 : Math.min(30_000, 250 * 2 ** Math.max(0, this.crashes.length - 2));
+    this.restartLater(info.expected ? 0 : Math.min(30_000, 250 * 2 ** Math.max(0, this.crashes.length - 2)));
+  }
+
+  /** "the runner exited with code 3 while loading phases.ts", with the last lines it printed. */
+  private exitFault(info: { code: number | null; signal: NodeJS.Signals | null }): StationFault {
+    const file = join(this.cfg.procedureDir, 'phases.ts');
+    const how = info.signal ? `was ended by ${info.signal}` : `exited with code ${info.code}`;
+    const out = this.runner.lastOutput();
+    const tail = out.length ? `\nIts last output:\n${out.join('\n')}` : '';
+    return new StationFault('sequence.invalid', `the runner ${how} while loading ${file} (${LOAD_RETRIES + 1} tries)${tail}`, { file });
+  }
+
+  private fallBackAfter(fault: StationFault): void {
     this.publish('runner.changed', { state: 'restarting' }, null, null);
-    if (this.live.state !== 'result') this.setState('starting');
+    void this.safeStating.then(() => {
+      if (!this.closing) this.fallBackToLastGood(fault, true);
+    });
+  }
+
+  private restartLater(delay: number): void {
+    this.publish('runner.changed', { state: 'restarting' }, null, null);
+    if (this.live.state !== 'result' && this.live.state !== 'cleanup') this.setState('starting');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       // The new runner opens the ports only once the station has let go of them.
@@ -669,6 +975,7 @@ export class Socket {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.clearLoadTimer();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.run && !this.run.ended) this.forceEnd('ABORTED', 'station stopped during run', { kind: 'aborted', message: 'station stopped' });
     await this.runner.stop();

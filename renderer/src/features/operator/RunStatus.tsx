@@ -110,6 +110,40 @@ export function RunningStatus({ run, compact, aborting, onAbort, ownsKeys, escKe
   );
 }
 
+/**
+ * The run's runner was killed (a phase that would not stop, an abort, a crash): a fresh
+ * runner runs its teardown before the next unit. Nothing to press; scans wait.
+ */
+export function CleaningStatus({ run }: { run: LiveRun }) {
+  const cut = run.phases.find((p) => (p.status === 'ERROR' || p.status === 'ABORTED') && p.group !== 'teardown' && p.error);
+  const current = run.phases.find((p) => p.status === 'running' && p.group === 'teardown');
+  return (
+    <section className="status status--cleanup" aria-label="Cleaning up" role="status">
+      <h2 className="status-title">
+        <span className="spinner" aria-hidden="true" /> Cleaning up…
+      </h2>
+      <p className="status-serial mono">{run.unit.serialNumber}</p>
+      <p className="status-text">
+        {cut ? (
+          <>
+            <strong>{cut.title ?? cut.name}</strong> was stopped: {cut.error!.message}.{' '}
+          </>
+        ) : (
+          'The run was stopped. '
+        )}
+        The teardown is making the unit safe
+        {current ? (
+          <>
+            {' '}
+            (<strong>{current.title ?? current.name}</strong>)
+          </>
+        ) : null}
+        . Leave the unit in the fixture; the next scan works when this is done.
+      </p>
+    </section>
+  );
+}
+
 const WORD = { PASS: 'PASS', FAIL: 'FAIL', ERROR: 'ERROR', ABORTED: 'ABORTED' } as const;
 
 /** The verdict, large: the operator reads it from across the bench. */

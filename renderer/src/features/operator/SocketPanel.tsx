@@ -6,7 +6,7 @@ import type { PromptAnswer } from '#contract/prompts.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { PhaseList } from './PhaseList.tsx';
 import { PromptPanel, promptKeys } from './PromptPanel.tsx';
-import { IdleStatus, ResultBanner, RunningStatus, resultSentence } from './RunStatus.tsx';
+import { CleaningStatus, IdleStatus, ResultBanner, RunningStatus, resultSentence } from './RunStatus.tsx';
 import { APPROVABLE, ApprovalPanel, type Refusal, type RetryWith } from './ApprovalPanel.tsx';
 import { SerialForm, type SerialFormHandle } from './SerialForm.tsx';
 import { RecentUnits } from './RecentUnits.tsx';
@@ -118,7 +118,13 @@ export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef
           label={multi ? `Serial number, socket ${number}` : 'Serial number'}
           waiting={waiting}
           hint={
-            running ? `Testing ${run.unit.serialNumber}…` : procedure?.serialExample ? `Expected form: ${procedure.serialExample}` : 'Scan the unit’s label'
+            running && socket.state === 'cleanup'
+              ? 'Cleaning up… scan when it is done'
+              : running
+                ? `Testing ${run.unit.serialNumber}…`
+                : procedure?.serialExample
+                  ? `Expected form: ${procedure.serialExample}`
+                  : 'Scan the unit’s label'
           }
           onStart={(serial) => start(serial)}
           onRefused={(message) => setRefusal((r) => ({ message, n: (r?.n ?? 0) + 1 }))}
@@ -137,7 +143,9 @@ export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef
             <p className="status-text">{socket.message ?? 'The test runner stopped.'}</p>
           </section>
         ) : null}
-        {running ? (
+        {running && socket.state === 'cleanup' ? (
+          <CleaningStatus run={run} />
+        ) : running ? (
           <RunningStatus
             run={run}
             compact={socket.prompt !== null}

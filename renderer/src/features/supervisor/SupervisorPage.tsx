@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ListBody, ListMessages } from '../../components/ListState.tsx';
+import type { StationError } from '#contract/errors.ts';
 import type { CommandOutput } from '#contract/commands.ts';
 import type { CalibrationEntry } from '#contract/instruments.ts';
 import type { ParkedRun, TargetStatus, UploadStatus } from '#contract/upload.ts';
@@ -22,7 +23,16 @@ const STATE_TEXT: Record<TargetStatus['state'], string> = {
 };
 
 /** What a supervisor looks after: upload targets, parked runs, instruments and their calibration. */
-export function SupervisorPage({ upload, database = { state: 'ok' } }: { upload: UploadStatus | null; database?: StationSnapshot['database'] }) {
+interface Props {
+  upload: UploadStatus | null;
+  /** The database itself: salvaged, damaged, newer or unavailable shows its own notice. */
+  database?: StationSnapshot['database'];
+  /** The procedure did not load (nothing can be tested), or an edit did not (the last good version runs). */
+  procedureError?: StationError | null;
+  procedureWarning?: StationError | null;
+}
+
+export function SupervisorPage({ upload, database = { state: 'ok' }, procedureError = null, procedureWarning = null }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
   const badgeInput = useRef<HTMLInputElement>(null);
   const [badge, setBadge] = useState('');
@@ -71,6 +81,20 @@ export function SupervisorPage({ upload, database = { state: 'ok' } }: { upload:
         </div>
       </div>
       <DatabaseNotice database={database} />
+      {procedureError || procedureWarning ? (
+        <section
+          className={procedureError ? 'procedure-error' : 'procedure-warning'}
+          role={procedureError ? 'alert' : 'status'}
+          aria-labelledby="supervisor-procedure-title"
+        >
+          <h2 id="supervisor-procedure-title">
+            {procedureError
+              ? 'The test procedure could not be loaded: no unit can be tested'
+              : 'An edit of the procedure did not load: testing goes on with the last good version'}
+          </h2>
+          <pre className="procedure-error-message">{(procedureError ?? procedureWarning)!.message}</pre>
+        </section>
+      ) : null}
       <UploadTargets upload={upload} />
       <ParkedRuns parkedCount={upload?.parkedRuns ?? 0} requireBadge={requireBadge} />
       <Instruments />
