@@ -34,8 +34,23 @@ async function main(): Promise<void> {
   if (values.sequences !== undefined) settings.sequenceFolder = values.sequences;
   if (values.procedure !== undefined) settings.procedureId = values.procedure;
 
+  // Signals are handled from the first moment: a stop while the station is still starting
+  // (loading its procedure) ends it at once; its runners see their channel close and go too.
+  let stopping = false;
+  let stopNow: () => Promise<void> = () => Promise.resolve();
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void stopNow().finally(() => process.exit(0));
+  };
+  // main.ts held these until now (before the modules had loaded a stop was only an exit).
+  process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
   const t0 = performance.now();
   const station = await createStation({ dataDir, settings });
+  stopNow = () => station.close();
   const server = await startServer(station, {
     host: settings.listenHost,
     port: settings.listenPort,
@@ -46,17 +61,7 @@ async function main(): Promise<void> {
   // Tests and scripts wait for this exact line.
   console.log(`Passline station ready at ${server.url} (data in ${dataDir}, ${Math.round(performance.now() - t0)} ms)`);
 
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    void server
-      .close()
-      .then(() => station.close())
-      .finally(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopNow = () => server.close().then(() => station.close());
 }
 
 export const started = main().catch((e: unknown) => {

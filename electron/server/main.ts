@@ -7,4 +7,9 @@
 import { enableCompileCache } from 'node:module';
 
 enableCompileCache();
+// A stop that comes while the modules load is a clean exit (no runner exists yet); headless.ts
+// replaces these with its own as soon as it runs.
+const early = (): never => process.exit(0);
+process.on('SIGINT', early);
+process.on('SIGTERM', early);
 await import('./headless.ts');

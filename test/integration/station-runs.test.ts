@@ -286,7 +286,7 @@ describe('fixture procedures', () => {
     ]);
     expect(nan).toMatchObject({ name: 'not_a_number', outcome: 'FAIL' });
     expect(nan!.measurements).toEqual([
-      expect.objectContaining({ name: 'gain', value: null, units: 'dB', outcome: 'FAIL', reason: 'NaN is not a finite number' }),
+      expect.objectContaining({ name: 'gain', value: null, units: 'dB', outcome: 'FAIL', reason: 'not a number (NaN)' }),
     ]);
     expect(ended.data.failing.map((f) => [f.phase, f.name])).toEqual([
       ['forgets', 'v_forgotten'],

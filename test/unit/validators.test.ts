@@ -72,17 +72,17 @@ describe('range, one-sided', () => {
 describe('values that are not finite numbers never pass', () => {
   const rail = { units: 'V', lower: 3.2, upper: 3.4 };
   test.each([
-    [NaN, 'NaN is not a finite number'],
+    [NaN, 'not a number (NaN)'],
     [Infinity, 'Infinity is not a finite number'],
     [-Infinity, '-Infinity is not a finite number'],
   ])('%s against a range fails', (v, reason) => {
     expect(check(rail, v)).toEqual({ outcome: 'FAIL', reason });
   });
   test('NaN with no limits at all still fails', () => {
-    expect(validate(NaN, undefined)).toEqual({ outcome: 'FAIL', reason: 'NaN is not a finite number' });
+    expect(validate(NaN, undefined)).toEqual({ outcome: 'FAIL', reason: 'not a number (NaN)' });
   });
   test('NaN against equals fails (NaN is a number, but not a value)', () => {
-    expect(check({ equals: 5 }, NaN)).toEqual({ outcome: 'FAIL', reason: 'NaN is not a finite number' });
+    expect(check({ equals: 5 }, NaN)).toEqual({ outcome: 'FAIL', reason: 'not a number (NaN)' });
   });
   test('null fails with "no value"', () => {
     expect(check(rail, null)).toEqual({ outcome: 'FAIL', reason: 'no value' });

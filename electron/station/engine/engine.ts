@@ -6,6 +6,9 @@ import { PromptSpecSchema, type Prompt, type PromptAnswer, type PromptSpec } fro
 import type { Instrument } from '#station/instruments/drivers.ts';
 import type { PhaseContext, PhaseExport, PhaseFn, Series, SoakPhase } from './sdk.ts';
 import { validate, type CustomValidator } from './validators.ts';
+import { MeasurementSchema } from '#contract/records.ts';
+import { isPlainMeasurement } from '#contract/measurement-check.ts';
+import { formatZodError } from '#contract/errors.ts';
 import type { PlannedPhase } from './plan.ts';
 
 /** What the engine reports; the runner forwards these to the station as events. */
@@ -210,8 +213,9 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       const planned = phase.measurements.get(name);
       const units = opts?.units ?? planned?.spec.units;
       const verdict = validate(value, planned?.validator, units, { ...(input.validators ? { custom: input.validators } : {}), ...(planned?.axes !== undefined ? { axes: planned.axes } : {}) });
-      const finite = !(typeof value === 'number' && !Number.isFinite(value));
-      // JSON has no NaN or Infinity: store null and say why.
+      // JSON has no NaN or Infinity: store null and say why (the verdict's reason). A series
+      // with such a point is not kept either: its rows could not be recorded as numbers.
+      const finite = typeof value === 'number' ? Number.isFinite(value) : Array.isArray(value) ? value.every((p) => Array.isArray(p) && p.every((x) => typeof x === 'number' && Number.isFinite(x))) : value !== undefined;
       const m: Measurement = { name, value: finite ? value : null, outcome: verdict.outcome };
       if (units !== undefined) m.units = units;
       if (planned?.spec.dimensions) m.dimensions = planned.spec.dimensions;
@@ -223,11 +227,12 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
         const code = planned?.spec.failureCode ?? phase.failureCode;
         if (code !== undefined) m.failureCode = code;
       }
-      measured.set(name, m);
-      lastValues.set(name, m.value);
+      const rec = recordable(m);
+      measured.set(name, rec);
+      lastValues.set(name, rec.value);
       lastValues.set(`${phase.name}.${name}`, m.value);
-      emit({ kind: 'run.measured', data: { index, phase: phase.name, measurement: m } });
-      return m.outcome;
+      emit({ kind: 'run.measured', data: { index, phase: phase.name, measurement: rec } });
+      return rec.outcome;
     };
 
     const ctx: PhaseContext = {
@@ -575,4 +580,21 @@ export function outcomeOf(phases: readonly PhaseRecord[], aborted: boolean): { o
   if (err) return { outcome: 'ERROR', outcomeReason: `${err.name}: ${err.error?.message ?? 'error'}` };
   if (phases.some((p) => p.outcome === 'FAIL')) return { outcome: 'FAIL' };
   return { outcome: 'PASS' };
+}
+
+/**
+ * A measurement as the station will accept it: checked against the contract here, in the
+ * runner, before it is sent (the common plain case by hand, the rest by the schema). One
+ * that would be refused on arrival is recorded instead as what it is: no value, FAIL, and
+ * the reason in words, never a lost message and an internal error at the phase's end.
+ */
+export function recordable(m: Measurement): Measurement {
+  if (isPlainMeasurement(m as unknown)) return m;
+  const checked = MeasurementSchema.safeParse(m);
+  if (checked.success) return m;
+  const why = formatZodError(checked.error);
+  const out: Measurement = { name: m.name || 'unnamed', value: null, outcome: 'FAIL', reason: `the measurement could not be recorded: ${why}` };
+  if (m.units !== undefined) out.units = m.units;
+  if (m.failureCode !== undefined) out.failureCode = m.failureCode;
+  return out;
 }

@@ -69,7 +69,9 @@ function outside(value: number, l: Limits, units: string | undefined, what = '')
   return undefined;
 }
 
-export function aggregate(points: readonly (readonly number[])[]): Record<AggregateName, number> {
+export function aggregate(points: readonly (readonly number[])[]): Partial<Record<AggregateName, number>> {
+  // No points: nothing to take a minimum or mean of (JSON would carry NaN as null).
+  if (points.length === 0) return { count: 0 };
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -101,6 +103,8 @@ function validateSeries(
     if (bad !== undefined) return { outcome: 'FAIL', reason: `point ${i} holds ${String(bad)}, not a finite number` };
   }
   const aggregates = aggregate(value);
+  // A sweep whose instrument went away before its first reading: recorded, never passed by its limits.
+  if (value.length === 0) return { outcome: v ? 'FAIL' : 'PASS', reason: 'no points measured', aggregates };
   if (!v) return { outcome: 'PASS', aggregates };
   if (v.each) {
     for (const [i, p] of value.entries()) {
@@ -109,7 +113,7 @@ function validateSeries(
     }
   }
   for (const [k, l] of Object.entries(v.aggregates) as [AggregateName, Limits][]) {
-    const r = outside(aggregates[k], l, k === 'count' ? undefined : units, `${k} `);
+    const r = outside(aggregates[k]!, l, k === 'count' ? undefined : units, `${k} `);
     if (r) return { outcome: 'FAIL', reason: r, aggregates };
   }
   return { outcome: 'PASS', aggregates };
@@ -129,7 +133,8 @@ export function validate(
   if (opts.axes !== undefined || validator?.kind === 'series')
     return validateSeries(value, validator?.kind === 'series' ? validator : undefined, units, opts.axes);
   if (Array.isArray(value)) return { outcome: 'FAIL', reason: 'a series needs dimensions declared in the procedure file' };
-  if (typeof value === 'number' && !Number.isFinite(value)) return { outcome: 'FAIL', reason: `${value} is not a finite number` };
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return { outcome: 'FAIL', reason: Number.isNaN(value) ? 'not a number (NaN)' : `${value} is not a finite number` };
   if (!validator) return { outcome: 'PASS' };
   switch (validator.kind) {
     case 'range': {

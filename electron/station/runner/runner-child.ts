@@ -12,6 +12,7 @@ import { connectInstrument, type OpenedInstrument } from '#station/instruments/c
 import { SimBench } from '#station/instruments/sim.ts';
 import { hasSafeState, type Instrument } from '#station/instruments/drivers.ts';
 import { traceLogs } from '#station/instruments/record.ts';
+import { watchParent } from './parent-watch.ts';
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { toStationError, formatZodError } from '#contract/errors.ts';
 import type { PromptAnswer } from '#contract/prompts.ts';
@@ -262,6 +263,7 @@ async function load(
         instruments[name] = o.instrument;
       }
       addressesKey = key;
+      watchdog.held(Object.entries(addresses).map(([name, address]) => ({ name, address })));
     }
     // A fresh runner may follow one that died with a supply on: make everything safe first
     // (unless the interrupted run's teardown comes first; it makes them safe after it).
@@ -372,4 +374,11 @@ process.on('unhandledRejection', (reason) => {
   send({ type: 'log', level: 'error', message: `unhandled rejection in phase code: ${reason instanceof Error ? reason.message : String(reason)}` });
 });
 // If the station goes away, so does the runner.
-process.on('disconnect', () => process.exit(0));
+// The station went away (killed, crashed): instruments to their safe state, then go. If phase
+// code holds the loop, this never runs; the watchdog thread (parent-watch.ts) ends us then.
+process.on('disconnect', () => {
+  void withTimeout(safeStateAll(), SAFE_STATE_TIMEOUT_MS + 500, 'safe state')
+    .catch(() => undefined)
+    .finally(() => process.exit(0));
+});
+const watchdog = watchParent();
