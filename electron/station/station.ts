@@ -389,7 +389,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'units.history': (i) => ({ serialNumber: i.serialNumber, runs: repo.unitHistory(i.serialNumber) }),
     'attachments.get': (i) => {
       if (!attachments.has(i.sha256)) throw new StationFault('not-found', `no attachment ${i.sha256} on this station`);
-      const bytes = attachments.read(i.sha256);
+      const bytes = attachments.readChecked(i.sha256);
       return { sha256: i.sha256, size: bytes.byteLength, base64: bytes.toString('base64') };
     },
     'store.backup': async () => {
