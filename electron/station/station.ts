@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync, statSync, statfsSync, watch, type FSWatcher } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync, backup } from 'node:sqlite';
@@ -31,6 +31,36 @@ export const APP_VERSION: string = (JSON.parse(readFileSync(new URL('../../packa
 /** Below settings.minFreeBytes no run starts; below this much more the operator is warned. */
 export const LOW_FREE_MARGIN_BYTES = 448 * 1024 * 1024;
 
+/** While the disk is full the station looks again this often (the banner goes, deferred writes and recovery go through). */
+export const STORAGE_RETRY_MS = 2000;
+
+/** Space is back when a file this big can be written and synced (statfs alone misses reserved blocks and quotas). */
+const SPACE_PROBE_BYTES = 64 * 1024;
+
+function canWrite(dir: string): boolean {
+  const probe = join(dir, '.space-probe');
+  try {
+    const fd = openSync(probe, 'w');
+    try {
+      const page = Buffer.alloc(SPACE_PROBE_BYTES);
+      let at = 0;
+      while (at < page.length) {
+        const n = writeSync(fd, page, at);
+        if (n <= 0) return false;
+        at += n;
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
 /**
  * On a read-only disk the store can still be read: history stays available while new
  * runs are refused. Only a database of this version is opened so.
@@ -56,6 +86,15 @@ function openForReading(dataDir: string, fault: StationFault): DatabaseSync | nu
     /* not readable either */
   }
   return null;
+}
+
+function statfsFree(dir: string): number {
+  try {
+    const st = statfsSync(dir);
+    return st.bavail * st.bsize;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 export interface StationOptions {
@@ -99,12 +138,18 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   type Storage = StationSnapshot['storage'];
   let storage: Storage = { state: 'ok' };
   let writeFault: StationFault | null = null;
+  /** Interrupted runs not yet recorded as ABORTED because the disk was full at start. */
+  let unrecovered = 0;
+  /** Writes that failed for want of space (a run's end), retried in order when space returns. */
+  const deferred: (() => void)[] = [];
+  const fullAtStart = (): string =>
+    `The station disk is full: ${unrecovered} interrupted run(s) wait for space to be recorded (the station tries again every ${STORAGE_RETRY_MS / 1000} s). No new run can start until space is freed. Stored results are intact.`;
   const checkStorage = (): Storage => {
     if (fault) return (storage = { state: fault.kind === 'disk.full' ? 'read-only' : 'unavailable', message: fault.message });
+    if (unrecovered > 0) return (storage = { state: 'full', message: fullAtStart() });
     if (writeFault) return (storage = { state: writeFault.message.includes('read-only') ? 'read-only' : 'full', message: writeFault.message });
     try {
-      const st = statfsSync(dataDir);
-      const free = st.bavail * st.bsize;
+      const free = statfsSync(dataDir).bavail * statfsSync(dataDir).bsize;
       if (free < settings.minFreeBytes) {
         storage = { state: 'full', freeBytes: free, message: `The station disk is full (${Math.round(free / 1e6)} MB free): no new run can start until space is freed. Stored results are intact.` };
       } else if (free < settings.minFreeBytes + LOW_FREE_MARGIN_BYTES) {
@@ -116,42 +161,95 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     return storage;
   };
   checkStorage();
-  /** Called when a write failed: a disk-full or read-only error blocks new runs until a write works again. */
-  const onStoreError = (e: unknown): void => {
+  /** Set once the bus exists: tells the screens of a change. */
+  let announceStorage: ((st: Storage) => void) | null = null;
+  let wakeUploads = (): void => {};
+  const storageKey = (st: Storage): string => `${st.state}|${(st.message ?? '').replace(/\d+/g, '#')}`;
+  let shown = storageKey(storage);
+  /** Tells the screens when the storage state changes (MB figures aside). */
+  const refreshStorage = (): Storage => {
+    const st = checkStorage();
+    const key = storageKey(st);
+    if (key !== shown) announceStorage?.(st);
+    shown = key;
+    return st;
+  };
+  const isFullError = (e: unknown): boolean => {
+    const c = classify(e);
+    return c instanceof StationFault && c.kind === 'disk.full';
+  };
+  /** Called when a write failed: a disk-full or read-only error blocks new runs until a write works again. Returns it in a few words. */
+  const onStoreError = (e: unknown): string => {
     const c = classify(e);
     if (c instanceof StationFault && c.kind === 'disk.full') {
+      if (!writeFault) log('error', c.message);
       writeFault = c;
-      checkStorage();
-      log('error', c.message);
+      refreshStorage();
+      return c.message.includes('read-only') ? 'the disk is read-only' : 'disk full';
     }
-  };
-  const blocked = (): StationFault | null => {
-    if (fault) return fault;
-    if (writeFault) {
-      // Try again once space is back; a write that still fails sets it again.
-      const hadFault = writeFault;
-      writeFault = null;
-      if (checkStorage().state === 'full') {
-        writeFault = hadFault;
-        return hadFault;
-      }
-    }
-    const st = checkStorage();
-    return st.state === 'full' ? new StationFault('disk.full', st.message ?? 'The station disk is full.') : null;
+    return (e as Error).message;
   };
   // Targets come from settings; a finished run is queued for each enabled one in the transaction that ends it.
   const queued = queuedTargetIds(settings.uploadTargets);
   const uploadTargets = (): readonly string[] => queued;
-  const recovered = fault ? [] : repo.recoverInterrupted('station stopped during run', uploadTargets());
-  if (recovered.length) log('warning', `recovered ${recovered.length} run(s) interrupted by a station stop: marked ABORTED`);
+  /** Interrupted runs become ABORTED; on a full disk they wait (the station starts anyway) and are retried. */
+  const recover = (): void => {
+    try {
+      const recovered = repo.recoverInterrupted('station stopped during run', uploadTargets());
+      if (recovered.length) log('warning', `recovered ${recovered.length} run(s) interrupted by a station stop: marked ABORTED`);
+      unrecovered = 0;
+    } catch (e) {
+      if (!isFullError(e)) throw e;
+      const first = unrecovered === 0;
+      unrecovered = repo.countRunning();
+      if (first) log('error', fullAtStart());
+    }
+  };
+  if (!fault) recover();
+  shown = storageKey(checkStorage());
+
+  /** After a failed write: when space is back, the deferred writes and the recovery go through, in order. */
+  const retryStore = (): void => {
+    if (!writeFault && unrecovered === 0 && deferred.length === 0) return;
+    if (statfsFree(dataDir) < settings.minFreeBytes || !canWrite(dataDir)) return;
+    try {
+      if (unrecovered > 0) recover();
+      if (unrecovered > 0) return;
+      while (deferred.length > 0) {
+        deferred[0]!();
+        deferred.shift();
+      }
+      if (writeFault) log('info', 'the station disk has space again: runs can start');
+      writeFault = null;
+      wakeUploads();
+    } catch (e) {
+      onStoreError(e);
+    }
+  };
+  const blocked = (): StationFault | null => {
+    if (fault) return fault;
+    retryStore();
+    const st = refreshStorage();
+    return st.state === 'full' || st.state === 'read-only' ? new StationFault('disk.full', st.message ?? 'The station disk is full.') : null;
+  };
+  const storageTimer = setInterval(() => {
+    retryStore();
+    refreshStorage();
+  }, STORAGE_RETRY_MS);
+  storageTimer.unref();
 
   const inventory = new InventoryRepo(db);
   const bus = new EventBus(repo);
-  bus.onLogError = (e) => log('error', `event log: ${(e as Error).message}`);
+  announceStorage = (st) => bus.publish({ kind: 'storage.changed', data: st });
+  bus.onLogError = (e) => {
+    onStoreError(e);
+    log('error', `event log: ${(e as Error).message}`);
+  };
   bus.publish({ kind: 'station.started', data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION } });
 
   const uploader = new Uploader({ db, repo, bus, targets: fault ? [] : settings.uploadTargets, retry: settings.uploadRetry, appVersion: APP_VERSION, log });
   uploader.start();
+  wakeUploads = () => uploader.wake();
 
   let procedureDir = '';
   let procedureError: StationError | null = null;
@@ -178,6 +276,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         uploadTargets,
         blocked,
         onStoreError,
+        deferWrite: (write) => deferred.push(write),
         attachments: { dir: attachments.root, maxBytes: settings.attachmentMaxBytes, runMaxBytes: settings.attachmentRunMaxBytes },
         log,
       });
@@ -432,6 +531,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     },
     close: async () => {
       clearInterval(pruneTimer);
+      clearInterval(storageTimer);
       watcher?.close();
       await Promise.all(scanners.map((sc) => sc.close().catch(() => undefined)));
       await Promise.all(sockets.map((s) => s.close()));
