@@ -454,6 +454,67 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     }
   };
 
+  /**
+   * A supervisor's backup: refused if it would take the disk under the free-space floor,
+   * checked after it is written (never an answer of ok with an empty copy), and only the
+   * newest settings.backupKeep copies are kept.
+   */
+  let backupSeq = 0;
+  const takeBackup = async (by: string): Promise<{ path: string; bytes: number }> => {
+    if (!settings.supervisors.includes(by)) {
+      throw new StationFault(
+        'supervisor.invalid',
+        settings.supervisors.length === 0
+          ? 'No supervisor badges are set up on this station (settings: supervisors), so no backup can be taken.'
+          : `"${by}" is not a supervisor badge on this station: a backup is a supervisor's command.`,
+        { field: 'by' },
+      );
+    }
+    if (db.location() === null) throw new StationFault('disk.full', `The station database is not open (${storage.message ?? 'see the station log'}): there is nothing to back up.`);
+    const pragma = (name: string): number => Number(Object.values(db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[0]);
+    const need = (pragma('page_count') - pragma('freelist_count')) * pragma('page_size');
+    const free = statfsFree(dataDir);
+    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+    if (free - need < settings.minFreeBytes) {
+      throw new StationFault(
+        'disk.full',
+        `No backup was written: a copy needs about ${mb(need)} and the disk has ${mb(free)} free, which would leave less than the ${mb(settings.minFreeBytes)} the station keeps free for results. Free space (or move old backups off the station) and try again.`,
+      );
+    }
+    const dir = join(dataDir, 'backups');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `passline-${new Date().toISOString().replace(/[:.]/g, '-')}-${String(++backupSeq).padStart(4, '0')}.db`);
+    try {
+      // SQLite's online backup copies page by page between turns of the event loop: runs go on meanwhile.
+      await backup(db, path, { rate: 256 });
+      // A standalone file (no -wal beside it), checked before the answer says ok.
+      const copy = new DatabaseSync(path);
+      try {
+        copy.exec('PRAGMA journal_mode = DELETE');
+        const check = (copy.prepare('PRAGMA quick_check(1)').get() as { quick_check: string }).quick_check;
+        const version = Number((copy.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+        if (check !== 'ok' || version !== SCHEMA_VERSION) throw new Error(`the copy is not sound (${check}, schema ${version})`);
+      } finally {
+        copy.close();
+      }
+    } catch (e) {
+      for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(f, { force: true });
+      const c = classify(e);
+      if (c instanceof StationFault) throw new StationFault(c.kind, `No backup was written: ${c.message}`);
+      throw new StationFault('internal', `No backup was written: ${(e as Error).message}`);
+    }
+    const bytes = statSync(path).size;
+    // Names sort by time: the oldest beyond backupKeep go.
+    const copies = readdirSync(dir).filter((f) => /^passline-.*\.db$/.test(f)).sort();
+    for (const old of copies.slice(0, Math.max(0, copies.length - settings.backupKeep))) rmSync(join(dir, old), { force: true });
+    try {
+      inventory.audit(by, 'store.backup', { path, bytes });
+    } catch (e) {
+      log('error', `audit: ${(e as Error).message}`);
+    }
+    return { path, bytes };
+  };
+
   const handlers: CommandHandlers = {
     'station.snapshot': () => snapshot(),
     'run.start': (i) => ({ runId: startRun(i.socket, i.serialNumber, i) }),
@@ -491,14 +552,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       const bytes = attachments.readChecked(i.sha256);
       return { sha256: i.sha256, size: bytes.byteLength, base64: bytes.toString('base64') };
     },
-    'store.backup': async () => {
-      const dir = join(dataDir, 'backups');
-      mkdirSync(dir, { recursive: true });
-      const path = join(dir, `passline-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
-      // SQLite's online backup copies page by page between turns of the event loop: runs go on meanwhile.
-      await backup(db, path, { rate: 256 });
-      return { path, bytes: statSync(path).size };
-    },
+    'store.backup': (i) => takeBackup(i.by),
     'events.since': (i) => bus.since(i.afterSeq, i.limit),
     'upload.status': () => uploader.status(),
     'upload.listParked': (i) => ({ runs: uploader.listParked(i.target, i.limit) }),

@@ -259,3 +259,41 @@ describe('a full disk at start', () => {
     expect((await ts.ended(next)).data.outcome).toBe('PASS');
   }, 60_000);
 });
+
+describe('store.backup', () => {
+  test("is a supervisor's command, keeps the newest backupKeep copies, refuses to pass the free-disk floor and never answers ok with an empty copy", async () => {
+    const dir = tinyDisk(4096);
+    const { root } = fillProcedure();
+    const ts = await fillStation(dir, root, { supervisors: ['SUP-1'], backupKeep: 2, minFreeBytes: 256 * 1024 });
+    const runId = await ts.start('D-5');
+    await ts.ended(runId);
+    const backups = () => readdirSync(join(dir, 'backups')).sort();
+
+    expect(await ts.station.invoke('store.backup', {})).toMatchObject({ ok: false, error: { kind: 'invalid-input', message: expect.stringMatching(/^by: /) } });
+    expect(await ts.station.invoke('store.backup', { by: 'OP-7' })).toMatchObject({
+      ok: false,
+      error: { kind: 'supervisor.invalid', message: '"OP-7" is not a supervisor badge on this station: a backup is a supervisor\'s command.' },
+    });
+
+    const paths: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await ts.station.invoke('store.backup', { by: 'SUP-1' });
+      if (!res.ok) throw new Error(res.error.message);
+      const { path, bytes } = res.value as { path: string; bytes: number };
+      expect(bytes).toBeGreaterThan(0);
+      const copy = new DatabaseSync(path, { readOnly: true });
+      expect((copy.prepare('SELECT id FROM runs').all() as { id: string }[]).map((r) => r.id)).toEqual([runId]);
+      copy.close();
+      paths.push(path);
+    }
+    // Only the two newest stay.
+    expect(backups()).toEqual(paths.slice(2).map((p) => p.split('/').at(-1)).sort());
+
+    // A copy that would take the disk under the floor is refused, and nothing is left behind.
+    const filler = fillTo(dir, 300 * 1024);
+    const refused = await ts.station.invoke('store.backup', { by: 'SUP-1' });
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'disk.full', message: expect.stringMatching(/^No backup was written: a copy needs about [\d.]+ MB and the disk has [\d.]+ MB free/) } });
+    expect(backups()).toHaveLength(2);
+    rmSync(filler);
+  }, 30_000);
+});
