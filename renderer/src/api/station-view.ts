@@ -1,6 +1,6 @@
 import type { StationSnapshot } from '#contract/commands.ts';
 import type { StationError } from '#contract/errors.ts';
-import type { StationEvent } from '#contract/events.ts';
+import type { StationEvent, StorageState } from '#contract/events.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { LiveSocket } from '#contract/live.ts';
 import { applySocketEvent, emptySocket } from '#contract/live-reducer.ts';
@@ -25,6 +25,8 @@ export interface StationView {
   syncError: string | null;
   /** The upload queue: online/offline, runs waiting, each target. */
   upload: UploadStatus | null;
+  /** Whether new runs can be stored (a full disk shows a banner), from the snapshot and storage.changed. */
+  storage: StorageState;
 }
 
 export const initialView: StationView = {
@@ -38,6 +40,7 @@ export const initialView: StationView = {
   runsEnded: 0,
   syncError: null,
   upload: null,
+  storage: { state: 'ok' },
 };
 
 export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): StationView {
@@ -51,6 +54,7 @@ export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): Stat
     seq: snap.seq,
     syncError: null,
     upload: snap.upload,
+    storage: snap.storage,
   };
 }
 
@@ -80,6 +84,9 @@ export function applyStationEvent(view: StationView, e: StationEvent): StationVi
       break;
     case 'upload.queueChanged':
       next.upload = e.data;
+      break;
+    case 'storage.changed':
+      next.storage = e.data;
       break;
     default:
       break;

@@ -5,6 +5,7 @@ import { ScanStatus } from '../../scanning/ScanStatus.tsx';
 import { InstrumentAlerts } from './InstrumentAlerts.tsx';
 import { ProcedureErrorPanel } from './ProcedureErrorPanel.tsx';
 import { SocketPanel } from './SocketPanel.tsx';
+import { StorageBanner } from './StorageBanner.tsx';
 
 const isRunning = (s: LiveSocket): boolean => s.run !== null && s.run.outcome === undefined;
 
@@ -34,6 +35,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
       <h1 className="sr-only">Test station</h1>
       <ScanStatus scan={scan} />
       <InstrumentAlerts sockets={view.sockets} />
+      <StorageBanner storage={view.storage} />
       {view.procedureWarning && !view.procedureError ? (
         <section className="procedure-warning" role="status" aria-labelledby="procedure-warning-title">
           <h2 id="procedure-warning-title">An edit of the procedure did not load: testing goes on with the last good version</h2>
@@ -47,7 +49,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
           <p className="status-title">This station has no test sockets configured.</p>
         </section>
       ) : (
-        <div className={`sockets sockets--${Math.min(sockets.length, 4)}${view.procedureWarning ? ' sockets--below-warning' : ''}`}>
+        <div className={`sockets sockets--${Math.min(sockets.length, 4)}${view.procedureWarning || view.storage.state !== 'ok' ? ' sockets--below-warning' : ''}`}>
           {sockets.map((s) => (
             <SocketPanel
               key={s.socket}
