@@ -13,8 +13,6 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { StationSnapshot } from '#contract/commands.ts';
 import type { RunSummary } from '#contract/records.ts';
-import { openDatabase } from '#station/store/db.ts';
-import { RunsRepo } from '#station/store/runs-repo.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
 import { writeProcedure } from '../helpers/procedure-files.ts';
 import { REPO_ROOT, tempDir } from '../helpers/paths.ts';
