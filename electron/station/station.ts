@@ -126,7 +126,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     db = openDatabase(dataDir);
   } catch (e) {
     const err = classify(readOnlyDir(dataDir) ? new Error('EROFS: read-only file system') : e);
-    fault = err instanceof StationFault ? err : new StationFault('db.corrupted', `The station database cannot be opened: ${(e as Error).message}`);
+    // SQLite says only "disk I/O error" when it cannot make its -shm file on a full disk: that is not damage.
+    const noSpace = !(err instanceof StationFault) && statfsFree(dataDir) < Math.max(settings.minFreeBytes, SPACE_PROBE_BYTES);
+    fault = noSpace
+      ? new StationFault('disk.full', 'The station disk is full: the database can only be read until space is freed (history is shown; no run can start). Free space, then restart the station. Stored results are intact.')
+      : err instanceof StationFault
+        ? err
+        : new StationFault('db.corrupted', `The station database cannot be opened: ${(e as Error).message}`);
     log('error', fault.message);
     db = openForReading(dataDir, fault) ?? new DatabaseSync(':memory:');
     if (db.location() === null) migrate(db);
@@ -145,7 +151,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const fullAtStart = (): string =>
     `The station disk is full: ${unrecovered} interrupted run(s) wait for space to be recorded (the station tries again every ${STORAGE_RETRY_MS / 1000} s). No new run can start until space is freed. Stored results are intact.`;
   const checkStorage = (): Storage => {
-    if (fault) return (storage = { state: fault.kind === 'disk.full' ? 'read-only' : 'unavailable', message: fault.message });
+    if (fault) return (storage = { state: fault.kind !== 'disk.full' ? 'unavailable' : fault.message.includes('disk is full') ? 'full' : 'read-only', message: fault.message });
     if (unrecovered > 0) return (storage = { state: 'full', message: fullAtStart() });
     if (writeFault) return (storage = { state: writeFault.message.includes('read-only') ? 'read-only' : 'full', message: writeFault.message });
     try {

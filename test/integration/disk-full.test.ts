@@ -295,3 +295,22 @@ describe('store.backup', () => {
     rmSync(filler);
   }, 30_000);
 });
+
+describe('a full disk at start, the database closed cleanly', () => {
+  test('is not reported as a damaged database: the history is shown read-only and the banner says the disk is full', async () => {
+    const dir = tinyDisk(2048);
+    const { root } = fillProcedure();
+    const first = await openTestStation({ procedureId: 'disk-fill', sequenceFolder: root, dataDir: dir, settings: { minFreeBytes: 64 * 1024 } });
+    const runId = await first.start('D-4');
+    await first.ended(runId);
+    await first.close({ keepData: true });
+    fill(dir);
+    const ts = await fillStation(dir, root);
+    const snap = ts.station.snapshot();
+    expect(snap.procedureError?.kind).not.toBe('db.corrupted');
+    expect(snap.storage).toMatchObject({ state: 'full', message: expect.stringMatching(/^The station disk is full: the database can only be read until space is freed/) });
+    const history = await ts.station.invoke('runs.list', { limit: 10 });
+    expect(history.ok && (history.value as { runs: RunSummary[] }).runs.map((r) => [r.id, r.outcome])).toEqual([[runId, 'PASS']]);
+    expect(await ts.station.invoke('run.start', { serialNumber: 'D-2' })).toMatchObject({ ok: false, error: { kind: 'disk.full' } });
+  }, 30_000);
+});
