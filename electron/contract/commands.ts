@@ -3,7 +3,7 @@ import { RunOutcomeSchema, RunRecordSchema, RunSummarySchema } from './records.t
 import { ProcedureSummarySchema } from './procedure.ts';
 import { PromptAnswerSchema } from './prompts.ts';
 import { StationErrorSchema } from './errors.ts';
-import { StationEventSchema } from './events.ts';
+import { StationEventSchema, StorageStateSchema } from './events.ts';
 import { LiveSocketSchema } from './live.ts';
 import { UploadCommands, UploadStatusSchema, emptyUploadStatus } from './upload.ts';
 import { CalibrationEntrySchema, IdentitySchema, InstrumentStatusSchema, PortInfoSchema } from './instruments.ts';
@@ -35,9 +35,7 @@ export const StationSnapshotSchema = z.object({
   /** An edit that failed to load while the last good version runs on. */
   procedureWarning: StationErrorSchema.nullable().default(null),
   /** Whether new runs can be stored: a full or read-only disk refuses them, keeping what is stored. */
-  storage: z
-    .object({ state: z.enum(['ok', 'low', 'full', 'read-only', 'unavailable']), message: z.string().optional(), freeBytes: z.number().optional() })
-    .default({ state: 'ok' }),
+  storage: StorageStateSchema.default({ state: 'ok' }),
   /**
    * The database itself: `salvaged` (damage found at start; what could be read was copied into a
    * new one, runs go on), `damaged` (found while open: no new runs until a restart salvages it),
@@ -159,9 +157,12 @@ export const Commands = {
     input: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex') }).strict(),
     output: z.object({ sha256: z.string(), size: z.number().int(), base64: z.string() }),
   },
-  /** A consistent copy of the whole store, taken while the station runs. */
+  /**
+   * A consistent copy of the whole store, taken while the station runs: a supervisor's
+   * command (`by` must be in settings.supervisors). The newest `backupKeep` copies stay.
+   */
   'store.backup': {
-    input: z.object({}).strict(),
+    input: z.object({ by: z.string().trim().min(1, 'name who does this (a supervisor id)').max(64) }).strict(),
     output: z.object({ path: z.string(), bytes: z.number().int() }),
   },
   'runs.get': { input: z.object({ runId: z.string().min(1) }).strict(), output: RunRecordSchema },

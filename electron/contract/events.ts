@@ -11,6 +11,14 @@ import { ScanSchema } from './scans.ts';
 export const SocketStateSchema = z.enum(['starting', 'idle', 'ready', 'running', 'cleanup', 'result', 'error']);
 export type SocketState = z.infer<typeof SocketStateSchema>;
 
+/** Whether new runs can be stored: a full or read-only disk refuses them, keeping what is stored. */
+export const StorageStateSchema = z.object({
+  state: z.enum(['ok', 'low', 'full', 'read-only', 'unavailable']),
+  message: z.string().optional(),
+  freeBytes: z.number().optional(),
+});
+export type StorageState = z.infer<typeof StorageStateSchema>;
+
 /** Data of each event kind. Names are `domain.pastTense`. */
 export const EventDataSchemas = {
   'station.started': z.object({ stationId: z.string(), stationName: z.string(), bootId: z.string(), sockets: z.number().int(), appVersion: z.string() }),
@@ -51,6 +59,8 @@ export const EventDataSchemas = {
   'scan.received': ScanSchema,
   /** An operator logged in with a badge scan (or out: null). */
   'operator.changed': z.object({ operatorId: z.string().nullable(), source: z.string().optional() }),
+  /** The storage state changed (the disk filled, space returned, recovery waits): the screens show it. */
+  'storage.changed': StorageStateSchema,
   /** A fixture id was scanned on a socket. */
   'fixture.changed': z.object({ fixtureId: z.string().nullable() }),
 } as const;

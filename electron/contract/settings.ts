@@ -44,6 +44,8 @@ export const SettingsSchema = z.object({
   retentionDays: z.number().int().min(0).max(36_500).default(0),
   /** Below this much free disk no new run starts (what is stored stays intact). */
   minFreeBytes: z.number().int().nonnegative().default(64 * 1024 * 1024),
+  /** How many store.backup copies are kept in backups/ (the oldest go). */
+  backupKeep: z.number().int().min(1).max(100).default(5),
   /** Where finished runs go (several at once, each with its own queue); see docs/operations.md. */
   uploadTargets: UploadTargetsSchema.default([]),
   uploadRetry: UploadRetrySchema.prefault({}),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync, statSync, statfsSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync, backup } from 'node:sqlite';
@@ -9,7 +9,7 @@ import type { Settings } from '#contract/settings.ts';
 import { EventBus } from './events/bus.ts';
 import { DB_FILE, SCHEMA_VERSION, checkInBackground, markDamaged, migrate, openStore, quickCheck } from './store/db.ts';
 import { isCorruptionError, salvageMessage } from './store/salvage.ts';
-import { RunsRepo, classify } from './store/runs-repo.ts';
+import { RunsRepo, classify, type RecoveredRun } from './store/runs-repo.ts';
 import { AttachmentStore } from './store/attachments.ts';
 import { Socket } from './sockets/socket.ts';
 import { InventoryRepo } from './store/inventory-repo.ts';
@@ -31,6 +31,36 @@ export const APP_VERSION: string = (JSON.parse(readFileSync(new URL('../../packa
 
 /** Below settings.minFreeBytes no run starts; below this much more the operator is warned. */
 export const LOW_FREE_MARGIN_BYTES = 448 * 1024 * 1024;
+
+/** While the disk is full the station looks again this often (the banner goes, deferred writes and recovery go through). */
+export const STORAGE_RETRY_MS = 2000;
+
+/** Space is back when a file this big can be written and synced (statfs alone misses reserved blocks and quotas). */
+const SPACE_PROBE_BYTES = 64 * 1024;
+
+function canWrite(dir: string): boolean {
+  const probe = join(dir, '.space-probe');
+  try {
+    const fd = openSync(probe, 'w');
+    try {
+      const page = Buffer.alloc(SPACE_PROBE_BYTES);
+      let at = 0;
+      while (at < page.length) {
+        const n = writeSync(fd, page, at);
+        if (n <= 0) return false;
+        at += n;
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
 
 /**
  * On a read-only disk the store can still be read: history stays available while new
@@ -80,6 +110,15 @@ function openForReading(dataDir: string, fault: StationFault): DatabaseSync | nu
   return null;
 }
 
+function statfsFree(dir: string): number {
+  try {
+    const st = statfsSync(dir);
+    return st.bavail * st.bsize;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
 export interface StationOptions {
   dataDir: string;
   settings: Settings;
@@ -121,7 +160,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     }
   } catch (e) {
     const err = classify(readOnlyDir(dataDir) ? new Error('EROFS: read-only file system') : e);
-    fault = err instanceof StationFault ? err : new StationFault('db.corrupted', `The station database cannot be opened: ${(e as Error).message}`);
+    // SQLite says only "disk I/O error" when it cannot make its -shm file on a full disk: that is not damage.
+    const noSpace = !(err instanceof StationFault) && statfsFree(dataDir) < Math.max(settings.minFreeBytes, SPACE_PROBE_BYTES);
+    fault = noSpace
+      ? new StationFault('disk.full', 'The station disk is full: the database can only be read until space is freed (history is shown; no run can start). Free space, then restart the station. Stored results are intact.')
+      : err instanceof StationFault
+        ? err
+        : new StationFault('db.corrupted', `The station database cannot be opened: ${(e as Error).message}`);
     log('error', fault.message);
     db = openForReading(dataDir, fault) ?? new DatabaseSync(':memory:');
     if (db.location() === null) migrate(db);
@@ -155,12 +200,18 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   type Storage = StationSnapshot['storage'];
   let storage: Storage = { state: 'ok' };
   let writeFault: StationFault | null = null;
+  /** Interrupted runs not yet recorded as ABORTED because the disk was full at start. */
+  let unrecovered = 0;
+  /** Writes that failed for want of space (a run's end), retried in order when space returns. */
+  const deferred: (() => void)[] = [];
+  const fullAtStart = (): string =>
+    `The station disk is full: ${unrecovered} interrupted run(s) wait for space to be recorded (the station tries again every ${STORAGE_RETRY_MS / 1000} s). No new run can start until space is freed. Stored results are intact.`;
   const checkStorage = (): Storage => {
-    if (fault) return (storage = { state: fault.kind === 'disk.full' ? 'read-only' : 'unavailable', message: fault.message });
+    if (fault) return (storage = { state: fault.kind !== 'disk.full' ? 'unavailable' : fault.message.includes('disk is full') ? 'full' : 'read-only', message: fault.message });
+    if (unrecovered > 0) return (storage = { state: 'full', message: fullAtStart() });
     if (writeFault) return (storage = { state: writeFault.message.includes('read-only') ? 'read-only' : 'full', message: writeFault.message });
     try {
-      const st = statfsSync(dataDir);
-      const free = st.bavail * st.bsize;
+      const free = statfsSync(dataDir).bavail * statfsSync(dataDir).bsize;
       if (free < settings.minFreeBytes) {
         storage = { state: 'full', freeBytes: free, message: `The station disk is full (${Math.round(free / 1e6)} MB free): no new run can start until space is freed. Stored results are intact.` };
       } else if (free < settings.minFreeBytes + LOW_FREE_MARGIN_BYTES) {
@@ -172,52 +223,106 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     return storage;
   };
   checkStorage();
-  /** Called when a write failed: a disk-full or read-only error blocks new runs until a write works again. */
-  const onStoreError = (e: unknown): void => {
+  /** Set once the bus exists: tells the screens of a change. */
+  let announceStorage: ((st: Storage) => void) | null = null;
+  let wakeUploads = (): void => {};
+  const storageKey = (st: Storage): string => `${st.state}|${(st.message ?? '').replace(/\d+/g, '#')}`;
+  let shown = storageKey(storage);
+  /** Tells the screens when the storage state changes (MB figures aside). */
+  const refreshStorage = (): Storage => {
+    const st = checkStorage();
+    const key = storageKey(st);
+    if (key !== shown) announceStorage?.(st);
+    shown = key;
+    return st;
+  };
+  const isFullError = (e: unknown): boolean => {
+    const c = classify(e);
+    return c instanceof StationFault && c.kind === 'disk.full';
+  };
+  /** Called when a write failed: a disk-full or read-only error blocks new runs until a write works again. Returns it in a few words. */
+  const onStoreError = (e: unknown): string => {
     onDamage(e);
-    if (database.state === 'damaged') return;
+    if (database.state === 'damaged') return 'the station database is damaged';
     const c = classify(e);
     if (c instanceof StationFault && c.kind === 'disk.full') {
+      if (!writeFault) log('error', c.message);
       writeFault = c;
-      checkStorage();
-      log('error', c.message);
+      refreshStorage();
+      return c.message.includes('read-only') ? 'the disk is read-only' : 'disk full';
     }
-  };
-  const blocked = (): StationFault | null => {
-    if (fault) return fault;
-    if (writeFault) {
-      // Try again once space is back; a write that still fails sets it again.
-      const hadFault = writeFault;
-      writeFault = null;
-      if (checkStorage().state === 'full') {
-        writeFault = hadFault;
-        return hadFault;
-      }
-    }
-    const st = checkStorage();
-    return st.state === 'full' ? new StationFault('disk.full', st.message ?? 'The station disk is full.') : null;
+    return (e as Error).message;
   };
   // Targets come from settings; a finished run is queued for each enabled one in the transaction that ends it.
   const queued = queuedTargetIds(settings.uploadTargets);
   const uploadTargets = (): readonly string[] => queued;
-  const recovered = fault ? [] : repo.recoverInterrupted('station stopped during run', uploadTargets(), readHeartbeat(dataDir));
-  for (const r of recovered)
-    log('warning', `run of ${r.serialNumber} on socket ${r.socket + 1} was cut off by a station stop${r.phase ? ` during ${r.phase}` : ''}: recorded ABORTED`);
+  /** Interrupted runs become ABORTED; on a full disk they wait (the station starts anyway) and are retried. */
+  // When the station was last alive before this start (read before this boot's heartbeat).
+  const lastAlive = readHeartbeat(dataDir);
+  const recovered: RecoveredRun[] = [];
+  const recover = (): void => {
+    try {
+      for (const r of repo.recoverInterrupted('station stopped during run', uploadTargets(), lastAlive)) {
+        log('warning', `run of ${r.serialNumber} on socket ${r.socket + 1} was cut off by a station stop${r.phase ? ` during ${r.phase}` : ''}: recorded ABORTED`);
+        recovered.push(r);
+      }
+      unrecovered = 0;
+    } catch (e) {
+      if (!isFullError(e)) throw e;
+      const first = unrecovered === 0;
+      unrecovered = repo.countRunning();
+      if (first) log('error', fullAtStart());
+    }
+  };
+  if (!fault) recover();
   // When the station was last alive, for the next start's recovery of a run cut off now.
   const heartbeat = setInterval(() => writeHeartbeat(dataDir), HEARTBEAT_MS);
   heartbeat.unref();
   writeHeartbeat(dataDir);
+  shown = storageKey(checkStorage());
+
+  /** After a failed write: when space is back, the deferred writes and the recovery go through, in order. */
+  const retryStore = (): void => {
+    if (!writeFault && unrecovered === 0 && deferred.length === 0) return;
+    if (statfsFree(dataDir) < settings.minFreeBytes || !canWrite(dataDir)) return;
+    try {
+      if (unrecovered > 0) recover();
+      if (unrecovered > 0) return;
+      while (deferred.length > 0) {
+        deferred[0]!();
+        deferred.shift();
+      }
+      if (writeFault) log('info', 'the station disk has space again: runs can start');
+      writeFault = null;
+      wakeUploads();
+    } catch (e) {
+      onStoreError(e);
+    }
+  };
+  const blocked = (): StationFault | null => {
+    if (fault) return fault;
+    retryStore();
+    const st = refreshStorage();
+    return st.state === 'full' || st.state === 'read-only' ? new StationFault('disk.full', st.message ?? 'The station disk is full.') : null;
+  };
+  const storageTimer = setInterval(() => {
+    retryStore();
+    refreshStorage();
+  }, STORAGE_RETRY_MS);
+  storageTimer.unref();
 
   const inventory = new InventoryRepo(db);
   const bus = new EventBus(repo);
+  announceStorage = (st) => bus.publish({ kind: 'storage.changed', data: st });
   bus.onLogError = (e) => {
-    onDamage(e);
+    onStoreError(e);
     if (database.state !== 'damaged') log('error', `event log: ${(e as Error).message}`);
   };
   bus.publish({ kind: 'station.started', data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION } });
 
   const uploader = new Uploader({ db, repo, bus, targets: fault ? [] : settings.uploadTargets, retry: settings.uploadRetry, appVersion: APP_VERSION, log });
   uploader.start();
+  wakeUploads = () => uploader.wake();
 
   let procedureDir = '';
   let procedureError: StationError | null = null;
@@ -244,6 +349,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         uploadTargets,
         blocked,
         onStoreError,
+        deferWrite: (write) => deferred.push(write),
         attachments: { dir: attachments.root, maxBytes: settings.attachmentMaxBytes, runMaxBytes: settings.attachmentRunMaxBytes },
         loadTimeoutMs: settings.procedureLoadTimeoutMs,
         lastGoodDir: join(dataDir, 'last-good-procedure', `socket-${index}`),
@@ -426,6 +532,67 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     }
   };
 
+  /**
+   * A supervisor's backup: refused if it would take the disk under the free-space floor,
+   * checked after it is written (never an answer of ok with an empty copy), and only the
+   * newest settings.backupKeep copies are kept.
+   */
+  let backupSeq = 0;
+  const takeBackup = async (by: string): Promise<{ path: string; bytes: number }> => {
+    if (!settings.supervisors.includes(by)) {
+      throw new StationFault(
+        'supervisor.invalid',
+        settings.supervisors.length === 0
+          ? 'No supervisor badges are set up on this station (settings: supervisors), so no backup can be taken.'
+          : `"${by}" is not a supervisor badge on this station: a backup is a supervisor's command.`,
+        { field: 'by' },
+      );
+    }
+    if (db.location() === null) throw new StationFault('disk.full', `The station database is not open (${storage.message ?? 'see the station log'}): there is nothing to back up.`);
+    const pragma = (name: string): number => Number(Object.values(db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[0]);
+    const need = (pragma('page_count') - pragma('freelist_count')) * pragma('page_size');
+    const free = statfsFree(dataDir);
+    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+    if (free - need < settings.minFreeBytes) {
+      throw new StationFault(
+        'disk.full',
+        `No backup was written: a copy needs about ${mb(need)} and the disk has ${mb(free)} free, which would leave less than the ${mb(settings.minFreeBytes)} the station keeps free for results. Free space (or move old backups off the station) and try again.`,
+      );
+    }
+    const dir = join(dataDir, 'backups');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `passline-${new Date().toISOString().replace(/[:.]/g, '-')}-${String(++backupSeq).padStart(4, '0')}.db`);
+    try {
+      // SQLite's online backup copies page by page between turns of the event loop: runs go on meanwhile.
+      await backup(db, path, { rate: 256 });
+      // A standalone file (no -wal beside it), checked before the answer says ok.
+      const copy = new DatabaseSync(path);
+      try {
+        copy.exec('PRAGMA journal_mode = DELETE');
+        const check = (copy.prepare('PRAGMA quick_check(1)').get() as { quick_check: string }).quick_check;
+        const version = Number((copy.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+        if (check !== 'ok' || version !== SCHEMA_VERSION) throw new Error(`the copy is not sound (${check}, schema ${version})`);
+      } finally {
+        copy.close();
+      }
+    } catch (e) {
+      for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(f, { force: true });
+      const c = classify(e);
+      if (c instanceof StationFault) throw new StationFault(c.kind, `No backup was written: ${c.message}`);
+      throw new StationFault('internal', `No backup was written: ${(e as Error).message}`);
+    }
+    const bytes = statSync(path).size;
+    // Names sort by time: the oldest beyond backupKeep go.
+    const copies = readdirSync(dir).filter((f) => /^passline-.*\.db$/.test(f)).sort();
+    for (const old of copies.slice(0, Math.max(0, copies.length - settings.backupKeep))) rmSync(join(dir, old), { force: true });
+    try {
+      inventory.audit(by, 'store.backup', { path, bytes });
+    } catch (e) {
+      log('error', `audit: ${(e as Error).message}`);
+    }
+    return { path, bytes };
+  };
+
   const handlers: CommandHandlers = {
     'station.snapshot': () => snapshot(),
     'run.start': (i) => ({ runId: startRun(i.socket, i.serialNumber, i) }),
@@ -460,17 +627,12 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'units.history': (i) => ({ serialNumber: i.serialNumber, runs: repo.unitHistory(i.serialNumber) }),
     'attachments.get': (i) => {
       if (!attachments.has(i.sha256)) throw new StationFault('not-found', `no attachment ${i.sha256} on this station`);
-      const bytes = attachments.read(i.sha256);
+      const bytes = attachments.readChecked(i.sha256);
       return { sha256: i.sha256, size: bytes.byteLength, base64: bytes.toString('base64') };
     },
-    'store.backup': async () => {
+    'store.backup': (i) => {
       assertBackupable();
-      const dir = join(dataDir, 'backups');
-      mkdirSync(dir, { recursive: true });
-      const path = join(dir, `passline-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
-      // SQLite's online backup copies page by page between turns of the event loop: runs go on meanwhile.
-      await backup(db, path, { rate: 256 });
-      return { path, bytes: statSync(path).size };
+      return takeBackup(i.by);
     },
     'events.since': (i) => bus.since(i.afterSeq, i.limit),
     'upload.status': () => uploader.status(),
@@ -526,6 +688,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       clearInterval(pruneTimer);
       clearInterval(heartbeat);
       background?.stop();
+      clearInterval(storageTimer);
       watcher?.close();
       await Promise.all(scanners.map((sc) => sc.close().catch(() => undefined)));
       await Promise.all(sockets.map((s) => s.close()));

@@ -51,8 +51,10 @@ export interface SocketConfig {
   uploadTargets: () => readonly string[];
   /** A reason no run may start (disk full, database fault), or null. */
   blocked: () => StationFault | null;
-  /** A store write failed: lets the station notice a full or read-only disk. */
-  onStoreError: (e: unknown) => void;
+  /** A store write failed: lets the station notice a full or read-only disk; returns what went wrong in a few words ("disk full"). */
+  onStoreError: (e: unknown) => string;
+  /** A write that failed for want of space, for the station to retry when space returns. */
+  deferWrite: (write: () => void) => void;
   /** Where runners store attachments (content-addressed), and the limits per file and per run. */
   attachments: { dir: string; maxBytes: number; runMaxBytes: number };
   /** How long importing phases.ts may take before the load counts as failed. */
@@ -109,6 +111,10 @@ interface ActiveRun {
    * `held`: the killed runner's instruments, made safe by the station if the teardown cannot run.
    */
   cleanup: { outcome: RunOutcome; reason: string; aborted: boolean; stage: 'waiting' | 'tearing'; spawned: boolean; held: InstrumentStatus[] } | null;
+  /** Why a store write of this run failed ("disk full"): the run ends ERROR, never with a verdict the store lacks. */
+  storeFailed: string | null;
+  /** Phases shown but not journaled: written with the run's end. */
+  unsaved: PhaseRecord[];
 }
 
 /**
@@ -565,12 +571,16 @@ export class Socket {
         bus.flush();
       });
     } catch (e) {
-      this.cfg.onStoreError(e);
+      run.storeFailed ??= this.cfg.onStoreError(e);
+      run.unsaved.push(...ended);
       this.cfg.log('error', `socket ${this.index}: could not journal phases of run ${run.id}: ${(e as Error).message}`);
-      // The live view still shows them; the store's fault stops further runs.
       if (!published) publishAll();
     } finally {
       bus.release();
+    }
+    // A run whose results cannot be stored stops now: the screen must not show a verdict the store lacks.
+    if (run.storeFailed && !run.ended) {
+      this.forceEnd('ERROR', `results could not be saved: ${run.storeFailed}`, { kind: 'exception', message: `results could not be saved: ${run.storeFailed}` });
     }
   }
 
@@ -731,6 +741,8 @@ export class Socket {
       procedureHash: proc.hash,
       params,
       cleanup: null,
+      storeFailed: null,
+      unsaved: [],
     };
     // The summary lists the runner's plan: enabled phases in run order, instances expanded.
     const planned = proc.phases.filter((p) => p.enabled);
@@ -855,12 +867,22 @@ export class Socket {
     if (run.abortTimer) clearTimeout(run.abortTimer);
     const endedAt = new Date().toISOString();
     const durationMs = Math.round(performance.now() - run.t0);
-    const end = { outcome, ...(outcomeReason !== undefined ? { outcomeReason } : {}), endedAt, durationMs };
+    const saveFailed = (why: string) => ({ outcome: 'ERROR' as const, outcomeReason: `results could not be saved: ${why}`, endedAt, durationMs });
+    let end: { outcome: RunOutcome; outcomeReason?: string; endedAt: string; durationMs: number } = run.storeFailed
+      ? saveFailed(run.storeFailed)
+      : { outcome, ...(outcomeReason !== undefined ? { outcomeReason } : {}), endedAt, durationMs };
+    const toWrite = [...run.unsaved, ...phases];
+    const targets = this.cfg.uploadTargets();
     try {
-      this.cfg.repo.finishRun(run.id, end, phases, this.cfg.uploadTargets());
+      this.cfg.repo.finishRun(run.id, end, toWrite, targets);
     } catch (e) {
-      this.cfg.onStoreError(e);
+      const why = this.cfg.onStoreError(e);
       this.cfg.log('error', `socket ${this.index}: could not store the end of run ${run.id}: ${(e as Error).message}`);
+      // What is shown is what will be stored: ERROR, written once space returns (a restart before that records ABORTED).
+      if (!run.storeFailed) end = saveFailed(why);
+      const stored = end;
+      const id = run.id;
+      this.cfg.deferWrite(() => this.cfg.repo.finishRun(id, stored, toWrite, targets));
     }
     const recorded = this.live.run?.phases.map((p) => ({ name: p.name, measurements: p.measurements })) ?? [];
     const failing = failingMeasurements(recorded as PhaseRecord[]).map(({ phase, measurement: m }) => ({

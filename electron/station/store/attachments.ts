@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { StationFault } from '#contract/errors.ts';
 
 export const ATTACHMENTS_DIR = 'attachments';
 
 /**
  * Files attached to runs, stored once by content hash (sha256) under the data folder:
- * `attachments/ab/abcdef…`. A write is atomic (temporary name, fsync, rename), so a
- * crash never leaves half a file under a hash.
+ * `attachments/ab/abcdef…`. A write is atomic (temporary name, fsync, check, rename), so a
+ * crash or a full disk never leaves half a file under a hash.
  */
 export class AttachmentStore {
   readonly root: string;
@@ -20,22 +21,58 @@ export class AttachmentStore {
     return join(this.root, sha256.slice(0, 2), sha256);
   }
 
+  /**
+   * Stores `bytes` under their hash. The file is written to a temporary name, checked
+   * (every byte written, the sha256 read back) and renamed only when complete: a full
+   * disk leaves nothing under a hash, and throws disk.full saying how far it got.
+   */
   put(bytes: Uint8Array): { sha256: string; size: number } {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const path = this.pathOf(sha256);
-    if (!existsSync(path)) {
-      mkdirSync(join(this.root, sha256.slice(0, 2)), { recursive: true });
-      const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+    // A file already there counts only if it is whole (an older version kept short writes).
+    if (existsSync(path) && statSync(path).size === bytes.byteLength) return { sha256, size: bytes.byteLength };
+    mkdirSync(join(this.root, sha256.slice(0, 2)), { recursive: true });
+    const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+    let written = 0;
+    try {
       const fd = openSync(tmp, 'w');
       try {
-        writeSync(fd, bytes);
+        // write(2) may write less than asked when the disk fills: go on until it refuses.
+        while (written < bytes.byteLength) {
+          const n = writeSync(fd, bytes, written, bytes.byteLength - written);
+          if (n <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          written += n;
+        }
         fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
+      const back = readFileSync(tmp);
+      const check = createHash('sha256').update(back).digest('hex');
+      if (back.byteLength !== bytes.byteLength || check !== sha256)
+        throw new Error(`attachment could not be saved: the file read back (${back.byteLength} bytes, sha256 ${check.slice(0, 12)}…) is not what was written`);
       renameSync(tmp, path);
+    } catch (e) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* never made */
+      }
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT')
+        throw new StationFault('disk.full', `attachment could not be saved: disk full (${written} of ${bytes.byteLength} bytes written)`);
+      if (code === 'EROFS') throw new StationFault('disk.full', 'attachment could not be saved: the disk is read-only');
+      throw e;
     }
     return { sha256, size: bytes.byteLength };
+  }
+
+  /** The bytes of an attachment, refused if they are not the ones its hash names. */
+  readChecked(sha256: string): Buffer {
+    const bytes = this.read(sha256);
+    if (createHash('sha256').update(bytes).digest('hex') !== sha256)
+      throw new StationFault('not-found', `attachment ${sha256} on this station is damaged (its content does not match its hash)`);
+    return bytes;
   }
 
   has(sha256: string): boolean {

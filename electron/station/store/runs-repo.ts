@@ -460,6 +460,11 @@ export class RunsRepo {
     });
   }
 
+  /** Runs still RUNNING (interrupted ones before recovery). */
+  countRunning(): number {
+    return (this.s.running!.all() as Row[]).length;
+  }
+
   countRuns(): number {
     return Number((this.s.countRuns!.get() as Row).n);
   }

@@ -1,6 +1,6 @@
 import type { StationSnapshot } from '#contract/commands.ts';
 import type { StationError } from '#contract/errors.ts';
-import type { StationEvent } from '#contract/events.ts';
+import type { StationEvent, StorageState } from '#contract/events.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { LiveSocket } from '#contract/live.ts';
 import { applySocketEvent, emptySocket } from '#contract/live-reducer.ts';
@@ -32,6 +32,8 @@ export interface StationView {
   recoveredRuns: StationSnapshot['recoveredRuns'];
   /** The last scan from a serial (USB-CDC) scanner the station refused, until one is accepted: shown, never lost. */
   scannerRefusal: Scan | null;
+  /** Whether new runs can be stored (a full disk shows a banner), from the snapshot and storage.changed. */
+  storage: StorageState;
 }
 
 export const initialView: StationView = {
@@ -48,6 +50,7 @@ export const initialView: StationView = {
   database: { state: 'ok' },
   recoveredRuns: [],
   scannerRefusal: null,
+  storage: { state: 'ok' },
 };
 
 export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): StationView {
@@ -63,6 +66,7 @@ export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): Stat
     upload: snap.upload,
     database: snap.database,
     recoveredRuns: snap.recoveredRuns,
+    storage: snap.storage,
   };
 }
 
@@ -96,6 +100,9 @@ export function applyStationEvent(view: StationView, e: StationEvent): StationVi
     case 'scan.received':
       // Keyboard scans show their outcome where they were made; a serial scanner's only here.
       if (e.data.source !== 'keyboard') next.scannerRefusal = e.data.accepted ? null : e.data;
+      break;
+    case 'storage.changed':
+      next.storage = e.data;
       break;
     default:
       break;

@@ -10,6 +10,7 @@ import { ProcedureErrorPanel } from './ProcedureErrorPanel.tsx';
 import { SocketPanel } from './SocketPanel.tsx';
 import type { SerialFormHandle } from './SerialForm.tsx';
 import { escKeysOwner, promptKeysOwner, readFocus, type KeyFocus, type KeySocket } from './keys.ts';
+import { StorageBanner } from './StorageBanner.tsx';
 
 const isRunning = (s: LiveSocket): boolean => s.run !== null && s.run.outcome === undefined;
 const keySockets = (sockets: readonly LiveSocket[]): KeySocket[] =>
@@ -73,6 +74,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
       <InstrumentAlerts sockets={view.sockets} />
       <DatabaseNotice database={view.database} />
       <RecoveredRunsNotice runs={view.recoveredRuns} />
+      <StorageBanner storage={view.storage} />
       {view.procedureWarning && !view.procedureError ? (
         <section className="procedure-warning" role="status" aria-labelledby="procedure-warning-title">
           <h2 id="procedure-warning-title">An edit of the procedure did not load: testing goes on with the last good version</h2>
@@ -86,7 +88,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
           <p className="status-title">This station has no test sockets configured.</p>
         </section>
       ) : (
-        <div className={`sockets sockets--${Math.min(sockets.length, 4)}${view.procedureWarning ? ' sockets--below-warning' : ''}`}>
+        <div className={`sockets sockets--${Math.min(sockets.length, 4)}${view.procedureWarning || view.storage.state !== 'ok' ? ' sockets--below-warning' : ''}`}>
           {sockets.map((s) => (
             <SocketPanel
               key={s.socket}
