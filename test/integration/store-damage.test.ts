@@ -262,7 +262,7 @@ describe('a damaged station database', () => {
     const before = [sha(path), existsSync(`${path}-wal`) ? sha(`${path}-wal`) : ''];
     expect(await t.station.invoke('run.start', { serialNumber: 'Q-1' })).toMatchObject({ ok: false, error: { kind: 'db.corrupted' } });
     expect(await t.station.invoke('scan.submit', { text: 'Q-2' })).toMatchObject({ ok: false, error: { kind: 'db.corrupted' } });
-    const backup = await t.station.invoke('store.backup', {});
+    const backup = await t.station.invoke('store.backup', { by: 'SUP-1' });
     expect(backup).toMatchObject({ ok: false, error: { kind: 'db.corrupted' } });
     expect(!backup.ok && backup.error.message).toMatch(/^No backup made: The station database is damaged/);
     await new Promise((r) => setTimeout(r, 100));
@@ -287,7 +287,7 @@ describe('a damaged station database', () => {
     expect(snap.procedureError).toBeNull();
     expect(snap.database.state).toBe('newer-version');
     expect(snap.database.message).toMatch(/written by a newer Passline/);
-    const backup = await t.station.invoke('store.backup', {});
+    const backup = await t.station.invoke('store.backup', { by: 'SUP-1' });
     expect(backup).toMatchObject({ ok: false, error: { kind: 'db.newer-version' } });
     expect(existsSync(join(dir, 'backups')) ? readdirSync(join(dir, 'backups')) : []).toEqual([]);
   });
