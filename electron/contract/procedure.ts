@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PromptSpecSchema } from './prompts.ts';
+import { ProcedureFileEntrySchema } from './records.ts';
 
 const LimitsSpecSchema = z
   .object({
@@ -214,7 +215,10 @@ export const ProcedureSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
   version: z.string(),
+  /** See ProcedureRef.hash: computed once when the procedure loads, over `files`. */
   hash: z.string(),
+  /** The files the hash covers (see ProcedureRef.files); absent only in events logged by an older Passline. */
+  files: z.array(ProcedureFileEntrySchema).optional(),
   partNumber: z.string().optional(),
   serialPattern: z.string(),
   serialExample: z.string().optional(),

@@ -134,12 +134,28 @@ export const PhaseRecordSchema = z.object({
 });
 export type PhaseRecord = z.infer<typeof PhaseRecordSchema>;
 
+/** One file of a procedure folder that went into its hash: its path in the folder ('/' between folders) and its sha256. */
+export const ProcedureFileEntrySchema = z.object({
+  name: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex'),
+});
+export type ProcedureFileEntry = z.infer<typeof ProcedureFileEntrySchema>;
+
 export const ProcedureRefSchema = z.object({
   id: z.string(),
   name: z.string(),
   version: z.string(),
-  /** sha256 of the procedure's code and config, so a result traces to what made it. */
+  /**
+   * sha256 of the procedure's code and config, so a result traces to what made it: of the
+   * lines "<sha256>  <name>\n" of `files`, in their order (what `sha256sum` prints for them).
+   */
   hash: z.string(),
+  /**
+   * The files the hash covers, sorted by name: procedure.yaml, the prompt images it names,
+   * phases.ts and every file of the folder it imports. Absent on runs recorded before
+   * Passline listed them, and on imported records that did not carry them.
+   */
+  files: z.array(ProcedureFileEntrySchema).optional(),
   /** What the procedure tests, in words (OpenHTF's test_description), for imported records. */
   description: z.string().optional(),
 });

@@ -239,6 +239,18 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       expect(db.prepare('SELECT count(*) AS n FROM serial_search').get()).toEqual({ n: 3 });
     },
   },
+  100: {
+    seed: (db) => {
+      // A run stored before: its hash covered procedure.yaml and phases.ts, and nobody listed them.
+      MIGRATION_TESTS[10]!.check(db);
+    },
+    check: (db) => {
+      expect(columns(db, 'runs')).toContain('procedure_files');
+      expect(db.prepare("SELECT procedure_hash, procedure_files FROM runs WHERE id = 'r1'").get()).toEqual({ procedure_hash: 'h', procedure_files: null });
+      // Read through the repo, the old run has no file list (not an empty one).
+      expect(new RunsRepo(db).getRun('r1').procedure).toEqual({ id: 'p', name: 'P', version: '1', hash: 'h' });
+    },
+  },
 };
 
 describe('migrations', () => {
@@ -350,6 +362,26 @@ describe('the run journal', () => {
       ['power_off', 'PASS'],
     ]);
     expect(rec.phases[1]!.measurements).toEqual([{ name: 'rail_3v3_v', value: 1.5, units: 'V', outcome: 'FAIL' }]);
+  });
+
+  test('the files the procedure hash covers are stored with the run; a run without them reads back without them', () => {
+    const { db, repo } = open(freshDir());
+    const files = [
+      { name: 'helpers.ts', sha256: 'a'.repeat(64) },
+      { name: 'phases.ts', sha256: 'b'.repeat(64) },
+      { name: 'procedure.yaml', sha256: 'c'.repeat(64) },
+    ];
+    const run = runStart('SN-101');
+    repo.insertRun({ ...run, procedure: { ...run.procedure, files } });
+    expect(repo.getRun(run.id).procedure).toEqual({ ...run.procedure, files });
+    const older = runStart('SN-102');
+    repo.insertRun(older);
+    expect(repo.getRun(older.id).procedure).toEqual(older.procedure);
+    expect('files' in repo.getRun(older.id).procedure).toBe(false);
+    // Damaged bytes make that one run unreadable, saying what is damaged.
+    db.prepare("UPDATE runs SET procedure_files = '[{' WHERE id = ?").run(run.id);
+    expect(() => repo.getRun(run.id)).toThrow(/Run .* \(serial SN-101\) cannot be read: the list of its procedure's files is damaged/);
+    expect(repo.getRun(older.id).unit.serialNumber).toBe('SN-102');
   });
 
   test('recoverInterrupted turns RUNNING into ABORTED "station stopped during run", keeping finished phases', () => {

@@ -704,7 +704,7 @@ export class Socket {
     const unit: Unit = { serialNumber: serial, ...(proc.partNumber !== undefined ? { partNumber: proc.partNumber } : {}), ...extra?.unit };
     const id = uuidv7();
     const startedAt = new Date().toISOString();
-    const procedure = { id: proc.id, name: proc.name, version: proc.version, hash: proc.hash };
+    const procedure = { id: proc.id, name: proc.name, version: proc.version, hash: proc.hash, ...(proc.files ? { files: proc.files } : {}) };
     try {
       this.cfg.repo.transaction(() => {
         this.cfg.repo.insertRun({

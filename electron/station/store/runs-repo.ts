@@ -77,7 +77,7 @@ export class RunsRepo {
     this.s = {
       insertRun:
         db.prepare(`INSERT INTO runs (id, station_id, socket, operator_id, app_version, procedure_id, procedure_name, procedure_version, procedure_hash,
-        serial_number, part_number, revision, batch, started_at, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'RUNNING')`),
+        procedure_files, serial_number, part_number, revision, batch, started_at, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'RUNNING')`),
       insertPhase:
         db.prepare(`INSERT OR REPLACE INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs, error, params, failure_code, attachments)
         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
@@ -131,6 +131,7 @@ export class RunsRepo {
         run.procedure.name,
         run.procedure.version,
         run.procedure.hash,
+        run.procedure.files ? JSON.stringify(run.procedure.files) : null,
         run.unit.serialNumber,
         run.unit.partNumber ?? null,
         run.unit.revision ?? null,
@@ -337,12 +338,29 @@ export class RunsRepo {
       ...(p.params ? { params: json<NonNullable<PhaseRecord['params']>>(p, 'params') } : {}),
       ...(p.attachments ? { attachments: json<NonNullable<PhaseRecord['attachments']>>(p, 'attachments') } : {}),
     }));
+    const procedureFiles = (): NonNullable<RunRecord['procedure']['files']> => {
+      try {
+        return JSON.parse(String(r.procedure_files)) as NonNullable<RunRecord['procedure']['files']>;
+      } catch {
+        throw new StationFault(
+          'db.corrupted',
+          `Run ${id} (serial ${String(r.serial_number)}) cannot be read: the list of its procedure's files is damaged in the station database. Other runs are not affected.`,
+          { runId: id, column: 'procedure_files', row: true },
+        );
+      }
+    };
     const rec: RunRecord = {
       id: String(r.id),
       stationId: String(r.station_id),
       socket: Number(r.socket),
       appVersion: String(r.app_version),
-      procedure: { id: String(r.procedure_id), name: String(r.procedure_name), version: String(r.procedure_version), hash: String(r.procedure_hash) },
+      procedure: {
+        id: String(r.procedure_id),
+        name: String(r.procedure_name),
+        version: String(r.procedure_version),
+        hash: String(r.procedure_hash),
+        ...(r.procedure_files !== null && r.procedure_files !== undefined ? { files: procedureFiles() } : {}),
+      },
       unit: { serialNumber: String(r.serial_number) },
       startedAt: String(r.started_at),
       outcome: String(r.outcome) as RunRecord['outcome'],
