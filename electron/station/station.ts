@@ -388,8 +388,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   if (procedureDir) {
     let debounce: NodeJS.Timeout | null = null;
     try {
-      watcher = watch(procedureDir, (_event, file) => {
-        if (file && !/\.(ya?ml|ts|json)$/.test(file)) return;
+      // Recursive: a helper in a subfolder is part of the procedure too (see procedures/files.ts).
+      watcher = watch(procedureDir, { recursive: true }, (_event, file) => {
+        if (file && (!/\.(ya?ml|[cm]?[jt]s|json|png|jpe?g|gif|svg|webp)$/.test(file) || /(^|[\\/])node_modules[\\/]/.test(file))) return;
         if (debounce) clearTimeout(debounce);
         debounce = setTimeout(() => {
           log('info', `procedure files changed in ${procedureDir}: reloading`);

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve as resolvePath, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { ProcedureFileSchema, type ProcedureFile, type ProcedureSummary } from '#contract/procedure.ts';
 import { StationFault } from '#contract/errors.ts';
@@ -11,11 +10,12 @@ import type { CustomValidator } from '#station/engine/validators.ts';
 import { planPhases, type PlannedPhase } from '#station/engine/plan.ts';
 import { compileCondition } from '#station/engine/engine.ts';
 import { typecheckPhases } from './typecheck.ts';
+import { PHASES_FILE, PROCEDURE_FILE, hashOfFiles, readProcedureVersion } from './files.ts';
+import { versionedUrl } from './module-versions.ts';
 
-export const PROCEDURE_FILE = 'procedure.yaml';
+export { PROCEDURE_FILE, PHASES_FILE } from './files.ts';
 /** The sequences that ship with the app; they are type-checked by the app's own build. */
 export const BUILTIN_SEQUENCES = fileURLToPath(new URL('../../../sequences', import.meta.url));
-export const PHASES_FILE = 'phases.ts';
 
 export interface LoadedProcedure {
   file: ProcedureFile;
@@ -73,13 +73,9 @@ export function parseProcedureFile(text: string, fileName: string): ProcedureFil
   return parseProcedure(text, fileName).file;
 }
 
+/** The hash a load of `dir` would record now (see files.ts for what it covers). */
 export async function hashProcedure(dir: string): Promise<string> {
-  const h = createHash('sha256');
-  for (const name of [PROCEDURE_FILE, PHASES_FILE]) {
-    h.update(name);
-    h.update(await readFile(join(dir, name)));
-  }
-  return h.digest('hex');
+  return (await readProcedureVersion(dir)).hash;
 }
 
 function isValidator(v: unknown): v is CustomValidator {
@@ -98,35 +94,45 @@ export async function loadProcedure(
 ): Promise<LoadedProcedure> {
   const yamlPath = join(dir, PROCEDURE_FILE);
   const tsPath = join(dir, PHASES_FILE);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(yamlPath, 'utf8');
+    bytes = await readFile(yamlPath);
   } catch {
     throw new StationFault('sequence.invalid', `${yamlPath}: procedure file not found`, { file: yamlPath });
   }
-  const { file, problem } = parseProcedure(text, yamlPath);
-  const hash = await hashProcedure(dir).catch(() => {
+  const { file, problem } = parseProcedure(bytes.toString('utf8'), yamlPath);
+  // Once per load, with procedure.yaml as just parsed: the files, their hashes and the bytes that will run.
+  const version = await readProcedureVersion(dir, bytes).catch(() => {
     throw new StationFault('sequence.invalid', `${tsPath}: phases file not found`, { file: tsPath });
   });
+  const { hash, files } = version;
   if (opts.typecheck ?? !dir.startsWith(BUILTIN_SEQUENCES)) {
-    // Keyed by phases.ts alone: a limit changed in procedure.yaml does not re-check the code.
-    const tsHash = createHash('sha256').update(await readFile(tsPath)).digest('hex');
-    const errors = await typecheckPhases(tsPath, tsHash);
+    // Keyed by the code alone (phases.ts and what it imports): a limit changed in procedure.yaml does not re-check it.
+    const codeHash = hashOfFiles(files.filter((f) => f.name !== PROCEDURE_FILE));
+    const errors = await typecheckPhases(tsPath, codeHash);
     if (errors.length) throw new StationFault('sequence.invalid', `type errors:\n${errors.slice(0, 20).join('\n')}`, { file: tsPath, issues: errors });
   }
   let mod: Record<string, unknown>;
   try {
     opts.onImport?.(tsPath);
-    // The hash in the URL makes an edited file load fresh instead of from the module cache.
-    const imported = import(`${pathToFileURL(tsPath).href}?v=${hash.slice(0, 16)}`) as Promise<Record<string, unknown>>;
+    // The hash in the URL (phases.ts's and, through the module hooks, every folder file it
+    // imports) makes an edited version load fresh instead of from the module cache.
+    const imported = import(versionedUrl(dir, hash.slice(0, 16), version, PHASES_FILE)) as Promise<Record<string, unknown>>;
     mod = opts.importTimeoutMs === undefined ? await imported : await importWithin(imported, opts.importTimeoutMs, tsPath);
   } catch (e) {
     if (e instanceof StationFault) throw e;
     const err = e as Error;
-    // Type-stripping and syntax errors carry "file:line" in the stack or the message.
+    // Type-stripping and syntax errors carry "file:line" in the stack or the message: the
+    // first file of the folder named there is where it went wrong (phases.ts or a helper).
     const text = `${err.message}\n${err.stack ?? ''}`;
-    const where = new RegExp(`${tsPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\?[^:\\s]*)?:(\\d+)`).exec(text)?.[1] ?? /:(\d+):\d+/.exec(err.message)?.[1];
-    throw new StationFault('sequence.invalid', `${tsPath}${where ? `:${where}` : ''}: ${err.message.split('\n')[0]}`, { file: tsPath, ...(where ? { line: Number(where) } : {}) });
+    const folder = `${resolvePath(dir)}${sep}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const at = new RegExp(`${folder}([^\\s:?)]+)(?:\\?[^:\\s]*)?:(\\d+)`).exec(text);
+    const file = at ? join(dir, at[1]!) : tsPath;
+    const where = at?.[2] ?? /:(\d+):\d+/.exec(err.message)?.[1];
+    throw new StationFault('sequence.invalid', `${file}${where ? `:${where}` : ''}: ${err.message.split('\n')[0]}`, {
+      file,
+      ...(where ? { line: Number(where) } : {}),
+    });
   }
   const problems: string[] = [];
   const validators: Record<string, CustomValidator> = {};
@@ -173,6 +179,7 @@ export async function loadProcedure(
       name: file.name,
       version: file.version,
       hash,
+      files,
       ...(file.partNumber !== undefined ? { partNumber: file.partNumber } : {}),
       serialPattern: file.serialPattern,
       ...(file.serialExample !== undefined ? { serialExample: file.serialExample } : {}),

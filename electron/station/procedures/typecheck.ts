@@ -5,14 +5,15 @@ import { fileURLToPath } from 'node:url';
 import type { CompilerOptions } from 'typescript';
 
 const APP = fileURLToPath(new URL('../../../', import.meta.url));
-const CACHE = join(tmpdir(), 'passline-typecheck-v2');
+const CACHE = join(tmpdir(), 'passline-typecheck-v3');
 const FILE_TOKEN = '<phases.ts>';
 
 /**
  * Type-checks a procedure's phases.ts with the same strict options as the app, so a
  * sequence that would work in the editor and fail on the line is refused at load.
  * Returns "file:line: message" lines, empty when it is clean. The verdict is cached
- * by the file's content hash: a station restart does not pay again.
+ * by `hash`, the hash of phases.ts and the folder's files it imports: a station restart
+ * does not pay again, and an edited helper is checked again.
  */
 export async function typecheckPhases(file: string, hash: string): Promise<string[]> {
   const marker = join(CACHE, `${hash}.json`);
@@ -39,6 +40,8 @@ export async function typecheckPhases(file: string, hash: string): Promise<strin
     noEmit: true,
     skipLibCheck: true,
     allowImportingTsExtensions: true,
+    // A table the phases import (`import t from './t.json' with { type: 'json' }`) is part of the procedure.
+    resolveJsonModule: true,
     verbatimModuleSyntax: true,
     erasableSyntaxOnly: true,
     // A sequence folder outside the app still finds the SDK types.
