@@ -236,7 +236,17 @@ export function fullRun(outcome: RunRecord['outcome'] = 'FAIL'): RunRecord {
     socket: 1,
     operatorId: 'alice@example.com',
     appVersion: '0.1.0',
-    procedure: { id: 'board-fvt', name: 'Board functional test', version: '1.4.0', hash: 'b'.repeat(64) },
+    procedure: {
+      id: 'board-fvt',
+      name: 'Board functional test',
+      version: '1.4.0',
+      hash: 'b'.repeat(64),
+      files: [
+        { name: 'lib/rails.ts', sha256: 'c'.repeat(64) },
+        { name: 'phases.ts', sha256: 'd'.repeat(64) },
+        { name: 'procedure.yaml', sha256: 'e'.repeat(64) },
+      ],
+    },
     unit: { serialNumber: 'PCB01A69658', partNumber: 'PCB-01', revision: 'B', batch: '11-24' },
     startedAt: at(0),
     endedAt: at(310),

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { RunRecord, RunSummary } from '#contract/records.ts';
 import type { CommandOutput } from '#contract/commands.ts';
 import { checkOcpStream } from '#station/formats/ocp-check.ts';
-import { nativeJson, parseNative } from '#station/formats/native.ts';
+import { nativeJson, nativeLines, parseNative } from '#station/formats/native.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
 import { FIXTURE_SEQUENCES, SHIPPED_SEQUENCES } from '../helpers/paths.ts';
 import { fullRun } from '../helpers/run-records.ts';
@@ -81,6 +81,20 @@ describe('native JSON', () => {
       expect(await ts.record(rec.id)).toEqual(rec);
       expect((await call<Export>(ts, 'runs.export', { format: 'native', runId: rec.id })).content).toBe(text);
     }
+  });
+
+  test('the files of the procedure hash come back with the record; a record from before they were listed has none', async () => {
+    const ts = await openTestStation({ procedureId: 'quick' });
+    stations.push(ts);
+    const rec = fullRun('PASS');
+    expect(rec.procedure.files?.length).toBeGreaterThan(0);
+    const { files: _files, ...procedure } = rec.procedure;
+    const older = { ...fullRun('FAIL'), procedure };
+    await call(ts, 'runs.import', { format: 'native', content: nativeLines([rec, older]) });
+    expect((await ts.record(rec.id)).procedure.files).toEqual(rec.procedure.files);
+    const back = parseNative((await call<Export>(ts, 'runs.export', { format: 'native', runId: older.id })).content)[0]!;
+    expect(back.procedure).toEqual(procedure);
+    expect('files' in back.procedure).toBe(false);
   });
 
   test('a range exports as JSON lines, imports whole, and a second import skips what is there', async () => {

@@ -179,6 +179,23 @@ describe('Passline → OpenHTF → Passline', () => {
     expect(out.phases[4]!.measurements.gain_vs_freq!.validators).toEqual(['All values pass: 18 <= x <= 22', 'min of values: 19 <= x']);
     expect(out.metadata.test_version).toBe(fullRun('FAIL').procedure.version);
   });
+
+  test('the files the procedure hash covers go in metadata.passline.procedure_files and come back whole, or not at all', () => {
+    const rec = fullRun('PASS');
+    const out = toOpenHtf(rec) as Obj & { metadata: Obj & { passline: Obj } };
+    expect(out.metadata.procedure_hash).toBe(rec.procedure.hash);
+    expect(out.metadata.passline.procedure_files).toEqual(rec.procedure.files);
+    expect(fromOpenHtf(JSON.parse(JSON.stringify(out))).procedure.files).toEqual(rec.procedure.files);
+    // A list with a damaged entry would name the wrong version: it is left out, the run still reads.
+    const damaged = JSON.parse(JSON.stringify(out)) as typeof out;
+    (damaged.metadata.passline.procedure_files as Obj[])[1]!.sha256 = 'not a hash';
+    const back = fromOpenHtf(damaged);
+    expect(back.procedure.hash).toBe(rec.procedure.hash);
+    expect('files' in back.procedure).toBe(false);
+    // A run without a list (recorded before Passline kept one) writes none.
+    const { files: _files, ...older } = rec.procedure;
+    expect((toOpenHtf({ ...rec, procedure: older }) as { metadata: { passline?: Obj } }).metadata.passline).not.toHaveProperty('procedure_files');
+  });
 });
 
 describe('OpenHTF records from before mid-2017 (no phase outcome, only result.phase_result)', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { Dimension, LogEntry, LogLevel, Measurement, MeasurementValue, PhaseRecord, RunRecord, Validator } from '#contract/records.ts';
-import { MeasurementSchema, PhaseRecordSchema, RunRecordSchema } from '#contract/records.ts';
+import { MeasurementSchema, PhaseRecordSchema, ProcedureFileEntrySchema, RunRecordSchema } from '#contract/records.ts';
 import { StationFault, formatZodError } from '#contract/errors.ts';
 
 /**
@@ -253,6 +254,24 @@ function phaseExtras(p: PhaseRecord, keys: readonly string[]): PhaseExtras {
   return x;
 }
 
+/**
+ * `metadata.passline`: the phases' extras (when any phase has some) and the files the
+ * procedure hash covers, as `procedure_files: [{ name, sha256 }]`; undefined when neither.
+ */
+function passlineExtras(extras: PhaseExtras[], files: RunRecord['procedure']['files']): Obj | undefined {
+  const out: Obj = {};
+  if (extras.some((x) => Object.keys(x).length)) out.phases = extras;
+  if (files) out.procedure_files = files.map((f) => ({ name: f.name, sha256: f.sha256 }));
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The file list metadata.passline kept, whole or not at all (a list missing an entry would name the wrong version). */
+function procedureFilesIn(passline: unknown): RunRecord['procedure']['files'] {
+  if (!isObj(passline) || !Array.isArray(passline.procedure_files)) return undefined;
+  const parsed = z.array(ProcedureFileEntrySchema).safeParse(passline.procedure_files);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** Outcome details that carry a failure code begin so; they are not the run's reason. */
 const FAILURE_CODE_PREFIX = 'failure code of ';
 
@@ -337,6 +356,7 @@ export function toOpenHtf(rec: RunRecord): Obj {
     };
   });
   logRecords.sort((a, b) => Number(a.timestamp_millis) - Number(b.timestamp_millis));
+  const passline = passlineExtras(extras, rec.procedure.files);
   return {
     dut_id: rec.unit.serialNumber,
     start_time_millis: ms(rec.startedAt),
@@ -344,7 +364,7 @@ export function toOpenHtf(rec: RunRecord): Obj {
     outcome: rec.outcome === 'RUNNING' ? null : rec.outcome,
     outcome_details: [...(rec.outcomeReason ? [{ code: rec.outcome, description: rec.outcomeReason }] : []), ...failureCodes],
     marginal: phases.some((p) => p.marginal),
-    metadata: extras.some((x) => Object.keys(x).length) ? { ...metadata, passline: { phases: extras } } : metadata,
+    metadata: passline ? { ...metadata, passline } : metadata,
     phases,
     subtests: [],
     branches: [],
@@ -598,6 +618,8 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
     outcome,
     phases,
   };
+  const files = procedureFilesIn(meta.passline);
+  if (files) rec.procedure.files = files;
   const description = str(meta.test_description);
   if (description !== undefined) rec.procedure.description = description;
   const operator = str(meta.operator_id);
