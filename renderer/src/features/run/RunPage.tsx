@@ -5,6 +5,7 @@ import type { PhaseRecord, RunRecord } from '#contract/records.ts';
 import { failingMeasurementsOf } from './failing.ts';
 import { Attachments } from './Attachments.tsx';
 import { RunUploads } from './RunUploads.tsx';
+import { ProcedureFiles } from './ProcedureFiles.tsx';
 import { unitHref } from '../../router.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
@@ -194,6 +195,8 @@ export function RunPage({ runId, runsEnded, procedure, upload }: Props) {
       ) : null}
 
       <RunUploads runId={record.id} upload={upload} running={record.outcome === 'RUNNING'} />
+
+      <ProcedureFiles procedure={record.procedure} />
 
       <h2 className="section-title phases-title">Phases</h2>
       <ol className="record-phases" aria-label="Phases of this run">
