@@ -125,6 +125,8 @@ export interface StationOptions {
   log?: (level: 'info' | 'warning' | 'error', message: string) => void;
   /** A database bigger than this (file and WAL) is checked in the background instead of before the start. */
   checkAtStartBytes?: number;
+  /** Run this procedure folder, not the one found by settings.procedureId (`passline run <folder>`). */
+  procedureDir?: string;
 }
 
 export interface Station {
@@ -327,7 +329,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   let procedureDir = '';
   let procedureError: StationError | null = null;
   try {
-    procedureDir = await findProcedureDir(settings.sequenceFolder || BUILTIN_SEQUENCES, settings.procedureId);
+    procedureDir = opts.procedureDir ?? (await findProcedureDir(settings.sequenceFolder || BUILTIN_SEQUENCES, settings.procedureId));
   } catch (e) {
     procedureError = toStationError(e);
     log('error', procedureError.message);
@@ -617,7 +619,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       inventory.setCalibration(entry, by);
       return {};
     },
-    'run.abort': (i) => ({ aborted: socketAt(i.socket).abort() }),
+    'run.abort': (i) => ({ aborted: socketAt(i.socket).abort(i.reason) }),
     'prompt.answer': (i) => {
       socketAt(i.socket).answerPrompt(i.promptId, i.answer);
       return {};

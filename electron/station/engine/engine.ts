@@ -364,7 +364,7 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
         error = { kind: 'timeout', message: e.message };
       } else if (signalParent.aborted) {
         outcome = 'ABORTED';
-        error = { kind: 'aborted', message: 'operator aborted the run' };
+        error = { kind: 'aborted', message: signalParent.reason instanceof Error ? signalParent.reason.message : 'operator aborted the run' };
       } else if (e instanceof PromptTimeout) {
         outcome = 'ERROR';
         error = { kind: 'prompt-timeout', message: e.message };

@@ -346,7 +346,7 @@ function handle(msg: ToRunner): void {
       void start(msg.runId, msg.unit, msg.params, msg);
       break;
     case 'abort':
-      if (current?.runId === msg.runId) current.controller.abort(new Error('operator aborted the run'));
+      if (current?.runId === msg.runId) current.controller.abort(new Error(msg.reason ?? 'operator aborted the run'));
       break;
     case 'answer':
       pendingPrompts.get(msg.promptId)?.(msg.answer);
