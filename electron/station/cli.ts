@@ -175,6 +175,18 @@ async function main(): Promise<number> {
       }
     };
 
+    // Ctrl-C stops the run as the operator's Abort does (teardown, safe state, the record
+    // says why); a second Ctrl-C quits at once, and the runner's watchdog still switches
+    // the instruments off.
+    let interrupts = 0;
+    const onInterrupt = (signal: NodeJS.Signals): void => {
+      if (++interrupts > 1 || done) process.exit(130);
+      console.error(`passline: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the run (teardown and safe state first; press Ctrl-C again to quit at once)`);
+      void station.invoke('run.abort', { socket: 0, reason: `stopped from the command line (${signal})` });
+    };
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
+
     const started = await station.invoke('run.start', { socket: 0, serialNumber: values.serial, ...(Object.keys(params).length ? { params } : {}) });
     if (!started.ok) fail(started.error.message);
     const end = await ended;

@@ -373,7 +373,9 @@ process.on('message', (raw) => {
 process.on('unhandledRejection', (reason) => {
   send({ type: 'log', level: 'error', message: `unhandled rejection in phase code: ${reason instanceof Error ? reason.message : String(reason)}` });
 });
-// If the station goes away, so does the runner.
+// Ctrl-C in a terminal signals the whole process group: the station (or CLI) decides how a
+// run stops, with teardown and safe state; a runner that died of it would skip both.
+process.on('SIGINT', () => undefined);
 // The station went away (killed, crashed): instruments to their safe state, then go. If phase
 // code holds the loop, this never runs; the watchdog thread (parent-watch.ts) ends us then.
 process.on('disconnect', () => {
