@@ -1,5 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  statfsSync,
+  watch,
+  writeFileSync,
+  writeSync,
+  type FSWatcher,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync, backup } from 'node:sqlite';
@@ -150,12 +166,20 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   let database: Database = { state: 'ok' };
   let checkDeferred = false;
   try {
-    const opened = openStore(dataDir, { targets: queuedTargetIds(settings.uploadTargets), ...(opts.checkAtStartBytes !== undefined ? { checkAtStartBytes: opts.checkAtStartBytes } : {}) });
+    const opened = openStore(dataDir, {
+      targets: queuedTargetIds(settings.uploadTargets),
+      ...(opts.checkAtStartBytes !== undefined ? { checkAtStartBytes: opts.checkAtStartBytes } : {}),
+    });
     db = opened.db;
     checkDeferred = opened.checkDeferred;
     if (opened.salvage) {
       const r = opened.salvage;
-      database = { state: 'salvaged', message: salvageMessage(r), aside: r.aside, runs: { salvaged: r.runs.salvaged, total: r.runs.total, unreadable: r.runs.unreadable } };
+      database = {
+        state: 'salvaged',
+        message: salvageMessage(r),
+        aside: r.aside,
+        runs: { salvaged: r.runs.salvaged, total: r.runs.total, unreadable: r.runs.unreadable },
+      };
       log('warning', database.message!);
     }
   } catch (e) {
@@ -163,7 +187,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     // SQLite says only "disk I/O error" when it cannot make its -shm file on a full disk: that is not damage.
     const noSpace = !(err instanceof StationFault) && statfsFree(dataDir) < Math.max(settings.minFreeBytes, SPACE_PROBE_BYTES);
     fault = noSpace
-      ? new StationFault('disk.full', 'The station disk is full: the database can only be read until space is freed (history is shown; no run can start). Free space, then restart the station. Stored results are intact.')
+      ? new StationFault(
+          'disk.full',
+          'The station disk is full: the database can only be read until space is freed (history is shown; no run can start). Free space, then restart the station. Stored results are intact.',
+        )
       : err instanceof StationFault
         ? err
         : new StationFault('db.corrupted', `The station database cannot be opened: ${(e as Error).message}`);
@@ -207,13 +234,21 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const fullAtStart = (): string =>
     `The station disk is full: ${unrecovered} interrupted run(s) wait for space to be recorded (the station tries again every ${STORAGE_RETRY_MS / 1000} s). No new run can start until space is freed. Stored results are intact.`;
   const checkStorage = (): Storage => {
-    if (fault) return (storage = { state: fault.kind !== 'disk.full' ? 'unavailable' : fault.message.includes('disk is full') ? 'full' : 'read-only', message: fault.message });
+    if (fault)
+      return (storage = {
+        state: fault.kind !== 'disk.full' ? 'unavailable' : fault.message.includes('disk is full') ? 'full' : 'read-only',
+        message: fault.message,
+      });
     if (unrecovered > 0) return (storage = { state: 'full', message: fullAtStart() });
     if (writeFault) return (storage = { state: writeFault.message.includes('read-only') ? 'read-only' : 'full', message: writeFault.message });
     try {
       const free = statfsSync(dataDir).bavail * statfsSync(dataDir).bsize;
       if (free < settings.minFreeBytes) {
-        storage = { state: 'full', freeBytes: free, message: `The station disk is full (${Math.round(free / 1e6)} MB free): no new run can start until space is freed. Stored results are intact.` };
+        storage = {
+          state: 'full',
+          freeBytes: free,
+          message: `The station disk is full (${Math.round(free / 1e6)} MB free): no new run can start until space is freed. Stored results are intact.`,
+        };
       } else if (free < settings.minFreeBytes + LOW_FREE_MARGIN_BYTES) {
         storage = { state: 'low', freeBytes: free, message: `The station disk is nearly full (${Math.round(free / 1e6)} MB free).` };
       } else storage = { state: 'ok', freeBytes: free };
@@ -263,7 +298,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const recover = (): void => {
     try {
       for (const r of repo.recoverInterrupted('station stopped during run', uploadTargets(), lastAlive)) {
-        log('warning', `run of ${r.serialNumber} on socket ${r.socket + 1} was cut off by a station stop${r.phase ? ` during ${r.phase}` : ''}: recorded ABORTED`);
+        log(
+          'warning',
+          `run of ${r.serialNumber} on socket ${r.socket + 1} was cut off by a station stop${r.phase ? ` during ${r.phase}` : ''}: recorded ABORTED`,
+        );
         recovered.push(r);
       }
       unrecovered = 0;
@@ -318,9 +356,21 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     onStoreError(e);
     if (database.state !== 'damaged') log('error', `event log: ${(e as Error).message}`);
   };
-  bus.publish({ kind: 'station.started', data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION } });
+  bus.publish({
+    kind: 'station.started',
+    data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION },
+  });
 
-  const uploader = new Uploader({ db, repo, bus, targets: fault ? [] : settings.uploadTargets, retry: settings.uploadRetry, appVersion: APP_VERSION, log });
+  const uploader = new Uploader({
+    db,
+    repo,
+    bus,
+    targets: fault ? [] : settings.uploadTargets,
+    retry: settings.uploadRetry,
+    appVersion: APP_VERSION,
+    log,
+    attachments,
+  });
   uploader.start();
   wakeUploads = () => uploader.wake();
 
@@ -446,11 +496,28 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   };
 
   /** Starts a run after the admission checks (check digit, retest rules, calibration). */
-  const startRun = (index: number, serialNumber: string, o: { operatorId?: string | undefined; params?: Record<string, string | number | boolean> | undefined; confirmRetest?: boolean | undefined; override?: Override | undefined }): string => {
+  const startRun = (
+    index: number,
+    serialNumber: string,
+    o: {
+      operatorId?: string | undefined;
+      params?: Record<string, string | number | boolean> | undefined;
+      confirmRetest?: boolean | undefined;
+      override?: Override | undefined;
+    },
+  ): string => {
     const s = socketAt(index);
     const who = o.operatorId ?? operatorId ?? undefined;
     const { unit, annotations } = admit(
-      { serialNumber, procedure: s.procedure, instruments: s.snapshot.instruments ?? [], fixtureId: s.snapshot.fixtureId ?? null, operatorId: who, confirmRetest: o.confirmRetest, override: o.override },
+      {
+        serialNumber,
+        procedure: s.procedure,
+        instruments: s.snapshot.instruments ?? [],
+        fixtureId: s.snapshot.fixtureId ?? null,
+        operatorId: who,
+        confirmRetest: o.confirmRetest,
+        override: o.override,
+      },
       inventory,
       settings.supervisors,
     );
@@ -472,7 +539,16 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       bus.publish({
         kind: 'scan.received',
         socket: scan.socket,
-        data: { text, source: scan.source, at, socket: scan.socket, route, accepted, ...(message !== undefined ? { message } : {}), ...(runId !== undefined ? { runId } : {}) },
+        data: {
+          text,
+          source: scan.source,
+          at,
+          socket: scan.socket,
+          route,
+          accepted,
+          ...(message !== undefined ? { message } : {}),
+          ...(runId !== undefined ? { runId } : {}),
+        },
       });
     try {
       if (route === 'badge') {
@@ -504,7 +580,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
             /* refused: scan.received says why */
           }
         },
-        state: (connected, message) => log(connected ? 'info' : 'warning', `scanner ${cfg.name} (${cfg.port}): ${connected ? 'connected' : `not connected: ${message ?? ''}`}`),
+        state: (connected, message) =>
+          log(connected ? 'info' : 'warning', `scanner ${cfg.name} (${cfg.port}): ${connected ? 'connected' : `not connected: ${message ?? ''}`}`),
       }),
   );
 
@@ -526,7 +603,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       return { identity, roundTripMs: Math.round((performance.now() - t0) * 100) / 100, via: 'station' as const };
     } catch (e) {
       const msg = (e as Error).message;
-      throw new StationFault(/disconnected|does not exist|refused|closed/.test(msg) ? 'instrument.disconnected' : 'instrument.timeout', `${address}: ${msg.replace(/^instrument test(: )?/, '')}`);
+      throw new StationFault(
+        /disconnected|does not exist|refused|closed/.test(msg) ? 'instrument.disconnected' : 'instrument.timeout',
+        `${address}: ${msg.replace(/^instrument test(: )?/, '')}`,
+      );
     } finally {
       await o.instrument.close().catch(() => undefined);
     }
@@ -548,7 +628,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         { field: 'by' },
       );
     }
-    if (db.location() === null) throw new StationFault('disk.full', `The station database is not open (${storage.message ?? 'see the station log'}): there is nothing to back up.`);
+    if (db.location() === null)
+      throw new StationFault('disk.full', `The station database is not open (${storage.message ?? 'see the station log'}): there is nothing to back up.`);
     const pragma = (name: string): number => Number(Object.values(db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[0]);
     const need = (pragma('page_count') - pragma('freelist_count')) * pragma('page_size');
     const free = statfsFree(dataDir);
@@ -583,7 +664,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     }
     const bytes = statSync(path).size;
     // Names sort by time: the oldest beyond backupKeep go.
-    const copies = readdirSync(dir).filter((f) => /^passline-.*\.db$/.test(f)).sort();
+    const copies = readdirSync(dir)
+      .filter((f) => /^passline-.*\.db$/.test(f))
+      .sort();
     for (const old of copies.slice(0, Math.max(0, copies.length - settings.backupKeep))) rmSync(join(dir, old), { force: true });
     try {
       inventory.audit(by, 'store.backup', { path, bytes });
@@ -646,7 +729,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
   const assertBackupable = (): void => {
-    if (database.state !== 'ok' && database.state !== 'salvaged') throw new StationFault(fault?.kind ?? 'db.corrupted', `No backup made: ${database.message ?? 'the station database cannot be used'}`);
+    if (database.state !== 'ok' && database.state !== 'salvaged')
+      throw new StationFault(fault?.kind ?? 'db.corrupted', `No backup made: ${database.message ?? 'the station database cannot be used'}`);
     if (!checkDeferred) {
       const problem = quickCheck(db);
       if (problem !== null) {

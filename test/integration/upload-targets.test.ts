@@ -4,10 +4,8 @@
  * a PostgreSQL server this test starts on a temp dir.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import http from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import type { RunRecord } from '#contract/records.ts';
 import { RunRecordSchema } from '#contract/records.ts';
@@ -19,6 +17,7 @@ import { fullRun, plainRun } from '../helpers/run-records.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { schemaProblems } from '../helpers/ocp-schema.ts';
 import { startPostgres, type Postgres } from '../helpers/postgres.ts';
+import { startFakeTofuPilot } from '../helpers/tofupilot-server.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -110,39 +109,10 @@ describe('folder drop', () => {
   });
 });
 
-/** TofuPilot's v2 API as their docs describe it, recording every call. */
-async function fakeTofuPilot(opts: { key: string; failFinalizeOnce?: boolean; status?: number }) {
-  const calls: { method: string; path: string; auth: string | undefined; body: string }[] = [];
-  let n = 0;
-  let finalizeFailed = false;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const path = req.url ?? '';
-      calls.push({ method: req.method ?? '', path, auth: req.headers.authorization, body });
-      const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-      if (path.startsWith('/s3/')) return void res.writeHead(200).end();
-      if (req.headers.authorization !== `Bearer ${opts.key}`) return json(401, { message: 'Invalid API key' });
-      if (opts.status) return json(opts.status, { message: 'Procedure not found', issues: [{ path: ['procedure_id'] }] });
-      if (req.method === 'POST' && path === '/api/v2/runs') return json(200, { id: `tp-run-${++n}` });
-      if (req.method === 'POST' && path === '/api/v2/attachments') return json(200, { id: `up-${++n}`, upload_url: `http://127.0.0.1:${port}/s3/${n}` });
-      if (req.method === 'POST' && /^\/api\/v2\/attachments\/[^/]+\/finalize$/.test(path)) {
-        if (opts.failFinalizeOnce && !finalizeFailed) {
-          finalizeFailed = true;
-          return json(502, { message: 'bad gateway' });
-        }
-        return json(200, { url: 'https://files.example/x' });
-      }
-      if (req.method === 'PATCH' && path.startsWith('/api/v2/runs/')) return json(200, { id: path.split('/').pop() });
-      json(404, { message: `no route ${req.method} ${path}` });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
-  return { url: `http://127.0.0.1:${port}/api`, calls };
+async function fakeTofuPilot(opts: Parameters<typeof startFakeTofuPilot>[0]) {
+  const tp = await startFakeTofuPilot(opts);
+  cleanups.push(() => tp.close());
+  return tp;
 }
 
 describe('TofuPilot (API v2)', () => {
@@ -196,27 +166,46 @@ describe('TofuPilot (API v2)', () => {
     expect(q.db.prepare('SELECT remote_ref FROM outbox WHERE run_id = ?').get(rec.id)).toEqual({ remote_ref: 'tp-run-1' });
   });
 
-  test('attachments go through the upload flow; a failed step resumes without creating the run twice', async () => {
+  test('attachments go through the upload flow from the stored files; a failed step resumes without creating the run twice', async () => {
     const tp = await fakeTofuPilot({ key: 'k', failFinalizeOnce: true });
+    const q = queue([{ id: 'tp', kind: 'tofupilot', url: tp.url, apiKey: 'k', defaultProcedureId: 'proc-uuid' }]);
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 255]);
+    const stored = q.files.put(png);
     const rec = plainRun('ATT-1');
-    const q = queue([{ id: 'tp', kind: 'tofupilot', url: tp.url, apiKey: 'k', defaultProcedureId: 'proc-uuid' }], {
-      attachments: (runId) => (runId === rec.id ? [{ name: 'scope.png', mediaType: 'image/png', data: Buffer.from('PNG bytes') }] : []),
-    });
+    rec.phases[1]!.attachments = [{ name: 'scope.png', mediaType: 'image/png', ...stored }];
     q.seed([rec]);
     await q.drained();
     expect(tp.calls.map((c) => `${c.method} ${c.path.replace(/\d+/g, 'N')}`)).toEqual([
       'POST /api/vN/runs',
       'POST /api/vN/attachments',
-      'PUT /sN/N',
+      'PUT /sN/up-N',
       'POST /api/vN/attachments/up-N/finalize',
       // The finalize failed (502): the retry starts at the attachments, the run stays created once.
       'POST /api/vN/attachments',
-      'PUT /sN/N',
+      'PUT /sN/up-N',
       'POST /api/vN/attachments/up-N/finalize',
       'PATCH /api/vN/runs/tp-run-N',
     ]);
-    expect(tp.calls.find((c) => c.method === 'PUT')!.body).toBe('PNG bytes');
     expect(JSON.parse(tp.calls.at(-1)!.body)).toEqual({ attachments: ['up-3'] });
+    // What TofuPilot holds on the run: the bytes, whole, as the record's sha256 names them.
+    const [got] = tp.attachmentsOf('tp-run-1');
+    expect(got).toMatchObject({ name: 'scope.png', contentType: 'image/png', sha256: stored.sha256 });
+    expect(got!.bytes).toEqual(png);
+  });
+
+  test('a file the station no longer has parks the run, naming it; the run is not created twice', async () => {
+    const tp = await fakeTofuPilot({ key: 'k' });
+    const q = queue([{ id: 'tp', kind: 'tofupilot', url: tp.url, apiKey: 'k', defaultProcedureId: 'proc-uuid' }]);
+    const rec = plainRun('ATT-2');
+    const sha256 = 'c'.repeat(64);
+    rec.phases[0]!.attachments = [{ name: 'trace.csv', mediaType: 'text/csv', size: 10, sha256 }];
+    q.seed([rec]);
+    const s = await q.drained();
+    expect(s.parkedRuns).toBe(1);
+    expect(q.uploader.listParked(undefined, 10)[0]!.reason).toBe(
+      `attachment "trace.csv" of phase phase_0 (sha256 cccccccccccc…) cannot be sent: no attachment ${sha256} on this station; the run is in TofuPilot as tp-run-1 without its attachments`,
+    );
+    expect(tp.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /api/v2/runs']);
   });
 
   test("a procedure with no TofuPilot id is parked with what to do; a refused key parks with the server's words", async () => {
