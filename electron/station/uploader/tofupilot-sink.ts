@@ -1,24 +1,11 @@
-import type { Attachment, RunRecord } from '#contract/records.ts';
+import type { RunRecord } from '#contract/records.ts';
 import { StationFault } from '#contract/errors.ts';
 import { toTofuPilotRun } from '#station/formats/tofupilot.ts';
 import type { AttachmentReader } from '#station/store/attachments.ts';
+import { describeAttachment, runAttachments } from '#station/formats/attachment-bytes.ts';
 import type { TofuPilotTarget } from './targets.ts';
 import { HttpClient, classifyAnswer, describeNetworkError, type HttpAnswer } from './http-client.ts';
 import { delivered, messageOf, park, retryRun, retryTarget, type Delivery, type DeliveryContext, type Sink } from './sink.ts';
-
-/** A run's attachments, each file once (a phase retried with the same file lists it again). */
-export function runAttachments(rec: RunRecord): { phase: string; attachment: Attachment }[] {
-  const seen = new Set<string>();
-  const out: { phase: string; attachment: Attachment }[] = [];
-  for (const p of rec.phases)
-    for (const a of p.attachments ?? []) {
-      const key = `${a.sha256}/${a.name}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ phase: p.name, attachment: a });
-    }
-  return out;
-}
 
 /**
  * TofuPilot, API v2: `POST /v2/runs` with the run, then each attachment through
@@ -90,7 +77,7 @@ export class TofuPilotSink implements Sink {
         try {
           data = this.attachments.readChecked(f.sha256);
         } catch (e) {
-          const what = `attachment "${f.name}" of phase ${phase} (sha256 ${f.sha256.slice(0, 12)}…)`;
+          const what = describeAttachment(phase, f);
           // The same file would be missing the next time: a supervisor decides.
           if (e instanceof StationFault && e.kind === 'not-found')
             return park(`${what} cannot be sent: ${e.message}; the run is in TofuPilot as ${runId} without its attachments`);
