@@ -723,8 +723,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'upload.forRun': (i) => ({ runId: i.runId, uploads: uploader.forRun(i.runId) }),
     'upload.retry': (i) => ({ count: uploader.retryParked(i.by, i.target, i.runIds) }),
     'upload.drop': (i) => ({ count: uploader.drop(i.by, i.target, i.runIds, i.reason) }),
-    'runs.export': (i) => exportRuns(repo, i),
-    'runs.import': (i) => importRuns(repo, i.format, i.content),
+    'runs.export': (i) => exportRuns(repo, i, attachments),
+    'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
   };
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
