@@ -14,10 +14,16 @@ import { checkOcpStream } from '#station/formats/ocp-check.ts';
 import { toOcp } from '#station/formats/ocp.ts';
 import { openQueue, type Queue } from '../helpers/upload-queue.ts';
 import { fullRun, plainRun } from '../helpers/run-records.ts';
+
 import { tempDir } from '../helpers/paths.ts';
 import { schemaProblems } from '../helpers/ocp-schema.ts';
 import { startPostgres, type Postgres } from '../helpers/postgres.ts';
 import { startFakeTofuPilot } from '../helpers/tofupilot-server.ts';
+import { startReceiver } from '../helpers/receiver.ts';
+import { createHash } from 'node:crypto';
+import type { NativeRun } from '#contract/records.ts';
+import { importedBytes } from '#station/formats/attachment-bytes.ts';
+import { withAttachments } from '../helpers/run-records.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -63,6 +69,80 @@ describe('folder drop', () => {
       expect(parseOpenHtf(readFileSync(join(c, `${serial}_${rec.id}.openhtf.json`), 'utf8')).id).toBe(rec.id);
     }
     for (const d of [a, b, c]) expect(readdirSync(d)).toHaveLength(recs.length);
+  });
+
+  test("attachments: native and OpenHTF carry the bytes in the run's file; OCP writes each file beside the run's and points at it", async () => {
+    const [a, b, c] = [folder(), folder(), folder()];
+    const q = queue([
+      { id: 'drop-native', kind: 'folder', path: a },
+      { id: 'drop-ocp', kind: 'folder', path: b, format: 'ocp' },
+      { id: 'drop-openhtf', kind: 'folder', path: c, format: 'openhtf' },
+    ]);
+    const rec = fullRun('FAIL');
+    const sent = withAttachments(rec, q.files);
+    const listed = rec.phases.flatMap((p) => p.attachments ?? []);
+    q.seed([rec]);
+    await q.drained();
+    const sha = (buf: Buffer): string => createHash('sha256').update(buf).digest('hex');
+    const stem = `${rec.unit.serialNumber}_${rec.id}`;
+    // Native: one file, the bytes beside the record, each giving the sha256 it is filed under.
+    expect(readdirSync(a)).toEqual([`${stem}.json`]);
+    const native = JSON.parse(readFileSync(join(a, `${stem}.json`), 'utf8')) as NativeRun;
+    expect(Object.keys(native.attachmentData!).sort()).toEqual([...sent.keys()].sort());
+    for (const [k, text] of Object.entries(native.attachmentData!)) expect(sha(Buffer.from(text, 'base64'))).toBe(k);
+    expect(native.attachmentsLeftOut).toBeUndefined();
+    // OpenHTF: one file, inline bytes, read back as a receiver would.
+    expect(readdirSync(c)).toEqual([`${stem}.openhtf.json`]);
+    const got = importedBytes();
+    const back = parseOpenHtf(readFileSync(join(c, `${stem}.openhtf.json`), 'utf8'), got);
+    expect(back.phases.flatMap((p) => p.attachments ?? [])).toEqual(listed);
+    expect(got.warnings).toEqual([]);
+    for (const [k, buf] of got.bytes) expect(buf).toEqual(sent.get(k));
+    // OCP: the run's lines and one file per attachment beside them, each artifact's uri naming its file.
+    const ocp = readFileSync(join(b, `${stem}.ocp.jsonl`), 'utf8');
+    expect(schemaProblems(ocp)).toEqual([]);
+    expect(checkOcpStream(ocp)).toEqual([]);
+    const artifacts = ocp
+      .trimEnd()
+      .split('\n')
+      .map(
+        (l) =>
+          (JSON.parse(l) as { testStepArtifact?: { file?: { displayName: string; uri: string; metadata: { sha256: string; size: number } } } }).testStepArtifact
+            ?.file,
+      )
+      .filter((f) => f !== undefined);
+    expect(artifacts.map((f) => f.displayName)).toEqual(listed.map((x) => x.name));
+    for (const f of artifacts) {
+      const bytes = readFileSync(join(b, f.uri));
+      expect(sha(bytes)).toBe(f.metadata.sha256);
+      expect(bytes.byteLength).toBe(f.metadata.size);
+    }
+    // The same CSV attached by the retried phase is one file; the rest one each. No temporary file is left.
+    expect(readdirSync(b).sort()).toEqual([`${stem}.ocp.jsonl`, ...new Set(artifacts.map((f) => f.uri))].sort());
+    expect(readdirSync(b)).toHaveLength(1 + 4);
+  });
+
+  test('a file the station no longer has: the run still goes, and its file names the attachment left out and why', async () => {
+    const [a, b] = [folder(), folder()];
+    const q = queue([
+      { id: 'drop-native', kind: 'folder', path: a },
+      { id: 'drop-ocp', kind: 'folder', path: b, format: 'ocp' },
+    ]);
+    const rec = plainRun('GONE-1');
+    const sha256 = 'f'.repeat(64);
+    rec.phases[0]!.attachments = [{ name: 'trace.csv', mediaType: 'text/csv', size: 9, sha256 }];
+    q.seed([rec]);
+    await q.drained();
+    const stem = `${rec.unit.serialNumber}_${rec.id}`;
+    const native = JSON.parse(readFileSync(join(a, `${stem}.json`), 'utf8')) as NativeRun;
+    expect(native.attachmentsLeftOut).toEqual({ [sha256]: `no attachment ${sha256} on this station` });
+    const file = readFileSync(join(b, `${stem}.ocp.jsonl`), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { testStepArtifact?: { file?: unknown } }).testStepArtifact?.file)
+      .find((f) => f !== undefined);
+    expect(file).toMatchObject({ uri: `urn:sha256:${sha256}`, metadata: { sha256, left_out: `no attachment ${sha256} on this station` } });
+    expect(readdirSync(b)).toEqual([`${stem}.ocp.jsonl`]);
   });
 
   test('written atomically: a watcher never sees a partial file; a run delivered again is still one file', async () => {
@@ -114,6 +194,27 @@ async function fakeTofuPilot(opts: Parameters<typeof startFakeTofuPilot>[0]) {
   cleanups.push(() => tp.close());
   return tp;
 }
+
+describe('HTTP', () => {
+  test("a run's attachments go in the body as the native format carries them, each giving its sha256", async () => {
+    const r = await startReceiver();
+    cleanups.push(() => r.close());
+    const q = queue([{ id: 'mes', kind: 'http', url: r.url }]);
+    const rec = plainRun('HTTP-ATT-1', { phases: 3 });
+    const sent = withAttachments(rec, q.files);
+    q.seed([rec]);
+    await q.drained();
+    const body = JSON.parse(r.runs.get(rec.id)![0]!.body) as NativeRun;
+    const { attachmentData, ...record } = body;
+    expect(record).toEqual(q.repo.getRun(rec.id));
+    expect(Object.keys(attachmentData!).sort()).toEqual([...sent.keys()].sort());
+    for (const [sha, text] of Object.entries(attachmentData!)) {
+      const bytes = Buffer.from(text, 'base64');
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha);
+      expect(bytes).toEqual(sent.get(sha));
+    }
+  });
+});
 
 describe('TofuPilot (API v2)', () => {
   test("creates the run with TofuPilot's fields, under the mapped procedure, with the API key", async () => {

@@ -1,10 +1,10 @@
-import type { RunRecord } from '#contract/records.ts';
+import type { Attachment, RunRecord } from '#contract/records.ts';
 import type { ExportFormat } from '#contract/upload.ts';
 import { StationFault } from '#contract/errors.ts';
 import type { RunsRepo } from '#station/store/runs-repo.ts';
 import type { AttachmentReader, AttachmentWriter } from '#station/store/attachments.ts';
 import { NATIVE_LINES_MEDIA_TYPE, NATIVE_MEDIA_TYPE, nativeJson, nativeLines, parseNative } from './native.ts';
-import { OCP_MEDIA_TYPE, ocpChunks, toOcp } from './ocp.ts';
+import { OCP_MEDIA_TYPE, ocpChunks, toOcp, type AttachmentUri } from './ocp.ts';
 import { OPENHTF_MEDIA_TYPE, parseOpenHtf, toOpenHtfJson } from './openhtf.ts';
 import { EmbeddedBytes, TooBig, describeAttachment, importedBytes, runAttachments } from './attachment-bytes.ts';
 
@@ -47,9 +47,17 @@ export function formatRun(rec: RunRecord, format: ExportFormat, files?: Attachme
   }
 }
 
-/** The same text in pieces to write one after the other (OCP: whole lines, never one big string). */
-export function formatRunChunks(rec: RunRecord, format: ExportFormat, files?: AttachmentReader | EmbeddedBytes): string[] {
-  return format === 'ocp' ? ocpChunks(rec) : [formatRun(rec, format, files)];
+/** The same text in pieces to write one after the other (OCP: whole lines, never one big string; `ocpUri` where each file artifact points). */
+export function formatRunChunks(rec: RunRecord, format: ExportFormat, files?: AttachmentReader | EmbeddedBytes, ocpUri?: AttachmentUri): string[] {
+  return format === 'ocp' ? ocpChunks(rec, ocpUri) : [formatRun(rec, format, files)];
+}
+
+/**
+ * An attachment's file beside its run's (the folder target's OCP drop):
+ * `<serial>_<run id>_<first 12 of its sha256>_<name>`, the same characters as the run's.
+ */
+export function attachmentFileName(rec: Pick<RunRecord, 'id' | 'unit'>, a: Pick<Attachment, 'name' | 'sha256'>): string {
+  return `${safe(rec.unit.serialNumber)}_${safe(rec.id)}_${a.sha256.slice(0, 12)}_${safe(a.name)}`;
 }
 
 /** The attachments of `recs` an export left out, each named with the reason. */

@@ -32,11 +32,11 @@ export function createSink(t: UploadTarget, deps: SinkDeps): Sink {
   try {
     switch (t.kind) {
       case 'http':
-        return new HttpSink(t, deps.appVersion);
+        return new HttpSink(t, deps.appVersion, deps.attachments);
       case 'tofupilot':
         return new TofuPilotSink(t, deps.appVersion, deps.attachments);
       case 'folder':
-        return new FolderSink(t);
+        return new FolderSink(t, deps.attachments);
       case 'postgres':
         return new PostgresSink(t, deps.log);
     }
