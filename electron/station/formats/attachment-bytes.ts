@@ -48,7 +48,8 @@ export const describeAttachment = (phase: string, a: Pick<Attachment, 'name' | '
 
 /**
  * Reads the bytes an export embeds. An attachment the station cannot give whole is left
- * out with the reason (`leftOut` by sha256), never as a silent gap; `bytes` counts what is in.
+ * out with the reason (`leftOut` by sha256), never as a silent gap; `bytes` counts what
+ * the export holds, so a cap (`maxBytes`) stops it before it outgrows what can be read back.
  */
 export class EmbeddedBytes {
   readonly data = new Map<string, Buffer>();
@@ -65,25 +66,25 @@ export class EmbeddedBytes {
     this.why = why;
   }
 
-  /** The bytes, or null with the reason kept in leftOut. Throws TooBig past maxBytes. */
+  /** The bytes, or null with the reason kept in leftOut. Each call counts (the file is written again); past maxBytes it throws TooBig. */
   read(a: Attachment): Buffer | null {
-    const had = this.data.get(a.sha256);
-    if (had) return had;
     if (this.leftOut.has(a.sha256)) return null;
-    if (!this.files) {
-      this.leftOut.set(a.sha256, this.why);
-      return null;
-    }
-    let b: Buffer;
-    try {
-      b = this.files.readChecked(a.sha256);
-    } catch (e) {
-      this.leftOut.set(a.sha256, e instanceof Error ? e.message : String(e));
-      return null;
+    let b = this.data.get(a.sha256);
+    if (!b) {
+      if (!this.files) {
+        this.leftOut.set(a.sha256, this.why);
+        return null;
+      }
+      try {
+        b = this.files.readChecked(a.sha256);
+      } catch (e) {
+        this.leftOut.set(a.sha256, e instanceof Error ? e.message : String(e));
+        return null;
+      }
+      this.data.set(a.sha256, b);
     }
     if (this.bytes + b.byteLength > this.maxBytes) throw new TooBig(this.bytes + b.byteLength, this.maxBytes);
     this.bytes += b.byteLength;
-    this.data.set(a.sha256, b);
     return b;
   }
 }

@@ -103,11 +103,11 @@ export function exportRuns(repo: RunsRepo, q: ExportQuery, files?: AttachmentRea
   const max = q.maxAttachmentBytes ?? EXPORT_ATTACHMENT_MAX_BYTES;
   const bytes =
     q.attachments === false ? new EmbeddedBytes(undefined, max, 'not included in this export (exported without attachments)') : new EmbeddedBytes(files, max);
-  const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  const mb = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${n} bytes`);
   const tooBig = (e: TooBig): StationFault =>
     new StationFault(
       'invalid-input',
-      `attachments: the runs' attachment files come to more than ${mb(e.maxBytes)}, more than one export carries (it must fit what runs.import takes back): export fewer runs, or with attachments: false`,
+      `attachments: the attachment files come to more than the ${mb(e.maxBytes)} one export carries (the file must fit what runs.import takes back): export fewer runs, or with attachments: false`,
       { field: 'attachments' },
     );
   const warned = (r: ExportResult, recs: readonly RunRecord[]): ExportResult => {
