@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ProcedureFileSchema } from '#contract/procedure.ts';
-import { RunRecordSchema } from '#contract/records.ts';
+import { NativeRunSchema } from '#contract/records.ts';
 
 const dir = fileURLToPath(new URL('../docs/schemas/', import.meta.url));
 
@@ -20,7 +20,7 @@ export function schemas(): Record<string, string> {
   const run = {
     $id: 'https://passline.dev/schemas/run-record.schema.json',
     title: 'Passline run record',
-    ...z.toJSONSchema(RunRecordSchema, { io: 'output', unrepresentable: 'any' }),
+    ...z.toJSONSchema(NativeRunSchema, { io: 'output', unrepresentable: 'any' }),
   };
   return {
     'procedure.schema.json': JSON.stringify(procedure, null, 2) + '\n',

@@ -200,6 +200,22 @@ export const RunRecordSchema = z.object({
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
+const Sha256Key = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * A run record as Passline's native format writes it (a file, a JSON line, the HTTP
+ * target's body): the record, and beside it the bytes of its attachments, so the run
+ * leaves the station whole. An attachment whose bytes are not in the file is named in
+ * `attachmentsLeftOut` with the reason; a record without attachments has neither key.
+ */
+export const NativeRunSchema = RunRecordSchema.extend({
+  /** Each attachment's bytes, standard base64, keyed by its sha256 (checked on import). */
+  attachmentData: z.record(Sha256Key, z.string()).optional(),
+  /** sha256 → why those bytes are not in this file ("not included in this export", "no attachment … on this station"). */
+  attachmentsLeftOut: z.record(Sha256Key, z.string()).optional(),
+});
+export type NativeRun = z.infer<typeof NativeRunSchema>;
+
 /** One row of the history list. */
 export const RunSummarySchema = z.object({
   id: z.string(),

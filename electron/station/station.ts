@@ -402,7 +402,16 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION },
   });
 
-  const uploader = new Uploader({ db, repo, bus, targets: fault ? [] : settings.uploadTargets, retry: settings.uploadRetry, appVersion: APP_VERSION, log });
+  const uploader = new Uploader({
+    db,
+    repo,
+    bus,
+    targets: fault ? [] : settings.uploadTargets,
+    retry: settings.uploadRetry,
+    appVersion: APP_VERSION,
+    log,
+    attachments,
+  });
   uploader.start();
   wakeUploads = () => uploader.wake();
 
@@ -755,8 +764,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'upload.forRun': (i) => ({ runId: i.runId, uploads: uploader.forRun(i.runId) }),
     'upload.retry': (i) => ({ count: uploader.retryParked(i.by, i.target, i.runIds) }),
     'upload.drop': (i) => ({ count: uploader.drop(i.by, i.target, i.runIds, i.reason) }),
-    'runs.export': (i) => exportRuns(repo, i),
-    'runs.import': (i) => importRuns(repo, i.format, i.content),
+    'runs.export': (i) => exportRuns(repo, i, attachments),
+    'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
   };
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
