@@ -13,6 +13,7 @@ import { ExportFormatSchema } from '#contract/upload.ts';
 import { defaultDataDir } from './settings/data-dir.ts';
 import { DB_FILE, openStore } from './store/db.ts';
 import { RunsRepo } from './store/runs-repo.ts';
+import { AttachmentStore } from './store/attachments.ts';
 import { exportRuns, formatRun, importRuns, runFileName } from './formats/transfer.ts';
 import { toTofuPilotRun } from './formats/tofupilot.ts';
 
@@ -79,6 +80,8 @@ export async function exportCommand(args: string[], out: (text: string) => void 
   if (format !== 'tofupilot' && !ExportFormatSchema.safeParse(format).success) problem(`--format ${format}: expected native, ocp, openhtf or tofupilot`);
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
   const repo = openForExport(dataDir);
+  // The files travel with the runs, as from the run page (each checked against its sha256 as it is read).
+  const files = new AttachmentStore(dataDir);
   try {
     const written: string[] = [];
     const write = (path: string | undefined, content: string): void => {
@@ -91,14 +94,19 @@ export async function exportCommand(args: string[], out: (text: string) => void 
     const render = (rec: RunRecord): string =>
       format === 'tofupilot'
         ? JSON.stringify(toTofuPilotRun(rec, values['procedure-id'] ?? rec.procedure.id), null, 2) + '\n'
-        : formatRun(rec, ExportFormatSchema.parse(format));
+        : formatRun(rec, ExportFormatSchema.parse(format), files);
     const fileName = (rec: RunRecord): string =>
       format === 'tofupilot' ? runFileName(rec, 'native').replace(/\.json$/, '.tofupilot.json') : runFileName(rec, ExportFormatSchema.parse(format));
 
     if (runId !== undefined) {
       const rec = getRun(repo, runId);
       if (rec.outcome === 'RUNNING') problem(`run ${runId} is still running: export it when it has ended`);
-      write(values.out, render(rec));
+      if (format === 'tofupilot') write(values.out, render(rec));
+      else {
+        const r = exportRuns(repo, { format: ExportFormatSchema.parse(format), runId, limit: 1 }, files);
+        for (const w of r.warnings ?? []) console.error(`passline: ${w}`);
+        write(values.out, r.content);
+      }
       return written;
     }
     if (values.serial !== undefined) {
@@ -106,7 +114,7 @@ export async function exportCommand(args: string[], out: (text: string) => void 
       if (!runs.length) problem(`no finished run of serial number "${values.serial}" in ${dataDir}`);
       if (format === 'native') {
         // One file of native JSON lines, as a range export makes.
-        write(values.out, runs.map((r) => JSON.stringify(JSON.parse(formatRun(getRun(repo, r.id), 'native')))).join('\n') + '\n');
+        write(values.out, runs.map((r) => JSON.stringify(JSON.parse(formatRun(getRun(repo, r.id), 'native', files)))).join('\n') + '\n');
         return written;
       }
       if (runs.length === 1) {
@@ -124,7 +132,8 @@ export async function exportCommand(args: string[], out: (text: string) => void 
     if (format !== 'native') problem(`--from/--to export native JSON lines (--format native); export one run by its id for ${format}`);
     const from = time('--from', values.from);
     const to = time('--to', values.to);
-    const r = exportRuns(repo, { format: 'native', from, to, limit: 1_000_000 });
+    const r = exportRuns(repo, { format: 'native', from, to, limit: 1_000_000 }, files);
+    for (const w of r.warnings ?? []) console.error(`passline: ${w}`);
     if (r.count === 0 && !r.skipped?.length) problem(`no finished run started in [${from ?? 'the start'}, ${to ?? 'now'}) in ${dataDir}`);
     write(values.out, r.content);
     for (const s of r.skipped ?? []) console.error(`passline: run ${s.runId} left out: ${s.message}`);
@@ -163,9 +172,12 @@ export async function importCommand(args: string[]): Promise<{ imported: string[
   } catch (e) {
     problem(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const { db } = openStore(resolve(values['data-dir'] ?? defaultDataDir()));
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+  const { db } = openStore(dataDir);
   try {
-    return importRuns(new RunsRepo(db), format, content);
+    const r = importRuns(new RunsRepo(db), format, content, new AttachmentStore(dataDir));
+    for (const w of r.warnings ?? []) console.error(`passline: ${w}`);
+    return r;
   } catch (e) {
     // A bad file is named with what was wrong in it, as the run page shows it.
     if (e instanceof StationFault) problem(`${file}: ${e.message}`);

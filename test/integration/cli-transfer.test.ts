@@ -161,3 +161,34 @@ describe('passline import', () => {
     expect(readFileSync(htf, 'utf8').length).toBeGreaterThan(0);
   });
 });
+
+describe('attachments through export and import', () => {
+  it('a native export carries the files; the importing station serves the same bytes', async () => {
+    const src = await openTestStation({ procedureId: 'example-series', sequenceFolder: SHIPPED_SEQUENCES });
+    const target = join(tmp.dir, 'with-files');
+    try {
+      const id = await src.start('EX-1');
+      await src.ended(id);
+      const files = (await src.record(id)).phases.flatMap((p) => p.attachments ?? []);
+      expect(files.length).toBeGreaterThan(0);
+      const file = join(tmp.dir, 'series.json');
+      const out = await passline('export', id, '--format', 'native', '--out', file, '--data-dir', src.dataDir);
+      expect(out.code, out.stderr).toBe(0);
+      const imported = await passline('import', file, '--format', 'native', '--data-dir', target);
+      expect(imported.code, imported.stderr).toBe(0);
+      const second = await openTestStation({ procedureId: 'example-series', sequenceFolder: SHIPPED_SEQUENCES, dataDir: target });
+      try {
+        for (const a of files) {
+          const mine = await src.station.invoke('attachments.get', { sha256: a.sha256 });
+          const theirs = await second.station.invoke('attachments.get', { sha256: a.sha256 });
+          expect(theirs.ok, JSON.stringify(theirs)).toBe(true);
+          expect(theirs.ok && mine.ok && (theirs.value as { base64: string }).base64).toBe(mine.ok && (mine.value as { base64: string }).base64);
+        }
+      } finally {
+        await second.close({ keepData: true });
+      }
+    } finally {
+      await src.close();
+    }
+  }, 60_000);
+});
