@@ -16,6 +16,7 @@ import { watchParent } from './parent-watch.ts';
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { toStationError, formatZodError } from '#contract/errors.ts';
 import type { PromptAnswer } from '#contract/prompts.ts';
+import type { Unit } from '#contract/records.ts';
 import { AttachmentStore } from '#station/store/attachments.ts';
 
 const SAFE_STATE_TIMEOUT_MS = 2000;
@@ -278,7 +279,7 @@ async function load(
 
 async function start(
   runId: string,
-  unit: { serialNumber: string; partNumber?: string | undefined },
+  unit: Unit,
   params: Readonly<Record<string, string | number | boolean>> | undefined,
   teardown?: Extract<ToRunner, { type: 'teardown' }>,
 ): Promise<void> {
@@ -296,7 +297,8 @@ async function start(
   const emit = emitFor(runId);
   const result = await runProcedure({
     runId,
-    unit: { serialNumber: unit.serialNumber, ...(unit.partNumber !== undefined ? { partNumber: unit.partNumber } : {}) },
+    // Every field the scan gave (revision, batch, dateCode from the serial pattern), not only the serial.
+    unit,
     procedure: loaded.file,
     procedureDir: loaded.dir,
     plan: params && Object.keys(params).length ? planPhases(loaded.file, loaded.validators, params) : loaded.plan,
