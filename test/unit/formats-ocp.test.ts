@@ -239,6 +239,19 @@ describe('OCP TV: what the stream used to leave out', () => {
     expect(uri.uri).toBe(`attachments/${'ab'.repeat(32)}`);
   });
 
+  test("a phase error carries the line of the procedure's code it came from as sourceLocation, valid by the schema", () => {
+    const rec = fullRun('ERROR');
+    const flash = rec.phases.find((p) => p.name === 'flash')!;
+    flash.error = { ...flash.error!, source: 'phases.ts:77' };
+    const text = toOcp(rec);
+    expect(schemaProblems(text)).toEqual([]);
+    expect(parse(text).find((l) => l.testStepArtifact?.error)!.testStepArtifact!.error).toEqual({
+      symptom: 'phase-exception',
+      message: 'TypeError: cannot read "x"',
+      sourceLocation: { file: 'phases.ts', line: 77 },
+    });
+  });
+
   test('a run still running is refused, not written as if it had ended', () => {
     const rec = { ...fullRun('PASS'), outcome: 'RUNNING' as const };
     delete rec.endedAt;
