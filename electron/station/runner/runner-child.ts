@@ -8,7 +8,7 @@ import { PHASE_REF_WINDOW, ToRunnerSchema, type FromRunner, type ToRunner } from
 import { loadProcedure, type LoadedProcedure } from '#station/procedures/load.ts';
 import { runProcedure, type EngineEmit } from '#station/engine/engine.ts';
 import { planPhases } from '#station/engine/plan.ts';
-import { connectInstrument, type OpenedInstrument } from '#station/instruments/connect.ts';
+import { connectInstrument, suppliesFollowed, type OpenedInstrument } from '#station/instruments/connect.ts';
 import { SimBench } from '#station/instruments/sim.ts';
 import { hasSafeState, type Instrument } from '#station/instruments/drivers.ts';
 import { traceLogs } from '#station/instruments/record.ts';
@@ -183,8 +183,8 @@ function status(o: OpenedInstrument, identity?: Identity): InstrumentStatus {
 }
 
 /** Opens one instrument; reports every state change and its identity once connected. */
-function open(name: string, address: string): OpenedInstrument {
-  const o = connectInstrument(name, address, { bench });
+function open(name: string, address: string, benchFollows: boolean): OpenedInstrument {
+  const o = connectInstrument(name, address, { bench, benchFollows });
   identities.delete(name);
   o.connection.onState((state) => {
     if (opened[name] !== o) return;
@@ -258,8 +258,10 @@ async function load(
         await o.instrument.close().catch(() => undefined);
         send({ type: 'instrument', status: status(o) });
       }
+      // A supply moved out of process (sim-cli, a bench supply) powers the in-process simulated board.
+      const followed = suppliesFollowed(addresses);
       for (const [name, address] of Object.entries(addresses)) {
-        const o = open(name, address);
+        const o = open(name, address, followed.has(name));
         opened[name] = o;
         instruments[name] = o.instrument;
       }
