@@ -3,7 +3,9 @@ import type { Limits, PhaseError, Validator } from './records.ts';
 function interval(l: Partial<Limits>, u: string): string {
   if (l.lower !== undefined && l.upper !== undefined) {
     const open = l.lowerInclusive === false || l.upperInclusive === false;
-    return open ? `${l.lowerInclusive === false ? '>' : '≥'} ${l.lower}${u} and ${l.upperInclusive === false ? '<' : '≤'} ${l.upper}${u}` : `${l.lower} … ${l.upper}${u}`;
+    return open
+      ? `${l.lowerInclusive === false ? '>' : '≥'} ${l.lower}${u} and ${l.upperInclusive === false ? '<' : '≤'} ${l.upper}${u}`
+      : `${l.lower} … ${l.upper}${u}`;
   }
   if (l.lower !== undefined) return `${l.lowerInclusive === false ? '>' : '≥'} ${l.lower}${u}`;
   if (l.upper !== undefined) return `${l.upperInclusive === false ? '<' : '≤'} ${l.upper}${u}`;

@@ -93,7 +93,15 @@ function isPlainRange(v: unknown): boolean {
 
 const PHASE_OUTCOMES: ReadonlySet<unknown> = new Set(['PASS', 'FAIL', 'ERROR', 'SKIP', 'ABORTED']);
 const LOG_LEVELS: ReadonlySet<unknown> = new Set(['debug', 'info', 'warning', 'error']);
-const ERROR_KINDS: ReadonlySet<unknown> = new Set(['exception', 'timeout', 'aborted', 'runner-crashed', 'unset-measurement', 'prompt-timeout', 'undeclared-measurement']);
+const ERROR_KINDS: ReadonlySet<unknown> = new Set([
+  'exception',
+  'timeout',
+  'aborted',
+  'runner-crashed',
+  'unset-measurement',
+  'prompt-timeout',
+  'undeclared-measurement',
+]);
 const GROUPS: ReadonlySet<unknown> = new Set(['setup', 'main', 'teardown']);
 
 const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;

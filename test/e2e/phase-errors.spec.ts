@@ -55,7 +55,9 @@ test('an undeclared measurement and a throw: ERROR, "Not declared", and the line
     await expect(operator.result('ERROR')).toBeVisible();
 
     const supply = operator.phase('Supply voltage');
-    await expect(supply).toContainText('Not declared: measurement "vin_main" is not declared in procedure.yaml for this phase (it declares vin) at phases.ts:3');
+    await expect(supply).toContainText(
+      'Not declared: measurement "vin_main" is not declared in procedure.yaml for this phase (it declares vin) at phases.ts:3',
+    );
     const row = supply.getByRole('row').filter({ hasText: 'vin_main' });
     await expect(row).toContainText('12.02 V');
     await expect(row).toContainText('not declared in procedure.yaml');

@@ -41,7 +41,11 @@ describe('a measurement procedure.yaml does not declare', () => {
     const none = phaseOf(rec, 'no_declarations');
     expect(none).toMatchObject({
       outcome: 'ERROR',
-      error: { kind: 'undeclared-measurement', message: 'measurements "note", "count" are not declared in procedure.yaml for this phase (it declares no measurements)', source: 'phases.ts:9' },
+      error: {
+        kind: 'undeclared-measurement',
+        message: 'measurements "note", "count" are not declared in procedure.yaml for this phase (it declares no measurements)',
+        source: 'phases.ts:9',
+      },
     });
     expect(none.measurements.map((m) => [m.name, m.value, m.outcome, m.undeclared])).toEqual([
       ['note', 'fixture B', 'UNSET', true],
@@ -50,7 +54,16 @@ describe('a measurement procedure.yaml does not declare', () => {
     const series = phaseOf(rec, 'undeclared_series');
     expect(series).toMatchObject({ outcome: 'ERROR', error: { kind: 'undeclared-measurement', source: 'phases.ts:14' } });
     expect(series.measurements).toEqual([
-      { name: 'iv', value: [[0.1, 2], [0.2, 4]], outcome: 'UNSET', undeclared: true, reason: NOT_DECLARED },
+      {
+        name: 'iv',
+        value: [
+          [0.1, 2],
+          [0.2, 4],
+        ],
+        outcome: 'UNSET',
+        undeclared: true,
+        reason: NOT_DECLARED,
+      },
     ]);
   });
 
@@ -87,7 +100,11 @@ describe('a phase that throws', () => {
   });
 
   test('a throw in a helper module beside phases.ts names that file; a throw inside Node names the phase line that called it', () => {
-    expect(phaseOf(rec, 'throws_in_helper').error).toMatchObject({ kind: 'exception', message: 'relay K4 is not fitted on this fixture', source: 'relays.ts:3' });
+    expect(phaseOf(rec, 'throws_in_helper').error).toMatchObject({
+      kind: 'exception',
+      message: 'relay K4 is not fitted on this fixture',
+      source: 'relays.ts:3',
+    });
     expect(phaseOf(rec, 'throws_in_library').error).toMatchObject({ kind: 'exception', source: 'phases.ts:15' });
   });
 

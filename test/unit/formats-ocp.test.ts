@@ -233,9 +233,17 @@ describe('OCP TV: what the stream used to leave out', () => {
     const file = parse(text).find((l) => l.testStepArtifact?.file)!.testStepArtifact!;
     expect(file).toMatchObject({
       testStepId: '1',
-      file: { displayName: 'scope.png', uri: `urn:sha256:${'ab'.repeat(32)}`, isSnapshot: false, contentType: 'image/png', metadata: { sha256: 'ab'.repeat(32), size: 1234 } },
+      file: {
+        displayName: 'scope.png',
+        uri: `urn:sha256:${'ab'.repeat(32)}`,
+        isSnapshot: false,
+        contentType: 'image/png',
+        metadata: { sha256: 'ab'.repeat(32), size: 1234 },
+      },
     });
-    const uri = parse(toOcp(withAttachment(), (a) => `attachments/${a.sha256}`)).find((l) => l.testStepArtifact?.file)!.testStepArtifact!.file as { uri: string };
+    const uri = parse(toOcp(withAttachment(), (a) => `attachments/${a.sha256}`)).find((l) => l.testStepArtifact?.file)!.testStepArtifact!.file as {
+      uri: string;
+    };
     expect(uri.uri).toBe(`attachments/${'ab'.repeat(32)}`);
   });
 

@@ -100,20 +100,37 @@ describe('writeProcedureSchema', () => {
 
   test('a new folder with no procedure.yaml yet gets the schema and the line to start the file with; a path that is no folder is refused in words', () => {
     const dir = folder();
-    expect(writeProcedureSchema(dir)).toEqual({ schemaFile: join(dir, PROCEDURE_SCHEMA_FILE), schemaChanged: true, modeline: 'no-procedure', line: SCHEMA_MODELINE });
+    expect(writeProcedureSchema(dir)).toEqual({
+      schemaFile: join(dir, PROCEDURE_SCHEMA_FILE),
+      schemaChanged: true,
+      modeline: 'no-procedure',
+      line: SCHEMA_MODELINE,
+    });
     expect(existsSync(join(dir, PROCEDURE_SCHEMA_FILE))).toBe(true);
-    expect(() => writeProcedureSchema(join(dir, 'nope'))).toThrow(`${join(dir, 'nope')} is not a folder: give the procedure folder (the one holding procedure.yaml)`);
+    expect(() => writeProcedureSchema(join(dir, 'nope'))).toThrow(
+      `${join(dir, 'nope')} is not a folder: give the procedure folder (the one holding procedure.yaml)`,
+    );
   });
 });
 
 test('describeSchemaWritten: what `passline schema` prints, in words', () => {
   const schemaFile = '/x/pb/procedure.schema.json';
-  expect(describeSchemaWritten({ schemaFile, schemaChanged: true, modeline: 'replaced', line: SCHEMA_MODELINE, previous: '../../docs/schemas/procedure.schema.json' })).toBe(
-    `wrote ${schemaFile}\nprocedure.yaml pointed at ../../docs/schemas/procedure.schema.json, which is not there; it now starts with: ${SCHEMA_MODELINE}`,
-  );
+  expect(
+    describeSchemaWritten({
+      schemaFile,
+      schemaChanged: true,
+      modeline: 'replaced',
+      line: SCHEMA_MODELINE,
+      previous: '../../docs/schemas/procedure.schema.json',
+    }),
+  ).toBe(`wrote ${schemaFile}\nprocedure.yaml pointed at ../../docs/schemas/procedure.schema.json, which is not there; it now starts with: ${SCHEMA_MODELINE}`);
   expect(describeSchemaWritten({ schemaFile, schemaChanged: false, modeline: 'kept', line: SCHEMA_MODELINE, previous: './procedure.schema.json' })).toBe(
     `up to date: ${schemaFile}\nprocedure.yaml's line is left as it is (./procedure.schema.json); to use this file: ${SCHEMA_MODELINE}`,
   );
-  expect(describeSchemaWritten({ schemaFile, schemaChanged: true, modeline: 'added', line: SCHEMA_MODELINE })).toBe(`wrote ${schemaFile}\nprocedure.yaml now starts with: ${SCHEMA_MODELINE}`);
-  expect(describeSchemaWritten({ schemaFile, schemaChanged: true, modeline: 'no-procedure', line: SCHEMA_MODELINE })).toBe(`wrote ${schemaFile}\nno procedure.yaml here yet: start it with ${SCHEMA_MODELINE}`);
+  expect(describeSchemaWritten({ schemaFile, schemaChanged: true, modeline: 'added', line: SCHEMA_MODELINE })).toBe(
+    `wrote ${schemaFile}\nprocedure.yaml now starts with: ${SCHEMA_MODELINE}`,
+  );
+  expect(describeSchemaWritten({ schemaFile, schemaChanged: true, modeline: 'no-procedure', line: SCHEMA_MODELINE })).toBe(
+    `wrote ${schemaFile}\nno procedure.yaml here yet: start it with ${SCHEMA_MODELINE}`,
+  );
 });

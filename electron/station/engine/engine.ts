@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Attachment, LogEntry, LogLevel, Measurement, MeasurementValue, PhaseError, PhaseOutcome, PhaseRecord, RunOutcome, Unit } from '#contract/records.ts';
+import type {
+  Attachment,
+  LogEntry,
+  LogLevel,
+  Measurement,
+  MeasurementValue,
+  PhaseError,
+  PhaseOutcome,
+  PhaseRecord,
+  RunOutcome,
+  Unit,
+} from '#contract/records.ts';
 import type { ProcedureFile } from '#contract/procedure.ts';
 import { PromptSpecSchema, type Prompt, type PromptAnswer, type PromptSpec } from '#contract/prompts.ts';
 import type { Instrument } from '#station/instruments/drivers.ts';
@@ -47,7 +58,11 @@ export interface RunInput {
    * Only these teardown phases (plan indices), for a run whose runner was killed: `prior`
    * are the phases that ended before, for runIf; `aborted` gives them the abort's leash.
    */
-  teardownOnly?: { indices: readonly number[]; aborted: boolean; prior: readonly { index: number; outcome: PhaseOutcome; measurements: readonly Measurement[] }[] };
+  teardownOnly?: {
+    indices: readonly number[];
+    aborted: boolean;
+    prior: readonly { index: number; outcome: PhaseOutcome; measurements: readonly Measurement[] }[];
+  };
 }
 
 export interface RunResult {
@@ -130,7 +145,14 @@ const ATTACH_TYPES: Record<string, string> = {
 };
 const mb = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MB`;
 
-const MEDIA: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.svg': 'image/svg+xml', '.webp': 'image/webp', '.gif': 'image/gif' };
+const MEDIA: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+};
 
 /** The reason an undeclared measurement carries. */
 export const NOT_DECLARED = 'not declared in procedure.yaml: no limits to check it against';
@@ -205,7 +227,12 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       if (!s) throw new Error(`prompt "${p}" is not declared under prompts: in procedure.yaml`);
       spec = s;
     } else spec = PromptSpecSchema.parse(p);
-    const prompt: Prompt & { measurement?: string; timeoutMs?: number } = { id: `${input.runId}:${++promptSeq}`, kind: spec.kind ?? 'confirm', message: spec.message, phase };
+    const prompt: Prompt & { measurement?: string; timeoutMs?: number } = {
+      id: `${input.runId}:${++promptSeq}`,
+      kind: spec.kind ?? 'confirm',
+      message: spec.message,
+      phase,
+    };
     for (const k of ['pattern', 'minLength', 'maxLength', 'min', 'max', 'units', 'options', 'measurement', 'timeoutMs'] as const) {
       if (spec[k] !== undefined) (prompt as Record<string, unknown>)[k] = spec[k];
     }
@@ -280,7 +307,10 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
         return rec.outcome;
       }
       const units = opts?.units ?? planned.spec.units;
-      const verdict = validate(value, planned.validator, units, { ...(input.validators ? { custom: input.validators } : {}), ...(planned.axes !== undefined ? { axes: planned.axes } : {}) });
+      const verdict = validate(value, planned.validator, units, {
+        ...(input.validators ? { custom: input.validators } : {}),
+        ...(planned.axes !== undefined ? { axes: planned.axes } : {}),
+      });
       const m: Measurement = { name, value: isFiniteValue(value) ? value : null, outcome: verdict.outcome };
       if (units !== undefined) m.units = units;
       if (planned.spec.dimensions) m.dimensions = planned.spec.dimensions;
@@ -481,11 +511,22 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
     // and nothing unchecked may pass. An exception, a timeout or an abort keeps its own error.
     if (undeclared.length > 0 && outcome !== 'ERROR' && outcome !== 'ABORTED') {
       outcome = 'ERROR';
-      error = { kind: 'undeclared-measurement', message: undeclaredMessage(undeclared.map((u) => u.name), [...phase.measurements.keys()]) };
+      error = {
+        kind: 'undeclared-measurement',
+        message: undeclaredMessage(
+          undeclared.map((u) => u.name),
+          [...phase.measurements.keys()],
+        ),
+      };
       const where = undeclared[0]!.source;
       if (where !== undefined) error.source = where;
     }
-    if (droppedLogs > 0) logs.unshift({ level: 'warning', ts: logs[0]?.ts ?? now(), message: `${droppedLogs} earlier log lines were not kept (limit ${MAX_LOGS_PER_PHASE} per phase)` });
+    if (droppedLogs > 0)
+      logs.unshift({
+        level: 'warning',
+        ts: logs[0]?.ts ?? now(),
+        message: `${droppedLogs} earlier log lines were not kept (limit ${MAX_LOGS_PER_PHASE} per phase)`,
+      });
 
     const record: PhaseRecord = {
       index,
@@ -561,7 +602,18 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       const planned = plan[p.index];
       if (!planned) continue;
       const t = now();
-      finals.set(p.index, { index: p.index, name: planned.name, group: planned.group, attempt: 1, outcome: p.outcome, startedAt: t, endedAt: t, durationMs: 0, measurements: [...p.measurements], logs: [] });
+      finals.set(p.index, {
+        index: p.index,
+        name: planned.name,
+        group: planned.group,
+        attempt: 1,
+        outcome: p.outcome,
+        startedAt: t,
+        endedAt: t,
+        durationMs: 0,
+        measurements: [...p.measurements],
+        logs: [],
+      });
       for (const m of p.measurements) {
         lastValues.set(m.name, m.value);
         lastValues.set(`${planned.name}.${m.name}`, m.value);
@@ -578,7 +630,11 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
     } else {
       if (input.signal.aborted) stopped = 'abort';
       if (stopped) {
-        const r = skip(phase, index, stopped === 'abort' ? 'skipped: the run was aborted' : 'skipped: an earlier phase failed and the procedure stops on failure');
+        const r = skip(
+          phase,
+          index,
+          stopped === 'abort' ? 'skipped: the run was aborted' : 'skipped: an earlier phase failed and the procedure stops on failure',
+        );
         records.push(r);
         finals.set(index, r);
         continue;
