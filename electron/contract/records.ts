@@ -84,6 +84,11 @@ export const MeasurementSchema = z.object({
   failureCode: z.string().optional(),
   /** What the measurement is, as its declaration describes it (OpenHTF's docstring). */
   docstring: z.string().optional(),
+  /**
+   * Taken by phase code under a name procedure.yaml does not declare for its phase: kept
+   * with outcome UNSET (nothing to check it against, so never PASS); its phase is ERROR.
+   */
+  undeclared: z.boolean().optional(),
 });
 export type Measurement = z.infer<typeof MeasurementSchema>;
 
@@ -97,8 +102,13 @@ export const LogEntrySchema = z.object({
 export type LogEntry = z.infer<typeof LogEntrySchema>;
 
 export const PhaseErrorSchema = z.object({
-  kind: z.enum(['exception', 'timeout', 'aborted', 'runner-crashed', 'unset-measurement', 'prompt-timeout']),
+  kind: z.enum(['exception', 'timeout', 'aborted', 'runner-crashed', 'unset-measurement', 'prompt-timeout', 'undeclared-measurement']),
   message: z.string(),
+  /**
+   * Where in the procedure's code, relative to its folder ("phases.ts:12"): the line that
+   * threw (or the phase's line that called what threw), or that took an undeclared measurement.
+   */
+  source: z.string().optional(),
   stack: z.string().optional(),
 });
 export type PhaseError = z.infer<typeof PhaseErrorSchema>;

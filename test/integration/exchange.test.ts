@@ -31,7 +31,7 @@ afterAll(async () => {
   for (const s of stations) await s.close();
 });
 
-/** Runs on real procedures: limits, series, parameterised phases, an unset measurement, a throw. */
+/** Runs on real procedures: limits, series, parameterised phases, an unset measurement, a throw, undeclared measurements, throws with their lines. */
 const made: { ts: TestStation; runIds: string[] }[] = [];
 beforeAll(async () => {
   for (const [folder, procedureId, serials] of [
@@ -40,6 +40,8 @@ beforeAll(async () => {
     [SHIPPED_SEQUENCES, 'example-parameterised', ['EX-31']],
     [FIXTURE_SEQUENCES, 'unset', ['UNSET-1']],
     [FIXTURE_SEQUENCES, 'throws', ['THROW-1']],
+    [FIXTURE_SEQUENCES, 'undeclared', ['UND-1']],
+    [FIXTURE_SEQUENCES, 'throws-where', ['THROW-2']],
   ] as const) {
     const ts = await openTestStation({ procedureId, sequenceFolder: folder });
     stations.push(ts);
@@ -71,7 +73,7 @@ describe('native JSON', () => {
         count++;
       }
     }
-    expect(count).toBe(6);
+    expect(count).toBe(8);
   });
 
   test('a record using every field survives the store unchanged', async () => {

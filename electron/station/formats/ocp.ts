@@ -228,7 +228,12 @@ export function ocpChunks(rec: RunRecord, uri: AttachmentUri = contentUri): stri
         p.endedAt,
       );
     }
-    if (p.error) step('error', { symptom: `phase-${p.error.kind}`, message: p.error.message }, p.endedAt);
+    if (p.error) {
+      const error: Obj = { symptom: `phase-${p.error.kind}`, message: p.error.message };
+      const loc = sourceLocation(p.error.source);
+      if (loc) error.sourceLocation = loc;
+      step('error', error, p.endedAt);
+    }
     if (p.outcome === 'PASS' || p.outcome === 'FAIL') {
       step('diagnosis', { verdict: p.failureCode ?? `${p.name}-${p.outcome === 'PASS' ? 'pass' : 'fail'}`, type: p.outcome, hardwareInfoId: '0' }, p.endedAt);
     }
