@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { SettingsSchema } from '#contract/settings.ts';
-import { describeValidator } from '#contract/format.ts';
+import { describePhaseError, describeValidator } from '#contract/format.ts';
+import { describeSchemaWritten, writeProcedureSchema } from './procedures/schema-file.ts';
 import type { Prompt, PromptAnswer } from '#contract/prompts.ts';
 import type { StationEvent } from '#contract/events.ts';
 import { BUILTIN_SEQUENCES, createStation } from './station.ts';
@@ -32,6 +33,10 @@ const USAGE = `usage: passline run <procedure id or folder> --serial SN [options
   --json                 print every event as one JSON line (NDJSON)
   --load-timeout S       how long phases.ts may take to load (default 15)
 exit code: 0 PASS, 1 FAIL, 2 ERROR, ABORTED or a problem before the run
+
+usage: passline schema [DIR]
+  writes procedure.schema.json into the procedure folder DIR (default: here) and points
+  procedure.yaml's yaml-language-server line at it, so editors check the file anywhere
 
 ${EXPORT_USAGE}
 
@@ -81,6 +86,10 @@ async function main(): Promise<number> {
     return 0;
   }
   const [command, procedureArg] = positionals;
+  if (command === 'schema') {
+    console.log(describeSchemaWritten(writeProcedureSchema(procedureArg ?? '.')));
+    return 0;
+  }
   if (command !== 'run' || !procedureArg) fail(`expected "run <procedure>"\n${USAGE}`);
   if (!values.serial) fail('--serial is required');
 
@@ -181,7 +190,9 @@ async function main(): Promise<number> {
     let interrupts = 0;
     const onInterrupt = (signal: NodeJS.Signals): void => {
       if (++interrupts > 1 || done) process.exit(130);
-      console.error(`passline: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the run (teardown and safe state first; press Ctrl-C again to quit at once)`);
+      console.error(
+        `passline: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the run (teardown and safe state first; press Ctrl-C again to quit at once)`,
+      );
       void station.invoke('run.abort', { socket: 0, reason: `stopped from the command line (${signal})` });
     };
     process.on('SIGINT', onInterrupt);
@@ -228,7 +239,7 @@ function printHuman(e: StationEvent): void {
     case 'run.phaseEnded': {
       const p = e.data.phase;
       console.log(
-        `${p.outcome.padEnd(7)} ${p.name}${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}  ${Math.round(p.durationMs)} ms${p.error ? `  — ${p.error.message}` : ''}`,
+        `${p.outcome.padEnd(7)} ${p.name}${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}  ${Math.round(p.durationMs)} ms${p.error ? `  — ${describePhaseError(p.error)}` : ''}`,
       );
       for (const m of p.measurements) {
         const v = Array.isArray(m.value) ? `${m.value.length} points` : JSON.stringify(m.value);

@@ -168,6 +168,20 @@ describe('passline run', () => {
     expect(existsSync(data)).toBe(false);
   });
 
+  it('passline schema makes the $schema line work for a procedure folder outside the repo', async () => {
+    const t = tempDir();
+    cleanups.push(t.remove);
+    const dir = join(t.dir, 'copied');
+    cpSync(join(SHIPPED_SEQUENCES, 'example-limits'), dir, { recursive: true });
+    const r = await passline('schema', dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${join(dir, 'procedure.schema.json')}`);
+    expect(readFileSync(join(dir, 'procedure.yaml'), 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=./procedure.schema.json');
+    expect(JSON.parse(readFileSync(join(dir, 'procedure.schema.json'), 'utf8'))).toMatchObject({ type: 'object' });
+    const notAFolder = await passline('schema', join(t.dir, 'nope'));
+    expect(notAFolder.code).toBe(2);
+  });
+
   it('refuses a procedure with a type error, naming file, line and column', async () => {
     const t = tempDir();
     cleanups.push(t.remove);
