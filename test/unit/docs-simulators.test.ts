@@ -12,9 +12,9 @@ import { REPO_ROOT } from '../helpers/paths.ts';
 const doc = readFileSync(join(REPO_ROOT, 'docs/sequences.md'), 'utf8');
 
 test('the documented DMM channels are the rails the simulated bench has, with their voltages', () => {
-  const listed = Object.fromEntries([...doc.matchAll(/^\| `(\d+)` \| the ([\d.]+) V rail/gm)].map((m) => [Number(m[1]), Number(m[2])]));
+  const listed = Object.fromEntries([...doc.matchAll(/^\| `(\d+)`\s*\| the ([\d.]+) V rail/gm)].map((m) => [Number(m[1]), Number(m[2])]));
   expect(listed).toEqual(new SimBench().rails);
-  expect(doc).toMatch(/^\| any other \| nothing: refused as a meter refuses a channel it does not have\./m);
+  expect(doc).toMatch(/^\| any other\s*\| nothing: refused as a meter refuses a channel it does not have\./m);
 });
 
 test('a channel off the map is refused with the words the docs give; a mapped one reads its rail once the supply is on at 12 V', () => {
