@@ -1,26 +1,24 @@
 /**
  * Writes the published JSON Schemas (docs/schemas/) from the zod contract, so editors
- * complete and check procedure files and receivers can validate run records.
+ * complete and check procedure files and receivers can validate run records. A procedure
+ * folder outside the repo gets its own copy from `passline schema` (schema-file.ts).
  * `node scripts/gen-schemas.ts --check` fails when a file is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ProcedureFileSchema } from '#contract/procedure.ts';
-import { RunRecordSchema } from '#contract/records.ts';
+import { NativeRunSchema } from '#contract/records.ts';
+import { procedureSchema } from '#station/procedures/schema-file.ts';
 
 const dir = fileURLToPath(new URL('../docs/schemas/', import.meta.url));
 
 export function schemas(): Record<string, string> {
-  const procedure = {
-    $id: 'https://passline.dev/schemas/procedure.schema.json',
-    title: 'Passline procedure file (procedure.yaml)',
-    ...z.toJSONSchema(ProcedureFileSchema, { io: 'input', unrepresentable: 'any' }),
-  };
+  // The same schema `passline schema` writes into a procedure folder (writeProcedureSchema).
+  const procedure = procedureSchema();
   const run = {
     $id: 'https://passline.dev/schemas/run-record.schema.json',
     title: 'Passline run record',
-    ...z.toJSONSchema(RunRecordSchema, { io: 'output', unrepresentable: 'any' }),
+    ...z.toJSONSchema(NativeRunSchema, { io: 'output', unrepresentable: 'any' }),
   };
   return {
     'procedure.schema.json': JSON.stringify(procedure, null, 2) + '\n',

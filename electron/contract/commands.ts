@@ -121,7 +121,11 @@ export const Commands = {
       .strict(),
     output: z.object({}),
   },
-  'run.abort': { input: z.object({ socket: z.number().int().nonnegative().default(0) }).strict(), output: z.object({ aborted: z.boolean() }) },
+  'run.abort': {
+    // reason: why, in words for the record (the CLI: "no --answer for …"); default "operator aborted the run".
+    input: z.object({ socket: z.number().int().nonnegative().default(0), reason: z.string().trim().min(1).max(300).optional() }).strict(),
+    output: z.object({ aborted: z.boolean() }),
+  },
   'prompt.answer': {
     input: z.object({ socket: z.number().int().nonnegative().default(0), promptId: z.string(), answer: PromptAnswerSchema }).strict(),
     output: z.object({}),

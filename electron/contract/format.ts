@@ -1,9 +1,11 @@
-import type { Limits, Validator } from './records.ts';
+import type { Limits, PhaseError, Validator } from './records.ts';
 
 function interval(l: Partial<Limits>, u: string): string {
   if (l.lower !== undefined && l.upper !== undefined) {
     const open = l.lowerInclusive === false || l.upperInclusive === false;
-    return open ? `${l.lowerInclusive === false ? '>' : '≥'} ${l.lower}${u} and ${l.upperInclusive === false ? '<' : '≤'} ${l.upper}${u}` : `${l.lower} … ${l.upper}${u}`;
+    return open
+      ? `${l.lowerInclusive === false ? '>' : '≥'} ${l.lower}${u} and ${l.upperInclusive === false ? '<' : '≤'} ${l.upper}${u}`
+      : `${l.lower} … ${l.upper}${u}`;
   }
   if (l.lower !== undefined) return `${l.lowerInclusive === false ? '>' : '≥'} ${l.lower}${u}`;
   if (l.upper !== undefined) return `${l.upperInclusive === false ? '<' : '≤'} ${l.upper}${u}`;
@@ -37,4 +39,26 @@ export function describeValidator(v: Validator | undefined, units?: string): str
       return parts.join('; ');
     }
   }
+}
+
+/** The word in front of a phase's error: "Timed out", "Aborted", "Not declared", "Error". */
+export function phaseErrorLabel(kind: PhaseError['kind']): string {
+  switch (kind) {
+    case 'timeout':
+      return 'Timed out';
+    case 'aborted':
+      return 'Aborted';
+    case 'undeclared-measurement':
+      return 'Not declared';
+    default:
+      return 'Error';
+  }
+}
+
+/**
+ * A phase's error in one line, where it was in the procedure's code after it:
+ * "relay K3 did not close (at phases.ts:6)". For `passline run` and other plain-text views.
+ */
+export function describePhaseError(e: Pick<PhaseError, 'message' | 'source'>): string {
+  return e.source ? `${e.message} (at ${e.source})` : e.message;
 }

@@ -33,6 +33,7 @@ export function isPlainMeasurement(m: unknown): m is Measurement {
         if (typeof v !== 'string') return false;
         break;
       case 'marginal':
+      case 'undeclared':
         if (typeof v !== 'boolean') return false;
         break;
       case 'validator':
@@ -92,7 +93,15 @@ function isPlainRange(v: unknown): boolean {
 
 const PHASE_OUTCOMES: ReadonlySet<unknown> = new Set(['PASS', 'FAIL', 'ERROR', 'SKIP', 'ABORTED']);
 const LOG_LEVELS: ReadonlySet<unknown> = new Set(['debug', 'info', 'warning', 'error']);
-const ERROR_KINDS: ReadonlySet<unknown> = new Set(['exception', 'timeout', 'aborted', 'runner-crashed', 'unset-measurement', 'prompt-timeout']);
+const ERROR_KINDS: ReadonlySet<unknown> = new Set([
+  'exception',
+  'timeout',
+  'aborted',
+  'runner-crashed',
+  'unset-measurement',
+  'prompt-timeout',
+  'undeclared-measurement',
+]);
 const GROUPS: ReadonlySet<unknown> = new Set(['setup', 'main', 'teardown']);
 
 const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -118,7 +127,7 @@ function isPlainPhaseError(e: unknown): boolean {
     const v = o[key];
     if (key === 'kind') {
       if (!ERROR_KINDS.has(v)) return false;
-    } else if (key === 'message' || key === 'stack') {
+    } else if (key === 'message' || key === 'stack' || key === 'source') {
       if (typeof v !== 'string') return false;
     } else return false;
   }

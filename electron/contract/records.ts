@@ -84,6 +84,11 @@ export const MeasurementSchema = z.object({
   failureCode: z.string().optional(),
   /** What the measurement is, as its declaration describes it (OpenHTF's docstring). */
   docstring: z.string().optional(),
+  /**
+   * Taken by phase code under a name procedure.yaml does not declare for its phase: kept
+   * with outcome UNSET (nothing to check it against, so never PASS); its phase is ERROR.
+   */
+  undeclared: z.boolean().optional(),
 });
 export type Measurement = z.infer<typeof MeasurementSchema>;
 
@@ -97,8 +102,13 @@ export const LogEntrySchema = z.object({
 export type LogEntry = z.infer<typeof LogEntrySchema>;
 
 export const PhaseErrorSchema = z.object({
-  kind: z.enum(['exception', 'timeout', 'aborted', 'runner-crashed', 'unset-measurement', 'prompt-timeout']),
+  kind: z.enum(['exception', 'timeout', 'aborted', 'runner-crashed', 'unset-measurement', 'prompt-timeout', 'undeclared-measurement']),
   message: z.string(),
+  /**
+   * Where in the procedure's code, relative to its folder ("phases.ts:12"): the line that
+   * threw (or the phase's line that called what threw), or that took an undeclared measurement.
+   */
+  source: z.string().optional(),
   stack: z.string().optional(),
 });
 export type PhaseError = z.infer<typeof PhaseErrorSchema>;
@@ -215,6 +225,22 @@ export const RunRecordSchema = z.object({
   instruments: z.array(RunInstrumentSchema).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+const Sha256Key = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * A run record as Passline's native format writes it (a file, a JSON line, the HTTP
+ * target's body): the record, and beside it the bytes of its attachments, so the run
+ * leaves the station whole. An attachment whose bytes are not in the file is named in
+ * `attachmentsLeftOut` with the reason; a record without attachments has neither key.
+ */
+export const NativeRunSchema = RunRecordSchema.extend({
+  /** Each attachment's bytes, standard base64, keyed by its sha256 (checked on import). */
+  attachmentData: z.record(Sha256Key, z.string()).optional(),
+  /** sha256 → why those bytes are not in this file ("not included in this export", "no attachment … on this station"). */
+  attachmentsLeftOut: z.record(Sha256Key, z.string()).optional(),
+});
+export type NativeRun = z.infer<typeof NativeRunSchema>;
 
 /** One row of the history list. */
 export const RunSummarySchema = z.object({

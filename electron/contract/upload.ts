@@ -271,6 +271,8 @@ export const UploadCommands = {
         from: z.string().optional(),
         to: z.string().optional(),
         limit: z.number().int().min(1).max(10_000).default(1000),
+        /** The attachments' bytes in the file (native attachmentData, OpenHTF inline data); false names them as left out. */
+        attachments: z.boolean().default(true),
       })
       .strict()
       .refine((i) => i.runId !== undefined || i.from !== undefined || i.to !== undefined, { message: 'runId, or a range with from and/or to, is required' })
@@ -282,6 +284,8 @@ export const UploadCommands = {
       count: z.number().int(),
       /** Runs of the range left out because their rows are damaged, each with why. */
       skipped: z.array(z.object({ runId: z.string(), message: z.string() })).optional(),
+      /** Attachments whose bytes could not be put in the file, each named with why (the file names them too). */
+      warnings: z.array(z.string()).optional(),
     }),
   },
   'runs.import': {
@@ -295,7 +299,12 @@ export const UploadCommands = {
           .max(64 * 1024 * 1024),
       })
       .strict(),
-    output: z.object({ imported: z.array(z.string()), skipped: z.array(z.string()) }),
+    output: z.object({
+      imported: z.array(z.string()),
+      skipped: z.array(z.string()),
+      /** Attachments refused (bytes that do not match their hash) or listed without bytes in the file or on this station, each named. */
+      warnings: z.array(z.string()).optional(),
+    }),
   },
 } as const;
 

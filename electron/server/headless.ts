@@ -3,16 +3,11 @@
  * API on 127.0.0.1 (settings.listenHost), with the station in this process.
  */
 import { parseArgs } from 'node:util';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStation } from '#station/station.ts';
 import { loadSettings } from '#station/settings/settings.ts';
+import { defaultDataDir } from '#station/settings/data-dir.ts';
 import { startServer } from './server.ts';
-
-export function defaultDataDir(): string {
-  return process.env.PASSLINE_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'passline');
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

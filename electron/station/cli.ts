@@ -1,20 +1,26 @@
 /**
  * `passline run <procedure> --serial SN [--param k=v] [--answer q=a] [--json]`:
  * runs one unit headless, for test engineers and CI. Exit code: 0 PASS, 1 FAIL,
- * 2 ERROR, ABORTED or a usage/load problem.
+ * 2 ERROR, ABORTED or a usage/load problem. `passline export|import` (cli-transfer.ts)
+ * move stored runs in and out of a data folder.
  */
 import { parseArgs } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { parseDocument } from 'yaml';
 import { SettingsSchema } from '#contract/settings.ts';
-import { describeValidator } from '#contract/format.ts';
+import { describePhaseError, describeValidator } from '#contract/format.ts';
+import { describeSchemaWritten, writeProcedureSchema } from './procedures/schema-file.ts';
 import type { Prompt, PromptAnswer } from '#contract/prompts.ts';
 import type { StationEvent } from '#contract/events.ts';
 import { BUILTIN_SEQUENCES, createStation } from './station.ts';
-import { PROCEDURE_FILE } from './procedures/load.ts';
+import { EXPORT_USAGE, IMPORT_USAGE, transferMain } from './cli-transfer.ts';
+import { PROCEDURE_FILE, findProcedureDir, parseProcedureFile } from './procedures/load.ts';
+import { paramProblems } from './engine/plan.ts';
+import { serialRefusal } from './scanning/serial-refusal.ts';
+import { checkGs1 } from '#contract/scans.ts';
+import type { ProcedureFile } from '#contract/procedure.ts';
 
 const USAGE = `usage: passline run <procedure id or folder> --serial SN [options]
   --serial SN            the unit's serial number (required)
@@ -26,7 +32,15 @@ const USAGE = `usage: passline run <procedure id or folder> --serial SN [options
   --data-dir DIR         keep the results here (default: a temporary folder)
   --json                 print every event as one JSON line (NDJSON)
   --load-timeout S       how long phases.ts may take to load (default 15)
-exit code: 0 PASS, 1 FAIL, 2 ERROR, ABORTED or a problem before the run`;
+exit code: 0 PASS, 1 FAIL, 2 ERROR, ABORTED or a problem before the run
+
+usage: passline schema [DIR]
+  writes procedure.schema.json into the procedure folder DIR (default: here) and points
+  procedure.yaml's yaml-language-server line at it, so editors check the file anywhere
+
+${EXPORT_USAGE}
+
+${IMPORT_USAGE}`;
 
 function fail(message: string): never {
   console.error(`passline: ${message}`);
@@ -50,6 +64,8 @@ function pairs(list: string[] | undefined, flag: string): [string, string][] {
 }
 
 async function main(): Promise<number> {
+  const [first, ...rest] = process.argv.slice(2);
+  if (first === 'export' || first === 'import') return transferMain(first, rest);
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -70,20 +86,28 @@ async function main(): Promise<number> {
     return 0;
   }
   const [command, procedureArg] = positionals;
+  if (command === 'schema') {
+    console.log(describeSchemaWritten(writeProcedureSchema(procedureArg ?? '.')));
+    return 0;
+  }
   if (command !== 'run' || !procedureArg) fail(`expected "run <procedure>"\n${USAGE}`);
   if (!values.serial) fail('--serial is required');
 
-  // A folder holding procedure.yaml, or an id in the sequences folder.
-  let sequenceFolder = values.sequences ? resolve(values.sequences) : BUILTIN_SEQUENCES;
-  let procedureId = procedureArg;
+  // A folder holding procedure.yaml runs that very folder; anything else is an id in the
+  // sequences folder (two folders with one id there are refused, naming both).
+  const sequenceFolder = values.sequences ? resolve(values.sequences) : BUILTIN_SEQUENCES;
   const asDir = resolve(procedureArg);
-  if (existsSync(join(asDir, PROCEDURE_FILE))) {
-    sequenceFolder = dirname(asDir);
-    const id = parseDocument(readFileSync(join(asDir, PROCEDURE_FILE), 'utf8')).get('id');
-    procedureId = typeof id === 'string' ? id : basename(asDir);
-  }
-
+  const procedureDir = existsSync(join(asDir, PROCEDURE_FILE))
+    ? asDir
+    : await findProcedureDir(sequenceFolder, procedureArg).catch((e: Error) => fail(e.message));
+  const procedureFile = await readProcedure(procedureDir);
+  const procedureId = procedureFile.id;
   const params = Object.fromEntries(pairs(values.param, '--param').map(([k, v]) => [k, parseValue(v)]));
+  // Refused here, before a station and its runner start: a typo must not cost seconds, nor be ignored.
+  const paramErrors = paramProblems(procedureFile, params);
+  if (paramErrors.length) fail(paramErrors.join('\n'));
+  const serialError = serialProblem(values.serial, procedureFile);
+  if (serialError) fail(serialError);
   const answers = new Map(pairs(values.answer, '--answer').map(([k, v]) => [k, v]));
   const instruments = Object.fromEntries(pairs(values.instrument, '--instrument'));
   const tempDir = values['data-dir'] ? null : mkdtempSync(join(tmpdir(), 'passline-cli-'));
@@ -91,12 +115,19 @@ async function main(): Promise<number> {
 
   const json = values.json;
   const loadTimeout = values['load-timeout'] === undefined ? undefined : Number(values['load-timeout']);
-  if (loadTimeout !== undefined && !(loadTimeout >= 0.1 && loadTimeout <= 600)) fail(`--load-timeout ${values['load-timeout']}: expected seconds from 0.1 to 600`);
-  const settings = SettingsSchema.safeParse({ sequenceFolder, procedureId, instruments, ...(loadTimeout !== undefined ? { procedureLoadTimeoutMs: Math.round(loadTimeout * 1000) } : {}) });
+  if (loadTimeout !== undefined && !(loadTimeout >= 0.1 && loadTimeout <= 600))
+    fail(`--load-timeout ${values['load-timeout']}: expected seconds from 0.1 to 600`);
+  const settings = SettingsSchema.safeParse({
+    sequenceFolder: dirname(procedureDir),
+    procedureId,
+    instruments,
+    ...(loadTimeout !== undefined ? { procedureLoadTimeoutMs: Math.round(loadTimeout * 1000) } : {}),
+  });
   // A bad --instrument address is named with its instrument, in one line.
   if (!settings.success) fail(settings.error.issues.map((i) => `--instrument ${String(i.path[1] ?? i.path.join('.'))}: ${i.message}`).join('\n'));
   const station = await createStation({
     dataDir,
+    procedureDir,
     settings: settings.data,
     log: (level, m) => {
       if (level !== 'info') console.error(`passline: ${m}`);
@@ -128,22 +159,44 @@ async function main(): Promise<number> {
       } else if (values.yes && (p.kind === 'confirm' || p.kind === 'yes-no' || p.kind === 'pass-fail')) answer = true;
       else if (process.stdin.isTTY && !json) {
         const rl = createInterface({ input: process.stdin, output: process.stderr });
-        const raw = await rl.question(`? ${p.message} ${p.kind === 'yes-no' ? '[y/n]' : p.kind === 'pass-fail' ? '[pass/fail]' : p.options ? `[${p.options.join('/')}]` : ''} `);
+        const raw = await rl.question(
+          `? ${p.message} ${p.kind === 'yes-no' ? '[y/n]' : p.kind === 'pass-fail' ? '[pass/fail]' : p.options ? `[${p.options.join('/')}]` : ''} `,
+        );
         rl.close();
-        answer = p.kind === 'multi-choice' ? raw.split(',') : p.kind === 'text' || p.kind === 'choice' ? raw : (parseValue(raw.replace(/^y$/i, 'yes').replace(/^n$/i, 'no')) as PromptAnswer);
+        answer =
+          p.kind === 'multi-choice'
+            ? raw.split(',')
+            : p.kind === 'text' || p.kind === 'choice'
+              ? raw
+              : (parseValue(raw.replace(/^y$/i, 'yes').replace(/^n$/i, 'no')) as PromptAnswer);
       }
       if (answer === undefined && p.expiresAt !== undefined) return; // it gives up by itself
       if (answer === undefined) {
-        console.error(`passline: the prompt "${p.message}" (phase ${p.phase}) needs an answer: pass --answer "${p.key ?? p.phase}=…"${p.kind === 'confirm' || p.kind === 'yes-no' || p.kind === 'pass-fail' ? ' or --yes' : ''}; aborting`);
-        await station.invoke('run.abort', { socket: 0 });
+        const hint = `pass --answer "${p.key ?? p.phase}=…"${p.kind === 'confirm' || p.kind === 'yes-no' || p.kind === 'pass-fail' ? ' or --yes' : ''}`;
+        console.error(`passline: the prompt "${p.message}" (phase ${p.phase}) needs an answer: ${hint}; stopping the run`);
+        await station.invoke('run.abort', { socket: 0, reason: `no answer for the prompt "${p.message}" (phase ${p.phase}): ${hint}` });
         return;
       }
       const r = await station.invoke('prompt.answer', { socket: 0, promptId: p.id, answer });
       if (!r.ok) {
-        console.error(`passline: answer to "${p.message}" refused: ${r.error.message}; aborting`);
-        await station.invoke('run.abort', { socket: 0 });
+        console.error(`passline: answer to "${p.message}" refused: ${r.error.message}; stopping the run`);
+        await station.invoke('run.abort', { socket: 0, reason: `the answer to "${p.message}" was refused: ${r.error.message}` });
       }
     };
+
+    // Ctrl-C stops the run as the operator's Abort does (teardown, safe state, the record
+    // says why); a second Ctrl-C quits at once, and the runner's watchdog still switches
+    // the instruments off.
+    let interrupts = 0;
+    const onInterrupt = (signal: NodeJS.Signals): void => {
+      if (++interrupts > 1 || done) process.exit(130);
+      console.error(
+        `passline: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the run (teardown and safe state first; press Ctrl-C again to quit at once)`,
+      );
+      void station.invoke('run.abort', { socket: 0, reason: `stopped from the command line (${signal})` });
+    };
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
 
     const started = await station.invoke('run.start', { socket: 0, serialNumber: values.serial, ...(Object.keys(params).length ? { params } : {}) });
     if (!started.ok) fail(started.error.message);
@@ -155,6 +208,29 @@ async function main(): Promise<number> {
   }
 }
 
+/** procedure.yaml of the folder, parsed; its problems (file, line, field) end the CLI with exit 2. */
+async function readProcedure(dir: string): Promise<ProcedureFile> {
+  const file = join(dir, PROCEDURE_FILE);
+  try {
+    return parseProcedureFile(readFileSync(file, 'utf8'), file);
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** The same refusal the station gives a scan, without starting it. */
+function serialProblem(serial: string, file: ProcedureFile): string | undefined {
+  const s = serial.trim();
+  if (!new RegExp(file.serialPattern).test(s)) return serialRefusal(s, file);
+  if (file.serialCheckDigit) {
+    const group = file.serialCheckDigit.group;
+    const digits = group !== undefined ? (new RegExp(file.serialPattern).exec(s)?.groups?.[group] ?? '') : s;
+    const problem = checkGs1(digits);
+    if (problem) return `"${s}": ${problem}`;
+  }
+  return undefined;
+}
+
 function printHuman(e: StationEvent): void {
   switch (e.kind) {
     case 'run.started':
@@ -162,11 +238,15 @@ function printHuman(e: StationEvent): void {
       break;
     case 'run.phaseEnded': {
       const p = e.data.phase;
-      console.log(`${p.outcome.padEnd(7)} ${p.name}${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}  ${Math.round(p.durationMs)} ms${p.error ? `  — ${p.error.message}` : ''}`);
+      console.log(
+        `${p.outcome.padEnd(7)} ${p.name}${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}  ${Math.round(p.durationMs)} ms${p.error ? `  — ${describePhaseError(p.error)}` : ''}`,
+      );
       for (const m of p.measurements) {
         const v = Array.isArray(m.value) ? `${m.value.length} points` : JSON.stringify(m.value);
         const limits = describeValidator(m.validator, m.units);
-        console.log(`          ${m.outcome.padEnd(5)} ${m.name} = ${v}${m.units && !Array.isArray(m.value) ? ` ${m.units}` : ''}${limits ? `  [${limits}]` : ''}${m.reason ? `  ${m.reason}` : ''}`);
+        console.log(
+          `          ${m.outcome.padEnd(5)} ${m.name} = ${v}${m.units && !Array.isArray(m.value) ? ` ${m.units}` : ''}${limits ? `  [${limits}]` : ''}${m.reason ? `  ${m.reason}` : ''}`,
+        );
       }
       break;
     }

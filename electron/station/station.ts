@@ -1,5 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  statfsSync,
+  watch,
+  writeFileSync,
+  writeSync,
+  type FSWatcher,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync, backup } from 'node:sqlite';
@@ -96,6 +112,31 @@ function readHeartbeat(dataDir: string): string | undefined {
   }
 }
 
+/**
+ * A full disk at start: SQLite cannot make the -shm file a WAL database needs, so a normal
+ * open fails. In exclusive locking mode it keeps that index in memory and needs no file:
+ * the history reads, writes fail with "disk is full" like any write on a full disk, and go
+ * through once space is freed, with no restart. The price, until the next start: no other
+ * process (the CLI's export) can read the file while this station has it open.
+ */
+function openWithoutSharedMemory(dataDir: string): DatabaseSync | null {
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(join(dataDir, DB_FILE));
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    const v = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+    // An older schema would need migrating, which a full disk cannot take: read-only then.
+    if (v !== SCHEMA_VERSION) throw new Error(`schema ${v}`);
+    db.exec('PRAGMA foreign_keys = ON');
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.prepare('SELECT count(*) FROM runs').get();
+    return db;
+  } catch {
+    db?.close();
+    return null;
+  }
+}
+
 function openForReading(dataDir: string, fault: StationFault): DatabaseSync | null {
   if (fault.kind !== 'disk.full') return null;
   try {
@@ -125,6 +166,8 @@ export interface StationOptions {
   log?: (level: 'info' | 'warning' | 'error', message: string) => void;
   /** A database bigger than this (file and WAL) is checked in the background instead of before the start. */
   checkAtStartBytes?: number;
+  /** Run this procedure folder, not the one found by settings.procedureId (`passline run <folder>`). */
+  procedureDir?: string;
 }
 
 export interface Station {
@@ -150,27 +193,50 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   let database: Database = { state: 'ok' };
   let checkDeferred = false;
   try {
-    const opened = openStore(dataDir, { targets: queuedTargetIds(settings.uploadTargets), ...(opts.checkAtStartBytes !== undefined ? { checkAtStartBytes: opts.checkAtStartBytes } : {}) });
+    const opened = openStore(dataDir, {
+      targets: queuedTargetIds(settings.uploadTargets),
+      ...(opts.checkAtStartBytes !== undefined ? { checkAtStartBytes: opts.checkAtStartBytes } : {}),
+    });
     db = opened.db;
     checkDeferred = opened.checkDeferred;
     if (opened.salvage) {
       const r = opened.salvage;
-      database = { state: 'salvaged', message: salvageMessage(r), aside: r.aside, runs: { salvaged: r.runs.salvaged, total: r.runs.total, unreadable: r.runs.unreadable } };
+      database = {
+        state: 'salvaged',
+        message: salvageMessage(r),
+        aside: r.aside,
+        runs: { salvaged: r.runs.salvaged, total: r.runs.total, unreadable: r.runs.unreadable },
+      };
       log('warning', database.message!);
     }
   } catch (e) {
     const err = classify(readOnlyDir(dataDir) ? new Error('EROFS: read-only file system') : e);
     // SQLite says only "disk I/O error" when it cannot make its -shm file on a full disk: that is not damage.
     const noSpace = !(err instanceof StationFault) && statfsFree(dataDir) < Math.max(settings.minFreeBytes, SPACE_PROBE_BYTES);
-    fault = noSpace
-      ? new StationFault('disk.full', 'The station disk is full: the database can only be read until space is freed (history is shown; no run can start). Free space, then restart the station. Stored results are intact.')
-      : err instanceof StationFault
-        ? err
-        : new StationFault('db.corrupted', `The station database cannot be opened: ${(e as Error).message}`);
-    log('error', fault.message);
-    db = openForReading(dataDir, fault) ?? new DatabaseSync(':memory:');
-    if (db.location() === null) migrate(db);
-    if (fault.kind !== 'disk.full') database = { state: fault.kind === 'db.newer-version' ? 'newer-version' : 'unavailable', message: fault.message };
+    const exclusive = noSpace && !readOnlyDir(dataDir) ? openWithoutSharedMemory(dataDir) : null;
+    if (exclusive)
+      log(
+        'warning',
+        'The station disk is full at start: the database is open in exclusive mode (no other program can read it until the station restarts); runs start again once space is freed.',
+      );
+    fault = exclusive
+      ? null
+      : noSpace
+        ? new StationFault(
+            'disk.full',
+            'The station disk is full: the database can only be read until space is freed (history is shown; no run can start). Free space, then restart the station. Stored results are intact.',
+          )
+        : err instanceof StationFault
+          ? err
+          : new StationFault('db.corrupted', `The station database cannot be opened: ${(e as Error).message}`);
+    if (exclusive) db = exclusive;
+    else {
+      const f = fault!;
+      log('error', f.message);
+      db = openForReading(dataDir, f) ?? new DatabaseSync(':memory:');
+      if (db.location() === null) migrate(db);
+      if (f.kind !== 'disk.full') database = { state: f.kind === 'db.newer-version' ? 'newer-version' : 'unavailable', message: f.message };
+    }
   }
   /**
    * Damage found while the file is open (a read or write SQLite calls malformed, the background
@@ -207,13 +273,21 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const fullAtStart = (): string =>
     `The station disk is full: ${unrecovered} interrupted run(s) wait for space to be recorded (the station tries again every ${STORAGE_RETRY_MS / 1000} s). No new run can start until space is freed. Stored results are intact.`;
   const checkStorage = (): Storage => {
-    if (fault) return (storage = { state: fault.kind !== 'disk.full' ? 'unavailable' : fault.message.includes('disk is full') ? 'full' : 'read-only', message: fault.message });
+    if (fault)
+      return (storage = {
+        state: fault.kind !== 'disk.full' ? 'unavailable' : fault.message.includes('disk is full') ? 'full' : 'read-only',
+        message: fault.message,
+      });
     if (unrecovered > 0) return (storage = { state: 'full', message: fullAtStart() });
     if (writeFault) return (storage = { state: writeFault.message.includes('read-only') ? 'read-only' : 'full', message: writeFault.message });
     try {
       const free = statfsSync(dataDir).bavail * statfsSync(dataDir).bsize;
       if (free < settings.minFreeBytes) {
-        storage = { state: 'full', freeBytes: free, message: `The station disk is full (${Math.round(free / 1e6)} MB free): no new run can start until space is freed. Stored results are intact.` };
+        storage = {
+          state: 'full',
+          freeBytes: free,
+          message: `The station disk is full (${Math.round(free / 1e6)} MB free): no new run can start until space is freed. Stored results are intact.`,
+        };
       } else if (free < settings.minFreeBytes + LOW_FREE_MARGIN_BYTES) {
         storage = { state: 'low', freeBytes: free, message: `The station disk is nearly full (${Math.round(free / 1e6)} MB free).` };
       } else storage = { state: 'ok', freeBytes: free };
@@ -232,8 +306,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const refreshStorage = (): Storage => {
     const st = checkStorage();
     const key = storageKey(st);
-    if (key !== shown) announceStorage?.(st);
+    const changed = key !== shown;
+    // Set first: publishing can fail to log on a full disk and come back here.
     shown = key;
+    if (changed) announceStorage?.(st);
     return st;
   };
   const isFullError = (e: unknown): boolean => {
@@ -263,7 +339,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const recover = (): void => {
     try {
       for (const r of repo.recoverInterrupted('station stopped during run', uploadTargets(), lastAlive)) {
-        log('warning', `run of ${r.serialNumber} on socket ${r.socket + 1} was cut off by a station stop${r.phase ? ` during ${r.phase}` : ''}: recorded ABORTED`);
+        log(
+          'warning',
+          `run of ${r.serialNumber} on socket ${r.socket + 1} was cut off by a station stop${r.phase ? ` during ${r.phase}` : ''}: recorded ABORTED`,
+        );
         recovered.push(r);
       }
       unrecovered = 0;
@@ -318,16 +397,28 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     onStoreError(e);
     if (database.state !== 'damaged') log('error', `event log: ${(e as Error).message}`);
   };
-  bus.publish({ kind: 'station.started', data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION } });
+  bus.publish({
+    kind: 'station.started',
+    data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION },
+  });
 
-  const uploader = new Uploader({ db, repo, bus, targets: fault ? [] : settings.uploadTargets, retry: settings.uploadRetry, appVersion: APP_VERSION, log });
+  const uploader = new Uploader({
+    db,
+    repo,
+    bus,
+    targets: fault ? [] : settings.uploadTargets,
+    retry: settings.uploadRetry,
+    appVersion: APP_VERSION,
+    log,
+    attachments,
+  });
   uploader.start();
   wakeUploads = () => uploader.wake();
 
   let procedureDir = '';
   let procedureError: StationError | null = null;
   try {
-    procedureDir = await findProcedureDir(settings.sequenceFolder || BUILTIN_SEQUENCES, settings.procedureId);
+    procedureDir = opts.procedureDir ?? (await findProcedureDir(settings.sequenceFolder || BUILTIN_SEQUENCES, settings.procedureId));
   } catch (e) {
     procedureError = toStationError(e);
     log('error', procedureError.message);
@@ -447,11 +538,28 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   };
 
   /** Starts a run after the admission checks (check digit, retest rules, calibration). */
-  const startRun = (index: number, serialNumber: string, o: { operatorId?: string | undefined; params?: Record<string, string | number | boolean> | undefined; confirmRetest?: boolean | undefined; override?: Override | undefined }): string => {
+  const startRun = (
+    index: number,
+    serialNumber: string,
+    o: {
+      operatorId?: string | undefined;
+      params?: Record<string, string | number | boolean> | undefined;
+      confirmRetest?: boolean | undefined;
+      override?: Override | undefined;
+    },
+  ): string => {
     const s = socketAt(index);
     const who = o.operatorId ?? operatorId ?? undefined;
     const { unit, annotations } = admit(
-      { serialNumber, procedure: s.procedure, instruments: s.snapshot.instruments ?? [], fixtureId: s.snapshot.fixtureId ?? null, operatorId: who, confirmRetest: o.confirmRetest, override: o.override },
+      {
+        serialNumber,
+        procedure: s.procedure,
+        instruments: s.snapshot.instruments ?? [],
+        fixtureId: s.snapshot.fixtureId ?? null,
+        operatorId: who,
+        confirmRetest: o.confirmRetest,
+        override: o.override,
+      },
       inventory,
       settings.supervisors,
     );
@@ -473,7 +581,16 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       bus.publish({
         kind: 'scan.received',
         socket: scan.socket,
-        data: { text, source: scan.source, at, socket: scan.socket, route, accepted, ...(message !== undefined ? { message } : {}), ...(runId !== undefined ? { runId } : {}) },
+        data: {
+          text,
+          source: scan.source,
+          at,
+          socket: scan.socket,
+          route,
+          accepted,
+          ...(message !== undefined ? { message } : {}),
+          ...(runId !== undefined ? { runId } : {}),
+        },
       });
     try {
       if (route === 'badge') {
@@ -505,7 +622,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
             /* refused: scan.received says why */
           }
         },
-        state: (connected, message) => log(connected ? 'info' : 'warning', `scanner ${cfg.name} (${cfg.port}): ${connected ? 'connected' : `not connected: ${message ?? ''}`}`),
+        state: (connected, message) =>
+          log(connected ? 'info' : 'warning', `scanner ${cfg.name} (${cfg.port}): ${connected ? 'connected' : `not connected: ${message ?? ''}`}`),
       }),
   );
 
@@ -527,7 +645,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       return { identity, roundTripMs: Math.round((performance.now() - t0) * 100) / 100, via: 'station' as const };
     } catch (e) {
       const msg = (e as Error).message;
-      throw new StationFault(/disconnected|does not exist|refused|closed/.test(msg) ? 'instrument.disconnected' : 'instrument.timeout', `${address}: ${msg.replace(/^instrument test(: )?/, '')}`);
+      throw new StationFault(
+        /disconnected|does not exist|refused|closed/.test(msg) ? 'instrument.disconnected' : 'instrument.timeout',
+        `${address}: ${msg.replace(/^instrument test(: )?/, '')}`,
+      );
     } finally {
       await o.instrument.close().catch(() => undefined);
     }
@@ -549,7 +670,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         { field: 'by' },
       );
     }
-    if (db.location() === null) throw new StationFault('disk.full', `The station database is not open (${storage.message ?? 'see the station log'}): there is nothing to back up.`);
+    if (db.location() === null)
+      throw new StationFault('disk.full', `The station database is not open (${storage.message ?? 'see the station log'}): there is nothing to back up.`);
     const pragma = (name: string): number => Number(Object.values(db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[0]);
     const need = (pragma('page_count') - pragma('freelist_count')) * pragma('page_size');
     const free = statfsFree(dataDir);
@@ -584,7 +706,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     }
     const bytes = statSync(path).size;
     // Names sort by time: the oldest beyond backupKeep go.
-    const copies = readdirSync(dir).filter((f) => /^passline-.*\.db$/.test(f)).sort();
+    const copies = readdirSync(dir)
+      .filter((f) => /^passline-.*\.db$/.test(f))
+      .sort();
     for (const old of copies.slice(0, Math.max(0, copies.length - settings.backupKeep))) rmSync(join(dir, old), { force: true });
     try {
       inventory.audit(by, 'store.backup', { path, bytes });
@@ -618,7 +742,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       inventory.setCalibration(entry, by);
       return {};
     },
-    'run.abort': (i) => ({ aborted: socketAt(i.socket).abort() }),
+    'run.abort': (i) => ({ aborted: socketAt(i.socket).abort(i.reason) }),
     'prompt.answer': (i) => {
       socketAt(i.socket).answerPrompt(i.promptId, i.answer);
       return {};
@@ -641,13 +765,14 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'upload.forRun': (i) => ({ runId: i.runId, uploads: uploader.forRun(i.runId) }),
     'upload.retry': (i) => ({ count: uploader.retryParked(i.by, i.target, i.runIds) }),
     'upload.drop': (i) => ({ count: uploader.drop(i.by, i.target, i.runIds, i.reason) }),
-    'runs.export': (i) => exportRuns(repo, i),
-    'runs.import': (i) => importRuns(repo, i.format, i.content),
+    'runs.export': (i) => exportRuns(repo, i, attachments),
+    'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
   };
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
   const assertBackupable = (): void => {
-    if (database.state !== 'ok' && database.state !== 'salvaged') throw new StationFault(fault?.kind ?? 'db.corrupted', `No backup made: ${database.message ?? 'the station database cannot be used'}`);
+    if (database.state !== 'ok' && database.state !== 'salvaged')
+      throw new StationFault(fault?.kind ?? 'db.corrupted', `No backup made: ${database.message ?? 'the station database cannot be used'}`);
     if (!checkDeferred) {
       const problem = quickCheck(db);
       if (problem !== null) {
@@ -677,6 +802,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     }
   };
 
+  let closing: Promise<void> | undefined;
   return {
     bus,
     handlers,
@@ -685,17 +811,19 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ready: async () => {
       await Promise.all(sockets.map((s) => s.whenSettled()));
     },
-    close: async () => {
-      clearInterval(pruneTimer);
-      clearInterval(heartbeat);
-      background?.stop();
-      clearInterval(storageTimer);
-      watcher?.close();
-      await Promise.all(scanners.map((sc) => sc.close().catch(() => undefined)));
-      await Promise.all(sockets.map((s) => s.close()));
-      await uploader.close();
-      bus.flush();
-      db.close();
-    },
+    // Closing twice (a shell's quit after a signal's) closes once.
+    close: () => (closing ??= closeOnce()),
   };
+  async function closeOnce(): Promise<void> {
+    clearInterval(pruneTimer);
+    clearInterval(heartbeat);
+    background?.stop();
+    clearInterval(storageTimer);
+    watcher?.close();
+    await Promise.all(scanners.map((sc) => sc.close().catch(() => undefined)));
+    await Promise.all(sockets.map((s) => s.close()));
+    await uploader.close();
+    bus.flush();
+    db.close();
+  }
 }

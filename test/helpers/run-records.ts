@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Measurement, PhaseRecord, RunRecord } from '#contract/records.ts';
+import type { AttachmentWriter } from '#station/store/attachments.ts';
 
 /** Finished run records as the station stores them, for the upload and format tests. */
 
@@ -255,4 +256,27 @@ export function fullRun(outcome: RunRecord['outcome'] = 'FAIL'): RunRecord {
     ...(outcome === 'ERROR' ? { outcomeReason: 'phase flash threw' } : outcome === 'ABORTED' ? { outcomeReason: 'operator aborted' } : {}),
     phases,
   };
+}
+
+/**
+ * Files attached to `rec` as a phase attaches them, their bytes put in `files` (a real
+ * AttachmentStore): a binary image, a CSV, the same CSV again in a retried phase, and two
+ * files of the same name in one phase. Returns the bytes by sha256.
+ */
+export function withAttachments(rec: RunRecord, files: AttachmentWriter): Map<string, Buffer> {
+  const bytes = new Map<string, Buffer>();
+  const attach = (phase: number, name: string, mediaType: string, data: Buffer): void => {
+    const stored = files.put(data);
+    bytes.set(stored.sha256, data);
+    (rec.phases[phase]!.attachments ??= []).push({ name, mediaType, ...stored });
+  };
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Array.from({ length: 300 }, (_, i) => (i * 37) % 256)]);
+  const csv = Buffer.from('time_s,voltage_v\n0,0.0000\n0.01,3.2990\n', 'utf8');
+  const last = rec.phases.length - 1;
+  attach(Math.min(1, last), 'scope.png', 'image/png', png);
+  attach(Math.min(1, last), 'ramp.csv', 'text/csv', csv);
+  attach(Math.min(2, last), 'ramp.csv', 'text/csv', csv);
+  attach(last, 'notes.txt', 'text/plain', Buffer.from('first try: contact bounce\n'));
+  attach(last, 'notes.txt', 'text/plain', Buffer.from('second try: ok, üñí\n'));
+  return bytes;
 }

@@ -5,7 +5,7 @@ import { openDatabase } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
 import { EventBus } from '#station/events/bus.ts';
 import { Uploader } from '#station/uploader/uploader.ts';
-import type { AttachmentSource } from '#station/uploader/tofupilot-sink.ts';
+import { AttachmentStore } from '#station/store/attachments.ts';
 import { EventRecorder } from './events.ts';
 import { tempDir } from './paths.ts';
 
@@ -18,6 +18,8 @@ export interface Queue {
   db: DatabaseSync;
   repo: RunsRepo;
   bus: EventBus;
+  /** The attachment files on the queue's data dir, which the targets read. */
+  files: AttachmentStore;
   uploader: Uploader;
   events: EventRecorder;
   logs: string[];
@@ -28,13 +30,7 @@ export interface Queue {
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export function openQueue(opts: {
-  targets: unknown[];
-  retry?: Record<string, number>;
-  dataDir?: string;
-  attachments?: AttachmentSource;
-  start?: boolean;
-}): Queue {
+export function openQueue(opts: { targets: unknown[]; retry?: Record<string, number>; dataDir?: string; start?: boolean }): Queue {
   const tmp = opts.dataDir ? null : tempDir('passline-upload-');
   const dataDir = opts.dataDir ?? tmp!.dir;
   const db = openDatabase(dataDir);
@@ -42,6 +38,7 @@ export function openQueue(opts: {
   const bus = new EventBus(repo);
   const targets = UploadTargetsSchema.parse(opts.targets);
   const logs: string[] = [];
+  const files = new AttachmentStore(dataDir);
   const uploader = new Uploader({
     db,
     repo,
@@ -50,7 +47,7 @@ export function openQueue(opts: {
     retry: UploadRetrySchema.parse(opts.retry ?? {}),
     appVersion: '0.1.0-test',
     log: (level, message) => logs.push(`${level}: ${message}`),
-    ...(opts.attachments ? { attachments: opts.attachments } : {}),
+    attachments: files,
   });
   const events = new EventRecorder(bus, 0);
   if (opts.start !== false) uploader.start();
@@ -60,6 +57,7 @@ export function openQueue(opts: {
     db,
     repo,
     bus,
+    files,
     uploader,
     events,
     logs,

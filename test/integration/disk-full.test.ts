@@ -297,20 +297,35 @@ describe('store.backup', () => {
 });
 
 describe('a full disk at start, the database closed cleanly', () => {
-  test('is not reported as a damaged database: the history is shown read-only and the banner says the disk is full', async () => {
+  test('is not reported as a damaged database: the history is shown, the banner says the disk is full, and runs start once space is freed, with no restart', async () => {
     const dir = tinyDisk(2048);
     const { root } = fillProcedure();
     const first = await openTestStation({ procedureId: 'disk-fill', sequenceFolder: root, dataDir: dir, settings: { minFreeBytes: 64 * 1024 } });
     const runId = await first.start('D-4');
     await first.ended(runId);
     await first.close({ keepData: true });
-    fill(dir);
+    const filler = fill(dir);
     const ts = await fillStation(dir, root);
     const snap = ts.station.snapshot();
-    expect(snap.procedureError?.kind).not.toBe('db.corrupted');
-    expect(snap.storage).toMatchObject({ state: 'full', message: expect.stringMatching(/^The station disk is full: the database can only be read until space is freed/) });
+    expect(snap.database.state).toBe('ok');
+    expect(snap.procedureError).toBeNull();
+    expect(snap.storage).toMatchObject({ state: 'full', message: expect.stringMatching(/^The station disk is full.*no new run can start until space is freed/) });
     const history = await ts.station.invoke('runs.list', { limit: 10 });
     expect(history.ok && (history.value as { runs: RunSummary[] }).runs.map((r) => [r.id, r.outcome])).toEqual([[runId, 'PASS']]);
     expect(await ts.station.invoke('run.start', { serialNumber: 'D-2' })).toMatchObject({ ok: false, error: { kind: 'disk.full' } });
-  }, 30_000);
+
+    rmSync(filler);
+    await ts.events.waitFor('storage.changed', (e) => e.data.state !== 'full', { timeoutMs: 15_000 });
+    const next = await ts.start('D-5');
+    expect((await ts.ended(next)).data.outcome).toBe('PASS');
+    expect((await ts.record(next)).outcome).toBe('PASS');
+    await ts.close({ keepData: true });
+    // What it wrote is in the file for the next start.
+    const again = await fillStation(dir, root);
+    const listed = await again.station.invoke('runs.list', { limit: 10 });
+    expect(listed.ok && (listed.value as { runs: RunSummary[] }).runs.map((r) => [r.id, r.outcome])).toEqual([
+      [next, 'PASS'],
+      [runId, 'PASS'],
+    ]);
+  }, 60_000);
 });

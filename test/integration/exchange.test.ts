@@ -5,8 +5,10 @@
  * import into the history, and every run exports as valid OCP TV.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { RunRecord, RunSummary } from '#contract/records.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Attachment, NativeRun, RunRecord, RunSummary } from '#contract/records.ts';
 import type { CommandOutput } from '#contract/commands.ts';
 import { checkOcpStream } from '#station/formats/ocp-check.ts';
 import { nativeJson, nativeLines, parseNative } from '#station/formats/native.ts';
@@ -14,6 +16,7 @@ import { openTestStation, type TestStation } from '../helpers/station.ts';
 import { FIXTURE_SEQUENCES, SHIPPED_SEQUENCES } from '../helpers/paths.ts';
 import { fullRun } from '../helpers/run-records.ts';
 import { schemaProblems } from '../helpers/ocp-schema.ts';
+import { REPO_ROOT } from '../helpers/paths.ts';
 
 type Export = CommandOutput<'runs.export'>;
 
@@ -28,7 +31,7 @@ afterAll(async () => {
   for (const s of stations) await s.close();
 });
 
-/** Runs on real procedures: limits, series, parameterised phases, an unset measurement, a throw. */
+/** Runs on real procedures: limits, series, parameterised phases, an unset measurement, a throw, undeclared measurements, throws with their lines. */
 const made: { ts: TestStation; runIds: string[] }[] = [];
 beforeAll(async () => {
   for (const [folder, procedureId, serials] of [
@@ -37,6 +40,8 @@ beforeAll(async () => {
     [SHIPPED_SEQUENCES, 'example-parameterised', ['EX-31']],
     [FIXTURE_SEQUENCES, 'unset', ['UNSET-1']],
     [FIXTURE_SEQUENCES, 'throws', ['THROW-1']],
+    [FIXTURE_SEQUENCES, 'undeclared', ['UND-1']],
+    [FIXTURE_SEQUENCES, 'throws-where', ['THROW-2']],
   ] as const) {
     const ts = await openTestStation({ procedureId, sequenceFolder: folder });
     stations.push(ts);
@@ -68,7 +73,7 @@ describe('native JSON', () => {
         count++;
       }
     }
-    expect(count).toBe(6);
+    expect(count).toBe(8);
   });
 
   test('a record using every field survives the store unchanged', async () => {
@@ -126,6 +131,114 @@ describe('native JSON', () => {
     expect(!running.ok && running.error.message).toMatch(/only finished runs can be stored whole \(outcome RUNNING\)/);
     const ocp = await ts.station.invoke('runs.export', { format: 'ocp', from: '2000-01-01' });
     expect(!ocp.ok && ocp.error.message).toBe('runId: ocp and openhtf export one run at a time: give runId');
+  });
+});
+
+describe('attachments leave the station and arrive whole', () => {
+  type Got = { ok: true; value: { sha256: string; size: number; base64: string } } | { ok: false; error: { kind: string; message: string } };
+  const get = (ts: TestStation, sha256: string) => ts.station.invoke('attachments.get', { sha256 }) as Promise<Got>;
+  const bytesOf = async (ts: TestStation, sha256: string): Promise<Buffer> => {
+    const r = await get(ts, sha256);
+    if (!r.ok) throw new Error(`attachments.get ${sha256}: ${r.error.message}`);
+    return Buffer.from(r.value.base64, 'base64');
+  };
+  /** The run of example-series: its power_up_ramp phase attaches ramp.csv. */
+  const source = () => made[1]!;
+  const attachmentsOf = (r: RunRecord): Attachment[] => r.phases.flatMap((p) => p.attachments ?? []);
+
+  test.each(['native', 'openhtf'] as const)(
+    '%s: runs.export → runs.import on a second station → attachments.get answers with the same bytes, their sha256 as listed',
+    async (format) => {
+      const { ts, runIds } = source();
+      const [runId] = runIds;
+      const listed = attachmentsOf(await ts.record(runId!));
+      expect(listed.map((a) => a.name)).toEqual(['ramp.csv']);
+      const target = await openTestStation({ procedureId: 'quick' });
+      stations.push(target);
+      expect(await get(target, listed[0]!.sha256)).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+      const out = await call<Export>(ts, 'runs.export', { format, runId });
+      expect(out.warnings).toBeUndefined();
+      expect(await call(target, 'runs.import', { format, content: out.content })).toEqual({ imported: [runId], skipped: [] });
+      expect(attachmentsOf(await target.record(runId!))).toEqual(listed);
+      for (const a of listed) {
+        const arrived = await bytesOf(target, a.sha256);
+        expect(createHash('sha256').update(arrived).digest('hex')).toBe(a.sha256);
+        expect(arrived.byteLength).toBe(a.size);
+        expect(arrived).toEqual(await bytesOf(ts, a.sha256));
+      }
+    },
+  );
+
+  test('native: the bytes sit beside the record (attachmentData by sha256), the file passes the published JSON Schema, and a range carries them too', async () => {
+    const { ts, runIds } = source();
+    const out = await call<Export>(ts, 'runs.export', { format: 'native', runId: runIds[0] });
+    const file = JSON.parse(out.content) as NativeRun;
+    const [a] = attachmentsOf(file);
+    expect(Object.keys(file.attachmentData!)).toEqual([a!.sha256]);
+    expect(Buffer.from(file.attachmentData![a!.sha256]!, 'base64')).toEqual(await bytesOf(ts, a!.sha256));
+    // The last keys, after the record's own.
+    expect(Object.keys(file).slice(-1)).toEqual(['attachmentData']);
+    const schema = JSON.parse(readFileSync(`${REPO_ROOT}docs/schemas/run-record.schema.json`, 'utf8')) as object;
+    const validate = new Ajv2020({ strict: false }).compile(schema);
+    expect(validate(file), JSON.stringify(validate.errors)).toBe(true);
+    const range = await call<Export>(ts, 'runs.export', { format: 'native', from: '2000-01-01T00:00:00.000Z' });
+    expect((JSON.parse(range.content.trimEnd()) as NativeRun).attachmentData).toEqual(file.attachmentData);
+  });
+
+  test('exported without attachments: the file says which were left out; the import names each, and attachments.get says not-found', async () => {
+    const { ts, runIds } = source();
+    const out = await call<Export>(ts, 'runs.export', { format: 'native', runId: runIds[0], attachments: false });
+    const file = JSON.parse(out.content) as NativeRun;
+    const [a] = attachmentsOf(file);
+    expect(file.attachmentData).toBeUndefined();
+    expect(file.attachmentsLeftOut).toEqual({ [a!.sha256]: 'not included in this export (exported without attachments)' });
+    const target = await openTestStation({ procedureId: 'quick' });
+    stations.push(target);
+    expect(await call(target, 'runs.import', { format: 'native', content: out.content })).toEqual({
+      imported: [runIds[0]],
+      skipped: [],
+      warnings: [
+        `run ${runIds[0]}: attachment "ramp.csv" of phase power_up_ramp (sha256 ${a!.sha256.slice(0, 12)}…) has no bytes in the file (not included in this export (exported without attachments)) and none on this station: listed, but attachments.get will not find it`,
+      ],
+    });
+    expect(attachmentsOf(await target.record(runIds[0]!))).toEqual([a]);
+    expect(await get(target, a!.sha256)).toMatchObject({ ok: false, error: { kind: 'not-found', message: `no attachment ${a!.sha256} on this station` } });
+    // The bytes arrive later with a full export: the run is there already, the file is stored.
+    const full = await call<Export>(ts, 'runs.export', { format: 'native', runId: runIds[0] });
+    expect(await call(target, 'runs.import', { format: 'native', content: full.content })).toEqual({ imported: [], skipped: [runIds[0]] });
+    expect(await bytesOf(target, a!.sha256)).toEqual(await bytesOf(ts, a!.sha256));
+  });
+
+  test('bytes that do not give the sha256 they are filed under are refused, naming the attachment; the run imports', async () => {
+    const { ts, runIds } = source();
+    const file = JSON.parse((await call<Export>(ts, 'runs.export', { format: 'native', runId: runIds[0] })).content) as NativeRun;
+    const [a] = attachmentsOf(file);
+    const forged = Buffer.from('time_s,voltage_v\n0,9.9\n');
+    file.attachmentData![a!.sha256] = forged.toString('base64');
+    const target = await openTestStation({ procedureId: 'quick' });
+    stations.push(target);
+    const r = await call<{ imported: string[]; warnings?: string[] }>(target, 'runs.import', { format: 'native', content: JSON.stringify(file) });
+    expect(r.imported).toEqual([runIds[0]]);
+    expect(r.warnings).toEqual([
+      `run ${runIds[0]}: attachment "ramp.csv" of phase power_up_ramp (sha256 ${a!.sha256.slice(0, 12)}…) refused: its bytes do not match its sha256 (they give ${createHash('sha256').update(forged).digest('hex')})`,
+    ]);
+    expect(await get(target, a!.sha256)).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+  });
+
+  test('a file the station no longer has is left out of the export and named, in the file and in the answer', async () => {
+    const ts = await openTestStation({ procedureId: 'quick' });
+    stations.push(ts);
+    const rec = fullRun('PASS');
+    const sha256 = 'e'.repeat(64);
+    rec.phases[1]!.attachments = [{ name: 'scope.png', mediaType: 'image/png', size: 5, sha256 }];
+    await call(ts, 'runs.import', { format: 'native', content: nativeJson(rec) });
+    for (const format of ['native', 'openhtf'] as const) {
+      const out = await call<Export>(ts, 'runs.export', { format, runId: rec.id });
+      expect(out.warnings).toEqual([
+        `run ${rec.id}: attachment "scope.png" of phase rail_voltage[rail=3V3] (sha256 eeeeeeeeeeee…) left out: no attachment ${sha256} on this station`,
+      ]);
+      expect(out.content).toContain(`no attachment ${sha256} on this station`);
+    }
   });
 });
 

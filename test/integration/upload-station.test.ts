@@ -10,6 +10,8 @@ import type { ParkedRun, UploadStatus } from '#contract/upload.ts';
 import { parseSettings } from '#station/settings/settings.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
+import { startFakeTofuPilot } from '../helpers/tofupilot-server.ts';
+import { SHIPPED_SEQUENCES } from '../helpers/paths.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -43,6 +45,33 @@ test('a finished run is queued with its end and arrives at the target; the snaps
   const snap = await call<StationSnapshot>(ts, 'station.snapshot', {});
   expect(snap.upload).toMatchObject({ online: true, waitingRuns: 0, parkedRuns: 0, targets: [{ id: 'mes', kind: 'http', state: 'idle', delivered: 1 }] });
   expect(await call<UploadStatus>(ts, 'upload.status', {})).toEqual(snap.upload);
+});
+
+test("a run's attachments reach TofuPilot from the station's own files: the bytes whole (sha256 as in the record) and linked to the run", async () => {
+  const tp = await startFakeTofuPilot({ key: 'tp-key' });
+  cleanups.push(() => tp.close());
+  const ts = await openTestStation({
+    procedureId: 'example-series',
+    sequenceFolder: SHIPPED_SEQUENCES,
+    settings: {
+      uploadTargets: [{ id: 'tofupilot', kind: 'tofupilot', url: tp.url, apiKey: 'tp-key', defaultProcedureId: 'proc-uuid', partNumber: 'PCB-01' }],
+      uploadRetry: { firstDelayMs: 10, maxDelayMs: 100 },
+    },
+  });
+  cleanups.push(() => ts.close());
+  const runId = await ts.start('EX-41');
+  await ts.ended(runId, 15_000);
+  await ts.events.waitFor('upload.delivered', (e) => e.runId === runId, { timeoutMs: 15_000 });
+  const attached = (await ts.record(runId)).phases.flatMap((p) => p.attachments ?? []);
+  expect(attached.map((a) => a.name)).toEqual(['ramp.csv']);
+  // One run created in TofuPilot, and the PATCH links the upload to it.
+  expect(tp.calls.filter((c) => c.method === 'POST' && c.path === '/api/v2/runs')).toHaveLength(1);
+  expect(JSON.parse(tp.calls.find((c) => c.method === 'POST' && c.path === '/api/v2/runs')!.body)).toMatchObject({ serial_number: 'EX-41' });
+  const got = tp.attachmentsOf('tp-run-1');
+  expect(got.map((u) => [u.name, u.contentType, u.sha256, u.bytes!.byteLength])).toEqual(attached.map((a) => [a.name, a.mediaType, a.sha256, a.size]));
+  // Byte for byte what attachments.get answers on the station.
+  const local = await call<{ base64: string }>(ts, 'attachments.get', { sha256: attached[0]!.sha256 });
+  expect(got[0]!.bytes).toEqual(Buffer.from(local.base64, 'base64'));
 });
 
 test('a parked run through the commands: listed with the reason, retried and dropped by a named supervisor', async () => {

@@ -4,10 +4,8 @@
  * a PostgreSQL server this test starts on a temp dir.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import http from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import type { RunRecord } from '#contract/records.ts';
 import { RunRecordSchema } from '#contract/records.ts';
@@ -16,9 +14,16 @@ import { checkOcpStream } from '#station/formats/ocp-check.ts';
 import { toOcp } from '#station/formats/ocp.ts';
 import { openQueue, type Queue } from '../helpers/upload-queue.ts';
 import { fullRun, plainRun } from '../helpers/run-records.ts';
+
 import { tempDir } from '../helpers/paths.ts';
 import { schemaProblems } from '../helpers/ocp-schema.ts';
 import { startPostgres, type Postgres } from '../helpers/postgres.ts';
+import { startFakeTofuPilot } from '../helpers/tofupilot-server.ts';
+import { startReceiver } from '../helpers/receiver.ts';
+import { createHash } from 'node:crypto';
+import type { NativeRun } from '#contract/records.ts';
+import { importedBytes } from '#station/formats/attachment-bytes.ts';
+import { withAttachments } from '../helpers/run-records.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -66,6 +71,80 @@ describe('folder drop', () => {
     for (const d of [a, b, c]) expect(readdirSync(d)).toHaveLength(recs.length);
   });
 
+  test("attachments: native and OpenHTF carry the bytes in the run's file; OCP writes each file beside the run's and points at it", async () => {
+    const [a, b, c] = [folder(), folder(), folder()];
+    const q = queue([
+      { id: 'drop-native', kind: 'folder', path: a },
+      { id: 'drop-ocp', kind: 'folder', path: b, format: 'ocp' },
+      { id: 'drop-openhtf', kind: 'folder', path: c, format: 'openhtf' },
+    ]);
+    const rec = fullRun('FAIL');
+    const sent = withAttachments(rec, q.files);
+    const listed = rec.phases.flatMap((p) => p.attachments ?? []);
+    q.seed([rec]);
+    await q.drained();
+    const sha = (buf: Buffer): string => createHash('sha256').update(buf).digest('hex');
+    const stem = `${rec.unit.serialNumber}_${rec.id}`;
+    // Native: one file, the bytes beside the record, each giving the sha256 it is filed under.
+    expect(readdirSync(a)).toEqual([`${stem}.json`]);
+    const native = JSON.parse(readFileSync(join(a, `${stem}.json`), 'utf8')) as NativeRun;
+    expect(Object.keys(native.attachmentData!).sort()).toEqual([...sent.keys()].sort());
+    for (const [k, text] of Object.entries(native.attachmentData!)) expect(sha(Buffer.from(text, 'base64'))).toBe(k);
+    expect(native.attachmentsLeftOut).toBeUndefined();
+    // OpenHTF: one file, inline bytes, read back as a receiver would.
+    expect(readdirSync(c)).toEqual([`${stem}.openhtf.json`]);
+    const got = importedBytes();
+    const back = parseOpenHtf(readFileSync(join(c, `${stem}.openhtf.json`), 'utf8'), got);
+    expect(back.phases.flatMap((p) => p.attachments ?? [])).toEqual(listed);
+    expect(got.warnings).toEqual([]);
+    for (const [k, buf] of got.bytes) expect(buf).toEqual(sent.get(k));
+    // OCP: the run's lines and one file per attachment beside them, each artifact's uri naming its file.
+    const ocp = readFileSync(join(b, `${stem}.ocp.jsonl`), 'utf8');
+    expect(schemaProblems(ocp)).toEqual([]);
+    expect(checkOcpStream(ocp)).toEqual([]);
+    const artifacts = ocp
+      .trimEnd()
+      .split('\n')
+      .map(
+        (l) =>
+          (JSON.parse(l) as { testStepArtifact?: { file?: { displayName: string; uri: string; metadata: { sha256: string; size: number } } } }).testStepArtifact
+            ?.file,
+      )
+      .filter((f) => f !== undefined);
+    expect(artifacts.map((f) => f.displayName)).toEqual(listed.map((x) => x.name));
+    for (const f of artifacts) {
+      const bytes = readFileSync(join(b, f.uri));
+      expect(sha(bytes)).toBe(f.metadata.sha256);
+      expect(bytes.byteLength).toBe(f.metadata.size);
+    }
+    // The same CSV attached by the retried phase is one file; the rest one each. No temporary file is left.
+    expect(readdirSync(b).sort()).toEqual([`${stem}.ocp.jsonl`, ...new Set(artifacts.map((f) => f.uri))].sort());
+    expect(readdirSync(b)).toHaveLength(1 + 4);
+  });
+
+  test('a file the station no longer has: the run still goes, and its file names the attachment left out and why', async () => {
+    const [a, b] = [folder(), folder()];
+    const q = queue([
+      { id: 'drop-native', kind: 'folder', path: a },
+      { id: 'drop-ocp', kind: 'folder', path: b, format: 'ocp' },
+    ]);
+    const rec = plainRun('GONE-1');
+    const sha256 = 'f'.repeat(64);
+    rec.phases[0]!.attachments = [{ name: 'trace.csv', mediaType: 'text/csv', size: 9, sha256 }];
+    q.seed([rec]);
+    await q.drained();
+    const stem = `${rec.unit.serialNumber}_${rec.id}`;
+    const native = JSON.parse(readFileSync(join(a, `${stem}.json`), 'utf8')) as NativeRun;
+    expect(native.attachmentsLeftOut).toEqual({ [sha256]: `no attachment ${sha256} on this station` });
+    const file = readFileSync(join(b, `${stem}.ocp.jsonl`), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { testStepArtifact?: { file?: unknown } }).testStepArtifact?.file)
+      .find((f) => f !== undefined);
+    expect(file).toMatchObject({ uri: `urn:sha256:${sha256}`, metadata: { sha256, left_out: `no attachment ${sha256} on this station` } });
+    expect(readdirSync(b)).toEqual([`${stem}.ocp.jsonl`]);
+  });
+
   test('written atomically: a watcher never sees a partial file; a run delivered again is still one file', async () => {
     const dir = folder();
     const q = queue([{ id: 'drop', kind: 'folder', path: dir, concurrency: 4 }]);
@@ -110,40 +189,32 @@ describe('folder drop', () => {
   });
 });
 
-/** TofuPilot's v2 API as their docs describe it, recording every call. */
-async function fakeTofuPilot(opts: { key: string; failFinalizeOnce?: boolean; status?: number }) {
-  const calls: { method: string; path: string; auth: string | undefined; body: string }[] = [];
-  let n = 0;
-  let finalizeFailed = false;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const path = req.url ?? '';
-      calls.push({ method: req.method ?? '', path, auth: req.headers.authorization, body });
-      const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-      if (path.startsWith('/s3/')) return void res.writeHead(200).end();
-      if (req.headers.authorization !== `Bearer ${opts.key}`) return json(401, { message: 'Invalid API key' });
-      if (opts.status) return json(opts.status, { message: 'Procedure not found', issues: [{ path: ['procedure_id'] }] });
-      if (req.method === 'POST' && path === '/api/v2/runs') return json(200, { id: `tp-run-${++n}` });
-      if (req.method === 'POST' && path === '/api/v2/attachments') return json(200, { id: `up-${++n}`, upload_url: `http://127.0.0.1:${port}/s3/${n}` });
-      if (req.method === 'POST' && /^\/api\/v2\/attachments\/[^/]+\/finalize$/.test(path)) {
-        if (opts.failFinalizeOnce && !finalizeFailed) {
-          finalizeFailed = true;
-          return json(502, { message: 'bad gateway' });
-        }
-        return json(200, { url: 'https://files.example/x' });
-      }
-      if (req.method === 'PATCH' && path.startsWith('/api/v2/runs/')) return json(200, { id: path.split('/').pop() });
-      json(404, { message: `no route ${req.method} ${path}` });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
-  return { url: `http://127.0.0.1:${port}/api`, calls };
+async function fakeTofuPilot(opts: Parameters<typeof startFakeTofuPilot>[0]) {
+  const tp = await startFakeTofuPilot(opts);
+  cleanups.push(() => tp.close());
+  return tp;
 }
+
+describe('HTTP', () => {
+  test("a run's attachments go in the body as the native format carries them, each giving its sha256", async () => {
+    const r = await startReceiver();
+    cleanups.push(() => r.close());
+    const q = queue([{ id: 'mes', kind: 'http', url: r.url }]);
+    const rec = plainRun('HTTP-ATT-1', { phases: 3 });
+    const sent = withAttachments(rec, q.files);
+    q.seed([rec]);
+    await q.drained();
+    const body = JSON.parse(r.runs.get(rec.id)![0]!.body) as NativeRun;
+    const { attachmentData, ...record } = body;
+    expect(record).toEqual(q.repo.getRun(rec.id));
+    expect(Object.keys(attachmentData!).sort()).toEqual([...sent.keys()].sort());
+    for (const [sha, text] of Object.entries(attachmentData!)) {
+      const bytes = Buffer.from(text, 'base64');
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha);
+      expect(bytes).toEqual(sent.get(sha));
+    }
+  });
+});
 
 describe('TofuPilot (API v2)', () => {
   test("creates the run with TofuPilot's fields, under the mapped procedure, with the API key", async () => {
@@ -196,27 +267,46 @@ describe('TofuPilot (API v2)', () => {
     expect(q.db.prepare('SELECT remote_ref FROM outbox WHERE run_id = ?').get(rec.id)).toEqual({ remote_ref: 'tp-run-1' });
   });
 
-  test('attachments go through the upload flow; a failed step resumes without creating the run twice', async () => {
+  test('attachments go through the upload flow from the stored files; a failed step resumes without creating the run twice', async () => {
     const tp = await fakeTofuPilot({ key: 'k', failFinalizeOnce: true });
+    const q = queue([{ id: 'tp', kind: 'tofupilot', url: tp.url, apiKey: 'k', defaultProcedureId: 'proc-uuid' }]);
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 255]);
+    const stored = q.files.put(png);
     const rec = plainRun('ATT-1');
-    const q = queue([{ id: 'tp', kind: 'tofupilot', url: tp.url, apiKey: 'k', defaultProcedureId: 'proc-uuid' }], {
-      attachments: (runId) => (runId === rec.id ? [{ name: 'scope.png', mediaType: 'image/png', data: Buffer.from('PNG bytes') }] : []),
-    });
+    rec.phases[1]!.attachments = [{ name: 'scope.png', mediaType: 'image/png', ...stored }];
     q.seed([rec]);
     await q.drained();
     expect(tp.calls.map((c) => `${c.method} ${c.path.replace(/\d+/g, 'N')}`)).toEqual([
       'POST /api/vN/runs',
       'POST /api/vN/attachments',
-      'PUT /sN/N',
+      'PUT /sN/up-N',
       'POST /api/vN/attachments/up-N/finalize',
       // The finalize failed (502): the retry starts at the attachments, the run stays created once.
       'POST /api/vN/attachments',
-      'PUT /sN/N',
+      'PUT /sN/up-N',
       'POST /api/vN/attachments/up-N/finalize',
       'PATCH /api/vN/runs/tp-run-N',
     ]);
-    expect(tp.calls.find((c) => c.method === 'PUT')!.body).toBe('PNG bytes');
     expect(JSON.parse(tp.calls.at(-1)!.body)).toEqual({ attachments: ['up-3'] });
+    // What TofuPilot holds on the run: the bytes, whole, as the record's sha256 names them.
+    const [got] = tp.attachmentsOf('tp-run-1');
+    expect(got).toMatchObject({ name: 'scope.png', contentType: 'image/png', sha256: stored.sha256 });
+    expect(got!.bytes).toEqual(png);
+  });
+
+  test('a file the station no longer has parks the run, naming it; the run is not created twice', async () => {
+    const tp = await fakeTofuPilot({ key: 'k' });
+    const q = queue([{ id: 'tp', kind: 'tofupilot', url: tp.url, apiKey: 'k', defaultProcedureId: 'proc-uuid' }]);
+    const rec = plainRun('ATT-2');
+    const sha256 = 'c'.repeat(64);
+    rec.phases[0]!.attachments = [{ name: 'trace.csv', mediaType: 'text/csv', size: 10, sha256 }];
+    q.seed([rec]);
+    const s = await q.drained();
+    expect(s.parkedRuns).toBe(1);
+    expect(q.uploader.listParked(undefined, 10)[0]!.reason).toBe(
+      `attachment "trace.csv" of phase phase_0 (sha256 cccccccccccc…) cannot be sent: no attachment ${sha256} on this station; the run is in TofuPilot as tp-run-1 without its attachments`,
+    );
+    expect(tp.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /api/v2/runs']);
   });
 
   test("a procedure with no TofuPilot id is parked with what to do; a refused key parks with the server's words", async () => {

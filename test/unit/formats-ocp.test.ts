@@ -233,10 +233,31 @@ describe('OCP TV: what the stream used to leave out', () => {
     const file = parse(text).find((l) => l.testStepArtifact?.file)!.testStepArtifact!;
     expect(file).toMatchObject({
       testStepId: '1',
-      file: { displayName: 'scope.png', uri: `urn:sha256:${'ab'.repeat(32)}`, isSnapshot: false, contentType: 'image/png', metadata: { sha256: 'ab'.repeat(32), size: 1234 } },
+      file: {
+        displayName: 'scope.png',
+        uri: `urn:sha256:${'ab'.repeat(32)}`,
+        isSnapshot: false,
+        contentType: 'image/png',
+        metadata: { sha256: 'ab'.repeat(32), size: 1234 },
+      },
     });
-    const uri = parse(toOcp(withAttachment(), (a) => `attachments/${a.sha256}`)).find((l) => l.testStepArtifact?.file)!.testStepArtifact!.file as { uri: string };
+    const uri = parse(toOcp(withAttachment(), (a) => `attachments/${a.sha256}`)).find((l) => l.testStepArtifact?.file)!.testStepArtifact!.file as {
+      uri: string;
+    };
     expect(uri.uri).toBe(`attachments/${'ab'.repeat(32)}`);
+  });
+
+  test("a phase error carries the line of the procedure's code it came from as sourceLocation, valid by the schema", () => {
+    const rec = fullRun('ERROR');
+    const flash = rec.phases.find((p) => p.name === 'flash')!;
+    flash.error = { ...flash.error!, source: 'phases.ts:77' };
+    const text = toOcp(rec);
+    expect(schemaProblems(text)).toEqual([]);
+    expect(parse(text).find((l) => l.testStepArtifact?.error)!.testStepArtifact!.error).toEqual({
+      symptom: 'phase-exception',
+      message: 'TypeError: cannot read "x"',
+      sourceLocation: { file: 'phases.ts', line: 77 },
+    });
   });
 
   test('a run still running is refused, not written as if it had ended', () => {

@@ -3,11 +3,15 @@
  * with every phase and measurement; our export has the structure of those records
  * and reads back to the same run.
  */
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RunRecord } from '#contract/records.ts';
 import { fromOpenHtf, parseOpenHtf, parseValidatorText, toOpenHtf, validatorText } from '#station/formats/openhtf.ts';
-import { fullRun } from '../helpers/run-records.ts';
+import { importedBytes } from '#station/formats/attachment-bytes.ts';
+import { AttachmentStore } from '#station/store/attachments.ts';
+import { fullRun, withAttachments } from '../helpers/run-records.ts';
+import { tempDir } from '../helpers/paths.ts';
 
 const REF = new URL('../../../shared/reference/openhtf/', import.meta.url);
 const FILES = ['PCB01A69658.openhtf_test.2025-01-20_15-32-06-058.json', 'test_result.json'];
@@ -40,8 +44,7 @@ describe('importing the reference OpenHTF records', () => {
       });
     });
     // Every test-level log record lands in a phase.
-    const logs = rec.phases.flatMap((p) => p.logs).filter((l) => !l.message.startsWith('attachment '));
-    expect(logs).toHaveLength(raw.log_records.length);
+    expect(rec.phases.flatMap((p) => p.logs)).toHaveLength(raw.log_records.length);
   });
 
   test('limits become real validators', () => {
@@ -56,12 +59,43 @@ describe('importing the reference OpenHTF records', () => {
     expect(rec.unit).toEqual({ serialNumber: 'PCB01A69658', partNumber: 'BAT1', revision: '3.2', batch: '11-24' });
   });
 
-  test('an inline attachment is named in its phase log (Passline keeps no attachment files yet)', () => {
-    const rec = parseOpenHtf(read(FILES[1]!));
+  test('an inline attachment becomes an attachment of its phase: bytes decoded, sha1 checked, sha256 computed', () => {
+    const raw = JSON.parse(read(FILES[1]!)) as { phases: { name: string; attachments: Record<string, { mimetype: string; sha1: string; data: string }> }[] };
+    const inline = raw.phases.find((p) => p.name === 'phase_file_attachment')!.attachments['sample_file.txt']!;
+    const files = importedBytes();
+    const rec = parseOpenHtf(read(FILES[1]!), files);
     const phase = rec.phases.find((p) => p.name === 'phase_file_attachment')!;
-    expect(phase.logs.map((l) => l.message)).toContain(
-      'attachment "sample_file.txt" (text/plain, 28 bytes, sha1 fc61f255e9566c2bd2e8d5e80072ee5eb5296542) was in the OpenHTF record; Passline keeps no attachment files yet',
-    );
+    const bytes = Buffer.from(inline.data, 'base64');
+    expect(createHash('sha1').update(bytes).digest('hex')).toBe(inline.sha1);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    expect(phase.attachments).toEqual([{ name: 'sample_file.txt', mediaType: 'text/plain', size: 28, sha256 }]);
+    expect(files.bytes.get(sha256)).toEqual(bytes);
+    expect(bytes.toString('utf8')).toBe('OpenHTF + TofuPilot = ❤️');
+    expect(files.warnings).toEqual([]);
+    // Nothing about it in the log any more: it is kept.
+    expect(phase.logs.filter((l) => l.message.includes('attachment "'))).toEqual([]);
+  });
+
+  test('an attachment whose bytes do not match its sha1 is refused, named in the phase log and the warnings; the rest imports', () => {
+    const raw = JSON.parse(read(FILES[1]!)) as { phases: { name: string; attachments: Record<string, Obj> }[] };
+    const p = raw.phases.find((x) => x.name === 'phase_file_attachment')!;
+    p.attachments['sample_file.txt']!.data = Buffer.from('OpenHTF + TofuPilot = :(').toString('base64');
+    p.attachments['no_bytes.bin'] = { mimetype: 'application/octet-stream', sha1: '0'.repeat(40) };
+    p.attachments['not_base64.txt'] = { mimetype: 'text/plain', data: 'not base64!' };
+    const files = importedBytes();
+    const rec = fromOpenHtf(raw, undefined, files);
+    const phase = rec.phases.find((x) => x.name === 'phase_file_attachment')!;
+    expect(phase.attachments).toBeUndefined();
+    expect(files.bytes.size).toBe(0);
+    const sha1 = createHash('sha1').update('OpenHTF + TofuPilot = :(').digest('hex');
+    const want = [
+      `attachment "sample_file.txt" (text/plain, sha1 fc61f255e9566c2bd2e8d5e80072ee5eb5296542) refused: its bytes do not match the record's sha1 (fc61f255e9566c2bd2e8d5e80072ee5eb5296542; the bytes give ${sha1})`,
+      `attachment "no_bytes.bin" (application/octet-stream, sha1 ${'0'.repeat(40)}) is in the OpenHTF record without its bytes (written with inline_attachments=False): not kept`,
+      'attachment "not_base64.txt" (text/plain) refused: its data is not base64',
+    ];
+    expect(phase.logs.filter((l) => l.message.startsWith('attachment ')).map((l) => [l.level, l.message])).toEqual(want.map((m) => ['warning', m]));
+    expect(files.warnings).toEqual(want.map((m) => `phase phase_file_attachment: ${m}`));
+    expect(rec.phases).toHaveLength(raw.phases.length);
   });
 
   test('the same file imports under the same id (a repeated import finds it stored)', () => {
@@ -141,6 +175,77 @@ function typeOf(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
 }
 
+describe('attachments in the OpenHTF export', () => {
+  const t = tempDir('passline-openhtf-files-');
+  afterAll(t.remove);
+  const store = new AttachmentStore(t.dir);
+
+  test("inline as OpenHTF writes them: {mimetype, sha1, data} in the reference record's key order, the bytes whole", () => {
+    const rec = fullRun('PASS');
+    const bytes = withAttachments(rec, store);
+    const ref = JSON.parse(read(FILES[1]!)) as { phases: { attachments: Record<string, Obj> }[] };
+    const refKeys = Object.keys(Object.values(ref.phases[2]!.attachments)[0]!);
+    const out = toOpenHtf(rec, store) as { phases: { attachments: Record<string, { mimetype: string; sha1: string; data: string }> }[]; metadata: Obj };
+    expect(Object.keys(out.phases[1]!.attachments)).toEqual(['scope.png', 'ramp.csv']);
+    // Two files of one name in a phase: the second is keyed ramp_2.csv style.
+    expect(Object.keys(out.phases[6]!.attachments)).toEqual(['notes.txt', 'notes_2.txt']);
+    for (const p of out.phases)
+      for (const a of Object.values(p.attachments)) {
+        expect(Object.keys(a)).toEqual(refKeys);
+        const b = Buffer.from(a.data, 'base64');
+        expect(a.sha1).toBe(createHash('sha1').update(b).digest('hex'));
+        expect(bytes.get(createHash('sha256').update(b).digest('hex'))).toEqual(b);
+      }
+  });
+
+  test('without the files, or for a file the station lacks, the bytes are left out and the record says so by name', () => {
+    const rec = fullRun('PASS');
+    withAttachments(rec, store);
+    const none = toOpenHtf(rec) as { phases: { attachments: Obj }[]; metadata: { passline: { phases: { attachments?: Obj[] }[] } } };
+    expect(none.phases.map((p) => Object.keys(p.attachments).length)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(none.metadata.passline.phases[1]!.attachments).toEqual([
+      { name: 'scope.png', media_type: 'image/png', size: 308, sha256: rec.phases[1]!.attachments![0]!.sha256, left_out: 'not included in this export' },
+      { name: 'ramp.csv', media_type: 'text/csv', size: 38, sha256: rec.phases[1]!.attachments![1]!.sha256, left_out: 'not included in this export' },
+    ]);
+    const missing = 'd'.repeat(64);
+    rec.phases[0]!.attachments = [{ name: 'gone.bin', mediaType: 'application/octet-stream', size: 3, sha256: missing }];
+    const some = toOpenHtf(rec, store) as typeof none;
+    expect(some.phases[0]!.attachments).toEqual({});
+    expect(some.metadata.passline.phases[0]!.attachments).toEqual([
+      { name: 'gone.bin', media_type: 'application/octet-stream', size: 3, sha256: missing, left_out: `no attachment ${missing} on this station` },
+    ]);
+    expect(Object.keys(some.phases[1]!.attachments)).toEqual(['scope.png', 'ramp.csv']);
+    // Read back: listed as the run had them, no bytes for them, and the reason kept for the import to tell.
+    const files = importedBytes();
+    const back = fromOpenHtf(JSON.parse(JSON.stringify(some)), undefined, files);
+    expect(back.phases[0]!.attachments).toEqual(rec.phases[0]!.attachments);
+    expect(files.bytes.has(missing)).toBe(false);
+    expect(files.leftOut.get(missing)).toBe(`no attachment ${missing} on this station`);
+  });
+
+  test('bytes that do not match the sha256 Passline listed are refused, naming the file; the listing stays', () => {
+    const rec = fullRun('PASS');
+    withAttachments(rec, store);
+    const out = toOpenHtf(rec, store) as { phases: { attachments: Record<string, { sha1: string; data: string }> }[] };
+    // Bytes and sha1 changed together: only Passline's sha256 catches it.
+    const forged = Buffer.from('not the scope trace');
+    out.phases[1]!.attachments['scope.png'] = {
+      ...out.phases[1]!.attachments['scope.png']!,
+      data: forged.toString('base64'),
+      sha1: createHash('sha1').update(forged).digest('hex'),
+    };
+    const files = importedBytes();
+    const back = fromOpenHtf(JSON.parse(JSON.stringify(out)), undefined, files);
+    const sha = rec.phases[1]!.attachments![0]!.sha256;
+    expect(back.phases[1]!.attachments).toEqual(rec.phases[1]!.attachments);
+    expect(files.refused.has(sha)).toBe(true);
+    expect(files.bytes.has(sha)).toBe(false);
+    expect(files.warnings).toEqual([
+      `phase rail_voltage[rail=3V3]: attachment "scope.png" refused: its bytes do not match the sha256 Passline listed (${sha}; the bytes give ${createHash('sha256').update(forged).digest('hex')})`,
+    ]);
+  });
+});
+
 describe('Passline → OpenHTF → Passline', () => {
   /** What OpenHTF cannot say: a log line's column (its record has file and line), fractions of a millisecond. */
   const withoutColumns = (r: RunRecord): RunRecord => ({
@@ -152,13 +257,19 @@ describe('Passline → OpenHTF → Passline', () => {
     })),
   });
 
-  test.each(['PASS', 'FAIL', 'ERROR', 'ABORTED'] as const)('a %s run comes back field by field', (outcome) => {
+  const t = tempDir('passline-openhtf-roundtrip-');
+  afterAll(t.remove);
+  const store = new AttachmentStore(t.dir);
+
+  test.each(['PASS', 'FAIL', 'ERROR', 'ABORTED'] as const)('a %s run comes back field by field, its attachments with their bytes', (outcome) => {
     const rec = fullRun(outcome);
+    const sent = withAttachments(rec, store);
     rec.procedure.description = 'Board functional test';
     rec.phases[3]!.subtest = 'identity checks';
     rec.phases[3]!.measurements[0]!.docstring = 'Firmware version read over the debug port';
     rec.phases[3]!.measurements.push({ name: 'mode', value: 'Auto', validator: { kind: 'regex', pattern: '^auto$', flags: 'i' }, outcome: 'PASS' });
-    const back = fromOpenHtf(JSON.parse(JSON.stringify(toOpenHtf(rec))));
+    const files = importedBytes();
+    const back = fromOpenHtf(JSON.parse(JSON.stringify(toOpenHtf(rec, store))), undefined, files);
     const want = withoutColumns(rec);
     // Field by field, so a difference names its place.
     expect({ ...back, phases: [] }).toEqual({ ...want, phases: [] });
@@ -168,6 +279,13 @@ describe('Passline → OpenHTF → Passline', () => {
       expect({ ...p, measurements: [] }, `phase ${i} ${w.name}`).toEqual({ ...w, measurements: [] });
       p.measurements.forEach((m, k) => expect(m, `phase ${i} ${w.name}, measurement ${w.measurements[k]!.name}`).toEqual(w.measurements[k]));
     });
+    // The receiver's side: every file arrived, its bytes giving the sha256 the record lists.
+    expect(files.warnings).toEqual([]);
+    expect([...files.bytes.keys()].sort()).toEqual([...sent.keys()].sort());
+    for (const [sha, b] of files.bytes) {
+      expect(createHash('sha256').update(b).digest('hex')).toBe(sha);
+      expect(b).toEqual(sent.get(sha));
+    }
   });
 
   test('OpenHTF sees its own vocabulary: CONTINUE for a failed phase, SKIPPED measurements, failure codes in outcome details', () => {

@@ -27,6 +27,7 @@ const plain = [
   { name: 'fw', value: '1.2.3', outcome: 'PASS' },
   { name: 'unset', value: null, outcome: 'UNSET', reason: 'declared but never measured' },
   { name: 'skipped', value: null, units: 'A', outcome: 'SKIP' },
+  { name: 'v_3v33', value: 3.3, units: 'V', outcome: 'UNSET', undeclared: true, reason: 'not declared in procedure.yaml: no limits to check it against' },
 ];
 
 /** Shapes the check leaves to the schema (valid, but not plain). */
@@ -66,7 +67,7 @@ const JUNK: unknown[] = [
   { kind: 'range' },
   { kind: 'equals' },
 ];
-const KEYS = ['name', 'value', 'units', 'outcome', 'reason', 'failureCode', 'marginal', 'validator', 'dimensions', 'aggregates', 'extra'];
+const KEYS = ['name', 'value', 'units', 'outcome', 'reason', 'failureCode', 'marginal', 'undeclared', 'validator', 'dimensions', 'aggregates', 'extra'];
 const VKEYS = ['kind', 'lower', 'upper', 'lowerInclusive', 'upperInclusive', 'marginalLower', 'marginalUpper', 'value', 'extra'];
 
 function mutate(rand: () => number, m: Record<string, unknown>): Record<string, unknown> {
@@ -148,6 +149,7 @@ describe('isPlainRunnerPhaseEnded', () => {
   const ends = [
     { phase: base },
     { phase: { ...base, outcome: 'ERROR', error: { kind: 'exception', message: 'boom', stack: 'Error: boom' }, failureCode: 'RAIL' } },
+    { phase: { ...base, outcome: 'ERROR', error: { kind: 'undeclared-measurement', message: 'measurement "x" is not declared', source: 'phases.ts:5' } } },
     { phase: { ...base, group: 'teardown', outcome: 'SKIP', measurements: [], logs: [] } },
   ];
   const KEYS2 = [
@@ -177,6 +179,8 @@ describe('isPlainRunnerPhaseEnded', () => {
     [plain[0]],
     [{ level: 'info', ts: 't' }],
     { kind: 'timeout', message: 'm' },
+    { kind: 'exception', message: 'm', source: 'phases.ts:6' },
+    { kind: 'exception', message: 'm', source: 6 },
     { kind: 'nope', message: 'm' },
     'setup',
     'ABORTED',

@@ -1,6 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import type { Attachment, LogEntry, LogLevel, Measurement, MeasurementValue, PhaseError, PhaseOutcome, PhaseRecord, RunOutcome, Unit } from '#contract/records.ts';
+import { extname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type {
+  Attachment,
+  LogEntry,
+  LogLevel,
+  Measurement,
+  MeasurementValue,
+  PhaseError,
+  PhaseOutcome,
+  PhaseRecord,
+  RunOutcome,
+  Unit,
+} from '#contract/records.ts';
 import type { ProcedureFile } from '#contract/procedure.ts';
 import { PromptSpecSchema, type Prompt, type PromptAnswer, type PromptSpec } from '#contract/prompts.ts';
 import type { Instrument } from '#station/instruments/drivers.ts';
@@ -46,7 +58,11 @@ export interface RunInput {
    * Only these teardown phases (plan indices), for a run whose runner was killed: `prior`
    * are the phases that ended before, for runIf; `aborted` gives them the abort's leash.
    */
-  teardownOnly?: { indices: readonly number[]; aborted: boolean; prior: readonly { index: number; outcome: PhaseOutcome; measurements: readonly Measurement[] }[] };
+  teardownOnly?: {
+    indices: readonly number[];
+    aborted: boolean;
+    prior: readonly { index: number; outcome: PhaseOutcome; measurements: readonly Measurement[] }[];
+  };
 }
 
 export interface RunResult {
@@ -87,6 +103,38 @@ function sourceOf(stack: string | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * Where in the procedure's own files a stack was: the innermost frame in the procedure
+ * folder, as "phases.ts:12" (relative to the folder; Node's type stripping keeps lines and
+ * columns, so this is the line in the .ts file as written). Without a folder, the first
+ * frame outside the station's code. Undefined when no frame is the procedure's.
+ */
+export function procedureFrame(stack: string | undefined, dir: string | undefined): string | undefined {
+  if (!stack) return undefined;
+  const root = dir === undefined ? undefined : resolve(dir) + sep;
+  for (const line of stack.split('\n')) {
+    const m = /^\s*at (?:.*?\()?((?:file:\/\/)?[^\s()]+?)(?:\?[^\s():]*)?:(\d+):\d+\)?$/.exec(line);
+    if (!m) continue;
+    let file = m[1]!;
+    if (file.startsWith('file://')) {
+      try {
+        file = fileURLToPath(file);
+      } catch {
+        continue;
+      }
+    }
+    if (root !== undefined) {
+      if (file.startsWith(root)) return `${relative(root, file).split(sep).join('/')}:${m[2]}`;
+    } else if (!file.startsWith('node:') && !file.includes('/electron/station/') && !file.includes('/node_modules/')) {
+      return `${file.split('/').slice(-2).join('/')}:${m[2]}`;
+    }
+  }
+  return undefined;
+}
+
+/** A stack as the log shows it: without the cache-busting query of the module's URL. */
+const cleanStack = (stack: string): string => stack.replace(/(\.[cm]?[jt]s)\?v=[0-9a-f]+/g, '$1');
+
 const ATTACH_TYPES: Record<string, string> = {
   '.txt': 'text/plain',
   '.log': 'text/plain',
@@ -97,7 +145,31 @@ const ATTACH_TYPES: Record<string, string> = {
 };
 const mb = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MB`;
 
-const MEDIA: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.svg': 'image/svg+xml', '.webp': 'image/webp', '.gif': 'image/gif' };
+const MEDIA: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+};
+
+/** The reason an undeclared measurement carries. */
+export const NOT_DECLARED = 'not declared in procedure.yaml: no limits to check it against';
+
+/** 'measurement "x" is not declared in procedure.yaml for this phase (it declares v_3v3)'. */
+function undeclaredMessage(names: readonly string[], declared: readonly string[]): string {
+  const list = names.map((n) => `"${n}"`).join(', ');
+  const what = names.length === 1 ? `measurement ${list} is` : `measurements ${list} are`;
+  return `${what} not declared in procedure.yaml for this phase (${declared.length ? `it declares ${declared.join(', ')}` : 'it declares no measurements'})`;
+}
+
+/** JSON has no NaN or Infinity: such a value is stored as null with the reason. A series with such a point is not kept either. */
+function isFiniteValue(value: MeasurementValue): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((p) => Array.isArray(p) && p.every((x) => typeof x === 'number' && Number.isFinite(x)));
+  return value !== undefined;
+}
 
 /** Compiles a runIf expression once; a syntax error surfaces at load time with the file's line. */
 export function compileCondition(expr: string): (env: ConditionEnv) => boolean {
@@ -155,7 +227,12 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       if (!s) throw new Error(`prompt "${p}" is not declared under prompts: in procedure.yaml`);
       spec = s;
     } else spec = PromptSpecSchema.parse(p);
-    const prompt: Prompt & { measurement?: string; timeoutMs?: number } = { id: `${input.runId}:${++promptSeq}`, kind: spec.kind ?? 'confirm', message: spec.message, phase };
+    const prompt: Prompt & { measurement?: string; timeoutMs?: number } = {
+      id: `${input.runId}:${++promptSeq}`,
+      kind: spec.kind ?? 'confirm',
+      message: spec.message,
+      phase,
+    };
     for (const k of ['pattern', 'minLength', 'maxLength', 'min', 'max', 'units', 'options', 'measurement', 'timeoutMs'] as const) {
       if (spec[k] !== undefined) (prompt as Record<string, unknown>)[k] = spec[k];
     }
@@ -195,10 +272,11 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
     if (signalParent.aborted) controller.abort(signalParent.reason);
     else signalParent.addEventListener('abort', onParentAbort, { once: true });
 
-    const log = (level: LogLevel, message: string) => {
+    const log = (level: LogLevel, message: string, source?: string) => {
       if (sealed) return;
       const entry: LogEntry = { level, ts: now(), message: String(message) };
-      const src = sourceOf(new Error().stack);
+      // An explicit source ('' for none) or the line of phase code that called.
+      const src = source === undefined ? sourceOf(new Error().stack) : source || undefined;
       if (src) entry.source = src;
       if (logs.length >= MAX_LOGS_PER_PHASE) {
         logs.splice(0, 1);
@@ -208,23 +286,40 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       emit({ kind: 'run.logged', data: { index, phase: phase.name, log: entry } });
     };
 
+    /** Measurements procedure.yaml does not declare for this phase, with where the code took them. */
+    const undeclared: { name: string; source: string | undefined }[] = [];
+    /** Where the code started each undeclared series (it is measured when the phase ends). */
+    const seriesSources = new Map<string, string | undefined>();
+
     const measure = (name: string, value: MeasurementValue, opts?: { units?: string }) => {
       if (sealed) return 'SKIP' as const;
       const planned = phase.measurements.get(name);
-      const units = opts?.units ?? planned?.spec.units;
-      const verdict = validate(value, planned?.validator, units, { ...(input.validators ? { custom: input.validators } : {}), ...(planned?.axes !== undefined ? { axes: planned.axes } : {}) });
-      // JSON has no NaN or Infinity: store null and say why (the verdict's reason). A series
-      // with such a point is not kept either: its rows could not be recorded as numbers.
-      const finite = typeof value === 'number' ? Number.isFinite(value) : Array.isArray(value) ? value.every((p) => Array.isArray(p) && p.every((x) => typeof x === 'number' && Number.isFinite(x))) : value !== undefined;
-      const m: Measurement = { name, value: finite ? value : null, outcome: verdict.outcome };
+      if (!planned) {
+        // Nothing to check it against: recorded as it is (never PASS), and the phase is ERROR at its end.
+        const m: Measurement = { name, value: isFiniteValue(value) ? value : null, outcome: 'UNSET', undeclared: true, reason: NOT_DECLARED };
+        if (opts?.units !== undefined) m.units = opts.units;
+        const rec = recordable(m);
+        if (!measured.has(name)) undeclared.push({ name, source: seriesSources.get(name) ?? procedureFrame(new Error().stack, input.procedureDir) });
+        measured.set(name, rec);
+        lastValues.set(name, rec.value);
+        lastValues.set(`${phase.name}.${name}`, rec.value);
+        emit({ kind: 'run.measured', data: { index, phase: phase.name, measurement: rec } });
+        return rec.outcome;
+      }
+      const units = opts?.units ?? planned.spec.units;
+      const verdict = validate(value, planned.validator, units, {
+        ...(input.validators ? { custom: input.validators } : {}),
+        ...(planned.axes !== undefined ? { axes: planned.axes } : {}),
+      });
+      const m: Measurement = { name, value: isFiniteValue(value) ? value : null, outcome: verdict.outcome };
       if (units !== undefined) m.units = units;
-      if (planned?.spec.dimensions) m.dimensions = planned.spec.dimensions;
+      if (planned.spec.dimensions) m.dimensions = planned.spec.dimensions;
       if (verdict.aggregates) m.aggregates = verdict.aggregates;
-      if (planned?.validator) m.validator = planned.validator;
+      if (planned.validator) m.validator = planned.validator;
       if (verdict.marginal) m.marginal = true;
       if (verdict.reason) m.reason = verdict.reason;
       if (verdict.outcome === 'FAIL') {
-        const code = planned?.spec.failureCode ?? phase.failureCode;
+        const code = planned.spec.failureCode ?? phase.failureCode;
         if (code !== undefined) m.failureCode = code;
       }
       const rec = recordable(m);
@@ -244,7 +339,10 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       measure,
       series(name: string): Series {
         let points = series.get(name);
-        if (!points) series.set(name, (points = []));
+        if (!points) {
+          series.set(name, (points = []));
+          if (!phase.measurements.has(name)) seriesSources.set(name, procedureFrame(new Error().stack, input.procedureDir));
+        }
         const pts = points;
         return {
           add: (...point: number[]) => {
@@ -364,15 +462,21 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
         error = { kind: 'timeout', message: e.message };
       } else if (signalParent.aborted) {
         outcome = 'ABORTED';
-        error = { kind: 'aborted', message: 'operator aborted the run' };
+        error = { kind: 'aborted', message: signalParent.reason instanceof Error ? signalParent.reason.message : 'operator aborted the run' };
       } else if (e instanceof PromptTimeout) {
         outcome = 'ERROR';
         error = { kind: 'prompt-timeout', message: e.message };
       } else {
         outcome = 'ERROR';
-        const err = e instanceof Error ? e : new Error(String(e));
-        error = { kind: 'exception', message: err.message };
-        if (err.stack) error.stack = err.stack;
+        error = { kind: 'exception', message: e instanceof Error ? e.message : String(e) };
+        // The line of the throw in the procedure's code (or the line of phase code that called
+        // what threw, a driver say); the whole stack goes to the phase's log too. A thrown
+        // value that is not an Error has no stack of its own.
+        const stack = e instanceof Error && typeof e.stack === 'string' ? cleanStack(e.stack) : undefined;
+        const where = procedureFrame(stack, input.procedureDir);
+        if (where !== undefined) error.source = where;
+        if (stack !== undefined) error.stack = stack;
+        log('error', stack ?? `the phase threw ${String(e)}`, where ?? '');
       }
     } finally {
       clearTimeout(timer);
@@ -402,8 +506,27 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       measurements.push(unset);
     }
     for (const [name, m] of measured) if (!phase.measurements.has(name)) measurements.push(m);
-    if (outcome === 'PASS' && measurements.some((m) => m.outcome === 'FAIL' || m.outcome === 'UNSET')) outcome = 'FAIL';
-    if (droppedLogs > 0) logs.unshift({ level: 'warning', ts: logs[0]?.ts ?? now(), message: `${droppedLogs} earlier log lines were not kept (limit ${MAX_LOGS_PER_PHASE} per phase)` });
+    if (outcome === 'PASS' && measurements.some((m) => (m.outcome === 'FAIL' || m.outcome === 'UNSET') && !m.undeclared)) outcome = 'FAIL';
+    // The code and procedure.yaml disagree: the procedure is broken, not the unit (ERROR, not FAIL),
+    // and nothing unchecked may pass. An exception, a timeout or an abort keeps its own error.
+    if (undeclared.length > 0 && outcome !== 'ERROR' && outcome !== 'ABORTED') {
+      outcome = 'ERROR';
+      error = {
+        kind: 'undeclared-measurement',
+        message: undeclaredMessage(
+          undeclared.map((u) => u.name),
+          [...phase.measurements.keys()],
+        ),
+      };
+      const where = undeclared[0]!.source;
+      if (where !== undefined) error.source = where;
+    }
+    if (droppedLogs > 0)
+      logs.unshift({
+        level: 'warning',
+        ts: logs[0]?.ts ?? now(),
+        message: `${droppedLogs} earlier log lines were not kept (limit ${MAX_LOGS_PER_PHASE} per phase)`,
+      });
 
     const record: PhaseRecord = {
       index,
@@ -479,7 +602,18 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       const planned = plan[p.index];
       if (!planned) continue;
       const t = now();
-      finals.set(p.index, { index: p.index, name: planned.name, group: planned.group, attempt: 1, outcome: p.outcome, startedAt: t, endedAt: t, durationMs: 0, measurements: [...p.measurements], logs: [] });
+      finals.set(p.index, {
+        index: p.index,
+        name: planned.name,
+        group: planned.group,
+        attempt: 1,
+        outcome: p.outcome,
+        startedAt: t,
+        endedAt: t,
+        durationMs: 0,
+        measurements: [...p.measurements],
+        logs: [],
+      });
       for (const m of p.measurements) {
         lastValues.set(m.name, m.value);
         lastValues.set(`${planned.name}.${m.name}`, m.value);
@@ -496,7 +630,11 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
     } else {
       if (input.signal.aborted) stopped = 'abort';
       if (stopped) {
-        const r = skip(phase, index, stopped === 'abort' ? 'skipped: the run was aborted' : 'skipped: an earlier phase failed and the procedure stops on failure');
+        const r = skip(
+          phase,
+          index,
+          stopped === 'abort' ? 'skipped: the run was aborted' : 'skipped: an earlier phase failed and the procedure stops on failure',
+        );
         records.push(r);
         finals.set(index, r);
         continue;

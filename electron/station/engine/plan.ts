@@ -65,14 +65,24 @@ export function planPhases(
     fn: spec.name,
     group: spec.group,
     // A soak's own duration bounds it; its timeout only guards against a hung tick.
-    timeoutMs: spec.soak ? Math.max(spec.timeoutMs, spec.soak.durationS * 1000 + 60_000) : spec.timeoutMs,
+    timeoutMs: spec.soak ? Math.max(spec.timeoutMs, soakOf(spec)!.durationS * 1000 + 60_000) : spec.timeoutMs,
     retry: spec.retry ?? { count: 0, delayMs: 0, on: ['fail', 'error', 'timeout'] as Retry['on'] },
     onFailure: spec.onFailure ?? (file.stopOnFailure || spec.group === 'setup' ? ('stop' as const) : ('continue' as const)),
     ...(spec.runIf !== undefined ? { runIf: spec.runIf } : {}),
     ...(spec.failureCode !== undefined ? { failureCode: spec.failureCode } : {}),
-    ...(spec.soak !== undefined ? { soak: spec.soak } : {}),
+    ...(spec.soak !== undefined ? { soak: soakOf(spec)! } : {}),
     specIndex,
   });
+  // `--param burn_in.durationS=3600` sets one soak's length for this run (numbers only).
+  const soakOf = (spec: PhaseSpec): PhaseSpec['soak'] => {
+    if (!spec.soak) return undefined;
+    const soak = { ...spec.soak };
+    for (const key of SOAK_KEYS) {
+      const v = overrides[`${spec.name}.${key}`];
+      if (typeof v === 'number' && v > 0) soak[key] = v;
+    }
+    return soak;
+  };
   file.phases.forEach((spec, specIndex) => {
     if (!spec.enabled) return;
     if (!spec.instances) {
@@ -103,5 +113,53 @@ export function planPhases(
     }
   });
   const order = { setup: 0, main: 1, teardown: 2 } as const;
-  return out.map((p, i) => ({ p, i })).sort((a, b) => order[a.p.group] - order[b.p.group] || a.i - b.i).map(({ p }) => p);
+  return out
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => order[a.p.group] - order[b.p.group] || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+/** The parts of a soak that `--param phase.key=…` may set. */
+const SOAK_KEYS = ['durationS', 'everyS'] as const;
+
+/**
+ * What is wrong with `--param` overrides for this procedure, one line per key: a key
+ * that names no parameter or phase would otherwise be ignored and the run pass as if
+ * it had been applied. Empty when every key lands somewhere.
+ */
+export function paramProblems(file: ProcedureFile, overrides: Readonly<Record<string, string | number | boolean>>): string[] {
+  const plan = planPhases({ ...file, phases: file.phases.map((p) => ({ ...p, enabled: true })) });
+  const byPhase = new Map<string, Set<string>>();
+  for (const p of plan) {
+    const keys = new Set(Object.keys(p.params));
+    if (p.soak) for (const k of SOAK_KEYS) keys.add(k);
+    byPhase.set(p.name, keys);
+    // A family's overrides may also name the family (spec) rather than one instance.
+    const spec = file.phases[p.specIndex]!;
+    if (spec.name !== p.name) byPhase.set(spec.name, new Set([...(byPhase.get(spec.name) ?? []), ...keys]));
+  }
+  const bare = new Set([...byPhase.values()].flatMap((k) => [...k].filter((x) => !(SOAK_KEYS as readonly string[]).includes(x))));
+  const known = [...bare].sort().join(', ') || 'none';
+  const qualified = [...byPhase].flatMap(([phase, keys]) => [...keys].map((k) => `${phase}.${k}`)).sort();
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(overrides)) {
+    const dot = key.indexOf('.');
+    if (dot < 0) {
+      if (!bare.has(key))
+        problems.push(`--param ${key}: no phase has a parameter "${key}" (parameters: ${known}; or phase.key: ${qualified.join(', ') || 'none'})`);
+      continue;
+    }
+    const phase = key.slice(0, dot);
+    const name = key.slice(dot + 1);
+    const keys = byPhase.get(phase);
+    if (!keys) problems.push(`--param ${key}: no phase "${phase}" in this procedure (phases: ${[...byPhase.keys()].join(', ')})`);
+    else if (!keys.has(name)) problems.push(`--param ${key}: phase "${phase}" has no parameter "${name}" (it has: ${[...keys].sort().join(', ') || 'none'})`);
+    else if (
+      (SOAK_KEYS as readonly string[]).includes(name) &&
+      !Object.hasOwn(file.phases.find((p) => p.name === phase)?.params ?? {}, name) &&
+      !(typeof value === 'number' && value > 0)
+    )
+      problems.push(`--param ${key}: a soak's ${name} is a number of seconds above 0`);
+  }
+  return problems;
 }

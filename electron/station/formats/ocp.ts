@@ -105,8 +105,12 @@ function mapValidator(v: Validator | undefined, value: unknown): Mapped {
   }
 }
 
-/** Where a `file` artifact points for an attachment; by default its content address. */
-export type AttachmentUri = (a: Attachment) => string;
+/**
+ * Where a `file` artifact points for an attachment; by default its content address. A
+ * writer that could not put the file where it points says why (`leftOut`): the artifact
+ * keeps the content address and carries the reason in `metadata.left_out`.
+ */
+export type AttachmentUri = (a: Attachment) => string | { leftOut: string };
 const contentUri: AttachmentUri = (a) => `urn:sha256:${a.sha256}`;
 
 /** One run as OCP TV 2.0 text, one line per artifact, each ending in a newline. */
@@ -215,9 +219,21 @@ export function ocpChunks(rec: RunRecord, uri: AttachmentUri = contentUri): stri
     }
     for (const m of p.measurements) measurement(m, p, stepId, step, () => `${++seriesCount - 1}`);
     for (const a of p.attachments ?? []) {
-      step('file', { displayName: a.name, uri: uri(a), isSnapshot: false, contentType: a.mediaType, metadata: { sha256: a.sha256, size: a.size } }, p.endedAt);
+      const where = uri(a);
+      const metadata: Obj = { sha256: a.sha256, size: a.size };
+      if (typeof where !== 'string') metadata.left_out = where.leftOut;
+      step(
+        'file',
+        { displayName: a.name, uri: typeof where === 'string' ? where : contentUri(a), isSnapshot: false, contentType: a.mediaType, metadata },
+        p.endedAt,
+      );
     }
-    if (p.error) step('error', { symptom: `phase-${p.error.kind}`, message: p.error.message }, p.endedAt);
+    if (p.error) {
+      const error: Obj = { symptom: `phase-${p.error.kind}`, message: p.error.message };
+      const loc = sourceLocation(p.error.source);
+      if (loc) error.sourceLocation = loc;
+      step('error', error, p.endedAt);
+    }
     if (p.outcome === 'PASS' || p.outcome === 'FAIL') {
       step('diagnosis', { verdict: p.failureCode ?? `${p.name}-${p.outcome === 'PASS' ? 'pass' : 'fail'}`, type: p.outcome, hardwareInfoId: '0' }, p.endedAt);
     }

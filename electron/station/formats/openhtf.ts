@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Dimension, LogEntry, LogLevel, Measurement, MeasurementValue, PhaseRecord, RunRecord, Validator } from '#contract/records.ts';
+import type { Attachment, Dimension, LogEntry, LogLevel, Measurement, MeasurementValue, PhaseRecord, RunRecord, Validator } from '#contract/records.ts';
 import { MeasurementSchema, PhaseRecordSchema, ProcedureFileEntrySchema, RunRecordSchema } from '#contract/records.ts';
 import { StationFault, formatZodError } from '#contract/errors.ts';
+import type { AttachmentReader } from '#station/store/attachments.ts';
+import { EmbeddedBytes, decodeBase64, sha1Of, sha256Of, type ImportedBytes } from './attachment-bytes.ts';
 
 /**
  * OpenHTF's JSON test record (the output of its OutputToJSON callback), written in
@@ -229,10 +231,50 @@ interface PhaseExtras {
   outcome?: 'ABORTED';
   error?: PhaseRecord['error'];
   /** custom: the name of a validator written in code (OpenHTF keeps only its text). */
-  measurements?: Record<string, { failure_code?: string; reason?: string; marginal?: boolean; custom?: string; aggregates?: Measurement['aggregates']; value_axis?: string }>;
+  measurements?: Record<
+    string,
+    { failure_code?: string; reason?: string; marginal?: boolean; custom?: string; aggregates?: Measurement['aggregates']; value_axis?: string }
+  >;
+  /** Every attachment in order (OpenHTF keys them by name and has no sha256); `left_out` says why its bytes are not in the record. */
+  attachments?: AttachmentExtra[];
 }
 
-function phaseExtras(p: PhaseRecord, keys: readonly string[]): PhaseExtras {
+interface AttachmentExtra {
+  name: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  /** Its key in the phase's `attachments` when not its name (a second file of the same name in a phase). */
+  key?: string;
+  left_out?: string;
+}
+
+/** "ramp.csv" a second time in a phase: "ramp_2.csv". */
+function numbered(name: string, k: number): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(0, dot)}_${k}${name.slice(dot)}` : `${name}_${k}`;
+}
+
+/** A phase's attachments as OpenHTF writes them inline ({mimetype, sha1, data}), and the list for metadata.passline. */
+function attachmentsOut(p: PhaseRecord, files: EmbeddedBytes): { inline: Obj; extras: AttachmentExtra[] } {
+  const inline: Obj = {};
+  const extras: AttachmentExtra[] = [];
+  const keys = new Set<string>();
+  for (const a of p.attachments ?? []) {
+    let key = a.name;
+    for (let k = 2; keys.has(key); k++) key = numbered(a.name, k);
+    keys.add(key);
+    const x: AttachmentExtra = { name: a.name, media_type: a.mediaType, size: a.size, sha256: a.sha256 };
+    if (key !== a.name) x.key = key;
+    const bytes = files.read(a);
+    if (bytes) inline[key] = { mimetype: a.mediaType, sha1: sha1Of(bytes), data: bytes.toString('base64') };
+    else x.left_out = files.leftOut.get(a.sha256) ?? 'not included in this export';
+    extras.push(x);
+  }
+  return { inline, extras };
+}
+
+function phaseExtras(p: PhaseRecord, keys: readonly string[], attachments: AttachmentExtra[]): PhaseExtras {
   const x: PhaseExtras = {};
   if (p.group !== 'main') x.group = p.group;
   if (p.params) x.params = p.params;
@@ -251,6 +293,7 @@ function phaseExtras(p: PhaseRecord, keys: readonly string[]): PhaseExtras {
     };
     if (Object.keys(mx).length) (x.measurements ??= {})[keys[i]!] = mx;
   });
+  if (attachments.length) x.attachments = attachments;
   return x;
 }
 
@@ -275,8 +318,15 @@ function procedureFilesIn(passline: unknown): RunRecord['procedure']['files'] {
 /** Outcome details that carry a failure code begin so; they are not the run's reason. */
 const FAILURE_CODE_PREFIX = 'failure code of ';
 
-/** One run as an OpenHTF test record (keys in the order OpenHTF writes them). */
-export function toOpenHtf(rec: RunRecord): Obj {
+/**
+ * One run as an OpenHTF test record (keys in the order OpenHTF writes them). Attachments
+ * are inline as OpenHTF's OutputToJSON writes them by default: `{mimetype, sha1, data}`
+ * with the bytes in base64, read from `files` (each checked against its sha256). Without
+ * `files`, or for a file the station cannot give whole, the bytes are left out and
+ * `metadata.passline.phases[i].attachments` says so, naming the file.
+ */
+export function toOpenHtf(rec: RunRecord, files?: AttachmentReader | EmbeddedBytes): Obj {
+  const bytes = files instanceof EmbeddedBytes ? files : new EmbeddedBytes(files);
   const endMs = rec.endedAt ? ms(rec.endedAt) : null;
   const metadata: Obj = {
     test_name: rec.procedure.name,
@@ -313,7 +363,8 @@ export function toOpenHtf(rec: RunRecord): Obj {
         failureCodes.push({ code: m.failureCode, description: `${FAILURE_CODE_PREFIX}${p.name} · ${m.name}${m.reason ? `: ${m.reason}` : ''}` });
     }
     if (p.failureCode !== undefined) failureCodes.push({ code: p.failureCode, description: `${FAILURE_CODE_PREFIX}${p.name}` });
-    extras.push(phaseExtras(p, keys));
+    const attached = attachmentsOut(p, bytes);
+    extras.push(phaseExtras(p, keys, attached.extras));
     for (const l of p.logs) {
       const loc = /^(.*?):(\d+)(?::\d+)?$/.exec(l.source ?? '');
       logRecords.push({
@@ -344,7 +395,7 @@ export function toOpenHtf(rec: RunRecord): Obj {
       subtest_name: p.subtest ?? null,
       start_time_millis: ms(p.startedAt),
       end_time_millis: ms(p.endedAt),
-      attachments: {},
+      attachments: attached.inline,
       diagnosis_results: [],
       failure_diagnosis_results: [],
       result: phaseResult(p),
@@ -376,8 +427,8 @@ export function toOpenHtf(rec: RunRecord): Obj {
   };
 }
 
-export function toOpenHtfJson(rec: RunRecord): string {
-  return JSON.stringify(toOpenHtf(rec), null, 2) + '\n';
+export function toOpenHtfJson(rec: RunRecord, files?: AttachmentReader | EmbeddedBytes): string {
+  return JSON.stringify(toOpenHtf(rec, files), null, 2) + '\n';
 }
 
 // ---- reading ---------------------------------------------------------------------------------
@@ -465,6 +516,77 @@ function phaseErrorOf(result: unknown, outcome: string): PhaseRecord['error'] {
   return { kind: 'exception', message: typeof r === 'string' ? `OpenHTF phase result ${r}` : 'phase ended in error' };
 }
 
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * A phase's attachments. The inline bytes are decoded and checked: against the record's
+ * sha1 (OpenHTF's) and, for a record Passline wrote, the sha256 it lists; bytes that do not
+ * match are refused, named in `files.warnings`. An attachment Passline listed keeps its
+ * place in the record even when its bytes are not in the file (exported without them): the
+ * run had it. One from OpenHTF without bytes (written with inline_attachments=False) or with
+ * refused bytes has no sha256 to list: its phase log says what it was and why it is not kept.
+ */
+function attachmentsIn(phase: string, raw: unknown, listedRaw: unknown, ts: string, logs: LogEntry[], files: ImportedBytes | undefined): Attachment[] {
+  const inline = isObj(raw) ? raw : {};
+  const out: Attachment[] = [];
+  const warn = (message: string): void => void files?.warnings.push(`phase ${phase}: ${message}`);
+  /** The entry's bytes, or why they are refused. */
+  const decoded = (entry: Obj): Buffer | string => {
+    if (typeof entry.data !== 'string') return 'its data is not text';
+    const bytes = decodeBase64(entry.data);
+    if (!bytes) return 'its data is not base64';
+    const sha1 = str(entry.sha1);
+    if (sha1 !== undefined && sha1.toLowerCase() !== sha1Of(bytes))
+      return `its bytes do not match the record's sha1 (${sha1}; the bytes give ${sha1Of(bytes)})`;
+    return bytes;
+  };
+  const keep = (bytes: Buffer): string => {
+    const sha256 = sha256Of(bytes);
+    files?.bytes.set(sha256, bytes);
+    return sha256;
+  };
+  const used = new Set<string>();
+  for (const x of Array.isArray(listedRaw) ? listedRaw.filter(isObj) : []) {
+    const name = str(x.name);
+    const sha256 = typeof x.sha256 === 'string' && SHA256.test(x.sha256) ? x.sha256 : undefined;
+    if (name === undefined || sha256 === undefined) continue;
+    const key = str(x.key) ?? name;
+    used.add(key);
+    const entry = isObj(inline[key]) ? inline[key] : undefined;
+    out.push({ name, mediaType: str(x.media_type) ?? (entry ? str(entry.mimetype) : undefined) ?? 'application/octet-stream', size: int(x.size) ?? 0, sha256 });
+    // Not in the file: the import says so when this station does not have the bytes either.
+    if (!entry || entry.data === undefined) {
+      const why = str(x.left_out);
+      if (why !== undefined) files?.leftOut.set(sha256, why);
+      continue;
+    }
+    const bytes = decoded(entry);
+    if (typeof bytes === 'string') {
+      files?.refused.add(sha256);
+      warn(`attachment "${key}" refused: ${bytes}`);
+    } else if (sha256Of(bytes) !== sha256) {
+      files?.refused.add(sha256);
+      warn(`attachment "${key}" refused: its bytes do not match the sha256 Passline listed (${sha256}; the bytes give ${sha256Of(bytes)})`);
+    } else keep(bytes);
+  }
+  for (const [key, entry] of Object.entries(inline)) {
+    if (used.has(key) || !isObj(entry)) continue;
+    const bytes = decoded(entry);
+    if (typeof bytes === 'string') {
+      const what = `${str(entry.mimetype) ?? 'unknown type'}${str(entry.sha1) ? `, sha1 ${str(entry.sha1)}` : ''}`;
+      const message =
+        entry.data === undefined
+          ? `attachment "${key}" (${what}) is in the OpenHTF record without its bytes (written with inline_attachments=False): not kept`
+          : `attachment "${key}" (${what}) refused: ${bytes}`;
+      logs.push({ level: 'warning', ts, message });
+      warn(message);
+      continue;
+    }
+    out.push({ name: key, mediaType: str(entry.mimetype) ?? 'application/octet-stream', size: bytes.byteLength, sha256: keep(bytes) });
+  }
+  return out;
+}
+
 /** What metadata.passline kept for a phase (see PhaseExtras), put back; anything malformed is left out. */
 function applyExtras(phase: PhaseRecord, keys: readonly string[], raw: unknown): void {
   if (!isObj(raw)) return;
@@ -498,7 +620,7 @@ function applyExtras(phase: PhaseRecord, keys: readonly string[], raw: unknown):
  * An OpenHTF record as a Passline run. The test's log records go to the phase whose
  * time span holds them (before the first phase: the first; after the last: the last).
  */
-export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify(record)): RunRecord {
+export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify(record), files?: ImportedBytes): RunRecord {
   if (!isObj(record)) throw new StationFault('invalid-input', 'OpenHTF import: the file is not a JSON object');
   if (!Array.isArray(record.phases))
     throw new StationFault('invalid-input', 'OpenHTF import: "phases" is missing or not a list: this is not an OpenHTF test record');
@@ -523,17 +645,7 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
       : [];
     const outcome = phaseOutcomeOf(p, measurements, config.allow_unset_measurements === true);
     const logs: LogEntry[] = [];
-    if (isObj(p.attachments)) {
-      for (const [an, a] of Object.entries(p.attachments)) {
-        if (!isObj(a)) continue;
-        const bytes = typeof a.data === 'string' ? Buffer.from(a.data, 'base64').length : undefined;
-        logs.push({
-          level: 'info',
-          ts: iso(pe),
-          message: `attachment "${an}" (${str(a.mimetype) ?? 'unknown type'}${bytes !== undefined ? `, ${bytes} bytes` : ''}${str(a.sha1) ? `, sha1 ${str(a.sha1)}` : ''}) was in the OpenHTF record; Passline keeps no attachment files yet`,
-        });
-      }
-    }
+    const attachments = attachmentsIn(name, p.attachments, isObj(passline[index]) ? (passline[index] as Obj).attachments : undefined, iso(pe), logs, files);
     const error = phaseErrorOf(p.result, outcome);
     const phase: PhaseRecord = {
       index,
@@ -548,6 +660,7 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
       logs,
     };
     if (error) phase.error = error;
+    if (attachments.length) phase.attachments = attachments;
     const subtest = str(p.subtest_name);
     if (subtest !== undefined) phase.subtest = subtest;
     applyExtras(phase, isObj(p.measurements) ? Object.keys(p.measurements).filter((k) => isObj((p.measurements as Obj)[k])) : [], passline[index]);
@@ -575,10 +688,10 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
         .filter(isObj)
         .filter((d) => !str(d.description)?.startsWith(FAILURE_CODE_PREFIX))
         .map((d) => {
-        // Passline writes its reason under the outcome as code; other codes (exception names) stay.
-        const c = str(d.code);
-        return [c === outcomeRaw ? undefined : c, str(d.description)].filter(Boolean).join(': ');
-      })
+          // Passline writes its reason under the outcome as code; other codes (exception names) stay.
+          const c = str(d.code);
+          return [c === outcomeRaw ? undefined : c, str(d.description)].filter(Boolean).join(': ');
+        })
     : [];
   let outcome: RunRecord['outcome'];
   let outcomeReason: string | undefined = details.length ? details.join('; ') : undefined;
@@ -618,8 +731,8 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
     outcome,
     phases,
   };
-  const files = procedureFilesIn(meta.passline);
-  if (files) rec.procedure.files = files;
+  const procedureFiles = procedureFilesIn(meta.passline);
+  if (procedureFiles) rec.procedure.files = procedureFiles;
   const description = str(meta.test_description);
   if (description !== undefined) rec.procedure.description = description;
   const operator = str(meta.operator_id);
@@ -636,12 +749,13 @@ export function fromOpenHtf(record: unknown, sourceText: string = JSON.stringify
   return checked.data;
 }
 
-export function parseOpenHtf(text: string): RunRecord {
+/** `files`, when given, receives the attachments' bytes (each checked) and what was refused. */
+export function parseOpenHtf(text: string, files?: ImportedBytes): RunRecord {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
     throw new StationFault('invalid-input', `OpenHTF import: the file is not JSON (${(e as Error).message})`);
   }
-  return fromOpenHtf(parsed, text);
+  return fromOpenHtf(parsed, text, files);
 }

@@ -10,7 +10,7 @@ import { DRIVERS, type Instrument } from './drivers.ts';
 import { openSerialLink, openTcpLink, openUsbtmcLink, type Link, type LinkEvents, type LinkOpener } from './links.ts';
 import { openReplayLink } from './record.ts';
 import { ScpiSession } from './scpi.ts';
-import { SimBench, SimDevice } from './sim.ts';
+import { SimBench, SimDevice, psuResponder } from './sim.ts';
 
 export class AddressError extends Error {
   constructor(message: string) {
@@ -86,13 +86,64 @@ export function linkOpener(a: InstrumentAddress, bench: SimBench): LinkOpener {
   }
 }
 
+/**
+ * The supplies whose commands an in-process simulated meter follows: with `sim:dmm` in
+ * process and no `sim:psu` beside it, a supply (driver=psu) on a real link (a simulator
+ * moved to a pty or TCP by sim-cli, a bench supply, a replay) powers the simulated board.
+ * The bench follows every command the station sends it (VOLT, OUTP, *RST), so the meter
+ * reads the rails as that supply sets them instead of 0 V.
+ */
+export function suppliesFollowed(addresses: Readonly<Record<string, string>>): Set<string> {
+  const parsed = Object.entries(addresses).flatMap(([name, address]): [string, InstrumentAddress][] => {
+    try {
+      return [[name, parseAddress(address)]];
+    } catch {
+      return []; // refused when it is opened, with its name
+    }
+  });
+  const sim = (device: 'dmm' | 'psu') => parsed.some(([, a]) => a.scheme === 'sim' && a.device === device);
+  if (!sim('dmm') || sim('psu')) return new Set();
+  return new Set(parsed.filter(([, a]) => a.scheme !== 'sim' && a.driver === 'psu').map(([name]) => name));
+}
+
+/** A link whose written commands also go to the simulated bench's supply (its replies are dropped). */
+function followedBy(open: LinkOpener, bench: SimBench): LinkOpener {
+  const respond = psuResponder(bench, []);
+  return async (ev) => {
+    const link = await open(ev);
+    let pending = '';
+    const follow: Link = {
+      description: link.description,
+      async write(bytes) {
+        await link.write(bytes);
+        // Only what reached the supply: a write that failed changed nothing there either.
+        pending += bytes.toString('latin1');
+        for (let at = pending.search(/[\r\n]/); at >= 0; at = pending.search(/[\r\n]/)) {
+          const line = pending.slice(0, at);
+          pending = pending.slice(at + 1);
+          for (const cmd of line.split(';')) if (cmd.trim()) respond(cmd);
+        }
+      },
+      close: () => link.close(),
+    };
+    if (link.wantRead) follow.wantRead = () => link.wantRead!();
+    return follow;
+  };
+}
+
 /** Opens an instrument and returns its driver with the connection under it. */
-export function connectInstrument(name: string, address: string, opts: { bench?: SimBench; reconnectMs?: number } = {}): OpenedInstrument {
+export function connectInstrument(
+  name: string,
+  address: string,
+  opts: { bench?: SimBench; reconnectMs?: number; /** The bench's supply follows this one's commands (see suppliesFollowed). */ benchFollows?: boolean } = {},
+): OpenedInstrument {
   const a = addressOf(name, address);
+  const bench = opts.bench ?? new SimBench();
+  const opener = linkOpener(a, bench);
   const connection = new InstrumentConnection({
     name,
     address: a,
-    open: linkOpener(a, opts.bench ?? new SimBench()),
+    open: opts.benchFollows && a.scheme !== 'sim' ? followedBy(opener, bench) : opener,
     ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
   });
   const session = new ScpiSession(name, connection, { timeoutMs: a.timeoutMs, checkErrors: a.checkErrors });

@@ -10,6 +10,12 @@
  *   psu fault no-reply | garbage | slow 800 | split 2 | disconnect | none
  *   dmm unplug | dmm plug          pull and reconnect the cable
  *   rail 1 3.05 | load 0.2 | noise 0 | fail ^DEMO-FAIL | unit DEMO-FAIL-1
+ *   power on | power off            (meter only: the board's supply is elsewhere)
+ *
+ * Either instrument may be moved alone. A supply moved here while the meter stays in the
+ * station (`sim:dmm`) powers the station's simulated board: the station's bench follows
+ * the commands it sends this supply. A meter served here without the supply reads the
+ * board as powered by a supply it cannot see (`power off` cuts it).
  */
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
@@ -48,6 +54,10 @@ async function serve(kind: 'psu' | 'dmm', where: string): Promise<void> {
 
 if (values.psu) await serve('psu', values.psu);
 if (values.dmm) await serve('dmm', values.dmm);
+if (values.dmm && !values.psu) {
+  bench.externalPower = 'on';
+  console.log('meter only: the board counts as powered by the supply in the station (power off / power on to switch it here)');
+}
 
 function fault(words: string[]): SimFault {
   const [kind, arg] = words;
@@ -92,6 +102,11 @@ async function command(line: string): Promise<string> {
     case 'unit':
       bench.unitSerial = second ?? '';
       return `unit in the fixture: ${bench.unitSerial}`;
+    case 'power':
+      if (second !== 'on' && second !== 'off') throw new Error('power on | power off');
+      if (servers.has('psu')) throw new Error('power: the supply served here powers the board; switch its output from the station');
+      bench.externalPower = second;
+      return `board power ${second}`;
     case 'state':
       return JSON.stringify({ output: bench.psuOutput, volts: bench.psuVoltage, limit: bench.psuCurrentLimit });
     default:

@@ -24,6 +24,16 @@ export class SimBench {
   noise = 1;
   /** Readings FETC:ARR? returns: a 1 kHz sine sampled at 10 kHz. */
   waveformPoints = 100;
+  /**
+   * null: the bench's own simulated supply powers the board (rails need its output on at
+   * ≥ 6 V). 'on' / 'off': a supply this bench does not simulate powers it, switched by hand
+   * (sim-cli serving only the meter: the supply is in the station's process or on the bench).
+   */
+  externalPower: 'on' | 'off' | null = null;
+
+  private powered(): boolean {
+    return this.externalPower === null ? this.psuOutput && this.psuVoltage >= 6 : this.externalPower === 'on';
+  }
 
   private failing(): boolean {
     return this.failPattern !== null && this.failPattern.test(this.unitSerial);
@@ -33,21 +43,22 @@ export class SimBench {
     return (Math.random() - 0.5) * 2 * scale * this.noise;
   }
 
-  /** A rail's voltage; zero while the supply is off. */
+  /** A rail's voltage; zero while the board is not powered. */
   rail(channel: number): number {
-    if (!this.psuOutput || this.psuVoltage < 6) return 0;
+    if (!this.powered()) return 0;
     const v = channel === 1 && this.failing() ? this.sagVolts : this.rails[channel];
     if (v === undefined) return 0;
     return v + this.jitter(channel === 1 ? 0.01 : 0.015);
   }
 
   supplyCurrent(): number {
-    if (!this.psuOutput) return 0;
+    if (this.externalPower === null ? !this.psuOutput : this.externalPower === 'off') return 0;
     return Math.min(this.psuCurrentLimit, this.loadAmps + this.jitter(0.004));
   }
 
   waveform(): number[] {
-    return Array.from({ length: this.waveformPoints }, (_, i) => Math.sin((2 * Math.PI * i) / 10) * (this.psuOutput ? 1 : 0));
+    const on = this.externalPower === null ? this.psuOutput : this.externalPower === 'on';
+    return Array.from({ length: this.waveformPoints }, (_, i) => Math.sin((2 * Math.PI * i) / 10) * (on ? 1 : 0));
   }
 }
 

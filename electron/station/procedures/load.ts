@@ -61,7 +61,9 @@ export function parseProcedure(text: string, fileName: string): ParsedProcedure 
   if (!parsed.success) {
     const messages = parsed.error.issues.flatMap((issue) =>
       // An unknown key is named as the field itself, on its own line (not as its parent's).
-      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => problem([...(issue.path as Path), k], 'unknown field')) : [problem(issue.path as Path, issue.message)],
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((k) => problem([...(issue.path as Path), k], 'unknown field'))
+        : [problem(issue.path as Path, issue.message)],
     );
     throw new StationFault('sequence.invalid', messages.join('\n'), { file: fileName, issues: messages });
   }
@@ -137,7 +139,8 @@ export async function loadProcedure(
   const problems: string[] = [];
   const validators: Record<string, CustomValidator> = {};
   if (mod.validators !== undefined) {
-    if (typeof mod.validators !== 'object' || mod.validators === null) problems.push(`${tsPath}: validators: export an object of { description, check(value) }`);
+    if (typeof mod.validators !== 'object' || mod.validators === null)
+      problems.push(`${tsPath}: validators: export an object of { description, check(value) }`);
     else
       for (const [name, v] of Object.entries(mod.validators)) {
         if (isValidator(v)) validators[name] = v;
@@ -160,11 +163,13 @@ export async function loadProcedure(
       }
     }
     p.measurements.forEach((m, j) => {
-      if (m.validator !== undefined && !validators[m.validator]) problems.push(problem(['phases', i, 'measurements', j, 'validator'], `validator "${m.validator}" is not exported by ${PHASES_FILE} in validators`));
+      if (m.validator !== undefined && !validators[m.validator])
+        problems.push(problem(['phases', i, 'measurements', j, 'validator'], `validator "${m.validator}" is not exported by ${PHASES_FILE} in validators`));
     });
   });
   for (const [key, prompt] of Object.entries(file.prompts)) {
-    if (prompt.image !== undefined && !existsSync(join(dir, prompt.image))) problems.push(problem(['prompts', key, 'image'], `image file ${prompt.image} not found in ${dir}`));
+    if (prompt.image !== undefined && !existsSync(join(dir, prompt.image)))
+      problems.push(problem(['prompts', key, 'image'], `image file ${prompt.image} not found in ${dir}`));
   }
   if (problems.length) throw new StationFault('sequence.invalid', problems.join('\n'), { file: yamlPath, issues: problems });
   const plan = planPhases(file, validators, paramOverrides);
@@ -210,7 +215,11 @@ export function loadTimeoutFault(tsPath: string, ms: number): StationFault {
   return new StationFault('sequence.invalid', `${tsPath} did not finish loading within ${s} s (code at its top level that never finishes)`, { file: tsPath });
 }
 
-/** Finds a procedure folder by id under a sequences folder (folders holding a procedure.yaml). */
+/**
+ * Finds a procedure folder by id under a sequences folder (folders holding a procedure.yaml).
+ * Two folders with the same id are an error naming both: which one runs must never depend
+ * on the order of a directory listing.
+ */
 export async function findProcedureDir(root: string, id: string): Promise<string> {
   let entries: string[];
   try {
@@ -218,16 +227,22 @@ export async function findProcedureDir(root: string, id: string): Promise<string
   } catch {
     throw new StationFault('sequence.invalid', `sequence folder ${root} cannot be read`, { file: root });
   }
+  const found: string[] = [];
   for (const name of entries.sort()) {
     const dir = join(root, name);
     try {
       if (!(await stat(dir)).isDirectory()) continue;
       const text = await readFile(join(dir, PROCEDURE_FILE), 'utf8');
       const doc = parseDocument(text);
-      if (doc.get('id') === id) return dir;
+      if (doc.get('id') === id) found.push(dir);
     } catch {
       /* not a procedure folder */
     }
   }
+  if (found.length > 1)
+    throw new StationFault('sequence.invalid', `${found.length} procedures have the id "${id}" in ${root}: ${found.join(' and ')}; give each its own id`, {
+      file: found[1]!,
+    });
+  if (found[0]) return found[0];
   throw new StationFault('sequence.invalid', `no procedure with id "${id}" in ${root}`, { file: root });
 }

@@ -43,7 +43,7 @@ export const ToRunnerSchema = z.discriminatedUnion('type', [
     /** The phases that ended before, for the teardown's runIf. */
     prior: z.array(z.object({ index: z.number().int(), outcome: PhaseOutcomeSchema, measurements: z.array(MeasurementSchema) })),
   }),
-  z.object({ type: z.literal('abort'), runId: z.string() }),
+  z.object({ type: z.literal('abort'), runId: z.string(), reason: z.string().optional() }),
   z.object({ type: z.literal('answer'), promptId: z.string(), answer: PromptAnswerSchema }),
   z.object({ type: z.literal('shutdown') }),
   /** "Test connection" for an instrument this runner holds open: *IDN? through its session. */

@@ -8,7 +8,7 @@ import { PHASE_REF_WINDOW, ToRunnerSchema, type FromRunner, type ToRunner } from
 import { loadProcedure, type LoadedProcedure } from '#station/procedures/load.ts';
 import { runProcedure, type EngineEmit } from '#station/engine/engine.ts';
 import { planPhases } from '#station/engine/plan.ts';
-import { connectInstrument, type OpenedInstrument } from '#station/instruments/connect.ts';
+import { connectInstrument, suppliesFollowed, type OpenedInstrument } from '#station/instruments/connect.ts';
 import { SimBench } from '#station/instruments/sim.ts';
 import { hasSafeState, type Instrument } from '#station/instruments/drivers.ts';
 import { traceLogs } from '#station/instruments/record.ts';
@@ -16,6 +16,7 @@ import { watchParent } from './parent-watch.ts';
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { toStationError, formatZodError } from '#contract/errors.ts';
 import type { PromptAnswer } from '#contract/prompts.ts';
+import type { Unit } from '#contract/records.ts';
 import { AttachmentStore } from '#station/store/attachments.ts';
 
 const SAFE_STATE_TIMEOUT_MS = 2000;
@@ -182,8 +183,8 @@ function status(o: OpenedInstrument, identity?: Identity): InstrumentStatus {
 }
 
 /** Opens one instrument; reports every state change and its identity once connected. */
-function open(name: string, address: string): OpenedInstrument {
-  const o = connectInstrument(name, address, { bench });
+function open(name: string, address: string, benchFollows: boolean): OpenedInstrument {
+  const o = connectInstrument(name, address, { bench, benchFollows });
   identities.delete(name);
   o.connection.onState((state) => {
     if (opened[name] !== o) return;
@@ -257,8 +258,10 @@ async function load(
         await o.instrument.close().catch(() => undefined);
         send({ type: 'instrument', status: status(o) });
       }
+      // A supply moved out of process (sim-cli, a bench supply) powers the in-process simulated board.
+      const followed = suppliesFollowed(addresses);
       for (const [name, address] of Object.entries(addresses)) {
-        const o = open(name, address);
+        const o = open(name, address, followed.has(name));
         opened[name] = o;
         instruments[name] = o.instrument;
       }
@@ -278,7 +281,7 @@ async function load(
 
 async function start(
   runId: string,
-  unit: { serialNumber: string; partNumber?: string | undefined },
+  unit: Unit,
   params: Readonly<Record<string, string | number | boolean>> | undefined,
   teardown?: Extract<ToRunner, { type: 'teardown' }>,
 ): Promise<void> {
@@ -296,7 +299,8 @@ async function start(
   const emit = emitFor(runId);
   const result = await runProcedure({
     runId,
-    unit: { serialNumber: unit.serialNumber, ...(unit.partNumber !== undefined ? { partNumber: unit.partNumber } : {}) },
+    // Every field the scan gave (revision, batch, dateCode from the serial pattern), not only the serial.
+    unit,
     procedure: loaded.file,
     procedureDir: loaded.dir,
     plan: params && Object.keys(params).length ? planPhases(loaded.file, loaded.validators, params) : loaded.plan,
@@ -346,7 +350,7 @@ function handle(msg: ToRunner): void {
       void start(msg.runId, msg.unit, msg.params, msg);
       break;
     case 'abort':
-      if (current?.runId === msg.runId) current.controller.abort(new Error('operator aborted the run'));
+      if (current?.runId === msg.runId) current.controller.abort(new Error(msg.reason ?? 'operator aborted the run'));
       break;
     case 'answer':
       pendingPrompts.get(msg.promptId)?.(msg.answer);
@@ -373,7 +377,9 @@ process.on('message', (raw) => {
 process.on('unhandledRejection', (reason) => {
   send({ type: 'log', level: 'error', message: `unhandled rejection in phase code: ${reason instanceof Error ? reason.message : String(reason)}` });
 });
-// If the station goes away, so does the runner.
+// Ctrl-C in a terminal signals the whole process group: the station (or CLI) decides how a
+// run stops, with teardown and safe state; a runner that died of it would skip both.
+process.on('SIGINT', () => undefined);
 // The station went away (killed, crashed): instruments to their safe state, then go. If phase
 // code holds the loop, this never runs; the watchdog thread (parent-watch.ts) ends us then.
 process.on('disconnect', () => {

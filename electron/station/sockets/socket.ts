@@ -102,6 +102,8 @@ interface ActiveRun {
   watch: { name: string; timeoutMs: number; at: number } | null;
   abortTimer: NodeJS.Timeout | null;
   abortRequested: boolean;
+  /** The words the abort gave, kept as the run's reason. */
+  abortReason?: string;
   ended: boolean;
   procedureHash: string;
   params: Record<string, string | number | boolean> | undefined;
@@ -459,7 +461,11 @@ export class Socket {
           if (m.outcome === 'PASS' && this.run.unreadable.length > 0) {
             this.finish('ERROR', `the station could not read all of the runner's record (${this.run.unreadable.join('; ')})`, []);
           } else {
-            this.finish(m.outcome, this.run.abortRequested && m.outcome === 'ABORTED' ? 'operator aborted the run' : m.outcomeReason, []);
+            this.finish(
+              m.outcome,
+              this.run.abortRequested && m.outcome === 'ABORTED' ? (this.run.abortReason ?? 'operator aborted the run') : m.outcomeReason,
+              [],
+            );
           }
         }
         break;
@@ -580,7 +586,10 @@ export class Socket {
     }
     // A run whose results cannot be stored stops now: the screen must not show a verdict the store lacks.
     if (run.storeFailed && !run.ended) {
-      this.forceEnd('ERROR', `results could not be saved: ${run.storeFailed}`, { kind: 'exception', message: `results could not be saved: ${run.storeFailed}` });
+      this.forceEnd('ERROR', `results could not be saved: ${run.storeFailed}`, {
+        kind: 'exception',
+        message: `results could not be saved: ${run.storeFailed}`,
+      });
     }
   }
 
@@ -777,17 +786,19 @@ export class Socket {
   }
 
   /** Cooperative first; after the grace period the runner is killed. */
-  abort(): boolean {
+  abort(reason?: string): boolean {
     const run = this.run;
     if (!run || run.ended) return false;
     // Already stopped: its teardown runs to its end, each phase within its timeout.
     if (run.abortRequested || run.cleanup) return true;
     run.abortRequested = true;
-    this.runner.send({ type: 'abort', runId: run.id });
+    if (reason !== undefined) run.abortReason = reason;
+    const words = reason ?? 'operator aborted the run';
+    this.runner.send({ type: 'abort', runId: run.id, ...(reason !== undefined ? { reason } : {}) });
     run.abortTimer = setTimeout(() => {
-      this.forceEnd('ABORTED', 'operator aborted the run; the phase did not stop, so the runner was restarted', {
+      this.forceEnd('ABORTED', `${words}; the phase did not stop, so the runner was restarted`, {
         kind: 'aborted',
-        message: 'operator aborted the run',
+        message: words,
       });
     }, this.cfg.abortGraceMs);
     return true;

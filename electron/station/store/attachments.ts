@@ -5,12 +5,25 @@ import { StationFault } from '#contract/errors.ts';
 
 export const ATTACHMENTS_DIR = 'attachments';
 
+/** What an export or an upload target reads attachments through: the bytes a hash names, checked against it. */
+export interface AttachmentReader {
+  /** Throws not-found when the station does not have them whole. */
+  readChecked(sha256: string): Buffer;
+}
+
+/** What an import stores attachments through. */
+export interface AttachmentWriter {
+  /** Stores the bytes under their sha256 (computed here) and returns it. */
+  put(bytes: Uint8Array): { sha256: string; size: number };
+  has(sha256: string): boolean;
+}
+
 /**
  * Files attached to runs, stored once by content hash (sha256) under the data folder:
  * `attachments/ab/abcdef…`. A write is atomic (temporary name, fsync, check, rename), so a
  * crash or a full disk never leaves half a file under a hash.
  */
-export class AttachmentStore {
+export class AttachmentStore implements AttachmentReader, AttachmentWriter {
   readonly root: string;
 
   constructor(dataDir: string) {
@@ -69,7 +82,13 @@ export class AttachmentStore {
 
   /** The bytes of an attachment, refused if they are not the ones its hash names. */
   readChecked(sha256: string): Buffer {
-    const bytes = this.read(sha256);
+    let bytes: Buffer;
+    try {
+      bytes = this.read(sha256);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new StationFault('not-found', `no attachment ${sha256} on this station`);
+      throw e;
+    }
     if (createHash('sha256').update(bytes).digest('hex') !== sha256)
       throw new StationFault('not-found', `attachment ${sha256} on this station is damaged (its content does not match its hash)`);
     return bytes;

@@ -1,12 +1,17 @@
 import type { HttpTarget } from './targets.ts';
 import type { RunRecord } from '#contract/records.ts';
+import type { AttachmentReader } from '#station/store/attachments.ts';
+import { withAttachmentData } from '#station/formats/native.ts';
 import { HttpClient, classifyAnswer, describeNetworkError } from './http-client.ts';
 import { delivered, retryTarget, type Delivery, type DeliveryContext, type Sink } from './sink.ts';
 
 /**
  * HTTP(S) JSON: POSTs the native run record with `Idempotency-Key: <run id>`, so a
  * receiver that keeps the keys it has seen stores a run once however often it
- * arrives (after a timeout, a reset or a station killed mid-request).
+ * arrives (after a timeout, a reset or a station killed mid-request). A run with
+ * attachments carries their bytes as the native format does (`attachmentData`),
+ * read from the station's files; one it cannot read whole is named in
+ * `attachmentsLeftOut`.
  */
 export class HttpSink implements Sink {
   readonly label: string;
@@ -14,8 +19,10 @@ export class HttpSink implements Sink {
   private readonly client: HttpClient;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
+  private readonly files: AttachmentReader | undefined;
 
-  constructor(target: HttpTarget, appVersion: string) {
+  constructor(target: HttpTarget, appVersion: string, files?: AttachmentReader) {
+    this.files = files;
     this.url = new URL(target.url);
     this.label = `${this.url.protocol}//${this.url.host}${this.url.pathname}`;
     this.client = new HttpClient({ maxSockets: target.concurrency, caFile: target.caFile });
@@ -33,7 +40,7 @@ export class HttpSink implements Sink {
       const answer = await this.client.request(this.url, {
         method: 'POST',
         headers: { ...this.headers, 'idempotency-key': rec.id },
-        body: JSON.stringify(rec),
+        body: JSON.stringify(rec.phases.some((p) => p.attachments?.length) ? withAttachmentData(rec, this.files) : rec),
         timeoutMs: this.timeoutMs,
         signal: ctx.signal,
       });

@@ -2,7 +2,8 @@ import type { UploadTarget } from '#contract/upload.ts';
 import { HttpSink } from './http-sink.ts';
 import { FolderSink } from './folder-sink.ts';
 import { PostgresSink } from './postgres-sink.ts';
-import { TofuPilotSink, type AttachmentSource } from './tofupilot-sink.ts';
+import { TofuPilotSink } from './tofupilot-sink.ts';
+import type { AttachmentReader } from '#station/store/attachments.ts';
 import { messageOf, retryTarget, type Sink } from './sink.ts';
 
 export type HttpTarget = Extract<UploadTarget, { kind: 'http' }>;
@@ -18,7 +19,8 @@ export function queuedTargetIds(targets: readonly UploadTarget[]): string[] {
 export interface SinkDeps {
   appVersion: string;
   log: (message: string) => void;
-  attachments?: AttachmentSource | undefined;
+  /** The station's attachment files, for the targets that send them (TofuPilot, folder, HTTP). */
+  attachments?: AttachmentReader | undefined;
 }
 
 /**
@@ -30,11 +32,11 @@ export function createSink(t: UploadTarget, deps: SinkDeps): Sink {
   try {
     switch (t.kind) {
       case 'http':
-        return new HttpSink(t, deps.appVersion);
+        return new HttpSink(t, deps.appVersion, deps.attachments);
       case 'tofupilot':
         return new TofuPilotSink(t, deps.appVersion, deps.attachments);
       case 'folder':
-        return new FolderSink(t);
+        return new FolderSink(t, deps.attachments);
       case 'postgres':
         return new PostgresSink(t, deps.log);
     }

@@ -1,25 +1,21 @@
 import type { RunRecord } from '#contract/records.ts';
+import { StationFault } from '#contract/errors.ts';
 import { toTofuPilotRun } from '#station/formats/tofupilot.ts';
+import type { AttachmentReader } from '#station/store/attachments.ts';
+import { describeAttachment, runAttachments } from '#station/formats/attachment-bytes.ts';
 import type { TofuPilotTarget } from './targets.ts';
 import { HttpClient, classifyAnswer, describeNetworkError, type HttpAnswer } from './http-client.ts';
-import { delivered, park, retryTarget, type Delivery, type DeliveryContext, type Sink } from './sink.ts';
-
-/** A file that belongs to a run, for the targets that take attachments. */
-export interface RunAttachment {
-  /** File name with extension, as TofuPilot shows it. */
-  name: string;
-  mediaType: string;
-  data: Buffer;
-}
-
-export type AttachmentSource = (runId: string) => readonly RunAttachment[];
+import { delivered, messageOf, park, retryRun, retryTarget, type Delivery, type DeliveryContext, type Sink } from './sink.ts';
 
 /**
  * TofuPilot, API v2: `POST /v2/runs` with the run, then each attachment through
  * their upload flow (`POST /v2/attachments` → PUT the bytes to the upload URL →
  * `POST /v2/attachments/{id}/finalize`) and `PATCH /v2/runs/{id}` linking them.
  * The run id TofuPilot answers is kept with the queue row at once, so a retry
- * after a failed attachment never creates the run a second time.
+ * after a failed attachment never creates the run a second time. The bytes are
+ * the station's stored files (`attachments`), each checked against the record's
+ * sha256 as it is read; a file the station no longer has whole parks the run,
+ * naming it, rather than linking the run without it.
  */
 export class TofuPilotSink implements Sink {
   readonly label: string;
@@ -27,9 +23,9 @@ export class TofuPilotSink implements Sink {
   private readonly client: HttpClient;
   private readonly target: TofuPilotTarget;
   private readonly headers: Record<string, string>;
-  private readonly attachments: AttachmentSource;
+  private readonly attachments: AttachmentReader | undefined;
 
-  constructor(target: TofuPilotTarget, appVersion: string, attachments: AttachmentSource = () => []) {
+  constructor(target: TofuPilotTarget, appVersion: string, attachments?: AttachmentReader) {
     this.target = target;
     this.base = target.url.replace(/\/+$/, '');
     this.label = `TofuPilot ${new URL(this.base).host}`;
@@ -68,11 +64,25 @@ export class TofuPilotSink implements Sink {
         if (!runId) return park(`TofuPilot accepted the run but answered without its id (${a.body.slice(0, 200)}); not sent again, to avoid a duplicate`);
         ctx.setRemoteRef(runId);
       }
-      const files = this.attachments(rec.id);
+      const files = runAttachments(rec);
       if (files.length === 0) return delivered;
+      if (!this.attachments)
+        return park(
+          `the run has ${files.length} attachment(s) and this TofuPilot target was given no attachment files to read; it is in TofuPilot as ${runId} without them`,
+        );
       const ids: string[] = [];
-      for (const f of files) {
+      for (const { phase, attachment: f } of files) {
         step = `uploading attachment ${f.name}`;
+        let data: Buffer;
+        try {
+          data = this.attachments.readChecked(f.sha256);
+        } catch (e) {
+          const what = describeAttachment(phase, f);
+          // The same file would be missing the next time: a supervisor decides.
+          if (e instanceof StationFault && e.kind === 'not-found')
+            return park(`${what} cannot be sent: ${e.message}; the run is in TofuPilot as ${runId} without its attachments`);
+          return retryRun(`${what} could not be read: ${messageOf(e)}`);
+        }
         url = new URL(`${this.base}/v2/attachments`);
         const init = await this.call('POST', '/v2/attachments', { name: f.name }, ctx);
         const bad = classifyAnswer(init);
@@ -83,7 +93,7 @@ export class TofuPilotSink implements Sink {
         const put = await this.client.request(url, {
           method: 'PUT',
           headers: { 'content-type': f.mediaType },
-          body: f.data,
+          body: data,
           timeoutMs: this.target.timeoutMs,
           signal: ctx.signal,
         });

@@ -9,7 +9,7 @@ import { backoffMs } from './backoff.ts';
 import { Outbox, type OutboxRow, type RunOutboxRow } from './outbox.ts';
 import { createSink } from './targets.ts';
 import { messageOf, retryTarget, type Delivery, type Sink } from './sink.ts';
-import type { AttachmentSource } from './tofupilot-sink.ts';
+import type { AttachmentReader } from '#station/store/attachments.ts';
 
 /**
  * The uploader: one worker per target drains that target's rows of the outbox.
@@ -32,8 +32,8 @@ export interface UploaderOptions {
   retry: UploadRetry;
   appVersion: string;
   log: (level: 'info' | 'warning' | 'error', message: string) => void;
-  /** Files to send with a run, for the targets that take attachments (TofuPilot). */
-  attachments?: AttachmentSource;
+  /** The station's attachment files, read (and checked) for the targets that send them. */
+  attachments?: AttachmentReader;
   random?: () => number;
 }
 

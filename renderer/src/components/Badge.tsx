@@ -29,7 +29,17 @@ export function OutcomeBadge({ outcome, large = false }: { outcome: string; larg
   );
 }
 
-export function MeasurementBadge({ outcome, marginal }: { outcome: MeasurementOutcome; marginal?: boolean | undefined }) {
+export function MeasurementBadge({
+  outcome,
+  marginal,
+  undeclared,
+}: {
+  outcome: MeasurementOutcome;
+  marginal?: boolean | undefined;
+  undeclared?: boolean | undefined;
+}) {
   if (outcome === 'PASS' && marginal) return <Badge tone="marginal">Marginal</Badge>;
+  // A value phase code took under a name procedure.yaml does not declare: measured, never checked.
+  if (undeclared) return <Badge tone="error">Not declared</Badge>;
   return <OutcomeBadge outcome={outcome} />;
 }

@@ -40,9 +40,9 @@ export const MeasurementTable = memo(function MeasurementTable({
                 {value}
                 {m.units && !Array.isArray(m.value) ? <span className="units"> {m.units}</span> : null}
               </td>
-              <td className="limits">{describeValidator(m.validator, m.units) || '—'}</td>
+              <td className="limits">{m.undeclared ? 'not declared in procedure.yaml' : describeValidator(m.validator, m.units) || '—'}</td>
               <td>
-                <MeasurementBadge outcome={m.outcome} marginal={m.marginal} />
+                <MeasurementBadge outcome={m.outcome} marginal={m.marginal} undeclared={m.undeclared} />
               </td>
             </tr>
           );

@@ -2,6 +2,7 @@ import { memo, useEffect, useRef, type CSSProperties, type RefObject } from 'rea
 import type { LivePhase } from '#contract/live.ts';
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { MeasurementTable } from '../../components/MeasurementTable.tsx';
+import { PhaseErrorNote } from '../../components/PhaseErrorNote.tsx';
 import { formatDuration } from '../../components/format.ts';
 import { useNow } from '../../components/use-now.ts';
 import { revealWithin } from '../../components/dom.ts';
@@ -77,11 +78,7 @@ const PhaseItem = memo(function PhaseItem({ phase, total }: { phase: LivePhase; 
           {phase.message ? <p className="phase-message">{phase.message}</p> : null}
         </div>
       ) : null}
-      {phase.error ? (
-        <p className="phase-error">
-          <strong>{phase.error.kind === 'timeout' ? 'Timed out' : phase.error.kind === 'aborted' ? 'Aborted' : 'Error'}:</strong> {phase.error.message}
-        </p>
-      ) : null}
+      {phase.error ? <PhaseErrorNote error={phase.error} /> : null}
       {phase.measurements.length > 0 ? <MeasurementTable measurements={phase.measurements} label={`Measurements of ${title}`} /> : null}
     </li>
   );

@@ -10,6 +10,7 @@ import { unitHref } from '../../router.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { MeasurementTable } from '../../components/MeasurementTable.tsx';
+import { PhaseErrorNote } from '../../components/PhaseErrorNote.tsx';
 import { failingFirst, formatDateTime, formatDuration, formatTime, formatValue, shortHash } from '../../components/format.ts';
 
 interface Props {
@@ -259,17 +260,7 @@ function RecordPhase({ phase, title }: { phase: PhaseRecord; title: string | und
         </span>
         <span className="phase-duration num">{formatDuration(phase.durationMs)}</span>
       </div>
-      {phase.error ? (
-        <div className="phase-error">
-          <strong>{phase.error.kind === 'timeout' ? 'Timed out' : phase.error.kind === 'aborted' ? 'Aborted' : 'Error'}:</strong> {phase.error.message}
-          {phase.error.stack ? (
-            <details>
-              <summary>Stack trace</summary>
-              <pre>{phase.error.stack}</pre>
-            </details>
-          ) : null}
-        </div>
-      ) : null}
+      {phase.error ? <PhaseErrorNote error={phase.error} showStack /> : null}
       {phase.measurements.length > 0 ? (
         <MeasurementTable measurements={failingFirst(phase.measurements)} label={`Measurements of ${label}`} showReason />
       ) : null}
