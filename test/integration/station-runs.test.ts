@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { RunRecord, RunSummary } from '#contract/records.ts';
 import type { StationSnapshot } from '#contract/commands.ts';
-import { DB_FILE } from '#station/store/db.ts';
+import { DB_FILE, SCHEMA_VERSION } from '#station/store/db.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
 import { FIXTURE_SEQUENCES, SHIPPED_SEQUENCES, tempDir } from '../helpers/paths.ts';
 
@@ -339,7 +339,7 @@ describe('a station whose database cannot be used', () => {
     const tmp = tempDir('passline-station-');
     const path = join(tmp.dir, DB_FILE);
     const newer = new DatabaseSync(path);
-    newer.exec("CREATE TABLE runs_v99 (id TEXT); INSERT INTO runs_v99 VALUES ('kept'); PRAGMA user_version = 99;");
+    newer.exec(`CREATE TABLE runs_next (id TEXT); INSERT INTO runs_next VALUES ('kept'); PRAGMA user_version = ${SCHEMA_VERSION + 1};`);
     newer.close();
     const t = await station({ procedureId: 'quick', dataDir: tmp.dir });
     try {
@@ -350,8 +350,8 @@ describe('a station whose database cannot be used', () => {
       open.splice(open.indexOf(t), 1);
     }
     const check = new DatabaseSync(path, { readOnly: true });
-    expect(check.prepare('SELECT id FROM runs_v99').all()).toEqual([{ id: 'kept' }]);
-    expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: 99 });
+    expect(check.prepare('SELECT id FROM runs_next').all()).toEqual([{ id: 'kept' }]);
+    expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION + 1 });
     check.close();
     tmp.remove();
   });

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStation, type Station } from '#station/station.ts';
-import { DB_FILE, openDatabase } from '#station/store/db.ts';
+import { DB_FILE, SCHEMA_VERSION, openDatabase } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
 import { InventoryRepo } from '#station/store/inventory-repo.ts';
 import { SettingsSchema } from '#contract/settings.ts';
@@ -280,7 +280,7 @@ describe('a damaged station database', () => {
     const { dir, outbox, path } = setup();
     mkdirSync(dir, { recursive: true });
     const newer = new DatabaseSync(path);
-    newer.exec("CREATE TABLE runs_v99 (id TEXT); INSERT INTO runs_v99 VALUES ('kept'); PRAGMA user_version = 99;");
+    newer.exec(`CREATE TABLE runs_next (id TEXT); INSERT INTO runs_next VALUES ('kept'); PRAGMA user_version = ${SCHEMA_VERSION + 1};`);
     newer.close();
     const t = await start(dir, outbox);
     const snap = t.station.snapshot();
