@@ -78,7 +78,11 @@ test('the station restarts on the same data dir: the screen reconnects and Histo
     await expect(page).toHaveURL(/#\/runs\//);
     await expect(page.getByRole('heading', { name: 'DEMO-FAIL-0002', level: 1 })).toBeVisible();
     await expect(page.getByText('Demo board functional test', { exact: true }).last()).toBeVisible();
-    await expect(page.getByText(/^[0-9a-f]{12}$/)).toBeVisible();
+    await expect(page.getByRole('definition').filter({ hasText: /^[0-9a-f]{12}$/ })).toBeVisible();
+    // The files that hash covers, each with its own sha256.
+    const files = page.getByRole('table', { name: 'Files of the procedure' });
+    await expect(files.getByRole('rowheader')).toHaveText(['phases.ts', 'procedure.yaml']);
+    await expect(files.getByRole('cell').first()).toHaveText(/^[0-9a-f]{12}$/);
     const failing = page.getByRole('table', { name: 'Failing measurements' });
     await expect(failing.getByRole('row').nth(1).getByRole('rowheader')).toHaveText('v_3v3');
     const phases = page.getByRole('list', { name: 'Phases of this run' });

@@ -13,12 +13,7 @@ export function ProcedureFiles({ procedure }: { procedure: ProcedureRef }) {
         <h2 id="procedure-files-title" className="section-title">
           Procedure files
         </h2>
-        <span className="section-meta">
-          hash{' '}
-          <span className="mono" title={procedure.hash}>
-            {shortHash(procedure.hash)}
-          </span>
-        </span>
+        <span className="section-meta">what the procedure hash above covers</span>
       </div>
       {files && files.length > 0 ? (
         <table className="runs procedure-files-table" aria-label="Files of the procedure">
