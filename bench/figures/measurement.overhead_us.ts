@@ -1,11 +1,12 @@
 /**
  * measurement.overhead_us: 100 phases x 10 numeric measurements with limits and units,
  * minus the same 100 phases without measurements, per measurement. A station runs unit
- * after unit, so each side is the warmed-up station: 3 runs warm up (JIT), then the best
- * of 20 (a run is ~10 ms); the median difference is reported beside it.
+ * after unit, so each side is the warmed-up station: 3 runs warm up (JIT), then 20 runs
+ * (a run is ~10 ms); the value is the difference of the medians, the difference of the
+ * best runs beside it.
  */
 import { benchStation, timeRun } from '../lib/station-run.ts';
-import { report } from '../lib/report.ts';
+import { median, report } from '../lib/report.ts';
 
 const WARMUP = 3;
 const SAMPLES = 20;
@@ -24,10 +25,12 @@ async function runs(procedureId: string): Promise<number[]> {
 
 const withMeasurements = await runs('measure-100x10');
 const without = await runs('trivial-100');
-const median = (s: number[]) => s[Math.floor(s.length / 2)]!;
+const round = (x: number): number => Math.round(x * 1000) / 1000;
 // ms per 1000 measurements = µs per measurement.
-report('measurement.overhead_us', withMeasurements[0]! - without[0]!, 'us', 4, {
-  median_us: Math.round((median(withMeasurements) - median(without)) * 1000) / 1000,
-  run_ms: withMeasurements[0],
-  baseline_ms: without[0],
+report('measurement.overhead_us', median(withMeasurements) - median(without), 'us', 3, {
+  best: round(withMeasurements[0]! - without[0]!),
+  spread: round(withMeasurements.at(-1)! - withMeasurements[0]!),
+  samples: withMeasurements.length,
+  run_ms: round(median(withMeasurements)),
+  baseline_ms: round(median(without)),
 });

@@ -26,3 +26,9 @@ export const median = (xs: readonly number[]): number =>
     [...xs].sort((a, b) => a - b),
     50,
   );
+
+/** What a figure reports beside its value (the median): the best sample and the spread (max - min), rounded. */
+export function spreadOf(xs: readonly number[], digits = 1): { best: number; spread: number; samples: number } {
+  const f = 10 ** digits;
+  return { best: Math.round(Math.min(...xs) * f) / f, spread: Math.round((Math.max(...xs) - Math.min(...xs)) * f) / f, samples: xs.length };
+}
