@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseDocument } from 'yaml';
+import { procedureDocument } from './yaml-doc.ts';
 import type { ProcedureFileEntry } from '#contract/records.ts';
 
 export const PROCEDURE_FILE = 'procedure.yaml';
@@ -76,7 +76,7 @@ function resolveLocal(specifier: string, fromFile: string, dir: string): string 
 /** The image files procedure.yaml's prompts name (read leniently: a broken file is refused by the loader, not here). */
 function promptImages(yamlText: string): string[] {
   try {
-    const prompts = (parseDocument(yamlText).toJS() as { prompts?: unknown } | null)?.prompts;
+    const prompts = (procedureDocument(yamlText).doc.toJS() as { prompts?: unknown } | null)?.prompts;
     if (typeof prompts !== 'object' || prompts === null) return [];
     return Object.values(prompts as Record<string, unknown>)
       .map((p) => (typeof p === 'object' && p !== null ? (p as { image?: unknown }).image : undefined))

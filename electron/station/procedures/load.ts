@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
+import { isMap, isNode, isScalar, type Document, type LineCounter } from 'yaml';
+import { plainTopLevelId, procedureDocument } from './yaml-doc.ts';
 import { ProcedureFileSchema, type ProcedureFile, type ProcedureSummary } from '#contract/procedure.ts';
 import { StationFault } from '#contract/errors.ts';
 import type { PhaseExport } from '#station/engine/sdk.ts';
@@ -49,8 +50,7 @@ export interface ParsedProcedure {
 
 /** Parses procedure.yaml; every error names the file, line and field. */
 export function parseProcedure(text: string, fileName: string): ParsedProcedure {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const { doc, lc } = procedureDocument(text);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
@@ -233,8 +233,7 @@ export async function findProcedureDir(root: string, id: string): Promise<string
     try {
       if (!(await stat(dir)).isDirectory()) continue;
       const text = await readFile(join(dir, PROCEDURE_FILE), 'utf8');
-      const doc = parseDocument(text);
-      if (doc.get('id') === id) found.push(dir);
+      if ((plainTopLevelId(text) ?? procedureDocument(text).doc.get('id')) === id) found.push(dir);
     } catch {
       /* not a procedure folder */
     }
