@@ -18,15 +18,12 @@ test.each(cases)('reads the id YAML reads: %j', (text) => {
   expect(plainTopLevelId(text)).toBe(parseDocument(text).get('id'));
 });
 
-test.each([
-  'name: no id here\n',
-  'id: a\nid: b\n',
-  '---\nid: a\n---\nid: b\n',
-  'id: "esc\\"aped"\n',
-  'id:\n  nested: 1\n',
-])('leaves what it cannot read plainly to the parser: %j', (text) => {
-  expect(plainTopLevelId(text)).toBeNull();
-});
+test.each(['name: no id here\n', 'id: a\nid: b\n', '---\nid: a\n---\nid: b\n', 'id: "esc\\"aped"\n', 'id:\n  nested: 1\n'])(
+  'leaves what it cannot read plainly to the parser: %j',
+  (text) => {
+    expect(plainTopLevelId(text)).toBeNull();
+  },
+);
 
 test('one text is parsed once per process', () => {
   const text = 'id: once\nphases: []\n';
