@@ -8,12 +8,17 @@ import { LiveSocketSchema } from './live.ts';
 import { UploadCommands, UploadStatusSchema, emptyUploadStatus } from './upload.ts';
 import { CalibrationEntrySchema, IdentitySchema, InstrumentStatusSchema, PortInfoSchema } from './instruments.ts';
 import { ScanRouteSchema, ScanRoutesSchema } from './scans.ts';
+import { AuthCommands, PinSchema } from './auth.ts';
+import { AuditCommands } from './audit.ts';
 
-/** A supervisor's approval of a refused start (calibration past due, retest limit). */
+/**
+ * A supervisor's approval of a refused start (calibration past due, retest limit), given at the
+ * operator's screen: their badge and PIN, checked against the people of this station.
+ */
 export const OverrideSchema = z
   .object({
-    /** The supervisor's badge id (scanned or typed); it must be in settings.supervisors. */
     supervisorId: z.string().trim().min(1, 'scan the supervisor badge').max(64),
+    pin: PinSchema,
     reason: z.string().max(500).optional(),
   })
   .strict();
@@ -114,11 +119,9 @@ export const Commands = {
     output: z.object({ identity: IdentitySchema, roundTripMs: z.number(), via: z.enum(['station', 'runner']) }),
   },
   'calibration.list': { input: z.object({}).strict(), output: z.object({ entries: z.array(CalibrationEntrySchema) }) },
-  /** Adds or updates an instrument in the calibration inventory (recorded in the audit log). */
+  /** Adds or updates an instrument in the calibration inventory (audited; who did it is the session's). */
   'calibration.set': {
-    input: CalibrationEntrySchema.omit({ updatedAt: true, updatedBy: true })
-      .extend({ by: z.string().trim().min(1, 'who made the change').max(64) })
-      .strict(),
+    input: CalibrationEntrySchema.omit({ updatedAt: true, updatedBy: true }).strict(),
     output: z.object({}),
   },
   'run.abort': {
@@ -163,10 +166,10 @@ export const Commands = {
   },
   /**
    * A consistent copy of the whole store, taken while the station runs: a supervisor's
-   * command (`by` must be in settings.supervisors). The newest `backupKeep` copies stay.
+   * command. The newest `backupKeep` copies stay.
    */
   'store.backup': {
-    input: z.object({ by: z.string().trim().min(1, 'name who does this (a supervisor id)').max(64) }).strict(),
+    input: z.object({}).strict(),
     output: z.object({ path: z.string(), bytes: z.number().int() }),
   },
   'runs.get': { input: z.object({ runId: z.string().min(1) }).strict(), output: RunRecordSchema },
@@ -175,6 +178,8 @@ export const Commands = {
     output: z.object({ events: z.array(StationEventSchema), truncated: z.boolean() }),
   },
   ...UploadCommands,
+  ...AuthCommands,
+  ...AuditCommands,
 } as const;
 
 export type CommandName = keyof typeof Commands;

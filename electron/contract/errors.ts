@@ -22,8 +22,12 @@ export const ErrorKindSchema = z.enum([
   'retest.already-passed',
   /** The unit failed the procedure's limit of attempts: a supervisor approves another. */
   'retest.limit-reached',
-  /** An override named someone who is not a supervisor. */
+  /** An override named someone who is not a supervisor, or the PIN was wrong. */
   'supervisor.invalid',
+  /** The caller's session (or token) lacks the right: the message names the role or scope needed. */
+  'forbidden',
+  /** A login was refused: unknown or disabled badge, wrong or missing PIN, badge locked for a while. */
+  'login.failed',
   'internal',
 ]);
 export type ErrorKind = z.infer<typeof ErrorKindSchema>;

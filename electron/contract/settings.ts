@@ -53,8 +53,14 @@ export const SettingsSchema = z.object({
   scanRoutes: ScanRoutesSchema,
   /** Serial (USB-CDC) barcode scanners. Keyboard-wedge scanners need no setting. */
   scanners: z.array(SerialScannerSchema).default([]),
-  /** Badge ids of the supervisors who may override a refusal (calibration due, retest limit). */
-  supervisors: z.array(z.string().min(1)).default([]),
+  /** Operators log in with their badge before a run can start (off: the station opens straight onto testing). */
+  requireBadgeLogin: z.boolean().default(false),
+  /** A login at the station ends after this many minutes without a command from it. */
+  sessionIdleMinutes: z.number().int().min(1).max(24 * 60).default(15),
+  /** On 127.0.0.1 only: `/events` may be read without a token (commands always need one). */
+  openEventsOnLoopback: z.boolean().default(false),
+  /** Certificate and key (PEM files) for HTTPS/WSS; required to listen on any address but loopback. */
+  tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const defaultSettings = (): Settings => SettingsSchema.parse({});

@@ -222,9 +222,6 @@ export const RunUploadSchema = z.object({
 });
 export type RunUpload = z.infer<typeof RunUploadSchema>;
 
-/** Who does it: a supervisor's id, kept in the audit log with the time. */
-const ActorSchema = z.string().trim().min(1, 'name who does this (a supervisor id)').max(64);
-
 export const ExportFormatSchema = z.enum(['native', 'ocp', 'openhtf']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 
@@ -243,7 +240,6 @@ export const UploadCommands = {
   'upload.retry': {
     input: z
       .object({
-        by: ActorSchema,
         target: z.string().optional(),
         /** Parked runs to send again; all parked runs (of the target) when left out. */
         runIds: z.array(z.string().min(1)).min(1).optional(),
@@ -254,7 +250,6 @@ export const UploadCommands = {
   'upload.drop': {
     input: z
       .object({
-        by: ActorSchema,
         target: z.string().optional(),
         runIds: z.array(z.string().min(1)).min(1, 'name the runs to drop'),
         reason: z.string().max(500).optional(),

@@ -1,0 +1,104 @@
+import type { CommandName } from './commands.ts';
+import { hasRole, scopeRank, type Role, type Scope, type Session } from './auth.ts';
+
+/**
+ * Who may call each command: the least role of a person's session, and the least scope of an
+ * API token (null: no token may). `role: null` means anyone, logged in or not (reading who you
+ * are, logging in). The station checks every call against this table (station/gate.ts); the
+ * renderer reads it only to hide what would be refused. docs/operations.md shows the same.
+ */
+export interface Need {
+  role: Role | null;
+  scope: Scope | null;
+  /** Changes something: refused while the station restarts, and audited where it matters. */
+  changes: boolean;
+}
+
+const anyone: Need = { role: null, scope: 'events:read', changes: false };
+const read: Need = { role: 'operator', scope: 'runs:read', changes: false };
+const operate: Need = { role: 'operator', scope: 'operate', changes: true };
+const technician = (changes: boolean): Need => ({ role: 'technician', scope: changes ? 'supervise' : 'runs:read', changes });
+const supervise = (changes: boolean): Need => ({ role: 'supervisor', scope: 'supervise', changes });
+/** People and tokens: an admin at the station only, never a token. */
+const admin = (changes: boolean): Need => ({ role: 'admin', scope: null, changes });
+
+export const ACCESS: Record<CommandName, Need> = {
+  'session.get': anyone,
+  'session.login': { ...anyone, scope: null },
+  'session.resume': { ...anyone, scope: null },
+  'session.logout': { ...anyone, scope: null },
+  'setup.createAdmin': { role: null, scope: null, changes: true },
+  'station.snapshot': { ...read, scope: 'events:read' },
+  'events.since': { ...read, scope: 'events:read' },
+  'runs.list': read,
+  'runs.get': read,
+  'units.history': read,
+  'attachments.get': read,
+  'upload.status': read,
+  'upload.forRun': read,
+  'runs.export': read,
+  'instruments.list': read,
+  'calibration.list': read,
+  'run.start': operate,
+  'scan.submit': operate,
+  'run.abort': operate,
+  'prompt.answer': operate,
+  'operator.logout': operate,
+  'ports.list': technician(false),
+  'instrument.test': technician(false),
+  'calibration.set': technician(true),
+  'upload.listParked': supervise(false),
+  'upload.retry': supervise(true),
+  'upload.drop': supervise(true),
+  'runs.import': supervise(true),
+  'store.backup': supervise(true),
+  'audit.list': supervise(false),
+  'audit.export': supervise(false),
+  'audit.verify': supervise(false),
+  'people.list': admin(false),
+  'people.add': admin(true),
+  'people.update': admin(true),
+  'people.resetPin': admin(true),
+  'tokens.list': admin(false),
+  'tokens.create': admin(true),
+  'tokens.revoke': admin(true),
+};
+
+/** The screens of the station UI and the least role that sees each. */
+export const SCREEN_ACCESS = {
+  operator: 'operator',
+  history: 'operator',
+  run: 'operator',
+  unit: 'operator',
+  supervisor: 'supervisor',
+  audit: 'supervisor',
+  people: 'admin',
+  tokens: 'admin',
+} as const satisfies Record<string, Role>;
+export type ScreenName = keyof typeof SCREEN_ACCESS;
+
+/** Whether a session may call a command; the reason in words when not (shown as `forbidden`). */
+export function allowed(session: Session, name: CommandName): { ok: true } | { ok: false; message: string; needs: string } {
+  const need = ACCESS[name];
+  if (session.kind === 'token') {
+    if (need.scope !== null && session.scope !== null && scopeRank(session.scope) >= scopeRank(need.scope)) return { ok: true };
+    return need.scope === null
+      ? { ok: false, needs: 'a person at the station', message: `${name} is not for API tokens: it needs ${article(need.role ?? 'a person')} logged in at the station` }
+      : { ok: false, needs: need.scope, message: `${name} needs a token with the scope ${need.scope} (this token has ${session.scope ?? 'none'})` };
+  }
+  if (need.role === null || hasRole(session.role, need.role)) return { ok: true };
+  return {
+    ok: false,
+    needs: need.role,
+    message:
+      session.role === null
+        ? `${name} needs ${article(need.role)} to log in first`
+        : `${name} needs the role ${need.role} (you are logged in as ${article(session.role)})`,
+  };
+}
+
+const article = (role: string): string => (/^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`);
+
+export function canSee(role: Role | null, screen: ScreenName): boolean {
+  return hasRole(role, SCREEN_ACCESS[screen]);
+}
