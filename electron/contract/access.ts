@@ -28,8 +28,9 @@ export const ACCESS: Record<CommandName, Need> = {
   'session.resume': { ...anyone, scope: null },
   'session.logout': { ...anyone, scope: null },
   'setup.createAdmin': { role: null, scope: null, changes: true },
-  'station.snapshot': { ...read, scope: 'events:read' },
-  'events.since': { ...read, scope: 'events:read' },
+  // The operator's screen shows the station before anyone logs in (settings.requireBadgeLogin).
+  'station.snapshot': anyone,
+  'events.since': anyone,
   'runs.list': read,
   'runs.get': read,
   'units.history': read,
@@ -40,7 +41,8 @@ export const ACCESS: Record<CommandName, Need> = {
   'instruments.list': read,
   'calibration.list': read,
   'run.start': operate,
-  'scan.submit': operate,
+  // A badge scan is how an operator logs in: open to anyone; a unit's or fixture's scan then needs run.start's right.
+  'scan.submit': { ...operate, role: null },
   'run.abort': operate,
   'prompt.answer': operate,
   'operator.logout': operate,
