@@ -352,6 +352,7 @@ describe('settings screen data', () => {
     const psu = await lab.pty('psu');
     const t = await open({ instruments: { psu: withDriver(psu.address, 'psu') } });
     await identified(t, ['psu']);
+    await loginAs((name, input) => t.station.invoke(name, input), 'technician');
     const fresh = await t.station.invoke('instrument.test', { address: spare.address });
     expect(fresh).toMatchObject({
       ok: true,
