@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as digest } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { AuditDiff, AuditEntry, AuditFilter, AuditVerify } from '#contract/audit.ts';
 
@@ -399,7 +399,19 @@ function explainedGaps(db: DatabaseSync): Map<number, { count: number; by: numbe
   return out;
 }
 
-/** The chain check, streaming the rows in seq order. */
+/** One row as the check reads it (arrays: no object per row). */
+type VerifyRow = [
+  id: number,
+  ts: string,
+  actor: string,
+  action: string,
+  procedureId: string | null,
+  details: string | null,
+  prevHash: string | null,
+  hash: string | null,
+];
+
+/** The chain check, streaming the rows in seq order: 100,000 entries in a few hundred ms, in constant memory. */
 function verifyRows(db: DatabaseSync): AuditVerify {
   const explained = explainedGaps(db);
   const gaps: AuditGap[] = [];
@@ -407,46 +419,49 @@ function verifyRows(db: DatabaseSync): AuditVerify {
   let entries = 0;
   let prevHash = GENESIS;
   let lastSeq = 0;
-  const rows = db.prepare(`SELECT ${COLUMNS} FROM audit ORDER BY id`).iterate() as Iterable<Row>;
-  for (const r of rows) {
+  const st = db.prepare(`SELECT ${COLUMNS} FROM audit ORDER BY id`);
+  st.setReturnArrays(true);
+  const s = JSON.stringify;
+  for (const r of st.iterate() as unknown as Iterable<VerifyRow>) {
     entries++;
     if (firstBad) continue;
-    const bad = (reason: string): void => {
-      firstBad = { seq: r.id, reason };
-    };
-    if (r.hash === null || r.prev_hash === null) {
-      bad('it has no hash (written without the chain)');
+    const [id, at, actor, action, procedureId, details, prev, hash] = r;
+    if (hash === null || prev === null) {
+      firstBad = { seq: id, reason: 'it has no hash (written without the chain)' };
       continue;
     }
-    const jump = r.id - lastSeq - 1;
+    const jump = id - lastSeq - 1;
     let linked = true;
     if (jump > 0) {
       const known = explained.get(lastSeq);
       // A gap counts as explained only by an entry written after it, for exactly the seqs missing.
-      if (known && known.count === jump && known.by >= r.id) {
+      if (known && known.count === jump && known.by >= id) {
         gaps.push({ afterSeq: lastSeq, count: jump });
         linked = false;
       } else {
-        bad(
-          `${jump === 1 ? `entry ${lastSeq + 1} is` : `entries ${lastSeq + 1}–${r.id - 1} are`} missing, and no salvage of the database explains ${jump === 1 ? 'it' : 'them'}`,
-        );
+        const which = jump === 1 ? `entry ${lastSeq + 1} is` : `entries ${lastSeq + 1}–${id - 1} are`;
+        firstBad = { seq: id, reason: `${which} missing, and no salvage of the database explains ${jump === 1 ? 'it' : 'them'}` };
         continue;
       }
     }
-    if (entryHash(r.prev_hash, contentOf(r)) !== r.hash) {
-      bad('its content does not match its hash: it was changed after it was written');
+    // canonicalContent and entryHash, inlined: this loop is the figure audit.verify_100k_ms.
+    const content = `{"action":${s(action)},"actor":${s(actor)},"at":${s(at)},"details":${s(details)},"procedureId":${s(procedureId)},"seq":${id}}`;
+    if (digest('sha256', prev + '\n' + content) !== hash) {
+      firstBad = { seq: id, reason: 'its content does not match its hash: it was changed after it was written' };
       continue;
     }
-    if (linked && r.prev_hash !== prevHash) {
-      bad(
-        lastSeq === 0
-          ? 'it is the first entry but does not start the chain (its prevHash is not 64 zeros)'
-          : `its prevHash is not the hash of entry ${lastSeq}: an entry before it was changed or replaced`,
-      );
+    if (linked && prev !== prevHash) {
+      firstBad = {
+        seq: id,
+        reason:
+          lastSeq === 0
+            ? 'it is the first entry but does not start the chain (its prevHash is not 64 zeros)'
+            : `its prevHash is not the hash of entry ${lastSeq}: an entry before it was changed or replaced`,
+      };
       continue;
     }
-    prevHash = r.hash;
-    lastSeq = r.id;
+    prevHash = hash;
+    lastSeq = id;
   }
   return { ok: firstBad === null, entries, firstBad, gaps };
 }
