@@ -6,11 +6,12 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
 import { AuditEntrySchema, AuditVerifySchema, type AuditEntry } from '#contract/audit.ts';
-import { DB_FILE, migrate, openDatabase } from '#station/store/db.ts';
+import { DB_FILE, migrate, openDatabase, openStore } from '#station/store/db.ts';
 import { AuditLog, GENESIS, canonicalContent, diffValues, verifyAuditFile } from '#station/store/audit.ts';
 import { InventoryRepo } from '#station/store/inventory-repo.ts';
 import { salvageDatabase } from '#station/store/salvage.ts';
@@ -460,6 +461,33 @@ describe('gaps after a salvage', () => {
     cleanups.push(() => again.close());
     new AuditLog(again).append({ actor: 'SUP-1', action: 'store.backup' });
     expect(new AuditLog(again).verify()).toMatchObject({ ok: true, entries: 7 });
+  });
+
+  test('a page of the trail overwritten on disk: the start salvages, and verify lists exactly the entries lost', () => {
+    const dir = freshDir();
+    const { db, log, path } = openLog(dir);
+    db.exec('BEGIN IMMEDIATE');
+    for (let i = 1; i <= 3000; i++) log.append({ actor: 'SUP-1', action: 'upload.retry', details: { i, note: 'x'.repeat(200) } });
+    db.exec('COMMIT');
+    db.close();
+    // A page in the middle of the file (the trail is nearly all of it) turned to garbage.
+    const pageSize = 4096;
+    const pages = statSync(path).size / pageSize;
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, Math.floor(pages / 2) * pageSize);
+    closeSync(fd);
+
+    const store = openStore(dir);
+    cleanups.push(() => store.db.isOpen && store.db.close());
+    expect(store.salvage).not.toBeNull();
+    const copied = store.salvage!.tables.audit!.copied;
+    expect(copied).toBeLessThan(3000);
+    expect(copied).toBeGreaterThan(2900);
+    const v = new AuditLog(store.db).verify();
+    expect(v).toMatchObject({ ok: true, entries: copied + 1, firstBad: null });
+    expect(v.gaps.length).toBeGreaterThan(0);
+    expect(v.gaps.reduce((n, g) => n + g.count, 0)).toBe(3000 - copied);
+    expect(store.salvage!.auditGaps).toEqual(v.gaps);
   });
 
   test('a salvage that lost nothing lists nothing', () => {
