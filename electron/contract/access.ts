@@ -47,7 +47,8 @@ export const ACCESS: Record<CommandName, Need> = {
   'prompt.answer': operate,
   'operator.logout': operate,
   'ports.list': technician(false),
-  'instrument.test': technician(false),
+  // Opens a connection to an instrument: not for a read-only token.
+  'instrument.test': { ...technician(false), scope: 'supervise' },
   'calibration.set': technician(true),
   'upload.listParked': supervise(false),
   'upload.retry': supervise(true),
@@ -85,7 +86,11 @@ export function allowed(session: Session, name: CommandName): { ok: true } | { o
   if (session.kind === 'token') {
     if (need.scope !== null && session.scope !== null && scopeRank(session.scope) >= scopeRank(need.scope)) return { ok: true };
     return need.scope === null
-      ? { ok: false, needs: 'a person at the station', message: `${name} is not for API tokens: it needs ${article(need.role ?? 'a person')} logged in at the station` }
+      ? {
+          ok: false,
+          needs: 'a person at the station',
+          message: `${name} is not for API tokens: it needs ${article(need.role ?? 'a person')} logged in at the station`,
+        }
       : { ok: false, needs: need.scope, message: `${name} needs a token with the scope ${need.scope} (this token has ${session.scope ?? 'none'})` };
   }
   if (need.role === null || hasRole(session.role, need.role)) return { ok: true };

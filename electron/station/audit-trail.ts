@@ -93,7 +93,12 @@ export function recordStop(log: AuditLog, s: { settings: Settings; appVersion: s
   log.append({
     actor: 'station',
     action: 'station.stopped',
-    details: { appVersion: s.appVersion, bootId: s.bootId, settingsHash: settingsRecord(s.settings).hash, upSeconds: Math.round((Date.now() - s.startedAt) / 1000) },
+    details: {
+      appVersion: s.appVersion,
+      bootId: s.bootId,
+      settingsHash: settingsRecord(s.settings).hash,
+      upSeconds: Math.round((Date.now() - s.startedAt) / 1000),
+    },
   });
 }
 

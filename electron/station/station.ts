@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   accessSync,
   closeSync,
@@ -599,8 +599,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     const session = sessions.session(caller);
     if (session.kind === 'person' || session.kind === 'os') return sessions.actor(caller);
     if (operatorId !== null) return operatorId;
-    if (settings.requireBadgeLogin)
-      throw new StationFault('forbidden', 'run.start needs an operator to log in first: scan your badge', { needs: 'operator' });
+    if (settings.requireBadgeLogin) throw new StationFault('forbidden', 'run.start needs an operator to log in first: scan your badge', { needs: 'operator' });
     return session.kind === 'token' ? sessions.actor(caller) : undefined;
   };
 
@@ -878,7 +877,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       const expired = sessions.expire(caller);
       if (expired) audit(expired.person.badge, 'session.expired', { from: caller.from, idleMinutes: settings.sessionIdleMinutes });
       if (caller.kind === 'token' && !people.tokenActive(caller.token!.id))
-        throw new StationFault('forbidden', `token ${caller.token!.id} (${caller.token!.name}) was revoked: ask an admin for a new one`, { needs: ACCESS[cmd].scope });
+        throw new StationFault('forbidden', `token ${caller.token!.id} (${caller.token!.name}) was revoked: ask an admin for a new one`, {
+          needs: ACCESS[cmd].scope,
+        });
       const may = allowed(sessions.session(caller), cmd);
       if (!may.ok)
         throw new StationFault('forbidden', expired ? `Your login ended after ${settings.sessionIdleMinutes} idle minutes: ${may.message}` : may.message, {

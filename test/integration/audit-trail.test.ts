@@ -36,9 +36,14 @@ describe('the audit trail of a station', () => {
   test('start and stop with the version and settings hash; a settings change between starts is recorded with its diff, secrets as fingerprints only', async () => {
     const data = tempDir('passline-trail-');
     cleanups.push(data.remove);
-    const first = await open(data.dir, { uploadTargets: [{ id: 'mes', kind: 'http', url: 'http://127.0.0.1:9/runs', token: 'first-secret-token', enabled: false }] });
+    const first = await open(data.dir, {
+      uploadTargets: [{ id: 'mes', kind: 'http', url: 'http://127.0.0.1:9/runs', token: 'first-secret-token', enabled: false }],
+    });
     await first.close({ keepData: true });
-    const second = await open(data.dir, { sockets: 1, uploadTargets: [{ id: 'mes', kind: 'http', url: 'http://127.0.0.1:9/runs', token: 'second-secret-token', enabled: false }] });
+    const second = await open(data.dir, {
+      sockets: 1,
+      uploadTargets: [{ id: 'mes', kind: 'http', url: 'http://127.0.0.1:9/runs', token: 'second-secret-token', enabled: false }],
+    });
     const invoke: Invoke = (name, input) => second.station.invoke(name, input);
     await loginAs(invoke, 'supervisor');
     const entries = await trail(invoke);
@@ -48,7 +53,9 @@ describe('the audit trail of a station', () => {
     expect(stopped!.details).toMatchObject({ settingsHash: (started1!.details as { settingsHash: string }).settingsHash });
     expect(started2!.action).toBe('station.started');
     const diff = (changed!.details as { diff: { path: string; before: unknown; after: unknown }[] }).diff;
-    expect(diff).toEqual([{ path: 'uploadTargets[0].token', before: expect.stringMatching(/^\(secret [0-9a-f]{8}\)$/), after: expect.stringMatching(/^\(secret [0-9a-f]{8}\)$/) }]);
+    expect(diff).toEqual([
+      { path: 'uploadTargets[0].token', before: expect.stringMatching(/^\(secret [0-9a-f]{8}\)$/), after: expect.stringMatching(/^\(secret [0-9a-f]{8}\)$/) },
+    ]);
     expect(diff[0]!.before).not.toBe(diff[0]!.after);
     // No secret in the file at all.
     expect(readFileSync(join(data.dir, 'passline.db')).includes('second-secret-token')).toBe(false);
@@ -101,7 +108,10 @@ describe('the audit trail of a station', () => {
     expect(by('tokens.created')).toEqual([ADMIN.badge]);
     expect(by('session.loginFailed')).toEqual([PEOPLE.supervisor.badge]);
     expect(by('calibration.set')).toEqual([PEOPLE.technician.badge]);
-    expect(entries.find((e) => e.action === 'people.updated')!.details).toEqual({ badge: 'OP-1', diff: [{ path: 'name', before: 'Olu Operator', after: 'Olu O.' }] });
+    expect(entries.find((e) => e.action === 'people.updated')!.details).toEqual({
+      badge: 'OP-1',
+      diff: [{ path: 'name', before: 'Olu Operator', after: 'Olu O.' }],
+    });
     // Filters as the Audit screen sends them.
     expect((await trail(invoke, { actor: PEOPLE.technician.badge })).map((e) => e.action)).toEqual(['calibration.set', 'session.loggedIn']);
     expect((await trail(invoke, { action: 'session.' })).every((e) => e.action.startsWith('session.'))).toBe(true);
@@ -121,7 +131,10 @@ describe('the trail in PostgreSQL', () => {
   test('a station with a PostgreSQL target ships its trail, in order, once, into the audit table beside the runs', async () => {
     const data = tempDir('passline-trail-');
     cleanups.push(data.remove);
-    const t = await open(data.dir, { stationId: 'ST-TRAIL', uploadTargets: [{ id: 'fleet', kind: 'postgres', connectionString: server.url, schema: 'trail' }] });
+    const t = await open(data.dir, {
+      stationId: 'ST-TRAIL',
+      uploadTargets: [{ id: 'fleet', kind: 'postgres', connectionString: server.url, schema: 'trail' }],
+    });
     const invoke: Invoke = (name, input) => t.station.invoke(name, input);
     await setUpPeople(invoke, ['supervisor']);
     const local = await trail(invoke);
@@ -130,12 +143,12 @@ describe('the trail in PostgreSQL', () => {
     cleanups.push(() => c.end());
     let rows: { seq: string; action: string; hash: string }[] = [];
     for (let i = 0; i < 100; i++) {
-      rows = (await c.query<{ seq: string; action: string; hash: string }>("SELECT seq, action, hash FROM trail.audit WHERE station_id = 'ST-TRAIL' ORDER BY seq")).rows;
+      rows = (
+        await c.query<{ seq: string; action: string; hash: string }>("SELECT seq, action, hash FROM trail.audit WHERE station_id = 'ST-TRAIL' ORDER BY seq")
+      ).rows;
       if (rows.length >= local.length) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(rows.map((r) => [Number(r.seq), r.action, r.hash])).toEqual(
-      [...local].reverse().map((e) => [e.seq, e.action, e.hash]),
-    );
+    expect(rows.map((r) => [Number(r.seq), r.action, r.hash])).toEqual([...local].reverse().map((e) => [e.seq, e.action, e.hash]));
   });
 });

@@ -95,10 +95,15 @@ describe("an operator's session", () => {
     const c = await page();
     expect((await state(c)).session.role).toBe('operator');
     const above = (Object.keys(ACCESS) as CommandName[]).filter((n) => ACCESS[n].role !== null && ACCESS[n].role !== 'operator');
-    expect(above).toEqual(expect.arrayContaining(['upload.retry', 'upload.drop', 'calibration.set', 'store.backup', 'people.add', 'tokens.create', 'audit.list']));
+    expect(above).toEqual(
+      expect.arrayContaining(['upload.retry', 'upload.drop', 'calibration.set', 'store.backup', 'people.add', 'tokens.create', 'audit.list']),
+    );
     for (const name of above) {
       const r = await c.invoke(name, {});
-      expect(r, name).toMatchObject({ ok: false, error: { kind: 'forbidden', message: `${name} needs the role ${ACCESS[name].role} (you are logged in as an operator)` } });
+      expect(r, name).toMatchObject({
+        ok: false,
+        error: { kind: 'forbidden', message: `${name} needs the role ${ACCESS[name].role} (you are logged in as an operator)` },
+      });
     }
   });
 
@@ -118,10 +123,16 @@ describe('logins', () => {
     expect(await c.invoke('upload.listParked', {})).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
 
     const ok = await c.invoke('session.login', { badge: PEOPLE.supervisor.badge, pin: PEOPLE.supervisor.pin });
-    expect(ok).toMatchObject({ ok: true, value: { session: { kind: 'person', id: 'SUP-7', name: 'Sam Supervisor', role: 'supervisor', expiresAt: expect.any(String) } } });
+    expect(ok).toMatchObject({
+      ok: true,
+      value: { session: { kind: 'person', id: 'SUP-7', name: 'Sam Supervisor', role: 'supervisor', expiresAt: expect.any(String) } },
+    });
     expect(await c.invoke('upload.listParked', {})).toMatchObject({ ok: true });
     // Not an admin's.
-    expect(await c.invoke('people.list', {})).toMatchObject({ ok: false, error: { kind: 'forbidden', message: 'people.list needs the role admin (you are logged in as a supervisor)' } });
+    expect(await c.invoke('people.list', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden', message: 'people.list needs the role admin (you are logged in as a supervisor)' },
+    });
     // Logout ends it.
     expect(await c.invoke('session.logout', {})).toMatchObject({ ok: true, value: { session: { kind: 'anonymous', role: 'operator' } } });
     expect(await c.invoke('upload.listParked', {})).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
@@ -136,7 +147,13 @@ describe('logins', () => {
       expect(r, `try ${i}`).toMatchObject({ ok: false, error: { kind: 'login.failed', details: { field: 'pin' } } });
     }
     const locked = await c.invoke('session.login', { badge: 'SUP-LOCK', pin: '5555' });
-    expect(locked).toMatchObject({ ok: false, error: { kind: 'login.failed', message: expect.stringMatching(/^Not logged in: badge SUP-LOCK is locked after 5 wrong PINs until \d\d:\d\d:\d\d UTC\.$/) } });
+    expect(locked).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'login.failed',
+        message: expect.stringMatching(/^Not logged in: badge SUP-LOCK is locked after 5 wrong PINs until \d\d:\d\d:\d\d UTC\.$/),
+      },
+    });
     const listed = ((await admin.invoke('people.list', {})) as { value: { people: { badge: string; lockedUntil: string | null }[] } }).value.people;
     expect(Date.parse(listed.find((p) => p.badge === 'SUP-LOCK')!.lockedUntil!) - Date.now()).toBeLessThanOrEqual(LOCK_MS);
     // An admin's PIN reset lifts the lock.
@@ -144,7 +161,7 @@ describe('logins', () => {
     expect(await c.invoke('session.login', { badge: 'SUP-LOCK', pin: '6666' })).toMatchObject({ ok: true });
   });
 
-  test("disabling a person ends their open session at its next command; an admin cannot lock themselves out", async () => {
+  test('disabling a person ends their open session at its next command; an admin cannot lock themselves out', async () => {
     const admin = await adminPage();
     await admin.invoke('people.add', { badge: 'TEC-9', name: 'Tia', role: 'technician', pin: '2580' });
     const c = await page();
@@ -152,7 +169,10 @@ describe('logins', () => {
     expect(await c.invoke('ports.list', {})).toMatchObject({ ok: true });
     expect(await admin.invoke('people.update', { badge: 'TEC-9', disabled: true })).toMatchObject({ ok: true, value: { disabled: true } });
     expect(await c.invoke('ports.list', {})).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
-    expect(await c.invoke('session.login', { badge: 'TEC-9', pin: '2580' })).toMatchObject({ ok: false, error: { message: 'Not logged in: badge TEC-9 (Tia) is disabled.' } });
+    expect(await c.invoke('session.login', { badge: 'TEC-9', pin: '2580' })).toMatchObject({
+      ok: false,
+      error: { message: 'Not logged in: badge TEC-9 (Tia) is disabled.' },
+    });
     expect(await admin.invoke('people.update', { badge: ADMIN.badge, role: 'operator' })).toMatchObject({
       ok: false,
       error: { kind: 'invalid-input', message: 'badge: you cannot disable yourself or take away your own admin role (another admin can)' },
@@ -224,7 +244,10 @@ describe('API tokens', () => {
     expect(await upgradeStatus(ws, { headers: { authorization: 'Bearer pl_nope_nope' } })).toBe(401);
     expect(await upgradeStatus(ws.replace(/\/ws$/, '/events'))).toBe(401);
 
-    const made = (await admin.invoke('tokens.create', { name: 'line dashboard', scope: 'runs:read' })) as { ok: true; value: { token: TokenInfo; secret: string } };
+    const made = (await admin.invoke('tokens.create', { name: 'line dashboard', scope: 'runs:read' })) as {
+      ok: true;
+      value: { token: TokenInfo; secret: string };
+    };
     expect(made.value.secret).toMatch(/^pl_[0-9a-f]{12}_[\w-]{43}$/);
     // Shown once: the list never carries it.
     const listed = JSON.stringify(await admin.invoke('tokens.list', {}));
@@ -233,19 +256,28 @@ describe('API tokens', () => {
 
     const dash = await withToken(made.value.secret);
     expect(await dash.invoke('runs.list', { limit: 5 })).toMatchObject({ ok: true });
-    expect(await dash.invoke('session.get', {})).toMatchObject({ ok: true, value: { session: { kind: 'token', id: made.value.token.id, scope: 'runs:read' } } });
+    expect(await dash.invoke('session.get', {})).toMatchObject({
+      ok: true,
+      value: { session: { kind: 'token', id: made.value.token.id, scope: 'runs:read' } },
+    });
     expect(await dash.invoke('run.start', { serialNumber: 'Q-9002' })).toMatchObject({
       ok: false,
       error: { kind: 'forbidden', message: 'run.start needs a token with the scope operate (this token has runs:read)' },
     });
-    expect(await dash.invoke('tokens.create', { name: 'x', scope: 'supervise' })).toMatchObject({ ok: false, error: { kind: 'forbidden', message: expect.stringMatching(/^tokens.create is not for API tokens/) } });
+    expect(await dash.invoke('tokens.create', { name: 'x', scope: 'supervise' })).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden', message: expect.stringMatching(/^tokens.create is not for API tokens/) },
+    });
     expect(await dash.invoke('session.login', { badge: ADMIN.badge, pin: ADMIN.pin })).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
     const used = ((await admin.invoke('tokens.list', {})) as { value: { tokens: TokenInfo[] } }).value.tokens.find((x) => x.id === made.value.token.id)!;
     expect(used).toMatchObject({ lastUsedAt: expect.any(String), lastUsedFrom: expect.stringMatching(/127\.0\.0\.1$/), createdBy: ADMIN.badge });
 
     // Revoked: the open connection loses it at its next command, a new one is refused.
     expect(await admin.invoke('tokens.revoke', { id: made.value.token.id })).toMatchObject({ ok: true, value: { revokedAt: expect.any(String) } });
-    expect(await dash.invoke('runs.list', { limit: 5 })).toMatchObject({ ok: false, error: { kind: 'forbidden', message: expect.stringMatching(/was revoked/) } });
+    expect(await dash.invoke('runs.list', { limit: 5 })).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden', message: expect.stringMatching(/was revoked/) },
+    });
     expect(await upgradeStatus(ws, { headers: { authorization: `Bearer ${made.value.secret}` } })).toBe(401);
   });
 
@@ -255,7 +287,10 @@ describe('API tokens', () => {
     const mes = ((await admin.invoke('tokens.create', { name: 'MES', scope: 'operate' })) as { value: { token: TokenInfo; secret: string } }).value;
     const stream = await withToken(reader, '/events');
     const r = await withToken(reader);
-    expect(await r.invoke('runs.list', {})).toMatchObject({ ok: false, error: { kind: 'forbidden', message: 'runs.list needs a token with the scope runs:read (this token has events:read)' } });
+    expect(await r.invoke('runs.list', {})).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden', message: 'runs.list needs a token with the scope runs:read (this token has events:read)' },
+    });
     const m = await withToken(mes.secret);
     const started = (await m.invoke('run.start', { serialNumber: 'Q-9003' })) as { ok: true; value: { runId: string } };
     expect(started.ok).toBe(true);
@@ -287,9 +322,13 @@ describe('listening beyond this machine', () => {
     const dir = tempDir('passline-bind-');
     try {
       writeFileSync(join(dir.dir, 'settings.json'), JSON.stringify({ listenHost: '0.0.0.0' }));
-      const out = await promisify(execFile)(process.execPath, ['--disable-warning=ExperimentalWarning', join(REPO_ROOT, 'electron/server/main.ts'), '--data-dir', dir.dir, '--port', '0'], {
-        timeout: 30_000,
-      }).then(
+      const out = await promisify(execFile)(
+        process.execPath,
+        ['--disable-warning=ExperimentalWarning', join(REPO_ROOT, 'electron/server/main.ts'), '--data-dir', dir.dir, '--port', '0'],
+        {
+          timeout: 30_000,
+        },
+      ).then(
         () => ({ code: 0, stderr: '' }),
         (e: { code: number; stderr: string }) => e,
       );
@@ -304,9 +343,29 @@ describe('listening beyond this machine', () => {
     const dir = tempDir('passline-tls-');
     const cert = join(dir.dir, 'cert.pem');
     const key = join(dir.dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     const s = await startServer(t.station, { host: '0.0.0.0', port: 0, tls: { cert, key }, log: () => undefined });
     try {
       expect(s.url).toMatch(/^https:/);
@@ -328,10 +387,18 @@ describe('listening beyond this machine', () => {
 });
 
 describe('the command line', () => {
-  test("needs no login, and its runs are recorded as run by the OS user", async () => {
+  test('needs no login, and its runs are recorded as run by the OS user', async () => {
     const out = await promisify(execFile)(
       process.execPath,
-      ['--disable-warning=ExperimentalWarning', join(REPO_ROOT, 'electron/station/cli.ts'), 'run', join(SHIPPED_SEQUENCES, 'example-limits'), '--serial', 'EX-1', '--json'],
+      [
+        '--disable-warning=ExperimentalWarning',
+        join(REPO_ROOT, 'electron/station/cli.ts'),
+        'run',
+        join(SHIPPED_SEQUENCES, 'example-limits'),
+        '--serial',
+        'EX-1',
+        '--json',
+      ],
       { timeout: 60_000 },
     ).catch((e: { stdout: string }) => e);
     const started = out.stdout
