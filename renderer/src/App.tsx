@@ -5,6 +5,10 @@ import { ScreenBoundary } from './components/ScreenBoundary.tsx';
 import { useRoute } from './router.ts';
 import { SCREENS } from './screens.ts';
 import { HistoryScreen as History } from './features/history/HistoryScreen.tsx';
+import { useSession } from './api/session-context.tsx';
+import { ScreenGate } from './features/access/ScreenGate.tsx';
+import { SessionControl } from './features/access/SessionControl.tsx';
+import { LoginPage } from './features/access/LoginPage.tsx';
 
 // A chunk per screen, so a page opened directly loads only its own code; History, light and
 // often opened directly, is in the main chunk. Memoized: a screen re-renders for its own
@@ -14,12 +18,27 @@ const OperatorScreen = lazy(() => SCREENS.operator().then((m) => ({ default: m.O
 const RunPage = lazy(() => SCREENS.run().then((m) => ({ default: memo(m.RunPage) })));
 const UnitPage = lazy(() => SCREENS.unit().then((m) => ({ default: memo(m.UnitPage) })));
 const SupervisorPage = lazy(() => SCREENS.supervisor().then((m) => ({ default: memo(m.SupervisorPage) })));
+const AuditPage = lazy(() => SCREENS.audit().then((m) => ({ default: m.AuditPage })));
+const PeoplePage = lazy(() => SCREENS.people().then((m) => ({ default: m.PeoplePage })));
+const TokensPage = lazy(() => SCREENS.tokens().then((m) => ({ default: m.TokensPage })));
 
-const TITLES = { operator: 'Station', history: 'History', run: 'Run', unit: 'Unit', supervisor: 'Supervisor', 'not-found': 'Not found' } as const;
+const TITLES = {
+  operator: 'Station',
+  history: 'History',
+  run: 'Run',
+  unit: 'Unit',
+  supervisor: 'Supervisor',
+  audit: 'Audit',
+  people: 'People',
+  tokens: 'Tokens',
+  login: 'Log in',
+  'not-found': 'Not found',
+} as const;
 
 export function App() {
   const view = useStationView();
   const route = useRoute();
+  const { state } = useSession();
 
   useEffect(() => {
     document.title = `${TITLES[route.name]} · ${view.station?.name ?? 'Passline'}`;
@@ -27,7 +46,7 @@ export function App() {
 
   return (
     <div className="app">
-      <Header view={view} route={route} />
+      <Header view={view} route={route} role={state?.session.role ?? null} session={<SessionControl route={route} />} />
       {view.connection === 'reconnecting' ? (
         <div className="connection-banner" role="alert">
           Connection to the station lost. Reconnecting… Results are kept by the station.
@@ -45,7 +64,23 @@ export function App() {
             ) : route.name === 'run' ? (
               <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
             ) : route.name === 'supervisor' ? (
-              <SupervisorPage upload={view.upload} database={view.database} procedureError={view.procedureError} procedureWarning={view.procedureWarning} />
+              <ScreenGate screen="supervisor">
+                <SupervisorPage upload={view.upload} database={view.database} procedureError={view.procedureError} procedureWarning={view.procedureWarning} />
+              </ScreenGate>
+            ) : route.name === 'audit' ? (
+              <ScreenGate screen="audit">
+                <AuditPage />
+              </ScreenGate>
+            ) : route.name === 'people' ? (
+              <ScreenGate screen="people">
+                <PeoplePage />
+              </ScreenGate>
+            ) : route.name === 'tokens' ? (
+              <ScreenGate screen="tokens">
+                <TokensPage />
+              </ScreenGate>
+            ) : route.name === 'login' ? (
+              <LoginPage from={route.from} />
             ) : route.name === 'unit' ? (
               <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
             ) : (
