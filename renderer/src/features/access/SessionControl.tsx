@@ -13,7 +13,7 @@ export function SessionControl({ route }: { route: Route }) {
   const s = state.session;
   if (s.kind === 'person') {
     return (
-      <div className="header-session" aria-label="Logged in">
+      <div className="header-session" role="group" aria-label="Logged in">
         <div className="header-session-who">
           <span className="header-session-name">{s.name}</span>
           <span className="header-session-role">{s.role ? ROLE_LABEL[s.role] : ''}</span>
