@@ -79,7 +79,6 @@ export const Commands = {
       .object({
         socket: z.number().int().nonnegative().default(0),
         serialNumber: z.string().trim().min(1, 'scan or type a serial number').max(128, 'a serial number has at most 128 characters'),
-        operatorId: z.string().max(64).optional(),
         /** Parameter overrides for this run: `key` (every phase with it) or `phase.key`. */
         params: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).optional(),
         /** The operator saw that this unit already passed and tests it again. */
@@ -188,8 +187,8 @@ export type CommandInput<K extends CommandName> = z.input<(typeof Commands)[K]['
 export type CommandArgs<K extends CommandName> = z.output<(typeof Commands)[K]['input']>;
 export type CommandOutput<K extends CommandName> = z.infer<(typeof Commands)[K]['output']>;
 
-/** The station implements one handler per command; a missing one is a type error. */
-export type CommandHandlers = { [K in CommandName]: (input: CommandArgs<K>) => Promise<CommandOutput<K>> | CommandOutput<K> };
+/** The station implements one handler per command; a missing one is a type error. `C`: who calls (the station's Caller). */
+export type CommandHandlers<C = unknown> = { [K in CommandName]: (input: CommandArgs<K>, caller: C) => Promise<CommandOutput<K>> | CommandOutput<K> };
 
 /** Frames on the WebSocket API (`/ws`). */
 export const ClientFrameSchema = z.discriminatedUnion('type', [

@@ -33,6 +33,21 @@ const COMMAND_NAMES = [
   'calibration.set',
   'scan.submit',
   'operator.logout',
+  'session.get',
+  'session.login',
+  'session.resume',
+  'session.logout',
+  'setup.createAdmin',
+  'people.list',
+  'people.add',
+  'people.update',
+  'people.resetPin',
+  'tokens.list',
+  'tokens.create',
+  'tokens.revoke',
+  'audit.list',
+  'audit.export',
+  'audit.verify',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.

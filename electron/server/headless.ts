@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createStation } from '#station/station.ts';
 import { loadSettings } from '#station/settings/settings.ts';
 import { defaultDataDir } from '#station/settings/data-dir.ts';
-import { startServer } from './server.ts';
+import { bindProblem, startServer } from './server.ts';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -43,6 +43,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
+  // Refused before anything starts: the station would be open to the plant network without TLS.
+  const problem = bindProblem(settings.listenHost, settings.tls);
+  if (problem) throw new Error(problem);
+
   const t0 = performance.now();
   const station = await createStation({ dataDir, settings });
   stopNow = () => station.close();
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
     host: settings.listenHost,
     port: settings.listenPort,
     allowedHosts: settings.allowedHosts,
+    tls: settings.tls,
     staticDir: fileURLToPath(new URL('../../dist/renderer', import.meta.url)),
   });
   await station.ready();

@@ -1,4 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { isIP, type AddressInfo, type Socket } from 'node:net';
@@ -7,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientFrameSchema } from '#contract/commands.ts';
 import { formatZodError } from '#contract/errors.ts';
 import type { Station } from '#station/station.ts';
+import { Sessions, type Caller } from '#station/auth/sessions.ts';
 
 export interface ServerOptions {
   host: string;
@@ -21,6 +25,25 @@ export interface ServerOptions {
   allowedHosts?: readonly string[];
   /** Where refused requests are reported (default: stderr). */
   log?: (message: string) => void;
+  /** PEM certificate and key files: HTTPS and WSS. Required to listen on any address but loopback. */
+  tls?: { cert: string; key: string } | undefined;
+}
+
+/** The cookie the served UI carries to its own `/ws`; a fresh secret each time the server starts. */
+export const UI_COOKIE = 'passline_ui';
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/**
+ * Why the station must not listen on `host`, or null. On loopback only this machine reaches it;
+ * anywhere else the plant network does, so every client needs a token and the wire needs TLS.
+ */
+export function bindProblem(host: string, tls: { cert: string; key: string } | undefined): string | null {
+  if (isLoopback(host) || tls) return null;
+  return `listenHost ${host} is not loopback: a station reachable from other machines serves only over TLS, and every client there needs an API token. Set tls.cert and tls.key in settings (PEM files), restart, then create a token for each client (admin: Tokens). Or set listenHost back to 127.0.0.1.`;
 }
 
 export interface RunningServer {
@@ -57,14 +80,19 @@ export const MAX_PAYLOAD = 1024 * 1024;
  */
 export async function startServer(station: Station, opts: ServerOptions): Promise<RunningServer> {
   const log = throttled(opts.log ?? ((m) => console.warn(m)));
+  const problem = bindProblem(opts.host, opts.tls);
+  if (problem) throw new Error(problem);
   const hostOk = hostCheck(opts.host, opts.allowedHosts ?? []);
-  const http = createServer((req, res) => {
-    serveStatic(req, res, opts.staticDir, hostOk, log).catch((e: unknown) => {
+  const uiKey = randomBytes(32).toString('base64url');
+  const cookie = `${UI_COOKIE}=${uiKey}; HttpOnly; SameSite=Strict; Path=/${opts.tls ? '; Secure' : ''}`;
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    serveStatic(req, res, opts.staticDir, hostOk, log, cookie).catch((e: unknown) => {
       log(`HTTP ${req.method} ${String(req.url).slice(0, 200)}: ${errorText(e)}`);
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end();
     });
-  });
+  };
+  const http = opts.tls ? createTlsServer({ cert: readPem(opts.tls.cert, 'tls.cert'), key: readPem(opts.tls.key, 'tls.key') }, onRequest) : createServer(onRequest);
   // A request Node cannot parse (bad request line, oversized headers, a reset mid-request).
   http.on('clientError', (e: NodeJS.ErrnoException, socket: Socket) => {
     if (e.code !== 'ECONNRESET') log(`HTTP request refused: ${e.message}`);
@@ -99,11 +127,18 @@ export async function startServer(station: Station, opts: ServerOptions): Promis
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
+    const who = authenticate(req, url, station, uiKey);
+    if ('refused' in who) {
+      log(`WebSocket ${url.pathname} refused from ${req.socket.remoteAddress ?? '?'}: ${who.refused}`);
+      const body = `${who.refused}\n`;
+      socket.end(`HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       // An oversized frame, a bad opcode or a reset arrives here; ws closes the socket itself
       // (1009 for a frame over MAX_PAYLOAD). Unhandled, it would end the whole process.
       ws.on('error', (e: Error & { code?: string }) => log(`WebSocket ${url.pathname}: ${e.code ?? 'error'}: ${e.message}`));
-      if (url.pathname === '/ws') serveApi(ws, station);
+      if (url.pathname === '/ws') serveApi(ws, station, who.caller);
       else serveEvents(ws, station, url);
     });
   });
@@ -119,7 +154,7 @@ export async function startServer(station: Station, opts: ServerOptions): Promis
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
-    url: `http://${hostForUrl}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -128,6 +163,47 @@ export async function startServer(station: Station, opts: ServerOptions): Promis
         http.closeAllConnections();
         http.close(() => resolve());
       }),
+  };
+}
+
+function readPem(path: string, field: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`${field}: cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return null;
+}
+
+const sameSecret = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/**
+ * Who a WebSocket connection acts as. The station's own page (its cookie, from this machine);
+ * an API token (`Authorization: Bearer …`, or `?token=` where a client cannot set headers);
+ * on loopback, the read-only event stream when the admin opened it. Anything else: refused.
+ */
+function authenticate(req: IncomingMessage, url: URL, station: Station, uiKey: string): { caller: Caller } | { refused: string } {
+  const from = req.socket.remoteAddress ?? 'unknown';
+  const local = isLoopback(from);
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('token');
+  if (bearer) {
+    const c = station.tokenCaller(bearer, from);
+    return 'refused' in c ? { refused: `token refused: ${c.refused}` } : { caller: c };
+  }
+  const ui = cookieValue(req.headers.cookie, UI_COOKIE);
+  if (ui !== null && local && sameSecret(ui, uiKey)) return { caller: Sessions.ui(from) };
+  if (url.pathname === '/events' && local && station.openEventsOnLoopback) return { caller: Sessions.ui(from) };
+  return {
+    refused: local
+      ? 'no credentials: send an API token (Authorization: Bearer <token>); an admin creates tokens in the station app (Tokens)'
+      : 'no credentials: from another machine every client needs an API token (Authorization: Bearer <token>)',
   };
 }
 
@@ -215,7 +291,7 @@ function sendJson(ws: WebSocket, json: string): void {
 }
 
 /** `/ws`: `{type:'invoke', id, name, input}` → `{type:'reply', id, result}`; `{type:'subscribe', afterSeq}` → events. */
-function serveApi(ws: WebSocket, station: Station): void {
+function serveApi(ws: WebSocket, station: Station, caller: Caller): void {
   let unsubscribe: (() => void) | null = null;
   ws.on('message', (raw) => {
     let json: unknown;
@@ -241,7 +317,7 @@ function serveApi(ws: WebSocket, station: Station): void {
     }
     const f = frame.data;
     if (f.type === 'invoke') {
-      void station.invoke(f.name, f.input).then((result) => sendJson(ws, JSON.stringify({ type: 'reply', id: f.id, result })));
+      void station.invoke(f.name, f.input, caller).then((result) => sendJson(ws, JSON.stringify({ type: 'reply', id: f.id, result })));
     } else {
       unsubscribe?.();
       unsubscribe = station.bus.subscribe((_e, json) => sendJson(ws, `{"type":"event","event":${json()}}`), f.afterSeq ?? station.bus.lastSeq);
@@ -269,8 +345,12 @@ async function serveStatic(
   dir: string | undefined,
   hostOk: (host: string | undefined) => boolean,
   log: (m: string) => void,
+  cookie: string,
 ): Promise<void> {
   const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+  // The page gets the key to its own /ws, on this machine only; a page from elsewhere can neither
+  // read it nor send it (SameSite=Strict, and the Origin check on the upgrade).
+  const pageCookie: Record<string, string> = isLoopback(req.socket.remoteAddress ?? '') ? { 'Set-Cookie': cookie } : {};
   const refuse = (status: number, why: string): void => {
     log(`HTTP ${req.method} ${JSON.stringify(String(req.url).slice(0, 200))} refused (${status}): ${why}`);
     res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(why);
@@ -328,10 +408,14 @@ async function serveStatic(
       .writeHead(200, {
         ...headers,
         ...(immutable ? { 'Cache-Control': 'public, max-age=31536000, immutable' } : {}),
+        // The page gets the key to its own /ws; a page from elsewhere cannot read or send it (SameSite, Origin check).
+        ...(extname(file) === '.html' ? pageCookie : {}),
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       })
       .end(req.method === 'HEAD' ? undefined : body);
   } catch {
-    res.writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('The station UI is not built. Run: npm run build:ui');
+    res
+      .writeHead(503, { ...headers, ...pageCookie, 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('The station UI is not built. Run: npm run build:ui');
   }
 }

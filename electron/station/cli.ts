@@ -15,6 +15,8 @@ import { describeSchemaWritten, writeProcedureSchema } from './procedures/schema
 import type { Prompt, PromptAnswer } from '#contract/prompts.ts';
 import type { StationEvent } from '#contract/events.ts';
 import { BUILTIN_SEQUENCES, createStation } from './station.ts';
+import { Sessions } from './auth/sessions.ts';
+import { userInfo } from 'node:os';
 import { EXPORT_USAGE, IMPORT_USAGE, transferMain } from './cli-transfer.ts';
 import { PROCEDURE_FILE, findProcedureDir, parseProcedureFile } from './procedures/load.ts';
 import { paramProblems } from './engine/plan.ts';
@@ -133,6 +135,9 @@ async function main(): Promise<number> {
       if (level !== 'info') console.error(`passline: ${m}`);
     },
   });
+  // The CLI runs on the engineer's own machine with the data folder's permissions: no login;
+  // its runs and acts are recorded as the OS user's.
+  const cli = Sessions.os(osUser());
   try {
     await station.ready();
     const snap = station.snapshot();
@@ -174,13 +179,13 @@ async function main(): Promise<number> {
       if (answer === undefined) {
         const hint = `pass --answer "${p.key ?? p.phase}=…"${p.kind === 'confirm' || p.kind === 'yes-no' || p.kind === 'pass-fail' ? ' or --yes' : ''}`;
         console.error(`passline: the prompt "${p.message}" (phase ${p.phase}) needs an answer: ${hint}; stopping the run`);
-        await station.invoke('run.abort', { socket: 0, reason: `no answer for the prompt "${p.message}" (phase ${p.phase}): ${hint}` });
+        await station.invoke('run.abort', { socket: 0, reason: `no answer for the prompt "${p.message}" (phase ${p.phase}): ${hint}` }, cli);
         return;
       }
-      const r = await station.invoke('prompt.answer', { socket: 0, promptId: p.id, answer });
+      const r = await station.invoke('prompt.answer', { socket: 0, promptId: p.id, answer }, cli);
       if (!r.ok) {
         console.error(`passline: answer to "${p.message}" refused: ${r.error.message}; stopping the run`);
-        await station.invoke('run.abort', { socket: 0, reason: `the answer to "${p.message}" was refused: ${r.error.message}` });
+        await station.invoke('run.abort', { socket: 0, reason: `the answer to "${p.message}" was refused: ${r.error.message}` }, cli);
       }
     };
 
@@ -193,12 +198,12 @@ async function main(): Promise<number> {
       console.error(
         `passline: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the run (teardown and safe state first; press Ctrl-C again to quit at once)`,
       );
-      void station.invoke('run.abort', { socket: 0, reason: `stopped from the command line (${signal})` });
+      void station.invoke('run.abort', { socket: 0, reason: `stopped from the command line (${signal})` }, cli);
     };
     process.on('SIGINT', onInterrupt);
     process.on('SIGTERM', onInterrupt);
 
-    const started = await station.invoke('run.start', { socket: 0, serialNumber: values.serial, ...(Object.keys(params).length ? { params } : {}) });
+    const started = await station.invoke('run.start', { socket: 0, serialNumber: values.serial, ...(Object.keys(params).length ? { params } : {}) }, cli);
     if (!started.ok) fail(started.error.message);
     const end = await ended;
     return end.data.outcome === 'PASS' ? 0 : end.data.outcome === 'FAIL' ? 1 : 2;
@@ -265,3 +270,11 @@ main().then(
   (code) => process.exit(code),
   (e: unknown) => fail(e instanceof Error ? e.message : String(e)),
 );
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}

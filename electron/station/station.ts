@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   accessSync,
   closeSync,
@@ -40,6 +40,11 @@ import { BUILTIN_SEQUENCES, findProcedureDir } from './procedures/load.ts';
 import { Uploader } from './uploader/uploader.ts';
 import { queuedTargetIds } from './uploader/targets.ts';
 import { exportRuns, importRuns } from './formats/transfer.ts';
+import { ACCESS, allowed } from '#contract/access.ts';
+import { needsPin } from '#contract/auth.ts';
+import { PeopleRepo } from './auth/people.ts';
+import { Sessions, type Caller } from './auth/sessions.ts';
+import { authHandlers } from './auth/auth-handlers.ts';
 
 export { BUILTIN_SEQUENCES };
 
@@ -172,9 +177,19 @@ export interface StationOptions {
 
 export interface Station {
   readonly bus: EventBus;
-  readonly handlers: CommandHandlers;
-  /** Parses input with the contract, runs the handler, returns `{ok, value|error}`. Never throws. */
-  invoke(name: string, input: unknown): Promise<Result<unknown>>;
+  readonly handlers: CommandHandlers<Caller>;
+  /**
+   * Checks the caller's right (contract/access.ts), parses input with the contract, runs the
+   * handler, returns `{ok, value|error}`. Never throws. Without a caller: the station's own
+   * window (the desktop app's renderer, an in-process test), which logs in like any screen.
+   */
+  invoke(name: string, input: unknown, caller?: Caller): Promise<Result<unknown>>;
+  /** The caller of the station's own window; a login made there holds for every invoke without a caller. */
+  readonly window: Caller;
+  /** A caller for an API token's secret presented from `from`, or why it is refused. */
+  tokenCaller(secret: string, from: string): Caller | { refused: string };
+  /** settings.openEventsOnLoopback: `/events` may be read on 127.0.0.1 without a token. */
+  readonly openEventsOnLoopback: boolean;
   snapshot(): StationSnapshot;
   /** Resolves when every socket's runner has loaded its procedure or failed to. */
   ready(): Promise<void>;
@@ -391,6 +406,19 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   storageTimer.unref();
 
   const inventory = new InventoryRepo(db);
+  const people = new PeopleRepo(db);
+  const sessions = new Sessions({ idleMinutes: () => settings.sessionIdleMinutes, requireBadgeLogin: () => settings.requireBadgeLogin });
+  /** One entry in the audit trail; a failure to write it is logged, never a reason to fail the act already done. */
+  const audit = (actor: string, action: string, details: Record<string, unknown>): void => {
+    try {
+      inventory.audit(actor, action, details);
+    } catch (e) {
+      onStoreError(e);
+      log('error', `audit: ${action} by ${actor} not recorded: ${(e as Error).message}`);
+    }
+  };
+  const windowCaller = Sessions.ui('window');
+  const stationCaller = Sessions.station();
   const bus = new EventBus(repo);
   announceStorage = (st) => bus.publish({ kind: 'storage.changed', data: st });
   bus.onLogError = (e) => {
@@ -528,28 +556,54 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   let operatorId: string | null = null;
   const setOperator = (id: string | null, source?: string): void => {
     if (id === operatorId) return;
+    const before = operatorId;
     operatorId = id;
-    try {
-      inventory.audit(id ?? 'station', id ? 'operator.login' : 'operator.logout', { source });
-    } catch (e) {
-      log('error', `audit: ${(e as Error).message}`);
-    }
+    audit(id ?? before ?? 'station', id ? 'operator.login' : 'operator.logout', { source: source ?? null });
     bus.publish({ kind: 'operator.changed', data: { operatorId: id, ...(source !== undefined ? { source } : {}) } });
   };
 
+  /**
+   * A supervisor's approval at the operator's screen: their badge and PIN, checked like a login.
+   * Returns the approver's badge; a wrong one is refused and audited.
+   */
+  const checkApprover = async (override: Override, caller: Caller): Promise<string> => {
+    const r = await people.check(override.supervisorId, override.pin);
+    const problem = !r.ok
+      ? r.reason
+      : r.person.role !== 'supervisor' && r.person.role !== 'admin'
+        ? `badge ${r.person.badge} (${r.person.name}) is a ${r.person.role}'s, not a supervisor's`
+        : null;
+    if (problem !== null) {
+      audit(override.supervisorId, 'override.refused', { from: caller.from, reason: problem });
+      throw new StationFault('supervisor.invalid', `Not approved: ${problem}.`, { field: problem.includes('PIN') ? 'override.pin' : 'override.supervisorId' });
+    }
+    return override.supervisorId;
+  };
+
+  /** Who a run is recorded as run by: the person logged in on the caller, else the operator who scanned their badge. */
+  const runOperator = (caller: Caller): string | undefined => {
+    const session = sessions.session(caller);
+    if (session.kind === 'person' || session.kind === 'os') return sessions.actor(caller);
+    if (operatorId !== null) return operatorId;
+    if (settings.requireBadgeLogin)
+      throw new StationFault('forbidden', 'run.start needs an operator to log in first: scan your badge', { needs: 'operator' });
+    return session.kind === 'token' ? sessions.actor(caller) : undefined;
+  };
+
   /** Starts a run after the admission checks (check digit, retest rules, calibration). */
-  const startRun = (
+  const startRun = async (
     index: number,
     serialNumber: string,
+    caller: Caller,
     o: {
-      operatorId?: string | undefined;
       params?: Record<string, string | number | boolean> | undefined;
       confirmRetest?: boolean | undefined;
       override?: Override | undefined;
     },
-  ): string => {
+  ): Promise<string> => {
     const s = socketAt(index);
-    const who = o.operatorId ?? operatorId ?? undefined;
+    const who = runOperator(caller);
+    if (o.override) await checkApprover(o.override, caller);
     const { unit, annotations } = admit(
       {
         serialNumber,
@@ -561,19 +615,21 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         override: o.override,
       },
       inventory,
-      settings.supervisors,
     );
     return s.startRun(serialNumber, who, o.params, {
       unit,
       withRun: (runId) => {
         inventory.annotate(runId, annotations);
-        for (const ov of annotations.overrides ?? []) inventory.audit(ov.by, `override.${ov.kind}`, { runId, message: ov.message, reason: ov.reason });
+        for (const ov of annotations.overrides ?? []) audit(ov.by, `override.${ov.kind}`, { runId, message: ov.message, reason: ov.reason ?? null, from: caller.from });
       },
     });
   };
 
   /** A scan from the keyboard wedge or a serial scanner: routed by pattern, announced as scan.received. */
-  const submitScan = (scan: { text: string; socket: number; source: string; confirmRetest?: boolean | undefined; override?: Override | undefined }) => {
+  const submitScan = async (
+    scan: { text: string; socket: number; source: string; confirmRetest?: boolean | undefined; override?: Override | undefined },
+    caller: Caller,
+  ) => {
     const text = scan.text.trim();
     const { route, id } = routeScan(text, settings.scanRoutes);
     const at = new Date().toISOString();
@@ -594,16 +650,33 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       });
     try {
       if (route === 'badge') {
+        // A badge scan logs in an operator. A supervisor's badge alone opens nothing more: their
+        // rights need the PIN (session.login); scanned, they are the operator at the station.
+        const person = people.get(id);
+        const refuse = (why: string): never => {
+          audit(id, 'session.loginFailed', { from: caller.from, source: scan.source, reason: why });
+          throw new StationFault('login.failed', `Not logged in: ${why}.`, { field: 'text' });
+        };
+        if (person?.disabled) refuse(`badge ${id} (${person.name}) is disabled`);
+        // With badge login required, only people an admin added may log in.
+        if (!person && settings.requireBadgeLogin) refuse(`badge ${id} is not known on this station: an admin adds operators in People`);
+        if (caller.kind === 'ui') {
+          if (caller.login && caller.login.person.badge !== id) sessions.logout(caller);
+          if (person && !needsPin(person.role) && !person.hasPin) sessions.login(caller, person);
+        }
         setOperator(id, scan.source);
         announce(true, `operator ${id} logged in`);
         return { route, id };
       }
+      // A unit or a fixture is operating the station: the caller needs the operator's right.
+      const may = allowed(sessions.session(caller), 'run.start');
+      if (!may.ok) throw new StationFault('forbidden', may.message, { needs: may.needs });
       if (route === 'fixture') {
         socketAt(scan.socket).setFixture(id);
         announce(true, `fixture ${id} on socket ${scan.socket + 1}`);
         return { route, id };
       }
-      const runId = startRun(scan.socket, text, { confirmRetest: scan.confirmRetest, override: scan.override });
+      const runId = await startRun(scan.socket, text, caller, { confirmRetest: scan.confirmRetest, override: scan.override });
       announce(true, undefined, runId);
       return { route, id, runId };
     } catch (e) {
@@ -616,11 +689,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     (cfg) =>
       new SerialScanner(cfg, {
         scan: (line: ScanLine) => {
-          try {
-            submitScan({ text: line.text, socket: cfg.socket, source: line.source });
-          } catch {
-            /* refused: scan.received says why */
-          }
+          // Refused: scan.received says why.
+          submitScan({ text: line.text, socket: cfg.socket, source: line.source }, stationCaller).catch(() => undefined);
         },
         state: (connected, message) =>
           log(connected ? 'info' : 'warning', `scanner ${cfg.name} (${cfg.port}): ${connected ? 'connected' : `not connected: ${message ?? ''}`}`),
@@ -661,15 +731,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
    */
   let backupSeq = 0;
   const takeBackup = async (by: string): Promise<{ path: string; bytes: number }> => {
-    if (!settings.supervisors.includes(by)) {
-      throw new StationFault(
-        'supervisor.invalid',
-        settings.supervisors.length === 0
-          ? 'No supervisor badges are set up on this station (settings: supervisors), so no backup can be taken.'
-          : `"${by}" is not a supervisor badge on this station: a backup is a supervisor's command.`,
-        { field: 'by' },
-      );
-    }
     if (db.location() === null)
       throw new StationFault('disk.full', `The station database is not open (${storage.message ?? 'see the station log'}): there is nothing to back up.`);
     const pragma = (name: string): number => Number(Object.values(db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[0]);
@@ -710,19 +771,24 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       .filter((f) => /^passline-.*\.db$/.test(f))
       .sort();
     for (const old of copies.slice(0, Math.max(0, copies.length - settings.backupKeep))) rmSync(join(dir, old), { force: true });
-    try {
-      inventory.audit(by, 'store.backup', { path, bytes });
-    } catch (e) {
-      log('error', `audit: ${(e as Error).message}`);
-    }
+    audit(by, 'store.backup', { path, bytes });
     return { path, bytes };
   };
 
-  const handlers: CommandHandlers = {
+  const handlers: CommandHandlers<Caller> = {
+    ...authHandlers({
+      people,
+      sessions,
+      requireBadgeLogin: () => settings.requireBadgeLogin,
+      audit,
+      operatorChanged: (badge, source) => setOperator(badge, source),
+    }),
     'station.snapshot': () => snapshot(),
-    'run.start': (i) => ({ runId: startRun(i.socket, i.serialNumber, i) }),
-    'scan.submit': (i) => submitScan(i),
-    'operator.logout': () => {
+    'run.start': async (i, caller) => ({ runId: await startRun(i.socket, i.serialNumber, caller, i) }),
+    'scan.submit': (i, caller) => submitScan(i, caller),
+    'operator.logout': (_i, caller) => {
+      // The operator leaves: their login on this screen ends with them.
+      if (caller.login?.person.badge === operatorId) sessions.logout(caller);
       setOperator(null);
       return {};
     },
@@ -737,9 +803,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'ports.list': () => listSerialPorts(),
     'instrument.test': (i) => testInstrument(i.address, i.timeoutMs),
     'calibration.list': () => ({ entries: inventory.listCalibration() }),
-    'calibration.set': (i) => {
-      const { by, ...entry } = i;
-      inventory.setCalibration(entry, by);
+    'calibration.set': (i, caller) => {
+      inventory.setCalibration(i, sessions.actor(caller));
       return {};
     },
     'run.abort': (i) => ({ aborted: socketAt(i.socket).abort(i.reason) }),
@@ -755,18 +820,22 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       const bytes = attachments.readChecked(i.sha256);
       return { sha256: i.sha256, size: bytes.byteLength, base64: bytes.toString('base64') };
     },
-    'store.backup': (i) => {
+    'store.backup': (_i, caller) => {
       assertBackupable();
-      return takeBackup(i.by);
+      return takeBackup(sessions.actor(caller));
     },
     'events.since': (i) => bus.since(i.afterSeq, i.limit),
     'upload.status': () => uploader.status(),
     'upload.listParked': (i) => ({ runs: uploader.listParked(i.target, i.limit) }),
     'upload.forRun': (i) => ({ runId: i.runId, uploads: uploader.forRun(i.runId) }),
-    'upload.retry': (i) => ({ count: uploader.retryParked(i.by, i.target, i.runIds) }),
-    'upload.drop': (i) => ({ count: uploader.drop(i.by, i.target, i.runIds, i.reason) }),
+    'upload.retry': (i, caller) => ({ count: uploader.retryParked(sessions.actor(caller), i.target, i.runIds) }),
+    'upload.drop': (i, caller) => ({ count: uploader.drop(sessions.actor(caller), i.target, i.runIds, i.reason) }),
     'runs.export': (i) => exportRuns(repo, i, attachments),
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
+    // TEMPORARY until the audit store lands (branch audit).
+    'audit.list': () => ({ entries: [] }),
+    'audit.export': () => ({ fileName: '', mediaType: '', content: '', count: 0 }),
+    'audit.verify': () => ({ ok: true, entries: 0, firstBad: null, gaps: [] }),
   };
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
@@ -789,12 +858,25 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     else checkDeferred = false;
   });
 
-  const invoke = async (name: string, input: unknown): Promise<Result<unknown>> => {
+  const invoke = async (name: string, input: unknown, caller: Caller = windowCaller): Promise<Result<unknown>> => {
     try {
       if (!Object.hasOwn(Commands, name)) throw new StationFault('invalid-input', `unknown command "${name}"`);
       const cmd = name as CommandName;
+      // The right first, from the caller's session: never from anything in the input.
+      const expired = sessions.expire(caller);
+      if (expired) audit(expired.person.badge, 'session.expired', { from: caller.from, idleMinutes: settings.sessionIdleMinutes });
+      if (caller.kind === 'token' && !people.tokenActive(caller.token!.id))
+        throw new StationFault('forbidden', `token ${caller.token!.id} (${caller.token!.name}) was revoked: ask an admin for a new one`, { needs: ACCESS[cmd].scope });
+      const may = allowed(sessions.session(caller), cmd);
+      if (!may.ok)
+        throw new StationFault('forbidden', expired ? `Your login ended after ${settings.sessionIdleMinutes} idle minutes: ${may.message}` : may.message, {
+          needs: may.needs,
+        });
+      if (input !== null && typeof input === 'object' && Object.hasOwn(input, 'by'))
+        throw new StationFault('invalid-input', 'by: who acts is taken from your login; leave by out', { field: 'by' });
       const args = Commands[cmd].input.parse(input ?? {});
-      const value = await (handlers[cmd] as (a: unknown) => unknown)(args);
+      if (cmd !== 'session.get') sessions.touch(caller);
+      const value = await (handlers[cmd] as (a: unknown, c: Caller) => unknown)(args, caller);
       return { ok: true, value };
     } catch (e) {
       onDamage(e);
@@ -807,6 +889,12 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     bus,
     handlers,
     invoke,
+    window: windowCaller,
+    tokenCaller: (secret, from) => {
+      const r = people.useToken(secret, from);
+      return r.ok ? Sessions.token(r.token, from) : { refused: r.reason };
+    },
+    openEventsOnLoopback: settings.openEventsOnLoopback,
     snapshot,
     ready: async () => {
       await Promise.all(sockets.map((s) => s.whenSettled()));

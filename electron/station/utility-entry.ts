@@ -69,7 +69,7 @@ async function start(msg: Extract<ToStation, { type: 'start' }>): Promise<void> 
   // The desktop app works without the external stream (port taken, say): report, go on.
   let serverError: string | null = null;
   try {
-    server = await startServer(s, { host: settings.listenHost, port: settings.listenPort, allowedHosts: settings.allowedHosts });
+    server = await startServer(s, { host: settings.listenHost, port: settings.listenPort, allowedHosts: settings.allowedHosts, tls: settings.tls });
   } catch (e) {
     serverError = `The event server could not listen on ${settings.listenHost}:${settings.listenPort}: ${e instanceof Error ? e.message : String(e)}`;
     console.error(serverError);

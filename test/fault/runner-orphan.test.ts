@@ -46,7 +46,7 @@ test('kill -9 of the station while phase code spins: the runner is gone and the 
   writeFileSync(join(data.dir, 'settings.json'), JSON.stringify({ instruments: { psu: `${psu.address}?driver=psu` } }));
   const h: Headless = await startHeadless({ dataDir: data.dir, sequences: FIXTURE_SEQUENCES, procedure: 'teardown-kill' });
   cleanups.push(() => h.kill9());
-  const api = await ApiClient.connect(`${h.wsUrl}/ws`);
+  const api = await ApiClient.asPage(`${h.wsUrl}/ws`);
   api.sendRaw(JSON.stringify({ type: 'subscribe' }));
   await api.invoke('station.snapshot', {});
   const started = await api.invoke('run.start', { serialNumber: 'K-ORPHAN', params: { 'long_phase.mode': 'spin' } });

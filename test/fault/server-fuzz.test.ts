@@ -16,7 +16,8 @@ import { z } from 'zod';
 import { Commands, type CommandName } from '#contract/commands.ts';
 import type { StationEvent, StationEventOf } from '#contract/events.ts';
 import { startHeadless, type Headless } from '../helpers/headless.ts';
-import { ApiClient } from '../helpers/ws.ts';
+import { ApiClient, pageCookie } from '../helpers/ws.ts';
+import { setUpPeople } from '../helpers/people.ts';
 import { FIXTURE_SEQUENCES, tempDir } from '../helpers/paths.ts';
 import { mulberry32 } from '../helpers/random.ts';
 
@@ -47,10 +48,13 @@ function randomBytes(n: number): Buffer {
   return b;
 }
 
+/** The station's page cookie: the fuzzing clients are logged-in pages, the worst a local page can be. */
+let cookie = '';
+
 /** Opens /ws or /events and resolves with the close code the station ends it with. */
 function closeCodeAfter(path: string, send: (ws: WebSocket) => void): Promise<{ code: number; reason: string }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers: { cookie } });
     ws.on('error', () => {
       // The station may cut the TCP connection under our feet; the close event still comes.
     });
@@ -94,9 +98,10 @@ function wrongInputs(): { name: CommandName; input: unknown }[] {
 test(`hostile input never stops the station, nor disturbs a unit under test (seed ${SEED})`, async ({ onTestFailed }) => {
   onTestFailed(() => console.log(`the station said:\n${h.output()}`));
   const rssBefore = rssKiB();
+  cookie = await pageCookie(h.url);
 
   // A well-behaved client tests units one after another while the rest goes on.
-  const good = await ApiClient.connect(`ws://127.0.0.1:${port}/ws`, { origin: h.url });
+  const good = await ApiClient.asPage(`ws://127.0.0.1:${port}/ws`, { origin: h.url });
   good.sendRaw(JSON.stringify({ type: 'subscribe' }));
   let fuzzing = true;
   const outcomes: string[] = [];
@@ -128,7 +133,7 @@ test(`hostile input never stops the station, nor disturbs a unit under test (see
   expect((await closeCodeAfter('/ws', (ws) => ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false }))).code).toBe(1007);
 
   // 2. Random bytes as binary frames, random characters as text, on one connection that must keep answering.
-  const noisy = await ApiClient.connect(`ws://127.0.0.1:${port}/ws`);
+  const noisy = await ApiClient.asPage(`ws://127.0.0.1:${port}/ws`);
   for (let i = 0; i < 300; i++) {
     const bytes = randomBytes(1 + Math.floor(rand() * 2000));
     if (rand() < 0.5) noisy.ws.send(bytes, { binary: true });
@@ -142,7 +147,9 @@ test(`hostile input never stops the station, nor disturbs a unit under test (see
   expect(nested).toMatchObject({ type: 'reply', result: { ok: false, error: { kind: 'invalid-input' } } });
   expect(await noisy.invoke('station.snapshot', {})).toMatchObject({ ok: true });
 
-  // 3. A wrong type in every field of every command: refused, naming the field.
+  // 3. A wrong type in every field of every command: refused, naming the field. As an admin, so
+  // every command's input is read (an operator's session is refused before that: auth.test.ts).
+  await setUpPeople((name, input) => noisy.invoke(name, input), []);
   const cases = wrongInputs();
   expect(cases.length).toBeGreaterThan(100);
   for (const c of cases) {
@@ -206,7 +213,7 @@ test(`hostile input never stops the station, nor disturbs a unit under test (see
   for (let i = 0; i < 100; i++) idle.push(tcpConnect(port, '127.0.0.1').on('error', () => undefined));
   const many = await Promise.all(
     Array.from({ length: 300 }, async (_, i) => {
-      const c = await ApiClient.connect(`ws://127.0.0.1:${port}/${i % 2 ? 'ws' : 'events?after=0'}`);
+      const c = await ApiClient.connect(`ws://127.0.0.1:${port}/${i % 2 ? 'ws' : 'events?after=0'}`, { headers: { cookie } });
       if (i % 2) c.sendRaw(JSON.stringify({ type: 'subscribe', afterSeq: 0 }));
       return c;
     }),

@@ -35,7 +35,7 @@ afterAll(async () => {
 async function boot(dataDir: string): Promise<{ h: Headless; api: ApiClient }> {
   const h = await startHeadless({ dataDir, sequences: FIXTURE_SEQUENCES, procedure: 'stream' });
   running.push(h);
-  const api = await ApiClient.connect(`${h.wsUrl}/ws`);
+  const api = await ApiClient.asPage(`${h.wsUrl}/ws`);
   const { seq } = await call<{ seq: number }>(api, 'station.snapshot', {});
   // A boot publishes a handful of events before anyone connects.
   api.sendRaw(JSON.stringify({ type: 'subscribe', afterSeq: Math.max(0, seq - 200) }));

@@ -64,7 +64,7 @@ test('kill -9 during uploads at random moments: the receiver has every run exact
     const h = await startHeadless({ dataDir, sequences: FIXTURE_SEQUENCES, procedure: 'stream' });
     running.push(h);
     // A unit under test while the queue drains: it finishes, or is recovered after the kill; either way it is queued.
-    const api = await ApiClient.connect(`${h.wsUrl}/ws`);
+    const api = await ApiClient.asPage(`${h.wsUrl}/ws`);
     const started = await api.invoke('run.start', { serialNumber: `LIVE-${boot}` });
     if (started.ok) expected.add((started.value as { runId: string }).runId);
     await api.close();
@@ -77,7 +77,7 @@ test('kill -9 during uploads at random moments: the receiver has every run exact
   const h = await startHeadless({ dataDir, sequences: FIXTURE_SEQUENCES, procedure: 'stream' });
   running.push(h);
   await receiver.distinctReaches(expected.size, 120_000);
-  const api = await ApiClient.connect(`${h.wsUrl}/ws`);
+  const api = await ApiClient.asPage(`${h.wsUrl}/ws`);
   api.sendRaw(JSON.stringify({ type: 'subscribe' }));
   const now = await api.invoke('upload.status', {});
   if (!now.ok || (now.value as UploadStatus).waitingRuns > 0) {

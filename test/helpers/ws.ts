@@ -33,6 +33,15 @@ export class ApiClient {
     });
   }
 
+  /**
+   * Connects as the station's own page does: the page's cookie (from loading the page) on the
+   * upgrade. `url` is the /ws (or /events) address; the page is fetched from the same host.
+   */
+  static async asPage(url: string, opts: WebSocket.ClientOptions = {}): Promise<ApiClient> {
+    const cookie = await pageCookie(url);
+    return ApiClient.connect(url, { ...opts, headers: { ...opts.headers, cookie } });
+  }
+
   static async connect(url: string, opts: WebSocket.ClientOptions = {}): Promise<ApiClient> {
     const ws = new WebSocket(url, opts);
     const client = new ApiClient(ws);
@@ -113,4 +122,14 @@ export function upgradeStatus(url: string, opts: WebSocket.ClientOptions = {}): 
       if (!/Unexpected server response/.test(e.message)) reject(e);
     });
   });
+}
+
+/** The cookie the station sets when its page is loaded: what its /ws accepts from the page. */
+export async function pageCookie(url: string): Promise<string> {
+  const page = new URL('/', url.replace(/^ws/, 'http'));
+  const res = await fetch(page);
+  await res.arrayBuffer();
+  const set = res.headers.get('set-cookie');
+  if (!set) throw new Error(`${page.href} set no cookie (status ${res.status})`);
+  return set.split(';')[0]!;
 }

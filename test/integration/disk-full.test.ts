@@ -16,6 +16,7 @@ import type { RunSummary } from '#contract/records.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
 import { writeProcedure } from '../helpers/procedure-files.ts';
 import { REPO_ROOT, tempDir } from '../helpers/paths.ts';
+import { loginAs, type Invoke } from '../helpers/people.ts';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -174,14 +175,14 @@ describe('the disk fills during a run', () => {
     rmSync(filler);
     await ts.events.waitFor('storage.changed', (e) => e.data.state === 'low', { afterSeq: full.seq });
     const after = await until('the run stored as ERROR', () => {
-      const r = ts.station.handlers['runs.get']({ runId }) as { outcome: string; outcomeReason?: string };
+      const r = ts.station.handlers['runs.get']({ runId }, ts.station.window) as { outcome: string; outcomeReason?: string };
       return r.outcome === 'ERROR' ? r : undefined;
     });
     expect(after.outcomeReason).toMatch(/^results could not be saved: disk full/);
     await ts.station.ready();
     const next = await ts.start('D-3');
     expect((await ts.ended(next)).data.outcome).toBe('PASS');
-    const listed = (ts.station.handlers['runs.list']({ limit: 10 }) as { runs: RunSummary[] }).runs;
+    const listed = (ts.station.handlers['runs.list']({ limit: 10 }, ts.station.window) as { runs: RunSummary[] }).runs;
     expect(listed.map((r) => [r.serialNumber, r.outcome])).toEqual([
       ['D-3', 'PASS'],
       ['D-1', 'ERROR'],
@@ -262,20 +263,23 @@ describe('store.backup', () => {
   test("is a supervisor's command, keeps the newest backupKeep copies, refuses to pass the free-disk floor and never answers ok with an empty copy", async () => {
     const dir = tinyDisk(4096);
     const { root } = fillProcedure();
-    const ts = await fillStation(dir, root, { supervisors: ['SUP-1'], backupKeep: 2, minFreeBytes: 256 * 1024 });
+    const ts = await fillStation(dir, root, { backupKeep: 2, minFreeBytes: 256 * 1024 });
     const runId = await ts.start('D-5');
     await ts.ended(runId);
     const backups = () => readdirSync(join(dir, 'backups')).sort();
+    const invoke: Invoke = (name, input) => ts.station.invoke(name, input);
 
-    expect(await ts.station.invoke('store.backup', {})).toMatchObject({ ok: false, error: { kind: 'invalid-input', message: expect.stringMatching(/^by: /) } });
-    expect(await ts.station.invoke('store.backup', { by: 'OP-7' })).toMatchObject({
+    // The operator at the screen may not; nor may anyone name a supervisor in the input.
+    expect(await invoke('store.backup', {})).toMatchObject({
       ok: false,
-      error: { kind: 'supervisor.invalid', message: '"OP-7" is not a supervisor badge on this station: a backup is a supervisor\'s command.' },
+      error: { kind: 'forbidden', message: 'store.backup needs the role supervisor (you are logged in as an operator)' },
     });
+    await loginAs(invoke, 'supervisor');
+    expect(await invoke('store.backup', { by: 'SUP-1' })).toMatchObject({ ok: false, error: { kind: 'invalid-input', message: expect.stringMatching(/^by: /) } });
 
     const paths: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const res = await ts.station.invoke('store.backup', { by: 'SUP-1' });
+      const res = await invoke('store.backup', {});
       if (!res.ok) throw new Error(res.error.message);
       const { path, bytes } = res.value as { path: string; bytes: number };
       expect(bytes).toBeGreaterThan(0);
@@ -289,7 +293,7 @@ describe('store.backup', () => {
 
     // A copy that would take the disk under the floor is refused, and nothing is left behind.
     const filler = fillTo(dir, 300 * 1024);
-    const refused = await ts.station.invoke('store.backup', { by: 'SUP-1' });
+    const refused = await invoke('store.backup', {});
     expect(refused).toMatchObject({ ok: false, error: { kind: 'disk.full', message: expect.stringMatching(/^No backup was written: a copy needs about [\d.]+ MB and the disk has [\d.]+ MB free/) } });
     expect(backups()).toHaveLength(2);
     rmSync(filler);

@@ -13,6 +13,7 @@ import type { CommandOutput } from '#contract/commands.ts';
 import { checkOcpStream } from '#station/formats/ocp-check.ts';
 import { nativeJson, nativeLines, parseNative } from '#station/formats/native.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
+import { loginAs } from '../helpers/people.ts';
 import { FIXTURE_SEQUENCES, SHIPPED_SEQUENCES } from '../helpers/paths.ts';
 import { fullRun } from '../helpers/run-records.ts';
 import { schemaProblems } from '../helpers/ocp-schema.ts';
@@ -33,6 +34,13 @@ afterAll(async () => {
 
 /** Runs on real procedures: limits, series, parameterised phases, an unset measurement, a throw, undeclared measurements, throws with their lines. */
 const made: { ts: TestStation; runIds: string[] }[] = [];
+/** Export and import are a supervisor's: each station of these tests is driven by one, logged in. */
+async function openSupervised(opts: Parameters<typeof openTestStation>[0]): Promise<TestStation> {
+  const ts = await openTestStation(opts);
+  await loginAs((name, input) => ts.station.invoke(name, input), 'supervisor');
+  return ts;
+}
+
 beforeAll(async () => {
   for (const [folder, procedureId, serials] of [
     [SHIPPED_SEQUENCES, 'example-limits', ['EX-11', 'EX-12']],
@@ -43,7 +51,7 @@ beforeAll(async () => {
     [FIXTURE_SEQUENCES, 'undeclared', ['UND-1']],
     [FIXTURE_SEQUENCES, 'throws-where', ['THROW-2']],
   ] as const) {
-    const ts = await openTestStation({ procedureId, sequenceFolder: folder });
+    const ts = await openSupervised({ procedureId, sequenceFolder: folder });
     stations.push(ts);
     const runIds: string[] = [];
     for (const serial of serials) {
@@ -57,7 +65,7 @@ beforeAll(async () => {
 
 describe('native JSON', () => {
   test('export → import into another station → export: byte for byte the same, for every run', async () => {
-    const target = await openTestStation({ procedureId: 'quick' });
+    const target = await openSupervised({ procedureId: 'quick' });
     stations.push(target);
     let count = 0;
     for (const { ts, runIds } of made) {
@@ -77,7 +85,7 @@ describe('native JSON', () => {
   });
 
   test('a record using every field survives the store unchanged', async () => {
-    const ts = await openTestStation({ procedureId: 'quick' });
+    const ts = await openSupervised({ procedureId: 'quick' });
     stations.push(ts);
     for (const outcome of ['PASS', 'FAIL', 'ERROR', 'ABORTED'] as const) {
       const rec = fullRun(outcome);
@@ -89,7 +97,7 @@ describe('native JSON', () => {
   });
 
   test('the files of the procedure hash come back with the record; a record from before they were listed has none', async () => {
-    const ts = await openTestStation({ procedureId: 'quick' });
+    const ts = await openSupervised({ procedureId: 'quick' });
     stations.push(ts);
     const rec = fullRun('PASS');
     expect(rec.procedure.files?.length).toBeGreaterThan(0);
@@ -104,7 +112,7 @@ describe('native JSON', () => {
 
   test('a range exports as JSON lines, imports whole, and a second import skips what is there', async () => {
     const source = made[0]!.ts;
-    const ts = await openTestStation({ procedureId: 'quick' });
+    const ts = await openSupervised({ procedureId: 'quick' });
     stations.push(ts);
     const range = await call<Export>(source, 'runs.export', { format: 'native', from: '2000-01-01T00:00:00.000Z' });
     expect(range.count).toBe(2);
@@ -153,7 +161,7 @@ describe('attachments leave the station and arrive whole', () => {
       const [runId] = runIds;
       const listed = attachmentsOf(await ts.record(runId!));
       expect(listed.map((a) => a.name)).toEqual(['ramp.csv']);
-      const target = await openTestStation({ procedureId: 'quick' });
+      const target = await openSupervised({ procedureId: 'quick' });
       stations.push(target);
       expect(await get(target, listed[0]!.sha256)).toMatchObject({ ok: false, error: { kind: 'not-found' } });
       const out = await call<Export>(ts, 'runs.export', { format, runId });
@@ -192,7 +200,7 @@ describe('attachments leave the station and arrive whole', () => {
     const [a] = attachmentsOf(file);
     expect(file.attachmentData).toBeUndefined();
     expect(file.attachmentsLeftOut).toEqual({ [a!.sha256]: 'not included in this export (exported without attachments)' });
-    const target = await openTestStation({ procedureId: 'quick' });
+    const target = await openSupervised({ procedureId: 'quick' });
     stations.push(target);
     expect(await call(target, 'runs.import', { format: 'native', content: out.content })).toEqual({
       imported: [runIds[0]],
@@ -215,7 +223,7 @@ describe('attachments leave the station and arrive whole', () => {
     const [a] = attachmentsOf(file);
     const forged = Buffer.from('time_s,voltage_v\n0,9.9\n');
     file.attachmentData![a!.sha256] = forged.toString('base64');
-    const target = await openTestStation({ procedureId: 'quick' });
+    const target = await openSupervised({ procedureId: 'quick' });
     stations.push(target);
     const r = await call<{ imported: string[]; warnings?: string[] }>(target, 'runs.import', { format: 'native', content: JSON.stringify(file) });
     expect(r.imported).toEqual([runIds[0]]);
@@ -226,7 +234,7 @@ describe('attachments leave the station and arrive whole', () => {
   });
 
   test('a file the station no longer has is left out of the export and named, in the file and in the answer', async () => {
-    const ts = await openTestStation({ procedureId: 'quick' });
+    const ts = await openSupervised({ procedureId: 'quick' });
     stations.push(ts);
     const rec = fullRun('PASS');
     const sha256 = 'e'.repeat(64);
@@ -255,7 +263,7 @@ describe('OCP TV and OpenHTF through the station', () => {
   });
 
   test('both reference OpenHTF records import into the history with every phase and measurement', async () => {
-    const ts = await openTestStation({ procedureId: 'quick' });
+    const ts = await openSupervised({ procedureId: 'quick' });
     stations.push(ts);
     const ref = new URL('../../../shared/reference/openhtf/', import.meta.url);
     for (const name of ['PCB01A69658.openhtf_test.2025-01-20_15-32-06-058.json', 'test_result.json']) {

@@ -14,6 +14,18 @@ import type { StationEvent } from '#contract/events.ts';
 import { PtyPair } from '#station/instruments/sim-server.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
 import { SimLab, until } from '../helpers/sim-bench.ts';
+import { PEOPLE, loginAs, setUpPeople, supervisorApproval, type Invoke } from '../helpers/people.ts';
+
+/** A technician sets due dates (logged in on the station's screen), then leaves it to the operator. */
+async function setCalibration(t: TestStation, entries: { model: string; serial: string; dueDate: string }[]): Promise<void> {
+  const invoke: Invoke = (name, input) => t.station.invoke(name, input);
+  await loginAs(invoke, 'technician');
+  for (const e of entries) {
+    const set = await invoke('calibration.set', { maker: 'Passline Sim', ...e });
+    if (!set.ok) throw new Error(set.error.message);
+  }
+  await invoke('session.logout', {});
+}
 
 let lab: SimLab;
 let ts: TestStation | null = null;
@@ -150,11 +162,18 @@ test('a cable pulled mid-query: the phase is ERROR "instrument dmm disconnected"
 
 describe('calibration', () => {
   test('a run with an instrument past due is refused, unless a supervisor overrides; the override is on the run', async () => {
-    const t = await open({ supervisors: ['SUP-7'] });
+    const t = await open();
     await identified(t);
-    const set = await t.station.invoke('calibration.set', { maker: 'Passline Sim', model: 'DMM-6500S', serial: 'SIM0001', dueDate: '2020-01-31', by: 'SUP-7' });
-    expect(set.ok).toBe(true);
-    await t.station.invoke('calibration.set', { maker: 'Passline Sim', model: 'PSU-3303S', serial: 'SIM0002', dueDate: '2999-12-31', by: 'SUP-7' });
+    // The operator's screen may not change calibration.
+    expect(await t.station.invoke('calibration.set', { maker: 'Passline Sim', model: 'DMM-6500S', serial: 'SIM0001', dueDate: '2999-01-01' })).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden', message: 'calibration.set needs the role technician (you are logged in as an operator)' },
+    });
+    await setUpPeople((name, input) => t.station.invoke(name, input));
+    await setCalibration(t, [
+      { model: 'DMM-6500S', serial: 'SIM0001', dueDate: '2020-01-31' },
+      { model: 'PSU-3303S', serial: 'SIM0002', dueDate: '2999-12-31' },
+    ]);
 
     const e = await refusal(t, 'run.start', { serialNumber: serial('200') });
     expect(e.kind).toBe('calibration.overdue');
@@ -163,10 +182,14 @@ describe('calibration', () => {
     );
     expect(t.station.snapshot().sockets[0]!.run).toBeNull();
 
-    const notSupervisor = await refusal(t, 'run.start', { serialNumber: serial('200'), override: { supervisorId: 'OP-1' } });
-    expect(notSupervisor).toMatchObject({ kind: 'supervisor.invalid', message: '"OP-1" is not a supervisor badge on this station.' });
+    const notSupervisor = await refusal(t, 'run.start', { serialNumber: serial('200'), override: { supervisorId: PEOPLE.technician.badge, pin: PEOPLE.technician.pin } });
+    expect(notSupervisor).toMatchObject({ kind: 'supervisor.invalid', message: "Not approved: badge TEC-1 (Tam Technician) is a technician's, not a supervisor's." });
+    // A copied supervisor badge with a guessed PIN opens nothing.
+    const guessed = await refusal(t, 'run.start', { serialNumber: serial('200'), override: { supervisorId: PEOPLE.supervisor.badge, pin: '0000' } });
+    expect(guessed).toMatchObject({ kind: 'supervisor.invalid', message: 'Not approved: wrong PIN for badge SUP-7.', details: { field: 'override.pin' } });
+    expect(t.station.snapshot().sockets[0]!.run).toBeNull();
 
-    const runId = await started(t, { serialNumber: serial('200'), override: { supervisorId: 'SUP-7', reason: 'recalibration booked' } });
+    const runId = await started(t, { serialNumber: serial('200'), override: supervisorApproval('recalibration booked') });
     expect((await t.ended(runId)).data.outcome).toBe('PASS');
     const rec = await t.record(runId);
     expect(rec.overrides).toEqual([
@@ -190,31 +213,36 @@ describe('calibration', () => {
     ).toMatchObject({ calibrationOverdue: true });
 
     // Back from calibration: no refusal.
-    await t.station.invoke('calibration.set', { maker: 'Passline Sim', model: 'DMM-6500S', serial: 'SIM0001', dueDate: '2999-01-01', by: 'SUP-7' });
+    await setCalibration(t, [{ model: 'DMM-6500S', serial: 'SIM0001', dueDate: '2999-01-01' }]);
     const ok = await started(t, { serialNumber: serial('201') });
     expect((await t.ended(ok)).data.outcome).toBe('PASS');
     expect((await t.record(ok)).overrides).toBeUndefined();
   });
 
-  test('with no supervisors set up, the refusal cannot be overridden and says why', async () => {
+  test('a badge nobody was given cannot override, and the refusal says why', async () => {
     const t = await open();
     await identified(t);
-    await t.station.invoke('calibration.set', { maker: 'Passline Sim', model: 'PSU-3303S', serial: 'SIM0002', dueDate: '2001-01-01', by: 'QA' });
-    expect((await refusal(t, 'run.start', { serialNumber: serial('202'), override: { supervisorId: 'SUP-7' } })).message).toBe(
-      'No supervisor badges are set up on this station (settings: supervisors), so nothing can be overridden.',
+    await setUpPeople((name, input) => t.station.invoke(name, input), ['technician']);
+    await setCalibration(t, [{ model: 'PSU-3303S', serial: 'SIM0002', dueDate: '2001-01-01' }]);
+    expect((await refusal(t, 'run.start', { serialNumber: serial('202'), override: { supervisorId: 'SUP-9', pin: '7777' } })).message).toBe(
+      'Not approved: badge SUP-9 is not known on this station.',
     );
   });
 });
 
 test('retest rules: a passed unit is flagged; after 2 failures a supervisor approves each further try', async () => {
-  const t = await open({ supervisors: ['SUP-7'] });
+  const t = await open();
   await identified(t);
+  await setUpPeople((name, input) => t.station.invoke(name, input), ['supervisor']);
+  await t.station.invoke('session.logout', {});
   const good = serial('300');
   expect((await t.ended(await t.start(good))).data.outcome).toBe('PASS');
   const again = await refusal(t, 'run.start', { serialNumber: good });
   expect(again.kind).toBe('retest.already-passed');
   expect(again.message).toMatch(new RegExp(`^${good} already passed Bench fixture on \\d{4}-\\d{2}-\\d{2}\\. Confirm to test it again\\.$`));
-  const retest = await started(t, { serialNumber: good, confirmRetest: true, operatorId: 'OP-5' });
+  // The operator at the station scanned their badge: the confirmation is theirs.
+  expect(await t.station.invoke('scan.submit', { text: 'OP-5' })).toMatchObject({ ok: true, value: { route: 'badge', id: 'OP-5' } });
+  const retest = await started(t, { serialNumber: good, confirmRetest: true });
   await t.ended(retest);
   expect((await t.record(retest)).overrides).toMatchObject([{ kind: 'retest.already-passed', by: 'OP-5' }]);
 
@@ -225,7 +253,7 @@ test('retest rules: a passed unit is flagged; after 2 failures a supervisor appr
     kind: 'retest.limit-reached',
     message: `${bad} has failed Bench fixture 2 times (limit 2). A supervisor must approve another attempt.`,
   });
-  const approved = await started(t, { serialNumber: bad, override: { supervisorId: 'SUP-7' } });
+  const approved = await started(t, { serialNumber: bad, override: supervisorApproval() });
   expect((await t.ended(approved)).data.outcome).toBe('FAIL');
   expect((await t.record(approved)).overrides).toMatchObject([
     { kind: 'retest.limit-reached', by: 'SUP-7', message: `${bad} has failed Bench fixture 2 times (limit 2).` },
@@ -305,6 +333,7 @@ describe('scans', () => {
 describe('settings screen data', () => {
   test('ports.list without udevadm says so instead of failing', async () => {
     const t = await open();
+    await loginAs((name, input) => t.station.invoke(name, input), 'technician');
     const path = process.env.PATH;
     process.env.PATH = join(lab.dir, 'empty-bin');
     try {

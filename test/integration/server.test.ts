@@ -12,7 +12,7 @@ import type { StationEvent } from '#contract/events.ts';
 import type { StationSnapshot } from '#contract/commands.ts';
 import { CSP, startServer, type RunningServer } from '#server/server.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
-import { ApiClient, upgradeStatus } from '../helpers/ws.ts';
+import { ApiClient, pageCookie, upgradeStatus } from '../helpers/ws.ts';
 import { tempDir } from '../helpers/paths.ts';
 
 let t: TestStation;
@@ -41,7 +41,7 @@ afterAll(async () => {
 
 describe('/ws: commands', () => {
   test('invoke round trip: the reply carries the request id and the result', async () => {
-    const c = await ApiClient.connect(`${wsBase}/ws`);
+    const c = await ApiClient.asPage(`${wsBase}/ws`);
     try {
       const snap = await c.invoke('station.snapshot', {});
       expect(snap.ok).toBe(true);
@@ -54,7 +54,7 @@ describe('/ws: commands', () => {
   });
 
   test('a run driven over /ws, its events streamed on the same socket after subscribe', async () => {
-    const c = await ApiClient.connect(`${wsBase}/ws`);
+    const c = await ApiClient.asPage(`${wsBase}/ws`);
     try {
       c.sendRaw(JSON.stringify({ type: 'subscribe' }));
       // Subscribing is silent; a reply to a later invoke proves it was processed first.
@@ -74,7 +74,7 @@ describe('/ws: commands', () => {
   });
 
   test('bad frames get a clear invalid-input reply and the connection stays usable', async () => {
-    const c = await ApiClient.connect(`${wsBase}/ws`);
+    const c = await ApiClient.asPage(`${wsBase}/ws`);
     try {
       const replies = () =>
         c.frames.filter((f) => (f as { type: string }).type === 'reply') as {
@@ -118,8 +118,8 @@ interface EventSubscriber {
 }
 
 /** A subscriber on /events that records what it receives. */
-function subscribeEvents(after: number | null): Promise<EventSubscriber> {
-  const ws = new WebSocket(`${wsBase}/events${after === null ? '' : `?after=${after}`}`);
+async function subscribeEvents(after: number | null): Promise<EventSubscriber> {
+  const ws = new WebSocket(`${wsBase}/events${after === null ? '' : `?after=${after}`}`, { headers: { cookie: await pageCookie(wsBase) } });
   const got: StationEvent[] = [];
   const waiters: { pred: (e: StationEvent) => boolean; resolve: () => void }[] = [];
   ws.on('message', (m) => {
@@ -193,7 +193,7 @@ describe('/events: the read-only stream', () => {
   });
 
   test('a bad ?after is refused with a reason; the stream is read-only', async () => {
-    const bad = new WebSocket(`${wsBase}/events?after=yesterday`);
+    const bad = new WebSocket(`${wsBase}/events?after=yesterday`, { headers: { cookie: await pageCookie(wsBase) } });
     const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
       bad.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
     );
@@ -214,9 +214,11 @@ describe('origin check', () => {
     expect(await upgradeStatus(`${wsBase}/ws`, { origin: 'http://127.0.0.1:1' })).toBe(403);
   });
 
-  test('our own origin, and tools that send none, are let in', async () => {
-    expect(await upgradeStatus(`${wsBase}/ws`, { origin: server.url })).toBeNull();
-    expect(await upgradeStatus(`${wsBase}/ws`)).toBeNull();
+  test('our own page is let in; a tool that sends no Origin still needs credentials', async () => {
+    const cookie = await pageCookie(wsBase);
+    expect(await upgradeStatus(`${wsBase}/ws`, { origin: server.url, headers: { cookie } })).toBeNull();
+    expect(await upgradeStatus(`${wsBase}/ws`, { headers: { cookie } })).toBeNull();
+    expect(await upgradeStatus(`${wsBase}/ws`)).toBe(401);
   });
 
   test('DNS rebinding: a page on another name (Host and Origin both that name) is refused, on /ws, /events and HTTP', async () => {
@@ -228,8 +230,9 @@ describe('origin check', () => {
     expect(page.status).toBe(421);
     expect(page.body).toContain('not one this station serves');
     // Loopback by any of its names still works.
+    const cookie = await pageCookie(wsBase);
     for (const host of [`localhost:${server.port}`, `127.0.0.1:${server.port}`, `127.0.0.5:${server.port}`]) {
-      expect(await upgradeStatus(`${wsBase}/ws`, { headers: { Host: host }, origin: `http://${host}` }), host).toBeNull();
+      expect(await upgradeStatus(`${wsBase}/ws`, { headers: { Host: host, cookie }, origin: `http://${host}` }), host).toBeNull();
       expect((await rawGet('/', 'GET', { Host: host })).status, host).toBe(200);
     }
   });
@@ -245,7 +248,8 @@ describe('origin check', () => {
     try {
       const base = named.url.replace(/^http/, 'ws');
       const host = `station-7.plant.example:${named.port}`;
-      expect(await upgradeStatus(`${base}/ws`, { headers: { Host: host }, origin: `http://${host}` })).toBeNull();
+      const cookie = await pageCookie(base);
+      expect(await upgradeStatus(`${base}/ws`, { headers: { Host: host, cookie }, origin: `http://${host}` })).toBeNull();
       expect(await upgradeStatus(`${base}/ws`, { headers: { Host: `station-8.plant.example:${named.port}` } })).toBe(421);
     } finally {
       await named.close();

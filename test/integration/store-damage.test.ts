@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStation, type Station } from '#station/station.ts';
+import { PeopleRepo } from '#station/auth/people.ts';
+import { PEOPLE, loginAs } from '../helpers/people.ts';
 import { DB_FILE, SCHEMA_VERSION, openDatabase } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
 import { InventoryRepo } from '#station/store/inventory-repo.ts';
@@ -47,6 +49,22 @@ function seed(dir: string, n = RUNS, suffix = ''): Map<string, string> {
   db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   db.close();
   return ids;
+}
+
+/**
+ * The station's supervisor, stored before the damage as an admin would have added them (the
+ * damaged file takes no writes, so nobody could be added after). They still log in normally.
+ */
+async function seedSupervisor(dir: string): Promise<void> {
+  const db = openDatabase(dir);
+  await new PeopleRepo(db).add({ ...PEOPLE.supervisor, role: 'supervisor' });
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  db.close();
+}
+
+async function asSupervisor(station: Station): Promise<void> {
+  const r = await station.invoke('session.login', { badge: PEOPLE.supervisor.badge, pin: PEOPLE.supervisor.pin });
+  if (!r.ok) throw new Error(r.error.message);
 }
 
 function overwrite(file: string, offset: number, bytes: number, fill = 0xa5): void {
@@ -252,6 +270,7 @@ describe('a damaged station database', () => {
   test('damage found while open (the background check of a big file): no more writes, no runs, no backup; the next start salvages', async () => {
     const { dir, outbox, path } = setup();
     const ids = seed(dir);
+    await seedSupervisor(dir);
     overwrite(path, leafPage(path, 'runs'), 4096);
     // Too big to check before the start (a 1-byte limit): checked beside it.
     const t = await start(dir, outbox, { checkAtStartBytes: 1 });
@@ -262,7 +281,8 @@ describe('a damaged station database', () => {
     const before = [sha(path), existsSync(`${path}-wal`) ? sha(`${path}-wal`) : ''];
     expect(await t.station.invoke('run.start', { serialNumber: 'Q-1' })).toMatchObject({ ok: false, error: { kind: 'db.corrupted' } });
     expect(await t.station.invoke('scan.submit', { text: 'Q-2' })).toMatchObject({ ok: false, error: { kind: 'db.corrupted' } });
-    const backup = await t.station.invoke('store.backup', { by: 'SUP-1' });
+    await asSupervisor(t.station);
+    const backup = await t.station.invoke('store.backup', {});
     expect(backup).toMatchObject({ ok: false, error: { kind: 'db.corrupted' } });
     expect(!backup.ok && backup.error.message).toMatch(/^No backup made: The station database is damaged/);
     await new Promise((r) => setTimeout(r, 100));
@@ -287,7 +307,9 @@ describe('a damaged station database', () => {
     expect(snap.procedureError).toBeNull();
     expect(snap.database.state).toBe('newer-version');
     expect(snap.database.message).toMatch(/written by a newer Passline/);
-    const backup = await t.station.invoke('store.backup', { by: 'SUP-1' });
+    // The file is left untouched: the station runs on a stand-in, where a supervisor can be set up to try.
+    await loginAs((name, input) => t.station.invoke(name, input), 'supervisor');
+    const backup = await t.station.invoke('store.backup', {});
     expect(backup).toMatchObject({ ok: false, error: { kind: 'db.newer-version' } });
     expect(existsSync(join(dir, 'backups')) ? readdirSync(join(dir, 'backups')) : []).toEqual([]);
   });

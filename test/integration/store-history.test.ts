@@ -12,6 +12,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { openDatabase } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
 import { createStation, type Station } from '#station/station.ts';
+import { loginAs } from '../helpers/people.ts';
 import { SettingsSchema } from '#contract/settings.ts';
 import type { RunSummary } from '#contract/records.ts';
 import { SHIPPED_SEQUENCES, tempDir } from '../helpers/paths.ts';
@@ -132,12 +133,13 @@ describe('a unit page and a backup at the station', () => {
   test('units.history returns the attempts in order; a backup taken while the station runs is a complete, sound database', async () => {
     const t = tempDir();
     cleanups.push(t.remove);
-    const { station: s, events } = await station(t.dir, { supervisors: ['SUP-1'] });
+    const { station: s, events } = await station(t.dir);
     const ids = [await runOnce(s, events, 'EX-7'), await runOnce(s, events, 'EX-8'), await runOnce(s, events, 'EX-7')];
     const unit = await s.invoke('units.history', { serialNumber: 'EX-7' });
     expect(unit.ok && (unit.value as { runs: RunSummary[] }).runs.map((r) => r.id)).toEqual([ids[0], ids[2]]);
 
-    const backup = await s.invoke('store.backup', { by: 'SUP-1' });
+    await loginAs((name, input) => s.invoke(name, input), 'supervisor');
+    const backup = await s.invoke('store.backup', {});
     expect(backup.ok).toBe(true);
     const { path, bytes } = (backup as { value: { path: string; bytes: number } }).value;
     expect(bytes).toBeGreaterThan(0);

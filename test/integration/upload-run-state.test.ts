@@ -11,6 +11,7 @@ import { openTestStation, type TestStation } from '../helpers/station.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { plainRun } from '../helpers/run-records.ts';
 import { tempDir } from '../helpers/paths.ts';
+import { loginAs } from '../helpers/people.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -123,7 +124,8 @@ test('delivered, parked, waiting, sending and not queued, one row per target in 
 
   // A supervisor sends the parked run again once the target takes the part number.
   accept = true;
-  expect(await call(ts, 'upload.retry', { by: 'SUP-1', target: 'plm', runIds: [runId] })).toEqual({ count: 1 });
+  await loginAs((name, input) => ts.station.invoke(name, input), 'supervisor');
+  expect(await call(ts, 'upload.retry', { target: 'plm', runIds: [runId] })).toEqual({ count: 1 });
   await ts.events.waitFor('upload.delivered', (e) => e.runId === runId && e.data.target === 'plm');
   expect(byTarget(await forRun(ts, runId)).plm).toMatchObject({ state: 'delivered', attempts: 2, lastError: null, deliveredAt: expect.any(String) });
 

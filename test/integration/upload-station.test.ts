@@ -9,6 +9,7 @@ import type { StationSnapshot } from '#contract/commands.ts';
 import type { ParkedRun, UploadStatus } from '#contract/upload.ts';
 import { parseSettings } from '#station/settings/settings.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
+import { PEOPLE, loginAs, type Invoke } from '../helpers/people.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { startFakeTofuPilot } from '../helpers/tofupilot-server.ts';
 import { SHIPPED_SEQUENCES } from '../helpers/paths.ts';
@@ -74,37 +75,39 @@ test("a run's attachments reach TofuPilot from the station's own files: the byte
   expect(got[0]!.bytes).toEqual(Buffer.from(local.base64, 'base64'));
 });
 
-test('a parked run through the commands: listed with the reason, retried and dropped by a named supervisor', async () => {
+test('a parked run through the commands: listed with the reason, retried and dropped by the supervisor logged in', async () => {
   let accept = false;
   const { ts } = await setup({ fault: () => (accept ? { kind: 'ok' } : { kind: 'status', status: 422, message: 'operator unknown' }) });
   const a = await ts.start('Q-2');
   await ts.events.waitFor('upload.parked', (e) => e.runId === a);
   const b = await ts.start('Q-3');
   await ts.events.waitFor('upload.parked', (e) => e.runId === b);
+  // The operator's screen may not; a supervisor may, and who it was comes from the login, never from the input.
+  const asOperator = await ts.station.invoke('upload.retry', { runIds: [a] });
+  expect(asOperator).toMatchObject({ ok: false, error: { kind: 'forbidden', message: 'upload.retry needs the role supervisor (you are logged in as an operator)' } });
+  const invoke: Invoke = (name, input) => ts.station.invoke(name, input);
+  await loginAs(invoke, 'supervisor');
+  const named = await invoke('upload.retry', { by: 'NOBODY-AT-ALL', runIds: [a] });
+  expect(named).toMatchObject({ ok: false, error: { kind: 'invalid-input', message: 'by: who acts is taken from your login; leave by out' } });
   const { runs } = await call<{ runs: ParkedRun[] }>(ts, 'upload.listParked', {});
   expect(runs.map((p) => [p.serialNumber, p.reason]).sort()).toEqual([
     ['Q-2', 'HTTP 422 Unprocessable Entity: operator unknown'],
     ['Q-3', 'HTTP 422 Unprocessable Entity: operator unknown'],
   ]);
-  // Who does it must be said.
-  const anonymous = await ts.station.invoke('upload.retry', { runIds: [a] });
-  expect(anonymous).toMatchObject({ ok: false, error: { kind: 'invalid-input', message: 'by: Invalid input: expected string, received undefined' } });
-  const blank = await ts.station.invoke('upload.retry', { by: '  ', runIds: [a] });
-  expect(blank).toMatchObject({ ok: false, error: { message: 'by: name who does this (a supervisor id)' } });
-  const unknownRun = await ts.station.invoke('upload.drop', { by: 'sup-1', runIds: ['nope'] });
+  const unknownRun = await invoke('upload.drop', { runIds: ['nope'] });
   expect(unknownRun).toMatchObject({
     ok: false,
     error: { kind: 'not-found', message: 'nothing to drop: no parked or pending upload for any target, run(s) nope' },
   });
 
   accept = true;
-  expect(await call(ts, 'upload.retry', { by: 'sup-1', target: 'mes', runIds: [a] })).toEqual({ count: 1 });
+  expect(await call(ts, 'upload.retry', { target: 'mes', runIds: [a] })).toEqual({ count: 1 });
   await ts.events.waitFor('upload.delivered', (e) => e.runId === a);
-  expect(await call(ts, 'upload.drop', { by: 'sup-2', runIds: [b], reason: 'test unit' })).toEqual({ count: 1 });
+  expect(await call(ts, 'upload.drop', { runIds: [b], reason: 'test unit' })).toEqual({ count: 1 });
   expect(await call(ts, 'upload.listParked', {})).toEqual({ runs: [] });
   const retried = ts.events.ofKind('upload.retried')[0]!;
-  expect(retried.data).toEqual({ by: 'sup-1', target: 'mes', runIds: [a] });
-  expect(ts.events.ofKind('upload.dropped')[0]!.data).toEqual({ by: 'sup-2', target: null, runIds: [b], reason: 'test unit' });
+  expect(retried.data).toEqual({ by: PEOPLE.supervisor.badge, target: 'mes', runIds: [a] });
+  expect(ts.events.ofKind('upload.dropped')[0]!.data).toEqual({ by: PEOPLE.supervisor.badge, target: null, runIds: [b], reason: 'test unit' });
 });
 
 test('settings: upload target mistakes are named by field, and the rest of the settings stand', () => {

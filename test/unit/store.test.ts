@@ -251,6 +251,20 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       expect(new RunsRepo(db).getRun('r1').procedure).toEqual({ id: 'p', name: 'P', version: '1', hash: 'h' });
     },
   },
+  110: {
+    seed: (db) => {
+      MIGRATION_TESTS[10]!.check(db);
+    },
+    check: (db) => {
+      expect(tables(db)).toEqual(expect.arrayContaining(['people', 'api_tokens']));
+      db.exec(`INSERT INTO people (badge, name, role, created_at, updated_at) VALUES ('B-1', 'Ana', 'supervisor', 't', 't')`);
+      // A role outside the fixed set, or a second token with the same secret, never lands.
+      expect(() => db.exec(`INSERT INTO people (badge, name, role, created_at, updated_at) VALUES ('B-2', 'X', 'root', 't', 't')`)).toThrow(/CHECK/);
+      db.exec(`INSERT INTO api_tokens (id, name, scope, secret_hash, created_at, created_by) VALUES ('t1', 'mes', 'runs:read', 'h1', 't', 'B-1')`);
+      expect(() => db.exec(`INSERT INTO api_tokens (id, name, scope, secret_hash, created_at, created_by) VALUES ('t2', 'x', 'operate', 'h1', 't', 'B-1')`)).toThrow(/UNIQUE/);
+      expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 1 });
+    },
+  },
 };
 
 describe('migrations', () => {

@@ -36,7 +36,7 @@ export function today(now = new Date()): string {
 const describeInstrument = (i: InstrumentStatus): string =>
   i.identity ? `${i.name} (${i.identity.maker} ${i.identity.model}, serial ${i.identity.serial})` : i.name;
 
-export function admit(req: AdmissionRequest, inventory: InventoryRepo, supervisors: readonly string[]): Admission {
+export function admit(req: AdmissionRequest, inventory: InventoryRepo): Admission {
   const proc = req.procedure;
   const serial = req.serialNumber.trim();
   const annotations: RunAnnotations = {};
@@ -56,16 +56,8 @@ export function admit(req: AdmissionRequest, inventory: InventoryRepo, superviso
   if (dateCode !== undefined) annotations.unit = { dateCode };
 
   const at = new Date().toISOString();
+  // Checked by the station (badge and PIN of a supervisor) before admission is asked.
   const override = req.override;
-  if (override && !supervisors.includes(override.supervisorId)) {
-    throw new StationFault(
-      'supervisor.invalid',
-      supervisors.length === 0
-        ? 'No supervisor badges are set up on this station (settings: supervisors), so nothing can be overridden.'
-        : `"${override.supervisorId}" is not a supervisor badge on this station.`,
-      { field: 'override.supervisorId' },
-    );
-  }
   const overrides: RunOverride[] = [];
   const approve = (kind: RunOverride['kind'], message: string, by: string) =>
     overrides.push({ kind, by, at, message, ...(override?.reason !== undefined ? { reason: override.reason } : {}) });

@@ -13,6 +13,7 @@ import * as m0061 from './migrations/0061-run-annotations.ts';
 import * as m0070 from './migrations/0070-phases-rowid.ts';
 import * as m0090 from './migrations/0090-serial-search.ts';
 import * as m0100 from './migrations/0100-procedure-files.ts';
+import * as m0110 from './migrations/0110-people-tokens.ts';
 import { isCorruptionError, salvageDatabase, type SalvageReport } from './salvage.ts';
 
 export interface Migration {
@@ -33,6 +34,7 @@ export const migrations: readonly Migration[] = [
   { version: 70, name: '0070-phases-rowid', up: m0070.up },
   { version: 90, name: '0090-serial-search', up: m0090.up },
   { version: 100, name: '0100-procedure-files', up: m0100.up },
+  { version: 110, name: '0110-people-tokens', up: m0110.up },
 ];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;
 
