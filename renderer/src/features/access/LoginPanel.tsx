@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { needsPin, type Role } from '#contract/auth.ts';
 import { useSession, useSessionStore } from '../../api/session-context.tsx';
 import { Field } from '../../components/Field.tsx';
-import { fieldErrors } from '../../components/field-errors.ts';
+import { fieldErrors, fieldOf } from '../../components/field-errors.ts';
 import { ROLE_LABEL, ROLE_WITH_ARTICLE } from './role-text.ts';
 import './access.css';
 
@@ -60,8 +60,8 @@ export function LoginPanel({ needs, onLoggedIn }: Props) {
     setFields(split.fields);
     setError(split.form);
     setPin('');
-    // A wrong or missing PIN: the PIN field again; an unknown badge: the badge field.
-    if (pin || /pin/i.test(r.error.message)) pinInput.current?.focus();
+    // A wrong or missing PIN: the PIN field again; an unknown, disabled or locked badge: the badge field.
+    if (fieldOf(r.error) === 'pin') pinInput.current?.focus();
     else badgeInput.current?.select();
   };
 

@@ -113,12 +113,7 @@ export function PersonEditor({ person, editing, onCancel, onChanged }: EditorPro
     }
     if (editing.what === 'pin') onChanged(`${person.name} has a new PIN.`);
     else {
-      const missing = needsPin(r.value.role) && !r.value.hasPin;
-      onChanged(
-        missing
-          ? `${person.name} is now ${ROLE_LABEL[r.value.role].toLowerCase()}. Set a PIN for them (Reset PIN) before they can log in.`
-          : `${person.name} is now ${ROLE_LABEL[r.value.role].toLowerCase()}.`,
-      );
+      onChanged(`${person.name} is now ${ROLE_LABEL[r.value.role].toLowerCase()}.`);
     }
   };
 
@@ -140,7 +135,7 @@ export function PersonEditor({ person, editing, onCancel, onChanged }: EditorPro
           options={ROLE_OPTIONS}
           onChange={setRole}
           error={fields['role']}
-          hint={needsPin(role) && !person.hasPin ? 'This role logs in with a PIN: set one next' : undefined}
+          hint={needsPin(role) && !person.hasPin ? `This role logs in with a PIN: reset ${person.name}’s PIN first` : undefined}
         />
       ) : (
         <>
