@@ -9,6 +9,7 @@ import { useSession } from './api/session-context.tsx';
 import { ScreenGate } from './features/access/ScreenGate.tsx';
 import { SessionControl } from './features/access/SessionControl.tsx';
 import { LoginPage } from './features/access/LoginPage.tsx';
+import { SUPERVISOR_AREA, SupervisorTabs } from './components/SupervisorTabs.tsx';
 
 // A chunk per screen, so a page opened directly loads only its own code; History, light and
 // often opened directly, is in the main chunk. Memoized: a screen re-renders for its own
@@ -53,6 +54,7 @@ export function App() {
         </div>
       ) : null}
       <main className="app-main" id="main">
+        {SUPERVISOR_AREA.has(route.name) ? <SupervisorTabs route={route} role={state?.session.role ?? null} /> : null}
         {/* Outside the screen's own boundary: on a move between screens the one on view stays up
             until the next has its code (and History its first page), instead of blanking. */}
         <Suspense fallback={null}>

@@ -33,6 +33,7 @@ test('the first admin adds a supervisor and a token; the supervisor retries a pa
   );
   const station = await StationProcess.start({ dataDir });
   const nav = page.getByRole('navigation', { name: 'Main' });
+  const tabs = page.getByRole('navigation', { name: 'Supervisor screens' });
   try {
     // A new station: straight onto the operator screen, no login; a unit is tested and its upload parks.
     const operator = new OperatorScreen(page);
@@ -59,10 +60,11 @@ test('the first admin adds a supervisor and a token; the supervisor retries a pa
     await setup.getByRole('button', { name: 'Create admin and log in' }).click();
     await expect(page.getByRole('heading', { name: 'Supervisor', level: 1 })).toBeVisible();
     await expect(page.getByRole('group', { name: 'Logged in' })).toContainText(`${ADMIN.name}Admin`);
-    await expect(nav.getByRole('link')).toHaveText(['Station', 'History', 'Supervisor', 'Audit', 'People', 'Tokens']);
+    await expect(nav.getByRole('link')).toHaveText(['Station', 'History', 'Supervisor']);
+    await expect(tabs.getByRole('link')).toHaveText(['Supervisor', 'Audit', 'People', 'Tokens']);
 
     // People: the admin adds a supervisor; a PIN is required for the role.
-    await nav.getByRole('link', { name: 'People' }).click();
+    await tabs.getByRole('link', { name: 'People' }).click();
     await expect(page.getByRole('heading', { name: 'People', level: 1 })).toBeVisible();
     const add = page.getByRole('region', { name: 'Add a person' });
     await add.getByLabel('Badge', { exact: true }).fill(SUPERVISOR.badge);
@@ -84,7 +86,7 @@ test('the first admin adds a supervisor and a token; the supervisor retries a pa
     await saveScreenshot(page, testInfo, 'auth-people');
 
     // Tokens: one for line IT; the secret is shown once, with a warning and a Copy button.
-    await nav.getByRole('link', { name: 'Tokens' }).click();
+    await tabs.getByRole('link', { name: 'Tokens' }).click();
     const create = page.getByRole('region', { name: 'Create a token' });
     await create.getByLabel('Name', { exact: true }).fill('MES bridge line 3');
     await create.getByLabel('Scope', { exact: true }).selectOption('runs:read');
@@ -110,6 +112,7 @@ test('the first admin adds a supervisor and a token; the supervisor retries a pa
     await page.getByRole('group', { name: 'Logged in' }).getByRole('button', { name: 'Log out' }).click();
     await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
     await expect(nav.getByRole('link')).toHaveText(['Station', 'History']);
+    await expect(tabs).toHaveCount(0);
     await page.goto(`${station.url}/#/supervisor`);
     await expect(page.getByRole('heading', { name: 'Log in as a supervisor', level: 1 })).toBeVisible();
     await expect(page.getByText('This screen is for a supervisor or above.')).toBeVisible();
@@ -119,12 +122,14 @@ test('the first admin adds a supervisor and a token; the supervisor retries a pa
     await page.goto(`${station.url}/#/login?from=${encodeURIComponent('/supervisor')}`);
     await page.getByLabel('Badge', { exact: true }).fill(SUPERVISOR.badge);
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
-    await expect(page.getByRole('alert').filter({ hasText: /PIN/ })).toBeVisible();
+    await expect(page.getByRole('alert')).toHaveText(`Not logged in: badge ${SUPERVISOR.badge} is a supervisor's: enter the PIN too.`);
+    await expect(page.getByLabel('PIN', { exact: true })).toBeFocused();
     await expect(page.getByRole('group', { name: 'Logged in' })).toHaveCount(0);
     // A wrong PIN neither.
     await page.getByLabel('PIN', { exact: true }).fill('1111');
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
-    await expect(page.getByRole('alert').filter({ hasText: /PIN/ })).toBeVisible();
+    await expect(page.getByRole('alert')).toHaveText(`Not logged in: wrong PIN for badge ${SUPERVISOR.badge}.`);
+    await expect(page.getByLabel('PIN', { exact: true })).toHaveValue('');
     await expect(page.getByRole('group', { name: 'Logged in' })).toHaveCount(0);
 
     // Badge and PIN: the supervisor is in, back on the Supervisor page, and retries the parked run.
@@ -132,7 +137,8 @@ test('the first admin adds a supervisor and a token; the supervisor retries a pa
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await expect(page.getByRole('group', { name: 'Logged in' })).toContainText(`${SUPERVISOR.name}Supervisor`);
     await expect(page.getByRole('heading', { name: 'Supervisor', level: 1 })).toBeVisible();
-    await expect(nav.getByRole('link')).toHaveText(['Station', 'History', 'Supervisor', 'Audit']);
+    await expect(nav.getByRole('link')).toHaveText(['Station', 'History', 'Supervisor']);
+    await expect(tabs.getByRole('link')).toHaveText(['Supervisor', 'Audit']);
     const parked = page.getByRole('table', { name: 'Parked runs' });
     await expect(parked.getByRole('row').filter({ hasText: 'DEMO-0001' })).toContainText('unknown part number DEMO-PCB-01');
     accept = true;
@@ -146,7 +152,7 @@ test('the first admin adds a supervisor and a token; the supervisor retries a pa
     await expect(page.getByRole('table', { name: 'People' })).toHaveCount(0);
 
     // The Audit screen: each act with who did it and when, newest first.
-    await nav.getByRole('link', { name: 'Audit' }).click();
+    await tabs.getByRole('link', { name: 'Audit' }).click();
     await expect(page.getByRole('heading', { name: 'Audit trail', level: 1 })).toBeVisible();
     const audit = page.getByRole('table', { name: 'Audit entries' });
     const entry = (action: string) => audit.getByRole('row').filter({ has: page.getByText(action, { exact: true }) });
@@ -215,5 +221,6 @@ test('an operator sees no supervisor screen: the navigation hides them and an ad
   ] as const) {
     await page.goto(`${station.url}/#/${path}`);
     await expect(page.getByRole('heading', { name: `Log in as ${role}`, level: 1 })).toBeVisible();
+    await expect(page.getByRole('navigation', { name: 'Supervisor screens' })).toHaveCount(0);
   }
 });

@@ -84,7 +84,7 @@ export function AddPersonForm({ onAdded }: { onAdded: (p: Person) => void }) {
         />
         <Field
           label="PIN again"
-          hint={pinNeeded ? 'The same PIN' : '\u00a0'}
+          hint={pinNeeded ? 'Type it once more' : 'Not needed'}
           type="password"
           value={pin2}
           onChange={(e) => setPin2(e.target.value)}
