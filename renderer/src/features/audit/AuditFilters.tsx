@@ -63,7 +63,7 @@ export function AuditFilters({ value, onApply }: Props) {
           id="audit-actor"
           value={f.actor}
           onChange={(e) => set('actor', e.target.value)}
-          placeholder="badge, token:…, station"
+          placeholder="badge or token:id"
           autoComplete="off"
           spellCheck={false}
         />
@@ -75,7 +75,7 @@ export function AuditFilters({ value, onApply }: Props) {
           value={f.action}
           onChange={(e) => set('action', e.target.value)}
           list="audit-actions"
-          placeholder="upload. or upload.retry"
+          placeholder="e.g. upload."
           autoComplete="off"
           spellCheck={false}
         />
