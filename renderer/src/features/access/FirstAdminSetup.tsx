@@ -38,6 +38,8 @@ export function FirstAdminSetup({ onCreated }: { onCreated?: () => void }) {
       onCreated?.();
       return;
     }
+    // Someone made the first admin meanwhile (another client): the gate turns into the login.
+    if (r.error.kind === 'forbidden') await store.refresh();
     const split = fieldErrors(r.error);
     setFields(split.fields);
     setError(split.form);

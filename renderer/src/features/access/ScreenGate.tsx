@@ -3,6 +3,7 @@ import { SCREEN_ACCESS, canSee, type ScreenName } from '#contract/access.ts';
 import { useSession } from '../../api/session-context.tsx';
 import { FirstAdminSetup } from './FirstAdminSetup.tsx';
 import { LoginPanel } from './LoginPanel.tsx';
+import { useFreshSession } from './use-fresh-session.ts';
 
 /**
  * A screen for a role above operator: the first admin's creation while the station has none
@@ -11,7 +12,9 @@ import { LoginPanel } from './LoginPanel.tsx';
  */
 export function ScreenGate({ screen, children }: { screen: ScreenName; children: ReactNode }) {
   const { state } = useSession();
-  if (state === null) {
+  const fresh = useFreshSession(screen);
+  // No admin as the page last knew: make sure before asking for one.
+  if (state === null || (state.setupRequired && !fresh)) {
     return (
       <section className="page page--center" aria-busy="true">
         <p className="connecting-title">Checking who is logged in…</p>
