@@ -9,6 +9,7 @@ import { useSession } from './api/session-context.tsx';
 import { ScreenGate } from './features/access/ScreenGate.tsx';
 import { SessionControl } from './features/access/SessionControl.tsx';
 import { LoginPage } from './features/access/LoginPage.tsx';
+import { LoginPanel } from './features/access/LoginPanel.tsx';
 import { SUPERVISOR_AREA, SupervisorTabs } from './components/SupervisorTabs.tsx';
 
 // A chunk per screen, so a page opened directly loads only its own code; History, light and
@@ -55,46 +56,53 @@ export function App() {
       ) : null}
       <main className="app-main" id="main">
         {SUPERVISOR_AREA.has(route.name) ? <SupervisorTabs route={route} role={state?.session.role ?? null} /> : null}
-        {/* Outside the screen's own boundary: on a move between screens the one on view stays up
-            until the next has its code (and History its first page), instead of blanking. */}
-        <Suspense fallback={null}>
-          <ScreenBoundary key={route.name}>
-            {route.name === 'operator' ? (
-              <OperatorScreen view={view} />
-            ) : route.name === 'history' ? (
-              <HistoryScreen runsEnded={view.runsEnded} />
-            ) : route.name === 'run' ? (
-              <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
-            ) : route.name === 'supervisor' ? (
-              <ScreenGate screen="supervisor">
-                <SupervisorPage upload={view.upload} database={view.database} procedureError={view.procedureError} procedureWarning={view.procedureWarning} />
-              </ScreenGate>
-            ) : route.name === 'audit' ? (
-              <ScreenGate screen="audit">
-                <AuditPage />
-              </ScreenGate>
-            ) : route.name === 'people' ? (
-              <ScreenGate screen="people">
-                <PeoplePage />
-              </ScreenGate>
-            ) : route.name === 'tokens' ? (
-              <ScreenGate screen="tokens">
-                <TokensPage />
-              </ScreenGate>
-            ) : route.name === 'login' ? (
-              <LoginPage from={route.from} />
-            ) : route.name === 'unit' ? (
-              <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
-            ) : (
-              <section className="page">
-                <h1>Page not found</h1>
-                <p>
-                  There is no page at <code>{route.path}</code>. <a href="#/">Go to the station</a>.
-                </p>
-              </section>
-            )}
-          </ScreenBoundary>
-        </Suspense>
+        {/* requireBadgeLogin: a station that shows nothing before a login gets one here, badge only. */}
+        {state?.requireBadgeLogin && state.session.role === null && view.station === null ? (
+          <div className="page">
+            <LoginPanel needs="operator" />
+          </div>
+        ) : (
+          // Outside the screen's own boundary: on a move between screens the one on view stays up
+          // until the next has its code (and History its first page), instead of blanking.
+          <Suspense fallback={null}>
+            <ScreenBoundary key={route.name}>
+              {route.name === 'operator' ? (
+                <OperatorScreen view={view} />
+              ) : route.name === 'history' ? (
+                <HistoryScreen runsEnded={view.runsEnded} />
+              ) : route.name === 'run' ? (
+                <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
+              ) : route.name === 'supervisor' ? (
+                <ScreenGate screen="supervisor">
+                  <SupervisorPage upload={view.upload} database={view.database} procedureError={view.procedureError} procedureWarning={view.procedureWarning} />
+                </ScreenGate>
+              ) : route.name === 'audit' ? (
+                <ScreenGate screen="audit">
+                  <AuditPage />
+                </ScreenGate>
+              ) : route.name === 'people' ? (
+                <ScreenGate screen="people">
+                  <PeoplePage />
+                </ScreenGate>
+              ) : route.name === 'tokens' ? (
+                <ScreenGate screen="tokens">
+                  <TokensPage />
+                </ScreenGate>
+              ) : route.name === 'login' ? (
+                <LoginPage from={route.from} />
+              ) : route.name === 'unit' ? (
+                <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
+              ) : (
+                <section className="page">
+                  <h1>Page not found</h1>
+                  <p>
+                    There is no page at <code>{route.path}</code>. <a href="#/">Go to the station</a>.
+                  </p>
+                </section>
+              )}
+            </ScreenBoundary>
+          </Suspense>
+        )}
       </main>
     </div>
   );

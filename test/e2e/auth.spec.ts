@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { test, expect, saveScreenshot } from './fixtures.ts';
-import { OperatorScreen } from './operator-screen.ts';
+import { OperatorScreen, scannerSends } from './operator-screen.ts';
 import { StationProcess } from './station.ts';
 import { ADMIN, SUPERVISOR, seedPeople } from './people.ts';
 
@@ -222,5 +222,27 @@ test('an operator sees no supervisor screen: the navigation hides them and an ad
     await page.goto(`${station.url}/#/${path}`);
     await expect(page.getByRole('heading', { name: `Log in as ${role}`, level: 1 })).toBeVisible();
     await expect(page.getByRole('navigation', { name: 'Supervisor screens' })).toHaveCount(0);
+  }
+});
+
+test('with requireBadgeLogin on, the operator screen asks for a badge; the scan logs the operator in', async ({ page }) => {
+  const dataDir = StationProcess.freshDataDir();
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ requireBadgeLogin: true }));
+  const station = await StationProcess.start({ dataDir });
+  try {
+    (await seedPeople(station.url, [{ badge: 'OP-1', name: 'Olga Operator', role: 'operator' }])).close();
+    await page.goto(station.url);
+    // Before a login the screen asks for the badge: a login panel while the station shows nothing
+    // to nobody, or a banner over the sockets where it lets the page read.
+    const ask = page.getByRole('heading', { name: /^(Log in as an operator|Scan your badge to start testing)$/ });
+    await expect(ask).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
+    await scannerSends(page, 'OP-1');
+    await expect(page.getByRole('group', { name: 'Logged in' })).toContainText('Olga OperatorOperator');
+    await expect(ask).toBeHidden();
+    await expect(page.getByLabel('Serial number', { exact: true })).toBeVisible();
+  } finally {
+    await station.stop();
+    StationProcess.removeDataDir(dataDir);
   }
 });

@@ -71,11 +71,13 @@ export function LoginPanel({ needs, onLoggedIn }: Props) {
         {needs ? `Log in as ${ROLE_WITH_ARTICLE[needs]}` : 'Log in'}
       </h1>
       <p className="access-lead">
-        {needs
-          ? signedInBelow
-            ? `This screen is for ${ROLE_WITH_ARTICLE[needs]} or above. You are logged in as ${session.name} (${session.role ? ROLE_LABEL[session.role].toLowerCase() : 'no role'}).`
-            : `This screen is for ${ROLE_WITH_ARTICLE[needs]} or above. Scan your badge and enter your PIN.`
-          : 'Scan your badge. Technicians, supervisors and admins enter their PIN as well.'}
+        {needs === 'operator'
+          ? 'This station asks every operator to log in before testing. Scan your badge.'
+          : needs
+            ? signedInBelow
+              ? `This screen is for ${ROLE_WITH_ARTICLE[needs]} or above. You are logged in as ${session.name} (${session.role ? ROLE_LABEL[session.role].toLowerCase() : 'no role'}).`
+              : `This screen is for ${ROLE_WITH_ARTICLE[needs]} or above. Scan your badge and enter your PIN.`
+            : 'Scan your badge. Technicians, supervisors and admins enter their PIN as well.'}
       </p>
       {endedNote ? (
         <p className="access-note" role="status">
