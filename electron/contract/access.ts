@@ -28,8 +28,9 @@ export const ACCESS: Record<CommandName, Need> = {
   'session.resume': { ...anyone, scope: null },
   'session.logout': { ...anyone, scope: null },
   'setup.createAdmin': { role: null, scope: null, changes: true },
-  'station.snapshot': { ...read, scope: 'events:read' },
-  'events.since': { ...read, scope: 'events:read' },
+  // The operator's screen shows the station before anyone logs in (settings.requireBadgeLogin).
+  'station.snapshot': anyone,
+  'events.since': anyone,
   'runs.list': read,
   'runs.get': read,
   'units.history': read,
@@ -40,12 +41,14 @@ export const ACCESS: Record<CommandName, Need> = {
   'instruments.list': read,
   'calibration.list': read,
   'run.start': operate,
-  'scan.submit': operate,
+  // A badge scan is how an operator logs in: open to anyone; a unit's or fixture's scan then needs run.start's right.
+  'scan.submit': { ...operate, role: null },
   'run.abort': operate,
   'prompt.answer': operate,
   'operator.logout': operate,
   'ports.list': technician(false),
-  'instrument.test': technician(false),
+  // Opens a connection to an instrument: not for a read-only token.
+  'instrument.test': { ...technician(false), scope: 'supervise' },
   'calibration.set': technician(true),
   'upload.listParked': supervise(false),
   'upload.retry': supervise(true),
@@ -83,7 +86,11 @@ export function allowed(session: Session, name: CommandName): { ok: true } | { o
   if (session.kind === 'token') {
     if (need.scope !== null && session.scope !== null && scopeRank(session.scope) >= scopeRank(need.scope)) return { ok: true };
     return need.scope === null
-      ? { ok: false, needs: 'a person at the station', message: `${name} is not for API tokens: it needs ${article(need.role ?? 'a person')} logged in at the station` }
+      ? {
+          ok: false,
+          needs: 'a person at the station',
+          message: `${name} is not for API tokens: it needs ${article(need.role ?? 'a person')} logged in at the station`,
+        }
       : { ok: false, needs: need.scope, message: `${name} needs a token with the scope ${need.scope} (this token has ${session.scope ?? 'none'})` };
   }
   if (need.role === null || hasRole(session.role, need.role)) return { ok: true };

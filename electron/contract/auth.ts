@@ -29,11 +29,7 @@ const BadgeSchema = z
   .min(1, 'scan or type a badge')
   .max(64, 'a badge has at most 64 characters')
   .regex(/^[\x21-\x7e]+$/, 'a badge is letters, digits and signs, no spaces');
-export const PinSchema = z
-  .string()
-  .min(4, 'a PIN has at least 4 characters')
-  .max(64, 'a PIN has at most 64 characters')
-  .regex(/^\S+$/, 'a PIN has no spaces');
+export const PinSchema = z.string().min(4, 'a PIN has at least 4 characters').max(64, 'a PIN has at most 64 characters').regex(/^\S+$/, 'a PIN has no spaces');
 const NameSchema = z.string().trim().min(1, 'give the person’s name').max(100);
 
 /** Who the connection acts as: a person logged in, a token, the CLI's OS user, or nobody yet. */

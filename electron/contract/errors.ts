@@ -50,9 +50,7 @@ export class StationFault extends Error {
     this.details = details;
   }
   toJSON(): StationError {
-    return this.details === undefined
-      ? { kind: this.kind, message: this.message }
-      : { kind: this.kind, message: this.message, details: this.details };
+    return this.details === undefined ? { kind: this.kind, message: this.message } : { kind: this.kind, message: this.message, details: this.details };
   }
 }
 
@@ -67,9 +65,7 @@ export function toStationError(err: unknown): StationError {
 
 /** "field.path: message; other: message" — names the field that was wrong. */
 export function formatZodError(err: z.ZodError): string {
-  return err.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
+  return err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: StationError };

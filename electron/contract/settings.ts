@@ -38,12 +38,24 @@ export const SettingsSchema = z.object({
   /** How long importing a procedure's phases.ts may take before the load counts as failed. */
   procedureLoadTimeoutMs: z.number().int().min(100).max(600_000).default(15_000),
   /** Largest file a phase may attach, and the most a run may attach in all. */
-  attachmentMaxBytes: z.number().int().positive().default(20 * 1024 * 1024),
-  attachmentRunMaxBytes: z.number().int().positive().default(100 * 1024 * 1024),
+  attachmentMaxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
+  attachmentRunMaxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
   /** Runs every upload target has acknowledged may be deleted this many days after they end; 0 keeps everything. */
   retentionDays: z.number().int().min(0).max(36_500).default(0),
   /** Below this much free disk no new run starts (what is stored stays intact). */
-  minFreeBytes: z.number().int().nonnegative().default(64 * 1024 * 1024),
+  minFreeBytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(64 * 1024 * 1024),
   /** How many store.backup copies are kept in backups/ (the oldest go). */
   backupKeep: z.number().int().min(1).max(100).default(5),
   /** Where finished runs go (several at once, each with its own queue); see docs/operations.md. */
@@ -56,11 +68,19 @@ export const SettingsSchema = z.object({
   /** Operators log in with their badge before a run can start (off: the station opens straight onto testing). */
   requireBadgeLogin: z.boolean().default(false),
   /** A login at the station ends after this many minutes without a command from it. */
-  sessionIdleMinutes: z.number().int().min(1).max(24 * 60).default(15),
+  sessionIdleMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   /** On 127.0.0.1 only: `/events` may be read without a token (commands always need one). */
   openEventsOnLoopback: z.boolean().default(false),
   /** Certificate and key (PEM files) for HTTPS/WSS; required to listen on any address but loopback. */
-  tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
+  tls: z
+    .object({ cert: z.string().min(1), key: z.string().min(1) })
+    .strict()
+    .optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const defaultSettings = (): Settings => SettingsSchema.parse({});

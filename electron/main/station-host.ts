@@ -1,5 +1,6 @@
 import { utilityProcess, type UtilityProcess } from 'electron';
 import type { CommandName } from '#contract/commands.ts';
+import { ACCESS } from '#contract/access.ts';
 import type { Result } from '#contract/errors.ts';
 import type { Settings } from '#contract/settings.ts';
 import type { StationEvent } from '#contract/events.ts';
@@ -36,7 +37,7 @@ interface Pending {
 const unavailable = (message: string): Result<unknown> => ({ ok: false, error: { kind: 'engine.unavailable', message } });
 
 /** Commands that change the station are refused while it is down, never queued: a scan must not start a run minutes later. */
-const ACTIONS: ReadonlySet<string> = new Set(['run.start', 'run.abort', 'prompt.answer', 'upload.retry', 'upload.drop', 'runs.import', 'scan.submit', 'calibration.set', 'operator.logout', 'store.backup'] satisfies CommandName[]);
+const ACTIONS: ReadonlySet<string> = new Set((Object.keys(ACCESS) as CommandName[]).filter((name) => ACCESS[name].changes));
 
 /**
  * Runs the station in a utilityProcess and supervises it: invokes wait in a queue until the

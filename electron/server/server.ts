@@ -92,7 +92,9 @@ export async function startServer(station: Station, opts: ServerOptions): Promis
       res.end();
     });
   };
-  const http = opts.tls ? createTlsServer({ cert: readPem(opts.tls.cert, 'tls.cert'), key: readPem(opts.tls.key, 'tls.key') }, onRequest) : createServer(onRequest);
+  const http = opts.tls
+    ? createTlsServer({ cert: readPem(opts.tls.cert, 'tls.cert'), key: readPem(opts.tls.key, 'tls.key') }, onRequest)
+    : createServer(onRequest);
   // A request Node cannot parse (bad request line, oversized headers, a reset mid-request).
   http.on('clientError', (e: NodeJS.ErrnoException, socket: Socket) => {
     if (e.code !== 'ECONNRESET') log(`HTTP request refused: ${e.message}`);
@@ -414,8 +416,6 @@ async function serveStatic(
       })
       .end(req.method === 'HEAD' ? undefined : body);
   } catch {
-    res
-      .writeHead(503, { ...headers, ...pageCookie, 'Content-Type': 'text/plain; charset=utf-8' })
-      .end('The station UI is not built. Run: npm run build:ui');
+    res.writeHead(503, { ...headers, ...pageCookie, 'Content-Type': 'text/plain; charset=utf-8' }).end('The station UI is not built. Run: npm run build:ui');
   }
 }

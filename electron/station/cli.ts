@@ -2,7 +2,8 @@
  * `passline run <procedure> --serial SN [--param k=v] [--answer q=a] [--json]`:
  * runs one unit headless, for test engineers and CI. Exit code: 0 PASS, 1 FAIL,
  * 2 ERROR, ABORTED or a usage/load problem. `passline export|import` (cli-transfer.ts)
- * move stored runs in and out of a data folder.
+ * move stored runs in and out of a data folder; `passline audit verify` (cli-audit.ts)
+ * checks the audit trail.
  */
 import { parseArgs } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { BUILTIN_SEQUENCES, createStation } from './station.ts';
 import { Sessions } from './auth/sessions.ts';
 import { userInfo } from 'node:os';
 import { EXPORT_USAGE, IMPORT_USAGE, transferMain } from './cli-transfer.ts';
+import { AUDIT_USAGE, auditMain } from './cli-audit.ts';
 import { PROCEDURE_FILE, findProcedureDir, parseProcedureFile } from './procedures/load.ts';
 import { paramProblems } from './engine/plan.ts';
 import { serialRefusal } from './scanning/serial-refusal.ts';
@@ -42,7 +44,9 @@ usage: passline schema [DIR]
 
 ${EXPORT_USAGE}
 
-${IMPORT_USAGE}`;
+${IMPORT_USAGE}
+
+${AUDIT_USAGE}`;
 
 function fail(message: string): never {
   console.error(`passline: ${message}`);
@@ -68,6 +72,7 @@ function pairs(list: string[] | undefined, flag: string): [string, string][] {
 async function main(): Promise<number> {
   const [first, ...rest] = process.argv.slice(2);
   if (first === 'export' || first === 'import') return transferMain(first, rest);
+  if (first === 'audit') return auditMain(rest);
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

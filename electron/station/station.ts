@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   accessSync,
   closeSync,
@@ -45,6 +45,9 @@ import { needsPin } from '#contract/auth.ts';
 import { PeopleRepo } from './auth/people.ts';
 import { Sessions, type Caller } from './auth/sessions.ts';
 import { authHandlers } from './auth/auth-handlers.ts';
+import { AuditLog } from './store/audit.ts';
+import { auditHandlers } from './audit-handlers.ts';
+import { recordProcedure, recordStart, recordStop } from './audit-trail.ts';
 
 export { BUILTIN_SEQUENCES };
 
@@ -408,15 +411,19 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const inventory = new InventoryRepo(db);
   const people = new PeopleRepo(db);
   const sessions = new Sessions({ idleMinutes: () => settings.sessionIdleMinutes, requireBadgeLogin: () => settings.requireBadgeLogin });
+  const auditLog = new AuditLog(db);
   /** One entry in the audit trail; a failure to write it is logged, never a reason to fail the act already done. */
-  const audit = (actor: string, action: string, details: Record<string, unknown>): void => {
+  const tryAudit = (what: string, write: () => unknown): void => {
     try {
-      inventory.audit(actor, action, details);
+      write();
     } catch (e) {
       onStoreError(e);
-      log('error', `audit: ${action} by ${actor} not recorded: ${(e as Error).message}`);
+      log('error', `audit: ${what} not recorded: ${(e as Error).message}`);
     }
   };
+  const audit = (actor: string, action: string, details: Record<string, unknown>, procedureId?: string): void =>
+    tryAudit(`${action} by ${actor}`, () => auditLog.append({ actor, action, details, procedureId: procedureId ?? null }));
+  const startedAt = Date.now();
   const windowCaller = Sessions.ui('window');
   const stationCaller = Sessions.station();
   const bus = new EventBus(repo);
@@ -429,6 +436,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     kind: 'station.started',
     data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION },
   });
+  tryAudit('station.started', () => recordStart(auditLog, { settings, appVersion: APP_VERSION, bootId }));
+  // A procedure whose content the trail has not seen (edited by hand, a new folder) is recorded with what changed.
+  bus.subscribe((e) => {
+    if (e.kind === 'procedure.loaded') tryAudit('procedure.changed', () => recordProcedure(auditLog, e.data.procedure));
+  }, bus.lastSeq);
 
   const uploader = new Uploader({
     db,
@@ -439,6 +451,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     appVersion: APP_VERSION,
     log,
     attachments,
+    // The trail goes to targets that keep it (PostgreSQL), in order, once.
+    ...(fault ? {} : { audit: { stationId: settings.stationId, source: auditLog } }),
   });
   uploader.start();
   wakeUploads = () => uploader.wake();
@@ -585,8 +599,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     const session = sessions.session(caller);
     if (session.kind === 'person' || session.kind === 'os') return sessions.actor(caller);
     if (operatorId !== null) return operatorId;
-    if (settings.requireBadgeLogin)
-      throw new StationFault('forbidden', 'run.start needs an operator to log in first: scan your badge', { needs: 'operator' });
+    if (settings.requireBadgeLogin) throw new StationFault('forbidden', 'run.start needs an operator to log in first: scan your badge', { needs: 'operator' });
     return session.kind === 'token' ? sessions.actor(caller) : undefined;
   };
 
@@ -620,7 +633,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       unit,
       withRun: (runId) => {
         inventory.annotate(runId, annotations);
-        for (const ov of annotations.overrides ?? []) audit(ov.by, `override.${ov.kind}`, { runId, message: ov.message, reason: ov.reason ?? null, from: caller.from });
+        for (const ov of annotations.overrides ?? [])
+          audit(ov.by, `override.${ov.kind}`, { runId, serialNumber, message: ov.message, reason: ov.reason ?? null, from: caller.from }, s.procedure?.id);
       },
     });
   };
@@ -832,10 +846,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'upload.drop': (i, caller) => ({ count: uploader.drop(sessions.actor(caller), i.target, i.runIds, i.reason) }),
     'runs.export': (i) => exportRuns(repo, i, attachments),
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
-    // TEMPORARY until the audit store lands (branch audit).
-    'audit.list': () => ({ entries: [] }),
-    'audit.export': () => ({ fileName: '', mediaType: '', content: '', count: 0 }),
-    'audit.verify': () => ({ ok: true, entries: 0, firstBad: null, gaps: [] }),
+    ...auditHandlers(auditLog, settings.stationId),
   };
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
@@ -866,7 +877,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       const expired = sessions.expire(caller);
       if (expired) audit(expired.person.badge, 'session.expired', { from: caller.from, idleMinutes: settings.sessionIdleMinutes });
       if (caller.kind === 'token' && !people.tokenActive(caller.token!.id))
-        throw new StationFault('forbidden', `token ${caller.token!.id} (${caller.token!.name}) was revoked: ask an admin for a new one`, { needs: ACCESS[cmd].scope });
+        throw new StationFault('forbidden', `token ${caller.token!.id} (${caller.token!.name}) was revoked: ask an admin for a new one`, {
+          needs: ACCESS[cmd].scope,
+        });
       const may = allowed(sessions.session(caller), cmd);
       if (!may.ok)
         throw new StationFault('forbidden', expired ? `Your login ended after ${settings.sessionIdleMinutes} idle minutes: ${may.message}` : may.message, {
@@ -910,6 +923,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     watcher?.close();
     await Promise.all(scanners.map((sc) => sc.close().catch(() => undefined)));
     await Promise.all(sockets.map((s) => s.close()));
+    if (!fault) tryAudit('station.stopped', () => recordStop(auditLog, { settings, appVersion: APP_VERSION, bootId, startedAt }));
     await uploader.close();
     bus.flush();
     db.close();

@@ -26,7 +26,6 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-
 test('kill -9 during uploads at random moments: the receiver has every run exactly once', async () => {
   const seed = Number(process.env.PASSLINE_FAULT_SEED ?? Date.now() % 1_000_000);
   const rnd = mulberry32(seed);

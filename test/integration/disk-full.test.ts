@@ -74,7 +74,13 @@ function attachmentFiles(dataDir: string): { name: string; sound: boolean }[] {
     return [];
   }
   return subdirs.flatMap((d) =>
-    readdirSync(join(root, d)).map((name) => ({ name, sound: createHash('sha256').update(readFileSync(join(root, d, name))).digest('hex') === name })),
+    readdirSync(join(root, d)).map((name) => ({
+      name,
+      sound:
+        createHash('sha256')
+          .update(readFileSync(join(root, d, name)))
+          .digest('hex') === name,
+    })),
   );
 }
 
@@ -275,7 +281,10 @@ describe('store.backup', () => {
       error: { kind: 'forbidden', message: 'store.backup needs the role supervisor (you are logged in as an operator)' },
     });
     await loginAs(invoke, 'supervisor');
-    expect(await invoke('store.backup', { by: 'SUP-1' })).toMatchObject({ ok: false, error: { kind: 'invalid-input', message: expect.stringMatching(/^by: /) } });
+    expect(await invoke('store.backup', { by: 'SUP-1' })).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-input', message: expect.stringMatching(/^by: /) },
+    });
 
     const paths: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -289,12 +298,20 @@ describe('store.backup', () => {
       paths.push(path);
     }
     // Only the two newest stay.
-    expect(backups()).toEqual(paths.slice(2).map((p) => p.split('/').at(-1)).sort());
+    expect(backups()).toEqual(
+      paths
+        .slice(2)
+        .map((p) => p.split('/').at(-1))
+        .sort(),
+    );
 
     // A copy that would take the disk under the floor is refused, and nothing is left behind.
     const filler = fillTo(dir, 300 * 1024);
     const refused = await invoke('store.backup', {});
-    expect(refused).toMatchObject({ ok: false, error: { kind: 'disk.full', message: expect.stringMatching(/^No backup was written: a copy needs about [\d.]+ MB and the disk has [\d.]+ MB free/) } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { kind: 'disk.full', message: expect.stringMatching(/^No backup was written: a copy needs about [\d.]+ MB and the disk has [\d.]+ MB free/) },
+    });
     expect(backups()).toHaveLength(2);
     rmSync(filler);
   }, 30_000);
@@ -313,7 +330,10 @@ describe('a full disk at start, the database closed cleanly', () => {
     const snap = ts.station.snapshot();
     expect(snap.database.state).toBe('ok');
     expect(snap.procedureError).toBeNull();
-    expect(snap.storage).toMatchObject({ state: 'full', message: expect.stringMatching(/^The station disk is full.*no new run can start until space is freed/) });
+    expect(snap.storage).toMatchObject({
+      state: 'full',
+      message: expect.stringMatching(/^The station disk is full.*no new run can start until space is freed/),
+    });
     const history = await ts.station.invoke('runs.list', { limit: 10 });
     expect(history.ok && (history.value as { runs: RunSummary[] }).runs.map((r) => [r.id, r.outcome])).toEqual([[runId, 'PASS']]);
     expect(await ts.station.invoke('run.start', { serialNumber: 'D-2' })).toMatchObject({ ok: false, error: { kind: 'disk.full' } });

@@ -182,8 +182,14 @@ describe('calibration', () => {
     );
     expect(t.station.snapshot().sockets[0]!.run).toBeNull();
 
-    const notSupervisor = await refusal(t, 'run.start', { serialNumber: serial('200'), override: { supervisorId: PEOPLE.technician.badge, pin: PEOPLE.technician.pin } });
-    expect(notSupervisor).toMatchObject({ kind: 'supervisor.invalid', message: "Not approved: badge TEC-1 (Tam Technician) is a technician's, not a supervisor's." });
+    const notSupervisor = await refusal(t, 'run.start', {
+      serialNumber: serial('200'),
+      override: { supervisorId: PEOPLE.technician.badge, pin: PEOPLE.technician.pin },
+    });
+    expect(notSupervisor).toMatchObject({
+      kind: 'supervisor.invalid',
+      message: "Not approved: badge TEC-1 (Tam Technician) is a technician's, not a supervisor's.",
+    });
     // A copied supervisor badge with a guessed PIN opens nothing.
     const guessed = await refusal(t, 'run.start', { serialNumber: serial('200'), override: { supervisorId: PEOPLE.supervisor.badge, pin: '0000' } });
     expect(guessed).toMatchObject({ kind: 'supervisor.invalid', message: 'Not approved: wrong PIN for badge SUP-7.', details: { field: 'override.pin' } });
@@ -352,6 +358,7 @@ describe('settings screen data', () => {
     const psu = await lab.pty('psu');
     const t = await open({ instruments: { psu: withDriver(psu.address, 'psu') } });
     await identified(t, ['psu']);
+    await loginAs((name, input) => t.station.invoke(name, input), 'technician');
     const fresh = await t.station.invoke('instrument.test', { address: spare.address });
     expect(fresh).toMatchObject({
       ok: true,

@@ -82,7 +82,7 @@ describe('a procedure that cannot load', () => {
     writeFileSync(phases, good.replace('done with', 'finished'));
     await ts.events.waitFor('procedure.loaded', () => true, { afterSeq: exited.seq, timeoutMs: 30_000 });
     expect(ts.station.snapshot().procedureWarning).toBeNull();
-  });
+  }, 45_000); // three loads that each wait out a load limit: 10 s alone, twice that on a busy 2-core machine
 });
 
 describe('passline run of a procedure that cannot load', () => {

@@ -41,7 +41,15 @@ function seed(dir: string, n = RUNS, suffix = ''): Map<string, string> {
     const rec = plainRun(serialOf(i) + suffix, { phases: 3, perPhase: 6, startMs: Date.UTC(2026, 0, 5) + i * 60_000 });
     repo.insertRecord(rec, ['mes']);
     ids.set(rec.id, rec.unit.serialNumber);
-    const ev = { seq: i + 1, parentSeq: null, ts: rec.startedAt, runId: rec.id, socket: 0, kind: 'scan.received', data: { marker: `EVT-${i}`, pad: 'e'.repeat(600) } };
+    const ev = {
+      seq: i + 1,
+      parentSeq: null,
+      ts: rec.startedAt,
+      runId: rec.id,
+      socket: 0,
+      kind: 'scan.received',
+      data: { marker: `EVT-${i}`, pad: 'e'.repeat(600) },
+    };
     repo.appendEvents([ev as never], () => JSON.stringify(ev));
     if (i % 10 === 0) inventory.audit('op-7', 'operator.login', { i });
   }
@@ -76,7 +84,9 @@ function overwrite(file: string, offset: number, bytes: number, fill = 0xa5): vo
 /** The byte offset of a leaf page of `table` (the middle one): what one bad sector takes. */
 function leafPage(file: string, table: string): number {
   const db = new DatabaseSync(file, { readOnly: true });
-  const pages = (db.prepare(`SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno`).all(table) as { pageno: number }[]).map((r) => r.pageno);
+  const pages = (db.prepare(`SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno`).all(table) as { pageno: number }[]).map(
+    (r) => r.pageno,
+  );
   db.close();
   return (pages[Math.floor(pages.length / 2)]! - 1) * 4096;
 }
@@ -242,7 +252,10 @@ describe('a damaged station database', () => {
     const victim = [...ids].find(([, s]) => s === serialOf(7))![0];
     // Inside the measurements of the run's first phase: the b-tree stays sound, the value does not.
     const db0 = new DatabaseSync(path);
-    const m = (db0.prepare('SELECT measurements FROM phases WHERE run_id = ? AND idx = 0').get(victim) as { measurements: string }).measurements.replace('m0_0', 'mark7');
+    const m = (db0.prepare('SELECT measurements FROM phases WHERE run_id = ? AND idx = 0').get(victim) as { measurements: string }).measurements.replace(
+      'm0_0',
+      'mark7',
+    );
     db0.prepare('UPDATE phases SET measurements = ? WHERE run_id = ? AND idx = 0').run(m, victim);
     db0.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     db0.close();
@@ -259,7 +272,10 @@ describe('a damaged station database', () => {
       `Run ${victim} (serial ${serialOf(7)}) cannot be read: the measurements of its phase 0 "phase_0" are damaged in the station database. Other runs are not affected.`,
     );
     for (const [id, serial] of ids) if (id !== victim) expect((await value<RunRecord>(t.station, 'runs.get', { runId: id })).unit.serialNumber).toBe(serial);
-    const exp = await value<{ count: number; content: string; skipped?: { runId: string }[] }>(t.station, 'runs.export', { format: 'native', from: '2026-01-01T00:00:00Z' });
+    const exp = await value<{ count: number; content: string; skipped?: { runId: string }[] }>(t.station, 'runs.export', {
+      format: 'native',
+      from: '2026-01-01T00:00:00Z',
+    });
     expect(exp.count).toBe(RUNS - 1);
     expect(exp.content.trim().split('\n')).toHaveLength(RUNS - 1);
     expect(exp.skipped).toEqual([{ runId: victim, message: !bad.ok ? bad.error.message : '' }]);
@@ -276,7 +292,9 @@ describe('a damaged station database', () => {
     const t = await start(dir, outbox, { checkAtStartBytes: 1 });
     await until(() => t.station.snapshot().database.state === 'damaged', 'the background check');
     const snap = t.station.snapshot();
-    expect(snap.database.message).toMatch(/^The station database is damaged \(.+\)\. No new run can start; nothing more is written into it\. Restart the station/);
+    expect(snap.database.message).toMatch(
+      /^The station database is damaged \(.+\)\. No new run can start; nothing more is written into it\. Restart the station/,
+    );
     expect(snap.procedureError).toBeNull();
     const before = [sha(path), existsSync(`${path}-wal`) ? sha(`${path}-wal`) : ''];
     expect(await t.station.invoke('run.start', { serialNumber: 'Q-1' })).toMatchObject({ ok: false, error: { kind: 'db.corrupted' } });

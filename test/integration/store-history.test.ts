@@ -71,11 +71,16 @@ describe('history search', () => {
     expect(repo.listRuns({ limit: 500, serial: 'sn-007' }).map((r) => r.serialNumber)).toEqual(['SN-007', 'SN-007', 'SN-007', 'SN-007']);
     expect(repo.listRuns({ limit: 500, serial: '"; DROP' })).toEqual([]);
     expect(repo.listRuns({ limit: 2, serial: 'sn-00' }).map((r) => r.startedAt)).toEqual(
-      repo.listRuns({ limit: 500, serial: 'sn-00' }).slice(0, 2).map((r) => r.startedAt),
+      repo
+        .listRuns({ limit: 500, serial: 'sn-00' })
+        .slice(0, 2)
+        .map((r) => r.startedAt),
     );
     // The trigram index answers it, not a scan of the runs.
     const plan = repo.db
-      .prepare('EXPLAIN QUERY PLAN SELECT id FROM runs WHERE serial_number IN (SELECT serial FROM serial_search WHERE serial_search MATCH ?) ORDER BY started_at DESC LIMIT 50')
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT id FROM runs WHERE serial_number IN (SELECT serial FROM serial_search WHERE serial_search MATCH ?) ORDER BY started_at DESC LIMIT 50',
+      )
       .all('"sn-007"') as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' | ')).toMatch(/VIRTUAL TABLE INDEX/);
     expect(plan.map((p) => p.detail).join(' | ')).toMatch(/runs_serial/);
@@ -86,7 +91,12 @@ describe('history search', () => {
     const range = repo.listRuns({ limit: 500, from: '2026-01-01T08:01:00.000Z', to: '2026-01-01T08:02:00.000Z' });
     expect(range).toHaveLength(60);
     expect(range.at(-1)!.startedAt).toBe('2026-01-01T08:01:00.000Z');
-    expect(repo.listRuns({ limit: 500, partNumber: 'PN-X', outcome: 'FAIL', operatorId: 'op-anna' }).map((r) => r.id)).toEqual(['run-0180', 'run-0120', 'run-0060', 'run-0000']);
+    expect(repo.listRuns({ limit: 500, partNumber: 'PN-X', outcome: 'FAIL', operatorId: 'op-anna' }).map((r) => r.id)).toEqual([
+      'run-0180',
+      'run-0120',
+      'run-0060',
+      'run-0000',
+    ]);
     expect(repo.listRuns({ limit: 1 })[0]).toMatchObject({ partNumber: 'PN-Y', operatorId: 'op-ben' });
   });
 
@@ -101,16 +111,33 @@ describe('history search', () => {
   test('bad filters are refused naming the field', async () => {
     const t = tempDir();
     cleanups.push(t.remove);
-    const station = await createStation({ dataDir: t.dir, settings: SettingsSchema.parse({ sequenceFolder: SHIPPED_SEQUENCES, procedureId: 'example-limits' }), log: () => {} });
+    const station = await createStation({
+      dataDir: t.dir,
+      settings: SettingsSchema.parse({ sequenceFolder: SHIPPED_SEQUENCES, procedureId: 'example-limits' }),
+      log: () => {},
+    });
     cleanups.push(() => station.close());
-    expect(await station.invoke('runs.list', { from: 'yesterday' })).toMatchObject({ ok: false, error: { kind: 'invalid-input', message: expect.stringMatching(/^from: /) } });
-    expect(await station.invoke('runs.list', { limit: 0 })).toMatchObject({ ok: false, error: { kind: 'invalid-input', message: expect.stringMatching(/^limit: /) } });
-    expect(await station.invoke('units.history', { serialNumber: '  ' })).toMatchObject({ ok: false, error: { kind: 'invalid-input', message: expect.stringMatching(/^serialNumber: /) } });
+    expect(await station.invoke('runs.list', { from: 'yesterday' })).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-input', message: expect.stringMatching(/^from: /) },
+    });
+    expect(await station.invoke('runs.list', { limit: 0 })).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-input', message: expect.stringMatching(/^limit: /) },
+    });
+    expect(await station.invoke('units.history', { serialNumber: '  ' })).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-input', message: expect.stringMatching(/^serialNumber: /) },
+    });
   });
 });
 
 async function station(dataDir: string, extra: Record<string, unknown> = {}): Promise<{ station: Station; events: EventRecorder }> {
-  const s = await createStation({ dataDir, settings: SettingsSchema.parse({ sequenceFolder: SHIPPED_SEQUENCES, procedureId: 'example-limits', ...extra }), log: () => {} });
+  const s = await createStation({
+    dataDir,
+    settings: SettingsSchema.parse({ sequenceFolder: SHIPPED_SEQUENCES, procedureId: 'example-limits', ...extra }),
+    log: () => {},
+  });
   await s.ready();
   const events = new EventRecorder(s.bus, 0);
   cleanups.push(async () => {
@@ -173,7 +200,13 @@ describe('a full or read-only disk', () => {
     const free = Number(execFileSync('df', ['--output=avail', '-B1', dir]).toString().trim().split('\n')[1]);
     writeFileSync(filler, Buffer.alloc(free - 2 * 1024 * 1024));
     const refused = await s.invoke('run.start', { serialNumber: 'EX-2' });
-    expect(refused).toMatchObject({ ok: false, error: { kind: 'disk.full', message: expect.stringMatching(/^The station disk is full \(\d+ MB free\): no new run can start until space is freed\. Stored results are intact\.$/) } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'disk.full',
+        message: expect.stringMatching(/^The station disk is full \(\d+ MB free\): no new run can start until space is freed\. Stored results are intact\.$/),
+      },
+    });
     expect(s.snapshot().storage.state).toBe('full');
     const rec = await s.invoke('runs.get', { runId: first });
     expect(rec).toMatchObject({ ok: true, value: { id: first, outcome: 'PASS' } });
@@ -185,7 +218,11 @@ describe('a full or read-only disk', () => {
   test('read-only: the station starts, says so, refuses runs, and history stays readable', async () => {
     const dir = tinyDisk(32);
     const first = await (async () => {
-      const s = await createStation({ dataDir: dir, settings: SettingsSchema.parse({ sequenceFolder: SHIPPED_SEQUENCES, procedureId: 'example-limits', minFreeBytes: 1 }), log: () => {} });
+      const s = await createStation({
+        dataDir: dir,
+        settings: SettingsSchema.parse({ sequenceFolder: SHIPPED_SEQUENCES, procedureId: 'example-limits', minFreeBytes: 1 }),
+        log: () => {},
+      });
       await s.ready();
       const ev = new EventRecorder(s.bus, 0);
       const id = await runOnce(s, ev, 'EX-1');
@@ -196,8 +233,14 @@ describe('a full or read-only disk', () => {
     execFileSync('mount', ['-o', 'remount,ro', dir]);
     cleanups.push(() => void execFileSync('mount', ['-o', 'remount,rw', dir]));
     const { station: s } = await station(dir, { minFreeBytes: 1 });
-    expect(s.snapshot().storage).toMatchObject({ state: 'read-only', message: 'The station database is read-only: no new run can start. Stored results are intact.' });
-    expect(await s.invoke('run.start', { serialNumber: 'EX-2' })).toMatchObject({ ok: false, error: { kind: 'disk.full', message: 'The station database is read-only: no new run can start. Stored results are intact.' } });
+    expect(s.snapshot().storage).toMatchObject({
+      state: 'read-only',
+      message: 'The station database is read-only: no new run can start. Stored results are intact.',
+    });
+    expect(await s.invoke('run.start', { serialNumber: 'EX-2' })).toMatchObject({
+      ok: false,
+      error: { kind: 'disk.full', message: 'The station database is read-only: no new run can start. Stored results are intact.' },
+    });
     const got = await s.invoke('runs.get', { runId: first });
     expect(got, JSON.stringify(got)).toMatchObject({ ok: true, value: { id: first, outcome: 'PASS' } });
   });

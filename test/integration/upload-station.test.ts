@@ -84,7 +84,10 @@ test('a parked run through the commands: listed with the reason, retried and dro
   await ts.events.waitFor('upload.parked', (e) => e.runId === b);
   // The operator's screen may not; a supervisor may, and who it was comes from the login, never from the input.
   const asOperator = await ts.station.invoke('upload.retry', { runIds: [a] });
-  expect(asOperator).toMatchObject({ ok: false, error: { kind: 'forbidden', message: 'upload.retry needs the role supervisor (you are logged in as an operator)' } });
+  expect(asOperator).toMatchObject({
+    ok: false,
+    error: { kind: 'forbidden', message: 'upload.retry needs the role supervisor (you are logged in as an operator)' },
+  });
   const invoke: Invoke = (name, input) => ts.station.invoke(name, input);
   await loginAs(invoke, 'supervisor');
   const named = await invoke('upload.retry', { by: 'NOBODY-AT-ALL', runIds: [a] });

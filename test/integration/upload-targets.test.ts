@@ -24,6 +24,13 @@ import { createHash } from 'node:crypto';
 import type { NativeRun } from '#contract/records.ts';
 import { importedBytes } from '#station/formats/attachment-bytes.ts';
 import { withAttachments } from '../helpers/run-records.ts';
+import { UploadRetrySchema, UploadTargetsSchema } from '#contract/upload.ts';
+import { openDatabase } from '#station/store/db.ts';
+import { RunsRepo } from '#station/store/runs-repo.ts';
+import { EventBus } from '#station/events/bus.ts';
+import { Uploader } from '#station/uploader/uploader.ts';
+import { AuditLog } from '#station/store/audit.ts';
+import { schemaDdl } from '#station/uploader/postgres-sink.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -350,8 +357,8 @@ describe('PostgreSQL', () => {
     q.seed(recs);
     await q.drained();
     const tables = await sql<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'plant_a' ORDER BY 1`);
-    expect(tables.map((t) => t.table_name)).toEqual(['measurements', 'phases', 'runs', 'schema_info']);
-    expect(await sql(`SELECT value FROM plant_a.schema_info WHERE key = 'version'`)).toEqual([{ value: '1' }]);
+    expect(tables.map((t) => t.table_name)).toEqual(['audit', 'measurements', 'phases', 'runs', 'schema_info']);
+    expect(await sql(`SELECT value FROM plant_a.schema_info WHERE key = 'version'`)).toEqual([{ value: '2' }]);
     const rows = await sql<{ id: string; serial_number: string; outcome: string; record: RunRecord; n_ph: number; n_m: number }>(
       `SELECT r.id, r.serial_number, r.outcome, r.record,
         (SELECT count(*)::int FROM plant_a.phases p WHERE p.run_id = r.id) AS n_ph,
@@ -450,6 +457,183 @@ describe('PostgreSQL', () => {
     await q.drained();
     expect(await sql(`SELECT count(*)::int AS n FROM plant_c.runs`)).toEqual([{ n: 12 }]);
   });
+
+  /** A station's store, its audit trail and an uploader shipping it (as the station wires them), on one PostgreSQL schema. */
+  function auditStation(schema: string, opts: { stationId?: string; dataDir?: string; timeoutMs?: number; retry?: Record<string, number> } = {}) {
+    const tmp = opts.dataDir ? null : tempDir('passline-audit-pg-');
+    const dataDir = opts.dataDir ?? tmp!.dir;
+    const db = openDatabase(dataDir);
+    const repo = new RunsRepo(db);
+    const bus = new EventBus(repo);
+    const log = new AuditLog(db);
+    const logs: string[] = [];
+    const uploader = new Uploader({
+      db,
+      repo,
+      bus,
+      targets: UploadTargetsSchema.parse([
+        { id: 'fleet', kind: 'postgres', connectionString: server.url, schema, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) },
+      ]),
+      retry: UploadRetrySchema.parse(opts.retry ?? FAST),
+      appVersion: '0.1.0-test',
+      log: (level, message) => logs.push(`${level}: ${message}`),
+      audit: { stationId: opts.stationId ?? 'ST-1', source: log },
+    });
+    uploader.start();
+    let closed = false;
+    const close = async (): Promise<void> => {
+      if (closed) return;
+      closed = true;
+      await uploader.close();
+      bus.flush();
+      db.close();
+    };
+    cleanups.push(async () => {
+      await close();
+      tmp?.remove();
+    });
+    return { dataDir, db, log, uploader, logs, close };
+  }
+
+  type PgAudit = {
+    station_id: string;
+    seq: string;
+    at_text: string;
+    actor: string;
+    action: string;
+    procedure_id: string | null;
+    details: unknown;
+    details_text: string | null;
+    prev_hash: string;
+    hash: string;
+  };
+  const auditRows = (schema: string, stationId = 'ST-1') =>
+    sql<PgAudit>(
+      `SELECT station_id, seq::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at_text, actor, action, procedure_id, details, details_text, prev_hash, hash
+       FROM ${schema}.audit a WHERE station_id = $1 ORDER BY a.seq`,
+      [stationId],
+    );
+
+  /** The auditor's check on the plant's copy alone, as docs/formats.md describes it. */
+  function chainProblems(rows: PgAudit[]): string[] {
+    const problems: string[] = [];
+    let prev = '0'.repeat(64);
+    rows.forEach((r, i) => {
+      if (Number(r.seq) !== i + 1) problems.push(`seq ${r.seq} at position ${i + 1}`);
+      const content = JSON.stringify({
+        action: r.action,
+        actor: r.actor,
+        at: r.at_text,
+        details: r.details_text,
+        procedureId: r.procedure_id,
+        seq: Number(r.seq),
+      });
+      if (r.prev_hash !== prev) problems.push(`${r.seq}: prev_hash`);
+      if (createHash('sha256').update(`${r.prev_hash}\n${content}`).digest('hex') !== r.hash) problems.push(`${r.seq}: hash`);
+      prev = r.hash;
+    });
+    return problems;
+  }
+
+  test("the audit trail arrives once and in order, each entry with the text its hash covers; a restart resumes after the server's last seq", async () => {
+    const st = auditStation('audit_a');
+    // More than two batches, with details of every shape the station writes.
+    for (let i = 1; i <= 1100; i++)
+      st.log.append({
+        actor: i % 3 ? 'SUP-1' : 'token:mes',
+        action: i % 2 ? 'upload.retry' : 'procedure.changed',
+        procedureId: i % 5 ? null : 'board-a',
+        details: i % 7 ? { i, b: 'x', a: [1, 'é'] } : undefined,
+      });
+    await st.uploader.drainAudit();
+    let rows = await auditRows('audit_a');
+    expect(rows).toHaveLength(1100);
+    expect(chainProblems(rows)).toEqual([]);
+    // The stored text is kept as it was (key order and all); details is the same as jsonb.
+    expect(rows[0]).toMatchObject({
+      actor: 'SUP-1',
+      action: 'upload.retry',
+      details_text: '{"i":1,"b":"x","a":[1,"é"]}',
+      details: { i: 1, b: 'x', a: [1, 'é'] },
+    });
+    expect(rows[6]).toMatchObject({ details_text: 'null', details: null });
+    expect(rows[4]!.procedure_id).toBe('board-a');
+    // The plant's copy equals the station's trail, entry for entry.
+    expect(rows.map((r) => r.hash)).toEqual(st.log.after(0, 2000).map((e) => e.hash));
+
+    // New entries go as they are written.
+    st.log.append({ actor: 'SUP-2', action: 'store.backup', details: { bytes: 1 } });
+    await st.uploader.drainAudit();
+    expect(await sql(`SELECT count(*)::int AS n FROM audit_a.audit`)).toEqual([{ n: 1101 }]);
+
+    // The station restarts on its data folder: it resumes after the server's last seq.
+    await st.close();
+    const again = auditStation('audit_a', { dataDir: st.dataDir });
+    again.log.append({ actor: 'SUP-2', action: 'store.backup', details: { bytes: 2 } });
+    await again.uploader.drainAudit();
+    rows = await auditRows('audit_a');
+    expect(rows).toHaveLength(1102);
+    expect(chainProblems(rows)).toEqual([]);
+
+    // Another station on the same schema keeps its own seqs.
+    const other = auditStation('audit_a', { stationId: 'ST-2' });
+    other.log.append({ actor: 'SUP-9', action: 'store.backup' });
+    await other.uploader.drainAudit();
+    expect(await sql(`SELECT station_id, count(*)::int AS n FROM audit_a.audit GROUP BY station_id ORDER BY 1`)).toEqual([
+      { station_id: 'ST-1', n: 1102 },
+      { station_id: 'ST-2', n: 1 },
+    ]);
+  }, 60_000);
+
+  test('the server goes away: the trail waits, with the reason, and catches up when it is back', async () => {
+    const st = auditStation('audit_b', { timeoutMs: 2000, retry: { firstDelayMs: 50, maxDelayMs: 200 } });
+    st.log.append({ actor: 'SUP-1', action: 'upload.retry' });
+    await st.uploader.drainAudit();
+    server.kill();
+    try {
+      for (let i = 0; i < 30; i++) st.log.append({ actor: 'SUP-1', action: 'upload.drop', details: { i } });
+      await expect(st.uploader.drainAudit(1500)).rejects.toThrow(
+        /^audit trail not shipped to PostgreSQL 127\.0\.0\.1:\d+\/postgres \(schema audit_b\) within 1500 ms: /,
+      );
+      expect(st.logs.some((l) => /^warning: audit trail to PostgreSQL .*\(schema audit_b\) failed \(attempt 1\): /.test(l))).toBe(true);
+    } finally {
+      server.start();
+    }
+    await st.uploader.drainAudit(30_000);
+    const rows = await auditRows('audit_b');
+    expect(rows).toHaveLength(31);
+    expect(chainProblems(rows)).toEqual([]);
+  }, 60_000);
+
+  test('a schema version 1 (runs only) is upgraded to 2 on connect, its runs kept; a newer one is refused', async () => {
+    // The schema as the version before left it: no audit table, version 1, a run in it.
+    const c = new pg.Client(server.url);
+    await c.connect();
+    try {
+      await c.query(schemaDdl('plant_v1'));
+      await c.query(`DROP TABLE plant_v1.audit; UPDATE plant_v1.schema_info SET value = '1'`);
+      await c.query(`INSERT INTO plant_v1.runs (id, station_id, socket, app_version, procedure_id, procedure_name, procedure_version, procedure_hash, serial_number, started_at, outcome, record)
+        VALUES ('old-run', 'ST-1', 0, '0.0.9', 'p', 'P', '1', 'h', 'SN-OLD', now(), 'PASS', '{}')`);
+      await c.query(schemaDdl('plant_v9'));
+      await c.query(`UPDATE plant_v9.schema_info SET value = '9'`);
+    } finally {
+      await c.end();
+    }
+    const st = auditStation('plant_v1');
+    st.log.append({ actor: 'SUP-1', action: 'calibration.set', details: { serial: 'SIM0002' } });
+    await st.uploader.drainAudit();
+    expect(await sql(`SELECT value FROM plant_v1.schema_info WHERE key = 'version'`)).toEqual([{ value: '2' }]);
+    expect(await sql(`SELECT serial_number FROM plant_v1.runs`)).toEqual([{ serial_number: 'SN-OLD' }]);
+    expect((await auditRows('plant_v1')).map((r) => [r.seq, r.action])).toEqual([['1', 'calibration.set']]);
+
+    const newer = auditStation('plant_v9');
+    newer.log.append({ actor: 'SUP-1', action: 'store.backup' });
+    await expect(newer.uploader.drainAudit(1000)).rejects.toThrow(/schema plant_v9 is at version 9, written by a newer Passline \(this one writes 2\)/);
+    // Left as the newer Passline wrote it: nothing written into it.
+    expect(await sql(`SELECT (SELECT count(*)::int FROM plant_v9.audit) AS entries, (SELECT value FROM plant_v9.schema_info) AS v`)).toEqual([
+      { entries: 0, v: '9' },
+    ]);
+  }, 60_000);
 
   test("a run the database cannot take (a bad timestamp) is parked with PostgreSQL's reason", async () => {
     const q = queue([{ id: 'fleet', kind: 'postgres', connectionString: server.url, schema: 'plant_d' }]);

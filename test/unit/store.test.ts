@@ -134,15 +134,15 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
     check: (db) => {
       expect(tables(db)).toContain('calibration');
       const inv = new InventoryRepo(db);
-      // The inventory starts empty; an entry is keyed by maker, model and serial, and audited.
+      // The inventory starts empty; an entry is keyed by maker, model and serial (raw SQL: the repo's
+      // setCalibration writes the chained audit trail of 0120; audit.test.ts checks that it is audited).
       expect(inv.listCalibration()).toEqual([]);
-      inv.setCalibration({ maker: 'Passline Sim', model: 'PSU-3303S', serial: 'SIM0002', dueDate: '2020-01-31' }, 'SUP-1');
-      inv.setCalibration({ maker: 'Passline Sim', model: 'PSU-3303S', serial: 'SIM0002', dueDate: '2030-01-31', note: 'recalibrated' }, 'SUP-2');
+      const upsert = db.prepare(`INSERT INTO calibration (maker, model, serial, due_date, note, updated_at, updated_by) VALUES (?,?,?,?,?,?,?)
+        ON CONFLICT (maker, model, serial) DO UPDATE SET due_date = excluded.due_date, note = excluded.note, updated_at = excluded.updated_at, updated_by = excluded.updated_by`);
+      upsert.run('Passline Sim', 'PSU-3303S', 'SIM0002', '2020-01-31', null, '2026-01-01T00:00:00.000Z', 'SUP-1');
+      upsert.run('Passline Sim', 'PSU-3303S', 'SIM0002', '2030-01-31', 'recalibrated', '2026-01-02T00:00:00.000Z', 'SUP-2');
       expect(inv.listCalibration()).toEqual([expect.objectContaining({ serial: 'SIM0002', dueDate: '2030-01-31', note: 'recalibrated', updatedBy: 'SUP-2' })]);
-      expect(db.prepare("SELECT actor, action FROM audit WHERE action = 'calibration.set' ORDER BY id").all()).toEqual([
-        { actor: 'SUP-1', action: 'calibration.set' },
-        { actor: 'SUP-2', action: 'calibration.set' },
-      ]);
+      expect(() => upsert.run('Passline Sim', 'PSU-3303S', null, '2030-01-31', null, 't', 'SUP-3')).toThrow(/NOT NULL/);
       // The run seeded before is untouched.
       expect(db.prepare("SELECT serial_number FROM runs WHERE id = 'r1'").get()).toEqual({ serial_number: 'SEED-1' });
     },
@@ -228,7 +228,10 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
     },
     check: (db) => {
       // The serials stored before are searchable, once each, in any case.
-      const found = (text: string) => (db.prepare('SELECT serial FROM serial_search WHERE serial_search MATCH ? ORDER BY serial').all(`"${text}"`) as { serial: string }[]).map((r) => r.serial);
+      const found = (text: string) =>
+        (db.prepare('SELECT serial FROM serial_search WHERE serial_search MATCH ? ORDER BY serial').all(`"${text}"`) as { serial: string }[]).map(
+          (r) => r.serial,
+        );
       expect(found('seed')).toEqual(['SEED-1']);
       expect(found('0001')).toEqual(['demo-10001']);
       // A new run adds its serial; a second run of the same serial adds nothing.
@@ -261,8 +264,56 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       // A role outside the fixed set, or a second token with the same secret, never lands.
       expect(() => db.exec(`INSERT INTO people (badge, name, role, created_at, updated_at) VALUES ('B-2', 'X', 'root', 't', 't')`)).toThrow(/CHECK/);
       db.exec(`INSERT INTO api_tokens (id, name, scope, secret_hash, created_at, created_by) VALUES ('t1', 'mes', 'runs:read', 'h1', 't', 'B-1')`);
-      expect(() => db.exec(`INSERT INTO api_tokens (id, name, scope, secret_hash, created_at, created_by) VALUES ('t2', 'x', 'operate', 'h1', 't', 'B-1')`)).toThrow(/UNIQUE/);
+      expect(() =>
+        db.exec(`INSERT INTO api_tokens (id, name, scope, secret_hash, created_at, created_by) VALUES ('t2', 'x', 'operate', 'h1', 't', 'B-1')`),
+      ).toThrow(/UNIQUE/);
       expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 1 });
+    },
+  },
+  120: {
+    seed: (db) => {
+      // The trail as the versions before wrote it: no hashes, one row with no details at all.
+      db.exec(`INSERT INTO audit (ts, actor, action, details) VALUES
+        ('2026-01-01T00:00:00.000Z', 'SUP-1', 'calibration.set', '{"serial":"SIM0002","dueDate":"2030-01-31"}'),
+        ('2026-01-01T00:01:00.000Z', 'sup-anna', 'upload.retry', '{"target":"mes","rows":[]}'),
+        ('2026-01-01T00:02:00.000Z', 'station', 'operator.logout', NULL)`);
+    },
+    check: (db) => {
+      expect(columns(db, 'audit')).toEqual(['id', 'ts', 'actor', 'action', 'details', 'procedure_id', 'prev_hash', 'hash']);
+      const rows = db.prepare('SELECT id, ts, actor, action, procedure_id, details, prev_hash, hash FROM audit ORDER BY id').all() as {
+        id: number;
+        ts: string;
+        actor: string;
+        action: string;
+        procedure_id: string | null;
+        details: string | null;
+        prev_hash: string;
+        hash: string;
+      }[];
+      // The old rows kept their content; the chaining is the fourth entry, saying how many it chained.
+      expect(rows.map((r) => [r.id, r.actor, r.action, r.details])).toEqual([
+        [1, 'SUP-1', 'calibration.set', '{"serial":"SIM0002","dueDate":"2030-01-31"}'],
+        [2, 'sup-anna', 'upload.retry', '{"target":"mes","rows":[]}'],
+        [3, 'station', 'operator.logout', null],
+        [4, 'station', 'audit.chained', '{"entries":3,"auditGaps":[]}'],
+      ]);
+      // Each row is chained as docs/formats.md says, recomputed here by hand: sha256(prevHash \n sorted-key JSON).
+      let prev = '0'.repeat(64);
+      for (const r of rows) {
+        const content = JSON.stringify({ action: r.action, actor: r.actor, at: r.ts, details: r.details, procedureId: r.procedure_id, seq: r.id });
+        expect(r.prev_hash).toBe(prev);
+        expect(r.hash).toBe(createHash('sha256').update(`${prev}\n${content}`).digest('hex'));
+        prev = r.hash;
+      }
+      // Append-only from here.
+      expect(() => db.exec(`UPDATE audit SET actor = 'someone-else' WHERE id = 1`)).toThrow(/append-only/);
+      expect(() => db.exec(`DELETE FROM audit WHERE id = 3`)).toThrow(/append-only/);
+      expect(db.prepare('SELECT count(*) AS n FROM audit').get()).toEqual({ n: 4 });
+      // The filters read indexes.
+      const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((p) => p.detail).join(' ');
+      expect(plan(`SELECT id FROM audit WHERE actor = 'SUP-1' ORDER BY id DESC`)).toContain('audit_actor');
+      expect(plan(`SELECT id FROM audit WHERE action >= 'upload.' AND action < 'upload/' ORDER BY id DESC`)).toContain('audit_action');
+      expect(plan(`SELECT id FROM audit WHERE ts >= '2026-01-01' AND ts < '2026-01-02'`)).toContain('audit_ts');
     },
   },
 };
@@ -440,9 +491,23 @@ describe('the run journal', () => {
     const a = phase(0, 'a', 'PASS', '2026-01-01T10:00:01.000Z');
     repo.insertPhases(run.id, [a]);
     // The event log as the socket journals it: the run's start, phase a begun and ended, phase b begun.
-    const ev = (seq: number, kind: string, data: unknown, ts: string) => ({ seq, parentSeq: null, ts, runId: run.id, socket: 0, kind, data }) as unknown as StationEvent;
+    const ev = (seq: number, kind: string, data: unknown, ts: string) =>
+      ({ seq, parentSeq: null, ts, runId: run.id, socket: 0, kind, data }) as unknown as StationEvent;
     const events = [
-      ev(1, 'run.started', { procedure: run.procedure, unit: run.unit, startedAt: t0, plannedPhases: [{ name: 'a', group: 'main' }, { name: 'b', group: 'teardown' }] }, t0),
+      ev(
+        1,
+        'run.started',
+        {
+          procedure: run.procedure,
+          unit: run.unit,
+          startedAt: t0,
+          plannedPhases: [
+            { name: 'a', group: 'main' },
+            { name: 'b', group: 'teardown' },
+          ],
+        },
+        t0,
+      ),
       ev(2, 'run.phaseStarted', { index: 0, name: 'a', attempt: 1, timeoutMs: 1000, startedAt: t0 }, t0),
       ev(3, 'run.phaseEnded', { phase: a }, a.endedAt),
       ev(4, 'run.phaseStarted', { index: 1, name: 'b', attempt: 1, timeoutMs: 1000, startedAt: '2026-01-01T10:00:01.100Z' }, '2026-01-01T10:00:01.100Z'),
@@ -460,7 +525,11 @@ describe('the run journal', () => {
       ['a', 'main', 'PASS'],
       ['b', 'teardown', 'ABORTED'],
     ]);
-    expect(rec.phases[1]).toMatchObject({ startedAt: '2026-01-01T10:00:01.100Z', endedAt: lastAlive, error: { kind: 'aborted', message: 'the station stopped during this phase' } });
+    expect(rec.phases[1]).toMatchObject({
+      startedAt: '2026-01-01T10:00:01.100Z',
+      endedAt: lastAlive,
+      error: { kind: 'aborted', message: 'the station stopped during this phase' },
+    });
   });
 
   test('a heartbeat older than the run (the station died before it wrote one) is not the end; the last event is', () => {

@@ -88,11 +88,14 @@ export class PeopleRepo {
   }
 
   async add(p: { badge: string; name: string; role: Role; pin?: string | undefined }): Promise<Person> {
-    if (needsPin(p.role) && p.pin === undefined) throw new StationFault('invalid-input', `pin: a ${p.role} logs in with badge and PIN: give a PIN`, { field: 'pin' });
+    if (needsPin(p.role) && p.pin === undefined)
+      throw new StationFault('invalid-input', `pin: a ${p.role} logs in with badge and PIN: give a PIN`, { field: 'pin' });
     if (this.row(p.badge)) throw new StationFault('invalid-input', `badge: ${p.badge} is already ${this.get(p.badge)!.name}'s badge`, { field: 'badge' });
     const pinHash = p.pin !== undefined ? await hashPin(p.pin) : null;
     const at = new Date().toISOString();
-    this.db.prepare('INSERT INTO people (badge, name, role, pin_hash, created_at, updated_at) VALUES (?,?,?,?,?,?)').run(p.badge, p.name, p.role, pinHash, at, at);
+    this.db
+      .prepare('INSERT INTO people (badge, name, role, pin_hash, created_at, updated_at) VALUES (?,?,?,?,?,?)')
+      .run(p.badge, p.name, p.role, pinHash, at, at);
     return this.get(p.badge)!;
   }
 
@@ -116,7 +119,9 @@ export class PeopleRepo {
   async resetPin(badge: string, pin: string): Promise<Person> {
     this.must(badge);
     const hash = await hashPin(pin);
-    this.db.prepare('UPDATE people SET pin_hash = ?, failed_pins = 0, locked_until = NULL, updated_at = ? WHERE badge = ?').run(hash, new Date().toISOString(), badge);
+    this.db
+      .prepare('UPDATE people SET pin_hash = ?, failed_pins = 0, locked_until = NULL, updated_at = ? WHERE badge = ?')
+      .run(hash, new Date().toISOString(), badge);
     return this.get(badge)!;
   }
 

@@ -112,7 +112,14 @@ export class Sessions {
   session(caller: Caller): Session {
     const l = caller.login;
     if (l && this.live(caller))
-      return { kind: 'person', id: l.person.badge, name: l.person.name, role: l.person.role, scope: null, expiresAt: new Date(l.lastActive + this.idleMs()).toISOString() };
+      return {
+        kind: 'person',
+        id: l.person.badge,
+        name: l.person.name,
+        role: l.person.role,
+        scope: null,
+        expiresAt: new Date(l.lastActive + this.idleMs()).toISOString(),
+      };
     if (caller.kind === 'token' && caller.token)
       return { kind: 'token', id: caller.token.id, name: caller.token.name, role: null, scope: caller.token.scope, expiresAt: null };
     // The CLI runs with the data folder's file permissions: whoever can run it could edit the file anyway.

@@ -21,7 +21,8 @@ export function loadSettings(dataDir: string): LoadedSettings {
 
 /** Settings that once existed and now live elsewhere: named when found, so nobody wonders why they do nothing. */
 const RETIRED: Record<string, string> = {
-  supervisors: 'supervisors is no longer used: supervisors are people with the supervisor role, added by an admin in the app (People), who approve with badge and PIN',
+  supervisors:
+    'supervisors is no longer used: supervisors are people with the supervisor role, added by an admin in the app (People), who approve with badge and PIN',
 };
 
 export function parseSettings(raw: Record<string, unknown>, path: string): LoadedSettings {

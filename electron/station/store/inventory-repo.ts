@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { CalibrationEntry, Identity } from '#contract/instruments.ts';
 import type { RunInstrument, RunOverride } from '#contract/records.ts';
+import { AuditLog } from './audit.ts';
 
 type Row = Record<string, string | number | null>;
 
@@ -26,18 +27,19 @@ export interface Attempts {
 /** The calibration inventory, run annotations and per-serial attempt counts. */
 export class InventoryRepo {
   readonly db: DatabaseSync;
+  readonly auditLog: AuditLog;
   private readonly prepared = new Map<string, StatementSync>();
   /** Prepared on first use: a database at an older schema still opens the parts it has. */
   private readonly s: Record<string, StatementSync>;
 
   constructor(db: DatabaseSync) {
     this.db = db;
+    this.auditLog = new AuditLog(db);
     const sql: Record<string, string> = {
       list: 'SELECT * FROM calibration ORDER BY maker, model, serial',
       find: 'SELECT * FROM calibration WHERE maker = ? AND model = ? AND serial = ?',
       upsert: `INSERT INTO calibration (maker, model, serial, due_date, note, updated_at, updated_by) VALUES (?,?,?,?,?,?,?)
         ON CONFLICT (maker, model, serial) DO UPDATE SET due_date = excluded.due_date, note = excluded.note, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      audit: 'INSERT INTO audit (ts, actor, action, details) VALUES (?,?,?,?)',
       annotate: 'INSERT OR REPLACE INTO run_annotations (run_id, kind, body, at) VALUES (?,?,?,?)',
       annotations: 'SELECT kind, body FROM run_annotations WHERE run_id = ?',
       history: `SELECT outcome, started_at FROM runs WHERE serial_number = ? AND procedure_id = ? AND outcome IN ('PASS', 'FAIL') ORDER BY started_at DESC`,
@@ -67,12 +69,12 @@ export class InventoryRepo {
     try {
       const before = this.findCalibration(e);
       this.s.upsert!.run(e.maker, e.model, e.serial, e.dueDate, e.note ?? null, at, by);
-      this.s.audit!.run(
+      this.auditLog.append({
         at,
-        by,
-        'calibration.set',
-        JSON.stringify({ maker: e.maker, model: e.model, serial: e.serial, dueDate: e.dueDate, before: before?.dueDate ?? null }),
-      );
+        actor: by,
+        action: 'calibration.set',
+        details: { maker: e.maker, model: e.model, serial: e.serial, dueDate: e.dueDate, before: before?.dueDate ?? null },
+      });
       this.db.exec('COMMIT');
     } catch (err) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
@@ -80,8 +82,9 @@ export class InventoryRepo {
     }
   }
 
+  /** One entry in the audit trail (store/audit.ts); throws, with the reason, when the trail cannot be written. */
   audit(actor: string, action: string, details: unknown): void {
-    this.s.audit!.run(new Date().toISOString(), actor, action, JSON.stringify(details));
+    this.auditLog.append({ actor, action, details });
   }
 
   annotate(runId: string, a: RunAnnotations): void {

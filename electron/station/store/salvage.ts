@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { AuditLog, chainUnhashed, gapsIn, type AuditGap } from './audit.ts';
 
 /**
  * Salvage of a damaged station database: what the b-trees still give is copied, table by
@@ -27,6 +28,8 @@ export interface SalvageReport {
   incompleteRunIds: string[];
   /** Which copy gave the most: the file with its write-ahead log, or the file alone. */
   source: 'file+wal' | 'file' | 'none';
+  /** Audit entries that could not be read: after which seq, how many (verify lists them as gaps, not breaks). */
+  auditGaps: AuditGap[];
 }
 
 /** Damage SQLite reports as such; anything else (locked, I/O on a missing disk) is not ours to salvage. */
@@ -106,6 +109,8 @@ function tryGet<T>(f: () => T): T | undefined {
 interface CopyStats {
   copied: number;
   complete: boolean;
+  /** The highest rowid the damaged table still showed (a rowid table only). */
+  maxRowid?: number;
 }
 
 /**
@@ -124,6 +129,7 @@ function copyRowidTable(db: DatabaseSync, table: string, cols: string[], filter:
   const lo = tryGet(() => (db.prepare(`SELECT min(rowid) AS r FROM old.${t}`).get() as { r: number | bigint | null }).r);
   let hi = tryGet(() => (db.prepare(`SELECT max(rowid) AS r FROM old.${t}`).get() as { r: number | bigint | null }).r);
   if (lo === null && hi === null) return stats;
+  if (hi !== undefined && hi !== null) stats.maxRowid = Number(hi);
   if (hi === undefined || lo === undefined) {
     stats.complete = false;
     // The table's edge pages are gone: find how far rowids go by probing powers of two.
@@ -132,6 +138,7 @@ function copyRowidTable(db: DatabaseSync, table: string, cols: string[], filter:
       const got = tryGet(() => db.prepare(`SELECT rowid AS r FROM old.${t} WHERE rowid >= ? LIMIT 1`).get(2 ** k) as { r: number } | undefined);
       if (got) top = Math.max(top, Number(got.r));
     }
+    stats.maxRowid = top;
     hi = Math.max(top * 2, CHUNK);
   }
   const from = lo === undefined || lo === null ? 1 : Number(lo);
@@ -237,7 +244,8 @@ function copyFrom(target: DatabaseSync, work: string): Pass {
     // Reads stop at the first bad cell instead of trusting it.
     tryGet(() => target.exec('PRAGMA old.cell_size_check = ON'));
     const present = new Map<string, string>();
-    for (const r of target.prepare(`SELECT name, sql FROM old.sqlite_schema WHERE type = 'table'`).all() as { name: string; sql: string }[]) present.set(r.name, r.sql);
+    for (const r of target.prepare(`SELECT name, sql FROM old.sqlite_schema WHERE type = 'table'`).all() as { name: string; sql: string }[])
+      present.set(r.name, r.sql);
     for (const table of TABLES) {
       if (!present.has(table)) continue;
       const newCols = (target.prepare(`PRAGMA main.table_info(${q(table)})`).all() as { name: string }[]).map((c) => c.name);
@@ -249,14 +257,14 @@ function copyFrom(target: DatabaseSync, work: string): Pass {
         (target.prepare(`SELECT sql FROM main.sqlite_schema WHERE name = ?`).get(table) as { sql: string } | undefined)?.sql ?? '',
       );
       pass.tables[table] =
-        withoutRowid || newWithoutRowid
-          ? copyKeyedTable(target, table, cols, filter, pass.runIds)
-          : copyRowidTable(target, table, cols, filter);
+        withoutRowid || newWithoutRowid ? copyKeyedTable(target, table, cols, filter, pass.runIds) : copyRowidTable(target, table, cols, filter);
       if (table === 'runs') pass.runIds = (target.prepare('SELECT id FROM main.runs').all() as { id: string }[]).map((r) => r.id);
     }
     knownRunIds(target, pass.known);
     if (present.has('phases') && pass.tables.phases && !pass.tables.phases.complete) {
-      const copied = new Map((target.prepare('SELECT run_id AS v, count(*) AS n FROM main.phases GROUP BY run_id').all() as { v: string; n: number }[]).map((r) => [r.v, r.n]));
+      const copied = new Map(
+        (target.prepare('SELECT run_id AS v, count(*) AS n FROM main.phases GROUP BY run_id').all() as { v: string; n: number }[]).map((r) => [r.v, r.n]),
+      );
       const runs = new Set(pass.runIds);
       for (const [id, n] of indexedPhaseCounts(target)) if (runs.has(id) && (copied.get(id) ?? 0) < n) pass.incomplete.push(id);
     }
@@ -343,6 +351,15 @@ export function salvageDatabase(path: string, opts: SalvageOptions): { db: Datab
     db.prepare(`INSERT OR REPLACE INTO events (first_seq, last_seq, body) VALUES (?, ?, '[]')`).run(top + SEQ_GAP_AFTER_DAMAGE, top + SEQ_GAP_AFTER_DAMAGE);
   }
 
+  // The audit trail: rows copied from a file before the chain get theirs; every seq that
+  // could not be read is listed, so verify tells lost entries (listed) from changed ones.
+  chainUnhashed(db);
+  const auditSeqs = (db.prepare('SELECT id FROM audit ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+  const auditGaps = gapsIn(auditSeqs);
+  const lastCopied = auditSeqs.at(-1) ?? 0;
+  const auditTop = Math.max(pass.tables.audit?.maxRowid ?? 0, lastCopied);
+  if (auditTop > lastCopied) auditGaps.push({ afterSeq: lastCopied, count: auditTop - lastCopied });
+
   const tables: SalvageReport['tables'] = {};
   for (const [k, v] of Object.entries(pass.tables)) tables[k] = { copied: v.copied, complete: v.complete };
   const report: SalvageReport = {
@@ -356,8 +373,10 @@ export function salvageDatabase(path: string, opts: SalvageOptions): { db: Datab
     unreadableRunIds: unreadableRunIds.slice(0, 50),
     incompleteRunIds: pass.incomplete.slice(0, 50),
     source,
+    auditGaps,
   };
-  db.prepare('INSERT INTO audit (ts, actor, action, details) VALUES (?, ?, ?, ?)').run(at, 'station', 'store.salvaged', JSON.stringify(report));
+  // Lost at the end of the trail: this entry takes the seq after the lost ones, so the jump to it is explained.
+  new AuditLog(db).append({ at, actor: 'station', action: 'store.salvaged', details: report, seq: auditTop + 1 });
   db.close();
 
   // The damaged file moves aside as it is; the new database takes its place.

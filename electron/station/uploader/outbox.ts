@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ParkedRun } from '#contract/upload.ts';
 import { StationFault } from '#contract/errors.ts';
+import { AuditLog } from '#station/store/audit.ts';
 
 /**
  * The upload queue's rows: the outbox the run's end wrote in its own transaction.
@@ -41,9 +42,11 @@ type Row = Record<string, string | number | null>;
 export class Outbox {
   private readonly db: DatabaseSync;
   private readonly s: Record<string, StatementSync>;
+  private readonly audit: AuditLog;
 
   constructor(db: DatabaseSync) {
     this.db = db;
+    this.audit = new AuditLog(db);
     this.s = {
       due: db.prepare(
         `SELECT id, run_id, attempts, remote_ref FROM outbox WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
@@ -63,7 +66,6 @@ export class Outbox {
       forRun: db.prepare(
         'SELECT id, target, state, attempts, next_attempt_at, last_error, remote_ref, created_at, updated_at FROM outbox WHERE run_id = ? ORDER BY id',
       ),
-      audit: db.prepare('INSERT INTO audit (ts, actor, action, details) VALUES (?,?,?,?)'),
     };
   }
 
@@ -217,7 +219,7 @@ export class Outbox {
         else upd.run(q.reason !== undefined ? `dropped by ${by}: ${q.reason}` : `dropped by ${by}`, now, Number(r.id));
       }
       const moved = rows.map((r) => ({ target: String(r.target), runId: String(r.run_id) }));
-      this.s.audit!.run(now, by, action, JSON.stringify({ target: q.target ?? null, reason: q.reason ?? null, rows: moved }));
+      this.audit.append({ at: now, actor: by, action, details: { target: q.target ?? null, reason: q.reason ?? null, rows: moved } });
       this.db.exec('COMMIT');
       return moved;
     } catch (e) {

@@ -13,7 +13,8 @@ import { delivered, messageOf, park, retryRun, retryTarget, type Delivery, type 
  * server; the run id (UUIDv7) is unique across them.
  */
 
-export const PG_SCHEMA_VERSION = 1;
+/** 1: runs, phases, measurements. 2: the audit trail (`audit`); a v1 schema is upgraded on connect. */
+export const PG_SCHEMA_VERSION = 2;
 
 export function schemaDdl(s: string): string {
   return `
@@ -83,6 +84,22 @@ CREATE TABLE IF NOT EXISTS ${s}.measurements (
   FOREIGN KEY (run_id, phase_idx, attempt) REFERENCES ${s}.phases (run_id, idx, attempt) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS measurements_name ON ${s}.measurements (name, outcome);
+CREATE TABLE IF NOT EXISTS ${s}.audit (
+  station_id text NOT NULL,
+  seq bigint NOT NULL,
+  at timestamptz NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL,
+  procedure_id text,
+  details jsonb,
+  details_text text,
+  prev_hash text NOT NULL,
+  hash text NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (station_id, seq)
+);
+CREATE INDEX IF NOT EXISTS audit_at ON ${s}.audit (at);
+CREATE INDEX IF NOT EXISTS audit_actor ON ${s}.audit (actor, at);
 INSERT INTO ${s}.schema_info (key, value) VALUES ('version', '${PG_SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;
 `;
 }
@@ -131,6 +148,31 @@ ms AS (
 SELECT count(*)::integer AS inserted FROM run`;
 }
 
+/**
+ * One statement for a batch of audit entries ($1 the station, $2 a JSON array of entries
+ * with their stored details text): each (station, seq) once, an entry already there left
+ * as it is. `details_text` is the text the entry's hash covers; `details` is it as jsonb.
+ */
+export function auditInsertSql(s: string): string {
+  return `
+INSERT INTO ${s}.audit (station_id, seq, at, actor, action, procedure_id, details, details_text, prev_hash, hash)
+SELECT $1, e.seq, e.at::timestamptz, e.actor, e.action, e."procedureId", e."detailsText"::jsonb, e."detailsText", e."prevHash", e.hash
+FROM jsonb_to_recordset($2::jsonb) AS e(seq bigint, at text, actor text, action text, "procedureId" text, "detailsText" text, "prevHash" text, hash text)
+ON CONFLICT (station_id, seq) DO NOTHING`;
+}
+
+/** An audit entry as shipped: the stored details text, not the parsed details. */
+export interface AuditRow {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  procedureId: string | null;
+  detailsText: string | null;
+  prevHash: string;
+  hash: string;
+}
+
 /** SQLSTATE classes that describe this record's data: the same record fails the same way again. */
 const DATA_CLASSES = new Set(['22', '23']);
 
@@ -176,12 +218,20 @@ export class PostgresSink implements Sink {
       try {
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`passline.schema.${this.schema}`]);
-        await client.query(schemaDdl(this.schema));
-        const v = await client.query<{ value: string }>(`SELECT value FROM ${this.schema}.schema_info WHERE key = 'version'`);
-        await client.query('COMMIT');
-        const version = Number(v.rows[0]?.value ?? PG_SCHEMA_VERSION);
+        const present = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [`${this.schema}.schema_info`]);
+        const found = present.rows[0]?.ok
+          ? await client.query<{ value: string }>(`SELECT value FROM ${this.schema}.schema_info WHERE key = 'version'`)
+          : { rows: [] as { value: string }[] };
+        const version = Number(found.rows[0]?.value ?? PG_SCHEMA_VERSION);
         if (version > PG_SCHEMA_VERSION)
           throw new Error(`schema ${this.schema} is at version ${version}, written by a newer Passline (this one writes ${PG_SCHEMA_VERSION})`);
+        // Every table is CREATE … IF NOT EXISTS: on a v1 schema this adds what v2 has (the audit table), then says so.
+        await client.query(schemaDdl(this.schema));
+        await client.query(`UPDATE ${this.schema}.schema_info SET value = $1 WHERE key = 'version' AND value::integer < $2`, [
+          String(PG_SCHEMA_VERSION),
+          PG_SCHEMA_VERSION,
+        ]);
+        await client.query('COMMIT');
       } catch (e) {
         await client.query('ROLLBACK').catch(() => {});
         throw e;
@@ -224,6 +274,20 @@ export class PostgresSink implements Sink {
       }
       return retryTarget(text);
     }
+  }
+
+  /** The highest audit seq the server holds for a station (0: none yet). */
+  async auditMaxSeq(stationId: string): Promise<number> {
+    await this.ensureSchema();
+    const r = await this.pool.query<{ s: string | null }>(`SELECT max(seq)::text AS s FROM ${this.schema}.audit WHERE station_id = $1`, [stationId]);
+    return Number(r.rows[0]?.s ?? 0);
+  }
+
+  /** Writes audit entries in one statement; returns how many were new. */
+  async writeAudit(stationId: string, rows: readonly AuditRow[]): Promise<number> {
+    await this.ensureSchema();
+    const r = await this.pool.query(auditInsertSql(this.schema), [stationId, JSON.stringify(rows)]);
+    return r.rowCount ?? 0;
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,9 @@ import { Outbox, type OutboxRow, type RunOutboxRow } from './outbox.ts';
 import { createSink } from './targets.ts';
 import { messageOf, retryTarget, type Delivery, type Sink } from './sink.ts';
 import type { AttachmentReader } from '#station/store/attachments.ts';
+import type { AuditLog } from '#station/store/audit.ts';
+import { AuditShipper } from './audit-shipper.ts';
+import { PostgresSink } from './postgres-sink.ts';
 
 /**
  * The uploader: one worker per target drains that target's rows of the outbox.
@@ -34,6 +37,8 @@ export interface UploaderOptions {
   log: (level: 'info' | 'warning' | 'error', message: string) => void;
   /** The station's attachment files, read (and checked) for the targets that send them. */
   attachments?: AttachmentReader;
+  /** Ship the audit trail too, to every enabled target that takes it (PostgreSQL: its `audit` table). */
+  audit?: { stationId: string; source: AuditLog };
   random?: () => number;
 }
 
@@ -299,6 +304,8 @@ export class Uploader {
   private readonly bus: EventBus;
   private readonly targets: readonly UploadTarget[];
   private readonly workers = new Map<string, Worker>();
+  /** One audit shipper per enabled PostgreSQL target, by target id. */
+  readonly auditShippers = new Map<string, AuditShipper>();
   private readonly logFn: UploaderOptions['log'];
   private statusTimer: NodeJS.Timeout | null = null;
   private lastStatusJson = '';
@@ -318,6 +325,19 @@ export class Uploader {
       if (!t.enabled) continue;
       const sink = createSink(t, { appVersion: opts.appVersion, log: (m) => opts.log('warning', m), attachments: opts.attachments });
       this.workers.set(t.id, new Worker(this, t, sink));
+      // The trail shares the run sink's pool; it is closed with the sink, after the shipper.
+      if (opts.audit && sink instanceof PostgresSink)
+        this.auditShippers.set(
+          t.id,
+          new AuditShipper({
+            target: sink,
+            stationId: opts.audit.stationId,
+            source: opts.audit.source,
+            retry: opts.retry,
+            log: opts.log,
+            random: this.random,
+          }),
+        );
     }
   }
 
@@ -327,7 +347,13 @@ export class Uploader {
       if (e.kind === 'run.ended') this.wake();
     });
     for (const w of this.workers.values()) w.start();
+    for (const a of this.auditShippers.values()) a.start();
     this.changed();
+  }
+
+  /** Resolves once every audit entry written so far is on every target that takes the trail (for tests and shutdown). */
+  async drainAudit(timeoutMs?: number): Promise<void> {
+    await Promise.all([...this.auditShippers.values()].map((a) => a.drain(timeoutMs)));
   }
 
   wake(target?: string): void {
@@ -531,6 +557,7 @@ export class Uploader {
     this.unsubscribe?.();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = null;
+    await Promise.all([...this.auditShippers.values()].map((a) => a.close()));
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
   }
 }
