@@ -36,8 +36,8 @@ export function EntryDetail({ entry }: { entry: AuditEntry }) {
             ))}
           </tbody>
         </table>
-      ) : (
-        <p className="muted audit-detail-nodiff">Nothing was changed by this entry: it records an act.</p>
+      ) : rest ? null : (
+        <p className="muted audit-detail-nodiff">This entry holds no details beyond who, what and when.</p>
       )}
       {rest ? (
         <dl className="audit-detail-facts">
