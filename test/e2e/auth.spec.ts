@@ -241,6 +241,11 @@ test('with requireBadgeLogin on, the operator screen asks for a badge; the scan 
     await expect(page.getByRole('group', { name: 'Logged in' })).toContainText('Olga OperatorOperator');
     await expect(ask).toBeHidden();
     await expect(page.getByLabel('Serial number', { exact: true })).toBeVisible();
+    // A reload (a new connection) keeps this tab's login; logging out ends it.
+    await page.reload();
+    await expect(page.getByRole('group', { name: 'Logged in' })).toContainText('Olga Operator');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect(ask).toBeVisible();
   } finally {
     await station.stop();
     StationProcess.removeDataDir(dataDir);
