@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { test, expect, saveScreenshot } from './fixtures.ts';
 import { OperatorScreen, scannerSends } from './operator-screen.ts';
 import { StationProcess } from './station.ts';
-import { ADMIN, SUPERVISOR, seedPeople } from './people.ts';
+import { ADMIN, SUPERVISOR, logIn, seedPeople } from './people.ts';
 
 test('the first admin adds a supervisor and a token; the supervisor retries a parked upload; the audit trail shows both', async ({ page }, testInfo) => {
   // The plant's receiver refuses the part number at first (a 4xx parks the run), later accepts.
@@ -250,4 +250,49 @@ test('with requireBadgeLogin on, the operator screen asks for a badge; the scan 
     await station.stop();
     StationProcess.removeDataDir(dataDir);
   }
+});
+
+test('an admin changes a role, resets a PIN and disables a person; a disabled badge logs in no more', async ({ page, station }, testInfo) => {
+  (await seedPeople(station.url)).close();
+  await logIn(page, station.url, ADMIN, '/people');
+  const people = page.getByRole('table', { name: 'People' });
+  const sam = people.getByRole('row').filter({ hasText: SUPERVISOR.badge });
+
+  await sam.getByRole('button', { name: `Change role of ${SUPERVISOR.name}` }).click();
+  const role = page.getByRole('form', { name: `Change the role of ${SUPERVISOR.name}` });
+  await role.getByLabel('New role', { exact: true }).selectOption('technician');
+  await role.getByRole('button', { name: 'Save role', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: `${SUPERVISOR.name} is now technician.` })).toBeVisible();
+  await expect(sam).toContainText('Technician');
+
+  await sam.getByRole('button', { name: `Reset PIN of ${SUPERVISOR.name}` }).click();
+  const reset = page.getByRole('form', { name: `Set a new PIN for ${SUPERVISOR.name}` });
+  await expect(reset.getByLabel('New PIN', { exact: true })).toBeFocused();
+  await reset.getByLabel('New PIN', { exact: true }).fill('12');
+  await reset.getByRole('button', { name: 'Set PIN', exact: true }).click();
+  await expect(reset.getByLabel('New PIN', { exact: true })).toHaveAccessibleDescription('A PIN has at least 4 characters.');
+  await reset.getByLabel('New PIN', { exact: true }).fill('5555');
+  await reset.getByLabel('PIN again', { exact: true }).fill('5555');
+  await saveScreenshot(page, testInfo, 'auth-people-reset-pin');
+  await reset.getByRole('button', { name: 'Set PIN', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: `${SUPERVISOR.name} has a new PIN.` })).toBeVisible();
+
+  await sam.getByRole('button', { name: `Disable ${SUPERVISOR.name}` }).click();
+  await expect(sam).toContainText('Disabled');
+  await expect(sam.getByRole('button', { name: `Enable ${SUPERVISOR.name}` })).toBeVisible();
+  // The admin's own row offers no Disable.
+  await expect(
+    people
+      .getByRole('row')
+      .filter({ hasText: ADMIN.badge })
+      .getByRole('button', { name: /^Disable/ }),
+  ).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.goto(`${station.url}/#/login`);
+  await page.getByLabel('Badge', { exact: true }).fill(SUPERVISOR.badge);
+  await page.getByLabel('PIN', { exact: true }).fill('5555');
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('Not logged in');
+  await expect(page.getByRole('group', { name: 'Logged in' })).toHaveCount(0);
 });

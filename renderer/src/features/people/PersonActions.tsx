@@ -87,6 +87,7 @@ export function PersonEditor({ person, editing, onCancel, onChanged }: EditorPro
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLFormElement>(null);
+  const title = editing.what === 'role' ? `Change the role of ${person.name}` : `Set a new PIN for ${person.name}`;
 
   useEffect(() => {
     first.current?.querySelector<HTMLElement>('input, select')?.focus();
@@ -122,43 +123,47 @@ export function PersonEditor({ person, editing, onCancel, onChanged }: EditorPro
       ref={first}
       className="person-editor"
       noValidate
-      aria-label={editing.what === 'role' ? `Role of ${person.name}` : `New PIN for ${person.name}`}
+      aria-label={title}
+      onChange={() => setFields({})}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
       }}
     >
-      {editing.what === 'role' ? (
-        <SelectField
-          label={`Role of ${person.name}`}
-          value={role}
-          options={ROLE_OPTIONS}
-          onChange={setRole}
-          error={fields['role']}
-          hint={needsPin(role) && !person.hasPin ? `This role logs in with a PIN: reset ${person.name}’s PIN first` : undefined}
-        />
-      ) : (
-        <>
-          <Field
-            label={`New PIN for ${person.name}`}
-            type="password"
-            value={pin}
-            onChange={(e) => setPin(e.target.value)}
-            error={fields['pin']}
-            autoComplete="new-password"
-            maxLength={64}
+      <h3 className="person-editor-title">{title}</h3>
+      <div className="person-editor-fields">
+        {editing.what === 'role' ? (
+          <SelectField
+            label="New role"
+            value={role}
+            options={ROLE_OPTIONS}
+            onChange={setRole}
+            error={fields['role']}
+            hint={needsPin(role) && !person.hasPin ? `This role logs in with a PIN: reset ${person.name}’s PIN first` : undefined}
           />
-          <Field
-            label="PIN again"
-            type="password"
-            value={pin2}
-            onChange={(e) => setPin2(e.target.value)}
-            error={fields['pin2']}
-            autoComplete="new-password"
-            maxLength={64}
-          />
-        </>
-      )}
+        ) : (
+          <>
+            <Field
+              label="New PIN"
+              type="password"
+              value={pin}
+              onChange={(e) => setPin(e.target.value)}
+              error={fields['pin']}
+              autoComplete="new-password"
+              maxLength={64}
+            />
+            <Field
+              label="PIN again"
+              type="password"
+              value={pin2}
+              onChange={(e) => setPin2(e.target.value)}
+              error={fields['pin2']}
+              autoComplete="new-password"
+              maxLength={64}
+            />
+          </>
+        )}
+      </div>
       <div className="row-actions person-editor-actions">
         <button type="submit" className="button button--primary" disabled={busy}>
           {editing.what === 'role' ? 'Save role' : 'Set PIN'}
