@@ -5,6 +5,12 @@ import { ScreenBoundary } from './components/ScreenBoundary.tsx';
 import { useRoute } from './router.ts';
 import { SCREENS } from './screens.ts';
 import { HistoryScreen as History } from './features/history/HistoryScreen.tsx';
+import { useSession } from './api/session-context.tsx';
+import { ScreenGate } from './features/access/ScreenGate.tsx';
+import { SessionControl } from './features/access/SessionControl.tsx';
+import { LoginPage } from './features/access/LoginPage.tsx';
+import { LoginPanel } from './features/access/LoginPanel.tsx';
+import { SUPERVISOR_AREA, SupervisorTabs } from './components/SupervisorTabs.tsx';
 
 // A chunk per screen, so a page opened directly loads only its own code; History, light and
 // often opened directly, is in the main chunk. Memoized: a screen re-renders for its own
@@ -14,12 +20,27 @@ const OperatorScreen = lazy(() => SCREENS.operator().then((m) => ({ default: m.O
 const RunPage = lazy(() => SCREENS.run().then((m) => ({ default: memo(m.RunPage) })));
 const UnitPage = lazy(() => SCREENS.unit().then((m) => ({ default: memo(m.UnitPage) })));
 const SupervisorPage = lazy(() => SCREENS.supervisor().then((m) => ({ default: memo(m.SupervisorPage) })));
+const AuditPage = lazy(() => SCREENS.audit().then((m) => ({ default: m.AuditPage })));
+const PeoplePage = lazy(() => SCREENS.people().then((m) => ({ default: m.PeoplePage })));
+const TokensPage = lazy(() => SCREENS.tokens().then((m) => ({ default: m.TokensPage })));
 
-const TITLES = { operator: 'Station', history: 'History', run: 'Run', unit: 'Unit', supervisor: 'Supervisor', 'not-found': 'Not found' } as const;
+const TITLES = {
+  operator: 'Station',
+  history: 'History',
+  run: 'Run',
+  unit: 'Unit',
+  supervisor: 'Supervisor',
+  audit: 'Audit',
+  people: 'People',
+  tokens: 'Tokens',
+  login: 'Log in',
+  'not-found': 'Not found',
+} as const;
 
 export function App() {
   const view = useStationView();
   const route = useRoute();
+  const { state } = useSession();
 
   useEffect(() => {
     document.title = `${TITLES[route.name]} · ${view.station?.name ?? 'Passline'}`;
@@ -27,37 +48,61 @@ export function App() {
 
   return (
     <div className="app">
-      <Header view={view} route={route} />
+      <Header view={view} route={route} role={state?.session.role ?? null} session={<SessionControl route={route} />} />
       {view.connection === 'reconnecting' ? (
         <div className="connection-banner" role="alert">
           Connection to the station lost. Reconnecting… Results are kept by the station.
         </div>
       ) : null}
       <main className="app-main" id="main">
-        {/* Outside the screen's own boundary: on a move between screens the one on view stays up
-            until the next has its code (and History its first page), instead of blanking. */}
-        <Suspense fallback={null}>
-          <ScreenBoundary key={route.name}>
-            {route.name === 'operator' ? (
-              <OperatorScreen view={view} />
-            ) : route.name === 'history' ? (
-              <HistoryScreen runsEnded={view.runsEnded} />
-            ) : route.name === 'run' ? (
-              <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
-            ) : route.name === 'supervisor' ? (
-              <SupervisorPage upload={view.upload} database={view.database} procedureError={view.procedureError} procedureWarning={view.procedureWarning} />
-            ) : route.name === 'unit' ? (
-              <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
-            ) : (
-              <section className="page">
-                <h1>Page not found</h1>
-                <p>
-                  There is no page at <code>{route.path}</code>. <a href="#/">Go to the station</a>.
-                </p>
-              </section>
-            )}
-          </ScreenBoundary>
-        </Suspense>
+        {SUPERVISOR_AREA.has(route.name) ? <SupervisorTabs route={route} role={state?.session.role ?? null} /> : null}
+        {/* requireBadgeLogin: a station that shows nothing before a login gets one here, badge only. */}
+        {state?.requireBadgeLogin && state.session.role === null && view.station === null ? (
+          <div className="page">
+            <LoginPanel needs="operator" />
+          </div>
+        ) : (
+          // Outside the screen's own boundary: on a move between screens the one on view stays up
+          // until the next has its code (and History its first page), instead of blanking.
+          <Suspense fallback={null}>
+            <ScreenBoundary key={route.name}>
+              {route.name === 'operator' ? (
+                <OperatorScreen view={view} />
+              ) : route.name === 'history' ? (
+                <HistoryScreen runsEnded={view.runsEnded} />
+              ) : route.name === 'run' ? (
+                <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
+              ) : route.name === 'supervisor' ? (
+                <ScreenGate screen="supervisor">
+                  <SupervisorPage upload={view.upload} database={view.database} procedureError={view.procedureError} procedureWarning={view.procedureWarning} />
+                </ScreenGate>
+              ) : route.name === 'audit' ? (
+                <ScreenGate screen="audit">
+                  <AuditPage />
+                </ScreenGate>
+              ) : route.name === 'people' ? (
+                <ScreenGate screen="people">
+                  <PeoplePage />
+                </ScreenGate>
+              ) : route.name === 'tokens' ? (
+                <ScreenGate screen="tokens">
+                  <TokensPage />
+                </ScreenGate>
+              ) : route.name === 'login' ? (
+                <LoginPage from={route.from} />
+              ) : route.name === 'unit' ? (
+                <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
+              ) : (
+                <section className="page">
+                  <h1>Page not found</h1>
+                  <p>
+                    There is no page at <code>{route.path}</code>. <a href="#/">Go to the station</a>.
+                  </p>
+                </section>
+              )}
+            </ScreenBoundary>
+          </Suspense>
+        )}
       </main>
     </div>
   );

@@ -3,12 +3,15 @@
  * and the first screen's code are on their way while React's own code is evaluated.
  */
 import { LiveStation } from './api/live-station.ts';
+import { SessionStore } from './api/session.ts';
 import { createDefaultTransport } from './api/client.ts';
 import { prefetchFirstPage } from './early.ts';
 import { parseHash } from './router.ts';
 import { preloadScreen } from './screens.ts';
 
 export const station = new LiveStation(createDefaultTransport());
+// Before start: it resumes this tab's login on the first connect, ahead of the snapshot.
+export const session = new SessionStore(station);
 station.start();
 
 preloadScreen(parseHash(location.hash).name);

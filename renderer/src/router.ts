@@ -6,6 +6,11 @@ export type Route =
   | { name: 'run'; runId: string }
   | { name: 'unit'; serial: string }
   | { name: 'supervisor' }
+  | { name: 'audit' }
+  | { name: 'people' }
+  | { name: 'tokens' }
+  /** `from`: the path to go back to once logged in. */
+  | { name: 'login'; from: string }
   | { name: 'not-found'; path: string };
 
 /** Hash routes work the same from the headless server and from file:// in Electron. */
@@ -14,6 +19,11 @@ export function parseHash(hash: string): Route {
   if (path === '/' || path === '') return { name: 'operator' };
   if (path === '/history') return { name: 'history' };
   if (path === '/supervisor') return { name: 'supervisor' };
+  if (path === '/audit') return { name: 'audit' };
+  if (path === '/people') return { name: 'people' };
+  if (path === '/tokens') return { name: 'tokens' };
+  const l = /^\/login(?:\?from=(.*))?$/.exec(path);
+  if (l) return { name: 'login', from: l[1] ? decodeURIComponent(l[1]) : '/' };
   const u = /^\/units\/([^/]+)$/.exec(path);
   if (u) return { name: 'unit', serial: decodeURIComponent(u[1]!) };
   const m = /^\/runs\/([^/]+)$/.exec(path);
@@ -27,6 +37,11 @@ export function runHref(runId: string): string {
 
 export function unitHref(serial: string): string {
   return `#/units/${encodeURIComponent(serial)}`;
+}
+
+/** The Log in page, coming back to `from` (a path such as `/history`) once logged in. */
+export function loginHref(from: string): string {
+  return from === '/' || from.startsWith('/login') ? '#/login' : `#/login?from=${encodeURIComponent(from)}`;
 }
 
 export function useRoute(): Route {

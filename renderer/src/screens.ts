@@ -6,6 +6,9 @@ export const SCREENS = {
   run: once(() => import('./features/run/RunPage.tsx')),
   unit: once(() => import('./features/unit/UnitPage.tsx')),
   supervisor: once(() => import('./features/supervisor/SupervisorPage.tsx')),
+  audit: once(() => import('./features/audit/AuditPage.tsx')),
+  people: once(() => import('./features/people/PeoplePage.tsx')),
+  tokens: once(() => import('./features/tokens/TokensPage.tsx')),
 } satisfies Partial<Record<Route['name'], () => Promise<unknown>>>;
 
 /** Starts loading a route's screen (boot.ts, before React renders), if it has a chunk. */

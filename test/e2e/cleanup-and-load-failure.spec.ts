@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { test, expect, saveScreenshot } from './fixtures.ts';
 import { OperatorScreen } from './operator-screen.ts';
 import { StationProcess } from './station.ts';
+import { openAsSupervisor } from './people.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/sequences', import.meta.url));
 
@@ -69,7 +70,7 @@ test('phases.ts that never finishes loading: the failed-load panel with the reas
     await expect(panel).toContainText(/load-spin\/phases\.ts did not finish loading within 1\.5 s/);
     await expect(page.getByText('Getting ready…')).toHaveCount(0);
     await saveScreenshot(page, testInfo, 'procedure-load-failed');
-    await page.goto(`${station.url}/#/supervisor`);
+    await openAsSupervisor(page, station.url);
     await expect(page.getByRole('alert')).toContainText('did not finish loading within 1.5 s');
     await saveScreenshot(page, testInfo, 'procedure-load-failed-supervisor');
   } finally {

@@ -11,6 +11,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { test, expect, saveScreenshot } from './fixtures.ts';
 import { OperatorScreen } from './operator-screen.ts';
 import { StationProcess } from './station.ts';
+import { openAsSupervisor } from './people.ts';
 
 test('a run page of the database overwritten: the operator and supervisor screens say what was saved and where the file is', async ({ page }, testInfo) => {
   const dataDir = StationProcess.freshDataDir();
@@ -19,7 +20,9 @@ test('a run page of the database overwritten: the operator and supervisor screen
   // One leaf page of the runs table overwritten, as a failing sector would.
   const path = join(dataDir, 'passline.db');
   const db = new DatabaseSync(path, { readOnly: true });
-  const pages = (db.prepare(`SELECT pageno FROM dbstat WHERE name = 'runs' AND pagetype = 'leaf' ORDER BY pageno`).all() as { pageno: number }[]).map((r) => r.pageno);
+  const pages = (db.prepare(`SELECT pageno FROM dbstat WHERE name = 'runs' AND pagetype = 'leaf' ORDER BY pageno`).all() as { pageno: number }[]).map(
+    (r) => r.pageno,
+  );
   db.close();
   const fd = openSync(path, 'r+');
   writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, (pages[Math.floor(pages.length / 2)]! - 1) * 4096);
@@ -29,7 +32,9 @@ test('a run page of the database overwritten: the operator and supervisor screen
   try {
     const operator = new OperatorScreen(page);
     await operator.open(station.url);
-    const notice = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: 'The station database was damaged: what could be read was saved' }) });
+    const notice = page
+      .getByRole('alert')
+      .filter({ has: page.getByRole('heading', { name: 'The station database was damaged: what could be read was saved' }) });
     await expect(notice).toBeVisible();
     await expect(notice).toContainText(/\d+ of 60 runs saved, \d+ could not be read/);
     await expect(notice).toContainText('Damaged file kept as');
@@ -39,7 +44,7 @@ test('a run page of the database overwritten: the operator and supervisor screen
     await expect(operator.serial).toBeFocused();
     await saveScreenshot(page, testInfo, 'database-salvaged-operator');
 
-    await page.goto(`${station.url}/#/supervisor`);
+    await openAsSupervisor(page, station.url);
     await expect(page.getByRole('heading', { name: 'The station database was damaged: what could be read was saved' })).toBeVisible();
     await saveScreenshot(page, testInfo, 'database-salvaged-supervisor');
   } finally {

@@ -10,6 +10,7 @@ import { SimBench, SimDevice } from '#station/instruments/sim.ts';
 import { expect, saveScreenshot, test } from './fixtures.ts';
 import { OperatorScreen } from './operator-screen.ts';
 import { StationProcess } from './station.ts';
+import { openAsSupervisor } from './people.ts';
 
 test('a disconnected instrument is named on the operator screen until it is back', async ({ page }, testInfo) => {
   const bench = new SimBench();
@@ -52,7 +53,7 @@ test('Supervisor › Instruments follows an instrument going away and coming bac
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ instruments: { psu: `${psu.address}?driver=psu`, dmm: `${dmm.address}?driver=dmm` } }));
   const station = await StationProcess.start({ dataDir });
   try {
-    await page.goto(`${station.url}/#/supervisor`);
+    await openAsSupervisor(page, station.url);
     const table = page.getByRole('table', { name: 'Instruments' });
     const dmmRow = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /^dmm/ }) });
     await expect(dmmRow).toContainText('connected');

@@ -130,9 +130,10 @@ test('keyboard only: scan, answer, abort with Escape, then open the run from His
   await expect(operator.result('ABORTED')).toBeVisible();
   await expect(operator.serial).toBeFocused();
 
-  // Back through the header to History, then into the newest run.
+  // Back through the header (Log in, then the navigation: no Supervisor for an operator) to History,
+  // then into the newest run.
   await page.keyboard.press('Shift+Tab');
-  await expect(page.getByRole('link', { name: 'Supervisor', exact: true })).toBeFocused();
+  await expect(page.getByRole('link', { name: 'Log in', exact: true })).toBeFocused();
   await page.keyboard.press('Shift+Tab');
   await expect(page.getByRole('link', { name: 'History', exact: true })).toBeFocused();
   await page.keyboard.press('Enter');

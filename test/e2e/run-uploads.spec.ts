@@ -2,7 +2,7 @@
  * The run page's Uploads: one row per upload target with the run's state there
  * (delivered, parked with the target's reason, waiting for the next try after a
  * failure, not queued for a disabled target), kept current as the queue moves, and a
- * parked upload sent again under a supervisor's badge.
+ * parked upload sent again by a supervisor once logged in.
  */
 import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { test, expect, saveScreenshot } from './fixtures.ts';
 import { OperatorScreen } from './operator-screen.ts';
 import { StationProcess } from './station.ts';
+import { SUPERVISOR, logIn, seedPeople } from './people.ts';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'sequences');
 
@@ -56,6 +57,7 @@ test('the run page shows the upload state per target and sends a parked run agai
     }),
   );
   const station = await StationProcess.start({ dataDir, args: ['--sequences', FIXTURES, '--procedure', 'quick'] });
+  (await seedPeople(station.url)).close();
   try {
     const operator = new OperatorScreen(page);
     await operator.open(station.url);
@@ -87,19 +89,17 @@ test('the run page shows the upload state per target and sends a parked run agai
     await page.getByRole('region', { name: 'Uploads' }).scrollIntoViewIfNeeded();
     await saveScreenshot(page, testInfo, 'run-page-uploads');
 
-    // Retry asks for the badge first, and keeps the run parked without one.
-    await row('plm').getByRole('button', { name: 'Retry upload to plm…' }).click();
-    const badge = row('plm').getByLabel('Supervisor badge to send it to plm again');
-    await expect(badge).toBeFocused();
-    await row('plm').getByRole('button', { name: 'Send again' }).click();
-    await expect(row('plm').getByRole('alert')).toHaveText('Scan or type your supervisor badge first.');
-    await expect(badge).toBeFocused();
-    await saveScreenshot(page, testInfo, 'run-page-uploads-retry');
+    // The operator cannot send it again: the row says who can, with the way to log in.
+    await expect(row('plm').getByRole('button', { name: 'Retry upload to plm' })).toHaveCount(0);
+    await expect(row('plm')).toContainText('A supervisor can send it again: log in');
 
-    // The PLM knows the part number now: sent again, and the row turns delivered as the queue reports it.
+    // The PLM knows the part number now: the supervisor logs in, back on this page, and sends it again;
+    // the row turns delivered as the queue reports it.
+    await logIn(page, station.url, SUPERVISOR, new URL(page.url()).hash.slice(1));
+    await expect(page.getByRole('heading', { name: 'Q-0042', level: 1 })).toBeVisible();
+    await saveScreenshot(page, testInfo, 'run-page-uploads-retry');
     plmAccepts = true;
-    await badge.fill('SUP-7');
-    await badge.press('Enter');
+    await row('plm').getByRole('button', { name: 'Retry upload to plm' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'This run is sent to plm again.' })).toBeVisible();
     await expect(row('plm').getByRole('cell').nth(0)).toHaveText('Delivered ✓');
     await expect(row('plm')).toContainText('The target has this run (after 2 attempts).');

@@ -23,8 +23,17 @@ export class StationClient {
     });
   }
 
+  /**
+   * Connects as a second copy of the station's own page: with the cookie the page gets when it
+   * loads (its /ws accepts that from this machine). The connection starts as the page's does,
+   * anonymous; log in (setup.createAdmin, session.login) to act as someone.
+   */
   static async connect(stationUrl: string): Promise<StationClient> {
-    const ws = new WebSocket(`${stationUrl.replace(/^http/, 'ws')}/ws`);
+    const res = await fetch(`${stationUrl}/`);
+    await res.arrayBuffer();
+    const cookie = res.headers.get('set-cookie')?.split(';')[0];
+    if (!cookie) throw new Error(`${stationUrl}/ set no cookie (status ${res.status})`);
+    const ws = new WebSocket(`${stationUrl.replace(/^http/, 'ws')}/ws`, { headers: { cookie } });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

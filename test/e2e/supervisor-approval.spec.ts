@@ -1,25 +1,25 @@
 /**
  * A start the station refuses because an instrument is past its calibration date:
- * the operator screen asks for a supervisor's badge and starts the unit once approved.
+ * the operator screen asks for a supervisor's badge and PIN and starts the unit once approved.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, saveScreenshot } from './fixtures.ts';
 import { OperatorScreen } from './operator-screen.ts';
 import { StationProcess } from './station.ts';
-import { StationClient } from './station-client.ts';
+import { SUPERVISOR, seedPeople } from './people.ts';
 
-test('calibration past due: a supervisor badge (a wrong one is refused) approves the start', async ({ page }, testInfo) => {
+test('calibration past due: a supervisor badge and PIN (another badge, or a wrong PIN, is refused) approve the start', async ({ page }, testInfo) => {
   const dataDir = StationProcess.freshDataDir();
-  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ supervisors: ['SUP-7'] }));
   const station = await StationProcess.start({ dataDir });
-  const client = await StationClient.connect(station.url);
+  // The first admin, a supervisor and an operator, made over the API; this client acts as the admin.
+  const client = await seedPeople(station.url, [SUPERVISOR, { badge: 'OP-1', name: 'Olga Operator', role: 'operator' }]);
   try {
     // The meter the demo uses, as it identifies itself, was due long ago.
     const { instruments } = await client.invoke('instruments.list', {});
     const dmm = instruments.find((i) => i.name === 'dmm')?.identity;
     expect(dmm).toBeDefined();
-    await client.invoke('calibration.set', { maker: dmm!.maker, model: dmm!.model, serial: dmm!.serial, dueDate: '2020-01-31', by: 'SUP-7' });
+    await client.invoke('calibration.set', { maker: dmm!.maker, model: dmm!.model, serial: dmm!.serial, dueDate: '2020-01-31' });
 
     const operator = new OperatorScreen(page);
     await operator.open(station.url);
@@ -29,14 +29,28 @@ test('calibration past due: a supervisor badge (a wrong one is refused) approves
     await expect(panel).toContainText('2020-01-31');
     await expect(operator.prompt).toBeHidden();
 
-    // Someone who is not a supervisor: refused, named, the panel stays.
-    await panel.getByLabel('Supervisor badge').fill('OP-1');
+    // A badge without its PIN: nothing is sent, the panel says what is missing.
+    await panel.getByLabel('Supervisor badge').fill(SUPERVISOR.badge);
     await panel.getByRole('button', { name: 'Approve and start' }).click();
-    await expect(panel.getByRole('alert')).toContainText('"OP-1" is not a supervisor badge on this station.');
+    await expect(panel.getByRole('alert')).toHaveText('The supervisor enters their PIN as well.');
+
+    // Someone who is not a supervisor: refused by the station, the panel stays.
+    await panel.getByLabel('Supervisor badge').fill('OP-1');
+    await panel.getByLabel('Supervisor PIN').fill('1234');
+    await panel.getByRole('button', { name: 'Approve and start' }).click();
+    await expect(panel.getByRole('alert')).toBeVisible();
     await expect(panel.getByLabel('Supervisor badge')).toHaveAttribute('aria-invalid', 'true');
+    await expect(panel.getByLabel('Supervisor PIN')).toHaveValue('');
     await saveScreenshot(page, testInfo, 'supervisor-approval');
 
-    await panel.getByLabel('Supervisor badge').fill('SUP-7');
+    // The supervisor with a wrong PIN: refused too.
+    await panel.getByLabel('Supervisor badge').fill(SUPERVISOR.badge);
+    await panel.getByLabel('Supervisor PIN').fill('1111');
+    await panel.getByRole('button', { name: 'Approve and start' }).click();
+    await expect(panel.getByLabel('Supervisor PIN')).toHaveValue('');
+    await expect(operator.prompt).toBeHidden();
+
+    await panel.getByLabel('Supervisor PIN').fill(SUPERVISOR.pin);
     await panel.getByLabel('Reason (optional)').fill('meter checked against the reference today');
     await panel.getByRole('button', { name: 'Approve and start' }).click();
     await expect(operator.prompt).toBeVisible();
@@ -86,8 +100,8 @@ test('retest rules: a passed unit asks "Test again", a unit over its failure lim
       '',
     ].join('\n'),
   );
-  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ supervisors: ['SUP-7'] }));
   const station = await StationProcess.start({ dataDir, args: ['--sequences', sequences, '--procedure', 'retest'] });
+  (await seedPeople(station.url)).close();
   try {
     const operator = new OperatorScreen(page);
     await operator.open(station.url);
@@ -108,7 +122,8 @@ test('retest rules: a passed unit asks "Test again", a unit over its failure lim
     await operator.scan('RT-2-FAIL');
     const approval = page.getByRole('region', { name: 'Supervisor approval' });
     await expect(approval).toContainText('limit 1');
-    await approval.getByLabel('Supervisor badge').fill('SUP-7');
+    await approval.getByLabel('Supervisor badge').fill(SUPERVISOR.badge);
+    await approval.getByLabel('Supervisor PIN').fill(SUPERVISOR.pin);
     await approval.getByRole('button', { name: 'Approve and start' }).click();
     await expect(approval).toBeHidden();
     await expect(operator.result('FAIL')).toBeVisible();

@@ -1,6 +1,6 @@
 /**
  * The supervisor page as a supervisor uses it: upload targets and their state, runs a
- * target refused (parked) sent again or dropped under their badge, instruments with
+ * target refused (parked) sent again or dropped by the supervisor logged in, instruments with
  * a connection test, and the calibration inventory.
  */
 import http from 'node:http';
@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { test, expect, saveScreenshot } from './fixtures.ts';
 import { OperatorScreen } from './operator-screen.ts';
 import { StationProcess } from './station.ts';
-import { StationClient } from './station-client.ts';
+import { ADMIN, SUPERVISOR, logIn, openAsSupervisor, seedPeople } from './people.ts';
 
-test('parked runs are retried and dropped under a supervisor badge; instruments answer a connection test', async ({ page }, testInfo) => {
+test('parked runs are retried and dropped by the supervisor logged in; instruments answer a connection test', async ({ page }, testInfo) => {
   // The plant's receiver refuses the part number at first (a 4xx parks the run), later accepts.
   let accept = false;
   const received: string[] = [];
@@ -34,11 +34,11 @@ test('parked runs are retried and dropped under a supervisor badge; instruments 
     JSON.stringify({
       uploadTargets: [{ id: 'mes', kind: 'http', url: `http://127.0.0.1:${port}/runs` }],
       uploadRetry: { firstDelayMs: 200, maxDelayMs: 400 },
-      supervisors: ['SUP-7'],
     }),
   );
   const station = await StationProcess.start({ dataDir });
-  const client = await StationClient.connect(station.url);
+  // The first admin and a supervisor, made over the API; this client acts as the admin.
+  const client = await seedPeople(station.url);
   try {
     await client.invoke('calibration.set', {
       maker: 'Passline',
@@ -46,7 +46,6 @@ test('parked runs are retried and dropped under a supervisor badge; instruments 
       serial: 'DMM-0001',
       dueDate: '2020-01-31',
       note: 'sent to the lab',
-      by: 'SUP-7',
     });
 
     const operator = new OperatorScreen(page);
@@ -58,6 +57,9 @@ test('parked runs are retried and dropped under a supervisor badge; instruments 
       await expect(operator.result('PASS')).toBeVisible();
     }
 
+    // The supervisor logs in with badge and PIN; the Supervisor page is theirs.
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Supervisor' })).toHaveCount(0);
+    await logIn(page, station.url, SUPERVISOR);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Supervisor' }).click();
     await expect(page.getByRole('heading', { name: 'Supervisor', level: 1 })).toBeFocused();
 
@@ -72,14 +74,7 @@ test('parked runs are retried and dropped under a supervisor badge; instruments 
     await expect(parked.getByRole('row').filter({ hasText: 'DEMO-0001' })).toContainText('unknown part number DEMO-PCB-01');
     await saveScreenshot(page, testInfo, 'supervisor-page');
 
-    // No badge: nothing is done, the badge field says why and takes the focus.
-    await parked.getByRole('button', { name: 'Retry DEMO-0001 to mes' }).click();
-    await expect(page.getByRole('alert').filter({ hasText: 'Scan or type your supervisor badge first.' })).toBeVisible();
-    await expect(page.getByLabel('Supervisor badge')).toBeFocused();
-    await expect(parked.getByRole('row')).toHaveCount(3);
-
-    // The receiver is fixed; the supervisor sends DEMO-0001 again under their badge.
-    await page.getByLabel('Supervisor badge').fill('SUP-7');
+    // The receiver is fixed; the supervisor sends DEMO-0001 again (the station records who from the session).
     accept = true;
     await parked.getByRole('button', { name: 'Retry DEMO-0001 to mes' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'DEMO-0001 is sent to mes again.' })).toBeVisible();
@@ -108,7 +103,7 @@ test('parked runs are retried and dropped under a supervisor badge; instruments 
     const calibration = page.getByRole('table', { name: 'Calibration' });
     const dmm = calibration.getByRole('row').filter({ hasText: 'DMM-0001' });
     await expect(dmm).toContainText('2020-01-31 · past due');
-    await expect(dmm).toContainText('by SUP-7');
+    await expect(dmm).toContainText(`by ${ADMIN.badge}`);
     await instruments.scrollIntoViewIfNeeded();
     await saveScreenshot(page, testInfo, 'supervisor-instruments');
   } finally {
@@ -120,7 +115,7 @@ test('parked runs are retried and dropped under a supervisor badge; instruments 
 });
 
 test('with nothing configured, the supervisor page says so in each section', async ({ page, station }) => {
-  await page.goto(`${station.url}/#/supervisor`);
+  await openAsSupervisor(page, station.url);
   await expect(page.getByRole('heading', { name: 'Supervisor', level: 1 })).toBeVisible();
   await expect(page.getByText('No upload target is configured: results stay on this station.')).toBeVisible();
   await expect(page.getByText('No parked runs.')).toBeVisible();

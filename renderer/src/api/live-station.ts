@@ -31,6 +31,9 @@ export class LiveStation {
   private buffer: StationEvent[] | null = null;
   private generation = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Run each time the link comes up, before the snapshot (the session store resumes its login there). */
+  private readonly openHooks = new Set<() => Promise<void>>();
+  private readonly eventListeners = new Set<(e: StationEvent) => void>();
 
   constructor(transport: Transport) {
     this.transport = transport;
@@ -39,13 +42,13 @@ export class LiveStation {
 
   start(): () => void {
     const stop = this.transport.connect({
-      onOpen: () => void this.sync(),
+      onOpen: () => void this.opened(),
       onClose: () => {
         this.generation++;
         this.buffer = null;
         this.set({ ...this.view, connection: this.view.station ? 'reconnecting' : 'connecting' });
       },
-      onEvent: (e) => this.onEvent(e),
+      onEvent: (e) => this.handleEvent(e),
     });
     return () => {
       clearTimeout(this.retryTimer);
@@ -59,6 +62,26 @@ export class LiveStation {
   };
 
   readonly getView = (): StationView => this.shown;
+
+  /** `hook` runs each time the link comes up, before the snapshot is loaded. */
+  onOpen(hook: () => Promise<void>): () => void {
+    this.openHooks.add(hook);
+    return () => this.openHooks.delete(hook);
+  }
+
+  /** Every event as it arrives (before the view applies it); for stores beside the view. */
+  onEvent(listener: (e: StationEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  private async opened(): Promise<void> {
+    const gen = this.generation;
+    await Promise.all([...this.openHooks].map((h) => h().catch(() => undefined)));
+    // The link dropped again meanwhile: its next open syncs.
+    if (gen !== this.generation) return;
+    await this.sync();
+  }
 
   private set(view: StationView, perFrame = false): void {
     if (view === this.view) return;
@@ -112,7 +135,8 @@ export class LiveStation {
     this.set(view);
   }
 
-  private onEvent(e: StationEvent): void {
+  private handleEvent(e: StationEvent): void {
+    for (const l of this.eventListeners) l(e);
     if (this.buffer) {
       this.buffer.push(e);
       return;

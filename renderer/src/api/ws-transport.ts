@@ -61,6 +61,26 @@ export function createWebSocketTransport(url: string): Transport {
     }
   };
 
+  /**
+   * The station's /ws takes the page's cookie, a secret new each time the station starts: after a
+   * restart the old one is refused. Loading the page's address again (not the page) brings the
+   * new one, so a redial after a failure carries it.
+   */
+  const freshCookie = async (): Promise<void> => {
+    try {
+      const page = new URL('/', url.replace(/^ws/, 'http'));
+      await (await fetch(page, { cache: 'no-store', credentials: 'same-origin' })).arrayBuffer();
+    } catch {
+      // The station is still down: the next attempt tries again.
+    }
+  };
+
+  const redial = (): void => {
+    void freshCookie().then(() => {
+      if (!stopped) dial();
+    });
+  };
+
   const dial = (): void => {
     const sock = new WebSocket(url);
     ws = sock;
@@ -87,7 +107,7 @@ export function createWebSocketTransport(url: string): Transport {
       if (stopped) return;
       const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
       attempt++;
-      retryTimer = setTimeout(dial, delay);
+      retryTimer = setTimeout(redial, delay);
     };
     // A failed connection also fires close, which schedules the retry.
     sock.onerror = () => {};

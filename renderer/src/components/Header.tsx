@@ -1,3 +1,6 @@
+import type { ReactNode } from 'react';
+import type { Role } from '#contract/auth.ts';
+import { canSee, type ScreenName } from '#contract/access.ts';
 import type { Route } from '../router.ts';
 import type { StationView } from '../api/station-view.ts';
 import { shortHash } from './format.ts';
@@ -9,7 +12,23 @@ const CONNECTION: Record<StationView['connection'], { text: string; tone: string
   reconnecting: { text: 'Reconnecting…', tone: 'bad' },
 };
 
-export function Header({ view, route }: { view: StationView; route: Route }) {
+/** The screens in the navigation, each shown only to a role that may open it. */
+const NAV: readonly { screen: ScreenName; href: string; label: string; current: readonly Route['name'][] }[] = [
+  { screen: 'history', href: '#/history', label: 'History', current: ['history', 'run', 'unit'] },
+  // Audit, People and Tokens are tabs beside it (SupervisorTabs), each shown to whom may open it.
+  { screen: 'supervisor', href: '#/supervisor', label: 'Supervisor', current: ['supervisor', 'audit', 'people', 'tokens'] },
+];
+
+interface Props {
+  view: StationView;
+  route: Route;
+  /** The session's role (null: not logged in, or not known yet): the navigation shows what it may open. */
+  role: Role | null;
+  /** Who is logged in, with Log out or Log in. */
+  session: ReactNode;
+}
+
+export function Header({ view, route, role, session }: Props) {
   const conn = CONNECTION[view.connection];
   const proc = view.procedure;
   // Away from the station screen, a run in progress (and above all an open question) stays in sight.
@@ -51,14 +70,14 @@ export function Header({ view, route }: { view: StationView; route: Route }) {
         <a href="#/" aria-current={route.name === 'operator' ? 'page' : undefined}>
           Station
         </a>
-        <a href="#/history" aria-current={route.name === 'history' || route.name === 'run' || route.name === 'unit' ? 'page' : undefined}>
-          History
-        </a>
-        <a href="#/supervisor" aria-current={route.name === 'supervisor' ? 'page' : undefined}>
-          Supervisor
-        </a>
+        {NAV.filter((n) => canSee(role, n.screen)).map((n) => (
+          <a key={n.screen} href={n.href} aria-current={n.current.includes(route.name) ? 'page' : undefined}>
+            {n.label}
+          </a>
+        ))}
       </nav>
       <UploadIndicator upload={view.upload} />
+      {session}
       <div className={`connection connection--${conn.tone}`} role="status" aria-label="Connection">
         <span className="connection-dot" aria-hidden="true" />
         {conn.text}

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { StationError } from '#contract/errors.ts';
+import type { Override } from '#contract/commands.ts';
 
-/** Refusals that someone may lift: the operator by confirming, or a supervisor by badge. */
+/** Refusals that someone may lift: the operator by confirming, or a supervisor by badge and PIN. */
 export const APPROVABLE = new Set<StationError['kind']>(['retest.already-passed', 'retest.limit-reached', 'calibration.overdue']);
 
 export interface Refusal {
@@ -9,7 +10,7 @@ export interface Refusal {
   error: StationError;
 }
 
-export type RetryWith = { confirmRetest: true } | { override: { supervisorId: string; reason?: string } };
+export type RetryWith = { confirmRetest: true } | { override: Override };
 
 interface Props {
   refusal: Refusal;
@@ -21,6 +22,7 @@ interface Props {
 /** Shown under the serial field when the station refused a start that can be confirmed or approved. */
 export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
   const [badge, setBadge] = useState('');
+  const [pin, setPin] = useState('');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -47,6 +49,8 @@ export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
     const err = await onRetry(extra);
     setBusy(false);
     setError(err ? err.message : null);
+    // A refused PIN is not left in the field.
+    if (err) setPin('');
   };
 
   return (
@@ -74,8 +78,12 @@ export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
               setError('Scan or type the supervisor badge.');
               return;
             }
+            if (!pin) {
+              setError('The supervisor enters their PIN as well.');
+              return;
+            }
             const why = reason.trim();
-            void submit({ override: { supervisorId, ...(why ? { reason: why } : {}) } });
+            void submit({ override: { supervisorId, pin, ...(why ? { reason: why } : {}) } });
           }}
         >
           <div className="filter">
@@ -86,6 +94,19 @@ export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
               onChange={(e) => setBadge(e.target.value)}
               autoComplete="off"
               spellCheck={false}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? `${id}-error` : undefined}
+            />
+          </div>
+          <div className="filter">
+            <label htmlFor={`${id}-pin`}>Supervisor PIN</label>
+            <input
+              id={`${id}-pin`}
+              type="password"
+              value={pin}
+              onChange={(e) => setPin(e.target.value)}
+              autoComplete="off"
+              maxLength={64}
               aria-invalid={error ? true : undefined}
               aria-describedby={error ? `${id}-error` : undefined}
             />

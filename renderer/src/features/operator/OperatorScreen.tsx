@@ -11,6 +11,7 @@ import { SocketPanel } from './SocketPanel.tsx';
 import type { SerialFormHandle } from './SerialForm.tsx';
 import { escKeysOwner, promptKeysOwner, readFocus, type KeyFocus, type KeySocket } from './keys.ts';
 import { StorageBanner } from './StorageBanner.tsx';
+import { BadgeLoginBanner } from './BadgeLoginBanner.tsx';
 
 const isRunning = (s: LiveSocket): boolean => s.run !== null && s.run.outcome === undefined;
 const keySockets = (sockets: readonly LiveSocket[]): KeySocket[] =>
@@ -75,6 +76,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
       <DatabaseNotice database={view.database} />
       <RecoveredRunsNotice runs={view.recoveredRuns} />
       <StorageBanner storage={view.storage} />
+      <BadgeLoginBanner />
       {view.procedureWarning && !view.procedureError ? (
         <section className="procedure-warning" role="status" aria-labelledby="procedure-warning-title">
           <h2 id="procedure-warning-title">An edit of the procedure did not load: testing goes on with the last good version</h2>

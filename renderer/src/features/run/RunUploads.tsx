@@ -1,7 +1,10 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { ListBody, ListMessages } from '../../components/ListState.tsx';
 import type { RunUpload, UploadStatus } from '#contract/upload.ts';
 import { useStationClient } from '../../api/station-context.tsx';
+import { useSession } from '../../api/session-context.tsx';
+import { allowed } from '#contract/access.ts';
+import { loginHref } from '../../router.ts';
 import { formatDateTime, formatDuration } from '../../components/format.ts';
 import { useNow } from '../../components/use-now.ts';
 
@@ -228,101 +231,51 @@ const inWords = (ms: number): string => {
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** A parked upload sent again under a supervisor's badge (`upload.retry`, audited by the station). */
+/** A parked upload sent again (`upload.retry`, audited by the station under the session's name). */
 function RetryForm({ runId, target, onRetried }: { runId: string; target: string; onRetried: () => void }) {
   const client = useStationClient();
+  const { state } = useSession();
   const id = useId();
-  const [open, setOpen] = useState(false);
-  const [badge, setBadge] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
-  const opener = useRef<HTMLButtonElement>(null);
 
-  // The badge field takes the focus when the form opens; Retry… gets it back on Cancel.
-  const wasOpen = useRef(false);
-  useEffect(() => {
-    if (open) input.current?.focus();
-    else if (wasOpen.current) opener.current?.focus();
-    wasOpen.current = open;
-  }, [open]);
-
-  if (!open)
+  if (!state || !allowed(state.session, 'upload.retry').ok) {
     return (
-      <button
-        ref={opener}
-        type="button"
-        className="button button--secondary upload-retry"
-        onClick={() => {
-          setError(null);
-          setOpen(true);
-        }}
-        aria-label={`Retry upload to ${target}…`}
-      >
-        Retry…
-      </button>
+      <span className="muted small upload-retry-note">
+        A supervisor can send it again: <a href={loginHref(location.hash.replace(/^#/, '') || '/')}>log in</a>
+      </span>
     );
+  }
 
   const submit = async (): Promise<void> => {
-    const by = badge.trim();
-    if (!by) {
-      setError('Scan or type your supervisor badge first.');
-      input.current?.focus();
-      return;
-    }
     setBusy(true);
-    const r = await client.invoke('upload.retry', { by, target, runIds: [runId] });
+    const r = await client.invoke('upload.retry', { target, runIds: [runId] });
     setBusy(false);
     if (!r.ok) {
       setError(r.error.message);
       return;
     }
-    setOpen(false);
-    setBadge('');
+    setError(null);
     onRetried();
   };
 
   return (
-    <form
-      className="upload-retry-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
-      <label htmlFor={`${id}-badge`}>Supervisor badge to send it to {target} again</label>
-      <div className="row-actions">
-        <input
-          id={`${id}-badge`}
-          ref={input}
-          value={badge}
-          onChange={(e) => setBadge(e.target.value)}
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="Scan or type your badge"
-          maxLength={64}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-error` : undefined}
-        />
-        <button type="submit" className="button button--primary" disabled={busy}>
-          Send again
-        </button>
-        <button
-          type="button"
-          className="button button--secondary"
-          onClick={() => {
-            setOpen(false);
-            setError(null);
-          }}
-        >
-          Cancel
-        </button>
-      </div>
+    <div className="upload-retry-form">
+      <button
+        type="button"
+        className="button button--secondary upload-retry"
+        disabled={busy}
+        onClick={() => void submit()}
+        aria-label={`Retry upload to ${target}`}
+        aria-describedby={error ? `${id}-error` : undefined}
+      >
+        {busy ? 'Sending…' : 'Retry'}
+      </button>
       {error ? (
         <span className="field-error" id={`${id}-error`} role="alert">
           {error}
         </span>
       ) : null}
-    </form>
+    </div>
   );
 }

@@ -34,25 +34,10 @@ interface Props {
 
 export function SupervisorPage({ upload, database = { state: 'ok' }, procedureError = null, procedureWarning = null }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
-  const badgeInput = useRef<HTMLInputElement>(null);
-  const [badge, setBadge] = useState('');
-  const [badgeError, setBadgeError] = useState<string | null>(null);
 
   useEffect(() => {
     heading.current?.focus();
   }, []);
-
-  /** The badge every action is signed with; focuses the field when it is empty. */
-  const requireBadge = (): string | null => {
-    const id = badge.trim();
-    if (id) {
-      setBadgeError(null);
-      return id;
-    }
-    setBadgeError('Scan or type your supervisor badge first.');
-    badgeInput.current?.focus();
-    return null;
-  };
 
   return (
     <section className="page supervisor-page" aria-labelledby="supervisor-title">
@@ -60,25 +45,7 @@ export function SupervisorPage({ upload, database = { state: 'ok' }, procedureEr
         <h1 id="supervisor-title" ref={heading} tabIndex={-1}>
           Supervisor
         </h1>
-        <div className="search">
-          <label htmlFor="supervisor-badge">Supervisor badge</label>
-          <input
-            id="supervisor-badge"
-            ref={badgeInput}
-            value={badge}
-            onChange={(e) => setBadge(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="Scan or type your badge"
-            aria-invalid={badgeError ? true : undefined}
-            aria-describedby={badgeError ? 'supervisor-badge-error' : undefined}
-          />
-          {badgeError ? (
-            <span className="field-error" id="supervisor-badge-error" role="alert">
-              {badgeError}
-            </span>
-          ) : null}
-        </div>
+        <p className="list-meta">Every action here is recorded in the audit trail under your name.</p>
       </div>
       <DatabaseNotice database={database} />
       {procedureError || procedureWarning ? (
@@ -96,7 +63,7 @@ export function SupervisorPage({ upload, database = { state: 'ok' }, procedureEr
         </section>
       ) : null}
       <UploadTargets upload={upload} />
-      <ParkedRuns parkedCount={upload?.parkedRuns ?? 0} requireBadge={requireBadge} />
+      <ParkedRuns parkedCount={upload?.parkedRuns ?? 0} />
       <Instruments />
       <Calibration />
     </section>
@@ -167,7 +134,7 @@ function UploadTargets({ upload }: { upload: UploadStatus | null }) {
   );
 }
 
-function ParkedRuns({ parkedCount, requireBadge }: { parkedCount: number; requireBadge: () => string | null }) {
+function ParkedRuns({ parkedCount }: { parkedCount: number }) {
   const client = useStationClient();
   const [runs, setRuns] = useState<ParkedRun[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -196,9 +163,7 @@ function ParkedRuns({ parkedCount, requireBadge }: { parkedCount: number; requir
   }, [client, parkedCount, tick]);
 
   const retry = async (run: ParkedRun): Promise<void> => {
-    const by = requireBadge();
-    if (!by) return;
-    const r = await client.invoke('upload.retry', { by, target: run.target, runIds: [run.runId] });
+    const r = await client.invoke('upload.retry', { target: run.target, runIds: [run.runId] });
     if (!r.ok) {
       setError(r.error.message);
       return;
@@ -209,10 +174,8 @@ function ParkedRuns({ parkedCount, requireBadge }: { parkedCount: number; requir
   };
 
   const drop = async (run: ParkedRun): Promise<void> => {
-    const by = requireBadge();
-    if (!by) return;
     const why = reason.trim();
-    const r = await client.invoke('upload.drop', { by, target: run.target, runIds: [run.runId], ...(why ? { reason: why } : {}) });
+    const r = await client.invoke('upload.drop', { target: run.target, runIds: [run.runId], ...(why ? { reason: why } : {}) });
     if (!r.ok) {
       setError(r.error.message);
       return;
@@ -333,7 +296,12 @@ function withLiveState(items: InstrumentItem[] | null, sockets: readonly LiveSoc
     const live = sockets.find((s) => s.socket === it.socket)?.instruments?.find((i) => i.name === it.name);
     if (!live) return it;
     const { message: _old, ...rest } = it;
-    return { ...rest, state: live.state, ...(live.message !== undefined ? { message: live.message } : {}), ...(live.identity ? { identity: live.identity } : {}) };
+    return {
+      ...rest,
+      state: live.state,
+      ...(live.message !== undefined ? { message: live.message } : {}),
+      ...(live.identity ? { identity: live.identity } : {}),
+    };
   });
 }
 

@@ -1,0 +1,110 @@
+import { useEffect, useRef, useState } from 'react';
+import { useSessionStore } from '../../api/session-context.tsx';
+import { Field } from '../../components/Field.tsx';
+import { fieldErrors } from '../../components/field-errors.ts';
+import './access.css';
+
+/**
+ * A new station has no admin: the first supervisor screen opened asks for one, and shows
+ * nothing else until there is one. The admin is logged in at once.
+ */
+export function FirstAdminSetup({ onCreated }: { onCreated?: () => void }) {
+  const store = useSessionStore();
+  const [badge, setBadge] = useState('');
+  const [name, setName] = useState('');
+  const [pin, setPin] = useState('');
+  const [pin2, setPin2] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
+
+  const submit = async (): Promise<void> => {
+    const local: Record<string, string> = {};
+    if (!badge.trim()) local['badge'] = 'Scan or type the admin’s badge.';
+    if (!name.trim()) local['name'] = 'Give the admin’s name.';
+    if (pin.length < 4) local['pin'] = 'A PIN has at least 4 characters.';
+    else if (pin !== pin2) local['pin2'] = 'The two PINs differ. Type the same PIN twice.';
+    setFields(local);
+    if (Object.keys(local).length > 0) return;
+    setBusy(true);
+    const r = await store.createAdmin({ badge: badge.trim(), name: name.trim(), pin });
+    setBusy(false);
+    if (r.ok) {
+      onCreated?.();
+      return;
+    }
+    // Someone made the first admin meanwhile (another client): the gate turns into the login.
+    if (r.error.kind === 'forbidden') await store.refresh();
+    const split = fieldErrors(r.error);
+    setFields(split.fields);
+    setError(split.form);
+  };
+
+  return (
+    <section className="access-panel access-panel--setup card" aria-labelledby="setup-title">
+      <h1 id="setup-title" className="access-title" ref={heading} tabIndex={-1}>
+        Create the first admin
+      </h1>
+      <p className="access-lead">
+        This station has no admin yet. Supervisor screens open once one exists: the admin then adds supervisors, technicians and operators under People.
+        Operators can test units meanwhile.
+      </p>
+      <form
+        className="access-form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Field
+          label="Badge"
+          hint="The admin’s own badge: scan it or type the number"
+          value={badge}
+          onChange={(e) => setBadge(e.target.value)}
+          error={fields['badge']}
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={64}
+          className="access-badge"
+        />
+        <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fields['name']} autoComplete="off" maxLength={100} />
+        <div className="access-pair">
+          <Field
+            label="PIN"
+            hint="At least 4 characters, no spaces"
+            type="password"
+            value={pin}
+            onChange={(e) => setPin(e.target.value)}
+            error={fields['pin']}
+            autoComplete="new-password"
+            maxLength={64}
+          />
+          <Field
+            label="PIN again"
+            hint="To be sure it is the one you meant"
+            type="password"
+            value={pin2}
+            onChange={(e) => setPin2(e.target.value)}
+            error={fields['pin2']}
+            autoComplete="new-password"
+            maxLength={64}
+          />
+        </div>
+        {error ? (
+          <p className="access-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" className="button button--primary access-submit" disabled={busy}>
+          {busy ? 'Creating…' : 'Create admin and log in'}
+        </button>
+      </form>
+    </section>
+  );
+}

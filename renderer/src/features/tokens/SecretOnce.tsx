@@ -1,0 +1,62 @@
+import { useEffect, useRef, useState } from 'react';
+import type { TokenInfo } from '#contract/auth.ts';
+
+/** A new token's secret, shown this once: the station keeps only its hash. */
+export function SecretOnce({ token, secret, onDone }: { token: TokenInfo; secret: string; onDone: () => void }) {
+  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  const field = useRef<HTMLInputElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
+
+  const copy = async (): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopied('yes');
+    } catch {
+      // No clipboard (an insecure origin): the secret is selected for Ctrl+C.
+      field.current?.select();
+      setCopied('failed');
+    }
+  };
+
+  return (
+    <section className="card secret-once" aria-labelledby="secret-title">
+      <h2 id="secret-title" className="secret-once-title" ref={heading} tabIndex={-1}>
+        Token “{token.name}” created
+      </h2>
+      <p className="secret-once-warning" role="alert">
+        Copy the secret now. It will not be shown again: the station keeps only a hash of it. If it is lost, revoke this token and create another.
+      </p>
+      <div className="secret-once-row">
+        <label className="sr-only" htmlFor="token-secret">
+          Secret of {token.name}
+        </label>
+        <input
+          id="token-secret"
+          ref={field}
+          className="secret-once-value"
+          readOnly
+          value={secret}
+          onFocus={(e) => e.currentTarget.select()}
+          spellCheck={false}
+        />
+        <button type="button" className="button button--primary" onClick={() => void copy()}>
+          Copy
+        </button>
+      </div>
+      <p className="secret-once-meta" role="status">
+        {copied === 'yes'
+          ? 'Copied to the clipboard.'
+          : copied === 'failed'
+            ? 'The clipboard is not available here: the secret is selected, press Ctrl+C.'
+            : `Scope ${token.scope}.`}
+      </p>
+      <button type="button" className="button button--secondary" onClick={onDone}>
+        I have stored it — done
+      </button>
+    </section>
+  );
+}
