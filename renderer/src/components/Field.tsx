@@ -32,6 +32,11 @@ export function Field({ label, hint, error, inputRef, className, ...input }: Fie
   );
 }
 
+/** A new PIN, typed hidden (the browser may offer to keep it, never to fill in an old one). */
+export function NewPinField(props: Omit<FieldProps, 'type' | 'autoComplete' | 'maxLength'>) {
+  return <Field type="password" autoComplete="new-password" maxLength={64} {...props} />;
+}
+
 interface SelectProps<V extends string> {
   label: string;
   value: V;

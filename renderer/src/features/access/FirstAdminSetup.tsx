@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useSessionStore } from '../../api/session-context.tsx';
-import { Field } from '../../components/Field.tsx';
+import { Field, NewPinField } from '../../components/Field.tsx';
 import { fieldErrors } from '../../components/field-errors.ts';
 import './access.css';
 
@@ -75,25 +75,19 @@ export function FirstAdminSetup({ onCreated }: { onCreated?: () => void }) {
         />
         <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fields['name']} autoComplete="off" maxLength={100} />
         <div className="access-pair">
-          <Field
+          <NewPinField
             label="PIN"
             hint="At least 4 characters, no spaces"
-            type="password"
             value={pin}
             onChange={(e) => setPin(e.target.value)}
             error={fields['pin']}
-            autoComplete="new-password"
-            maxLength={64}
           />
-          <Field
+          <NewPinField
             label="PIN again"
             hint="To be sure it is the one you meant"
-            type="password"
             value={pin2}
             onChange={(e) => setPin2(e.target.value)}
             error={fields['pin2']}
-            autoComplete="new-password"
-            maxLength={64}
           />
         </div>
         {error ? (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ROLES, needsPin, type Person, type Role } from '#contract/auth.ts';
 import { useStationClient } from '../../api/station-context.tsx';
-import { Field, SelectField } from '../../components/Field.tsx';
+import { Field, NewPinField, SelectField } from '../../components/Field.tsx';
 import { fieldErrors } from '../../components/field-errors.ts';
 import { ROLE_LABEL } from '../access/role-text.ts';
 
@@ -71,27 +71,21 @@ export function AddPersonForm({ onAdded }: { onAdded: (p: Person) => void }) {
         />
         <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fields['name']} autoComplete="off" maxLength={100} />
         <SelectField label="Role" value={role} options={ROLE_OPTIONS} onChange={setRole} error={fields['role']} />
-        <Field
+        <NewPinField
           label="PIN"
           hint={pinNeeded ? 'Required for this role' : 'Operators: badge only'}
-          type="password"
           value={pin}
           onChange={(e) => setPin(e.target.value)}
           error={fields['pin']}
           disabled={!pinNeeded}
-          autoComplete="new-password"
-          maxLength={64}
         />
-        <Field
+        <NewPinField
           label="PIN again"
           hint={pinNeeded ? 'Type it once more' : 'Not needed'}
-          type="password"
           value={pin2}
           onChange={(e) => setPin2(e.target.value)}
           error={fields['pin2']}
           disabled={!pinNeeded}
-          autoComplete="new-password"
-          maxLength={64}
         />
         <button type="submit" className="button button--primary people-add-submit" disabled={busy}>
           {busy ? 'Adding…' : 'Add person'}

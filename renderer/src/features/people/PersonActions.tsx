@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ROLES, needsPin, type Person, type Role } from '#contract/auth.ts';
 import { useStationClient } from '../../api/station-context.tsx';
-import { Field, SelectField } from '../../components/Field.tsx';
+import { Field, NewPinField, SelectField } from '../../components/Field.tsx';
 import { fieldErrors } from '../../components/field-errors.ts';
 import { ROLE_LABEL } from '../access/role-text.ts';
 
@@ -143,23 +143,17 @@ export function PersonEditor({ person, editing, onCancel, onChanged }: EditorPro
           />
         ) : (
           <>
-            <Field
+            <NewPinField
               label="New PIN"
-              type="password"
               value={pin}
               onChange={(e) => setPin(e.target.value)}
               error={fields['pin']}
-              autoComplete="new-password"
-              maxLength={64}
             />
-            <Field
+            <NewPinField
               label="PIN again"
-              type="password"
               value={pin2}
               onChange={(e) => setPin2(e.target.value)}
               error={fields['pin2']}
-              autoComplete="new-password"
-              maxLength={64}
             />
           </>
         )}
