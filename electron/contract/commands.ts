@@ -68,6 +68,11 @@ export const StationSnapshotSchema = z.object({
   operatorId: z.string().nullable().optional(),
   /** What a badge and a fixture label look like, so a screen can route a keyboard scan. */
   scanRoutes: ScanRoutesSchema.optional(),
+  /**
+   * What was wrong in the settings file at start, one line per field: the file, the field, the
+   * fault and what was used instead (the last good value). Screens show these as a banner.
+   */
+  settingsProblems: z.array(z.string()).default([]),
 });
 export type StationSnapshot = z.infer<typeof StationSnapshotSchema>;
 

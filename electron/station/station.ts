@@ -176,6 +176,8 @@ export interface StationOptions {
   checkAtStartBytes?: number;
   /** Run this procedure folder, not the one found by settings.procedureId (`passline run <folder>`). */
   procedureDir?: string;
+  /** What was wrong in the settings file (each bad field kept its last good value): logged, in the snapshot, audited. */
+  settingsProblems?: string[];
 }
 
 export interface Station {
@@ -437,6 +439,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION },
   });
   tryAudit('station.started', () => recordStart(auditLog, { settings, appVersion: APP_VERSION, bootId }));
+  const settingsProblems = opts.settingsProblems ?? [];
+  for (const p of settingsProblems) log('error', `settings: ${p}`);
+  if (settingsProblems.length) audit('station', 'settings.problem', { problems: settingsProblems });
   // A procedure whose content the trail has not seen (edited by hand, a new folder) is recorded with what changed.
   bus.subscribe((e) => {
     if (e.kind === 'procedure.loaded') tryAudit('procedure.changed', () => recordProcedure(auditLog, e.data.procedure));
@@ -563,6 +568,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       upload: uploader.status(),
       operatorId,
       scanRoutes: settings.scanRoutes,
+      settingsProblems,
     };
   };
 
