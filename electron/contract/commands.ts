@@ -10,6 +10,7 @@ import { CalibrationEntrySchema, IdentitySchema, InstrumentStatusSchema, PortInf
 import { ScanRouteSchema, ScanRoutesSchema } from './scans.ts';
 import { AuthCommands, PinSchema } from './auth.ts';
 import { AuditCommands } from './audit.ts';
+import { ProcedureCommands } from './procedures.ts';
 
 /**
  * A supervisor's approval of a refused start (calibration past due, retest limit), given at the
@@ -184,6 +185,7 @@ export const Commands = {
   ...UploadCommands,
   ...AuthCommands,
   ...AuditCommands,
+  ...ProcedureCommands,
 } as const;
 
 export type CommandName = keyof typeof Commands;

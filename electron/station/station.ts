@@ -47,6 +47,7 @@ import { Sessions, type Caller } from './auth/sessions.ts';
 import { authHandlers } from './auth/auth-handlers.ts';
 import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
+import { ProcedureVersions, procedureVersionHandlers } from './procedures/versions.ts';
 import { recordProcedure, recordStart, recordStop } from './audit-trail.ts';
 
 export { BUILTIN_SEQUENCES };
@@ -414,6 +415,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const people = new PeopleRepo(db);
   const sessions = new Sessions({ idleMinutes: () => settings.sessionIdleMinutes, requireBadgeLogin: () => settings.requireBadgeLogin });
   const auditLog = new AuditLog(db);
+  const versions = new ProcedureVersions(db, log);
   /** One entry in the audit trail; a failure to write it is logged, never a reason to fail the act already done. */
   const tryAudit = (what: string, write: () => unknown): void => {
     try {
@@ -445,6 +447,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   // A procedure whose content the trail has not seen (edited by hand, a new folder) is recorded with what changed.
   bus.subscribe((e) => {
     if (e.kind === 'procedure.loaded') tryAudit('procedure.changed', () => recordProcedure(auditLog, e.data.procedure));
+    // Every version that loaded is kept (content + hash) for procedures.versions / procedures.compare.
+    if (e.kind === 'procedure.loaded' && !fault) versions.record(e.data.procedure);
   }, bus.lastSeq);
 
   const uploader = new Uploader({
@@ -853,6 +857,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'runs.export': (i) => exportRuns(repo, i, attachments),
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
     ...auditHandlers(auditLog, settings.stationId),
+    ...procedureVersionHandlers(versions),
   };
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
@@ -932,6 +937,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     if (!fault) tryAudit('station.stopped', () => recordStop(auditLog, { settings, appVersion: APP_VERSION, bootId, startedAt }));
     await uploader.close();
     bus.flush();
+    await versions.idle();
     db.close();
   }
 }
