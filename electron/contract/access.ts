@@ -58,6 +58,8 @@ export const ACCESS: Record<CommandName, Need> = {
   'audit.list': supervise(false),
   'audit.export': supervise(false),
   'audit.verify': supervise(false),
+  'procedures.versions': supervise(false),
+  'procedures.compare': supervise(false),
   'people.list': admin(false),
   'people.add': admin(true),
   'people.update': admin(true),

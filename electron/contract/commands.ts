@@ -10,6 +10,7 @@ import { CalibrationEntrySchema, IdentitySchema, InstrumentStatusSchema, PortInf
 import { ScanRouteSchema, ScanRoutesSchema } from './scans.ts';
 import { AuthCommands, PinSchema } from './auth.ts';
 import { AuditCommands } from './audit.ts';
+import { ProcedureCommands } from './procedures.ts';
 
 /**
  * A supervisor's approval of a refused start (calibration past due, retest limit), given at the
@@ -68,6 +69,11 @@ export const StationSnapshotSchema = z.object({
   operatorId: z.string().nullable().optional(),
   /** What a badge and a fixture label look like, so a screen can route a keyboard scan. */
   scanRoutes: ScanRoutesSchema.optional(),
+  /**
+   * What was wrong in the settings file at start, one line per field: the file, the field, the
+   * fault and what was used instead (the last good value). Screens show these as a banner.
+   */
+  settingsProblems: z.array(z.string()).default([]),
 });
 export type StationSnapshot = z.infer<typeof StationSnapshotSchema>;
 
@@ -179,6 +185,7 @@ export const Commands = {
   ...UploadCommands,
   ...AuthCommands,
   ...AuditCommands,
+  ...ProcedureCommands,
 } as const;
 
 export type CommandName = keyof typeof Commands;

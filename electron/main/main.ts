@@ -33,14 +33,15 @@ function showStationError(message: string, detail: string): void {
 async function start(): Promise<void> {
   // App paths exist only once Electron is ready: never computed at module scope.
   const dataDir = app.getPath('userData');
-  const { settings, problems, path } = loadDesktopSettings();
-  for (const p of problems) console.warn(`settings: ${p} (using the default)`);
+  // Problems (a bad field keeps its last good value) are logged, shown and audited by the station.
+  const { settings, problems, path } = loadDesktopSettings(dataDir);
 
   hardenSession(session.defaultSession);
   const station = new StationHost({
     entry: join(import.meta.dirname, 'utility-entry.js'),
     dataDir,
     settings,
+    settingsProblems: problems,
     onEvent: (event) => gateway.publish(event),
     onReady: ({ eventsUrl, serverError }) => {
       if (eventsUrl) console.log(`Passline station ready (data in ${dataDir}, settings in ${path}, event stream at ${eventsUrl})`);

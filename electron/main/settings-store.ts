@@ -1,22 +1,18 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Store from 'electron-store';
-import { defaultSettings } from '#contract/settings.ts';
-import { parseSettings, type LoadedSettings } from '#station/settings/settings.ts';
+import { loadSettingsFile, type LoadedSettings } from '#station/settings/settings.ts';
 
 /**
- * Desktop settings: `config.json` in the user-data folder through electron-store, parsed
- * with the same zod schema (and the same per-field fallback) as the headless `conf` file.
- * Call after `app` is ready: electron-store asks Electron for the user-data path.
+ * Desktop settings: `config.json` in the user-data folder (electron-store's file), parsed
+ * with the same zod schema and the same last-good fallback as the headless `settings.json`.
+ * Call after `app` is ready, with app.getPath('userData'), which is also the data folder.
  */
-export function loadDesktopSettings(): LoadedSettings {
-  let store: Store<Record<string, unknown>>;
-  try {
-    store = new Store<Record<string, unknown>>({ name: 'config', clearInvalidConfig: false });
-  } catch (e) {
-    // A file that is not JSON is left for a supervisor to repair, never overwritten.
-    return { settings: defaultSettings(), problems: [`config.json: ${e instanceof Error ? e.message : String(e)}`], path: 'config.json' };
-  }
-  const loaded = parseSettings(store.store, store.path);
+export function loadDesktopSettings(dataDir: string): LoadedSettings {
+  const path = join(dataDir, 'config.json');
+  // A file that is not JSON is left for a supervisor to repair, never overwritten.
+  const loaded = loadSettingsFile(dataDir, path);
   // First start: write every field with its default, so a supervisor sees what can be set.
-  if (store.size === 0) store.store = loaded.settings;
+  if (!existsSync(path)) new Store<Record<string, unknown>>({ name: 'config', cwd: dataDir, clearInvalidConfig: false }).store = loaded.settings;
   return loaded;
 }

@@ -12,6 +12,8 @@ export interface StationHostOptions {
   entry: string;
   dataDir: string;
   settings: Settings;
+  /** What was wrong in the settings file at load, for the station's log, snapshot and audit trail. */
+  settingsProblems?: string[];
   onEvent(event: StationEvent): void;
   /** The station process ended on its own; it is restarted after `restartInMs`. */
   onDown(info: { message: string; detail: string; restartInMs: number }): void;
@@ -77,7 +79,7 @@ export class StationHost {
     });
     child.on('message', (raw: unknown) => this.receive(raw));
     child.once('exit', (code) => this.exited(child, code));
-    this.send({ type: 'start', dataDir: this.opts.dataDir, settings: this.opts.settings });
+    this.send({ type: 'start', dataDir: this.opts.dataDir, settings: this.opts.settings, settingsProblems: this.opts.settingsProblems ?? [] });
   }
 
   /** Forwards a command; never rejects. A read waits in the queue while the station (re)starts. */

@@ -11,7 +11,7 @@ import { StationEventSchema } from '#contract/events.ts';
 /** main → station */
 export const ToStationSchema = z.discriminatedUnion('type', [
   /** Sent once, first: main owns the app paths and the settings store. */
-  z.object({ type: z.literal('start'), dataDir: z.string().min(1), settings: SettingsSchema }),
+  z.object({ type: z.literal('start'), dataDir: z.string().min(1), settings: SettingsSchema, settingsProblems: z.array(z.string()).default([]) }),
   z.object({ type: z.literal('invoke'), id: z.number().int(), name: z.string(), input: z.unknown() }),
   /** Close the server and the station (runners to safe state, events flushed), then exit. */
   z.object({ type: z.literal('shutdown') }),

@@ -48,6 +48,8 @@ const COMMAND_NAMES = [
   'audit.list',
   'audit.export',
   'audit.verify',
+  'procedures.versions',
+  'procedures.compare',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.

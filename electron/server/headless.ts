@@ -21,8 +21,8 @@ async function main(): Promise<void> {
     },
   });
   const dataDir = values['data-dir'] ?? defaultDataDir();
+  // Problems (a bad field keeps its last good value) are logged, shown and audited by the station.
   const { settings, problems } = loadSettings(dataDir);
-  for (const p of problems) console.warn(`settings: ${p} (using the default)`);
   if (values.port !== undefined) settings.listenPort = Number(values.port);
   if (values.host !== undefined) settings.listenHost = values.host;
   if (values.sockets !== undefined) settings.sockets = Number(values.sockets);
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   if (problem) throw new Error(problem);
 
   const t0 = performance.now();
-  const station = await createStation({ dataDir, settings });
+  const station = await createStation({ dataDir, settings, settingsProblems: problems });
   stopNow = () => station.close();
   const server = await startServer(station, {
     host: settings.listenHost,

@@ -47,6 +47,7 @@ import { Sessions, type Caller } from './auth/sessions.ts';
 import { authHandlers } from './auth/auth-handlers.ts';
 import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
+import { ProcedureVersions, procedureVersionHandlers } from './procedures/versions.ts';
 import { recordProcedure, recordStart, recordStop } from './audit-trail.ts';
 
 export { BUILTIN_SEQUENCES };
@@ -176,6 +177,8 @@ export interface StationOptions {
   checkAtStartBytes?: number;
   /** Run this procedure folder, not the one found by settings.procedureId (`passline run <folder>`). */
   procedureDir?: string;
+  /** What was wrong in the settings file (each bad field kept its last good value): logged, in the snapshot, audited. */
+  settingsProblems?: string[];
 }
 
 export interface Station {
@@ -412,6 +415,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const people = new PeopleRepo(db);
   const sessions = new Sessions({ idleMinutes: () => settings.sessionIdleMinutes, requireBadgeLogin: () => settings.requireBadgeLogin });
   const auditLog = new AuditLog(db);
+  const versions = new ProcedureVersions(db, log);
   /** One entry in the audit trail; a failure to write it is logged, never a reason to fail the act already done. */
   const tryAudit = (what: string, write: () => unknown): void => {
     try {
@@ -437,9 +441,14 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION },
   });
   tryAudit('station.started', () => recordStart(auditLog, { settings, appVersion: APP_VERSION, bootId }));
+  const settingsProblems = opts.settingsProblems ?? [];
+  for (const p of settingsProblems) log('error', `settings: ${p}`);
+  if (settingsProblems.length) audit('station', 'settings.problem', { problems: settingsProblems });
   // A procedure whose content the trail has not seen (edited by hand, a new folder) is recorded with what changed.
   bus.subscribe((e) => {
     if (e.kind === 'procedure.loaded') tryAudit('procedure.changed', () => recordProcedure(auditLog, e.data.procedure));
+    // Every version that loaded is kept (content + hash) for procedures.versions / procedures.compare.
+    if (e.kind === 'procedure.loaded' && !fault) versions.record(e.data.procedure);
   }, bus.lastSeq);
 
   const uploader = new Uploader({
@@ -563,6 +572,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       upload: uploader.status(),
       operatorId,
       scanRoutes: settings.scanRoutes,
+      settingsProblems,
     };
   };
 
@@ -847,6 +857,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'runs.export': (i) => exportRuns(repo, i, attachments),
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
     ...auditHandlers(auditLog, settings.stationId),
+    ...procedureVersionHandlers(versions),
   };
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
@@ -926,6 +937,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     if (!fault) tryAudit('station.stopped', () => recordStop(auditLog, { settings, appVersion: APP_VERSION, bootId, startedAt }));
     await uploader.close();
     bus.flush();
+    await versions.idle();
     db.close();
   }
 }

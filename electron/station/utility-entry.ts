@@ -49,10 +49,10 @@ function fail(message: string): void {
 }
 
 async function start(msg: Extract<ToStation, { type: 'start' }>): Promise<void> {
-  const { settings, dataDir } = msg;
+  const { settings, dataDir, settingsProblems } = msg;
   let s: Station;
   try {
-    s = await createStation({ dataDir, settings });
+    s = await createStation({ dataDir, settings, settingsProblems });
   } catch (e) {
     fail(`The station could not start: ${e instanceof Error ? e.message : String(e)}`);
     return;

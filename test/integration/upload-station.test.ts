@@ -127,12 +127,10 @@ test('settings: upload target mistakes are named by field, and the rest of the s
     },
     '/data/settings.json',
   );
+  // One line per field, each saying what stood in (no last good copy here: the default).
   expect(problems).toEqual([
-    '/data/settings.json: uploadTargets.0.url: url must be an http:// or https:// URL',
-    '/data/settings.json: uploadTargets.1.format: Invalid option: expected one of "native"|"ocp"|"openhtf"',
-    '/data/settings.json: uploadTargets.2.connectionString: connectionString must start with postgres:// or postgresql://',
-    '/data/settings.json: uploadTargets.3.apiKey: Invalid input: expected string, received undefined',
-    '/data/settings.json: uploadRetry.maxDelayMs: maxDelayMs must be at least firstDelayMs',
+    '/data/settings.json: uploadTargets.0.url: url must be an http:// or https:// URL; uploadTargets.1.format: Invalid option: expected one of "native"|"ocp"|"openhtf"; uploadTargets.2.connectionString: connectionString must start with postgres:// or postgresql://; uploadTargets.3.apiKey: Invalid input: expected string, received undefined — used the default uploadTargets (no targets): there is no last good copy yet',
+    '/data/settings.json: uploadRetry.maxDelayMs: maxDelayMs must be at least firstDelayMs — used the default uploadRetry ({"firstDelayMs":15000,"maxDelayMs":3600000,"jitter":0.2}): there is no last good copy yet',
   ]);
   expect(settings.stationName).toBe('Line 2');
   expect(settings.uploadTargets).toEqual([]);
@@ -146,5 +144,7 @@ test('settings: upload target mistakes are named by field, and the rest of the s
     },
     's.json',
   );
-  expect(dup.problems).toEqual(['s.json: uploadTargets.1.id: target id "a" is used twice: each target needs its own id']);
+  expect(dup.problems).toEqual([
+    's.json: uploadTargets.1.id: target id "a" is used twice: each target needs its own id — used the default uploadTargets (no targets): there is no last good copy yet',
+  ]);
 });

@@ -316,6 +316,25 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       expect(plan(`SELECT id FROM audit WHERE ts >= '2026-01-01' AND ts < '2026-01-02'`)).toContain('audit_ts');
     },
   },
+  130: {
+    seed: (db) => {
+      MIGRATION_TESTS[10]!.check(db);
+    },
+    check: (db) => {
+      expect(columns(db, 'procedure_versions')).toEqual(['procedure_id', 'hash', 'version', 'first_loaded_at', 'files']);
+      const insert = (id: string, hash: string, files: string) =>
+        db
+          .prepare(`INSERT INTO procedure_versions (procedure_id, hash, version, first_loaded_at, files) VALUES (?, ?, '1.0', '2026-01-01T00:00:00.000Z', ?)`)
+          .run(id, hash, files);
+      insert('quick', 'h1', '[{"name":"phases.ts","sha256":"a","text":"x"}]');
+      // The same hash under another procedure is another row; the same pair twice never lands, nor files that are not JSON.
+      insert('other', 'h1', '[]');
+      expect(() => insert('quick', 'h1', '[]')).toThrow(/UNIQUE|PRIMARY KEY/);
+      expect(() => insert('quick', 'h2', 'not json')).toThrow(/CHECK/);
+      expect(db.prepare('SELECT count(*) AS n FROM procedure_versions').get()).toEqual({ n: 2 });
+      expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 1 });
+    },
+  },
 };
 
 describe('migrations', () => {

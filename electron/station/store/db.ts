@@ -15,6 +15,7 @@ import * as m0090 from './migrations/0090-serial-search.ts';
 import * as m0100 from './migrations/0100-procedure-files.ts';
 import * as m0110 from './migrations/0110-people-tokens.ts';
 import * as m0120 from './migrations/0120-audit-chain.ts';
+import * as m0130 from './migrations/0130-procedure-versions.ts';
 import { isCorruptionError, salvageDatabase, type SalvageReport } from './salvage.ts';
 
 export interface Migration {
@@ -37,6 +38,7 @@ export const migrations: readonly Migration[] = [
   { version: 100, name: '0100-procedure-files', up: m0100.up },
   { version: 110, name: '0110-people-tokens', up: m0110.up },
   { version: 120, name: '0120-audit-chain', up: m0120.up },
+  { version: 130, name: '0130-procedure-versions', up: m0130.up },
 ];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;
 
