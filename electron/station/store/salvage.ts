@@ -39,7 +39,20 @@ export function isCorruptionError(e: unknown): boolean {
 }
 
 /** Parent-first, so a child row's run is already there (foreign keys stay on). */
-const TABLES = ['runs', 'phases', 'failures', 'attachments', 'outbox', 'run_annotations', 'audit', 'events', 'calibration', 'people', 'api_tokens'] as const;
+const TABLES = [
+  'runs',
+  'phases',
+  'failures',
+  'attachments',
+  'outbox',
+  'run_annotations',
+  'audit',
+  'events',
+  'calibration',
+  'people',
+  'api_tokens',
+  'procedure_versions',
+] as const;
 /** Tables whose rows belong to a run: only rows of a salvaged run are copied. */
 const RUN_CHILD = new Set(['phases', 'failures', 'attachments', 'outbox', 'run_annotations']);
 const CHUNK = 256;

@@ -75,13 +75,7 @@ export function FirstAdminSetup({ onCreated }: { onCreated?: () => void }) {
         />
         <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fields['name']} autoComplete="off" maxLength={100} />
         <div className="access-pair">
-          <NewPinField
-            label="PIN"
-            hint="At least 4 characters, no spaces"
-            value={pin}
-            onChange={(e) => setPin(e.target.value)}
-            error={fields['pin']}
-          />
+          <NewPinField label="PIN" hint="At least 4 characters, no spaces" value={pin} onChange={(e) => setPin(e.target.value)} error={fields['pin']} />
           <NewPinField
             label="PIN again"
             hint="To be sure it is the one you meant"

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ROLES, needsPin, type Person, type Role } from '#contract/auth.ts';
 import { useStationClient } from '../../api/station-context.tsx';
-import { Field, NewPinField, SelectField } from '../../components/Field.tsx';
+import { NewPinField, SelectField } from '../../components/Field.tsx';
 import { fieldErrors } from '../../components/field-errors.ts';
 import { ROLE_LABEL } from '../access/role-text.ts';
 
@@ -143,18 +143,8 @@ export function PersonEditor({ person, editing, onCancel, onChanged }: EditorPro
           />
         ) : (
           <>
-            <NewPinField
-              label="New PIN"
-              value={pin}
-              onChange={(e) => setPin(e.target.value)}
-              error={fields['pin']}
-            />
-            <NewPinField
-              label="PIN again"
-              value={pin2}
-              onChange={(e) => setPin2(e.target.value)}
-              error={fields['pin2']}
-            />
+            <NewPinField label="New PIN" value={pin} onChange={(e) => setPin(e.target.value)} error={fields['pin']} />
+            <NewPinField label="PIN again" value={pin2} onChange={(e) => setPin2(e.target.value)} error={fields['pin2']} />
           </>
         )}
       </div>
