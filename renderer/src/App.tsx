@@ -74,7 +74,13 @@ export function App() {
                 <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
               ) : route.name === 'supervisor' ? (
                 <ScreenGate screen="supervisor">
-                  <SupervisorPage upload={view.upload} database={view.database} procedureError={view.procedureError} procedureWarning={view.procedureWarning} />
+                  <SupervisorPage
+                    upload={view.upload}
+                    database={view.database}
+                    procedureError={view.procedureError}
+                    procedureWarning={view.procedureWarning}
+                    settingsProblems={view.settingsProblems}
+                  />
                 </ScreenGate>
               ) : route.name === 'audit' ? (
                 <ScreenGate screen="audit">

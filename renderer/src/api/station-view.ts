@@ -34,6 +34,8 @@ export interface StationView {
   scannerRefusal: Scan | null;
   /** Whether new runs can be stored (a full disk shows a banner), from the snapshot and storage.changed. */
   storage: StorageState;
+  /** Mistakes in the settings file found at start; each says what was used instead (the last good value). */
+  settingsProblems: string[];
 }
 
 export const initialView: StationView = {
@@ -51,6 +53,7 @@ export const initialView: StationView = {
   recoveredRuns: [],
   scannerRefusal: null,
   storage: { state: 'ok' },
+  settingsProblems: [],
 };
 
 export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): StationView {
@@ -67,6 +70,7 @@ export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): Stat
     database: snap.database,
     recoveredRuns: snap.recoveredRuns,
     storage: snap.storage,
+    settingsProblems: snap.settingsProblems ?? [],
   };
 }
 

@@ -5,6 +5,7 @@ import { useWedgeScanner } from '../../scanning/use-wedge-scanner.ts';
 import { ScanStatus } from '../../scanning/ScanStatus.tsx';
 import { InstrumentAlerts } from './InstrumentAlerts.tsx';
 import { DatabaseNotice } from '../../components/DatabaseNotice.tsx';
+import { SettingsNotice } from '../../components/SettingsNotice.tsx';
 import { RecoveredRunsNotice } from './RecoveredRunsNotice.tsx';
 import { ProcedureErrorPanel } from './ProcedureErrorPanel.tsx';
 import { SocketPanel } from './SocketPanel.tsx';
@@ -74,6 +75,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
       <ScanStatus scan={scan} scannerRefusal={view.scannerRefusal} />
       <InstrumentAlerts sockets={view.sockets} />
       <DatabaseNotice database={view.database} />
+      <SettingsNotice problems={view.settingsProblems} detailed={false} />
       <RecoveredRunsNotice runs={view.recoveredRuns} />
       <StorageBanner storage={view.storage} />
       <BadgeLoginBanner />
@@ -90,7 +92,9 @@ export function OperatorScreen({ view }: { view: StationView }) {
           <p className="status-title">This station has no test sockets configured.</p>
         </section>
       ) : (
-        <div className={`sockets sockets--${Math.min(sockets.length, 4)}${view.procedureWarning || view.storage.state !== 'ok' ? ' sockets--below-warning' : ''}`}>
+        <div
+          className={`sockets sockets--${Math.min(sockets.length, 4)}${view.procedureWarning || view.storage.state !== 'ok' ? ' sockets--below-warning' : ''}`}
+        >
           {sockets.map((s) => (
             <SocketPanel
               key={s.socket}

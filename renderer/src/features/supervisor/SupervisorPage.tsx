@@ -10,6 +10,7 @@ import { OutcomeBadge } from '../../components/Badge.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { runHref } from '../../router.ts';
 import { DatabaseNotice } from '../../components/DatabaseNotice.tsx';
+import { SettingsNotice } from '../../components/SettingsNotice.tsx';
 import type { StationSnapshot } from '#contract/commands.ts';
 
 type InstrumentItem = CommandOutput<'instruments.list'>['instruments'][number];
@@ -30,9 +31,11 @@ interface Props {
   /** The procedure did not load (nothing can be tested), or an edit did not (the last good version runs). */
   procedureError?: StationError | null;
   procedureWarning?: StationError | null;
+  /** Mistakes in the settings file, each with what is used instead. */
+  settingsProblems?: readonly string[];
 }
 
-export function SupervisorPage({ upload, database = { state: 'ok' }, procedureError = null, procedureWarning = null }: Props) {
+export function SupervisorPage({ upload, database = { state: 'ok' }, procedureError = null, procedureWarning = null, settingsProblems = [] }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -48,6 +51,7 @@ export function SupervisorPage({ upload, database = { state: 'ok' }, procedureEr
         <p className="list-meta">Every action here is recorded in the audit trail under your name.</p>
       </div>
       <DatabaseNotice database={database} />
+      <SettingsNotice problems={settingsProblems} detailed />
       {procedureError || procedureWarning ? (
         <section
           className={procedureError ? 'procedure-error' : 'procedure-warning'}
