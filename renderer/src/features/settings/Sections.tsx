@@ -119,18 +119,16 @@ function TestConnection({ address }: { address: string }) {
         disabled={state.busy || !address.trim()}
         onClick={() => {
           setState({ busy: true });
-          void client
-            .invoke('instrument.test', { address })
-            .then((r) =>
-              setState(
-                r.ok
-                  ? {
-                      busy: false,
-                      ok: `${r.value.identity.maker} ${r.value.identity.model}, serial ${r.value.identity.serial} (${Math.round(r.value.roundTripMs)} ms)`,
-                    }
-                  : { busy: false, error: r.error.message },
-              ),
-            );
+          void client.invoke('instrument.test', { address }).then((r) =>
+            setState(
+              r.ok
+                ? {
+                    busy: false,
+                    ok: `${r.value.identity.maker} ${r.value.identity.model}, serial ${r.value.identity.serial} (${Math.round(r.value.roundTripMs)} ms)`,
+                  }
+                : { busy: false, error: r.error.message },
+            ),
+          );
         }}
       >
         {state.busy ? 'Testing…' : 'Test connection'}

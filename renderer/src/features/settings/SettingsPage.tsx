@@ -42,6 +42,14 @@ export function SettingsPage() {
     heading.current?.focus();
   }, []);
 
+  // After a refusal, the first field named is brought into view (above the Save bar) and focused.
+  useEffect(() => {
+    const first = document.querySelector<HTMLElement>('.settings-form [aria-invalid="true"]');
+    if (!first) return;
+    first.scrollIntoView({ block: 'center' });
+    first.focus({ preventScroll: true });
+  }, [errors]);
+
   useEffect(() => {
     let live = true;
     void client.invoke('settings.get', {}).then((r) => {
@@ -149,6 +157,7 @@ export function SettingsPage() {
               {formError}
             </p>
           ) : null}
+          {changed.length ? <p className="settings-changed">Changed: {changed.map((k) => FIELD_LABELS[k] ?? k).join(', ')}</p> : null}
           <div className="settings-save-row">
             <Field
               label="Reason (for the audit trail)"
@@ -159,7 +168,7 @@ export function SettingsPage() {
               className="settings-reason"
             />
             <button type="submit" className="button button--primary settings-save-button" disabled={busy || changed.length === 0}>
-              {busy ? 'Saving…' : changed.length === 0 ? 'No changes' : `Save ${changed.length === 1 ? '1 change' : `${changed.length} changes`}`}
+              {busy ? 'Saving…' : changed.length === 0 ? 'No changes' : 'Save'}
             </button>
             <button
               type="button"

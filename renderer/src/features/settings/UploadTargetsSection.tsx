@@ -7,10 +7,10 @@ import { fromNumber, toNumber, type SectionProps } from './settings-form.ts';
 import { Check, SettingsSection } from './Sections.tsx';
 
 const KINDS: readonly { value: UploadTargetKind; label: string }[] = [
-  { value: 'folder', label: 'Folder (a share an MES watches)' },
+  { value: 'folder', label: 'Folder' },
   { value: 'http', label: 'HTTP (JSON POST)' },
   { value: 'tofupilot', label: 'TofuPilot' },
-  { value: 'postgres', label: 'PostgreSQL (plant database)' },
+  { value: 'postgres', label: 'PostgreSQL' },
 ];
 
 const FORMATS = [
