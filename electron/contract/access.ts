@@ -60,6 +60,10 @@ export const ACCESS: Record<CommandName, Need> = {
   'audit.verify': supervise(false),
   'procedures.versions': supervise(false),
   'procedures.compare': supervise(false),
+  'settings.get': supervise(false),
+  'settings.update': supervise(true),
+  // Sends a synthetic run out of the station: a change to the world, never a read-only token's.
+  'upload.testTarget': supervise(true),
   'people.list': admin(false),
   'people.add': admin(true),
   'people.update': admin(true),
@@ -77,6 +81,7 @@ export const SCREEN_ACCESS = {
   unit: 'operator',
   supervisor: 'supervisor',
   audit: 'supervisor',
+  settings: 'supervisor',
   people: 'admin',
   tokens: 'admin',
 } as const satisfies Record<string, Role>;

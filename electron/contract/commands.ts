@@ -11,6 +11,7 @@ import { ScanRouteSchema, ScanRoutesSchema } from './scans.ts';
 import { AuthCommands, PinSchema } from './auth.ts';
 import { AuditCommands } from './audit.ts';
 import { ProcedureCommands } from './procedures.ts';
+import { StationSettingsCommands } from './station-settings.ts';
 
 /**
  * A supervisor's approval of a refused start (calibration past due, retest limit), given at the
@@ -186,6 +187,7 @@ export const Commands = {
   ...AuthCommands,
   ...AuditCommands,
   ...ProcedureCommands,
+  ...StationSettingsCommands,
 } as const;
 
 export type CommandName = keyof typeof Commands;

@@ -50,6 +50,9 @@ const COMMAND_NAMES = [
   'audit.verify',
   'procedures.versions',
   'procedures.compare',
+  'settings.get',
+  'settings.update',
+  'upload.testTarget',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.
