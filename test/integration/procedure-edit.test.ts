@@ -237,6 +237,8 @@ describe('procedures changed in the app', () => {
     const rec = await runOnce(o, 'Q-5');
     expect(rec.procedure.hash).toBe(baseHash);
     expect(volts(rec).outcome).toBe('PASS');
+    // The approved copy loading again is no change of its own.
+    expect(await trail(o, 'procedure.changedOutside')).toHaveLength(1);
     const [draft] = (await o.must<{ drafts: ProcedureDraft[] }>('procedures.drafts', { procedureId: 'quick' })).drafts;
     expect(draft).toMatchObject({ kind: 'outside', state: 'pending', author: 'outside' });
     const ok = await o.must<{ hash: string }>('procedures.approve', { draftId: draft!.id, supervisorId: SECOND.badge, pin: SECOND.pin });
