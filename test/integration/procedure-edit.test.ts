@@ -268,6 +268,8 @@ describe('procedures changed in the app', () => {
     expect(rec.procedure.version).toBe('1.0.2');
     expect(volts(rec).outcome).toBe('PASS');
     expect(await trail(o, 'procedure.rolledBack')).toHaveLength(1);
+    const again = await o.invoke('procedures.rollback', { procedureId: 'quick', toHash: first, reason: 'once more' });
+    expect(again.ok ? '' : again.error.message).toMatch(/nothing to roll back/);
     // Code edited on disk since: that first version cannot come back through the app.
     const phases = join(o.seq, 'quick', 'phases.ts');
     writeFileSync(phases, `${readFileSync(phases, 'utf8')}\n// edited\n`);

@@ -562,6 +562,10 @@ export class ProcedureDesk<C> {
         const version = bumpPatch(c.file.version);
         const text = withVersion(old, version);
         const diff = diffProcedures(c.file, parseProcedureFile(text, PROCEDURE_FILE)).filter((x) => x.path[0] !== 'version');
+        if (diff.length === 0)
+          throw new StationFault('invalid-input', `procedure.yaml already holds what version ${target.item.version} held: nothing to roll back`, {
+            field: 'toHash',
+          });
         return this.change(caller, 'rollback', i.procedureId, c.dir, { hash: c.hash, version: c.file.version }, { text, version, diff }, i.reason, {
           toHash: i.toHash,
           toVersion: target.item.version,
