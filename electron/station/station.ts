@@ -500,6 +500,24 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   }
 
   const sockets: Socket[] = [];
+  desk = new ProcedureDesk<Caller>({
+    db,
+    dataDir,
+    settings,
+    root: sequenceRoot,
+    sockets,
+    auditLog,
+    audit,
+    actor: (caller) => sessions.actor(caller),
+    people,
+    versions,
+    findDir: (id) => findProcedureDir(sequenceRoot, id),
+    saveSettings: opts.saveSettings ?? ((patch) => saveSettings(dataDir, { ...settings, ...patch })),
+    watch: (dir) => watchProcedure(dir),
+    log,
+  });
+  // With approval on, a folder changed while the station was down waits as a draft: the sockets start on the approved copy.
+  const pins = fault ? new Map<string, string>() : await desk.baseline(socketDirs);
   if (procedureDir) {
     for (let index = 0; index < settings.sockets; index++) {
       const s = new Socket({
@@ -521,6 +539,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         log,
       });
       sockets.push(s);
+      const pin = pins.get(socketDirs[index]!);
+      if (pin) s.setSource(socketDirs[index]!, pin);
       s.start();
     }
   }
@@ -547,24 +567,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   pruneOnce();
   const pruneTimer = setInterval(pruneOnce, 3_600_000);
   pruneTimer.unref();
-
-  desk = new ProcedureDesk<Caller>({
-    db,
-    dataDir,
-    settings,
-    root: sequenceRoot,
-    sockets,
-    auditLog,
-    audit,
-    actor: (caller) => sessions.actor(caller),
-    people,
-    versions,
-    findDir: (id) => findProcedureDir(sequenceRoot, id),
-    saveSettings: opts.saveSettings ?? ((patch) => saveSettings(dataDir, { ...settings, ...patch })),
-    watch: (dir) => watchProcedure(dir),
-    log,
-  });
-  if (!fault) await desk.baseline(socketDirs);
 
   // Edited procedure files are picked up without a restart, never in the middle of a run (one watcher per folder a socket runs).
   const watchers = new Map<string, FSWatcher>();
