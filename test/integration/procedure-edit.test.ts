@@ -305,9 +305,21 @@ describe('procedures changed in the app', () => {
       cpSync(join(seq, 'quick'), join(seq, 'other'), { recursive: true });
       const y = join(seq, 'other', 'procedure.yaml');
       writeFileSync(y, readFileSync(y, 'utf8').replace('id: quick', 'id: other').replace('name: Quick fixture', 'name: Other fixture'));
+      cpSync(join(seq, 'quick'), join(seq, 'broken'), { recursive: true });
+      writeFileSync(join(seq, 'broken', 'procedure.yaml'), "# broken on purpose\nid: broken\nname: Broken\nversion: '1'\nphases: []\n");
     });
     const list = await o.must<{ procedures: { id: string; sockets: number[]; error: unknown }[] }>('procedures.list', {});
     expect(list.procedures.map((p) => [p.id, p.sockets, p.error])).toEqual([
+      [
+        'broken',
+        [],
+        {
+          message: expect.stringMatching(/a procedure needs at least one phase/),
+          file: expect.stringMatching(/broken[\\/]procedure\.yaml$/),
+          line: 5,
+          field: 'phases',
+        },
+      ],
       ['other', [], null],
       ['quick', [0, 1], null],
     ]);
