@@ -211,8 +211,10 @@ export class ProcedureDesk<C> {
     const approved = this.approved.get(dir);
     if (sockets.every((s) => s.procedure?.hash === hash && s.procedure.dir === dir) && approved?.hash === hash) return;
     if (!this.needApproval || !approved || approved.hash === hash) {
-      for (const s of sockets) s.setSource(dir, null);
-      for (const s of sockets) s.reload();
+      // Back to the approved version on disk: a change found there before is no longer pending.
+      if (approved?.hash === hash && approved.copy)
+        this.d.db.prepare(`UPDATE procedure_drafts SET state = 'superseded' WHERE kind = 'outside' AND state = 'pending' AND base_hash = ?`).run(hash);
+      for (const s of sockets) if (!s.setSource(dir, null)) s.reload();
       return;
     }
     await this.outsideDraft(dir, approved.hash, hash);
