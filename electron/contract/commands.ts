@@ -10,7 +10,7 @@ import { CalibrationEntrySchema, IdentitySchema, InstrumentStatusSchema, PortInf
 import { ScanRouteSchema, ScanRoutesSchema } from './scans.ts';
 import { AuthCommands, PinSchema } from './auth.ts';
 import { AuditCommands } from './audit.ts';
-import { ProcedureCommands } from './procedures.ts';
+import { ProcedureCommands, ProcedureEditCommands } from './procedures.ts';
 import { StationSettingsCommands } from './station-settings.ts';
 
 /**
@@ -188,6 +188,7 @@ export const Commands = {
   ...AuditCommands,
   ...ProcedureCommands,
   ...StationSettingsCommands,
+  ...ProcedureEditCommands,
 } as const;
 
 export type CommandName = keyof typeof Commands;

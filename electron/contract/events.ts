@@ -25,7 +25,11 @@ export const EventDataSchemas = {
   'procedure.loaded': z.object({ procedure: ProcedureSummarySchema }),
   'procedure.failed': z.object({ error: StationErrorSchema }),
   'socket.changed': z.object({ state: SocketStateSchema, message: z.string().optional() }),
-  'runner.changed': z.object({ state: z.enum(['starting', 'ready', 'crashed', 'restarting', 'stopped']), message: z.string().optional(), pid: z.number().int().optional() }),
+  'runner.changed': z.object({
+    state: z.enum(['starting', 'ready', 'crashed', 'restarting', 'stopped']),
+    message: z.string().optional(),
+    pid: z.number().int().optional(),
+  }),
   'run.started': z.object({
     procedure: ProcedureRefSchema,
     unit: UnitSchema,
@@ -80,9 +84,10 @@ const envelope = {
 
 export const StationEventSchema = z.discriminatedUnion(
   'kind',
-  (Object.keys(EventDataSchemas) as EventKind[]).map((kind) =>
-    z.object({ ...envelope, kind: z.literal(kind), data: EventDataSchemas[kind] }),
-  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  (Object.keys(EventDataSchemas) as EventKind[]).map((kind) => z.object({ ...envelope, kind: z.literal(kind), data: EventDataSchemas[kind] })) as unknown as [
+    z.ZodObject,
+    ...z.ZodObject[],
+  ],
 );
 
 export type EventData<K extends EventKind> = z.infer<(typeof EventDataSchemas)[K]>;

@@ -82,7 +82,15 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
       return {
         ...s,
         prompt: null,
-        run: { ...s.run, phases, outcome: e.data.outcome, outcomeReason: e.data.outcomeReason, endedAt: e.data.endedAt, durationMs: e.data.durationMs, failing: e.data.failing },
+        run: {
+          ...s.run,
+          phases,
+          outcome: e.data.outcome,
+          outcomeReason: e.data.outcomeReason,
+          endedAt: e.data.endedAt,
+          durationMs: e.data.durationMs,
+          failing: e.data.failing,
+        },
       };
     }
     case 'prompt.opened':

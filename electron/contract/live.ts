@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { AttachmentSchema, LogEntrySchema, MeasurementSchema, PhaseErrorSchema, PhaseOutcomeSchema, ProcedureRefSchema, RunOutcomeSchema, UnitSchema } from './records.ts';
+import {
+  AttachmentSchema,
+  LogEntrySchema,
+  MeasurementSchema,
+  PhaseErrorSchema,
+  PhaseOutcomeSchema,
+  ProcedureRefSchema,
+  RunOutcomeSchema,
+  UnitSchema,
+} from './records.ts';
 import { PromptSchema } from './prompts.ts';
 import { SocketStateSchema } from './events.ts';
 import { InstrumentStatusSchema } from './instruments.ts';
@@ -37,7 +46,9 @@ export const LiveRunSchema = z.object({
   outcomeReason: z.string().optional(),
   endedAt: z.string().optional(),
   durationMs: z.number().optional(),
-  failing: z.array(z.object({ phase: z.string(), name: z.string(), value: z.unknown(), units: z.string().optional(), reason: z.string().optional() })).default([]),
+  failing: z
+    .array(z.object({ phase: z.string(), name: z.string(), value: z.unknown(), units: z.string().optional(), reason: z.string().optional() }))
+    .default([]),
 });
 export type LiveRun = z.infer<typeof LiveRunSchema>;
 

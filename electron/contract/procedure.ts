@@ -34,11 +34,17 @@ export const MeasurementSpecSchema = z
     caseSensitive: z.boolean().optional(),
     /** A regular expression a string value must match. */
     regex: z.string().optional(),
-    oneOf: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional(),
+    oneOf: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .min(1)
+      .optional(),
     /** The name of a validator exported by phases.ts in `validators`. */
     validator: z.string().optional(),
     /** Axes of a multi-dimensional value (rows of points, one column per axis). */
-    dimensions: z.array(z.object({ name: z.string(), units: z.string().optional() }).strict()).min(1).optional(),
+    dimensions: z
+      .array(z.object({ name: z.string(), units: z.string().optional() }).strict())
+      .min(1)
+      .optional(),
     /** Limits on aggregations of the last axis of a multi-dimensional value. */
     aggregate: z.partialRecord(z.enum(['min', 'max', 'mean', 'std', 'count']), LimitsSpecSchema).optional(),
     /** Limits every point's last axis must meet. */
@@ -47,7 +53,8 @@ export const MeasurementSpecSchema = z
   })
   .strict()
   .superRefine((m, ctx) => {
-    if (m.lower !== undefined && m.upper !== undefined && m.lower > m.upper) ctx.addIssue({ code: 'custom', path: ['lower'], message: 'lower must not be above upper' });
+    if (m.lower !== undefined && m.upper !== undefined && m.lower > m.upper)
+      ctx.addIssue({ code: 'custom', path: ['lower'], message: 'lower must not be above upper' });
     const families = [
       m.lower !== undefined || m.upper !== undefined ? 'lower/upper' : null,
       m.equals !== undefined ? 'equals' : null,
@@ -56,7 +63,8 @@ export const MeasurementSpecSchema = z
       m.validator !== undefined ? 'validator' : null,
       m.aggregate !== undefined || m.each !== undefined ? 'aggregate/each' : null,
     ].filter((f): f is string => f !== null);
-    if (families.length > 1) ctx.addIssue({ code: 'custom', path: [families[1]!.split('/')[0]!], message: `use one kind of limit, not ${families.join(' and ')}` });
+    if (families.length > 1)
+      ctx.addIssue({ code: 'custom', path: [families[1]!.split('/')[0]!], message: `use one kind of limit, not ${families.join(' and ')}` });
     const tolerances = [m.tolerance, m.tolerancePercent, m.tolerancePpm].filter((t) => t !== undefined).length;
     if (tolerances > 1) ctx.addIssue({ code: 'custom', path: ['tolerance'], message: 'give one of tolerance, tolerancePercent, tolerancePpm' });
     if (tolerances > 0 && typeof m.equals !== 'number') ctx.addIssue({ code: 'custom', path: ['tolerance'], message: 'a tolerance needs a numeric equals' });
@@ -90,7 +98,10 @@ export const RetrySchema = z
     count: z.number().int().min(0).max(100).default(0),
     delayMs: z.number().int().min(0).max(3_600_000).default(0),
     /** Which endings are retried. */
-    on: z.array(z.enum(['fail', 'error', 'timeout'])).min(1).default(['fail', 'error', 'timeout']),
+    on: z
+      .array(z.enum(['fail', 'error', 'timeout']))
+      .min(1)
+      .default(['fail', 'error', 'timeout']),
   })
   .strict();
 export type Retry = z.infer<typeof RetrySchema>;
@@ -98,8 +109,14 @@ export type Retry = z.infer<typeof RetrySchema>;
 /** Long-running phases: `start` once, `every` each `everyS` seconds for `durationS`, `end` once. */
 export const SoakSchema = z
   .object({
-    durationS: z.number().positive().max(30 * 24 * 3600),
-    everyS: z.number().positive().max(24 * 3600),
+    durationS: z
+      .number()
+      .positive()
+      .max(30 * 24 * 3600),
+    everyS: z
+      .number()
+      .positive()
+      .max(24 * 3600),
   })
   .strict();
 
@@ -110,7 +127,12 @@ export const PhaseSpecSchema = z
     title: z.string().optional(),
     group: z.enum(['setup', 'main', 'teardown']).default('main'),
     enabled: z.boolean().default(true),
-    timeoutMs: z.number().int().positive().max(31 * 24 * 3600 * 1000).default(30_000),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(31 * 24 * 3600 * 1000)
+      .default(30_000),
     measurements: z.array(MeasurementSpecSchema).default([]),
     /** Free parameters handed to the phase as ctx.params. */
     params: z.record(z.string(), ParamValueSchema).default({}),
@@ -150,7 +172,12 @@ export const PhaseSpecSchema = z
     });
     p.instances?.forEach((inst, i) => {
       inst.measurements.forEach((m, j) => {
-        if (!names.has(m.name)) ctx.addIssue({ code: 'custom', path: ['instances', i, 'measurements', j, 'name'], message: `"${m.name}" is not declared in the phase's measurements` });
+        if (!names.has(m.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['instances', i, 'measurements', j, 'name'],
+            message: `"${m.name}" is not declared in the phase's measurements`,
+          });
       });
     });
   });
@@ -182,7 +209,10 @@ export const ProcedureFileSchema = z
      * Check digit of the serial (or of one of its named groups): a misread label is
      * refused before it is tested.
      */
-    serialCheckDigit: z.object({ kind: z.literal('gs1-mod10'), group: z.string().optional() }).strict().optional(),
+    serialCheckDigit: z
+      .object({ kind: z.literal('gs1-mod10'), group: z.string().optional() })
+      .strict()
+      .optional(),
     /** Retest rules; attempts are counted per serial number in the station's store. */
     retest: RetestSchema.optional(),
     /** Instrument name → address URI (sim:dmm, serial:/dev/ttyUSB0?baud=9600, tcp://host:5025). */

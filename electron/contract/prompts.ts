@@ -27,7 +27,8 @@ export const PromptSpecSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if ((p.kind === 'choice' || p.kind === 'multi-choice') && !p.options) ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${p.kind} prompt needs options` });
+    if ((p.kind === 'choice' || p.kind === 'multi-choice') && !p.options)
+      ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${p.kind} prompt needs options` });
     if (p.min !== undefined && p.max !== undefined && p.min > p.max) ctx.addIssue({ code: 'custom', path: ['min'], message: 'min must not be above max' });
     if (p.pattern !== undefined) {
       try {

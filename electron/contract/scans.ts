@@ -44,7 +44,8 @@ export const SerialScannerSchema = z.object({
     .min(1)
     .superRefine((port, ctx) => {
       try {
-        if (parseAddress(port).scheme !== 'serial') ctx.addIssue({ code: 'custom', message: `"${port}" is not a serial: address (e.g. serial:/dev/ttyACM0?baud=9600)` });
+        if (parseAddress(port).scheme !== 'serial')
+          ctx.addIssue({ code: 'custom', message: `"${port}" is not a serial: address (e.g. serial:/dev/ttyACM0?baud=9600)` });
       } catch (e) {
         ctx.addIssue({ code: 'custom', message: (e as Error).message });
       }

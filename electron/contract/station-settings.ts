@@ -28,6 +28,8 @@ export const LIVE_SETTINGS = [
   'uploadRetry',
   'scanners',
   'instruments',
+  // Read at each proposal: a change to it takes effect for the next one.
+  'procedureChangesNeedApproval',
 ] as const;
 
 export const SecretStateSchema = z.object({

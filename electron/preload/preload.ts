@@ -53,6 +53,14 @@ const COMMAND_NAMES = [
   'settings.get',
   'settings.update',
   'upload.testTarget',
+  'procedures.list',
+  'procedures.get',
+  'procedures.drafts',
+  'procedures.assign',
+  'procedures.propose',
+  'procedures.approve',
+  'procedures.reject',
+  'procedures.rollback',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.
