@@ -23,6 +23,7 @@ const SupervisorPage = lazy(() => SCREENS.supervisor().then((m) => ({ default: m
 const AuditPage = lazy(() => SCREENS.audit().then((m) => ({ default: m.AuditPage })));
 const PeoplePage = lazy(() => SCREENS.people().then((m) => ({ default: m.PeoplePage })));
 const TokensPage = lazy(() => SCREENS.tokens().then((m) => ({ default: m.TokensPage })));
+const SettingsPage = lazy(() => SCREENS.settings().then((m) => ({ default: m.SettingsPage })));
 
 const TITLES = {
   operator: 'Station',
@@ -33,6 +34,7 @@ const TITLES = {
   audit: 'Audit',
   people: 'People',
   tokens: 'Tokens',
+  settings: 'Settings',
   login: 'Log in',
   'not-found': 'Not found',
 } as const;
@@ -93,6 +95,10 @@ export function App() {
               ) : route.name === 'tokens' ? (
                 <ScreenGate screen="tokens">
                   <TokensPage />
+                </ScreenGate>
+              ) : route.name === 'settings' ? (
+                <ScreenGate screen="settings">
+                  <SettingsPage />
                 </ScreenGate>
               ) : route.name === 'login' ? (
                 <LoginPage from={route.from} />

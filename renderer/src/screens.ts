@@ -9,6 +9,7 @@ export const SCREENS = {
   audit: once(() => import('./features/audit/AuditPage.tsx')),
   people: once(() => import('./features/people/PeoplePage.tsx')),
   tokens: once(() => import('./features/tokens/TokensPage.tsx')),
+  settings: once(() => import('./features/settings/SettingsPage.tsx')),
 } satisfies Partial<Record<Route['name'], () => Promise<unknown>>>;
 
 /** Starts loading a route's screen (boot.ts, before React renders), if it has a chunk. */

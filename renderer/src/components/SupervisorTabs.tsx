@@ -7,6 +7,7 @@ import './SupervisorTabs.css';
 const TABS: readonly { screen: ScreenName; href: string; label: string }[] = [
   { screen: 'supervisor', href: '#/supervisor', label: 'Supervisor' },
   { screen: 'audit', href: '#/audit', label: 'Audit' },
+  { screen: 'settings', href: '#/settings', label: 'Settings' },
   { screen: 'people', href: '#/people', label: 'People' },
   { screen: 'tokens', href: '#/tokens', label: 'Tokens' },
 ];
