@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   accessSync,
+  existsSync,
   closeSync,
   constants,
   fsyncSync,
@@ -519,12 +520,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     people,
     versions,
     findDir: (id) => findProcedureDir(sequenceRoot, id),
-    // Into the file as stored (not the command line's overrides), the same file the Settings screen saves.
+    // Into the settings file as stored now (the Settings screen may have changed it since the start).
     saveSettings:
       opts.saveSettings ??
       ((patch) => {
         const path = opts.settingsPath ?? join(dataDir, 'settings.json');
-        saveSettings(dataDir, { ...loadSettingsFile(dataDir, path).settings, ...patch }, path);
+        const stored = existsSync(path) ? loadSettingsFile(dataDir, path).settings : (opts.storedSettings ?? settings);
+        saveSettings(dataDir, { ...stored, ...patch }, path);
       }),
     watch: (dir) => watchProcedure(dir),
     log,
@@ -922,6 +924,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
     ...auditHandlers(auditLog, settings.stationId),
     ...procedureVersionHandlers(versions),
+    ...desk.handlers(),
     ...settingsHandlers({
       inForce: settings,
       dataDir,
@@ -946,7 +949,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         for (const s of sockets) s.reload();
       },
     }),
-    ...desk.handlers(),
   };
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
