@@ -77,6 +77,7 @@ export const SCREEN_ACCESS = {
   unit: 'operator',
   supervisor: 'supervisor',
   audit: 'supervisor',
+  procedures: 'supervisor',
   people: 'admin',
   tokens: 'admin',
 } as const satisfies Record<string, Role>;

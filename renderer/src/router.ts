@@ -7,6 +7,7 @@ export type Route =
   | { name: 'unit'; serial: string }
   | { name: 'supervisor' }
   | { name: 'audit' }
+  | { name: 'procedures' }
   | { name: 'people' }
   | { name: 'tokens' }
   /** `from`: the path to go back to once logged in. */
@@ -20,6 +21,7 @@ export function parseHash(hash: string): Route {
   if (path === '/history') return { name: 'history' };
   if (path === '/supervisor') return { name: 'supervisor' };
   if (path === '/audit') return { name: 'audit' };
+  if (path === '/procedures') return { name: 'procedures' };
   if (path === '/people') return { name: 'people' };
   if (path === '/tokens') return { name: 'tokens' };
   const l = /^\/login(?:\?from=(.*))?$/.exec(path);
