@@ -10,7 +10,7 @@ import { CalibrationEntrySchema, IdentitySchema, InstrumentStatusSchema, PortInf
 import { ScanRouteSchema, ScanRoutesSchema } from './scans.ts';
 import { AuthCommands, PinSchema } from './auth.ts';
 import { AuditCommands } from './audit.ts';
-import { ProcedureCommands } from './procedures.ts';
+import { ProcedureCommands, ProcedureEditCommands } from './procedures.ts';
 
 /**
  * A supervisor's approval of a refused start (calibration past due, retest limit), given at the
@@ -186,6 +186,7 @@ export const Commands = {
   ...AuthCommands,
   ...AuditCommands,
   ...ProcedureCommands,
+  ...ProcedureEditCommands,
 } as const;
 
 export type CommandName = keyof typeof Commands;

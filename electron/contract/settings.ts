@@ -12,6 +12,10 @@ export const SettingsSchema = z.object({
   /** Procedure id loaded on every socket. */
   procedureId: z.string().default('demo-board'),
   sockets: z.number().int().min(1).max(16).default(1),
+  /** Per socket (index 0, 1, …): the procedure id it runs; a socket beyond the list runs procedureId. */
+  socketProcedures: z.array(z.string().min(1)).max(16).default([]),
+  /** A supervisor's change to a procedure (or one found on disk) waits for a second supervisor's approval. */
+  procedureChangesNeedApproval: z.boolean().default(false),
   /** Instrument name → address; overrides the procedure file's addresses. */
   instruments: z
     .record(

@@ -50,6 +50,14 @@ const COMMAND_NAMES = [
   'audit.verify',
   'procedures.versions',
   'procedures.compare',
+  'procedures.list',
+  'procedures.get',
+  'procedures.drafts',
+  'procedures.assign',
+  'procedures.propose',
+  'procedures.approve',
+  'procedures.reject',
+  'procedures.rollback',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.

@@ -48,6 +48,7 @@ import { authHandlers } from './auth/auth-handlers.ts';
 import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
 import { ProcedureVersions, procedureVersionHandlers } from './procedures/versions.ts';
+import { procedureEditHandlers } from './procedures/edit-handlers.ts';
 import { recordProcedure, recordStart, recordStop } from './audit-trail.ts';
 
 export { BUILTIN_SEQUENCES };
@@ -858,6 +859,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
     ...auditHandlers(auditLog, settings.stationId),
     ...procedureVersionHandlers(versions),
+    ...procedureEditHandlers<Caller>(),
   };
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
