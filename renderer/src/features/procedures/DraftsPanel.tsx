@@ -8,7 +8,12 @@ import { formatDateTime, shortHash } from '../../components/format.ts';
 import { ChangeList } from './ChangeList.tsx';
 
 const KIND_TEXT: Record<ProcedureDraft['kind'], string> = { edit: 'Change', rollback: 'Roll back', outside: 'Changed outside the app' };
-const STATE_TEXT: Record<ProcedureDraft['state'], string> = { pending: 'Awaiting approval', approved: 'Approved', rejected: 'Rejected', superseded: 'Superseded' };
+const STATE_TEXT: Record<ProcedureDraft['state'], string> = {
+  pending: 'Awaiting approval',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  superseded: 'Superseded',
+};
 
 /** Changes waiting for a second supervisor, then the ones decided: each with its diff in words, author and reason. */
 export function DraftsPanel({ procedureId, refresh, onDecided }: { procedureId: string; refresh: number; onDecided(notice: string): void }) {
@@ -53,8 +58,8 @@ export function DraftsPanel({ procedureId, refresh, onDecided }: { procedureId: 
           {decided.map((d) => (
             <div key={d.id} className="draft draft--decided" role="group" aria-label={`${KIND_TEXT[d.kind]} ${d.version}`}>
               <p className="draft-head">
-                <span className={`state-tag state-tag--${d.state}`}>{STATE_TEXT[d.state]}</span> {KIND_TEXT[d.kind]} → {d.version} · by {d.author} · decided by {d.decidedBy ?? '—'}{' '}
-                {formatDateTime(d.decidedAt ?? undefined)}
+                <span className={`proc-tag proc-tag--${d.state}`}>{STATE_TEXT[d.state]}</span> {KIND_TEXT[d.kind]} → {d.version} · by {d.author} · decided by{' '}
+                {d.decidedBy ?? '—'} {formatDateTime(d.decidedAt ?? undefined)}
                 {d.decisionReason ? ` · “${d.decisionReason}”` : ''}
               </p>
               <ChangeList words={d.diff.map((x) => x.words)} />
@@ -84,7 +89,11 @@ function DraftCard({ draft, onDecided }: { draft: ProcedureDraft; onDecided(noti
         : await client.invoke('procedures.reject', { draftId: draft.id, reason: reason.trim() });
     setBusy(false);
     if (r.ok) {
-      onDecided(mode === 'approve' ? `Approved: ${draft.procedureId} ${draft.version} loads on each socket between runs.` : `Rejected: ${draft.procedureId} stays on ${draft.baseVersion}.`);
+      onDecided(
+        mode === 'approve'
+          ? `Approved: ${draft.procedureId} ${draft.version} loads on each socket between runs.`
+          : `Rejected: ${draft.procedureId} stays on ${draft.baseVersion}.`,
+      );
       return;
     }
     const split = fieldErrors(r.error);
@@ -95,7 +104,7 @@ function DraftCard({ draft, onDecided }: { draft: ProcedureDraft; onDecided(noti
   return (
     <article className={`draft draft--${draft.kind}`} aria-label={`${KIND_TEXT[draft.kind]} ${draft.baseVersion} → ${draft.version}`}>
       <header className="draft-head">
-        <span className="state-tag state-tag--draft">{STATE_TEXT[draft.state]}</span>
+        <span className="proc-tag proc-tag--draft">{STATE_TEXT[draft.state]}</span>
         <span className="draft-title">
           {KIND_TEXT[draft.kind]}: {draft.baseVersion} <span className="mono muted">{shortHash(draft.baseHash)}</span> → {draft.version}
         </span>

@@ -19,7 +19,15 @@ type Loaded = CommandOutput<'procedures.get'>;
  * everything again when saving and names the field it refuses. Saving shows the change field by
  * field and asks for a reason.
  */
-export function ProcedureEditor({ procedureId, approvalRequired, onSaved }: { procedureId: string; approvalRequired: boolean; onSaved(result: ProcedureChangeResult): void }) {
+export function ProcedureEditor({
+  procedureId,
+  approvalRequired,
+  onSaved,
+}: {
+  procedureId: string;
+  approvalRequired: boolean;
+  onSaved(result: ProcedureChangeResult): void;
+}) {
   const client = useStationClient();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -149,7 +157,12 @@ export function ProcedureEditor({ procedureId, approvalRequired, onSaved }: { pr
           {changes.length === 0 ? 'No change yet' : changes.length === 1 ? '1 field changed' : `${changes.length} fields changed`}
           {localProblems > 0 ? <span className="editor-bar-problem"> · fix the fields marked in red first</span> : null}
         </span>
-        <button type="button" className="button button--secondary" disabled={changes.length === 0 && Object.keys(edits).length === 0} onClick={() => setEdits({})}>
+        <button
+          type="button"
+          className="button button--secondary"
+          disabled={changes.length === 0 && Object.keys(edits).length === 0}
+          onClick={() => setEdits({})}
+        >
           Undo all
         </button>
         <button type="button" className="button button--primary" disabled={changes.length === 0 || localProblems > 0} onClick={() => setReviewing(true)}>

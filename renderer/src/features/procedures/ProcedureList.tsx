@@ -26,14 +26,18 @@ export function ProcedureList({ items, selected, onOpen }: { items: readonly Pro
       cell: (p) =>
         p.error ? (
           <div className="load-error" role="note">
-            <span className="state-tag state-tag--error">Does not load</span>
-            <div className="load-error-where mono">{[p.error.file, p.error.line !== undefined ? `line ${p.error.line}` : null, p.error.field].filter(Boolean).join(' · ')}</div>
+            <span className="proc-tag proc-tag--error">Does not load</span>
+            <div className="load-error-where mono">
+              {[p.error.file, p.error.line !== undefined ? `line ${p.error.line}` : null, p.error.field].filter(Boolean).join(' · ')}
+            </div>
             <div className="load-error-text">{p.error.message}</div>
           </div>
         ) : p.pendingDrafts > 0 ? (
-          <span className="state-tag state-tag--draft">{p.pendingDrafts === 1 ? '1 change awaiting approval' : `${p.pendingDrafts} changes awaiting approval`}</span>
+          <span className="proc-tag proc-tag--draft">
+            {p.pendingDrafts === 1 ? '1 change awaiting approval' : `${p.pendingDrafts} changes awaiting approval`}
+          </span>
         ) : (
-          <span className="state-tag state-tag--on">Loads</span>
+          <span className="proc-tag proc-tag--on">Loads</span>
         ),
     },
     {

@@ -7,7 +7,17 @@ import { fieldErrors } from '../../components/field-errors.ts';
 import { shortHash } from '../../components/format.ts';
 
 /** Rolling back to a kept version: a reason, then a new change (or a draft when approval is on). */
-export function RollbackForm({ procedureId, target, onCancel, onDone }: { procedureId: string; target: ProcedureVersionItem; onCancel(): void; onDone(notice: string): void }) {
+export function RollbackForm({
+  procedureId,
+  target,
+  onCancel,
+  onDone,
+}: {
+  procedureId: string;
+  target: ProcedureVersionItem;
+  onCancel(): void;
+  onDone(notice: string): void;
+}) {
   const client = useStationClient();
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -44,7 +54,14 @@ export function RollbackForm({ procedureId, target, onCancel, onDone }: { proced
         Roll back to {target.version} <span className="mono muted">{shortHash(target.hash)}</span>
       </h3>
       <p className="list-meta">Its procedure.yaml is written back as a new version; the history keeps every version.</p>
-      <Field label="Reason" hint="Required. Kept in the audit trail." value={reason} maxLength={500} error={error} onChange={(e) => setReason(e.target.value)} />
+      <Field
+        label="Reason"
+        hint="Required. Kept in the audit trail."
+        value={reason}
+        maxLength={500}
+        error={error}
+        onChange={(e) => setReason(e.target.value)}
+      />
       <ListMessages error={form} />
       <div className="draft-actions">
         <button type="submit" className="button button--primary" disabled={busy}>

@@ -31,7 +31,9 @@ export function SocketAssign({ list, live, onAssigned }: { list: List; live: rea
                 value={s.procedureId}
                 options={current}
                 hint={
-                  s.loadedVersion ? `Loaded: ${s.loadedVersion} · ${s.loadedHash ? shortHash(s.loadedHash) : ''}${running ? ' · running now' : ''}` : 'Nothing loaded'
+                  s.loadedVersion
+                    ? `Loaded: ${s.loadedVersion} · ${s.loadedHash ? shortHash(s.loadedHash) : ''}${running ? ' · running now' : ''}`
+                    : 'Nothing loaded'
                 }
                 onChange={(procedureId) => {
                   void client.invoke('procedures.assign', { socket: s.socket, procedureId }).then((r) => {

@@ -15,13 +15,23 @@ type Comparison = CommandOutput<'procedures.compare'>;
  * Every version of a procedure the station has loaded, newest first: pick any two to compare
  * (file by file, lines added and removed), or roll back to an earlier one with a reason.
  */
-export function VersionsPanel({ procedureId, currentHash, refresh, onChanged }: { procedureId: string; currentHash: string | null; refresh: number; onChanged(notice: string): void }) {
+export function VersionsPanel({
+  procedureId,
+  currentHash,
+  refresh,
+  onChanged,
+}: {
+  procedureId: string;
+  currentHash: string | null;
+  refresh: number;
+  onChanged(notice: string): void;
+}) {
   const client = useStationClient();
   const [versions, setVersions] = useState<ProcedureVersionItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [from, setFrom] = useState<string | null>(null);
   const [to, setTo] = useState<string | null>(null);
-  const [comparison, setComparison] = useState<Comparison | null>(null);
+  const [compared, setComparison] = useState<Comparison | null>(null);
   const [rollbackTo, setRollbackTo] = useState<ProcedureVersionItem | null>(null);
 
   useEffect(() => {
@@ -42,10 +52,7 @@ export function VersionsPanel({ procedureId, currentHash, refresh, onChanged }: 
   }, [client, procedureId, refresh]);
 
   useEffect(() => {
-    if (!from || !to || from === to) {
-      setComparison(null);
-      return;
-    }
+    if (!from || !to || from === to) return;
     let live = true;
     void client.invoke('procedures.compare', { procedureId, fromHash: from, toHash: to }).then((r) => {
       if (!live) return;
@@ -57,6 +64,9 @@ export function VersionsPanel({ procedureId, currentHash, refresh, onChanged }: 
     };
   }, [client, procedureId, from, to]);
 
+  // Only the comparison of the pair picked now (a slower answer for an earlier pair is not shown).
+  const comparison = compared && compared.from.hash === from && compared.to.hash === to ? compared : null;
+
   const columns: Column<ProcedureVersionItem>[] = [
     {
       key: 'version',
@@ -64,7 +74,7 @@ export function VersionsPanel({ procedureId, currentHash, refresh, onChanged }: 
       cell: (v) => (
         <>
           <span className="strong">{v.version}</span>
-          {v.hash === currentHash ? <span className="state-tag state-tag--on version-current">Loaded now</span> : null}
+          {v.hash === currentHash ? <span className="proc-tag proc-tag--on version-current">Loaded now</span> : null}
         </>
       ),
     },
@@ -120,8 +130,8 @@ export function VersionsPanel({ procedureId, currentHash, refresh, onChanged }: 
       {comparison ? (
         <div className="version-compare" role="region" aria-label="Version compare">
           <h3 className="version-compare-title">
-            {comparison.from.version} <span className="mono muted">{shortHash(comparison.from.hash)}</span> →{' '}
-            {comparison.to.version} <span className="mono muted">{shortHash(comparison.to.hash)}</span>
+            {comparison.from.version} <span className="mono muted">{shortHash(comparison.from.hash)}</span> → {comparison.to.version}{' '}
+            <span className="mono muted">{shortHash(comparison.to.hash)}</span>
           </h3>
           {comparison.files.filter((f) => f.status !== 'unchanged').length === 0 ? <p className="list-meta">The two versions hold the same files.</p> : null}
           {comparison.files

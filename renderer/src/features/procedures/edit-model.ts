@@ -54,7 +54,10 @@ export function parseValue(kind: ValueKind, text: string, original: unknown): { 
     }
     case 'list': {
       if (t === '') return { ok: false, message: 'At least one value, separated by commas' };
-      const parts = t.split(',').map((p) => p.trim()).filter((p) => p !== '');
+      const parts = t
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== '');
       const first = Array.isArray(original) ? (original as unknown[])[0] : undefined;
       if (typeof first === 'number') {
         const nums = parts.map(Number);
@@ -87,7 +90,8 @@ export function currentValue(ref: FieldRef, edits: Edits): unknown {
 
 /** Checks that need two fields of a measurement: lower ≤ upper, the marginal band inside the limits. */
 export function measurementProblems(phase: string, m: MeasurementSpec, edits: Edits): Record<string, string> {
-  const v = (field: keyof MeasurementSpec, kind: ValueKind): unknown => currentValue({ path: measurementPath(phase, m.name, field), kind, original: m[field] }, edits);
+  const v = (field: keyof MeasurementSpec, kind: ValueKind): unknown =>
+    currentValue({ path: measurementPath(phase, m.name, field), kind, original: m[field] }, edits);
   const lower = v('lower', 'number') as number | undefined;
   const upper = v('upper', 'number') as number | undefined;
   const ml = v('marginalLower', 'number') as number | undefined;
@@ -95,8 +99,10 @@ export function measurementProblems(phase: string, m: MeasurementSpec, edits: Ed
   const out: Record<string, string> = {};
   const k = (f: string): string => keyOf(measurementPath(phase, m.name, f));
   if (lower !== undefined && upper !== undefined && lower > upper) out[k('upper')] = 'Upper must not be below lower';
-  if (ml !== undefined && ((lower !== undefined && ml < lower) || (upper !== undefined && ml > upper))) out[k('marginalLower')] = 'Must lie between lower and upper';
-  if (mu !== undefined && ((upper !== undefined && mu > upper) || (lower !== undefined && mu < lower))) out[k('marginalUpper')] = 'Must lie between lower and upper';
+  if (ml !== undefined && ((lower !== undefined && ml < lower) || (upper !== undefined && ml > upper)))
+    out[k('marginalLower')] = 'Must lie between lower and upper';
+  if (mu !== undefined && ((upper !== undefined && mu > upper) || (lower !== undefined && mu < lower)))
+    out[k('marginalUpper')] = 'Must lie between lower and upper';
   return out;
 }
 
@@ -137,7 +143,8 @@ function phaseRefs(ph: PhaseSpec, add: (path: FieldPath, kind: ValueKind, origin
   add(['phases', ph.name, 'timeoutMs'], 'int', ph.timeoutMs);
   add(['phases', ph.name, 'retry', 'count'], 'int', ph.retry?.count);
   add(['phases', ph.name, 'retry', 'delayMs'], 'int', ph.retry?.delayMs);
-  for (const [k, v] of Object.entries(ph.params)) add(['phases', ph.name, 'params', k], typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : 'text', v);
+  for (const [k, v] of Object.entries(ph.params))
+    add(['phases', ph.name, 'params', k], typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : 'text', v);
   for (const m of ph.measurements) {
     const p = (f: string): FieldPath => measurementPath(ph.name, m.name, f);
     add(p('units'), 'text', m.units);
