@@ -48,7 +48,8 @@ import { authHandlers } from './auth/auth-handlers.ts';
 import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
 import { ProcedureVersions, procedureVersionHandlers } from './procedures/versions.ts';
-import { procedureEditHandlers } from './procedures/edit-handlers.ts';
+import { ProcedureDesk } from './procedures/edit-handlers.ts';
+import { saveSettings } from './settings/settings.ts';
 import { recordProcedure, recordStart, recordStop } from './audit-trail.ts';
 
 export { BUILTIN_SEQUENCES };
@@ -178,6 +179,8 @@ export interface StationOptions {
   checkAtStartBytes?: number;
   /** Run this procedure folder, not the one found by settings.procedureId (`passline run <folder>`). */
   procedureDir?: string;
+  /** Writes settings the station changes itself (procedures.assign); default: settings.json in the data dir (headless). */
+  saveSettings?: (patch: Partial<Settings>) => void;
   /** What was wrong in the settings file (each bad field kept its last good value): logged, in the snapshot, audited. */
   settingsProblems?: string[];
 }
@@ -446,10 +449,14 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   for (const p of settingsProblems) log('error', `settings: ${p}`);
   if (settingsProblems.length) audit('station', 'settings.problem', { problems: settingsProblems });
   // A procedure whose content the trail has not seen (edited by hand, a new folder) is recorded with what changed.
+  // A hash the app wrote is already in the trail (procedure.changed, with author and reason); any other is changed outside the app.
+  let desk: ProcedureDesk<Caller> | null = null;
   bus.subscribe((e) => {
-    if (e.kind === 'procedure.loaded') tryAudit('procedure.changed', () => recordProcedure(auditLog, e.data.procedure));
+    if (e.kind !== 'procedure.loaded') return;
+    const p = e.data.procedure;
     // Every version that loaded is kept (content + hash) for procedures.versions / procedures.compare.
-    if (e.kind === 'procedure.loaded' && !fault) versions.record(e.data.procedure);
+    if (!fault) versions.record(p);
+    tryAudit('procedure.changed', () => (desk && !fault ? desk.onLoaded(p, () => recordProcedure(auditLog, p)) : recordProcedure(auditLog, p)));
   }, bus.lastSeq);
 
   const uploader = new Uploader({
@@ -469,12 +476,27 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   let procedureDir = '';
   let procedureError: StationError | null = null;
+  const sequenceRoot = settings.sequenceFolder || BUILTIN_SEQUENCES;
   try {
-    procedureDir = opts.procedureDir ?? (await findProcedureDir(settings.sequenceFolder || BUILTIN_SEQUENCES, settings.procedureId));
+    procedureDir = opts.procedureDir ?? (await findProcedureDir(sequenceRoot, settings.procedureId));
   } catch (e) {
     procedureError = toStationError(e);
     log('error', procedureError.message);
     bus.publish({ kind: 'procedure.failed', data: { error: procedureError } });
+  }
+  // Per socket: the procedure settings.socketProcedures assigns it (procedures.assign), else procedureId's.
+  const socketDirs: string[] = [];
+  for (let index = 0; index < settings.sockets && procedureDir; index++) {
+    const id = settings.socketProcedures[index];
+    let dir = procedureDir;
+    if (!opts.procedureDir && id !== undefined && id !== settings.procedureId) {
+      try {
+        dir = await findProcedureDir(sequenceRoot, id);
+      } catch (e) {
+        log('error', `socket ${index + 1}: ${toStationError(e).message}; it runs ${settings.procedureId} instead`);
+      }
+    }
+    socketDirs.push(dir);
   }
 
   const sockets: Socket[] = [];
@@ -484,7 +506,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         index,
         stationId: settings.stationId,
         appVersion: APP_VERSION,
-        procedureDir,
+        procedureDir: socketDirs[index]!,
         instruments: settings.instruments,
         abortGraceMs: settings.abortGraceMs,
         bus,
@@ -526,25 +548,46 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const pruneTimer = setInterval(pruneOnce, 3_600_000);
   pruneTimer.unref();
 
-  // Edited procedure files are picked up without a restart, never in the middle of a run.
-  let watcher: FSWatcher | null = null;
-  if (procedureDir) {
+  desk = new ProcedureDesk<Caller>({
+    db,
+    dataDir,
+    settings,
+    root: sequenceRoot,
+    sockets,
+    auditLog,
+    audit,
+    actor: (caller) => sessions.actor(caller),
+    people,
+    versions,
+    findDir: (id) => findProcedureDir(sequenceRoot, id),
+    saveSettings: opts.saveSettings ?? ((patch) => saveSettings(dataDir, { ...settings, ...patch })),
+    watch: (dir) => watchProcedure(dir),
+    log,
+  });
+  if (!fault) await desk.baseline(socketDirs);
+
+  // Edited procedure files are picked up without a restart, never in the middle of a run (one watcher per folder a socket runs).
+  const watchers = new Map<string, FSWatcher>();
+  const watchProcedure = (dir: string): void => {
+    if (watchers.has(dir)) return;
     let debounce: NodeJS.Timeout | null = null;
     try {
       // Recursive: a helper in a subfolder is part of the procedure too (see procedures/files.ts).
-      watcher = watch(procedureDir, { recursive: true }, (_event, file) => {
+      const watcher = watch(dir, { recursive: true }, (_event, file) => {
         if (file && (!/\.(ya?ml|[cm]?[jt]s|json|png|jpe?g|gif|svg|webp)$/.test(file) || /(^|[\\/])node_modules[\\/]/.test(file))) return;
         if (debounce) clearTimeout(debounce);
         debounce = setTimeout(() => {
-          log('info', `procedure files changed in ${procedureDir}: reloading`);
-          for (const s of sockets) s.reload();
+          log('info', `procedure files changed in ${dir}: reloading`);
+          void desk!.diskChanged(dir).catch((e: unknown) => log('error', `procedure ${dir}: ${(e as Error).message}`));
         }, 250);
       });
-      watcher.on('error', (e) => log('warning', `watching ${procedureDir} stopped: ${e.message}`));
+      watcher.on('error', (e) => log('warning', `watching ${dir} stopped: ${e.message}`));
+      watchers.set(dir, watcher);
     } catch (e) {
-      log('warning', `cannot watch ${procedureDir} for changes: ${(e as Error).message}`);
+      log('warning', `cannot watch ${dir} for changes: ${(e as Error).message}`);
     }
-  }
+  };
+  for (const dir of new Set(socketDirs)) watchProcedure(dir);
 
   const socketAt = (i: number): Socket => {
     const s = sockets[i];
@@ -859,7 +902,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
     ...auditHandlers(auditLog, settings.stationId),
     ...procedureVersionHandlers(versions),
-    ...procedureEditHandlers<Caller>(),
+    ...desk.handlers(),
   };
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */
@@ -933,7 +976,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     clearInterval(heartbeat);
     background?.stop();
     clearInterval(storageTimer);
-    watcher?.close();
+    for (const w of watchers.values()) w.close();
     await Promise.all(scanners.map((sc) => sc.close().catch(() => undefined)));
     await Promise.all(sockets.map((s) => s.close()));
     if (!fault) tryAudit('station.stopped', () => recordStop(auditLog, { settings, appVersion: APP_VERSION, bootId, startedAt }));

@@ -335,6 +335,27 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 1 });
     },
   },
+  140: {
+    seed: (db) => {
+      MIGRATION_TESTS[10]!.check(db);
+    },
+    check: (db) => {
+      const insert = (id: string, kind: string, diff: string) =>
+        db
+          .prepare(
+            `INSERT INTO procedure_drafts (id, procedure_id, kind, author, reason, base_hash, base_version, version, text, diff, created_at)
+             VALUES (?, 'quick', ?, 'S1', 'tighter', 'h0', '1.0.0', '1.0.1', 'id: quick', ?, '2026-01-01T00:00:00.000Z')`,
+          )
+          .run(id, kind, diff);
+      insert('d1', 'edit', '[]');
+      expect(db.prepare('SELECT state, hash, decided_by FROM procedure_drafts').get()).toEqual({ state: 'pending', hash: null, decided_by: null });
+      expect(() => insert('d2', 'guess', '[]')).toThrow(/CHECK/);
+      expect(() => insert('d3', 'edit', 'not json')).toThrow(/CHECK/);
+      expect(() => insert('d1', 'edit', '[]')).toThrow(/UNIQUE|PRIMARY KEY/);
+      expect(() => db.exec(`UPDATE procedure_drafts SET state = 'maybe'`)).toThrow(/CHECK/);
+      expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 1 });
+    },
+  },
 };
 
 describe('migrations', () => {

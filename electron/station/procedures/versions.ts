@@ -104,7 +104,8 @@ export class ProcedureVersions {
     return rows.map((r) => item(r));
   }
 
-  private get(procedureId: string, hash: string): { item: ProcedureVersionItem; files: StoredFile[] } {
+  /** A kept version with its files (text where it was kept); not-found names the hash. */
+  get(procedureId: string, hash: string): { item: ProcedureVersionItem; files: StoredFile[] } {
     const r = this.db.prepare('SELECT * FROM procedure_versions WHERE procedure_id = ? AND hash = ?').get(procedureId, hash) as Row | undefined;
     if (!r)
       throw new StationFault('not-found', `no version ${hash.slice(0, 12)}… of procedure ${procedureId} is kept on this station`, { field: 'hash', hash });

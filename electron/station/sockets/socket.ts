@@ -125,7 +125,7 @@ interface ActiveRun {
  */
 export class Socket {
   readonly index: number;
-  private readonly cfg: SocketConfig;
+  private cfg: SocketConfig;
   private readonly runner: RunnerHost;
   private live: LiveSocket;
   private run: ActiveRun | null = null;
@@ -214,7 +214,7 @@ export class Socket {
     if (cleanup) cleanup.spawned = true;
     // An interrupted run's teardown is that run's version; after files that do not load, the last good one.
     const wanted = cleanup ? this.run!.procedureHash : this.diskBad ? this.lastGood?.hash : undefined;
-    this.sendLoad(wanted !== undefined && this.lastGood?.hash === wanted ? this.lastGood.dir : this.cfg.procedureDir, !cleanup);
+    this.sendLoad(wanted !== undefined && this.lastGood?.hash === wanted ? this.lastGood.dir : this.sourceDir(), !cleanup);
   }
 
   private sendLoad(dir: string, safeState: boolean): void {
@@ -768,6 +768,32 @@ export class Socket {
     return id;
   }
 
+  /**
+   * The approved copy to run instead of the folder (a change on disk waits for approval), or null.
+   * It loads like a last-good copy: no type check at its own path, shown by the folder's path.
+   */
+  private pinned: string | null = null;
+
+  private sourceDir(): string {
+    return this.pinned ?? this.cfg.procedureDir;
+  }
+
+  get dir(): string {
+    return this.cfg.procedureDir;
+  }
+
+  /**
+   * Runs another folder (procedures.assign) or an approved copy of this one, from the next
+   * run on: loaded now if idle, else when the run ends (never during one).
+   */
+  setSource(dir: string, pinned: string | null): void {
+    if (dir === this.cfg.procedureDir && pinned === this.pinned) return;
+    if (dir !== this.cfg.procedureDir) this.lastGood = null;
+    this.cfg.procedureDir = dir;
+    this.pinned = pinned;
+    this.reload();
+  }
+
   /** Picks up an edited procedure: now if idle, else as soon as the run ends. */
   reload(): void {
     if (this.closing) return;
@@ -782,7 +808,7 @@ export class Socket {
       this.reloadPending = true;
       return;
     }
-    this.sendLoad(this.cfg.procedureDir, true);
+    this.sendLoad(this.sourceDir(), true);
   }
 
   /** Cooperative first; after the grace period the runner is killed. */

@@ -1,0 +1,259 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { ProcedureFileSchema, type ProcedureFile } from '#contract/procedure.ts';
+import { EDITABLE_FIELDS, type FieldChange, type FieldDiff, type FieldPath } from '#contract/procedures.ts';
+import { StationFault } from '#contract/errors.ts';
+import { PROCEDURE_FILE } from './files.ts';
+
+/**
+ * A supervisor's edit of procedure.yaml: field paths by name (contract/procedures.ts FieldPath)
+ * applied to the YAML document so comments and layout stay, checked like a load, the patch
+ * version bumped, the change told in words, and the file written atomically.
+ */
+
+type DocPath = (string | number)[];
+
+const includes = (list: readonly string[], k: string | number): k is string => typeof k === 'string' && list.includes(k);
+const bad = (path: FieldPath, message: string): StationFault => new StationFault('invalid-input', `${path.join(' · ')}: ${message}`, { field: path });
+
+/** The index of the item named `name` in the sequence at `seqPath`, or -1. */
+function indexByName(doc: Document, seqPath: DocPath, name: string): number {
+  const seq = doc.getIn(seqPath, true);
+  if (!isSeq(seq)) return -1;
+  return seq.items.findIndex((it) => isMap(it) && it.get('name') === name);
+}
+
+/** Whether the path names a field a supervisor may change, and its place in the document. */
+export function docPathOf(doc: Document, path: FieldPath, create = false): DocPath {
+  const [head, ...rest] = path;
+  if (rest.length === 0 && includes(EDITABLE_FIELDS.procedure, head!)) return [head];
+  if (head === 'prompts' && rest.length === 2 && typeof rest[0] === 'string' && includes(EDITABLE_FIELDS.prompt, rest[1]!)) {
+    if (!isMap(doc.getIn(['prompts', rest[0]], true))) throw bad(path, `there is no prompt "${rest[0]}"`);
+    return ['prompts', rest[0], rest[1]];
+  }
+  if (head !== 'phases' || typeof rest[0] !== 'string') throw bad(path, 'not a field a supervisor may change in the app (see docs/sequences.md)');
+  const pi = indexByName(doc, ['phases'], rest[0]);
+  if (pi < 0) throw bad(path, `there is no phase "${rest[0]}"`);
+  const at: DocPath = ['phases', pi];
+  const tail = rest.slice(1);
+  const measurement = (base: DocPath, t: (string | number)[], mayAdd: boolean): DocPath => {
+    if (typeof t[0] !== 'string' || t.length !== 2 || !includes(EDITABLE_FIELDS.measurement, t[1]!))
+      throw bad(path, 'not a measurement field a supervisor may change');
+    let mi = indexByName(doc, [...base, 'measurements'], t[0]);
+    if (mi < 0 && mayAdd && create) {
+      // An instance's first own limit for a declared measurement: a new override entry.
+      const list = doc.getIn([...base, 'measurements'], true);
+      if (!isSeq(list)) doc.setIn([...base, 'measurements'], doc.createNode([]));
+      (doc.getIn([...base, 'measurements'], true) as { add(v: unknown): void }).add(doc.createNode({ name: t[0] }));
+      mi = indexByName(doc, [...base, 'measurements'], t[0]);
+    }
+    if (mi < 0) throw bad(path, `there is no measurement "${t[0]}" in phase "${rest[0]}"`);
+    return [...base, 'measurements', mi, t[1]];
+  };
+  if (tail.length === 1 && includes(EDITABLE_FIELDS.phase, tail[0]!)) return [...at, tail[0]];
+  if (tail[0] === 'retry' && tail.length === 2 && includes(EDITABLE_FIELDS.retry, tail[1]!)) return [...at, 'retry', tail[1]];
+  if (tail[0] === 'params' && tail.length === 2 && typeof tail[1] === 'string') return [...at, 'params', tail[1]];
+  if (tail[0] === 'measurements') return measurement(at, tail.slice(1), false);
+  if (tail[0] === 'instances' && typeof tail[1] === 'number') {
+    const inst: DocPath = [...at, 'instances', tail[1]];
+    if (!isMap(doc.getIn(inst, true))) throw bad(path, `phase "${rest[0]}" has no instance ${tail[1]}`);
+    const t = tail.slice(2);
+    if (t.length === 1 && (t[0] === 'title' || t[0] === 'params')) return [...inst, t[0]];
+    if (t[0] === 'params' && t.length === 2 && typeof t[1] === 'string') return [...inst, 'params', t[1]];
+    if (t[0] === 'measurements') {
+      if (indexByName(doc, [...at, 'measurements'], String(t[1])) < 0) throw bad(path, `there is no measurement "${String(t[1])}" in phase "${rest[0]}"`);
+      return measurement(inst, t.slice(1), true);
+    }
+  }
+  throw bad(path, 'not a field a supervisor may change in the app (see docs/sequences.md)');
+}
+
+/** 1.2.3 → 1.2.4; 2.0 → 2.0.1; v7 → v7.1 (the last number counts up, or `.1` is added). */
+export function bumpPatch(version: string): string {
+  const m = /^(.*?)(\d+)(\.\d+)?(\.\d+)?([-+].*)?$/.exec(version);
+  if (!m) return `${version}.1`;
+  const [, pre = '', major, minor, patch] = m;
+  if (patch !== undefined) return `${pre}${major}${minor}.${Number(patch.slice(1)) + 1}`;
+  if (minor !== undefined) return `${pre}${major}${minor}.1`;
+  return `${pre}${major}.1`;
+}
+
+/** Index paths of the schema ([phases, 1, measurements, 0, upper]) in names ([phases, second, measurements, volts, upper]). */
+function namedPath(js: Record<string, unknown>, path: readonly PropertyKey[]): FieldPath {
+  const out: FieldPath = [];
+  let node: unknown = js;
+  for (let i = 0; i < path.length; i++) {
+    const k = path[i]!;
+    const parent = path[i - 1];
+    const child = (node as Record<string | number, unknown> | undefined)?.[k as string];
+    if (typeof k === 'number' && (parent === 'phases' || parent === 'measurements')) {
+      const name = (child as { name?: unknown } | undefined)?.name;
+      out.push(typeof name === 'string' ? name : k);
+    } else out.push(typeof k === 'symbol' ? String(k) : k);
+    node = child;
+  }
+  return out;
+}
+
+const UNITS_RE = /^[^\p{Cc}]{1,32}$/u;
+
+/** The checks a load makes on procedure.yaml (schema and load-time rules), naming the field in names. */
+export function checkProcedure(doc: Document, changed: readonly FieldPath[]): ProcedureFile {
+  const js = doc.toJS() as Record<string, unknown>;
+  const parsed = ProcedureFileSchema.safeParse(js);
+  const same = (a: FieldPath, b: FieldPath) => a.length === b.length && a.every((x, i) => x === b[i]);
+  const name = (p: FieldPath): FieldPath => {
+    // "lower must not be above upper" is about the field the supervisor changed, lower or upper.
+    if (changed.some((c) => same(c, p))) return p;
+    const sibling = changed.find((c) => c.length === p.length && same(c.slice(0, -1), p.slice(0, -1)));
+    return sibling ?? p;
+  };
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = name(namedPath(js, issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path));
+    throw bad(path, issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message);
+  }
+  const file = parsed.data;
+  for (const ph of file.phases) {
+    const all = [...ph.measurements.map((m) => ({ m, at: ['phases', ph.name, 'measurements', m.name] as FieldPath }))];
+    ph.instances?.forEach((inst, i) => inst.measurements.forEach((m) => all.push({ m, at: ['phases', ph.name, 'instances', i, 'measurements', m.name] })));
+    for (const { m, at } of all)
+      if (m.units !== undefined && !UNITS_RE.test(m.units)) throw bad([...at, 'units'], 'units are 1 to 32 printable characters (V, mA, °C, dBm)');
+  }
+  return file;
+}
+
+/** Applies the edits to procedure.yaml's text: new text (comments kept), version bumped, checked. */
+export function applyChanges(text: string, changes: readonly FieldChange[]): { text: string; file: ProcedureFile; before: ProcedureFile } {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length) throw new StationFault('sequence.invalid', `${PROCEDURE_FILE}: ${doc.errors[0]!.message.split('\n')[0]}`);
+  const before = ProcedureFileSchema.parse(doc.toJS());
+  for (const c of changes) {
+    const at = docPathOf(doc, c.path, c.value !== null);
+    if (c.value === null) doc.deleteIn(at);
+    else doc.setIn(at, doc.createNode(c.value));
+  }
+  doc.setIn(['version'], bumpPatch(before.version));
+  const file = checkProcedure(
+    doc,
+    changes.map((c) => c.path),
+  );
+  return { text: String(doc), file, before };
+}
+
+/** Sets only the version of a whole file (a rollback's text, written as a new version). */
+export function withVersion(text: string, version: string): string {
+  const doc = parseDocument(text, { prettyErrors: false });
+  doc.setIn(['version'], version);
+  return String(doc);
+}
+
+// ---- the change in words ----
+
+const fmt = (v: unknown, units?: string): string => {
+  if (v === undefined) return '(none)';
+  if (typeof v === 'number') return `${String(v)}${units ? ` ${units}` : ''}`;
+  if (typeof v === 'string') return JSON.stringify(v);
+  return JSON.stringify(v);
+};
+
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const eq = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Field by field between two versions of procedure.yaml (as parsed, defaults filled in):
+ * phases and measurements matched by name. Each entry says it in words:
+ * "rail_3v3 · v_3v3 upper 3.40 V → 3.45 V".
+ */
+export function diffProcedures(a: ProcedureFile, b: ProcedureFile): FieldDiff[] {
+  const out: FieldDiff[] = [];
+  const push = (path: FieldPath, from: unknown, to: unknown, label: string, units?: string) => {
+    if (eq(from, to)) return;
+    out.push({
+      path,
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      words: `${label} ${fmt(from, units)} → ${fmt(to, units)}`,
+    });
+  };
+  const fields = (path: FieldPath, label: string, x: Record<string, unknown>, y: Record<string, unknown>, skip: string[] = [], units?: string) => {
+    for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => !skip.includes(k)))
+      push([...path, k], x[k], y[k], `${label}${label ? ' ' : ''}${k}`, units && /^(lower|upper|marginal|equals|tolerance$)/.test(k) ? units : undefined);
+  };
+  const byName = <T extends { name: string }>(list: readonly T[]) => new Map(list.map((x) => [x.name, x]));
+  const measurements = (path: FieldPath, label: string, xs: readonly Record<string, unknown>[], ys: readonly Record<string, unknown>[]) => {
+    const mx = byName(xs as { name: string }[]);
+    const my = byName(ys as { name: string }[]);
+    for (const n of [...new Set([...mx.keys(), ...my.keys()])]) {
+      const x = mx.get(n) as Record<string, unknown> | undefined;
+      const y = my.get(n) as Record<string, unknown> | undefined;
+      if (!x || !y) push([...path, 'measurements', n], x, y, `${label} · ${n}`);
+      else fields([...path, 'measurements', n], `${label} · ${n}`, x, y, ['name'], (y.units ?? x.units) as string | undefined);
+    }
+  };
+  fields([], '', a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>, ['phases', 'prompts', 'instruments', 'retest']);
+  for (const k of ['instruments', 'retest', 'prompts'] as const) {
+    const x = (a[k] ?? {}) as Record<string, unknown>;
+    const y = (b[k] ?? {}) as Record<string, unknown>;
+    for (const key of [...new Set([...Object.keys(x), ...Object.keys(y)])]) {
+      if (isObj(x[key]) && isObj(y[key])) fields([k, key], `${k} · ${key}`, x[key], y[key]);
+      else push([k, key], x[key], y[key], `${k} · ${key}`);
+    }
+  }
+  const px = byName(a.phases);
+  const py = byName(b.phases);
+  for (const n of [...new Set([...px.keys(), ...py.keys()])]) {
+    const x = px.get(n);
+    const y = py.get(n);
+    if (!x || !y) {
+      push(['phases', n], x ? 'present' : undefined, y ? 'present' : undefined, `phase ${n}`);
+      continue;
+    }
+    fields(['phases', n], n, x as unknown as Record<string, unknown>, y as unknown as Record<string, unknown>, ['name', 'measurements', 'instances']);
+    measurements(['phases', n], n, x.measurements, y.measurements);
+    const ix = x.instances ?? [];
+    const iy = y.instances ?? [];
+    for (let i = 0; i < Math.max(ix.length, iy.length); i++) {
+      const u = ix[i];
+      const v = iy[i];
+      if (!u || !v) push(['phases', n, 'instances', i], u, v, `${n} instance ${i}`);
+      else {
+        fields(['phases', n, 'instances', i], `${n}[${i}]`, u, v, ['measurements']);
+        measurements(['phases', n, 'instances', i], `${n}[${i}]`, u.measurements, v.measurements);
+      }
+    }
+  }
+  return out;
+}
+
+/** procedure.yaml replaced atomically: a temp file beside it, synced, renamed over it, the folder synced. */
+export function writeProcedureFile(dir: string, text: string): void {
+  const file = join(dir, PROCEDURE_FILE);
+  const tmp = join(dirname(file), `.${PROCEDURE_FILE}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      const buf = Buffer.from(text, 'utf8');
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  try {
+    const d = openSync(dir, 'r');
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
+    }
+  } catch {
+    // Windows cannot sync a folder; the rename is still atomic.
+  }
+}
