@@ -122,13 +122,19 @@ test('a supervisor changes a limit with a reason: the next unit runs on it, reco
     await expect(result).toContainText('1.0.1');
     await expect(result.getByRole('list', { name: 'Saved changes' })).toContainText('volts');
 
+    await expect(screen.row('quick')).toContainText('1.0.1');
+    const hash = await screen.row('quick').locator('code').getAttribute('title');
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+
     let op = await runUnit(page, b.station.url, 'Q-0001');
     await expect(op.result('FAIL')).toBeVisible();
     await page
       .getByRole('link', { name: /Q-0001|Open run|Details/ })
       .first()
       .click();
-    await expect(page.getByText('v1.0.1')).toBeVisible();
+    // The run page: the version and the hash it ran on.
+    await expect(page.getByText('v1.0.1', { exact: true })).toBeVisible();
+    await expect(page.locator(`dd[title="${hash}"]`)).toBeVisible();
 
     await page.goto(`${b.station.url}/#/audit`);
     const audit = page.getByRole('table', { name: 'Audit entries' });
@@ -145,7 +151,10 @@ test('a supervisor changes a limit with a reason: the next unit runs on it, reco
     await page.getByRole('form', { name: 'Roll back to 1.0.0' }).getByLabel('Reason', { exact: true }).fill('Design review reverted');
     await page.getByRole('form', { name: 'Roll back to 1.0.0' }).getByRole('button', { name: 'Roll back' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Rolled back' })).toBeVisible();
-    await expect(page.getByRole('region', { name: 'Version compare' })).toBeVisible();
+    const compare = page.getByRole('region', { name: 'Version compare' });
+    await expect(compare).toContainText('1.0.1');
+    await expect(compare.getByRole('table', { name: 'Lines of procedure.yaml' })).toContainText('upper: 1.4');
+    await compare.scrollIntoViewIfNeeded();
     await saveScreenshot(page, testInfo, 'procedures-version-compare');
     op = await runUnit(page, b.station.url, 'Q-0002');
     await expect(op.result('PASS')).toBeVisible();
@@ -163,7 +172,7 @@ test('with approval on, the old limit runs until a second supervisor (not the au
     await screen.review();
     await screen.save('Tighter rail spec');
     await expect(page.getByRole('status').filter({ hasText: 'Submitted for approval' })).toBeVisible();
-    const draft = page.getByRole('article', { name: /Change: 1\.0\.0 → 1\.0\.1/ });
+    const draft = page.getByRole('article', { name: /^Change 1\.0\.0 → 1\.0\.1/ });
     await expect(draft).toContainText('volts upper');
     await expect(draft).toContainText('Tighter rail spec');
     await saveScreenshot(page, testInfo, 'procedures-draft');
@@ -185,6 +194,15 @@ test('with approval on, the old limit runs until a second supervisor (not the au
     await draft.getByLabel('PIN').fill(SECOND.pin);
     await draft.getByRole('button', { name: 'Approve change' }).click();
     await expect(page.getByText(/Approved: quick 1\.0\.1/)).toBeVisible();
+
+    // Audit: the change (with its diff and reason) and the approval, each by its supervisor.
+    await page.goto(`${b.station.url}/#/audit`);
+    const audit = page.getByRole('table', { name: 'Audit entries' });
+    await expect(audit.getByRole('row').filter({ hasText: 'procedure.approved' })).toContainText(SECOND.badge);
+    const proposed = audit.getByRole('row').filter({ hasText: 'procedure.changed' }).first();
+    await expect(proposed).toContainText(SUPERVISOR.badge);
+    await proposed.getByRole('button', { name: /^Open entry/ }).click();
+    await expect(page.getByRole('region', { name: /^Entry / }).first()).toContainText('1.4');
 
     op = await runUnit(page, b.station.url, 'Q-0102');
     await expect(op.result('FAIL')).toBeVisible();

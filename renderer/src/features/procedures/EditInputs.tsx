@@ -18,8 +18,9 @@ export function EditField({
   hint,
   unit,
   wide,
+  placeholder,
   ...p
-}: EditProps & { path: readonly (string | number)[]; label: string; hint?: string; unit?: string | undefined; wide?: boolean }) {
+}: EditProps & { path: readonly (string | number)[]; label: string; hint?: string; unit?: string | undefined; wide?: boolean; placeholder?: string }) {
   const ref = refAt(p.refs, path);
   if (!ref) return null;
   const key = keyOf(path);
@@ -32,6 +33,7 @@ export function EditField({
       hint={hint}
       className={`edit-field${wide ? ' edit-field--wide' : ''}${changed ? ' edit-field--changed' : ''}`}
       value={value}
+      placeholder={placeholder}
       inputMode={ref.kind === 'number' || ref.kind === 'int' ? 'decimal' : undefined}
       spellCheck={false}
       autoComplete="off"

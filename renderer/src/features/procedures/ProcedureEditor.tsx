@@ -224,15 +224,21 @@ function PhaseBlock({ phase, ep }: { phase: PhaseSpec; ep: EditProps }) {
     <section className={`card editor-block editor-phase${phase.enabled ? '' : ' editor-phase--off'}`} aria-labelledby={titleId} role="group">
       <div className="editor-phase-head">
         <h3 id={titleId} className="editor-block-title">
-          {phase.title ?? phase.name} <span className="mono muted editor-phase-name">{phase.name}</span>
+          {phase.title ? (
+            <>
+              {phase.title} <span className="mono muted editor-phase-name">{phase.name}</span>
+            </>
+          ) : (
+            <span className="mono">{phase.name}</span>
+          )}
           <span className="muted small"> · {phase.group}</span>
         </h3>
         <EditToggle {...ep} path={['phases', phase.name, 'enabled']} label="Phase enabled" />
       </div>
       <div className="editor-grid editor-grid--phase">
         <EditField {...ep} path={['phases', phase.name, 'timeoutMs']} label="Timeout" unit="ms" />
-        <EditField {...ep} path={['phases', phase.name, 'retry', 'count']} label="Retries" hint="Extra attempts" />
-        <EditField {...ep} path={['phases', phase.name, 'retry', 'delayMs']} label="Retry delay" unit="ms" />
+        <EditField {...ep} path={['phases', phase.name, 'retry', 'count']} label="Retries" placeholder="none" />
+        <EditField {...ep} path={['phases', phase.name, 'retry', 'delayMs']} label="Retry delay" unit="ms" placeholder="0" />
         {params.map((k) =>
           ep.refs.get(keyOf(['phases', phase.name, 'params', k]))?.kind === 'bool' ? (
             <EditToggle key={k} {...ep} path={['phases', phase.name, 'params', k]} label={`Parameter ${k}`} />
@@ -272,8 +278,8 @@ function MeasurementRow({ phase, m, ep }: { phase: string; m: MeasurementSpec; e
             <EditInclusive {...ep} path={p('lowerInclusive')} label="Lower is" />
             <EditField {...ep} path={p('upper')} label="Upper" unit={units} />
             <EditInclusive {...ep} path={p('upperInclusive')} label="Upper is" />
-            <EditField {...ep} path={p('marginalLower')} label="Marginal from" unit={units} hint="optional" />
-            <EditField {...ep} path={p('marginalUpper')} label="Marginal to" unit={units} hint="optional" />
+            <EditField {...ep} path={p('marginalLower')} label="Marginal from" unit={units} placeholder="optional" />
+            <EditField {...ep} path={p('marginalUpper')} label="Marginal to" unit={units} placeholder="optional" />
           </>
         ) : kind === 'equals' ? (
           <>

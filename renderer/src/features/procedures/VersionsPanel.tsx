@@ -41,9 +41,9 @@ export function VersionsPanel({
       if (r.ok) {
         setVersions(r.value.versions);
         setError(null);
-        // By default: the newest against the one before it.
-        setTo((t) => t ?? r.value.versions[0]?.hash ?? null);
-        setFrom((f) => f ?? r.value.versions[1]?.hash ?? null);
+        // On each (re)load: the newest against the one before it, so a new version shows what it changed.
+        setTo(r.value.versions[0]?.hash ?? null);
+        setFrom(r.value.versions[1]?.hash ?? null);
       } else setError(r.error.message);
     });
     return () => {
