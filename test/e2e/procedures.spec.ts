@@ -175,6 +175,7 @@ test('with approval on, the old limit runs until a second supervisor (not the au
     const draft = page.getByRole('article', { name: /^Change 1\.0\.0 → 1\.0\.1/ });
     await expect(draft).toContainText('volts upper');
     await expect(draft).toContainText('Tighter rail spec');
+    await draft.scrollIntoViewIfNeeded();
     await saveScreenshot(page, testInfo, 'procedures-draft');
 
     // The author cannot approve their own change.
@@ -231,6 +232,7 @@ test('fields refuse bad values as they are typed, and the station names the fiel
     await timeout.fill('-5');
     await screen.review();
     await screen.save('Try a bad timeout');
+    await expect(timeout).toBeFocused();
     await expect(page.locator('[data-field="phases.second.timeoutMs"]').locator('..').getByRole('alert')).toBeVisible();
     await saveScreenshot(page, testInfo, 'procedures-refused-field');
   } finally {
@@ -266,12 +268,12 @@ test('a file edited on disk shows as "changed outside the app" with its diff', a
   try {
     await logIn(page, b.station.url, SUPERVISOR, '/procedures');
     writeFileSync(b.yaml(), readFileSync(b.yaml(), 'utf8').replace('upper: 2', 'upper: 1.9'));
-    const screen = new ProceduresScreen(page);
-    await expect(async () => {
-      await screen.open(b.station.url);
-      await expect(page.getByRole('article', { name: /Changed outside the app/ })).toBeVisible({ timeout: 1000 });
-    }).toPass({ timeout: 15_000 });
-    await expect(page.getByRole('article', { name: /Changed outside the app/ })).toContainText('volts upper');
+    // The screen on view picks it up by itself (the station notices the edit, the screen reads again).
+    const outside = page.getByRole('article', { name: /^Changed outside the app/ });
+    await expect(outside).toBeVisible({ timeout: 15_000 });
+    await expect(outside).toContainText('volts upper');
+    await expect(outside).toContainText('1.9');
+    await expect(outside).toContainText('Found on disk');
 
     await page.goto(`${b.station.url}/#/audit`);
     await expect(page.getByRole('table', { name: 'Audit entries' })).toContainText('procedure.changedOutside');
@@ -294,12 +296,18 @@ test('a procedure per socket: two sockets run two procedures at once', async ({ 
     const two = new OperatorScreen(page, 2);
     await one.scan('Q-0301');
     await two.scan('Q-0302');
-    await expect(one.phase('second')).toBeVisible();
-    await expect(two.phase('second')).toBeVisible();
+    // Both run at the same time: each panel has a run to abort.
+    await expect(one.abort).toBeVisible();
+    await expect(two.abort).toBeVisible();
     await expect(one.result('PASS')).toBeVisible({ timeout: 15_000 });
     await expect(two.result('PASS')).toBeVisible({ timeout: 15_000 });
-    await expect(one.scope).toContainText('Quick fixture');
-    await expect(two.scope).toContainText('Quick fixture B');
+    // Each run records its own procedure (run page).
+    const runOf = async (op: OperatorScreen): Promise<string> => (await op.scope.getByRole('link', { name: 'Details of this run' }).getAttribute('href')) ?? '';
+    const [href1, href2] = [await runOf(one), await runOf(two)];
+    await page.goto(`${b.station.url}/${href1}`);
+    await expect(page.locator('dd').filter({ hasText: /^Quick fixture v1\.0\.0$/ })).toBeVisible();
+    await page.goto(`${b.station.url}/${href2}`);
+    await expect(page.locator('dd').filter({ hasText: /^Quick fixture B v1\.0\.0$/ })).toBeVisible();
   } finally {
     await b.close();
   }

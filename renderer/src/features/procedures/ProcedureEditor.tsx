@@ -69,6 +69,15 @@ export function ProcedureEditor({
     if (reviewing) reviewRef.current?.focus();
   }, [reviewing]);
 
+  // A field the station refused: the focus goes to it, so its message beside it is on view.
+  const firstRefused = Object.keys(refused).find((k) => k !== 'reason') ?? null;
+  useEffect(() => {
+    if (!firstRefused) return;
+    const input = document.querySelector<HTMLInputElement>(`[data-field="${CSS.escape(firstRefused)}"]`);
+    input?.focus();
+    input?.scrollIntoView({ block: 'center' });
+  }, [firstRefused]);
+
   if (loadError) return <ListMessages error={`The procedure file could not be read: ${loadError}`} />;
   if (!loaded) return <p className="list-meta">Loading the procedure file…</p>;
   const file = loaded.file;

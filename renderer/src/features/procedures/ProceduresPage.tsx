@@ -15,6 +15,10 @@ import './procedures.css';
 
 type List = CommandOutput<'procedures.list'>;
 
+const POLL_MS = 4000;
+const signatureOf = (l: List): string =>
+  JSON.stringify([l.approvalRequired, l.procedures.map((p) => [p.id, p.hash, p.pendingDrafts, p.error?.message]), l.sockets]);
+
 interface Props {
   sockets: readonly LiveSocket[];
   runsEnded: number;
@@ -35,6 +39,7 @@ export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
   const [saved, setSaved] = useState<ProcedureChangeResult | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
+  const savedRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     heading.current?.focus();
@@ -54,6 +59,24 @@ export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
       live = false;
     };
   }, [client, tick, runsEnded, loadedKey]);
+
+  // No event tells of a draft or of a file edited on disk while the approved copy runs on: the
+  // list is read again every few seconds, and the panels below when it says something changed.
+  const signature = list ? signatureOf(list) : null;
+  useEffect(() => {
+    if (signature === null) return;
+    const timer = setInterval(() => {
+      void client.invoke('procedures.list', {}).then((r) => {
+        if (r.ok && signatureOf(r.value) !== signature) setTick((n) => n + 1);
+      });
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [client, signature]);
+
+  useEffect(() => {
+    // What a save did (applied, or a draft waiting) is shown where the editor starts, in view.
+    if (saved) savedRef.current?.scrollIntoView({ block: 'start' });
+  }, [saved]);
 
   const refresh = (message: string | null): void => {
     setNotice(message);
@@ -104,7 +127,7 @@ export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
               Edit {current.name ?? current.id}
             </h2>
             {saved ? (
-              <div className={`card save-result save-result--${saved.state}`} role="status">
+              <div className={`card save-result save-result--${saved.state}`} role="status" ref={savedRef}>
                 <p className="save-result-title">
                   {saved.state === 'draft'
                     ? `Submitted for approval as ${saved.version}. The sockets keep running the current version until a second supervisor approves.`
