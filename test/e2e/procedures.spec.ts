@@ -28,7 +28,7 @@ interface Bench {
  * A station on a temp sequence folder with `quick` (and `quick-b` when asked: the same phases,
  * another id and name), `second` taking `delayMs` so a run can be caught in progress.
  */
-async function bench(opts: { approval?: boolean; sockets?: number; second?: boolean; delayMs?: number } = {}): Promise<Bench> {
+async function bench(opts: { approval?: boolean; sockets?: number; second?: boolean; delayMs?: number; broken?: boolean } = {}): Promise<Bench> {
   const dataDir = StationProcess.freshDataDir();
   const sequences = join(dataDir, 'sequences');
   mkdirSync(sequences, { recursive: true });
@@ -42,6 +42,15 @@ async function bench(opts: { approval?: boolean; sockets?: number; second?: bool
   };
   copy('quick', 'Quick fixture');
   if (opts.second) copy('quick-b', 'Quick fixture B');
+  if (opts.broken) {
+    // A folder whose procedure.yaml does not load: shown in the list with file, line and field.
+    mkdirSync(join(sequences, 'broken'), { recursive: true });
+    writeFileSync(
+      join(sequences, 'broken', 'procedure.yaml'),
+      ['id: broken', 'name: Broken board test', 'version: 1.0.0', 'phases:', '  - name: first', '    timeoutMs: -5', ''].join('\n'),
+    );
+    writeFileSync(join(sequences, 'broken', 'phases.ts'), 'export async function first(): Promise<void> {}\n');
+  }
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ procedureChangesNeedApproval: opts.approval ?? false }));
   const station = await StationProcess.start({
     dataDir,
@@ -103,10 +112,12 @@ async function runUnit(page: Page, url: string, serial: string, socket?: number)
 test('a supervisor changes a limit with a reason: the next unit runs on it, records its version and hash, Audit shows it, rollback restores it', async ({
   page,
 }, testInfo) => {
-  const b = await bench();
+  const b = await bench({ broken: true });
   try {
     await logIn(page, b.station.url, SUPERVISOR, '/procedures');
     const screen = new ProceduresScreen(page);
+    await expect(screen.row('broken')).toContainText('Does not load');
+    await expect(screen.row('broken')).toContainText('procedure.yaml');
     await expect(screen.row('quick')).toContainText('1.0.0');
     await expect(screen.row('quick')).toContainText('Socket 1');
     await saveScreenshot(page, testInfo, 'procedures-list');

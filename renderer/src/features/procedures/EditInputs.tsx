@@ -86,3 +86,24 @@ export function EditInclusive({ path, label, ...p }: EditProps & { path: readonl
     />
   );
 }
+
+/** An `equals: true/false` limit: a choice of the two, nothing to mistype. */
+export function EditBoolSelect({ path, label, ...p }: EditProps & { path: readonly (string | number)[]; label: string }) {
+  const ref = refAt(p.refs, path);
+  if (!ref) return null;
+  const key = keyOf(path);
+  const edit = p.edits[key];
+  const value = edit ? edit.text : String(ref.original);
+  return (
+    <SelectField
+      label={label}
+      value={value === 'false' ? 'false' : 'true'}
+      options={[
+        { value: 'true', label: 'true' },
+        { value: 'false', label: 'false' },
+      ]}
+      error={p.errors[key]}
+      onChange={(v) => p.onEdit(ref, v)}
+    />
+  );
+}

@@ -7,7 +7,7 @@ import { Field } from '../../components/Field.tsx';
 import { ListMessages } from '../../components/ListState.tsx';
 import { shortHash } from '../../components/format.ts';
 import { changeWords, changesOf, fieldRefs, keyOf, limitKind, measurementPath, measurementProblems, type Edits, type FieldRef } from './edit-model.ts';
-import { EditField, EditInclusive, EditToggle, type EditProps } from './EditInputs.tsx';
+import { EditBoolSelect, EditField, EditInclusive, EditToggle, type EditProps } from './EditInputs.tsx';
 import { refusalByField } from './station-errors.ts';
 import { ChangeList } from './ChangeList.tsx';
 
@@ -292,7 +292,11 @@ function MeasurementRow({ phase, m, ep }: { phase: string; m: MeasurementSpec; e
           </>
         ) : kind === 'equals' ? (
           <>
-            <EditField {...ep} path={p('equals')} label="Equals" unit={units} />
+            {typeof m.equals === 'boolean' ? (
+              <EditBoolSelect {...ep} path={p('equals')} label="Equals" />
+            ) : (
+              <EditField {...ep} path={p('equals')} label="Equals" unit={units} />
+            )}
             {typeof m.equals === 'number' ? (
               <>
                 <EditField {...ep} path={p('tolerance')} label="Tolerance ±" unit={units} />

@@ -13,8 +13,9 @@ export function refusalByField(error: StationError, changes: readonly FieldChang
   const d = error.details as unknown;
   const named = typeof d === 'object' && d !== null && !Array.isArray(d) ? (d as { field?: unknown }).field : undefined;
   if (Array.isArray(named) || typeof named === 'string') {
-    const key = Array.isArray(named) ? keyOf(named as (string | number)[]) : named;
-    return { fields: { [key]: capitalize(strip(error.message, key)) }, form: null };
+    const parts = Array.isArray(named) ? (named as (string | number)[]) : named.split('.');
+    const key = keyOf(parts);
+    return { fields: { [key]: capitalize(strip(strip(error.message, key), parts.join(' · '))) }, form: null };
   }
   if (error.kind === 'invalid-input' && Array.isArray(d)) {
     const fields: Record<string, string> = {};
