@@ -163,8 +163,9 @@ test('a supervisor changes a limit with a reason: the next unit runs on it, reco
     await page.getByRole('form', { name: 'Roll back to 1.0.0' }).getByRole('button', { name: 'Roll back' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Rolled back' })).toBeVisible();
     const compare = page.getByRole('region', { name: 'Version compare' });
-    await expect(compare).toContainText('1.0.1');
-    await expect(compare.getByRole('table', { name: 'Lines of procedure.yaml' })).toContainText('upper: 1.4');
+    // The compare opens on what the rollback changed: 1.0.1 → 1.0.2, upper back to 2.
+    await expect(compare.getByRole('heading')).toContainText(/1\.0\.1 \S+ → 1\.0\.2/);
+    await expect(compare.getByRole('table', { name: 'Lines of procedure.yaml' }).locator('.diff-line--add')).toContainText(['version: 1.0.2', 'upper: 2']);
     await compare.scrollIntoViewIfNeeded();
     await saveScreenshot(page, testInfo, 'procedures-version-compare');
     op = await runUnit(page, b.station.url, 'Q-0002');

@@ -2,6 +2,16 @@ import type { ProcedureListItem } from '#contract/procedures.ts';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { HashChip } from './HashChip.tsx';
 
+/** A file of the procedure by its name in the folder (the folder is the row's). */
+const relative = (file: string, dir: string): string => (file.startsWith(`${dir}/`) ? file.slice(dir.length + 1) : (file.split(/[\\/]/).pop() ?? file));
+
+/** The loader's message without the "file:line: field: " it starts with (shown above it). */
+function plainMessage(e: NonNullable<ProcedureListItem['error']>): string {
+  let m = e.message.replace(/^\S+:\d+: /, '');
+  if (e.field && m.startsWith(`${e.field}: `)) m = m.slice(e.field.length + 2);
+  return m.charAt(0).toUpperCase() + m.slice(1);
+}
+
 const socketsText = (s: readonly number[]): string => (s.length === 0 ? 'none' : s.map((n) => `Socket ${n + 1}`).join(', '));
 
 /** Every procedure folder in the sequence folder: what it is, its hash, who runs it, and whether it loads. */
@@ -13,7 +23,7 @@ export function ProcedureList({ items, selected, onOpen }: { items: readonly Pro
       cell: (p) => (
         <>
           <span className="strong procedure-list-name">{p.name ?? p.id}</span>
-          <div className="muted small mono">{p.id}</div>
+          {p.name !== null ? <div className="muted small mono">{p.id}</div> : null}
         </>
       ),
     },
@@ -28,9 +38,11 @@ export function ProcedureList({ items, selected, onOpen }: { items: readonly Pro
           <div className="load-error" role="note">
             <span className="proc-tag proc-tag--error">Does not load</span>
             <div className="load-error-where mono">
-              {[p.error.file, p.error.line !== undefined ? `line ${p.error.line}` : null, p.error.field].filter(Boolean).join(' · ')}
+              {[p.error.file ? relative(p.error.file, p.dir) : null, p.error.line !== undefined ? `line ${p.error.line}` : null, p.error.field]
+                .filter(Boolean)
+                .join(' · ')}
             </div>
-            <div className="load-error-text">{p.error.message}</div>
+            <div className="load-error-text">{plainMessage(p.error)}</div>
           </div>
         ) : p.pendingDrafts > 0 ? (
           <span className="proc-tag proc-tag--draft">

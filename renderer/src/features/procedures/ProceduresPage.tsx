@@ -152,7 +152,7 @@ export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
               />
             )}
           </section>
-          <VersionsPanel key={`v-${selected}`} procedureId={selected} currentHash={current.hash} refresh={tick} onChanged={refresh} />
+          <VersionsPanel key={`v-${selected}`} procedureId={selected} currentHash={current.hash} refresh={`${tick} ${loadedKey}`} onChanged={refresh} />
         </>
       ) : null}
     </section>

@@ -23,7 +23,7 @@ export function VersionsPanel({
 }: {
   procedureId: string;
   currentHash: string | null;
-  refresh: number;
+  refresh: string;
   onChanged(notice: string): void;
 }) {
   const client = useStationClient();
@@ -49,7 +49,7 @@ export function VersionsPanel({
     return () => {
       live = false;
     };
-  }, [client, procedureId, refresh]);
+  }, [client, procedureId, refresh, currentHash]);
 
   useEffect(() => {
     if (!from || !to || from === to) return;
