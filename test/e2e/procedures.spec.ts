@@ -224,6 +224,28 @@ test('with approval on, the old limit runs until a second supervisor (not the au
   }
 });
 
+test('a supervisor rejects a change with a reason: it is listed as rejected and the procedure stays as it was', async ({ page }) => {
+  const b = await bench({ approval: true });
+  try {
+    await logIn(page, b.station.url, SUPERVISOR, '/procedures');
+    const screen = new ProceduresScreen(page);
+    await screen.field('volts', 'Lower').fill('1.2');
+    await screen.review();
+    await screen.save('Raise the floor');
+    const draft = page.getByRole('article', { name: /^Change 1\.0\.0 → 1\.0\.1/ });
+    await draft.getByRole('button', { name: 'Reject…' }).click();
+    await draft.getByLabel('Why it is rejected').fill('Not agreed with design');
+    await draft.getByRole('button', { name: 'Reject change' }).click();
+    await expect(page.getByText('Rejected: quick stays on 1.0.0.')).toBeVisible();
+    await expect(page.getByText('Nothing waits for approval.')).toBeVisible();
+    await page.getByText(/^Decided changes/).click();
+    await expect(page.getByRole('group', { name: /1\.0\.1/ })).toContainText('Not agreed with design');
+    await expect(screen.row('quick')).toContainText('1.0.0');
+  } finally {
+    await b.close();
+  }
+});
+
 test('fields refuse bad values as they are typed, and the station names the field it refuses', async ({ page }, testInfo) => {
   const b = await bench();
   try {

@@ -14,7 +14,7 @@ export function diffLines(diff: string): Line[] {
     if (h) {
       a = Number(h[1]);
       b = Number(h[2]);
-      out.push({ kind: 'hunk', text: h[3]?.trim() ?? '', from: null, to: null });
+      out.push({ kind: 'hunk', text: h[3]?.trim() ?? '', from: a, to: b });
     } else if (raw.startsWith('+')) out.push({ kind: 'add', text: raw.slice(1), from: null, to: b++ });
     else if (raw.startsWith('-')) out.push({ kind: 'del', text: raw.slice(1), from: a++, to: null });
     else if (raw.startsWith(' ')) out.push({ kind: 'ctx', text: raw.slice(1), from: a++, to: b++ });
@@ -48,7 +48,9 @@ export function FileDiff({ file }: { file: ProcedureFileChange }) {
             {lines.map((l, i) =>
               l.kind === 'hunk' ? (
                 <tr key={i} className="diff-line diff-line--hunk">
-                  <td colSpan={4}>⋯ {l.text}</td>
+                  <td colSpan={4}>
+                    ⋯ from line {l.to} {l.text ? <span className="mono">{l.text}</span> : null}
+                  </td>
                 </tr>
               ) : (
                 <tr key={i} className={`diff-line diff-line--${l.kind}`}>
