@@ -8,6 +8,7 @@
  * It also serves `/ws` and `/events` on settings.listenHost:listenPort, so MES and
  * dashboards read the same stream from the desktop app as from the headless station.
  */
+import Conf from 'conf';
 import { createStation, type Station } from '#station/station.ts';
 import { startServer, type RunningServer } from '#server/server.ts';
 import { formatZodError, type Result } from '#contract/errors.ts';
@@ -52,7 +53,13 @@ async function start(msg: Extract<ToStation, { type: 'start' }>): Promise<void> 
   const { settings, dataDir, settingsProblems } = msg;
   let s: Station;
   try {
-    s = await createStation({ dataDir, settings, settingsProblems });
+    s = await createStation({
+      dataDir,
+      settings,
+      settingsProblems,
+      // The desktop app's settings are electron-store's config.json in the data folder (main/settings-store.ts).
+      saveSettings: (patch) => new Conf<Record<string, unknown>>({ projectName: 'passline', cwd: dataDir, configName: 'config' }).set(patch),
+    });
   } catch (e) {
     fail(`The station could not start: ${e instanceof Error ? e.message : String(e)}`);
     return;

@@ -226,9 +226,20 @@ export class ProcedureDesk<C> {
    * trail; anything else was changed outside the app: `procedure.changedOutside` with the diff.
    */
   onLoaded(p: ProcedureSummary, record: () => void): void {
+    // A load of what the app is writing now is looked at once its trail entry is in.
+    const writing = this.writing.get(p.dir);
+    if (writing) {
+      void writing.then(() => this.onLoaded(p, record));
+      return;
+    }
+    // What ran last: a change on disk still waiting for approval (awaitingApproval) never loaded.
     const entries = this.d.auditLog
       .list({ procedureId: p.id, limit: 200 })
-      .filter((e) => e.action === 'procedure.changed' || e.action === 'procedure.changedOutside');
+      .filter(
+        (e) =>
+          (e.action === 'procedure.changed' || e.action === 'procedure.changedOutside') &&
+          !(e.details as { awaitingApproval?: boolean } | null)?.awaitingApproval,
+      );
     const last = entries[0];
     const det = (last?.details ?? {}) as { hash?: string; procedure?: { hash?: string } };
     const lastHash = det.procedure?.hash ?? det.hash;
@@ -316,38 +327,39 @@ export class ProcedureDesk<C> {
     text: string,
     o: { author: string; approver: string | null; reason: string; diff: FieldDiff[]; previousHash: string; kind: string; draftId: string | null },
   ): Promise<string> {
-    const job = (async () => {
+    // Until its trail entry is in, a load of this folder waits (onLoaded) and so does a look at the disk (diskChanged).
+    let release = (): void => {};
+    const done = new Promise<void>((r) => (release = r));
+    this.writing.set(dir, done);
+    try {
       writeProcedureFile(dir, text);
-      return this.markApproved(dir);
-    })();
-    this.writing.set(
-      dir,
-      job.catch(() => undefined),
-    );
-    const hash = await job;
-    const version = parseProcedureFile(text, PROCEDURE_FILE).version;
-    this.d.audit(
-      o.author,
-      'procedure.changed',
-      {
-        hash,
-        previousHash: o.previousHash,
-        dir,
-        version,
-        kind: o.kind,
-        author: o.author,
-        approver: o.approver,
-        reason: o.reason,
-        draftId: o.draftId,
-        words: words(o.diff),
-        changes: o.diff,
-      },
-      id,
-    );
-    // Each socket loads it now if idle, else when its run ends (Socket.reload).
-    for (const s of this.socketsOf(dir)) s.setSource(dir, null);
-    for (const s of this.socketsOf(dir)) s.reload();
-    return hash;
+      // Each socket loads it now if idle, else when its run ends (Socket.reload); the approved copy is taken meanwhile.
+      for (const s of this.socketsOf(dir)) if (!s.setSource(dir, null)) s.reload();
+      const hash = await this.markApproved(dir);
+      const version = parseProcedureFile(text, PROCEDURE_FILE).version;
+      this.d.audit(
+        o.author,
+        'procedure.changed',
+        {
+          hash,
+          previousHash: o.previousHash,
+          dir,
+          version,
+          kind: o.kind,
+          author: o.author,
+          approver: o.approver,
+          reason: o.reason,
+          draftId: o.draftId,
+          words: words(o.diff),
+          changes: o.diff,
+        },
+        id,
+      );
+      return hash;
+    } finally {
+      if (this.writing.get(dir) === done) this.writing.delete(dir);
+      release();
+    }
   }
 
   /** A change (edit or rollback) ready to write: written now, or kept as a draft when approval is on. */
@@ -550,6 +562,10 @@ export class ProcedureDesk<C> {
         const version = bumpPatch(c.file.version);
         const text = withVersion(old, version);
         const diff = diffProcedures(c.file, parseProcedureFile(text, PROCEDURE_FILE)).filter((x) => x.path[0] !== 'version');
+        if (diff.length === 0)
+          throw new StationFault('invalid-input', `procedure.yaml already holds what version ${target.item.version} held: nothing to roll back`, {
+            field: 'toHash',
+          });
         return this.change(caller, 'rollback', i.procedureId, c.dir, { hash: c.hash, version: c.file.version }, { text, version, diff }, i.reason, {
           toHash: i.toHash,
           toVersion: target.item.version,

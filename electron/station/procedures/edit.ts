@@ -177,9 +177,12 @@ export function diffProcedures(a: ProcedureFile, b: ProcedureFile): FieldDiff[] 
       words: `${label} ${fmt(from, units)} → ${fmt(to, units)}`,
     });
   };
-  const fields = (path: FieldPath, label: string, x: Record<string, unknown>, y: Record<string, unknown>, skip: string[] = [], units?: string) => {
+  const fields = (path: FieldPath, label: string, x: Record<string, unknown>, y: Record<string, unknown>, skip: string[] = [], units?: string): void => {
     for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => !skip.includes(k)))
-      push([...path, k], x[k], y[k], `${label}${label ? ' ' : ''}${k}`, units && /^(lower|upper|marginal|equals|tolerance$)/.test(k) ? units : undefined);
+      // params and retry: key by key ("burn_in params minutes 10 → 20").
+      if ((k === 'params' || k === 'retry') && isObj(x[k] ?? {}) && isObj(y[k] ?? {}) && (x[k] !== undefined || y[k] !== undefined))
+        fields([...path, k], `${label}${label ? ' ' : ''}${k}`, (x[k] ?? {}) as Record<string, unknown>, (y[k] ?? {}) as Record<string, unknown>);
+      else push([...path, k], x[k], y[k], `${label}${label ? ' ' : ''}${k}`, units && /^(lower|upper|marginal|equals|tolerance$)/.test(k) ? units : undefined);
   };
   const byName = <T extends { name: string }>(list: readonly T[]) => new Map(list.map((x) => [x.name, x]));
   const measurements = (path: FieldPath, label: string, xs: readonly Record<string, unknown>[], ys: readonly Record<string, unknown>[]) => {

@@ -786,12 +786,13 @@ export class Socket {
    * Runs another folder (procedures.assign) or an approved copy of this one, from the next
    * run on: loaded now if idle, else when the run ends (never during one).
    */
-  setSource(dir: string, pinned: string | null): void {
-    if (dir === this.cfg.procedureDir && pinned === this.pinned) return;
+  setSource(dir: string, pinned: string | null): boolean {
+    if (dir === this.cfg.procedureDir && pinned === this.pinned) return false;
     if (dir !== this.cfg.procedureDir) this.lastGood = null;
     this.cfg.procedureDir = dir;
     this.pinned = pinned;
     this.reload();
+    return true;
   }
 
   /** Picks up an edited procedure: now if idle, else as soon as the run ends. */
