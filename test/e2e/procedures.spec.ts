@@ -37,7 +37,7 @@ async function bench(opts: { approval?: boolean; sockets?: number; second?: bool
     const file = join(sequences, id, 'procedure.yaml');
     let text = readFileSync(file, 'utf8').replace('id: quick', `id: ${id}`).replace('name: Quick fixture', `name: ${name}`);
     if (opts.delayMs)
-      text = text.replace('  - name: second\n    timeoutMs: 5000\n', `  - name: second\n    timeoutMs: 5000\n    params:\n      delayMs: ${opts.delayMs}\n`);
+      text = text.replace('  - name: second\n    timeoutMs: 5000\n', `  - name: second\n    timeoutMs: 20000\n    params:\n      delayMs: ${opts.delayMs}\n`);
     writeFileSync(file, text);
   };
   copy('quick', 'Quick fixture');
@@ -275,7 +275,7 @@ test('fields refuse bad values as they are typed, and the station names the fiel
 });
 
 test('a run in progress finishes on the version it started with; the next unit runs on the new one', async ({ page, context }) => {
-  const b = await bench({ delayMs: 2500 });
+  const b = await bench({ delayMs: 9000 });
   try {
     await logIn(page, b.station.url, SUPERVISOR, '/procedures');
     const operatorPage = await context.newPage();
@@ -288,10 +288,12 @@ test('a run in progress finishes on the version it started with; the next unit r
     await screen.review();
     await screen.save('Tighter while a unit runs');
     await expect(page.getByRole('status').filter({ hasText: 'Saved as' })).toBeVisible();
+    // Saved while the unit was still under test: it finishes on 1.0.0 (volts 1.5 within 1…2).
+    await expect(op.abort).toBeVisible();
 
-    await expect(op.result('PASS')).toBeVisible({ timeout: 15_000 });
+    await expect(op.result('PASS')).toBeVisible({ timeout: 25_000 });
     const next = await runUnit(operatorPage, b.station.url, 'Q-0202');
-    await expect(next.result('FAIL')).toBeVisible({ timeout: 15_000 });
+    await expect(next.result('FAIL')).toBeVisible({ timeout: 25_000 });
   } finally {
     await b.close();
   }
@@ -317,7 +319,7 @@ test('a file edited on disk shows as "changed outside the app" with its diff', a
 });
 
 test('a procedure per socket: two sockets run two procedures at once', async ({ page }) => {
-  const b = await bench({ sockets: 2, second: true, delayMs: 1500 });
+  const b = await bench({ sockets: 2, second: true, delayMs: 4000 });
   try {
     await logIn(page, b.station.url, SUPERVISOR, '/procedures');
     await new ProceduresScreen(page).open(b.station.url);
