@@ -104,7 +104,8 @@ class ProceduresScreen {
 async function runUnit(page: Page, url: string, serial: string, socket?: number): Promise<OperatorScreen> {
   const op = new OperatorScreen(page, socket);
   await page.goto(url);
-  await expect(op.serial).toBeVisible();
+  await expect(op.connection).toHaveText('Connected');
+  await expect(op.serial).toBeEnabled();
   await op.scan(serial);
   return op;
 }
@@ -330,6 +331,8 @@ test('a procedure per socket: two sockets run two procedures at once', async ({ 
     await page.goto(b.station.url);
     const one = new OperatorScreen(page, 1);
     const two = new OperatorScreen(page, 2);
+    await expect(one.connection).toHaveText('Connected');
+    await expect(one.serial).toBeFocused();
     await one.scan('Q-0301');
     await two.scan('Q-0302');
     // Both run at the same time: each panel has a run to abort.
