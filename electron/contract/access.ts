@@ -68,6 +68,10 @@ export const ACCESS: Record<CommandName, Need> = {
   'procedures.approve': supervise(true),
   'procedures.reject': supervise(true),
   'procedures.rollback': supervise(true),
+  'settings.get': supervise(false),
+  'settings.update': supervise(true),
+  // Sends a synthetic run out of the station: a change to the world, never a read-only token's.
+  'upload.testTarget': supervise(true),
   'people.list': admin(false),
   'people.add': admin(true),
   'people.update': admin(true),
@@ -86,6 +90,7 @@ export const SCREEN_ACCESS = {
   supervisor: 'supervisor',
   audit: 'supervisor',
   procedures: 'supervisor',
+  settings: 'supervisor',
   people: 'admin',
   tokens: 'admin',
 } as const satisfies Record<string, Role>;

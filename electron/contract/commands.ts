@@ -11,6 +11,7 @@ import { ScanRouteSchema, ScanRoutesSchema } from './scans.ts';
 import { AuthCommands, PinSchema } from './auth.ts';
 import { AuditCommands } from './audit.ts';
 import { ProcedureCommands, ProcedureEditCommands } from './procedures.ts';
+import { StationSettingsCommands } from './station-settings.ts';
 
 /**
  * A supervisor's approval of a refused start (calibration past due, retest limit), given at the
@@ -187,6 +188,7 @@ export const Commands = {
   ...AuditCommands,
   ...ProcedureCommands,
   ...ProcedureEditCommands,
+  ...StationSettingsCommands,
 } as const;
 
 export type CommandName = keyof typeof Commands;

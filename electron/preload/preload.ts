@@ -58,6 +58,9 @@ const COMMAND_NAMES = [
   'procedures.approve',
   'procedures.reject',
   'procedures.rollback',
+  'settings.get',
+  'settings.update',
+  'upload.testTarget',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.

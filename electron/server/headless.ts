@@ -23,6 +23,8 @@ async function main(): Promise<void> {
   const dataDir = values['data-dir'] ?? defaultDataDir();
   // Problems (a bad field keeps its last good value) are logged, shown and audited by the station.
   const { settings, problems } = loadSettings(dataDir);
+  // What the Settings screen starts from when there is no file yet: the stored settings, without these flags.
+  const storedSettings = structuredClone(settings);
   if (values.port !== undefined) settings.listenPort = Number(values.port);
   if (values.host !== undefined) settings.listenHost = values.host;
   if (values.sockets !== undefined) settings.sockets = Number(values.sockets);
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
   if (problem) throw new Error(problem);
 
   const t0 = performance.now();
-  const station = await createStation({ dataDir, settings, settingsProblems: problems });
+  const station = await createStation({ dataDir, settings, settingsProblems: problems, storedSettings });
   stopNow = () => station.close();
   const server = await startServer(station, {
     host: settings.listenHost,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   accessSync,
+  existsSync,
   closeSync,
   constants,
   fsyncSync,
@@ -49,8 +50,9 @@ import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
 import { ProcedureVersions, procedureVersionHandlers } from './procedures/versions.ts';
 import { ProcedureDesk } from './procedures/edit-handlers.ts';
-import { saveSettings } from './settings/settings.ts';
+import { loadSettingsFile, saveSettings } from './settings/settings.ts';
 import { recordProcedure, recordStart, recordStop } from './audit-trail.ts';
+import { settingsHandlers } from './settings/apply.ts';
 
 export { BUILTIN_SEQUENCES };
 
@@ -183,6 +185,10 @@ export interface StationOptions {
   saveSettings?: (patch: Partial<Settings>) => void;
   /** What was wrong in the settings file (each bad field kept its last good value): logged, in the snapshot, audited. */
   settingsProblems?: string[];
+  /** The settings file the Settings screen saves into; `settings.json` in the data folder by default. */
+  settingsPath?: string;
+  /** The settings as stored, when `settings` has command-line overrides; the base of a change when the file does not exist. */
+  storedSettings?: Settings;
 }
 
 export interface Station {
@@ -207,7 +213,9 @@ export interface Station {
 }
 
 export async function createStation(opts: StationOptions): Promise<Station> {
-  const { settings, dataDir } = opts;
+  const { dataDir } = opts;
+  // The station's own copy: the Settings screen assigns the fields that apply at once into it.
+  const settings: Settings = structuredClone(opts.settings);
   const log = opts.log ?? ((level, message) => console[level === 'info' ? 'log' : level === 'warning' ? 'warn' : 'error'](message));
   const bootId = randomUUID();
 
@@ -355,7 +363,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     return (e as Error).message;
   };
   // Targets come from settings; a finished run is queued for each enabled one in the transaction that ends it.
-  const queued = queuedTargetIds(settings.uploadTargets);
+  let queued = queuedTargetIds(settings.uploadTargets);
   const uploadTargets = (): readonly string[] => queued;
   /** Interrupted runs become ABORTED; on a full disk they wait (the station starts anyway) and are retried. */
   // When the station was last alive before this start (read before this boot's heartbeat).
@@ -500,6 +508,31 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   }
 
   const sockets: Socket[] = [];
+  desk = new ProcedureDesk<Caller>({
+    db,
+    dataDir,
+    settings,
+    root: sequenceRoot,
+    sockets,
+    auditLog,
+    audit,
+    actor: (caller) => sessions.actor(caller),
+    people,
+    versions,
+    findDir: (id) => findProcedureDir(sequenceRoot, id),
+    // Into the settings file as stored now (the Settings screen may have changed it since the start).
+    saveSettings:
+      opts.saveSettings ??
+      ((patch) => {
+        const path = opts.settingsPath ?? join(dataDir, 'settings.json');
+        const stored = existsSync(path) ? loadSettingsFile(dataDir, path).settings : (opts.storedSettings ?? settings);
+        saveSettings(dataDir, { ...stored, ...patch }, path);
+      }),
+    watch: (dir) => watchProcedure(dir),
+    log,
+  });
+  // With approval on, a folder changed while the station was down waits as a draft: the sockets start on the approved copy.
+  const pins = fault ? new Map<string, string>() : await desk.baseline(socketDirs);
   if (procedureDir) {
     for (let index = 0; index < settings.sockets; index++) {
       const s = new Socket({
@@ -507,7 +540,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         stationId: settings.stationId,
         appVersion: APP_VERSION,
         procedureDir: socketDirs[index]!,
-        instruments: settings.instruments,
+        // Read at each load: a change on the Settings screen reaches the runner when it reloads.
+        get instruments() {
+          return settings.instruments;
+        },
         abortGraceMs: settings.abortGraceMs,
         bus,
         repo,
@@ -521,6 +557,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         log,
       });
       sockets.push(s);
+      const pin = pins.get(socketDirs[index]!);
+      if (pin) s.setSource(socketDirs[index]!, pin);
       s.start();
     }
   }
@@ -547,24 +585,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   pruneOnce();
   const pruneTimer = setInterval(pruneOnce, 3_600_000);
   pruneTimer.unref();
-
-  desk = new ProcedureDesk<Caller>({
-    db,
-    dataDir,
-    settings,
-    root: sequenceRoot,
-    sockets,
-    auditLog,
-    audit,
-    actor: (caller) => sessions.actor(caller),
-    people,
-    versions,
-    findDir: (id) => findProcedureDir(sequenceRoot, id),
-    saveSettings: opts.saveSettings ?? ((patch) => saveSettings(dataDir, { ...settings, ...patch })),
-    watch: (dir) => watchProcedure(dir),
-    log,
-  });
-  if (!fault) await desk.baseline(socketDirs);
 
   // Edited procedure files are picked up without a restart, never in the middle of a run (one watcher per folder a socket runs).
   const watchers = new Map<string, FSWatcher>();
@@ -753,17 +773,19 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     }
   };
 
-  const scanners = settings.scanners.map(
-    (cfg) =>
-      new SerialScanner(cfg, {
-        scan: (line: ScanLine) => {
-          // Refused: scan.received says why.
-          submitScan({ text: line.text, socket: cfg.socket, source: line.source }, stationCaller).catch(() => undefined);
-        },
-        state: (connected, message) =>
-          log(connected ? 'info' : 'warning', `scanner ${cfg.name} (${cfg.port}): ${connected ? 'connected' : `not connected: ${message ?? ''}`}`),
-      }),
-  );
+  const openScanners = (): SerialScanner[] =>
+    settings.scanners.map(
+      (cfg) =>
+        new SerialScanner(cfg, {
+          scan: (line: ScanLine) => {
+            // Refused: scan.received says why.
+            submitScan({ text: line.text, socket: cfg.socket, source: line.source }, stationCaller).catch(() => undefined);
+          },
+          state: (connected, message) =>
+            log(connected ? 'info' : 'warning', `scanner ${cfg.name} (${cfg.port}): ${connected ? 'connected' : `not connected: ${message ?? ''}`}`),
+        }),
+    );
+  let scanners = openScanners();
 
   /** "Test connection": through the runner that holds the address open, else on a fresh connection. */
   const testInstrument = async (address: string, timeoutMs: number) => {
@@ -903,6 +925,30 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...auditHandlers(auditLog, settings.stationId),
     ...procedureVersionHandlers(versions),
     ...desk.handlers(),
+    ...settingsHandlers({
+      inForce: settings,
+      dataDir,
+      path: opts.settingsPath ?? join(dataDir, 'settings.json'),
+      stored: opts.storedSettings ?? opts.settings,
+      appVersion: APP_VERSION,
+      attachments,
+      log,
+      actor: (caller) => sessions.actor(caller),
+      audit,
+      applyTargets: async (targets, retry) => {
+        queued = fault ? [] : queuedTargetIds(targets);
+        if (!fault) await uploader.setTargets(targets, retry);
+      },
+      reopenScanners: async () => {
+        const old = scanners;
+        scanners = [];
+        await Promise.all(old.map((sc) => sc.close().catch(() => undefined)));
+        if (!closing) scanners = openScanners();
+      },
+      reloadInstruments: () => {
+        for (const s of sockets) s.reload();
+      },
+    }),
   };
 
   /** A backup is a copy of a sound database: never of the stand-in an unusable one leaves, never of a damaged one. */

@@ -8,7 +8,7 @@
  * It also serves `/ws` and `/events` on settings.listenHost:listenPort, so MES and
  * dashboards read the same stream from the desktop app as from the headless station.
  */
-import Conf from 'conf';
+import { join } from 'node:path';
 import { createStation, type Station } from '#station/station.ts';
 import { startServer, type RunningServer } from '#server/server.ts';
 import { formatZodError, type Result } from '#contract/errors.ts';
@@ -53,13 +53,8 @@ async function start(msg: Extract<ToStation, { type: 'start' }>): Promise<void> 
   const { settings, dataDir, settingsProblems } = msg;
   let s: Station;
   try {
-    s = await createStation({
-      dataDir,
-      settings,
-      settingsProblems,
-      // The desktop app's settings are electron-store's config.json in the data folder (main/settings-store.ts).
-      saveSettings: (patch) => new Conf<Record<string, unknown>>({ projectName: 'passline', cwd: dataDir, configName: 'config' }).set(patch),
-    });
+    // The desktop app's settings file (electron/main/settings-store.ts): the Settings screen saves into it.
+    s = await createStation({ dataDir, settings, settingsProblems, settingsPath: join(dataDir, 'config.json') });
   } catch (e) {
     fail(`The station could not start: ${e instanceof Error ? e.message : String(e)}`);
     return;

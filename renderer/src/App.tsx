@@ -24,6 +24,7 @@ const AuditPage = lazy(() => SCREENS.audit().then((m) => ({ default: m.AuditPage
 const ProceduresPage = lazy(() => SCREENS.procedures().then((m) => ({ default: m.ProceduresPage })));
 const PeoplePage = lazy(() => SCREENS.people().then((m) => ({ default: m.PeoplePage })));
 const TokensPage = lazy(() => SCREENS.tokens().then((m) => ({ default: m.TokensPage })));
+const SettingsPage = lazy(() => SCREENS.settings().then((m) => ({ default: m.SettingsPage })));
 
 const TITLES = {
   operator: 'Station',
@@ -35,6 +36,7 @@ const TITLES = {
   procedures: 'Procedures',
   people: 'People',
   tokens: 'Tokens',
+  settings: 'Settings',
   login: 'Log in',
   'not-found': 'Not found',
 } as const;
@@ -103,6 +105,10 @@ export function App() {
               ) : route.name === 'tokens' ? (
                 <ScreenGate screen="tokens">
                   <TokensPage />
+                </ScreenGate>
+              ) : route.name === 'settings' ? (
+                <ScreenGate screen="settings">
+                  <SettingsPage />
                 </ScreenGate>
               ) : route.name === 'login' ? (
                 <LoginPage from={route.from} />

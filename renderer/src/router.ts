@@ -10,6 +10,7 @@ export type Route =
   | { name: 'procedures' }
   | { name: 'people' }
   | { name: 'tokens' }
+  | { name: 'settings' }
   /** `from`: the path to go back to once logged in. */
   | { name: 'login'; from: string }
   | { name: 'not-found'; path: string };
@@ -24,6 +25,7 @@ export function parseHash(hash: string): Route {
   if (path === '/procedures') return { name: 'procedures' };
   if (path === '/people') return { name: 'people' };
   if (path === '/tokens') return { name: 'tokens' };
+  if (path === '/settings') return { name: 'settings' };
   const l = /^\/login(?:\?from=(.*))?$/.exec(path);
   if (l) return { name: 'login', from: l[1] ? decodeURIComponent(l[1]) : '/' };
   const u = /^\/units\/([^/]+)$/.exec(path);

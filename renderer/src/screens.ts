@@ -10,6 +10,7 @@ export const SCREENS = {
   procedures: once(() => import('./features/procedures/ProceduresPage.tsx')),
   people: once(() => import('./features/people/PeoplePage.tsx')),
   tokens: once(() => import('./features/tokens/TokensPage.tsx')),
+  settings: once(() => import('./features/settings/SettingsPage.tsx')),
 } satisfies Partial<Record<Route['name'], () => Promise<unknown>>>;
 
 /** Starts loading a route's screen (boot.ts, before React renders), if it has a chunk. */

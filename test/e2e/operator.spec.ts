@@ -3,6 +3,7 @@
  * on simulated instruments: scan, watch, answer, read PASS/FAIL, scan the next.
  */
 import { test, expect, saveScreenshot } from './fixtures.ts';
+import { scannerSends } from './operator-screen.ts';
 
 test('a serial of the wrong form is refused on the spot, showing the expected form, and the field keeps focus', async ({ operator, page }, testInfo) => {
   await expect(operator.phases.getByRole('listitem')).toHaveCount(7);
@@ -112,9 +113,10 @@ test('Abort while the LED question is open ends the run ABORTED within 1 s of th
 });
 
 test('keyboard only: scan, answer, abort with Escape, then open the run from History', async ({ operator, page }) => {
-  // Focus is already in the serial field after load: a scanner just types.
-  await page.keyboard.type('DEMO-0042');
-  await page.keyboard.press('Enter');
+  // Focus is already in the serial field after load: a scanner just types (at its own pace,
+  // as scannerSends stamps the keys; Playwright's typing stretches on a loaded machine, and a
+  // pause after the first key reads as a person typing before a scan, which replaces it).
+  await scannerSends(page, 'DEMO-0042');
   await expect(operator.prompt).toBeVisible();
   await page.keyboard.press('n');
   // "No" to the LED question: led_green fails.
@@ -122,8 +124,7 @@ test('keyboard only: scan, answer, abort with Escape, then open the run from His
   await expect(page.getByRole('table', { name: 'Failing measurements' })).toContainText('led_green');
 
   await expect(operator.serial).toBeFocused();
-  await page.keyboard.type('DEMO-0043');
-  await page.keyboard.press('Enter');
+  await scannerSends(page, 'DEMO-0043');
   await expect(operator.prompt).toBeVisible();
   await expect(page.getByRole('button', { name: 'Abort' })).toHaveAttribute('aria-keyshortcuts', 'Escape');
   await page.keyboard.press('Escape');

@@ -249,6 +249,28 @@ describe('procedures changed in the app', () => {
     expect(volts(after).outcome).toBe('FAIL');
   });
 
+  test('with approval on, a folder edited while the station was down waits as a draft: the version that ran last starts again', async () => {
+    const seq = tempDir('passline-seq-');
+    const data = tempDir('passline-data-');
+    cleanups.push(seq.remove, data.remove);
+    cpSync(join(FIXTURE_SEQUENCES, 'quick'), join(seq.dir, 'quick'), { recursive: true });
+    const settings = { procedureChangesNeedApproval: true };
+    const first = await openTestStation({ procedureId: 'quick', sequenceFolder: seq.dir, dataDir: data.dir, settings });
+    const ran = first.station.snapshot().procedure!.hash;
+    await first.station.ready();
+    await sleep(300);
+    await first.close({ keepData: true });
+    const yaml = join(seq.dir, 'quick', 'procedure.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('upper: 2', 'upper: 1.4'));
+    const t = await openTestStation({ procedureId: 'quick', sequenceFolder: seq.dir, dataDir: data.dir, settings });
+    cleanups.push(() => t.close({ keepData: true }));
+    expect(t.station.snapshot().procedure!.hash).toBe(ran);
+    const invoke: Invoke = (name, input) => t.station.invoke(name, input);
+    await loginAs(invoke, 'supervisor');
+    const drafts = await invoke('procedures.drafts', { procedureId: 'quick' });
+    expect(drafts).toMatchObject({ ok: true, value: { drafts: [{ kind: 'outside', state: 'pending', baseHash: ran }] } });
+  });
+
   test('rollback restores the old limit as a new version; a version whose code differs is refused naming the files', async () => {
     const o = await open();
     const first = await hashOf(o);
@@ -283,9 +305,21 @@ describe('procedures changed in the app', () => {
       cpSync(join(seq, 'quick'), join(seq, 'other'), { recursive: true });
       const y = join(seq, 'other', 'procedure.yaml');
       writeFileSync(y, readFileSync(y, 'utf8').replace('id: quick', 'id: other').replace('name: Quick fixture', 'name: Other fixture'));
+      cpSync(join(seq, 'quick'), join(seq, 'broken'), { recursive: true });
+      writeFileSync(join(seq, 'broken', 'procedure.yaml'), "# broken on purpose\nid: broken\nname: Broken\nversion: '1'\nphases: []\n");
     });
     const list = await o.must<{ procedures: { id: string; sockets: number[]; error: unknown }[] }>('procedures.list', {});
     expect(list.procedures.map((p) => [p.id, p.sockets, p.error])).toEqual([
+      [
+        'broken',
+        [],
+        {
+          message: expect.stringMatching(/a procedure needs at least one phase/),
+          file: expect.stringMatching(/broken[\\/]procedure\.yaml$/),
+          line: 5,
+          field: 'phases',
+        },
+      ],
       ['other', [], null],
       ['quick', [0, 1], null],
     ]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { cp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { CommandArgs, CommandHandlers } from '#contract/commands.ts';
 import { StationFault, toStationError } from '#contract/errors.ts';
@@ -109,9 +109,67 @@ export class ProcedureDesk<C> {
     return this.d.settings.procedureChangesNeedApproval;
   }
 
-  /** At start: what is on disk is the approved version (its copy kept when approval is on). */
-  async baseline(dirs: readonly string[]): Promise<void> {
-    for (const dir of new Set(dirs)) await this.markApproved(dir).catch((e: unknown) => this.d.log('warning', `procedures: ${(e as Error).message}`));
+  /**
+   * At start: what is on disk is the approved version (its copy kept when approval is on),
+   * unless approval is on and the folder differs from the version that ran last: then that
+   * version is rebuilt from the store as the approved copy (returned per folder, for the
+   * sockets to start on) and the change on disk waits as a draft.
+   */
+  async baseline(dirs: readonly string[]): Promise<Map<string, string>> {
+    const pins = new Map<string, string>();
+    for (const dir of new Set(dirs)) {
+      try {
+        if (this.needApproval) {
+          const { hash } = await readProcedureVersion(dir);
+          const id = (await this.fileOf(dir)).file.id;
+          const last = this.lastLoaded(id);
+          const copy = last && last !== hash ? await this.rebuild(id, last) : null;
+          if (copy) {
+            this.approved.set(dir, { hash: last!, copy });
+            pins.set(dir, copy);
+            await this.outsideDraft(dir, last!, hash);
+            continue;
+          }
+        }
+        await this.markApproved(dir);
+      } catch (e) {
+        this.d.log('warning', `procedures: ${(e as Error).message}`);
+      }
+    }
+    return pins;
+  }
+
+  /** The hash that ran last by the trail (a change still waiting for approval never ran). */
+  private lastLoaded(id: string): string | null {
+    const e = this.d.auditLog
+      .list({ procedureId: id, limit: 200 })
+      .find(
+        (x) =>
+          (x.action === 'procedure.changed' || x.action === 'procedure.changedOutside') &&
+          !(x.details as { awaitingApproval?: boolean } | null)?.awaitingApproval,
+      );
+    const det = (e?.details ?? {}) as { hash?: string; procedure?: { hash?: string } };
+    return det.procedure?.hash ?? det.hash ?? null;
+  }
+
+  /** A kept version written back into a folder of the data dir; null unless every file's text was kept and the hash comes out the same. */
+  private async rebuild(id: string, hash: string): Promise<string | null> {
+    let kept;
+    try {
+      kept = this.d.versions.get(id, hash);
+    } catch {
+      return null;
+    }
+    if (kept.files.some((f) => f.text === undefined)) return null;
+    const dir = join(this.d.dataDir, 'approved-procedures', `${id}-${hash.slice(0, 16)}`);
+    await rm(dir, { recursive: true, force: true });
+    for (const f of kept.files) {
+      await mkdir(dirname(join(dir, f.name)), { recursive: true });
+      await writeFile(join(dir, f.name), f.text!);
+    }
+    if ((await readProcedureVersion(dir).catch(() => null))?.hash === hash) return dir;
+    await rm(dir, { recursive: true, force: true });
+    return null;
   }
 
   private async markApproved(dir: string): Promise<string> {
@@ -122,7 +180,7 @@ export class ProcedureDesk<C> {
       copy = join(this.d.dataDir, 'approved-procedures', `${id}-${hash.slice(0, 16)}`);
       await rm(copy, { recursive: true, force: true });
       await mkdir(join(this.d.dataDir, 'approved-procedures'), { recursive: true });
-      await cp(dir, copy, { recursive: true, filter: (src) => !/[\\/]node_modules$/.test(src) });
+      await cp(dir, copy, { recursive: true });
     }
     const old = this.approved.get(dir);
     this.approved.set(dir, { hash, copy });
@@ -153,8 +211,10 @@ export class ProcedureDesk<C> {
     const approved = this.approved.get(dir);
     if (sockets.every((s) => s.procedure?.hash === hash && s.procedure.dir === dir) && approved?.hash === hash) return;
     if (!this.needApproval || !approved || approved.hash === hash) {
-      for (const s of sockets) s.setSource(dir, null);
-      for (const s of sockets) s.reload();
+      // Back to the approved version on disk: a change found there before is no longer pending.
+      if (approved?.hash === hash && approved.copy)
+        this.d.db.prepare(`UPDATE procedure_drafts SET state = 'superseded' WHERE kind = 'outside' AND state = 'pending' AND base_hash = ?`).run(hash);
+      for (const s of sockets) if (!s.setSource(dir, null)) s.reload();
       return;
     }
     await this.outsideDraft(dir, approved.hash, hash);

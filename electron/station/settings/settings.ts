@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import Conf from 'conf';
 import { SettingsSchema, defaultSettings, type Settings } from '#contract/settings.ts';
 
@@ -219,7 +219,19 @@ function describe(field: string, v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function saveSettings(dataDir: string, settings: Settings): void {
-  const conf = new Conf<Record<string, unknown>>({ projectName: 'passline', cwd: dataDir, configName: 'settings' });
-  conf.store = SettingsSchema.parse(settings);
+/**
+ * Writes the settings file atomically (conf writes a temp file and renames it) and keeps the
+ * same settings as the last good copy. `path`: the file the station loaded (headless
+ * `settings.json` by default; the desktop app's `config.json`).
+ */
+export function saveSettings(dataDir: string, settings: Settings, path: string = join(dataDir, 'settings.json')): void {
+  const valid = SettingsSchema.parse(settings);
+  const conf = new Conf<Record<string, unknown>>({
+    projectName: 'passline',
+    cwd: dirname(path),
+    configName: basename(path, extname(path)),
+    fileExtension: extname(path).slice(1),
+  });
+  conf.store = valid;
+  writeLastGood(dataDir, valid, readLastGood(dataDir).lastGood);
 }

@@ -297,12 +297,14 @@ class Worker {
 export class Uploader {
   readonly outbox: Outbox;
   readonly repo: RunsRepo;
-  readonly retry: UploadRetry;
+  retry: UploadRetry;
   readonly random: () => number;
   /** Rows delivered per target: counted at start, then kept up as deliveries succeed. */
   readonly delivered: Map<string, number>;
   private readonly bus: EventBus;
-  private readonly targets: readonly UploadTarget[];
+  private targets: readonly UploadTarget[];
+  private readonly opts: UploaderOptions;
+  private started = false;
   private readonly workers = new Map<string, Worker>();
   /** One audit shipper per enabled PostgreSQL target, by target id. */
   readonly auditShippers = new Map<string, AuditShipper>();
@@ -321,7 +323,14 @@ export class Uploader {
     this.random = opts.random ?? Math.random;
     this.targets = opts.targets;
     this.logFn = opts.log;
-    for (const t of opts.targets) {
+    this.opts = opts;
+    this.build(opts.targets);
+  }
+
+  /** A worker (and, for PostgreSQL with the trail, an audit shipper) per enabled target. */
+  private build(targets: readonly UploadTarget[]): void {
+    const opts = this.opts;
+    for (const t of targets) {
       if (!t.enabled) continue;
       const sink = createSink(t, { appVersion: opts.appVersion, log: (m) => opts.log('warning', m), attachments: opts.attachments });
       this.workers.set(t.id, new Worker(this, t, sink));
@@ -333,7 +342,7 @@ export class Uploader {
             target: sink,
             stationId: opts.audit.stationId,
             source: opts.audit.source,
-            retry: opts.retry,
+            retry: this.retry,
             log: opts.log,
             random: this.random,
           }),
@@ -341,7 +350,33 @@ export class Uploader {
     }
   }
 
+  /**
+   * New targets or retry timing from the Settings screen, without a restart: the old workers
+   * stop (deliveries in flight get their grace, then stay queued) and close their sinks, new
+   * ones start. The queue's rows stay as they are: a target kept by id carries on with them.
+   */
+  async setTargets(targets: readonly UploadTarget[], retry: UploadRetry): Promise<void> {
+    if (this.closed) return;
+    const shippers = [...this.auditShippers.values()];
+    const workers = [...this.workers.values()];
+    this.auditShippers.clear();
+    this.workers.clear();
+    await Promise.all(shippers.map((a) => a.close()));
+    await Promise.all(workers.map((w) => w.stop()));
+    if (this.closed) return;
+    this.retry = retry;
+    this.targets = targets;
+    this.build(targets);
+    if (this.started) {
+      for (const w of this.workers.values()) w.start();
+      for (const a of this.auditShippers.values()) a.start();
+    }
+    this.lastStatusJson = '';
+    this.changed();
+  }
+
   start(): void {
+    this.started = true;
     // A finished run was queued in the transaction that ended it: look at the queue then.
     this.unsubscribe = this.bus.subscribe((e) => {
       if (e.kind === 'run.ended') this.wake();

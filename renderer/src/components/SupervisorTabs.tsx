@@ -8,6 +8,7 @@ const TABS: readonly { screen: ScreenName; href: string; label: string }[] = [
   { screen: 'supervisor', href: '#/supervisor', label: 'Supervisor' },
   { screen: 'procedures', href: '#/procedures', label: 'Procedures' },
   { screen: 'audit', href: '#/audit', label: 'Audit' },
+  { screen: 'settings', href: '#/settings', label: 'Settings' },
   { screen: 'people', href: '#/people', label: 'People' },
   { screen: 'tokens', href: '#/tokens', label: 'Tokens' },
 ];
