@@ -89,6 +89,7 @@ export const SCREEN_ACCESS = {
   unit: 'operator',
   supervisor: 'supervisor',
   audit: 'supervisor',
+  procedures: 'supervisor',
   settings: 'supervisor',
   people: 'admin',
   tokens: 'admin',

@@ -21,6 +21,7 @@ const RunPage = lazy(() => SCREENS.run().then((m) => ({ default: memo(m.RunPage)
 const UnitPage = lazy(() => SCREENS.unit().then((m) => ({ default: memo(m.UnitPage) })));
 const SupervisorPage = lazy(() => SCREENS.supervisor().then((m) => ({ default: memo(m.SupervisorPage) })));
 const AuditPage = lazy(() => SCREENS.audit().then((m) => ({ default: m.AuditPage })));
+const ProceduresPage = lazy(() => SCREENS.procedures().then((m) => ({ default: m.ProceduresPage })));
 const PeoplePage = lazy(() => SCREENS.people().then((m) => ({ default: m.PeoplePage })));
 const TokensPage = lazy(() => SCREENS.tokens().then((m) => ({ default: m.TokensPage })));
 const SettingsPage = lazy(() => SCREENS.settings().then((m) => ({ default: m.SettingsPage })));
@@ -32,6 +33,7 @@ const TITLES = {
   unit: 'Unit',
   supervisor: 'Supervisor',
   audit: 'Audit',
+  procedures: 'Procedures',
   people: 'People',
   tokens: 'Tokens',
   settings: 'Settings',
@@ -87,6 +89,14 @@ export function App() {
               ) : route.name === 'audit' ? (
                 <ScreenGate screen="audit">
                   <AuditPage />
+                </ScreenGate>
+              ) : route.name === 'procedures' ? (
+                <ScreenGate screen="procedures">
+                  <ProceduresPage
+                    sockets={view.sockets}
+                    runsEnded={view.runsEnded}
+                    loadedKey={`${view.procedure?.hash ?? ''} ${view.procedureError?.message ?? ''} ${view.procedureWarning?.message ?? ''}`}
+                  />
                 </ScreenGate>
               ) : route.name === 'people' ? (
                 <ScreenGate screen="people">

@@ -7,6 +7,7 @@ export type Route =
   | { name: 'unit'; serial: string }
   | { name: 'supervisor' }
   | { name: 'audit' }
+  | { name: 'procedures' }
   | { name: 'people' }
   | { name: 'tokens' }
   | { name: 'settings' }
@@ -21,6 +22,7 @@ export function parseHash(hash: string): Route {
   if (path === '/history') return { name: 'history' };
   if (path === '/supervisor') return { name: 'supervisor' };
   if (path === '/audit') return { name: 'audit' };
+  if (path === '/procedures') return { name: 'procedures' };
   if (path === '/people') return { name: 'people' };
   if (path === '/tokens') return { name: 'tokens' };
   if (path === '/settings') return { name: 'settings' };

@@ -7,6 +7,7 @@ export const SCREENS = {
   unit: once(() => import('./features/unit/UnitPage.tsx')),
   supervisor: once(() => import('./features/supervisor/SupervisorPage.tsx')),
   audit: once(() => import('./features/audit/AuditPage.tsx')),
+  procedures: once(() => import('./features/procedures/ProceduresPage.tsx')),
   people: once(() => import('./features/people/PeoplePage.tsx')),
   tokens: once(() => import('./features/tokens/TokensPage.tsx')),
   settings: once(() => import('./features/settings/SettingsPage.tsx')),

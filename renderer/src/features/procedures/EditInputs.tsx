@@ -1,0 +1,109 @@
+import { useId } from 'react';
+import { Field, SelectField } from '../../components/Field.tsx';
+import { keyOf, textOf, type Edits, type FieldRef } from './edit-model.ts';
+
+export interface EditProps {
+  refs: ReadonlyMap<string, FieldRef>;
+  edits: Edits;
+  errors: Readonly<Record<string, string>>;
+  onEdit(ref: FieldRef, text: string): void;
+}
+
+const refAt = (refs: ReadonlyMap<string, FieldRef>, path: readonly (string | number)[]): FieldRef | undefined => refs.get(keyOf(path));
+
+/** One editable field of the file: what was typed, or the file's value; its error beside it; marked when changed. */
+export function EditField({
+  path,
+  label,
+  hint,
+  unit,
+  wide,
+  placeholder,
+  ...p
+}: EditProps & { path: readonly (string | number)[]; label: string; hint?: string; unit?: string | undefined; wide?: boolean; placeholder?: string }) {
+  const ref = refAt(p.refs, path);
+  if (!ref) return null;
+  const key = keyOf(path);
+  const edit = p.edits[key];
+  const value = edit ? edit.text : textOf(ref.original);
+  const changed = edit !== undefined && edit.text !== textOf(ref.original);
+  return (
+    <Field
+      label={unit ? `${label} (${unit})` : label}
+      hint={hint}
+      className={`edit-field${wide ? ' edit-field--wide' : ''}${changed ? ' edit-field--changed' : ''}`}
+      value={value}
+      placeholder={placeholder}
+      inputMode={ref.kind === 'number' || ref.kind === 'int' ? 'decimal' : undefined}
+      spellCheck={false}
+      autoComplete="off"
+      error={p.errors[key]}
+      data-field={key}
+      onChange={(e) => p.onEdit(ref, e.target.value)}
+    />
+  );
+}
+
+/** A yes/no field of the file as a checkbox. */
+export function EditToggle({ path, label, ...p }: EditProps & { path: readonly (string | number)[]; label: string }) {
+  const id = useId();
+  const ref = refAt(p.refs, path);
+  if (!ref) return null;
+  const key = keyOf(path);
+  const edit = p.edits[key];
+  const checked = edit ? edit.text === 'true' : ref.original === true;
+  const changed = edit !== undefined && edit.text !== textOf(ref.original);
+  return (
+    <div className={`edit-toggle${changed ? ' edit-field--changed' : ''}`}>
+      <input id={id} type="checkbox" checked={checked} data-field={key} onChange={(e) => p.onEdit(ref, String(e.target.checked))} />
+      <label htmlFor={id}>{label}</label>
+      {p.errors[key] ? (
+        <span className="form-field-error" role="alert">
+          {p.errors[key]}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+/** Inclusive or not, as the comparison a reader knows: ≤ or <. */
+export function EditInclusive({ path, label, ...p }: EditProps & { path: readonly (string | number)[]; label: string }) {
+  const ref = refAt(p.refs, path);
+  if (!ref) return null;
+  const key = keyOf(path);
+  const edit = p.edits[key];
+  const value = edit ? edit.text : String(ref.original !== false);
+  return (
+    <SelectField
+      label={label}
+      value={value === 'false' ? 'false' : 'true'}
+      options={[
+        { value: 'true', label: '≤ inclusive' },
+        { value: 'false', label: '< exclusive' },
+      ]}
+      error={p.errors[key]}
+      onChange={(v) => p.onEdit(ref, v)}
+    />
+  );
+}
+
+/** An `equals: true/false` limit: a choice of the two, nothing to mistype. */
+export function EditBoolSelect({ path, label, ...p }: EditProps & { path: readonly (string | number)[]; label: string }) {
+  const ref = refAt(p.refs, path);
+  if (!ref) return null;
+  const key = keyOf(path);
+  const edit = p.edits[key];
+  const value = edit ? edit.text : String(ref.original);
+  return (
+    <SelectField
+      label={label}
+      value={value === 'false' ? 'false' : 'true'}
+      options={[
+        { value: 'true', label: 'true' },
+        { value: 'false', label: 'false' },
+      ]}
+      error={p.errors[key]}
+      onChange={(v) => p.onEdit(ref, v)}
+    />
+  );
+}
