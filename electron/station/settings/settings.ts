@@ -1,6 +1,5 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
-import Conf from 'conf';
+import { dirname, join } from 'node:path';
 import { SettingsSchema, defaultSettings, type Settings } from '#contract/settings.ts';
 
 export interface LoadedSettings {
@@ -111,13 +110,21 @@ export function readLastGood(dataDir: string): { lastGood: LastGood | null; prob
  */
 export function writeLastGood(dataDir: string, settings: Settings, previous: LastGood | null, at: Date = new Date()): void {
   if (previous && JSON.stringify(previous.settings) === JSON.stringify(settings)) return;
-  const file = join(dataDir, LAST_GOOD_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
   const doc: LastGood = { savedAt: at.toISOString(), settings };
+  writeFileAtomic(join(dataDir, LAST_GOOD_FILE), `${JSON.stringify(doc, null, 2)}\n`);
+}
+
+/**
+ * Temp file, fsync, rename, then the folder synced: a power cut leaves the old file or the new
+ * one, never half of one. (Not through conf: its writer registers process-wide signal handlers
+ * that raise Ctrl-C again, which the CLI reads as a second Ctrl-C.)
+ */
+function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
   try {
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      const buf = Buffer.from(`${JSON.stringify(doc, null, 2)}\n`);
+      const buf = Buffer.from(text);
       let off = 0;
       while (off < buf.length) off += writeSync(fd, buf, off);
       fsyncSync(fd);
@@ -130,7 +137,7 @@ export function writeLastGood(dataDir: string, settings: Settings, previous: Las
     throw e;
   }
   try {
-    const dir = openSync(dataDir, 'r');
+    const dir = openSync(dirname(file), 'r');
     try {
       fsyncSync(dir);
     } finally {
@@ -220,18 +227,12 @@ function describe(field: string, v: unknown): string {
 }
 
 /**
- * Writes the settings file atomically (conf writes a temp file and renames it) and keeps the
+ * Writes the settings file atomically and keeps the
  * same settings as the last good copy. `path`: the file the station loaded (headless
  * `settings.json` by default; the desktop app's `config.json`).
  */
 export function saveSettings(dataDir: string, settings: Settings, path: string = join(dataDir, 'settings.json')): void {
   const valid = SettingsSchema.parse(settings);
-  const conf = new Conf<Record<string, unknown>>({
-    projectName: 'passline',
-    cwd: dirname(path),
-    configName: basename(path, extname(path)),
-    fileExtension: extname(path).slice(1),
-  });
-  conf.store = valid;
+  writeFileAtomic(path, `${JSON.stringify(valid, null, 2)}\n`);
   writeLastGood(dataDir, valid, readLastGood(dataDir).lastGood);
 }
