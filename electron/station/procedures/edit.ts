@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../store/atomic-file.ts';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { ProcedureFileSchema, type ProcedureFile } from '#contract/procedure.ts';
 import { EDITABLE_FIELDS, type FieldChange, type FieldDiff, type FieldPath } from '#contract/procedures.ts';
@@ -230,33 +230,7 @@ export function diffProcedures(a: ProcedureFile, b: ProcedureFile): FieldDiff[] 
   return out;
 }
 
-/** procedure.yaml replaced atomically: a temp file beside it, synced, renamed over it, the folder synced. */
+/** procedure.yaml replaced atomically (see store/atomic-file.ts). */
 export function writeProcedureFile(dir: string, text: string): void {
-  const file = join(dir, PROCEDURE_FILE);
-  const tmp = join(dirname(file), `.${PROCEDURE_FILE}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      const buf = Buffer.from(text, 'utf8');
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  try {
-    const d = openSync(dir, 'r');
-    try {
-      fsyncSync(d);
-    } finally {
-      closeSync(d);
-    }
-  } catch {
-    // Windows cannot sync a folder; the rename is still atomic.
-  }
+  writeFileAtomic(join(dir, PROCEDURE_FILE), text);
 }

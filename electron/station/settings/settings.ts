@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../store/atomic-file.ts';
 import { SettingsSchema, defaultSettings, type Settings } from '#contract/settings.ts';
 
 export interface LoadedSettings {
@@ -111,41 +112,7 @@ export function readLastGood(dataDir: string): { lastGood: LastGood | null; prob
 export function writeLastGood(dataDir: string, settings: Settings, previous: LastGood | null, at: Date = new Date()): void {
   if (previous && JSON.stringify(previous.settings) === JSON.stringify(settings)) return;
   const doc: LastGood = { savedAt: at.toISOString(), settings };
-  writeFileAtomic(join(dataDir, LAST_GOOD_FILE), `${JSON.stringify(doc, null, 2)}\n`);
-}
-
-/**
- * Temp file, fsync, rename, then the folder synced: a power cut leaves the old file or the new
- * one, never half of one. (Not through conf: its writer registers process-wide signal handlers
- * that raise Ctrl-C again, which the CLI reads as a second Ctrl-C.)
- */
-function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      const buf = Buffer.from(text);
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  try {
-    const dir = openSync(dirname(file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  } catch {
-    // Some systems (Windows) cannot sync a folder; the rename itself is still atomic.
-  }
+  writeFileAtomic(join(dataDir, LAST_GOOD_FILE), `${JSON.stringify(doc, null, 2)}\n`, 0o600);
 }
 
 /** Settings that once existed and now live elsewhere: named when found, so nobody wonders why they do nothing. */
@@ -233,6 +200,6 @@ function describe(field: string, v: unknown): string {
  */
 export function saveSettings(dataDir: string, settings: Settings, path: string = join(dataDir, 'settings.json')): void {
   const valid = SettingsSchema.parse(settings);
-  writeFileAtomic(path, `${JSON.stringify(valid, null, 2)}\n`);
+  writeFileAtomic(path, `${JSON.stringify(valid, null, 2)}\n`, 0o600);
   writeLastGood(dataDir, valid, readLastGood(dataDir).lastGood);
 }
