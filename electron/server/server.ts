@@ -87,7 +87,7 @@ export async function startServer(station: Station, opts: ServerOptions): Promis
   const cookie = `${UI_COOKIE}=${uiKey}; HttpOnly; SameSite=Strict; Path=/${opts.tls ? '; Secure' : ''}`;
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     serveStatic(req, res, opts.staticDir, hostOk, log, cookie).catch((e: unknown) => {
-      log(`HTTP ${req.method} ${String(req.url).slice(0, 200)}: ${errorText(e)}`);
+      log(`HTTP ${req.method} ${shownUrl(req.url)}: ${errorText(e)}`);
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end();
     });
@@ -106,10 +106,10 @@ export async function startServer(station: Station, opts: ServerOptions): Promis
   wss.on('error', (e) => log(`WebSocket server: ${e.message}`));
 
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    socket.on('error', (e) => log(`WebSocket upgrade ${String(req.url).slice(0, 200)}: ${e.message}`));
+    socket.on('error', (e) => log(`WebSocket upgrade ${shownUrl(req.url)}: ${e.message}`));
     const url = parseUrl(req.url);
     if (url === null) {
-      log(`WebSocket upgrade refused: malformed path ${JSON.stringify(String(req.url).slice(0, 200))}`);
+      log(`WebSocket upgrade refused: malformed path ${JSON.stringify(shownUrl(req.url))}`);
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       return;
     }
@@ -207,6 +207,13 @@ function authenticate(req: IncomingMessage, url: URL, station: Station, uiKey: s
       ? 'no credentials: send an API token (Authorization: Bearer <token>); an admin creates tokens in the station app (Tokens)'
       : 'no credentials: from another machine every client needs an API token (Authorization: Bearer <token>)',
   };
+}
+
+/** A request target as logged: the first 200 characters, with any `token=` value hidden (a token in a URL must not land in the log). */
+function shownUrl(target: string | undefined): string {
+  return String(target)
+    .replace(/([?&]token=)[^&#]*/gi, '$1(hidden)')
+    .slice(0, 200);
 }
 
 function errorText(e: unknown): string {
@@ -354,7 +361,7 @@ async function serveStatic(
   // read it nor send it (SameSite=Strict, and the Origin check on the upgrade).
   const pageCookie: Record<string, string> = isLoopback(req.socket.remoteAddress ?? '') ? { 'Set-Cookie': cookie } : {};
   const refuse = (status: number, why: string): void => {
-    log(`HTTP ${req.method} ${JSON.stringify(String(req.url).slice(0, 200))} refused (${status}): ${why}`);
+    log(`HTTP ${req.method} ${JSON.stringify(shownUrl(req.url))} refused (${status}): ${why}`);
     res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(why);
   };
   if (!hostOk(req.headers.host)) {

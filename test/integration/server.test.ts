@@ -326,6 +326,10 @@ describe('static UI', () => {
       expect(res.body, path).toMatch(/malformed percent escape|NUL byte/);
     }
     expect(logs).toContain('server: HTTP GET "/%E0%A4%A" refused (400): malformed percent escape in the path');
+    // A token in the URL of a refused request is not written to the log.
+    expect((await rawGet('/%E0%A4%A?token=pl_0123456789ab_secretpart', 'GET')).status).toBe(400);
+    expect(logs).toContain('server: HTTP GET "/%E0%A4%A?token=(hidden)" refused (400): malformed percent escape in the path');
+    expect(logs.join('\n')).not.toContain('secretpart');
     expect((await rawGet('/')).status).toBe(200);
   });
 
