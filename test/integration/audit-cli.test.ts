@@ -3,26 +3,13 @@
  * station database, then the same file after a tamperer changed one row by hand.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { DB_FILE, openDatabase } from '#station/store/db.ts';
 import { AuditLog } from '#station/store/audit.ts';
 import { InventoryRepo } from '#station/store/inventory-repo.ts';
-import { REPO_ROOT, tempDir } from '../helpers/paths.ts';
-
-const CLI = join(REPO_ROOT, 'electron/station/cli.ts');
-
-async function passline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+import { tempDir } from '../helpers/paths.ts';
+import { passline } from '../helpers/cli.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

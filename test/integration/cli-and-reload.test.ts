@@ -2,26 +2,13 @@
  * `passline run` as a test engineer and CI use it (a real child process), the
  * load-time type check, and hot reload of an edited procedure on a live station.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StationEvent } from '#contract/events.ts';
-import { FIXTURE_SEQUENCES, REPO_ROOT, SHIPPED_SEQUENCES, tempDir } from '../helpers/paths.ts';
+import { FIXTURE_SEQUENCES, SHIPPED_SEQUENCES, tempDir } from '../helpers/paths.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
-
-const CLI = join(REPO_ROOT, 'electron/station/cli.ts');
-
-async function passline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+import { passline } from '../helpers/cli.ts';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {

@@ -3,10 +3,8 @@
  * folder, while that station runs: the same files the run page gives, and imports a second
  * station then serves.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '#contract/records.ts';
 import { parseNative } from '#station/formats/native.ts';
@@ -15,21 +13,7 @@ import { REPO_ROOT, SHIPPED_SEQUENCES, tempDir } from '../helpers/paths.ts';
 import { openTestStation, type TestStation } from '../helpers/station.ts';
 import { schemaProblems } from '../helpers/ocp-schema.ts';
 import { TpRunCreate } from '../helpers/tofupilot-models.ts';
-
-const CLI = join(REPO_ROOT, 'electron/station/cli.ts');
-
-async function passline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], {
-      timeout: 60_000,
-      maxBuffer: 64 << 20,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+import { passline } from '../helpers/cli.ts';
 
 let ts: TestStation;
 let ids: string[];
