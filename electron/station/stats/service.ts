@@ -70,7 +70,7 @@ export class StatsService {
       filter: this.filterOf(i),
       ...this.range(i),
       referencePattern: this.settings().referenceSerialPattern,
-      by: i.by,
+      groupBy: i.groupBy,
       limit: i.limit,
     });
   }
