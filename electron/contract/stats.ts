@@ -200,7 +200,7 @@ export const ParetoResultSchema = z.object({
   groupBy: ParetoBySchema,
   /** Failures counted (sum of every key's count, also past `limit`). */
   failures: z.number().int().nonnegative(),
-  /** Non-reference runs in the range that did not pass (FAIL, ERROR, ABORTED). */
+  /** Non-reference FAIL and ERROR runs in the range (an ABORTED run was stopped, not failed). */
   failedRuns: z.number().int().nonnegative(),
   runs: z.number().int().nonnegative(),
   /** Largest first; ties by key. */
