@@ -68,6 +68,7 @@ export const ACCESS: Record<CommandName, Need> = {
   'procedures.get': supervise(false),
   'procedures.drafts': supervise(false),
   'procedures.assign': supervise(true),
+  'procedures.preview': supervise(false),
   'procedures.propose': supervise(true),
   'procedures.approve': supervise(true),
   'procedures.reject': supervise(true),

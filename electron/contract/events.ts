@@ -67,6 +67,11 @@ export const EventDataSchemas = {
   'storage.changed': StorageStateSchema,
   /** A fixture id was scanned on a socket. */
   'fixture.changed': z.object({ fixtureId: z.string().nullable() }),
+  /**
+   * Something on the Procedures screen changed: a draft proposed, approved or rejected, a version
+   * applied or rolled back, a socket assigned, a file edited on disk. `action` is the audit trail's.
+   */
+  'procedures.changed': z.object({ procedureId: z.string().nullable(), action: z.string() }),
 } as const;
 
 export type EventKind = keyof typeof EventDataSchemas;

@@ -515,7 +515,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     root: sequenceRoot,
     sockets,
     auditLog,
-    audit,
+    // Every act of the desk is in the trail; the Procedures screen hears of it by this event instead of polling.
+    audit: (actor, action, details, procedureId) => {
+      audit(actor, action, details, procedureId);
+      bus.publish({ kind: 'procedures.changed', data: { procedureId: procedureId ?? null, action } });
+    },
     actor: (caller) => sessions.actor(caller),
     people,
     versions,
