@@ -26,7 +26,7 @@ function indexByName(doc: Document, seqPath: DocPath, name: string): number {
 }
 
 /** Whether the path names a field a supervisor may change, and its place in the document. */
-export function docPathOf(doc: Document, path: FieldPath, create = false): DocPath {
+export function docPathOf(doc: Document, path: FieldPath): DocPath {
   const [head, ...rest] = path;
   if (rest.length === 0 && includes(EDITABLE_FIELDS.procedure, head!)) return [head];
   if (head === 'prompts' && rest.length === 2 && typeof rest[0] === 'string' && includes(EDITABLE_FIELDS.prompt, rest[1]!)) {
@@ -42,7 +42,7 @@ export function docPathOf(doc: Document, path: FieldPath, create = false): DocPa
     if (typeof t[0] !== 'string' || t.length !== 2 || !includes(EDITABLE_FIELDS.measurement, t[1]!))
       throw bad(path, 'not a measurement field a supervisor may change');
     let mi = indexByName(doc, [...base, 'measurements'], t[0]);
-    if (mi < 0 && mayAdd && create) {
+    if (mi < 0 && mayAdd) {
       // An instance's first own limit for a declared measurement: an override entry replaces the
       // declared one whole (engine/plan.ts), so it starts as a copy of it and only the edited field differs.
       const declared = doc.getIn([...at, 'measurements', indexByName(doc, [...at, 'measurements'], t[0])], true) as { toJSON(): unknown };
@@ -155,7 +155,7 @@ export function applyChanges(text: string, changes: readonly FieldChange[]): { t
   if (doc.errors.length) throw new StationFault('sequence.invalid', `${PROCEDURE_FILE}: ${doc.errors[0]!.message.split('\n')[0]}`);
   const before = ProcedureFileSchema.parse(doc.toJS());
   for (const c of changes) {
-    const at = docPathOf(doc, c.path, c.value !== null);
+    const at = docPathOf(doc, c.path);
     if (c.value === null) doc.deleteIn(at);
     else doc.setIn(at, doc.createNode(c.value));
   }
