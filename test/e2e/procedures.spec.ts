@@ -371,7 +371,7 @@ test('a file edited on disk shows as "changed outside the app" with its diff', a
   }
 });
 
-test('a procedure per socket: two sockets run two procedures at once', async ({ page }) => {
+test('a procedure per socket: two sockets run two procedures at once', async ({ page }, testInfo) => {
   const b = await bench({ sockets: 2, second: true, delayMs: 4000 });
   try {
     await logIn(page, b.station.url, SUPERVISOR, '/procedures');
@@ -385,6 +385,12 @@ test('a procedure per socket: two sockets run two procedures at once', async ({ 
     const two = new OperatorScreen(page, 2);
     await expect(one.connection).toHaveText('Connected');
     await expect(one.serial).toBeFocused();
+    // The header and each socket name the procedure it runs.
+    const header = page.getByLabel('Test procedure');
+    await expect(header).toContainText('2 procedures');
+    await expect(one.scope.getByRole('heading', { name: /Socket 1/ })).toHaveText('Socket 1Quick fixture');
+    await expect(two.scope.getByRole('heading', { name: /Socket 2/ })).toHaveText('Socket 2Quick fixture B');
+    await saveScreenshot(page, testInfo, 'procedures-two-sockets-two-procedures');
     await one.scan('Q-0301');
     await two.scan('Q-0302');
     // Both run at the same time: each panel has a run to abort.

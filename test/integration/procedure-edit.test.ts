@@ -395,6 +395,9 @@ describe('procedures changed in the app', () => {
     await o.must('procedures.assign', { socket: 1, procedureId: 'other' });
     const otherHash = (await o.must<{ hash: string }>('procedures.get', { procedureId: 'other' })).hash;
     await loaded(o, otherHash, 1);
+    // The snapshot names each socket's procedure (the screens show it per socket).
+    const snap = await o.must<{ sockets: { procedure?: { id: string; name: string } }[] }>('station.snapshot', {});
+    expect(snap.sockets.map((s) => s.procedure?.name)).toEqual(['Quick fixture', 'Other fixture']);
     const a = await o.invoke('run.start', { serialNumber: 'Q-10', socket: 0, params: { delayMs: 300 } });
     const b = await o.invoke('run.start', { serialNumber: 'Q-11', socket: 1, params: { delayMs: 300 } });
     if (!a.ok || !b.ok) throw new Error('refused');
