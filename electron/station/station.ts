@@ -48,6 +48,7 @@ import { Sessions, type Caller } from './auth/sessions.ts';
 import { authHandlers } from './auth/auth-handlers.ts';
 import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
+import { statsHandlers } from './stats/handlers.ts';
 import { ProcedureVersions, procedureVersionHandlers } from './procedures/versions.ts';
 import { ProcedureDesk } from './procedures/edit-handlers.ts';
 import { loadSettingsFile, saveSettings } from './settings/settings.ts';
@@ -641,6 +642,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       operatorId,
       scanRoutes: settings.scanRoutes,
       settingsProblems,
+      shiftYield: null,
     };
   };
 
@@ -927,6 +929,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'runs.export': (i) => exportRuns(repo, i, attachments),
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
     ...auditHandlers(auditLog, settings.stationId),
+    ...statsHandlers(),
     ...procedureVersionHandlers(versions),
     ...desk.handlers(),
     ...settingsHandlers({
