@@ -87,6 +87,7 @@ export const SCREEN_ACCESS = {
   history: 'operator',
   run: 'operator',
   unit: 'operator',
+  overlay: 'operator',
   supervisor: 'supervisor',
   audit: 'supervisor',
   procedures: 'supervisor',
