@@ -61,6 +61,14 @@ const COMMAND_NAMES = [
   'procedures.approve',
   'procedures.reject',
   'procedures.rollback',
+  'stats.yield',
+  'stats.pareto',
+  'stats.failureRuns',
+  'stats.measurements',
+  'stats.spc',
+  'stats.series',
+  'stats.alerts',
+  'stats.shift',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.

@@ -48,6 +48,7 @@ import { Sessions, type Caller } from './auth/sessions.ts';
 import { authHandlers } from './auth/auth-handlers.ts';
 import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
+import { statsHandlers } from './stats/handlers.ts';
 import { ProcedureVersions, procedureVersionHandlers } from './procedures/versions.ts';
 import { ProcedureDesk } from './procedures/edit-handlers.ts';
 import { loadSettingsFile, saveSettings } from './settings/settings.ts';
@@ -515,7 +516,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     root: sequenceRoot,
     sockets,
     auditLog,
-    audit,
+    // Every act of the desk is in the trail; the Procedures screen hears of it by this event instead of polling.
+    audit: (actor, action, details, procedureId) => {
+      audit(actor, action, details, procedureId);
+      bus.publish({ kind: 'procedures.changed', data: { procedureId: procedureId ?? null, action } });
+    },
     actor: (caller) => sessions.actor(caller),
     people,
     versions,
@@ -637,6 +642,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       operatorId,
       scanRoutes: settings.scanRoutes,
       settingsProblems,
+      shiftYield: null,
     };
   };
 
@@ -923,6 +929,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'runs.export': (i) => exportRuns(repo, i, attachments),
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
     ...auditHandlers(auditLog, settings.stationId),
+    ...statsHandlers(),
     ...procedureVersionHandlers(versions),
     ...desk.handlers(),
     ...settingsHandlers({

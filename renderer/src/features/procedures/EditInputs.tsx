@@ -107,3 +107,26 @@ export function EditBoolSelect({ path, label, ...p }: EditProps & { path: readon
     />
   );
 }
+
+/** One of a few words, or the default (the field removed): a phase's on-failure, a prompt's image. */
+export function EditChoice({
+  path,
+  label,
+  hint,
+  choices,
+  ...p
+}: EditProps & { path: readonly (string | number)[]; label: string; hint?: string; choices: readonly { value: string; label: string }[] }) {
+  const ref = refAt(p.refs, path);
+  if (!ref) return null;
+  const key = keyOf(path);
+  const edit = p.edits[key];
+  const value = edit ? edit.text : textOf(ref.original);
+  const changed = edit !== undefined && edit.text !== textOf(ref.original);
+  // A value the file has that the list lacks (an image outside the folder) stays choosable as it is.
+  const options = choices.some((c) => c.value === value) ? choices : [...choices, { value, label: value }];
+  return (
+    <div className={`edit-choice${changed ? ' edit-field--changed' : ''}`} data-field={key}>
+      <SelectField label={label} hint={hint} value={value} options={options} error={p.errors[key]} onChange={(v) => p.onEdit(ref, v)} />
+    </div>
+  );
+}
