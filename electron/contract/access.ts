@@ -99,6 +99,7 @@ export const SCREEN_ACCESS = {
   history: 'operator',
   run: 'operator',
   unit: 'operator',
+  overlay: 'operator',
   supervisor: 'supervisor',
   audit: 'supervisor',
   procedures: 'supervisor',
