@@ -86,7 +86,14 @@ describe('plant schema migrations', () => {
       await c.query(insertSql('race_b'), [JSON.stringify([plainRun('SN-NEW-1')])]);
       expect((await c.query('SELECT serial_number FROM race_b.runs ORDER BY 1')).rows).toEqual([{ serial_number: 'SN-NEW-1' }, { serial_number: 'SN-OLD-1' }]);
       const indexes = (await c.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'race_b' AND tablename = 'runs' ORDER BY 1`)).rows;
-      expect(indexes.map((r: { indexname: string }) => r.indexname)).toEqual(['runs_pkey', 'runs_procedure', 'runs_serial', 'runs_serial_prefix', 'runs_started', 'runs_station']);
+      expect(indexes.map((r: { indexname: string }) => r.indexname)).toEqual([
+        'runs_pkey',
+        'runs_procedure',
+        'runs_serial',
+        'runs_serial_prefix',
+        'runs_started',
+        'runs_station',
+      ]);
     });
   }, 60_000);
 

@@ -86,9 +86,15 @@ describe('station state in the plant database', () => {
       const seqs = events.map((e) => Number(e.seq)).filter((q) => q <= upTo);
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
       // Exactly what the station's log holds of the state kinds since this boot, no more, no less.
-      const local = ts.events.events.filter((e) => e.seq <= upTo).filter((e) => ['station.started', 'procedure.loaded', 'procedure.failed', 'socket.changed', 'run.started', 'run.phaseStarted', 'run.ended'].includes(e.kind));
+      const local = ts.events.events
+        .filter((e) => e.seq <= upTo)
+        .filter((e) =>
+          ['station.started', 'procedure.loaded', 'procedure.failed', 'socket.changed', 'run.started', 'run.phaseStarted', 'run.ended'].includes(e.kind),
+        );
       expect(seqs).toEqual(local.map((e) => e.seq));
-      const [after] = await sql<{ last_outcome: string; serial_number: string }>(`SELECT last_outcome, serial_number FROM state_a.station_sockets WHERE socket = 0`);
+      const [after] = await sql<{ last_outcome: string; serial_number: string }>(
+        `SELECT last_outcome, serial_number FROM state_a.station_sockets WHERE socket = 0`,
+      );
       expect(after).toEqual({ last_outcome: 'PASS', serial_number: 'Q-0004' });
     } finally {
       await ts.close();

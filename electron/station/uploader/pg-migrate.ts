@@ -37,8 +37,7 @@ export async function migrateSchema(client: pg.ClientBase, schema: string, appli
       const found = await client.query<{ value: string }>(`SELECT value FROM ${s}.schema_info WHERE key = 'version'`);
       from = Number(found.rows[0]?.value ?? 0);
     }
-    if (from > PG_SCHEMA_VERSION)
-      throw new Error(`schema ${s} is at version ${from}, written by a newer Passline (this one writes ${PG_SCHEMA_VERSION})`);
+    if (from > PG_SCHEMA_VERSION) throw new Error(`schema ${s} is at version ${from}, written by a newer Passline (this one writes ${PG_SCHEMA_VERSION})`);
     if (from === PG_SCHEMA_VERSION) {
       await client.query('COMMIT');
       return { from, to: from, applied: [] };
@@ -52,7 +51,11 @@ export async function migrateSchema(client: pg.ClientBase, schema: string, appli
       );
       // Versions applied before migrations were logged (a schema from Passline ≤ 0.1 says only "version 2").
       for (const m of PG_MIGRATIONS.filter((x) => x.version <= from))
-        await client.query(`INSERT INTO ${s}.schema_migrations (version, name, applied_by) VALUES ($1, $2, $3)`, [m.version, m.name, `found at version ${from}`]);
+        await client.query(`INSERT INTO ${s}.schema_migrations (version, name, applied_by) VALUES ($1, $2, $3)`, [
+          m.version,
+          m.name,
+          `found at version ${from}`,
+        ]);
     }
     const applied: number[] = [];
     for (const m of PG_MIGRATIONS) {
@@ -62,10 +65,9 @@ export async function migrateSchema(client: pg.ClientBase, schema: string, appli
       await client.query(`INSERT INTO ${s}.schema_migrations (version, name, applied_by) VALUES ($1, $2, $3)`, [m.version, m.name, appliedBy]);
       applied.push(m.version);
     }
-    await client.query(
-      `INSERT INTO ${s}.schema_info (key, value) VALUES ('version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      [String(PG_SCHEMA_VERSION)],
-    );
+    await client.query(`INSERT INTO ${s}.schema_info (key, value) VALUES ('version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [
+      String(PG_SCHEMA_VERSION),
+    ]);
     await client.query('COMMIT');
     return { from, to: PG_SCHEMA_VERSION, applied };
   } catch (e) {

@@ -157,7 +157,11 @@ function storedData(e: StationEvent): unknown {
       return { procedure: { id: p.id, name: p.name, version: p.version, hash: p.hash } };
     }
     case 'run.started':
-      return { procedure: e.data.procedure && { id: e.data.procedure.id, name: e.data.procedure.name, version: e.data.procedure.version, hash: e.data.procedure.hash }, unit: e.data.unit, operatorId: e.data.operatorId ?? null };
+      return {
+        procedure: e.data.procedure && { id: e.data.procedure.id, name: e.data.procedure.name, version: e.data.procedure.version, hash: e.data.procedure.hash },
+        unit: e.data.unit,
+        operatorId: e.data.operatorId ?? null,
+      };
     case 'run.phaseStarted':
       return { index: e.data.index, name: e.data.name, attempt: e.data.attempt };
     case 'run.ended':
@@ -241,7 +245,10 @@ export class StateShipper {
     const shipped = Number(r.rows[0]!.last_seq);
     if (shipped > this.o.source.lastSeq) {
       // Another data folder wrote under this id (a station set up again): its seq numbers are not ours.
-      this.o.log('error', `plant state to ${this.o.target.label}: the plant has events up to ${shipped} for station ${st.id}, this station is at ${this.o.source.lastSeq}; starting from this boot (give a station set up again a new stationId)`);
+      this.o.log(
+        'error',
+        `plant state to ${this.o.target.label}: the plant has events up to ${shipped} for station ${st.id}, this station is at ${this.o.source.lastSeq}; starting from this boot (give a station set up again a new stationId)`,
+      );
       return Math.max(0, st.bootSeq - 1);
     }
     const rows = await this.o.target.db.query<Record<string, string | number | null>>(
@@ -336,7 +343,18 @@ export class StateShipper {
            sockets = excluded.sockets, state = excluded.state, heartbeat_s = excluded.heartbeat_s, last_seen = now(),
            last_seq = GREATEST(${this.s}.stations.last_seq, excluded.last_seq),
            last_event_at = COALESCE(excluded.last_event_at, ${this.s}.stations.last_event_at)`,
-        [st.id, st.name, st.line, st.appVersion, started ? started.data.bootId : st.bootId, st.sockets, state, st.heartbeatSeconds, upTo, events.at(-1)?.ts ?? null],
+        [
+          st.id,
+          st.name,
+          st.line,
+          st.appVersion,
+          started ? started.data.bootId : st.bootId,
+          st.sockets,
+          state,
+          st.heartbeatSeconds,
+          upTo,
+          events.at(-1)?.ts ?? null,
+        ],
       );
       if (changed.size > 0) {
         const rows = [...changed].map((n) => sockets.get(n)).filter((r): r is SocketRow => r !== undefined);
@@ -371,7 +389,8 @@ export class StateShipper {
     while (this.cursor === null || this.cursor < target) {
       if (this.closed) throw new Error('the state shipper is closed');
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`station state not shipped to ${this.o.target.label} within ${timeoutMs} ms${this.lastError ? `: ${this.lastError}` : ''}`);
+      if (left <= 0)
+        throw new Error(`station state not shipped to ${this.o.target.label} within ${timeoutMs} ms${this.lastError ? `: ${this.lastError}` : ''}`);
       this.wake();
       await new Promise<void>((resolve) => {
         const done = (): void => {
@@ -399,7 +418,14 @@ export class StateShipper {
       const cursor = this.cursor;
       const { events } = this.o.source.since(cursor, this.batchSize);
       const last = events.at(-1)?.seq ?? cursor;
-      await Promise.race([this.write(events.filter((e) => STATE_KINDS.has(e.kind)), last, 'stopped').catch(() => {}), grace]);
+      await Promise.race([
+        this.write(
+          events.filter((e) => STATE_KINDS.has(e.kind)),
+          last,
+          'stopped',
+        ).catch(() => {}),
+        grace,
+      ]);
     }
     clearTimeout(timer);
   }
