@@ -90,7 +90,7 @@ export function XYChart(props: XYChartProps) {
           return {
             label: s.label || `curve ${i + 1}`,
             stroke: colour,
-            width: s.width ?? (s.faint ? 1.25 : 2),
+            width: s.width ?? (s.faint ? 1 : 2),
             ...(s.dashed ? { dash: [8, 4] } : {}),
             ...(s.faint ? { alpha: 0.7 } : {}),
             spanGaps: true,

@@ -232,11 +232,18 @@ function drawMarks(u: uPlot, groups: readonly MarkGroup[]): void {
       const colour = TONE[g.tone];
       const path = new Path2D();
       const points: [number, number, string | undefined][] = [];
+      // Thousands of marks on a 100k-point chart fall on the same few pixels: one shape per
+      // 2-pixel cell looks the same and strokes a fraction of the path (most of the paint).
+      const cells = new Set<number>();
+      const cell = px(2);
       for (const m of visible[gi]!) {
         const yv = u.data[m.series]?.[m.index];
         if (yv === null || yv === undefined) continue;
         const x = u.valToPos(xs[m.index]!, 'x', true);
         const y = u.valToPos(yv, u.series[m.series]?.scale ?? 'y', true);
+        const key = Math.round(x / cell) * 65536 + Math.round(y / cell);
+        if (cells.has(key)) continue;
+        cells.add(key);
         shapePath(path, g.shape, x, y, r);
         points.push([x, y, m.tag]);
       }

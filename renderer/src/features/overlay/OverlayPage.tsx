@@ -168,7 +168,7 @@ function OverlayChart({ runs, choice, query }: { runs: readonly OverlayRun[]; ch
           y: c.y,
           style: 'line',
           colour: newest ? NEWEST_COLOUR : failed ? FAIL_COLOUR : PASS_COLOUR,
-          width: newest ? 2.5 : 1.25,
+          width: newest ? 2.5 : 1,
           dashed: failed,
           faint: !newest,
         });
