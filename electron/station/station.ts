@@ -210,6 +210,8 @@ export interface Station {
   snapshot(): StationSnapshot;
   /** Resolves when every socket's runner has loaded its procedure or failed to. */
   ready(): Promise<void>;
+  /** Resolves once the plant database (every PostgreSQL target) has the station's state and audit trail as of now (tests, tools). */
+  plantDrained(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -449,7 +451,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     onStoreError(e);
     if (database.state !== 'damaged') log('error', `event log: ${(e as Error).message}`);
   };
-  bus.publish({
+  const startedEvent = bus.publish({
     kind: 'station.started',
     data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION },
   });
@@ -479,6 +481,24 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     attachments,
     // The trail goes to targets that keep it (PostgreSQL), in order, once.
     ...(fault ? {} : { audit: { stationId: settings.stationId, source: auditLog } }),
+    // Heartbeat and state changes (sockets, runs, phases) go to the plant database, in order, once.
+    ...(fault
+      ? {}
+      : {
+          plant: {
+            station: {
+              id: settings.stationId,
+              name: settings.stationName,
+              line: settings.stationLine,
+              appVersion: APP_VERSION,
+              sockets: settings.sockets,
+              bootId,
+              heartbeatSeconds: settings.heartbeatSeconds,
+              bootSeq: startedEvent.seq,
+            },
+            source: bus,
+          },
+        }),
   });
   uploader.start();
   wakeUploads = () => uploader.wake();
@@ -516,7 +536,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     root: sequenceRoot,
     sockets,
     auditLog,
-    audit,
+    // Every act of the desk is in the trail; the Procedures screen hears of it by this event instead of polling.
+    audit: (actor, action, details, procedureId) => {
+      audit(actor, action, details, procedureId);
+      bus.publish({ kind: 'procedures.changed', data: { procedureId: procedureId ?? null, action } });
+    },
     actor: (caller) => sessions.actor(caller),
     people,
     versions,
@@ -1019,6 +1043,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     snapshot,
     ready: async () => {
       await Promise.all(sockets.map((s) => s.whenSettled()));
+    },
+    plantDrained: async (timeoutMs) => {
+      await Promise.all([uploader.drainState(timeoutMs), uploader.drainAudit(timeoutMs)]);
     },
     // Closing twice (a shell's quit after a signal's) closes once.
     close: () => (closing ??= closeOnce()),
