@@ -20,6 +20,8 @@ const read: Need = { role: 'operator', scope: 'runs:read', changes: false };
 const operate: Need = { role: 'operator', scope: 'operate', changes: true };
 const technician = (changes: boolean): Need => ({ role: 'technician', scope: changes ? 'supervise' : 'runs:read', changes });
 const supervise = (changes: boolean): Need => ({ role: 'supervisor', scope: 'supervise', changes });
+/** Line statistics: the supervisor's screens; a dashboard reads them with a runs:read token. */
+const statsRead: Need = { role: 'supervisor', scope: 'runs:read', changes: false };
 /** People and tokens: an admin at the station only, never a token. */
 const admin = (changes: boolean): Need => ({ role: 'admin', scope: null, changes });
 
@@ -74,6 +76,15 @@ export const ACCESS: Record<CommandName, Need> = {
   'procedures.approve': supervise(true),
   'procedures.reject': supervise(true),
   'procedures.rollback': supervise(true),
+  'stats.yield': statsRead,
+  'stats.pareto': statsRead,
+  'stats.failureRuns': statsRead,
+  'stats.measurements': statsRead,
+  'stats.spc': statsRead,
+  'stats.series': statsRead,
+  'stats.alerts': statsRead,
+  // The operator's header shows the shift's yield.
+  'stats.shift': read,
   'people.list': admin(false),
   'people.add': admin(true),
   'people.update': admin(true),
@@ -111,6 +122,7 @@ export const SCREEN_ACCESS = {
   history: 'operator',
   run: 'operator',
   unit: 'operator',
+  overlay: 'operator',
   supervisor: 'supervisor',
   audit: 'supervisor',
   procedures: 'supervisor',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { UploadRetrySchema, UploadTargetsSchema } from './upload.ts';
 import { ScanRoutesSchema, SerialScannerSchema } from './scans.ts';
 import { parseAddress } from './instruments.ts';
+import { StatsSettingsShape } from './stats.ts';
 
 /** One schema for electron-store (desktop) and conf (headless). */
 export const SettingsSchema = z.object({
@@ -89,6 +90,8 @@ export const SettingsSchema = z.object({
     .object({ cert: z.string().min(1), key: z.string().min(1) })
     .strict()
     .optional(),
+  /** Statistics: shifts, reference serial pattern, SPC rules, yield alert (docs/statistics.md). */
+  ...StatsSettingsShape,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const defaultSettings = (): Settings => SettingsSchema.parse({});

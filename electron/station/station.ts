@@ -48,6 +48,7 @@ import { Sessions, type Caller } from './auth/sessions.ts';
 import { authHandlers } from './auth/auth-handlers.ts';
 import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
+import { startStats } from './stats/handlers.ts';
 import { ProcedureVersions, procedureVersionHandlers } from './procedures/versions.ts';
 import { ProcedureDesk } from './procedures/edit-handlers.ts';
 import { loadSettingsFile, saveSettings } from './settings/settings.ts';
@@ -661,6 +662,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       operatorId,
       scanRoutes: settings.scanRoutes,
       settingsProblems,
+      shiftYield: stats.shift(),
     };
   };
 
@@ -889,6 +891,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     return { path, bytes };
   };
 
+  // Yield, Pareto, SPC and drift alerts over the store (stats/handlers.ts); alerts go out as stats.alert.
+  const stats = startStats({ db, settings: () => settings, audit: auditLog, bus, canWrite: () => !fault, log });
+
   const handlers: CommandHandlers<Caller> = {
     ...authHandlers({
       people,
@@ -947,6 +952,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'runs.export': (i) => exportRuns(repo, i, attachments),
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
     ...auditHandlers(auditLog, settings.stationId),
+    ...stats.handlers,
     ...procedureVersionHandlers(versions),
     ...desk.handlers(),
     ...settingsHandlers({
@@ -1056,6 +1062,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     await uploader.close();
     bus.flush();
     await versions.idle();
+    stats.close();
     db.close();
   }
 }

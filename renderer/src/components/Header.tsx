@@ -14,7 +14,7 @@ const CONNECTION: Record<StationView['connection'], { text: string; tone: string
 
 /** The screens in the navigation, each shown only to a role that may open it. */
 const NAV: readonly { screen: ScreenName; href: string; label: string; current: readonly Route['name'][] }[] = [
-  { screen: 'history', href: '#/history', label: 'History', current: ['history', 'run', 'unit'] },
+  { screen: 'history', href: '#/history', label: 'History', current: ['history', 'run', 'unit', 'overlay'] },
   // Audit, People and Tokens are tabs beside it (SupervisorTabs), each shown to whom may open it.
   { screen: 'supervisor', href: '#/supervisor', label: 'Supervisor', current: ['supervisor', 'audit', 'people', 'tokens'] },
 ];
