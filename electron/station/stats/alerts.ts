@@ -3,6 +3,7 @@ import { SPC_RULE_NAMES, type SpcRule, type StatsAlert, type StatsAlertEvent } f
 import { OUTCOME, type ProcedureRuns, type RunsCache } from './runs-cache.ts';
 import { D2, RULE_WINDOW, checkRules } from './spc.ts';
 import { segmentsOf } from './spc-query.ts';
+import type { PointsCache } from './stat-writer.ts';
 import type { StatsSettings } from './service.ts';
 
 /**
@@ -50,8 +51,10 @@ export class AlertMonitor {
   private readonly runs: RunsCache;
   private readonly settings: () => StatsSettings;
   private readonly publish: Publish;
+  private readonly points: PointsCache | undefined;
 
-  constructor(db: DatabaseSync, runs: RunsCache, settings: () => StatsSettings, publish: Publish) {
+  constructor(db: DatabaseSync, runs: RunsCache, settings: () => StatsSettings, publish: Publish, points?: PointsCache) {
+    this.points = points;
     this.db = db;
     this.runs = runs;
     this.settings = settings;
@@ -108,7 +111,7 @@ export class AlertMonitor {
   private start(p: ProcedureRuns, measure: number, lim: number, st: StatsSettings): Track | null {
     const m = this.s.measure.get(measure) as { phase: string; name: string } | undefined;
     if (!m) return null;
-    const seg = segmentsOf(this.db, p, measure, { referencePattern: st.referenceSerialPattern }).segments.find((s) => s.lim === lim);
+    const seg = segmentsOf(this.db, p, measure, { referencePattern: st.referenceSerialPattern, points: this.points }).segments.find((s) => s.lim === lim);
     if (!seg || seg.values.length === 0) return null;
     let sum = 0;
     let sumMr = 0;
@@ -126,7 +129,7 @@ export class AlertMonitor {
       sum,
       sumMr,
       last: seg.values.at(-1)!,
-      recent: seg.values.slice(from).map((value, k) => ({ value, ri: seg.runs[from + k]!, idx: 0 })),
+      recent: [...seg.values.subarray(from)].map((value, k) => ({ value, ri: seg.runs[from + k]!, idx: 0 })),
       upTo: [lastRi, Number.MAX_SAFE_INTEGER],
       quiet: new Map(),
     };

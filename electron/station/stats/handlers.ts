@@ -39,7 +39,7 @@ export function startStats(o: {
   log: (level: 'info' | 'warning' | 'error', message: string) => void;
 }): StatsStation {
   const service = new StatsService(o.db, o.settings, { audit: o.audit });
-  const monitor = new AlertMonitor(o.db, service.runs, o.settings, (data, runId, socket) => o.bus.publish({ kind: 'stats.alert', data, runId, socket }));
+  const monitor = new AlertMonitor(o.db, service.runs, o.settings, (data, runId, socket) => o.bus.publish({ kind: 'stats.alert', data, runId, socket }), service.points);
   let ended = 0;
   let timer: NodeJS.Immediate | null = null;
   let closed = false;

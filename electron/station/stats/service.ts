@@ -5,6 +5,7 @@ import type { ShiftYield, StatsFilter } from '#contract/stats.ts';
 import { StationFault } from '#contract/errors.ts';
 import type { AuditLog } from '#station/store/audit.ts';
 import { RunsCache } from './runs-cache.ts';
+import { PointsCache } from './stat-writer.ts';
 import { computeYield } from './yield.ts';
 import { computePareto, failureRuns } from './pareto.ts';
 import { computeSpc, findMeasure } from './spc-query.ts';
@@ -20,6 +21,7 @@ export type StatsSettings = Pick<Settings, 'shifts' | 'referenceSerialPattern' |
  */
 export class StatsService {
   readonly runs: RunsCache;
+  readonly points = new PointsCache();
   private readonly clock: LocalClock;
   private shiftCache: { key: string; value: ShiftYield } | null = null;
 
@@ -68,7 +70,7 @@ export class StatsService {
       filter: this.filterOf(i),
       ...this.range(i),
       referencePattern: this.settings().referenceSerialPattern,
-      by: i.by,
+      groupBy: i.groupBy,
       limit: i.limit,
     });
   }
@@ -130,6 +132,7 @@ export class StatsService {
       rules: i.rules ?? st.spcRules,
       maxPoints: i.maxPoints,
       bins: i.bins,
+      points: this.points,
       audit: [...audit].reverse(),
     });
   }

@@ -235,30 +235,22 @@ export interface MeasurePoints {
  * Every stored value of one measurement: its blocks and what the journal still holds, in run
  * order. Points of runs still running are included; the reader keeps the finished ones.
  */
-export function readMeasure(db: DatabaseSync, measure: number): MeasurePoints {
-  const blocks = db.prepare('SELECT n, data FROM stat_blocks WHERE measure = ? ORDER BY id').all(measure) as { n: number; data: Uint8Array }[];
+export function readMeasure(db: DatabaseSync, measure: number, cache?: PointsCache): MeasurePoints {
+  const blocks = view(cache ? cache.blocks(db, measure) : readBlocks(db, measure, null));
   const journal = db.prepare('SELECT t, run, value, lim FROM stat_values WHERE measure = ? ORDER BY t, run, idx').all(measure) as {
     t: number;
     run: number;
     value: number;
     lim: number;
   }[];
-  let n = journal.length;
-  for (const b of blocks) n += Number(b.n);
+  if (journal.length === 0) return inRunOrder(blocks);
+  const n = blocks.n + journal.length;
   const out: MeasurePoints = { n, t: new Float64Array(n), value: new Float64Array(n), run: new Float64Array(n), lim: new Int32Array(n) };
-  let at = 0;
-  for (const b of blocks) {
-    const k = Number(b.n);
-    // A copy at offset 0: the blob's bytes may not be 8-byte aligned for a Float64Array view.
-    const bytes = new Uint8Array(k * 28);
-    bytes.set(b.data.subarray(0, k * 28));
-    const buf = bytes.buffer;
-    out.t.set(new Float64Array(buf, 0, k), at);
-    out.value.set(new Float64Array(buf, k * 8, k), at);
-    out.run.set(new Float64Array(buf, k * 16, k), at);
-    out.lim.set(new Int32Array(buf, k * 24, k), at);
-    at += k;
-  }
+  out.t.set(blocks.t);
+  out.value.set(blocks.value);
+  out.run.set(blocks.run);
+  out.lim.set(blocks.lim);
+  let at = blocks.n;
   for (const r of journal) {
     out.t[at] = Number(r.t);
     out.value[at] = r.value;
@@ -267,6 +259,78 @@ export function readMeasure(db: DatabaseSync, measure: number): MeasurePoints {
     at++;
   }
   return inRunOrder(out);
+}
+
+/** A measure's packed points read so far: columns with room to grow (the first `n` are points), and the last block id read. */
+interface Blocks {
+  cols: MeasurePoints;
+  lastId: number;
+}
+
+const view = (b: Blocks): MeasurePoints => {
+  const { n, t, value, run, lim } = b.cols;
+  return { n, t: t.subarray(0, n), value: value.subarray(0, n), run: run.subarray(0, n), lim: lim.subarray(0, n) };
+};
+
+/** The measure's blocks after the ones in `prev`, appended to its columns (grown as needed). */
+function readBlocks(db: DatabaseSync, measure: number, prev: Blocks | null): Blocks {
+  const rows = db.prepare('SELECT id, n, data FROM stat_blocks WHERE measure = ? AND id > ? ORDER BY id').all(measure, prev?.lastId ?? 0) as {
+    id: number;
+    n: number;
+    data: Uint8Array;
+  }[];
+  const have = prev?.cols.n ?? 0;
+  let n = have;
+  for (const r of rows) n += Number(r.n);
+  let c = prev?.cols;
+  if (!c || c.t.length < n) {
+    const size = Math.max(n, Math.ceil(have * 1.5));
+    const grown: MeasurePoints = { n: have, t: new Float64Array(size), value: new Float64Array(size), run: new Float64Array(size), lim: new Int32Array(size) };
+    if (c) {
+      grown.t.set(c.t.subarray(0, have));
+      grown.value.set(c.value.subarray(0, have));
+      grown.run.set(c.run.subarray(0, have));
+      grown.lim.set(c.lim.subarray(0, have));
+    }
+    c = grown;
+  }
+  let at = have;
+  for (const b of rows) {
+    const k = Number(b.n);
+    // Views need 8-byte alignment: a blob that does not start on one is copied first.
+    let d = b.data;
+    if (d.byteOffset % 8 !== 0) d = d.slice();
+    const o = d.byteOffset;
+    c.t.set(new Float64Array(d.buffer, o, k), at);
+    c.value.set(new Float64Array(d.buffer, o + k * 8, k), at);
+    c.run.set(new Float64Array(d.buffer, o + k * 16, k), at);
+    c.lim.set(new Int32Array(d.buffer, o + k * 24, k), at);
+    at += k;
+  }
+  c.n = n;
+  return { cols: c, lastId: rows.length ? Number(rows.at(-1)!.id) : (prev?.lastId ?? 0) };
+}
+
+/**
+ * Measurements' packed blocks kept in memory (a block never changes once written, and ids only
+ * grow): a read asks SQLite only for the blocks written since, then the journal. The last 32
+ * measurements read are kept.
+ */
+export class PointsCache {
+  private readonly entries = new Map<number, Blocks>();
+
+  blocks(db: DatabaseSync, measure: number): Blocks {
+    const had = this.entries.get(measure) ?? null;
+    this.entries.delete(measure);
+    const b = readBlocks(db, measure, had);
+    this.entries.set(measure, b);
+    if (this.entries.size > 32) this.entries.delete(this.entries.keys().next().value!);
+    return b;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }
 
 /** Blocks are each in order; an import of older runs makes a later block start earlier: sort then. */

@@ -5,6 +5,7 @@ import type { Route } from '../router.ts';
 import type { StationView } from '../api/station-view.ts';
 import { shortHash } from './format.ts';
 import { UploadIndicator } from './UploadIndicator.tsx';
+import { ShiftYield } from './ShiftYield.tsx';
 
 const CONNECTION: Record<StationView['connection'], { text: string; tone: string }> = {
   connecting: { text: 'Connecting…', tone: 'wait' },
@@ -85,6 +86,7 @@ export function Header({ view, route, role, session }: Props) {
           </a>
         ))}
       </nav>
+      <ShiftYield initial={view.shiftYield} />
       <UploadIndicator upload={view.upload} />
       {session}
       <div className={`connection connection--${conn.tone}`} role="status" aria-label="Connection">

@@ -51,8 +51,9 @@ export function up(db: DatabaseSync): void {
       lim INTEGER NOT NULL,
       PRIMARY KEY (run, idx, measure)
     ) STRICT, WITHOUT ROWID;
+    -- AUTOINCREMENT: an id is never given twice, so a reader's "blocks after id N" stays true.
     CREATE TABLE stat_blocks (
-      id INTEGER PRIMARY KEY,
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
       measure INTEGER NOT NULL,
       n INTEGER NOT NULL,
       data BLOB NOT NULL
