@@ -1,4 +1,5 @@
 import type { CommandName } from './commands.ts';
+import type { PlantCommandName } from './plant.ts';
 import { hasRole, scopeRank, type Role, type Scope, type Session } from './auth.ts';
 
 /**
@@ -93,6 +94,28 @@ export const ACCESS: Record<CommandName, Need> = {
   'tokens.revoke': admin(true),
 };
 
+/**
+ * The plant process (`passline plant`): logins, people and tokens as at a station (the same
+ * needs, taken from ACCESS), and its own reads. Its people and tokens are its own, kept in its
+ * data folder.
+ */
+export const PLANT_ACCESS: Record<PlantCommandName, Need> = {
+  'session.get': ACCESS['session.get'],
+  'session.login': ACCESS['session.login'],
+  'session.resume': ACCESS['session.resume'],
+  'session.logout': ACCESS['session.logout'],
+  'setup.createAdmin': ACCESS['setup.createAdmin'],
+  'people.list': ACCESS['people.list'],
+  'people.add': ACCESS['people.add'],
+  'people.update': ACCESS['people.update'],
+  'people.resetPin': ACCESS['people.resetPin'],
+  'tokens.list': ACCESS['tokens.list'],
+  'tokens.create': ACCESS['tokens.create'],
+  'tokens.revoke': ACCESS['tokens.revoke'],
+  'plant.line': read,
+  'plant.unit': read,
+};
+
 /** The screens of the station UI and the least role that sees each. */
 export const SCREEN_ACCESS = {
   operator: 'operator',
@@ -114,7 +137,15 @@ export type ScreenName = keyof typeof SCREEN_ACCESS;
 
 /** Whether a session may call a command; the reason in words when not (shown as `forbidden`). */
 export function allowed(session: Session, name: CommandName): { ok: true } | { ok: false; message: string; needs: string } {
-  const need = ACCESS[name];
+  return allowedBy(session, name, ACCESS[name]);
+}
+
+/** The same check against a plant process command (PLANT_ACCESS). */
+export function allowedInPlant(session: Session, name: PlantCommandName): { ok: true } | { ok: false; message: string; needs: string } {
+  return allowedBy(session, name, PLANT_ACCESS[name]);
+}
+
+function allowedBy(session: Session, name: string, need: Need): { ok: true } | { ok: false; message: string; needs: string } {
   if (session.kind === 'token') {
     if (need.scope !== null && session.scope !== null && scopeRank(session.scope) >= scopeRank(need.scope)) return { ok: true };
     return need.scope === null

@@ -8,6 +8,10 @@ import { StatsSettingsShape } from './stats.ts';
 export const SettingsSchema = z.object({
   stationId: z.string().min(1).default('station-1'),
   stationName: z.string().min(1).default('Passline station'),
+  /** The production line this station stands on, as the plant view groups stations ('' = none). */
+  stationLine: z.string().max(100).default(''),
+  /** How often the station tells the plant database it is alive (its PostgreSQL targets); the plant calls it silent after three missed. */
+  heartbeatSeconds: z.number().int().min(1).max(3600).default(10),
   /** Folder holding procedure folders; empty means the sequences that ship with the app. */
   sequenceFolder: z.string().default(''),
   /** Procedure id loaded on every socket. */

@@ -3,7 +3,7 @@
  * runs one unit headless, for test engineers and CI. Exit code: 0 PASS, 1 FAIL,
  * 2 ERROR, ABORTED or a usage/load problem. `passline export|import` (cli-transfer.ts)
  * move stored runs in and out of a data folder; `passline audit verify` (cli-audit.ts)
- * checks the audit trail.
+ * checks the audit trail; `passline plant` (electron/plant/cli-plant.ts) serves the plant view.
  */
 import { parseArgs } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { Sessions } from './auth/sessions.ts';
 import { userInfo } from 'node:os';
 import { EXPORT_USAGE, IMPORT_USAGE, transferMain } from './cli-transfer.ts';
 import { AUDIT_USAGE, auditMain } from './cli-audit.ts';
+import { PLANT_USAGE, plantMain } from '#plant/cli-plant.ts';
 import { PROCEDURE_FILE, findProcedureDir, parseProcedureFile } from './procedures/load.ts';
 import { paramProblems } from './engine/plan.ts';
 import { serialRefusal } from './scanning/serial-refusal.ts';
@@ -46,7 +47,9 @@ ${EXPORT_USAGE}
 
 ${IMPORT_USAGE}
 
-${AUDIT_USAGE}`;
+${AUDIT_USAGE}
+
+${PLANT_USAGE}`;
 
 function fail(message: string): never {
   console.error(`passline: ${message}`);
@@ -73,6 +76,7 @@ async function main(): Promise<number> {
   const [first, ...rest] = process.argv.slice(2);
   if (first === 'export' || first === 'import') return transferMain(first, rest);
   if (first === 'audit') return auditMain(rest);
+  if (first === 'plant') return plantMain(rest);
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

@@ -270,6 +270,9 @@ test('fields refuse bad values as they are typed, and the station names the fiel
     await expect(screen.measurement('volts').getByRole('alert')).toHaveText('Upper must not be below lower');
     await expect(page.getByRole('button', { name: 'Review and save…' })).toBeDisabled();
     await screen.field('volts', 'Upper').fill('2');
+    await screen.field('volts', 'Units').fill('Volts');
+    await expect(screen.measurement('volts').getByRole('alert')).toContainText('Unknown unit "Volts"');
+    await screen.field('volts', 'Units').fill('V');
     await page.getByLabel('Serial pattern').fill('^Q-[0-9+$');
     await expect(page.getByText(/Not a valid regular expression/)).toBeVisible();
     await page.getByLabel('Serial pattern').fill('^Q-[0-9]+$');

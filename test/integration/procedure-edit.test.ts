@@ -137,6 +137,9 @@ describe('procedures changed in the app', () => {
     expect(field(await propose(['serialPattern'], '^Q-(['))).toEqual(['serialPattern']);
     expect(field(await propose(['phases', 'second', 'timeoutMs'], -5))).toEqual(['phases', 'second', 'timeoutMs']);
     expect(field(await propose(['phases', 'second', 'measurements', 'volts', 'units'], ''))).toEqual(['phases', 'second', 'measurements', 'volts', 'units']);
+    const volts = await propose(['phases', 'second', 'measurements', 'volts', 'units'], 'Volts');
+    expect(field(volts)).toEqual(['phases', 'second', 'measurements', 'volts', 'units']);
+    expect(volts.ok ? '' : volts.error.message).toMatch(/unknown unit "Volts"/);
     expect(field(await propose(['phases', 'first', 'measurements', 'serial_ok', 'regex'], '(unclosed'))).toEqual([
       'phases',
       'first',

@@ -1,5 +1,6 @@
 import type { MeasurementSpec, PhaseSpec, ProcedureFile } from '#contract/procedure.ts';
 import type { FieldChange, FieldPath } from '#contract/procedures.ts';
+import { unitProblem } from '#contract/units.ts';
 
 /**
  * The editor's working state: the fields a supervisor changed, keyed by their path (dotted), each
@@ -9,7 +10,7 @@ import type { FieldChange, FieldPath } from '#contract/procedures.ts';
 export type Edits = Readonly<Record<string, { path: FieldPath; text: string }>>;
 
 /** `choice`: one of a few words (a phase's on-failure); empty text removes the field (its default). */
-export type ValueKind = 'number' | 'int' | 'text' | 'bool' | 'regex' | 'list' | 'equals' | 'choice';
+export type ValueKind = 'number' | 'int' | 'text' | 'bool' | 'regex' | 'list' | 'equals' | 'choice' | 'units';
 
 export const keyOf = (path: readonly (string | number)[]): string => path.join('.');
 
@@ -30,6 +31,12 @@ export function parseValue(kind: ValueKind, text: string, original: unknown): { 
       return { ok: true, value: t === '' ? null : text };
     case 'choice':
       return { ok: true, value: t === '' ? null : t };
+    case 'units': {
+      // The loader's own check (contract/units.ts), as the field is typed; empty removes the units.
+      if (t === '') return { ok: true, value: null };
+      const problem = unitProblem(text);
+      return problem ? { ok: false, message: problem.charAt(0).toUpperCase() + problem.slice(1) } : { ok: true, value: text };
+    }
     case 'regex':
       if (t === '') return { ok: true, value: null };
       try {
@@ -190,7 +197,7 @@ function phaseRefs(ph: PhaseSpec, add: Add): void {
 
 function measurementRefs(phase: string, m: MeasurementSpec, add: Add, instance?: number): void {
   const p = (f: string): FieldPath => measurementPath(phase, m.name, f, instance);
-  add(p('units'), 'text', m.units);
+  add(p('units'), 'units', m.units);
   for (const f of ['lower', 'upper', 'marginalLower', 'marginalUpper', 'tolerance', 'tolerancePercent', 'tolerancePpm'] as const) add(p(f), 'number', m[f]);
   add(p('lowerInclusive'), 'bool', m.lowerInclusive ?? true);
   add(p('upperInclusive'), 'bool', m.upperInclusive ?? true);
