@@ -6,7 +6,7 @@
  *   cold_ms, the first query in a fresh process's service (the runs read from SQLite).
  * stats.spc_100k_ms — `stats.spc` for one measurement (100,000 points): every figure, histogram,
  *   I-MR limits and all eight rules, median of 21; beside it cold_ms (runs cache not loaded).
- * The values were packed into blocks first, as the station does between runs.
+ * The values were indexed and packed into blocks first, as the station does between runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { openDatabase } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
 import { StatsService, type StatsSettings } from '#station/stats/service.ts';
-import { packStatValues } from '#station/stats/stat-writer.ts';
+import { indexFinishedRuns, packStatValues } from '#station/stats/stat-writer.ts';
 import { DEFAULT_SHIFTS } from '#contract/stats.ts';
 import type { Measurement, PhaseRecord, RunOutcome } from '#contract/records.ts';
 import { median, report, spreadOf, wanted } from '../lib/report.ts';
@@ -82,6 +82,7 @@ function seed(): number {
       }
     });
   }
+  while (indexFinishedRuns(db, 5000) > 0);
   while (packStatValues(db, 262_144) > 0);
   db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   db.close();

@@ -18,6 +18,7 @@ import { DB_FILE, SCHEMA_VERSION } from './store/db.ts';
 import { AuditLog } from './store/audit.ts';
 import { PROCEDURE_FILE, findProcedureDir, parseProcedureFile } from './procedures/load.ts';
 import { StatsService, type StatsSettings } from './stats/service.ts';
+import { indexBehind } from './stats/stat-writer.ts';
 
 export const STATS_USAGE = `usage: passline stats <procedure id or folder> [options]
   yield of the procedure's runs (first pass, final, retest rate, volume, test time), and with
@@ -49,13 +50,13 @@ function flagProblem(e: Error): string {
 }
 
 export function statsMain(args: string[], out: (line: string) => void = (l) => console.log(l), err: (line: string) => void = (l) => console.error(l)): Promise<number> {
-  return run(args, out).catch((e: unknown) => {
+  return run(args, out, err).catch((e: unknown) => {
     err(`passline stats: ${e instanceof Usage || e instanceof StationFault ? e.message : (e as Error).message}`);
     return 2;
   });
 }
 
-async function run(args: string[], out: (line: string) => void): Promise<number> {
+async function run(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -117,8 +118,10 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
       const ids = (db.prepare('SELECT DISTINCT procedure_id AS id FROM runs ORDER BY id LIMIT 20').all() as { id: string }[]).map((r) => r.id);
       throw new Usage(`no runs of procedure "${procedureId}" in ${dataDir}${ids.length ? ` (procedures with runs: ${ids.join(', ')})` : ' (no runs at all)'}`);
     }
+    // The station indexes each run's values just after it; a station stopped in between does it at its next start.
+    if (indexBehind(db)) err('passline stats: note: the measurement values of the last runs are not indexed yet (the station does it when it runs next); SPC leaves them out');
     const settings = stationSettings(dataDir);
-    const stats = new StatsService(db, () => settings, { audit: new AuditLog(db) });
+    const stats = new StatsService(db, () => settings, { audit: new AuditLog(db), write: false });
     const filter = {
       procedureId,
       ...(v.version !== undefined ? { version: v.version } : {}),

@@ -11,6 +11,7 @@ import { DEFAULT_SHIFTS } from '#contract/stats.ts';
 import { openDatabase } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
 import { StatsService } from '#station/stats/service.ts';
+import { indexFinishedRuns } from '#station/stats/stat-writer.ts';
 import { runStart } from '../helpers/records.ts';
 import { FIXTURE_SEQUENCES, tempDir } from '../helpers/paths.ts';
 import { passline } from '../helpers/cli.ts';
@@ -37,6 +38,8 @@ function stationDir(): string {
     const outcome = value > 3.4 ? 'FAIL' : 'PASS';
     repo.finishRun(run.id, { outcome, endedAt: at, durationMs: 1000 + k }, [{ index: 0, name: 'rail', group: 'main', attempt: 1, outcome, startedAt: at, endedAt: at, durationMs: 1, measurements: [m], logs: [] }], []);
   });
+  // As the station does after each run.
+  indexFinishedRuns(db);
   db.close();
   return t.dir;
 }

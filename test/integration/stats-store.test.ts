@@ -377,6 +377,8 @@ describe('drift alerts', () => {
     let minute = 0;
     const run = (x: number, socket = 0) => {
       addRun(s.repo, { serial: `D${minute}`, minute: minute++, outcome: 'PASS', socket, measurements: [v(x)] });
+      // As the station does after each run: index its values, then check.
+      stats.refresh();
       monitor.check();
     };
     // 30 points alternating around 3.30: no run of nine on one side.
@@ -405,6 +407,7 @@ describe('drift alerts', () => {
     const outcomes: RunOutcome[] = ['PASS', 'PASS', 'PASS', 'PASS', 'FAIL', 'FAIL', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS'];
     outcomes.forEach((o, k) => {
       addRun(s.repo, { serial: `Y${k}`, minute: k, outcome: o });
+      stats.refresh();
       monitor.check();
     });
     // After Y5: the last five first attempts are P P P F F: 60 % < 80 %. Back to 80 % at Y9 (F P P P P).

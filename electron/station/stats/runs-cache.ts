@@ -185,7 +185,7 @@ function fixtureOf(body: string | null): string | null {
 /** The procedures' runs, loaded at first use and kept current from the store's feed. */
 export class RunsCache {
   private readonly procedures = new Map<string, ProcedureRuns>();
-  private seq = -1;
+  private seq: number;
   /** Runs that finished since the alert monitor last took them (at most the last 10,000). */
   private finished: { rowid: number; procedureId: string }[] = [];
   private readonly s: Record<'load' | 'one' | 'feed' | 'top' | 'oldest', StatementSync>;
@@ -200,6 +200,8 @@ export class RunsCache {
     };
     this.s.load.setReturnArrays(true);
     this.s.one.setReturnArrays(true);
+    // Runs that finish from now on are the ones the alert monitor takes.
+    this.seq = Number((this.s.top.get() as { s: number | null }).s ?? 0);
   }
 
   /** Runs that finished since the last call, oldest first (for the alert monitor). */
@@ -210,10 +212,6 @@ export class RunsCache {
 
   /** Applies the store's feed of finished and deleted runs. */
   sync(): void {
-    if (this.seq < 0) {
-      this.seq = Number((this.s.top.get() as { s: number | null }).s ?? 0);
-      return;
-    }
     const oldest = Number((this.s.oldest.get() as { s: number | null }).s ?? 0);
     if (oldest > this.seq + 1) {
       // Fell behind the feed's window: start again.

@@ -5,7 +5,7 @@ import type { ShiftYield, StatsFilter } from '#contract/stats.ts';
 import { StationFault } from '#contract/errors.ts';
 import type { AuditLog } from '#station/store/audit.ts';
 import { RunsCache } from './runs-cache.ts';
-import { PointsCache } from './stat-writer.ts';
+import { PointsCache, indexBehind, indexFinishedRuns } from './stat-writer.ts';
 import { computeYield } from './yield.ts';
 import { computePareto, failureRuns } from './pareto.ts';
 import { computeSpc, findMeasure } from './spc-query.ts';
@@ -28,13 +28,22 @@ export class StatsService {
   private readonly db: DatabaseSync;
   private readonly settings: () => StatsSettings;
   private readonly audit: AuditLog | undefined;
+  private readonly write: boolean;
 
-  constructor(db: DatabaseSync, settings: () => StatsSettings, opts: { audit?: AuditLog; clock?: LocalClock } = {}) {
+  /** `write: false` for a read-only store (the CLI): runs not indexed yet are left to the station. */
+  constructor(db: DatabaseSync, settings: () => StatsSettings, opts: { audit?: AuditLog; clock?: LocalClock; write?: boolean } = {}) {
     this.db = db;
     this.settings = settings;
     this.audit = opts.audit;
+    this.write = opts.write ?? true;
     this.runs = new RunsCache(db);
     this.clock = opts.clock ?? new LocalClock();
+  }
+
+  /** Indexes the values of runs that finished since (between runs, and before each query). */
+  refresh(): void {
+    if (!this.write) return;
+    while (indexBehind(this.db) && indexFinishedRuns(this.db) > 0);
   }
 
   private range(f: { from?: string | undefined; to?: string | undefined }): { from?: number; to?: number } {
@@ -54,6 +63,7 @@ export class StatsService {
   }
 
   yield(i: CommandArgs<'stats.yield'>): CommandOutput<'stats.yield'> {
+    this.refresh();
     const st = this.settings();
     return computeYield(this.runs.get(i.procedureId), {
       ...this.range(i),
@@ -66,6 +76,7 @@ export class StatsService {
   }
 
   pareto(i: CommandArgs<'stats.pareto'>): CommandOutput<'stats.pareto'> {
+    this.refresh();
     return computePareto(this.db, this.runs.get(i.procedureId), {
       filter: this.filterOf(i),
       ...this.range(i),
@@ -76,6 +87,7 @@ export class StatsService {
   }
 
   failureRuns(i: CommandArgs<'stats.failureRuns'>): CommandOutput<'stats.failureRuns'> {
+    this.refresh();
     const { limit, before, ...query } = i;
     return {
       runs: failureRuns(this.db, this.runs.get(i.procedureId), {
@@ -90,6 +102,7 @@ export class StatsService {
   }
 
   measurements(i: CommandArgs<'stats.measurements'>): CommandOutput<'stats.measurements'> {
+    this.refresh();
     const rows = this.db
       .prepare(
         `SELECT m.id, m.phase, m.name, m.units,
@@ -122,6 +135,7 @@ export class StatsService {
   }
 
   spc(i: CommandArgs<'stats.spc'>): CommandOutput<'stats.spc'> {
+    this.refresh();
     const st = this.settings();
     const m = findMeasure(this.db, i.procedureId, i.measurement);
     const audit = this.audit?.list({ procedureId: i.procedureId, action: 'procedure.changed', limit: 1000 }) ?? [];
@@ -138,6 +152,7 @@ export class StatsService {
   }
 
   series(i: CommandArgs<'stats.series'>): CommandOutput<'stats.series'> {
+    this.refresh();
     return {
       procedureId: i.procedureId,
       measurement: i.measurement,
