@@ -17,7 +17,12 @@ const CONNECTION: Record<StationView['connection'], { text: string; tone: string
 const NAV: readonly { screen: ScreenName; href: string; label: string; current: readonly Route['name'][] }[] = [
   { screen: 'history', href: '#/history', label: 'History', current: ['history', 'run', 'unit', 'overlay'] },
   // Audit, People and Tokens are tabs beside it (SupervisorTabs), each shown to whom may open it.
-  { screen: 'supervisor', href: '#/supervisor', label: 'Supervisor', current: ['supervisor', 'audit', 'people', 'tokens'] },
+  {
+    screen: 'supervisor',
+    href: '#/supervisor',
+    label: 'Supervisor',
+    current: ['supervisor', 'yield', 'pareto', 'spc', 'audit', 'procedures', 'settings', 'people', 'tokens'],
+  },
 ];
 
 interface Props {
