@@ -348,6 +348,17 @@ describe('SPC', () => {
     expect([few.n, few.points.offset, few.points.value]).toEqual([5, 3, [3.31, 3.29]]);
   });
 
+  test('an index that fell behind the feed is made again from the phases, with the same figures and no point twice', () => {
+    const { stats, db } = spcLine();
+    stats.refresh();
+    packStatValues(db);
+    // Read once, so the packed blocks are kept in memory.
+    const before = stats.spc({ procedureId: 'quick', measurement: 'rail.v', maxPoints: 10_000 });
+    // As if 50,000 runs had finished unindexed: the feed no longer reaches back to the mark.
+    db.exec(`UPDATE stat_meta SET value = 0; DELETE FROM stat_changes WHERE seq < (SELECT max(seq) FROM stat_changes)`);
+    expect(stats.spc({ procedureId: 'quick', measurement: 'rail.v', maxPoints: 10_000 })).toEqual(before);
+  });
+
   test('an unknown measurement is named; the measurements list counts what is stored', () => {
     const { stats } = spcLine();
     expect(() => stats.spc({ procedureId: 'quick', measurement: 'rail.nope', maxPoints: 10 })).toThrow(/measurement: no numeric values of "rail.nope"/);

@@ -48,7 +48,11 @@ export class StatsService {
   refresh(): void {
     if (!this.write()) return;
     try {
-      while (indexBehind(this.db) && indexFinishedRuns(this.db) > 0);
+      for (let n = 1; n > 0 && indexBehind(this.db); ) {
+        n = indexFinishedRuns(this.db);
+        // Rebuilt from the phases (the feed had moved on too far): the blocks kept in memory are gone.
+        if (n < 0) this.points.clear();
+      }
     } catch {
       // A disk that just filled: the figures answer with what is indexed; the next run tries again.
     }
