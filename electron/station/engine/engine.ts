@@ -92,11 +92,14 @@ class PromptTimeout extends Error {
 
 const now = () => new Date().toISOString();
 
+/** Frames of the station's own code when it runs prebuilt (boot.ts): one bundle, not electron/station/…. */
+const PREBUILT_PATH = '/dist/station/';
+
 function sourceOf(stack: string | undefined): string | undefined {
   if (!stack) return undefined;
   // The first frame outside the engine is the phase code that called log().
   for (const line of stack.split('\n').slice(1)) {
-    if (line.includes('/station/engine/')) continue;
+    if (line.includes('/station/engine/') || line.includes(PREBUILT_PATH)) continue;
     const m = /(?:file:\/\/)?([^\s()]+?)(?:\?[^\s():]*)?:(\d+):\d+\)?$/.exec(line.trim());
     if (m) return `${m[1]!.split('/').slice(-2).join('/')}:${m[2]}`;
   }
@@ -125,7 +128,7 @@ export function procedureFrame(stack: string | undefined, dir: string | undefine
     }
     if (root !== undefined) {
       if (file.startsWith(root)) return `${relative(root, file).split(sep).join('/')}:${m[2]}`;
-    } else if (!file.startsWith('node:') && !file.includes('/electron/station/') && !file.includes('/node_modules/')) {
+    } else if (!file.startsWith('node:') && !file.includes('/electron/station/') && !file.includes(PREBUILT_PATH) && !file.includes('/node_modules/')) {
       return `${file.split('/').slice(-2).join('/')}:${m[2]}`;
     }
   }

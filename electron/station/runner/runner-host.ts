@@ -1,11 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { FromRunnerSchema, type FromRunner, type ToRunner } from './protocol.ts';
 import { formatZodError } from '#contract/errors.ts';
-
-const CHILD = fileURLToPath(new URL('./runner-child.ts', import.meta.url));
+import { forkRunner, takeSpareRunner } from './fork.ts';
 /** Lines of a runner's output kept to say why it died. */
 const TAIL_LINES = 12;
 const TAIL_LINE_CHARS = 300;
@@ -57,16 +53,8 @@ export class RunnerHost {
     this.expectedExit = false;
     this.tail = [];
     this.partial = '';
-    const child = fork(CHILD, [], {
-      // JSON framing measured faster than V8 serialization for these plain messages.
-      serialization: 'json',
-      execArgv: ['--disable-warning=ExperimentalWarning'],
-      // Under Electron's utility process execPath is Electron itself: run it as Node.
-      // The compile cache keeps transpiled, compiled modules between runner starts (a runner restarts after every kill).
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'passline-compile-cache') },
-      // Piped, not inherited: what a runner printed before it died is part of the reason shown.
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    // The launcher's spare runner for the first start (runner/fork.ts), a fresh one after that.
+    const child = takeSpareRunner() ?? forkRunner();
     this.child = child;
     child.stdout?.on('data', (c: Buffer) => {
       process.stdout.write(c);
