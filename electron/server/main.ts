@@ -12,8 +12,11 @@ import { startSpareRunner } from '#station/runner/fork.ts';
 
 startCompileCache();
 // A stop that comes while the modules load is a clean exit (the spare runner sees its
-// channel close and goes too); headless.ts replaces these with its own as soon as it runs.
-const early = (): never => process.exit(0);
+// channel close and goes too); once headless.ts handles signals itself it says so here.
+const TAKEN = Symbol.for('passline.headless.signals');
+const early = (): void => {
+  if (!(globalThis as { [TAKEN]?: boolean })[TAKEN]) process.exit(0);
+};
 process.on('SIGINT', early);
 process.on('SIGTERM', early);
 startSpareRunner();
