@@ -6,16 +6,16 @@
  * checks the audit trail.
  */
 import { parseArgs } from 'node:util';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { SettingsSchema } from '#contract/settings.ts';
 import { describePhaseError, describeValidator } from '#contract/format.ts';
 import { describeSchemaWritten, writeProcedureSchema } from './procedures/schema-file.ts';
 import type { Prompt, PromptAnswer } from '#contract/prompts.ts';
 import type { StationEvent } from '#contract/events.ts';
-import { BUILTIN_SEQUENCES, createStation } from './station.ts';
+import { createStation } from './station.ts';
 import { Sessions } from './auth/sessions.ts';
 import { userInfo } from 'node:os';
 import { EXPORT_USAGE, IMPORT_USAGE, transferMain } from './cli-transfer.ts';
@@ -24,6 +24,7 @@ import { PROCEDURE_FILE, findProcedureDir, parseProcedureFile } from './procedur
 import { paramProblems } from './engine/plan.ts';
 import { serialRefusal } from './scanning/serial-refusal.ts';
 import { checkGs1 } from '#contract/scans.ts';
+import { RUN_OPTIONS, procedureDirOf } from './cli-run-options.ts';
 import type { ProcedureFile } from '#contract/procedure.ts';
 
 const USAGE = `usage: passline run <procedure id or folder> --serial SN [options]
@@ -73,21 +74,7 @@ async function main(): Promise<number> {
   const [first, ...rest] = process.argv.slice(2);
   if (first === 'export' || first === 'import') return transferMain(first, rest);
   if (first === 'audit') return auditMain(rest);
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      serial: { type: 'string' },
-      param: { type: 'string', multiple: true },
-      answer: { type: 'string', multiple: true },
-      instrument: { type: 'string', multiple: true },
-      yes: { type: 'boolean', default: false },
-      sequences: { type: 'string' },
-      'data-dir': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'load-timeout': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: RUN_OPTIONS });
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -102,11 +89,7 @@ async function main(): Promise<number> {
 
   // A folder holding procedure.yaml runs that very folder; anything else is an id in the
   // sequences folder (two folders with one id there are refused, naming both).
-  const sequenceFolder = values.sequences ? resolve(values.sequences) : BUILTIN_SEQUENCES;
-  const asDir = resolve(procedureArg);
-  const procedureDir = existsSync(join(asDir, PROCEDURE_FILE))
-    ? asDir
-    : await findProcedureDir(sequenceFolder, procedureArg).catch((e: Error) => fail(e.message));
+  const procedureDir = await procedureDirOf(procedureArg, values.sequences, (root, id) => findProcedureDir(root, id)).catch((e: Error) => fail(e.message));
   const procedureFile = await readProcedure(procedureDir);
   const procedureId = procedureFile.id;
   const params = Object.fromEntries(pairs(values.param, '--param').map(([k, v]) => [k, parseValue(v)]));

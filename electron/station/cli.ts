@@ -1,17 +1,37 @@
 /**
  * `passline …` (bin/passline.js, `npm run passline`): the command line, cli-main.ts. This
- * file only does what must come before it loads: Node's compile cache on, a runner started
- * for `passline run` while the CLI loads and opens its store (runner/fork.ts), then the CLI
- * itself, prebuilt when dist/station is fresh (boot.ts), else from its sources.
+ * file only does what must come before that loads: Node's compile cache on, and for
+ * `passline run` a runner started and loading the procedure folder while the CLI loads and
+ * opens its store (runner/fork.ts), then the CLI itself, prebuilt when dist/station is
+ * fresh (boot.ts), else from its sources.
  */
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { prebuilt, startCompileCache } from './boot.ts';
-import { startSpareRunner } from './runner/fork.ts';
-
+import { prepareSpareRunner, startSpareRunner } from './runner/fork.ts';
+import { RUN_OPTIONS, procedureDirOf } from './cli-run-options.ts';
+import { foldersWithId } from './procedures/find.ts';
 
 startCompileCache();
-const args = process.argv.slice(2);
-if (args[0] === 'run' && !args.includes('--help') && !args.includes('-h')) startSpareRunner();
 
+/** The folder `passline run` will load, when it can be told now (else the CLI says why, later). */
+async function prepareRun(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: false, options: RUN_OPTIONS });
+  const arg = positionals[1];
+  if (values.help || !arg) return;
+  const dir = await procedureDirOf(arg, typeof values.sequences === 'string' ? values.sequences : undefined, async (root, id) => {
+    const found = await foldersWithId(root, id);
+    if (found?.length !== 1) throw new Error('left to the CLI');
+    return found[0]!;
+  });
+  const s = Number(values['load-timeout']);
+  prepareSpareRunner({ dir, ...(values['load-timeout'] !== undefined && s >= 0.1 && s <= 600 ? { loadTimeoutMs: Math.round(s * 1000) } : {}) });
+}
+
+const args = process.argv.slice(2);
+if (args[0] === 'run' && !args.includes('--help') && !args.includes('-h')) {
+  startSpareRunner();
+  prepareRun(args).catch(() => undefined);
+}
 const bundle = prebuilt('cli');
 await import(bundle ? pathToFileURL(bundle).href : './cli-main.ts');

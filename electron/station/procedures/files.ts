@@ -4,8 +4,9 @@ import { extname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { procedureData, procedureDocument } from './yaml-doc.ts';
 import type { ProcedureFileEntry } from '#contract/records.ts';
+import { PROCEDURE_FILE } from './find.ts';
 
-export const PROCEDURE_FILE = 'procedure.yaml';
+export { PROCEDURE_FILE };
 export const PHASES_FILE = 'phases.ts';
 
 /**

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isNode, isScalar, type Document, type LineCounter } from 'yaml';
-import { plainTopLevelId, procedureData, procedureDocument } from './yaml-doc.ts';
+import { procedureData, procedureDocument } from './yaml-doc.ts';
+import { foldersWithId } from './find.ts';
 import { ProcedureFileSchema, type ProcedureFile, type ProcedureSummary } from '#contract/procedure.ts';
 import { StationFault } from '#contract/errors.ts';
 import type { PhaseExport } from '#station/engine/sdk.ts';
@@ -226,22 +227,11 @@ export function loadTimeoutFault(tsPath: string, ms: number): StationFault {
  * on the order of a directory listing.
  */
 export async function findProcedureDir(root: string, id: string): Promise<string> {
-  let entries: string[];
+  let found: string[];
   try {
-    entries = await readdir(root);
+    found = (await foldersWithId(root, id, (text) => procedureDocument(text).doc.get('id')))!;
   } catch {
     throw new StationFault('sequence.invalid', `sequence folder ${root} cannot be read`, { file: root });
-  }
-  const found: string[] = [];
-  for (const name of entries.sort()) {
-    const dir = join(root, name);
-    try {
-      if (!(await stat(dir)).isDirectory()) continue;
-      const text = await readFile(join(dir, PROCEDURE_FILE), 'utf8');
-      if ((plainTopLevelId(text) ?? procedureDocument(text).doc.get('id')) === id) found.push(dir);
-    } catch {
-      /* not a procedure folder */
-    }
   }
   if (found.length > 1)
     throw new StationFault('sequence.invalid', `${found.length} procedures have the id "${id}" in ${root}: ${found.join(' and ')}; give each its own id`, {

@@ -24,16 +24,7 @@ export function procedureDocument(text: string): { doc: Document.Parsed; lc: Lin
   return entry;
 }
 
-/**
- * The top-level `id:` of a procedure file without parsing it all, when it is written
- * plainly on one line (as every procedure does); null when it is not, and the caller parses.
- */
-export function plainTopLevelId(text: string): string | null {
-  const lines = [...text.matchAll(/^id:[ \t]*(?:"([^"\\\n]*)"|'([^'\n]*)'|([^\s#'"][^\n#]*?))[ \t]*(?:#[^\n]*)?$/gm)];
-  if (lines.length !== 1 || /^---/m.test(text)) return null;
-  const m = lines[0]!;
-  return m[1] ?? m[2] ?? m[3] ?? null;
-}
+export { plainTopLevelId } from './find.ts';
 
 /**
  * procedure.yaml as plain data (its document's toJS()), or null when the text has YAML

@@ -40,9 +40,12 @@ export function forkRunner(): ChildProcess {
 const SPARE = Symbol.for('passline.spareRunner');
 interface Spare {
   child: ChildProcess;
+  /** What it said before a socket took it (`importing` of a prepared load), for the socket to hear. */
+  said: unknown[];
   /** The spare's own listeners, taken off when a socket takes it. */
   onError(): void;
   onExit(): void;
+  onMessage(m: unknown): void;
 }
 const store = globalThis as { [SPARE]?: Spare | null };
 
@@ -61,31 +64,44 @@ export function startSpareRunner(): void {
   hold(child, false);
   const spare: Spare = {
     child,
+    said: [],
     // An error (the fork failed) with no listener would throw; the socket forks its own then.
     onError: () => undefined,
     onExit: () => {
       if (store[SPARE] === spare) store[SPARE] = null;
     },
+    onMessage: (m) => spare.said.push(m),
   };
   child.on('error', spare.onError);
   child.once('exit', spare.onExit);
+  child.on('message', spare.onMessage);
   store[SPARE] = spare;
 }
 
-/** The spare runner if one is alive, now the caller's; else null. */
-export function takeSpareRunner(): ChildProcess | null {
+/**
+ * The spare starts loading the procedure in `dir` now (the CLI knows its folder before it
+ * has loaded); the socket's load of that folder then finds it loaded or on its way.
+ */
+export function prepareSpareRunner(prepare: { dir: string; loadTimeoutMs?: number }): void {
+  const c = store[SPARE]?.child;
+  if (c?.connected) c.send({ type: 'prepare', ...prepare });
+}
+
+/** The spare runner if one is alive, now the caller's (with what it said so far); else null. */
+export function takeSpareRunner(): { child: ChildProcess; said: unknown[] } | null {
   const spare = store[SPARE];
   store[SPARE] = null;
   if (!spare) return null;
   const c = spare.child;
   c.off('error', spare.onError);
   c.off('exit', spare.onExit);
+  c.off('message', spare.onMessage);
   if (c.exitCode !== null || c.signalCode !== null || !c.connected) {
     c.kill('SIGKILL');
     return null;
   }
   hold(c, true);
-  return c;
+  return { child: c, said: spare.said };
 }
 
 /** Ends a spare no socket took (a station with no procedure to run). */

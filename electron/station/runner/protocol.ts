@@ -20,6 +20,12 @@ export const ToRunnerSchema = z.discriminatedUnion('type', [
     /** How long importing phases.ts may take. */
     loadTimeoutMs: z.number().int().positive().optional(),
   }),
+  /**
+   * From a launcher, before the station exists (runner/fork.ts): read, check and import the
+   * procedure in `dir` now and keep it; a `load` of the same folder then uses it (and answers
+   * as any load does). No answer of its own; `importing` is sent as for a load.
+   */
+  z.object({ type: z.literal('prepare'), dir: z.string(), loadTimeoutMs: z.number().int().positive().optional() }),
   z.object({
     type: z.literal('start'),
     runId: z.string(),

@@ -218,6 +218,9 @@ async function testInstrument(id: string, name: string, timeoutMs: number): Prom
   }
 }
 
+/** A load the launcher asked for before the station existed (`prepare`), until a `load` takes it. */
+let prepared: { dir: string; load: Promise<LoadedProcedure> } | null = null;
+
 let addressesKey = '';
 let attachmentStore: AttachmentStore | null = null;
 let attachmentLimits: { maxBytes: number; runMaxBytes: number } | undefined;
@@ -233,15 +236,19 @@ async function load(
 ): Promise<void> {
   let proc: LoadedProcedure;
   try {
-    proc = await loadProcedure(
-      dir,
-      {},
-      {
-        ...(opts.typecheck !== undefined ? { typecheck: opts.typecheck } : {}),
-        ...(opts.loadTimeoutMs !== undefined ? { importTimeoutMs: opts.loadTimeoutMs } : {}),
-        onImport: (file) => send({ type: 'importing', file }),
-      },
-    );
+    // The launcher's `prepare` of this very folder (same check), once; any other load reads the folder now.
+    const early = prepared?.dir === dir && opts.typecheck === undefined ? prepared.load : null;
+    prepared = null;
+    proc = await (early ??
+      loadProcedure(
+        dir,
+        {},
+        {
+          ...(opts.typecheck !== undefined ? { typecheck: opts.typecheck } : {}),
+          ...(opts.loadTimeoutMs !== undefined ? { importTimeoutMs: opts.loadTimeoutMs } : {}),
+          onImport: (file) => send({ type: 'importing', file }),
+        },
+      ));
   } catch (e) {
     send({ type: 'loadFailed', error: toStationError(e), kept: loaded !== null });
     return;
@@ -343,6 +350,16 @@ function handle(msg: ToRunner): void {
       }
       void load(msg.dir, msg.instruments, msg);
       break;
+    case 'prepare': {
+      const load = loadProcedure(msg.dir, {}, {
+        ...(msg.loadTimeoutMs !== undefined ? { importTimeoutMs: msg.loadTimeoutMs } : {}),
+        onImport: (file) => send({ type: 'importing', file }),
+      });
+      // Its failure is the load's to report, if a load of this folder comes.
+      load.catch(() => undefined);
+      prepared = { dir: msg.dir, load };
+      break;
+    }
     case 'start':
       void start(msg.runId, msg.unit, msg.params);
       break;

@@ -54,7 +54,8 @@ export class RunnerHost {
     this.tail = [];
     this.partial = '';
     // The launcher's spare runner for the first start (runner/fork.ts), a fresh one after that.
-    const child = takeSpareRunner() ?? forkRunner();
+    const spare = takeSpareRunner();
+    const child = spare?.child ?? forkRunner();
     this.child = child;
     child.stdout?.on('data', (c: Buffer) => {
       process.stdout.write(c);
@@ -64,11 +65,14 @@ export class RunnerHost {
       process.stderr.write(c);
       this.keep(c);
     });
-    child.on('message', (raw) => {
+    const onMessage = (raw: unknown): void => {
       const parsed = FromRunnerSchema.safeParse(raw);
       if (!parsed.success) this.on.error(`${this.label}: runner sent a malformed message: ${formatZodError(parsed.error)}`);
       else this.on.message(parsed.data);
-    });
+    };
+    child.on('message', onMessage);
+    // What the spare said before it was ours, after the caller's first message (its load).
+    if (spare?.said.length) process.nextTick(() => spare.said.forEach(onMessage));
     child.on('error', (e) => this.on.error(`${this.label}: runner process error: ${e.message}`));
     // Its last words arrive after 'exit' at times: wait for the pipes to close (briefly; a
     // grandchild process may hold them open).
