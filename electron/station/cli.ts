@@ -7,6 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { prebuilt, startCompileCache } from './boot.ts';
 import { prepareSpareRunner, startSpareRunner } from './runner/fork.ts';
 import { RUN_OPTIONS, procedureDirOf } from './cli-run-options.ts';
@@ -32,6 +33,10 @@ const args = process.argv.slice(2);
 if (args[0] === 'run' && !args.includes('--help') && !args.includes('-h')) {
   startSpareRunner();
   prepareRun(args).catch(() => undefined);
+  // One unit, then exit: V8's young generation stays at its first 2 MiB instead of growing to
+  // 16 (about 10 MiB less at the peak, no slower here). The runner gets the same from its
+  // command line (runner/fork.ts); this process's command line is the user's.
+  setFlagsFromString('--semi-space-growth-factor=1');
 }
 const bundle = prebuilt('cli');
 await import(bundle ? pathToFileURL(bundle).href : './cli-main.ts');
