@@ -49,8 +49,31 @@ ${IMPORT_USAGE}
 
 ${AUDIT_USAGE}`;
 
+/**
+ * Standard output, one write per turn of the event loop: a 1000-phase run prints 1000 lines,
+ * and a console.log per line cost more than the phases. Anything written to standard error
+ * first flushes what waits here, so the two keep their order on a terminal.
+ */
+let pending: string[] = [];
+// As console.log does: a reader that went away (`| head`) is no reason to stop the run.
+process.stdout.on('error', () => undefined);
+function out(line: string): void {
+  if (pending.length === 0) setImmediate(flushOut);
+  pending.push(line);
+}
+function flushOut(): void {
+  if (pending.length === 0) return;
+  const text = pending.join('\n') + '\n';
+  pending = [];
+  process.stdout.write(text);
+}
+function warn(message: string): void {
+  flushOut();
+  console.error(message);
+}
+
 function fail(message: string): never {
-  console.error(`passline: ${message}`);
+  warn(`passline: ${message}`);
   process.exit(2);
 }
 
@@ -89,7 +112,7 @@ async function main(): Promise<number> {
 
   // A folder holding procedure.yaml runs that very folder; anything else is an id in the
   // sequences folder (two folders with one id there are refused, naming both).
-  const procedureDir = await procedureDirOf(procedureArg, values.sequences, (root, id) => findProcedureDir(root, id)).catch((e: Error) => fail(e.message));
+  const procedureDir = await Promise.resolve(procedureDirOf(procedureArg, values.sequences, (root, id) => findProcedureDir(root, id))).catch((e: Error) => fail(e.message));
   const procedureFile = await readProcedure(procedureDir);
   const procedureId = procedureFile.id;
   const params = Object.fromEntries(pairs(values.param, '--param').map(([k, v]) => [k, parseValue(v)]));
@@ -120,7 +143,7 @@ async function main(): Promise<number> {
     procedureDir,
     settings: settings.data,
     log: (level, m) => {
-      if (level !== 'info') console.error(`passline: ${m}`);
+      if (level !== 'info') warn(`passline: ${m}`);
     },
   });
   // The CLI runs on the engineer's own machine with the data folder's permissions: no login;
@@ -136,7 +159,7 @@ async function main(): Promise<number> {
       station.bus.subscribe((e) => {
         if (done) return;
         if (e.kind === 'run.ended') done = true;
-        if (json) process.stdout.write(JSON.stringify(e) + '\n');
+        if (json) out(JSON.stringify(e));
         else printHuman(e);
         if (e.kind === 'prompt.opened') void answerPrompt(e.data.prompt);
         if (e.kind === 'run.ended') resolveEnd(e as StationEvent & { kind: 'run.ended' });
@@ -151,6 +174,7 @@ async function main(): Promise<number> {
         answer = p.kind === 'multi-choice' ? raw.split(',') : p.kind === 'text' || p.kind === 'choice' ? raw : (parseValue(raw) as PromptAnswer);
       } else if (values.yes && (p.kind === 'confirm' || p.kind === 'yes-no' || p.kind === 'pass-fail')) answer = true;
       else if (process.stdin.isTTY && !json) {
+        flushOut();
         const rl = createInterface({ input: process.stdin, output: process.stderr });
         const raw = await rl.question(
           `? ${p.message} ${p.kind === 'yes-no' ? '[y/n]' : p.kind === 'pass-fail' ? '[pass/fail]' : p.options ? `[${p.options.join('/')}]` : ''} `,
@@ -166,13 +190,13 @@ async function main(): Promise<number> {
       if (answer === undefined && p.expiresAt !== undefined) return; // it gives up by itself
       if (answer === undefined) {
         const hint = `pass --answer "${p.key ?? p.phase}=…"${p.kind === 'confirm' || p.kind === 'yes-no' || p.kind === 'pass-fail' ? ' or --yes' : ''}`;
-        console.error(`passline: the prompt "${p.message}" (phase ${p.phase}) needs an answer: ${hint}; stopping the run`);
+        warn(`passline: the prompt "${p.message}" (phase ${p.phase}) needs an answer: ${hint}; stopping the run`);
         await station.invoke('run.abort', { socket: 0, reason: `no answer for the prompt "${p.message}" (phase ${p.phase}): ${hint}` }, cli);
         return;
       }
       const r = await station.invoke('prompt.answer', { socket: 0, promptId: p.id, answer }, cli);
       if (!r.ok) {
-        console.error(`passline: answer to "${p.message}" refused: ${r.error.message}; stopping the run`);
+        warn(`passline: answer to "${p.message}" refused: ${r.error.message}; stopping the run`);
         await station.invoke('run.abort', { socket: 0, reason: `the answer to "${p.message}" was refused: ${r.error.message}` }, cli);
       }
     };
@@ -182,8 +206,11 @@ async function main(): Promise<number> {
     // the instruments off.
     let interrupts = 0;
     const onInterrupt = (signal: NodeJS.Signals): void => {
-      if (++interrupts > 1 || done) process.exit(130);
-      console.error(
+      if (++interrupts > 1 || done) {
+        flushOut();
+        process.exit(130);
+      }
+      warn(
         `passline: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the run (teardown and safe state first; press Ctrl-C again to quit at once)`,
       );
       void station.invoke('run.abort', { socket: 0, reason: `stopped from the command line (${signal})` }, cli);
@@ -227,27 +254,27 @@ function serialProblem(serial: string, file: ProcedureFile): string | undefined 
 function printHuman(e: StationEvent): void {
   switch (e.kind) {
     case 'run.started':
-      console.log(`${e.data.procedure.name} ${e.data.procedure.version} — unit ${e.data.unit.serialNumber}`);
+      out(`${e.data.procedure.name} ${e.data.procedure.version} — unit ${e.data.unit.serialNumber}`);
       break;
     case 'run.phaseEnded': {
       const p = e.data.phase;
-      console.log(
+      out(
         `${p.outcome.padEnd(7)} ${p.name}${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}  ${Math.round(p.durationMs)} ms${p.error ? `  — ${describePhaseError(p.error)}` : ''}`,
       );
       for (const m of p.measurements) {
         const v = Array.isArray(m.value) ? `${m.value.length} points` : JSON.stringify(m.value);
         const limits = describeValidator(m.validator, m.units);
-        console.log(
+        out(
           `          ${m.outcome.padEnd(5)} ${m.name} = ${v}${m.units && !Array.isArray(m.value) ? ` ${m.units}` : ''}${limits ? `  [${limits}]` : ''}${m.reason ? `  ${m.reason}` : ''}`,
         );
       }
       break;
     }
     case 'run.progressed':
-      if (e.data.message) console.log(`          … ${e.data.message}`);
+      if (e.data.message) out(`          … ${e.data.message}`);
       break;
     case 'run.ended':
-      console.log(`${e.data.outcome}${e.data.outcomeReason ? ` (${e.data.outcomeReason})` : ''} in ${(e.data.durationMs / 1000).toFixed(1)} s`);
+      out(`${e.data.outcome}${e.data.outcomeReason ? ` (${e.data.outcomeReason})` : ''} in ${(e.data.durationMs / 1000).toFixed(1)} s`);
       break;
     default:
       break;
@@ -255,7 +282,10 @@ function printHuman(e: StationEvent): void {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    flushOut();
+    process.exit(code);
+  },
   (e: unknown) => fail(e instanceof Error ? e.message : String(e)),
 );
 

@@ -28,7 +28,7 @@ export const RUN_OPTIONS = {
  * A folder holding procedure.yaml is that very folder; anything else is an id looked up by
  * `find` in the sequences folder (default: the shipped sequences).
  */
-export async function procedureDirOf(arg: string, sequences: string | undefined, find: (root: string, id: string) => Promise<string>): Promise<string> {
+export function procedureDirOf<T>(arg: string, sequences: string | undefined, find: (root: string, id: string) => T): T | string {
   const asDir = resolve(arg);
   if (existsSync(join(asDir, PROCEDURE_FILE))) return asDir;
   return find(sequences ? resolve(sequences) : BUILTIN, arg);

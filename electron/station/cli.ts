@@ -16,15 +16,15 @@ import { foldersWithId } from './procedures/find.ts';
 startCompileCache();
 
 /** The folder `passline run` will load, when it can be told now (else the CLI says why, later). */
-async function prepareRun(args: string[]): Promise<void> {
+function prepareRun(args: string[]): void {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: false, options: RUN_OPTIONS });
   const arg = positionals[1];
   if (values.help || !arg) return;
-  const dir = await procedureDirOf(arg, typeof values.sequences === 'string' ? values.sequences : undefined, async (root, id) => {
-    const found = await foldersWithId(root, id);
-    if (found?.length !== 1) throw new Error('left to the CLI');
-    return found[0]!;
+  const dir = procedureDirOf(arg, typeof values.sequences === 'string' ? values.sequences : undefined, (root, id) => {
+    const found = foldersWithId(root, id);
+    return found?.length === 1 ? found[0]! : null;
   });
+  if (dir === null) return;
   const s = Number(values['load-timeout']);
   prepareSpareRunner({ dir, ...(values['load-timeout'] !== undefined && s >= 0.1 && s <= 600 ? { loadTimeoutMs: Math.round(s * 1000) } : {}) });
 }
@@ -32,7 +32,11 @@ async function prepareRun(args: string[]): Promise<void> {
 const args = process.argv.slice(2);
 if (args[0] === 'run' && !args.includes('--help') && !args.includes('-h')) {
   startSpareRunner();
-  prepareRun(args).catch(() => undefined);
+  try {
+    prepareRun(args);
+  } catch {
+    /* the CLI says what is wrong */
+  }
   // One unit, then exit: V8's young generation stays at its first 2 MiB instead of growing to
   // 16 (about 10 MiB less at the peak, no slower here). The runner gets the same from its
   // command line (runner/fork.ts); this process's command line is the user's.

@@ -3,7 +3,7 @@
  * modules here: the CLI's launcher uses it to tell its early runner what to load before the
  * rest of the CLI has loaded (runner/fork.ts); load.ts's findProcedureDir adds the messages.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PROCEDURE_FILE = 'procedure.yaml';
@@ -22,17 +22,18 @@ export function plainTopLevelId(text: string): string | null {
 /**
  * The folders under `root` (in name order) whose procedure.yaml has the id `id`. A file whose
  * id is not on a plain line is read by `idOf`; without it the answer is null (not known).
- * Throws when `root` cannot be read.
+ * Throws when `root` cannot be read. Synchronous (a few small files): the CLI's launcher asks
+ * before it starts loading the CLI, and waits for nothing.
  */
-export async function foldersWithId(root: string, id: string, idOf?: (text: string) => unknown): Promise<string[] | null> {
-  const entries = await readdir(root);
+export function foldersWithId(root: string, id: string, idOf?: (text: string) => unknown): string[] | null {
+  const entries = readdirSync(root);
   const found: string[] = [];
   for (const name of entries.sort()) {
     const dir = join(root, name);
     let text: string;
     try {
-      if (!(await stat(dir)).isDirectory()) continue;
-      text = await readFile(join(dir, PROCEDURE_FILE), 'utf8');
+      if (!statSync(dir).isDirectory()) continue;
+      text = readFileSync(join(dir, PROCEDURE_FILE), 'utf8');
     } catch {
       continue; // not a procedure folder
     }

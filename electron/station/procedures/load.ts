@@ -229,7 +229,7 @@ export function loadTimeoutFault(tsPath: string, ms: number): StationFault {
 export async function findProcedureDir(root: string, id: string): Promise<string> {
   let found: string[];
   try {
-    found = (await foldersWithId(root, id, (text) => procedureDocument(text).doc.get('id')))!;
+    found = foldersWithId(root, id, (text) => procedureDocument(text).doc.get('id'))!;
   } catch {
     throw new StationFault('sequence.invalid', `sequence folder ${root} cannot be read`, { file: root });
   }
