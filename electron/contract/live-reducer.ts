@@ -114,6 +114,9 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent, ownsPhases = fa
     }
     case 'fixture.changed':
       return { ...s, fixtureId: e.data.fixtureId };
+    case 'procedure.loaded':
+      // Each socket may run its own procedure (settings.socketProcedures): its serial form and phases follow it.
+      return { ...s, procedure: e.data.procedure };
     case 'run.attached':
       return updatePhase(s, e.runId, e.data.index, (p) => ({ ...p, attachments: [...(p.attachments ?? []), e.data.attachment] }));
     case 'prompt.closed':

@@ -57,10 +57,19 @@ const COMMAND_NAMES = [
   'procedures.get',
   'procedures.drafts',
   'procedures.assign',
+  'procedures.preview',
   'procedures.propose',
   'procedures.approve',
   'procedures.reject',
   'procedures.rollback',
+  'stats.yield',
+  'stats.pareto',
+  'stats.failureRuns',
+  'stats.measurements',
+  'stats.spc',
+  'stats.series',
+  'stats.alerts',
+  'stats.shift',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.

@@ -3,7 +3,7 @@
  * runs one unit headless, for test engineers and CI. Exit code: 0 PASS, 1 FAIL,
  * 2 ERROR, ABORTED or a usage/load problem. `passline export|import` (cli-transfer.ts)
  * move stored runs in and out of a data folder; `passline audit verify` (cli-audit.ts)
- * checks the audit trail.
+ * checks the audit trail; `passline plant` (electron/plant/cli-plant.ts) serves the plant view.
  */
 import { parseArgs } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -48,6 +48,10 @@ ${EXPORT_USAGE}
 ${IMPORT_USAGE}
 
 ${AUDIT_USAGE}`;
+
+/** The plant view (its server, PostgreSQL) loads only for `passline plant` and the usage text. */
+const plant = () => import('#plant/cli-plant.ts');
+const usage = async (): Promise<string> => `${USAGE}\n\n${(await plant()).PLANT_USAGE}`;
 
 /**
  * Standard output, one write per turn of the event loop: a 1000-phase run prints 1000 lines,
@@ -97,9 +101,10 @@ async function main(): Promise<number> {
   const [first, ...rest] = process.argv.slice(2);
   if (first === 'export' || first === 'import') return transferMain(first, rest);
   if (first === 'audit') return auditMain(rest);
+  if (first === 'plant') return (await plant()).plantMain(rest);
   const { values, positionals } = parseArgs({ allowPositionals: true, options: RUN_OPTIONS });
   if (values.help) {
-    console.log(USAGE);
+    console.log(await usage());
     return 0;
   }
   const [command, procedureArg] = positionals;
@@ -107,7 +112,7 @@ async function main(): Promise<number> {
     console.log(describeSchemaWritten(writeProcedureSchema(procedureArg ?? '.')));
     return 0;
   }
-  if (command !== 'run' || !procedureArg) fail(`expected "run <procedure>"\n${USAGE}`);
+  if (command !== 'run' || !procedureArg) fail(`expected "run <procedure>"\n${await usage()}`);
   if (!values.serial) fail('--serial is required');
 
   // A folder holding procedure.yaml runs that very folder; anything else is an id in the

@@ -48,6 +48,7 @@ import { Sessions, type Caller } from './auth/sessions.ts';
 import { authHandlers } from './auth/auth-handlers.ts';
 import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
+import { startStats } from './stats/handlers.ts';
 import { ProcedureVersions, procedureVersionHandlers } from './procedures/versions.ts';
 import { ProcedureDesk } from './procedures/edit-handlers.ts';
 import { loadSettingsFile, saveSettings } from './settings/settings.ts';
@@ -210,6 +211,8 @@ export interface Station {
   snapshot(): StationSnapshot;
   /** Resolves when every socket's runner has loaded its procedure or failed to. */
   ready(): Promise<void>;
+  /** Resolves once the plant database (every PostgreSQL target) has the station's state and audit trail as of now (tests, tools). */
+  plantDrained(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -449,7 +452,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     onStoreError(e);
     if (database.state !== 'damaged') log('error', `event log: ${(e as Error).message}`);
   };
-  bus.publish({
+  const startedEvent = bus.publish({
     kind: 'station.started',
     data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION },
   });
@@ -479,6 +482,24 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     attachments,
     // The trail goes to targets that keep it (PostgreSQL), in order, once.
     ...(fault ? {} : { audit: { stationId: settings.stationId, source: auditLog } }),
+    // Heartbeat and state changes (sockets, runs, phases) go to the plant database, in order, once.
+    ...(fault
+      ? {}
+      : {
+          plant: {
+            station: {
+              id: settings.stationId,
+              name: settings.stationName,
+              line: settings.stationLine,
+              appVersion: APP_VERSION,
+              sockets: settings.sockets,
+              bootId,
+              heartbeatSeconds: settings.heartbeatSeconds,
+              bootSeq: startedEvent.seq,
+            },
+            source: bus,
+          },
+        }),
   });
   uploader.start();
   wakeUploads = () => uploader.wake();
@@ -516,7 +537,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     root: sequenceRoot,
     sockets,
     auditLog,
-    audit,
+    // Every act of the desk is in the trail; the Procedures screen hears of it by this event instead of polling.
+    audit: (actor, action, details, procedureId) => {
+      audit(actor, action, details, procedureId);
+      bus.publish({ kind: 'procedures.changed', data: { procedureId: procedureId ?? null, action } });
+    },
     actor: (caller) => sessions.actor(caller),
     people,
     versions,
@@ -640,6 +665,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       operatorId,
       scanRoutes: settings.scanRoutes,
       settingsProblems,
+      shiftYield: stats.shift(),
     };
   };
 
@@ -868,6 +894,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     return { path, bytes };
   };
 
+  // Yield, Pareto, SPC and drift alerts over the store (stats/handlers.ts); alerts go out as stats.alert.
+  const stats = startStats({ db, settings: () => settings, audit: auditLog, bus, canWrite: () => !fault, log });
+
   const handlers: CommandHandlers<Caller> = {
     ...authHandlers({
       people,
@@ -926,6 +955,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'runs.export': (i) => exportRuns(repo, i, attachments),
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
     ...auditHandlers(auditLog, settings.stationId),
+    ...stats.handlers,
     ...procedureVersionHandlers(versions),
     ...desk.handlers(),
     ...settingsHandlers({
@@ -1017,6 +1047,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ready: async () => {
       await Promise.all(sockets.map((s) => s.whenSettled()));
     },
+    plantDrained: async (timeoutMs) => {
+      await Promise.all([uploader.drainState(timeoutMs), uploader.drainAudit(timeoutMs)]);
+    },
     // Closing twice (a shell's quit after a signal's) closes once.
     close: () => (closing ??= closeOnce()),
   };
@@ -1032,6 +1065,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     await uploader.close();
     bus.flush();
     await versions.idle();
+    stats.close();
     db.close();
   }
 }

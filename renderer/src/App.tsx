@@ -19,6 +19,7 @@ const HistoryScreen = memo(History);
 const OperatorScreen = lazy(() => SCREENS.operator().then((m) => ({ default: m.OperatorScreen })));
 const RunPage = lazy(() => SCREENS.run().then((m) => ({ default: memo(m.RunPage) })));
 const UnitPage = lazy(() => SCREENS.unit().then((m) => ({ default: memo(m.UnitPage) })));
+const OverlayPage = lazy(() => SCREENS.overlay().then((m) => ({ default: m.OverlayPage })));
 const SupervisorPage = lazy(() => SCREENS.supervisor().then((m) => ({ default: memo(m.SupervisorPage) })));
 const AuditPage = lazy(() => SCREENS.audit().then((m) => ({ default: m.AuditPage })));
 const ProceduresPage = lazy(() => SCREENS.procedures().then((m) => ({ default: m.ProceduresPage })));
@@ -31,6 +32,7 @@ const TITLES = {
   history: 'History',
   run: 'Run',
   unit: 'Unit',
+  overlay: 'Series of many runs',
   supervisor: 'Supervisor',
   audit: 'Audit',
   procedures: 'Procedures',
@@ -112,6 +114,8 @@ export function App() {
                 </ScreenGate>
               ) : route.name === 'login' ? (
                 <LoginPage from={route.from} />
+              ) : route.name === 'overlay' ? (
+                <OverlayPage query={route.query} />
               ) : route.name === 'unit' ? (
                 <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
               ) : (

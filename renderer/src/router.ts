@@ -5,6 +5,8 @@ export type Route =
   | { name: 'history' }
   | { name: 'run'; runId: string }
   | { name: 'unit'; serial: string }
+  /** Several runs' series of one measurement, overlaid (from History or a run's plot). */
+  | { name: 'overlay'; query: OverlayQuery }
   | { name: 'supervisor' }
   | { name: 'audit' }
   | { name: 'procedures' }
@@ -14,6 +16,43 @@ export type Route =
   /** `from`: the path to go back to once logged in. */
   | { name: 'login'; from: string }
   | { name: 'not-found'; path: string };
+
+/** Which runs' series the overlay shows: the newest `last` runs of a procedure and part number. */
+export interface OverlayQuery {
+  procedureId?: string | undefined;
+  partNumber?: string | undefined;
+  /** The measurement as "phase.name"; the phase may itself hold dots, the name is after the last one. */
+  measurement?: string | undefined;
+  last: number;
+  outcome?: 'PASS' | 'FAIL' | undefined;
+}
+
+export const OVERLAY_SIZES = [10, 20, 50, 100, 200] as const;
+
+function overlayQuery(search: string): OverlayQuery {
+  const p = new URLSearchParams(search);
+  const text = (k: string): string | undefined => p.get(k)?.trim() || undefined;
+  const last = Number(p.get('last'));
+  const outcome = p.get('outcome');
+  return {
+    procedureId: text('procedure'),
+    partNumber: text('part'),
+    measurement: text('measurement'),
+    last: Number.isInteger(last) && last >= 1 && last <= 200 ? last : 50,
+    outcome: outcome === 'PASS' || outcome === 'FAIL' ? outcome : undefined,
+  };
+}
+
+export function overlayHref(q: Partial<OverlayQuery>): string {
+  const p = new URLSearchParams();
+  if (q.procedureId) p.set('procedure', q.procedureId);
+  if (q.partNumber) p.set('part', q.partNumber);
+  if (q.measurement) p.set('measurement', q.measurement);
+  if (q.last) p.set('last', String(q.last));
+  if (q.outcome) p.set('outcome', q.outcome);
+  const s = p.toString();
+  return s ? `#/overlay?${s}` : '#/overlay';
+}
 
 /** Hash routes work the same from the headless server and from file:// in Electron. */
 export function parseHash(hash: string): Route {
@@ -26,6 +65,8 @@ export function parseHash(hash: string): Route {
   if (path === '/people') return { name: 'people' };
   if (path === '/tokens') return { name: 'tokens' };
   if (path === '/settings') return { name: 'settings' };
+  const o = /^\/overlay(?:\?(.*))?$/.exec(path);
+  if (o) return { name: 'overlay', query: overlayQuery(o[1] ?? '') };
   const l = /^\/login(?:\?from=(.*))?$/.exec(path);
   if (l) return { name: 'login', from: l[1] ? decodeURIComponent(l[1]) : '/' };
   const u = /^\/units\/([^/]+)$/.exec(path);

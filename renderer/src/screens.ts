@@ -5,6 +5,7 @@ export const SCREENS = {
   operator: once(() => import('./features/operator/OperatorScreen.tsx')),
   run: once(() => import('./features/run/RunPage.tsx')),
   unit: once(() => import('./features/unit/UnitPage.tsx')),
+  overlay: once(() => import('./features/overlay/OverlayPage.tsx')),
   supervisor: once(() => import('./features/supervisor/SupervisorPage.tsx')),
   audit: once(() => import('./features/audit/AuditPage.tsx')),
   procedures: once(() => import('./features/procedures/ProceduresPage.tsx')),

@@ -3,12 +3,13 @@ import type { PhaseRecord, RunOutcome, RunRecord, RunSummary } from '#contract/r
 import type { StationEvent } from '#contract/events.ts';
 import { StationFault } from '#contract/errors.ts';
 import { InventoryRepo, type RunAnnotations } from './inventory-repo.ts';
+import { StatWriter } from '#station/stats/stat-writer.ts';
 
 type Row = Record<string, string | number | null>;
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
-const SUMMARY_COLUMNS =
+export const SUMMARY_COLUMNS =
   'id, socket, serial_number, part_number, operator_id, procedure_id, procedure_name, procedure_version, started_at, ended_at, duration_ms, outcome, outcome_reason';
 
 /** A run found RUNNING at start and ended ABORTED: what the screen says of it. */
@@ -43,7 +44,7 @@ export interface RunQuery {
   to?: string | undefined;
 }
 
-function toSummary(r: Row): RunSummary {
+export function toSummary(r: Row): RunSummary {
   return {
     id: String(r.id),
     socket: Number(r.socket),
@@ -70,10 +71,13 @@ export class RunsRepo {
   private readonly s: Record<string, StatementSync>;
 
   private readonly inventory: InventoryRepo;
+  /** Numeric values for statistics, written with each phase row. */
+  private readonly stats: StatWriter;
 
   constructor(db: DatabaseSync) {
     this.db = db;
     this.inventory = new InventoryRepo(db);
+    this.stats = new StatWriter(db);
     this.s = {
       insertRun:
         db.prepare(`INSERT INTO runs (id, station_id, socket, operator_id, app_version, procedure_id, procedure_name, procedure_version, procedure_hash,
@@ -115,6 +119,7 @@ export class RunsRepo {
       return r;
     } catch (e) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      this.stats.rolledBack();
       throw classify(e);
     }
   }
@@ -160,6 +165,7 @@ export class RunsRepo {
       p.attachments?.length ? JSON.stringify(p.attachments) : null,
     );
     for (const a of p.attachments ?? []) this.s.insertAttachment!.run(runId, p.index, a.name, a.mediaType, a.size, a.sha256);
+    this.stats.phase(runId, p);
     for (const m of p.measurements) {
       if (m.outcome === 'FAIL' || m.outcome === 'UNSET') this.s.insertFailure!.run(runId, p.name, m.name, m.outcome, m.reason ?? null, m.failureCode ?? null);
     }

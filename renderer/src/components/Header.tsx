@@ -14,7 +14,7 @@ const CONNECTION: Record<StationView['connection'], { text: string; tone: string
 
 /** The screens in the navigation, each shown only to a role that may open it. */
 const NAV: readonly { screen: ScreenName; href: string; label: string; current: readonly Route['name'][] }[] = [
-  { screen: 'history', href: '#/history', label: 'History', current: ['history', 'run', 'unit'] },
+  { screen: 'history', href: '#/history', label: 'History', current: ['history', 'run', 'unit', 'overlay'] },
   // Audit, People and Tokens are tabs beside it (SupervisorTabs), each shown to whom may open it.
   { screen: 'supervisor', href: '#/supervisor', label: 'Supervisor', current: ['supervisor', 'audit', 'people', 'tokens'] },
 ];
@@ -31,6 +31,7 @@ interface Props {
 export function Header({ view, route, role, session }: Props) {
   const conn = CONNECTION[view.connection];
   const proc = view.procedure;
+  const distinct = [...new Map(view.sockets.flatMap((s) => (s.procedure ? [[s.procedure.hash, s.procedure] as const] : []))).values()];
   // Away from the station screen, a run in progress (and above all an open question) stays in sight.
   const active = view.sockets.filter((s) => s.run !== null && s.run.outcome === undefined);
   const asking = active.some((s) => s.prompt !== null);
@@ -44,7 +45,15 @@ export function Header({ view, route, role, session }: Props) {
         </div>
       </div>
       <div className="procedure" aria-label="Test procedure">
-        {proc ? (
+        {distinct.length > 1 ? (
+          // Sockets run different procedures: each socket's panel names its own; the header says there are several.
+          <span
+            className="procedure-name"
+            title={view.sockets.map((s) => (s.procedure ? `Socket ${s.socket + 1}: ${s.procedure.name} v${s.procedure.version}` : '')).join('\n')}
+          >
+            {distinct.length} procedures
+          </span>
+        ) : proc ? (
           <>
             <span className="procedure-name">{proc.name}</span>
             <span className="procedure-version">

@@ -112,7 +112,12 @@ export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef
       aria-label={multi ? `Socket ${number}` : 'Test socket'}
     >
       <div className="socket-side">
-        {multi ? <h2 className="socket-title">Socket {number}</h2> : null}
+        {multi ? (
+          <h2 className="socket-title">
+            Socket {number}
+            {procedure ? <span className="socket-procedure">{procedure.name}</span> : null}
+          </h2>
+        ) : null}
         <SerialForm
           ref={formRef}
           label={multi ? `Serial number, socket ${number}` : 'Serial number'}

@@ -16,7 +16,7 @@ const STATE_TEXT: Record<ProcedureDraft['state'], string> = {
 };
 
 /** Changes waiting for a second supervisor, then the ones decided: each with its diff in words, author and reason. */
-export function DraftsPanel({ procedureId, refresh, onDecided }: { procedureId: string; refresh: number; onDecided(notice: string): void }) {
+export function DraftsPanel({ procedureId, refresh, onDecided }: { procedureId: string; refresh: string; onDecided(notice: string): void }) {
   const client = useStationClient();
   const [drafts, setDrafts] = useState<ProcedureDraft[] | null>(null);
   const [error, setError] = useState<string | null>(null);

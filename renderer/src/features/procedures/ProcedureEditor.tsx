@@ -1,13 +1,24 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CommandOutput } from '#contract/commands.ts';
 import type { MeasurementSpec, PhaseSpec } from '#contract/procedure.ts';
-import type { FieldChange, ProcedureChangeResult } from '#contract/procedures.ts';
+import type { FieldDiff, ProcedureChangeResult } from '#contract/procedures.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { Field } from '../../components/Field.tsx';
 import { ListMessages } from '../../components/ListState.tsx';
 import { shortHash } from '../../components/format.ts';
-import { changeWords, changesOf, fieldRefs, keyOf, limitKind, measurementPath, measurementProblems, type Edits, type FieldRef } from './edit-model.ts';
-import { EditBoolSelect, EditField, EditInclusive, EditToggle, type EditProps } from './EditInputs.tsx';
+import {
+  changesOf,
+  fieldRefs,
+  fileProblems,
+  instanceLabel,
+  instanceMeasurements,
+  keyOf,
+  limitKind,
+  measurementPath,
+  type Edits,
+  type FieldRef,
+} from './edit-model.ts';
+import { EditBoolSelect, EditChoice, EditField, EditInclusive, EditToggle, type EditProps } from './EditInputs.tsx';
 import { refusalByField } from './station-errors.ts';
 import { ChangeList } from './ChangeList.tsx';
 
@@ -34,7 +45,9 @@ export function ProcedureEditor({
   const [edits, setEdits] = useState<Edits>({});
   const [refused, setRefused] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [reviewing, setReviewing] = useState(false);
+  /** The station's preview of the change (its words, the version it makes) while the supervisor reviews it. */
+  const [review, setReview] = useState<{ version: string; diff: FieldDiff[] } | null>(null);
+  const reviewing = review !== null;
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [tick, setTick] = useState(0);
@@ -56,12 +69,7 @@ export function ProcedureEditor({
 
   const refs = useMemo(() => (loaded ? fieldRefs(loaded.file) : new Map<string, FieldRef>()), [loaded]);
   const { changes, errors: typed } = useMemo(() => changesOf(edits, refs), [edits, refs]);
-  const crossField = useMemo(() => {
-    if (!loaded) return {};
-    const out: Record<string, string> = {};
-    for (const ph of loaded.file.phases) for (const m of ph.measurements) Object.assign(out, measurementProblems(ph.name, m, edits));
-    return out;
-  }, [loaded, edits]);
+  const crossField = useMemo(() => (loaded ? fileProblems(loaded.file, edits) : {}), [loaded, edits]);
   const errors = { ...refused, ...crossField, ...typed };
   const localProblems = Object.keys(typed).length + Object.keys(crossField).length;
 
@@ -93,10 +101,19 @@ export function ProcedureEditor({
     setFormError(null);
   };
   const ep: EditProps = { refs, edits, errors, onEdit };
-  const unitsOf = (c: FieldChange): string | undefined => {
-    const [root, ph, sub, m] = c.path;
-    if (root !== 'phases' || sub !== 'measurements') return undefined;
-    return file.phases.find((p) => p.name === ph)?.measurements.find((x) => x.name === m)?.units;
+
+  // The station checks the change as a save would and says it in words; a refused field goes back to the editor.
+  const startReview = async (): Promise<void> => {
+    setBusy(true);
+    const r = await client.invoke('procedures.preview', { procedureId, baseHash: loaded.hash, changes });
+    setBusy(false);
+    if (r.ok) {
+      setReview({ version: r.value.version, diff: r.value.diff });
+      return;
+    }
+    const split = refusalByField(r.error, changes);
+    setRefused(split.fields);
+    setFormError(split.form);
   };
 
   const save = async (): Promise<void> => {
@@ -111,7 +128,7 @@ export function ProcedureEditor({
       setEdits({});
       setRefused({});
       setReason('');
-      setReviewing(false);
+      setReview(null);
       setTick((n) => n + 1);
       onSaved(r.value);
       return;
@@ -120,7 +137,7 @@ export function ProcedureEditor({
     setRefused(split.fields);
     setFormError(split.form);
     // A refused field goes back to the editor, where it is shown; a refused reason stays here.
-    if (Object.keys(split.fields).some((k) => k !== 'reason')) setReviewing(false);
+    if (Object.keys(split.fields).some((k) => k !== 'reason')) setReview(null);
   };
 
   return (
@@ -145,17 +162,27 @@ export function ProcedureEditor({
       </section>
 
       {file.phases.map((ph) => (
-        <PhaseBlock key={ph.name} phase={ph} ep={ep} />
+        <PhaseBlock key={ph.name} phase={ph} ep={ep} stopOnFailure={file.stopOnFailure} />
       ))}
 
       {Object.keys(file.prompts).length > 0 ? (
         <section className="card editor-block" aria-labelledby="ed-prompts">
           <h3 id="ed-prompts" className="editor-block-title">
-            Prompt texts
+            Prompts
           </h3>
-          <div className="editor-grid">
+          <div className="prompt-rows">
             {Object.keys(file.prompts).map((k) => (
-              <EditField key={k} {...ep} path={['prompts', k, 'message']} label={k} wide />
+              <div className="prompt-row" key={k} role="group" aria-label={`Prompt ${k}`}>
+                <span className="mono strong prompt-row-name">{k}</span>
+                <EditField {...ep} path={['prompts', k, 'message']} label="Question or instruction" wide />
+                <EditChoice
+                  {...ep}
+                  path={['prompts', k, 'image']}
+                  label="Image"
+                  hint={loaded.images.length === 0 ? 'No image file in the procedure folder' : 'An image file in the procedure folder'}
+                  choices={[{ value: '', label: 'No image' }, ...loaded.images.map((f) => ({ value: f, label: f }))]}
+                />
+              </div>
             ))}
           </div>
         </section>
@@ -174,17 +201,25 @@ export function ProcedureEditor({
         >
           Undo all
         </button>
-        <button type="button" className="button button--primary" disabled={changes.length === 0 || localProblems > 0} onClick={() => setReviewing(true)}>
-          Review and save…
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={changes.length === 0 || localProblems > 0 || busy}
+          onClick={() => void startReview()}
+        >
+          {busy && !reviewing ? 'Checking…' : 'Review and save…'}
         </button>
       </div>
 
-      {reviewing ? (
+      {review ? (
         <section className="card save-review" aria-labelledby="save-review-title">
           <h3 id="save-review-title" className="editor-block-title" ref={reviewRef} tabIndex={-1}>
             {approvalRequired ? 'Submit these changes for approval' : 'Save these changes'}
           </h3>
-          <ChangeList words={changes.map((c) => changeWords(c, refs.get(keyOf(c.path)), unitsOf(c)))} />
+          <p className="list-meta">
+            Version {loaded.version} → <span className="strong">{review.version}</span>
+          </p>
+          <ChangeList words={review.diff.map((d) => d.words)} />
           <form
             className="save-review-form"
             onSubmit={(e) => {
@@ -213,7 +248,7 @@ export function ProcedureEditor({
               <button type="submit" className="button button--primary" disabled={busy}>
                 {approvalRequired ? 'Submit for approval' : 'Save new version'}
               </button>
-              <button type="button" className="button button--secondary" onClick={() => setReviewing(false)}>
+              <button type="button" className="button button--secondary" onClick={() => setReview(null)}>
                 Back to editing
               </button>
             </div>
@@ -226,9 +261,21 @@ export function ProcedureEditor({
   );
 }
 
-function PhaseBlock({ phase, ep }: { phase: PhaseSpec; ep: EditProps }) {
+const ON_FAILURE = (stopOnFailure: boolean) => [
+  { value: '', label: stopOnFailure ? 'As the procedure: stop the run' : 'As the procedure: go on' },
+  { value: 'continue', label: 'Go on with the next phase' },
+  { value: 'stop', label: 'Stop the run (teardown still runs)' },
+];
+
+function PhaseBlock({ phase, ep, stopOnFailure }: { phase: PhaseSpec; ep: EditProps; stopOnFailure: boolean }) {
   const titleId = `ed-phase-${phase.name}`;
   const params = Object.keys(phase.params);
+  const paramField = (path: (string | number)[], k: string) =>
+    ep.refs.get(keyOf(path))?.kind === 'bool' ? (
+      <EditToggle key={k} {...ep} path={path} label={`Parameter ${k}`} />
+    ) : (
+      <EditField key={k} {...ep} path={path} label={`Parameter ${k}`} />
+    );
   return (
     <section className={`card editor-block editor-phase${phase.enabled ? '' : ' editor-phase--off'}`} aria-labelledby={titleId} role="group">
       <div className="editor-phase-head">
@@ -248,13 +295,8 @@ function PhaseBlock({ phase, ep }: { phase: PhaseSpec; ep: EditProps }) {
         <EditField {...ep} path={['phases', phase.name, 'timeoutMs']} label="Timeout" unit="ms" />
         <EditField {...ep} path={['phases', phase.name, 'retry', 'count']} label="Retries" placeholder="none" />
         <EditField {...ep} path={['phases', phase.name, 'retry', 'delayMs']} label="Retry delay" unit="ms" placeholder="0" />
-        {params.map((k) =>
-          ep.refs.get(keyOf(['phases', phase.name, 'params', k]))?.kind === 'bool' ? (
-            <EditToggle key={k} {...ep} path={['phases', phase.name, 'params', k]} label={`Parameter ${k}`} />
-          ) : (
-            <EditField key={k} {...ep} path={['phases', phase.name, 'params', k]} label={`Parameter ${k}`} />
-          ),
-        )}
+        <EditChoice {...ep} path={['phases', phase.name, 'onFailure']} label="When it fails" choices={ON_FAILURE(stopOnFailure)} />
+        {params.map((k) => paramField(['phases', phase.name, 'params', k], k))}
       </div>
       {phase.measurements.length > 0 ? (
         <div className="measurement-rows">
@@ -265,19 +307,49 @@ function PhaseBlock({ phase, ep }: { phase: PhaseSpec; ep: EditProps }) {
       ) : (
         <p className="list-meta">No declared measurement.</p>
       )}
+      {phase.instances?.map((inst, i) => {
+        const label = instanceLabel(phase.name, inst.params);
+        return (
+          <div className="editor-instance" key={i} role="group" aria-label={`Instance ${label}`}>
+            <h4 className="editor-instance-title">
+              <span className="mono">{label}</span>
+              {inst.title ? <span className="muted"> · {inst.title}</span> : null}
+              <span className="muted small"> · limits for this instance only</span>
+            </h4>
+            <div className="editor-grid editor-grid--phase">
+              {Object.keys(inst.params).map((k) => paramField(['phases', phase.name, 'instances', i, 'params', k], k))}
+            </div>
+            <div className="measurement-rows">
+              {instanceMeasurements(phase, i).map((m) => (
+                <MeasurementRow
+                  key={m.name}
+                  phase={phase.name}
+                  m={m}
+                  ep={ep}
+                  instance={i}
+                  note={inst.measurements.some((x) => x.name === m.name) ? 'own limits' : 'as the phase declares'}
+                />
+              ))}
+            </div>
+          </div>
+        );
+      })}
     </section>
   );
 }
 
-function MeasurementRow({ phase, m, ep }: { phase: string; m: MeasurementSpec; ep: EditProps }) {
+function MeasurementRow({ phase, m, ep, instance, note }: { phase: string; m: MeasurementSpec; ep: EditProps; instance?: number; note?: string }) {
   const kind = limitKind(m);
-  const p = (f: string) => measurementPath(phase, m.name, f);
+  const p = (f: string) => measurementPath(phase, m.name, f, instance);
   const units = m.units;
   return (
     <div className="measurement-row" role="group" aria-label={`Measurement ${m.name}`}>
       <div className="measurement-row-name">
         <span className="mono strong">{m.name}</span>
-        <span className="muted small">{KIND_TEXT[kind]}</span>
+        <span className="muted small">
+          {KIND_TEXT[kind]}
+          {note ? ` · ${note}` : ''}
+        </span>
       </div>
       <div className="measurement-row-fields">
         <EditField {...ep} path={p('units')} label="Units" />

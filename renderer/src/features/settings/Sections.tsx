@@ -58,6 +58,13 @@ export function StationSection({ draft, set, errors }: SectionProps) {
           error={errors['stationId']}
         />
         <Field
+          label="Line (restart)"
+          hint="Groups stations in the plant view"
+          value={draft.stationLine}
+          onChange={(e) => set('stationLine', e.target.value)}
+          error={errors['stationLine']}
+        />
+        <Field
           label="Sockets (restart)"
           hint="Units tested side by side"
           type="number"

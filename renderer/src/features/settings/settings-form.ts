@@ -16,6 +16,8 @@ export interface SectionProps {
 export const FIELD_LABELS: Record<string, string> = {
   stationId: 'Station id',
   stationName: 'Station name',
+  stationLine: 'Line',
+  heartbeatSeconds: 'Heartbeat',
   sockets: 'Sockets',
   instruments: 'Instruments',
   scanners: 'Scanners',
