@@ -12,7 +12,7 @@ import { connectInstrument, suppliesFollowed, type OpenedInstrument } from '#sta
 import { SimBench } from '#station/instruments/sim.ts';
 import { hasSafeState, type Instrument } from '#station/instruments/drivers.ts';
 import { traceLogs } from '#station/instruments/record.ts';
-import { watchParent } from './parent-watch.ts';
+import { watchParent, type ParentWatch } from './parent-watch.ts';
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { toStationError, formatZodError } from '#contract/errors.ts';
 import type { PromptAnswer } from '#contract/prompts.ts';
@@ -246,7 +246,10 @@ async function load(
         {
           ...(opts.typecheck !== undefined ? { typecheck: opts.typecheck } : {}),
           ...(opts.loadTimeoutMs !== undefined ? { importTimeoutMs: opts.loadTimeoutMs } : {}),
-          onImport: (file) => send({ type: 'importing', file }),
+          onImport: (file) => {
+            watch();
+            send({ type: 'importing', file });
+          },
         },
       ));
   } catch (e) {
@@ -273,7 +276,7 @@ async function load(
         instruments[name] = o.instrument;
       }
       addressesKey = key;
-      watchdog.held(Object.entries(addresses).map(([name, address]) => ({ name, address })));
+      watch().held(Object.entries(addresses).map(([name, address]) => ({ name, address })));
     }
     // A fresh runner may follow one that died with a supply on: make everything safe first
     // (unless the interrupted run's teardown comes first; it makes them safe after it).
@@ -351,10 +354,17 @@ function handle(msg: ToRunner): void {
       void load(msg.dir, msg.instruments, msg);
       break;
     case 'prepare': {
-      const load = loadProcedure(msg.dir, {}, {
-        ...(msg.loadTimeoutMs !== undefined ? { importTimeoutMs: msg.loadTimeoutMs } : {}),
-        onImport: (file) => send({ type: 'importing', file }),
-      });
+      const load = loadProcedure(
+        msg.dir,
+        {},
+        {
+          ...(msg.loadTimeoutMs !== undefined ? { importTimeoutMs: msg.loadTimeoutMs } : {}),
+          onImport: (file) => {
+            watch();
+            send({ type: 'importing', file });
+          },
+        },
+      );
       // Its failure is the load's to report, if a load of this folder comes.
       load.catch(() => undefined);
       prepared = { dir: msg.dir, load };
@@ -404,4 +414,12 @@ process.on('disconnect', () => {
     .catch(() => undefined)
     .finally(() => process.exit(0));
 });
-const watchdog = watchParent();
+/**
+ * The watchdog thread starts before the first line of phase code (phases.ts's import), not
+ * with the process: until then nothing here can hold the event loop, and the thread's own
+ * start (a second Node environment) no longer competes with the runner's.
+ */
+let watchdog: ParentWatch | null = null;
+function watch(): ParentWatch {
+  return (watchdog ??= watchParent());
+}
