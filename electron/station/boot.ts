@@ -51,6 +51,15 @@ export function startCompileCache(): void {
   }
 }
 
+/** Whether every input of `m` (paths relative to `root`) is as it was when the bundles were built. */
+export function inputsUnchanged(m: Manifest, root: string = ROOT): boolean {
+  for (const [path, size, mtimeMs] of m.inputs) {
+    const st = statSync(join(root, path), { throwIfNoEntry: false });
+    if (!st || st.size !== size || st.mtimeMs !== mtimeMs) return false;
+  }
+  return true;
+}
+
 let checked: Manifest | null | undefined;
 
 /** The manifest when every input is as it was built, else null (checked once per process: about 1 ms). */
@@ -60,11 +69,7 @@ function freshManifest(): Manifest | null {
   if (process.env.PASSLINE_PREBUILT === 'off') return null;
   try {
     const m = JSON.parse(readFileSync(join(PREBUILT_DIR, MANIFEST), 'utf8')) as Manifest;
-    for (const [path, size, mtimeMs] of m.inputs) {
-      const st = statSync(join(ROOT, path), { throwIfNoEntry: false });
-      if (!st || st.size !== size || st.mtimeMs !== mtimeMs) return null;
-    }
-    checked = m;
+    if (inputsUnchanged(m)) checked = m;
   } catch {
     /* not built, or half written: the sources run */
   }

@@ -117,7 +117,9 @@ async function main(): Promise<number> {
 
   // A folder holding procedure.yaml runs that very folder; anything else is an id in the
   // sequences folder (two folders with one id there are refused, naming both).
-  const procedureDir = await Promise.resolve(procedureDirOf(procedureArg, values.sequences, (root, id) => findProcedureDir(root, id))).catch((e: Error) => fail(e.message));
+  const procedureDir = await Promise.resolve(procedureDirOf(procedureArg, values.sequences, (root, id) => findProcedureDir(root, id))).catch((e: Error) =>
+    fail(e.message),
+  );
   const procedureFile = await readProcedure(procedureDir);
   const procedureId = procedureFile.id;
   const params = Object.fromEntries(pairs(values.param, '--param').map(([k, v]) => [k, parseValue(v)]));
@@ -215,9 +217,7 @@ async function main(): Promise<number> {
         flushOut();
         process.exit(130);
       }
-      warn(
-        `passline: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the run (teardown and safe state first; press Ctrl-C again to quit at once)`,
-      );
+      warn(`passline: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the run (teardown and safe state first; press Ctrl-C again to quit at once)`);
       void station.invoke('run.abort', { socket: 0, reason: `stopped from the command line (${signal})` }, cli);
     };
     process.on('SIGINT', onInterrupt);
