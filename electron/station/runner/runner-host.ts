@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { FromRunnerSchema, type FromRunner, type ToRunner } from './protocol.ts';
+import { FromRunnerSchema, isPlainEventsMessage, type FromRunner, type ToRunner } from './protocol.ts';
 import { formatZodError } from '#contract/errors.ts';
 import { forkRunner, takeSpareRunner } from './fork.ts';
 /** Lines of a runner's output kept to say why it died. */
@@ -66,7 +66,7 @@ export class RunnerHost {
       this.keep(c);
     });
     const onMessage = (raw: unknown): void => {
-      const parsed = FromRunnerSchema.safeParse(raw);
+      const parsed = isPlainEventsMessage(raw) ? { success: true as const, data: raw } : FromRunnerSchema.safeParse(raw);
       if (!parsed.success) this.on.error(`${this.label}: runner sent a malformed message: ${formatZodError(parsed.error)}`);
       else this.on.message(parsed.data);
     };

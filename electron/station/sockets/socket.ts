@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { EventDataSchemas, type EventData, type EventKind, type SocketState, type StationEvent } from '#contract/events.ts';
 import { applySocketEvent, emptySocket, type LiveSocket } from '#contract/live.ts';
 import { StationFault, formatZodError } from '#contract/errors.ts';
-import { isPlainMeasured, isPlainRunnerPhaseEnded } from '#contract/measurement-check.ts';
+import { isPlainMeasured, isPlainPhaseStarted, isPlainRunnerPhaseEnded } from '#contract/measurement-check.ts';
 import { failingMeasurements, type LogEntry, type Measurement, type PhaseError, type PhaseRecord, type RunOutcome, type Unit } from '#contract/records.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import { checkAnswer, type PromptAnswer } from '#contract/prompts.ts';
@@ -541,8 +541,11 @@ export class Socket {
         continue;
       }
       const schema = (EventDataSchemas as Record<string, (typeof EventDataSchemas)[EventKind]>)[raw.kind];
-      // The hottest path (every measurement) is checked by hand when it is the common shape; see measurement-check.ts.
-      const parsed = raw.kind === 'run.measured' && isPlainMeasured(raw.data) ? { success: true as const, data: raw.data } : schema?.safeParse(raw.data);
+      // The hottest paths (every measurement, every phase start) are checked by hand when in the common shape; see measurement-check.ts.
+      const parsed =
+        (raw.kind === 'run.measured' && isPlainMeasured(raw.data)) || (raw.kind === 'run.phaseStarted' && isPlainPhaseStarted(raw.data))
+          ? { success: true as const, data: raw.data }
+          : schema?.safeParse(raw.data);
       if (!schema || !parsed?.success || !RUNNER_EVENT_KINDS.has(raw.kind)) {
         this.cfg.log(
           'error',
