@@ -54,6 +54,7 @@ import { ProcedureDesk } from './procedures/edit-handlers.ts';
 import { loadSettingsFile, saveSettings } from './settings/settings.ts';
 import { recordProcedure, recordStart, recordStop } from './audit-trail.ts';
 import { settingsHandlers } from './settings/apply.ts';
+import { dropSpareRunner } from './runner/fork.ts';
 
 export { BUILTIN_SEQUENCES };
 
@@ -587,6 +588,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       s.start();
     }
   }
+  // The launcher's early runner (runner/fork.ts), if no socket took it.
+  dropSpareRunner();
 
   // Retention: acknowledged runs older than retentionDays go, a batch at a time, hourly.
   const pruneOnce = (): number => {
