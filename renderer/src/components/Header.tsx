@@ -91,7 +91,8 @@ export function Header({ view, route, role, session }: Props) {
           </a>
         ))}
       </nav>
-      <ShiftFigure initial={view.shiftYield} runsEnded={view.runsEnded} />
+      {/* The operator's screen only: the supervisor's screens have Yield, and the header's room. */}
+      {route.name === 'operator' ? <ShiftFigure initial={view.shiftYield} runsEnded={view.runsEnded} /> : null}
       <UploadIndicator upload={view.upload} />
       {session}
       <div className={`connection connection--${conn.tone}`} role="status" aria-label="Connection">

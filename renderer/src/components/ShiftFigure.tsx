@@ -31,10 +31,9 @@ export function ShiftFigure({ initial, runsEnded }: { initial: ShiftYield | null
       aria-label="This shift"
       title={`${name}: ${s.firstPassUnits} of ${s.unitsTested} units passed on their first attempt`}
     >
-      <span className="shift-figure-name">{name}</span>
       <span className="shift-figure-value num">FPY {fpy}</span>
       <span className="shift-figure-count num">
-        {s.unitsTested} unit{s.unitsTested === 1 ? '' : 's'}
+        {name} · {s.unitsTested} unit{s.unitsTested === 1 ? '' : 's'}
       </span>
     </div>
   );
