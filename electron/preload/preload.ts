@@ -57,6 +57,7 @@ const COMMAND_NAMES = [
   'procedures.get',
   'procedures.drafts',
   'procedures.assign',
+  'procedures.preview',
   'procedures.propose',
   'procedures.approve',
   'procedures.reject',

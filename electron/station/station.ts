@@ -54,6 +54,7 @@ import { ProcedureDesk } from './procedures/edit-handlers.ts';
 import { loadSettingsFile, saveSettings } from './settings/settings.ts';
 import { recordProcedure, recordStart, recordStop } from './audit-trail.ts';
 import { settingsHandlers } from './settings/apply.ts';
+import { dropSpareRunner } from './runner/fork.ts';
 
 export { BUILTIN_SEQUENCES };
 
@@ -587,6 +588,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       s.start();
     }
   }
+  // The launcher's early runner (runner/fork.ts), if no socket took it.
+  dropSpareRunner();
 
   // Retention: acknowledged runs older than retentionDays go, a batch at a time, hourly.
   const pruneOnce = (): number => {
@@ -892,7 +895,15 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   };
 
   // Yield, Pareto, SPC and drift alerts over the store (stats/handlers.ts); alerts go out as stats.alert.
-  const stats = startStats({ db, settings: () => settings, audit: auditLog, bus, canWrite: () => !fault, log });
+  const stats = startStats({
+    db,
+    settings: () => settings,
+    audit: auditLog,
+    bus,
+    canWrite: () => !fault,
+    busy: () => sockets.some((s) => s.snapshot.state === 'running' || s.snapshot.state === 'cleanup'),
+    log,
+  });
 
   const handlers: CommandHandlers<Caller> = {
     ...authHandlers({

@@ -133,7 +133,7 @@ test('a supervisor reads yield, the failure Pareto down to its runs, SPC across 
 
     // The operator's screen, as the line sees it: this shift's first pass yield, small, in the header.
     await page.goto(station.url);
-    await expect(page.getByRole('status', { name: 'This shift' })).toContainText(/FPY \d+\.\d %/);
+    await expect(page.getByRole('status', { name: 'This shift' })).toContainText(/\d+(\.\d)? % first pass/);
     await expect(page.getByRole('status', { name: 'This shift' })).toContainText('36 units');
     await saveScreenshot(page, testInfo, 'operator-header');
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import type { RunRecord } from '#contract/records.ts';
 import type { PostgresTarget } from './targets.ts';
 import { PG_SCHEMA_VERSION, migrateSchema, schemaV2Ddl } from './pg-migrate.ts';
@@ -93,6 +94,9 @@ export interface AuditRow {
 /** SQLSTATE classes that describe this record's data: the same record fails the same way again. */
 const DATA_CLASSES = new Set(['22', '23']);
 
+/** pg (some 40 modules) when a PostgreSQL target is set up, not at every start. */
+const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
+
 export class PostgresSink implements Sink {
   readonly label: string;
   readonly batchSize: number;
@@ -120,7 +124,7 @@ export class PostgresSink implements Sink {
     }
     this.label = `PostgreSQL ${where} (schema ${target.schema})`;
     const ssl = target.caFile ? { ca: readFileSync(target.caFile, 'utf8'), rejectUnauthorized: true } : undefined;
-    this.pool = new pg.Pool({
+    this.pool = new (loadPg().Pool)({
       connectionString: target.connectionString,
       max: target.concurrency,
       connectionTimeoutMillis: target.timeoutMs,

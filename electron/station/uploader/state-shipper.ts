@@ -40,6 +40,8 @@ export interface StationIdentity {
 /** What the shipper reads: the station's event bus (its ring and durable log). */
 export interface StateSource {
   readonly lastSeq: number;
+  /** Events up to here are in the station's durable log: only those are sent, so the plant never has one the station lost in a crash. */
+  readonly durableSeq: number;
   since(afterSeq: number, limit?: number): { events: StationEvent[]; truncated: boolean };
   subscribe(listener: (e: StationEvent) => void, afterSeq?: number): () => void;
 }
@@ -77,6 +79,8 @@ interface SocketRow {
 }
 
 const CLOSE_GRACE_MS = 1500;
+/** While the newest events are not in the durable log yet, look again this soon. */
+const DURABLE_RETRY_MS = 5;
 
 const emptySocket = (socket: number, at: string): SocketRow => ({
   socket,
@@ -281,12 +285,17 @@ export class StateShipper {
       try {
         this.cursor ??= await this.load();
         if (this.closed) break;
-        const { events, truncated } = this.o.source.since(this.cursor, this.batchSize);
+        const durable = this.o.source.durableSeq;
+        const read = this.o.source.since(this.cursor, this.batchSize);
+        const events = read.events.filter((e) => e.seq <= durable);
+        // Events not in the log yet: it is written within a turn of the event loop; look again shortly.
+        const waiting = events.length < read.events.length;
+        const truncated = read.truncated && !waiting;
         const upTo = events.at(-1)?.seq ?? this.cursor;
         const beatDue = Date.now() - this.lastBeat >= this.o.station.heartbeatSeconds * 1000;
         if (upTo === this.cursor && !beatDue) {
-          this.notify();
-          await this.pause(Math.max(10, this.lastBeat + this.o.station.heartbeatSeconds * 1000 - Date.now()), true);
+          if (!waiting) this.notify();
+          await this.pause(waiting ? DURABLE_RETRY_MS : Math.max(10, this.lastBeat + this.o.station.heartbeatSeconds * 1000 - Date.now()), !waiting);
           continue;
         }
         const state = events.filter((e) => STATE_KINDS.has(e.kind));
@@ -416,7 +425,8 @@ export class StateShipper {
     const ended = await Promise.race([(this.loop ?? Promise.resolve()).then(() => true), grace]);
     if (ended && this.cursor !== null && this.failures === 0) {
       const cursor = this.cursor;
-      const { events } = this.o.source.since(cursor, this.batchSize);
+      const durable = this.o.source.durableSeq;
+      const events = this.o.source.since(cursor, this.batchSize).events.filter((e) => e.seq <= durable);
       const last = events.at(-1)?.seq ?? cursor;
       await Promise.race([
         this.write(

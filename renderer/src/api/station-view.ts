@@ -36,7 +36,7 @@ export interface StationView {
   storage: StorageState;
   /** Mistakes in the settings file found at start; each says what was used instead (the last good value). */
   settingsProblems: string[];
-  /** The current shift's first pass yield and unit count, as the snapshot had it (the header reads it again as runs end). */
+  /** The current shift's first pass yield and units, from the snapshot (the header reads stats.shift again as runs end). */
   shiftYield: StationSnapshot['shiftYield'];
 }
 

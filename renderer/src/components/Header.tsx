@@ -5,7 +5,7 @@ import type { Route } from '../router.ts';
 import type { StationView } from '../api/station-view.ts';
 import { shortHash } from './format.ts';
 import { UploadIndicator } from './UploadIndicator.tsx';
-import { ShiftFigure } from './ShiftFigure.tsx';
+import { ShiftYield } from './ShiftYield.tsx';
 
 const CONNECTION: Record<StationView['connection'], { text: string; tone: string }> = {
   connecting: { text: 'Connecting…', tone: 'wait' },
@@ -91,8 +91,8 @@ export function Header({ view, route, role, session }: Props) {
           </a>
         ))}
       </nav>
-      {/* The operator's screen only: the supervisor's screens have Yield, and the header's room. */}
-      {route.name === 'operator' ? <ShiftFigure initial={view.shiftYield} runsEnded={view.runsEnded} /> : null}
+      {/* The operator's screen only: the supervisor's screens have Yield, and on them the header's room goes to the procedure's name. */}
+      {route.name === 'operator' ? <ShiftYield initial={view.shiftYield} /> : null}
       <UploadIndicator upload={view.upload} />
       {session}
       <div className={`connection connection--${conn.tone}`} role="status" aria-label="Connection">

@@ -17,7 +17,7 @@ export function FailureRuns({ failure, runsEnded }: { failure: FailureLink; runs
   const key = JSON.stringify([failure, runsEnded]);
   const [state, setState] = useState<{ key: string; runs: RunSummary[]; more: boolean; error: string | null } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
-  const query = { ...statsFilter(failure), by: failure.by, key: failure.key };
+  const query = { ...statsFilter(failure), groupBy: failure.by, key: failure.key };
   const queryKey = JSON.stringify(query);
   useEffect(() => {
     let live = true;

@@ -35,7 +35,7 @@ export function ParetoPage({ query, by }: Props) {
   useEffect(() => heading.current?.focus(), []);
   const procedureId = query.procedureId ?? view.procedure?.id ?? null;
   // The request as text: the effect runs again when it, or the count of ended runs, changes.
-  const request = procedureId ? JSON.stringify({ ...statsFilter({ ...query, procedureId }), by, limit: 30 }) : null;
+  const request = procedureId ? JSON.stringify({ ...statsFilter({ ...query, procedureId }), groupBy: by, limit: 30 }) : null;
   const runsEnded = view.runsEnded;
   const key = `${request}\u0000${runsEnded}`;
   const [answer, setAnswer] = useState<{ key: string; result: ParetoResult | null; error: string | null } | null>(null);
@@ -51,7 +51,7 @@ export function ParetoPage({ query, by }: Props) {
     };
   }, [client, request, runsEnded]);
   const current = answer?.key === key ? answer : null;
-  const result = current?.result ?? (answer?.result && answer.result.procedureId === procedureId && answer.result.by === by ? answer.result : null);
+  const result = current?.result ?? (answer?.result && answer.result.procedureId === procedureId && answer.result.groupBy === by ? answer.result : null);
 
   return (
     <section className="page stats-page" aria-labelledby="pareto-title">
@@ -102,7 +102,7 @@ export function ParetoPage({ query, by }: Props) {
 }
 
 function ParetoBody({ result, query }: { result: ParetoResult; query: StatsQuery & { procedureId: string } }) {
-  const kind = KINDS.find((k) => k.value === result.by)!;
+  const kind = KINDS.find((k) => k.value === result.groupBy)!;
   const tiles = [
     { label: 'Failures', value: count(result.failures), note: `a run counts once per ${kind.noun}` },
     {
@@ -129,7 +129,7 @@ function ParetoBody({ result, query }: { result: ParetoResult; query: StatsQuery
     value: b.count,
     display: count(b.count),
     note: `${percent(b.share)} of failures · ${percent(b.cumulativeShare)} with the bars above`,
-    href: failureRunsHref({ ...query, by: result.by, key: b.key }),
+    href: failureRunsHref({ ...query, by: result.groupBy, key: b.key }),
     linkLabel: `${b.key || 'no failure code'}: ${count(b.count)} failures, ${percent(b.share)}. Open the runs in History`,
     tone: 'fail',
   }));
@@ -167,8 +167,8 @@ function ParetoBody({ result, query }: { result: ParetoResult; query: StatsQuery
                 header: 'Runs',
                 cell: (b) => (
                   <span className="pareto-links">
-                    <a href={failureRunsHref({ ...query, by: result.by, key: b.key })}>Open in History</a>
-                    {result.by === 'measurement' ? <a href={spcHref(query, b.key)}>SPC</a> : null}
+                    <a href={failureRunsHref({ ...query, by: result.groupBy, key: b.key })}>Open in History</a>
+                    {result.groupBy === 'measurement' ? <a href={spcHref(query, b.key)}>SPC</a> : null}
                   </span>
                 ),
               },

@@ -10,8 +10,14 @@ import '../../styles.css';
 /** The plant view's own entry (renderer/plant.html): the station's stack and login, none of its screens. */
 const plant = new PlantLive(createWebSocketTransport(stationSocketUrl()));
 const session = new SessionStore(plant);
-// A login (or logout) changes what the line may be read by: read it again.
-session.subscribe(() => void plant.reload());
+// A login or logout changes who reads the line: read it again then (not on every session answer;
+// the connect itself loads the line after resuming the tab's login).
+let role: string | null | undefined;
+session.subscribe(() => {
+  const now = session.getView().state?.session.role;
+  if (role !== undefined && now !== role) void plant.reload();
+  role = now ?? null;
+});
 plant.start();
 
 createRoot(document.getElementById('root')!).render(
