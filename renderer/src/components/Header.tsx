@@ -91,7 +91,8 @@ export function Header({ view, route, role, session }: Props) {
           </a>
         ))}
       </nav>
-      <ShiftYield initial={view.shiftYield} />
+      {/* The operator's screen only: the supervisor's screens have Yield, and on them the header's room goes to the procedure's name. */}
+      {route.name === 'operator' ? <ShiftYield initial={view.shiftYield} /> : null}
       <UploadIndicator upload={view.upload} />
       {session}
       <div className={`connection connection--${conn.tone}`} role="status" aria-label="Connection">
