@@ -175,7 +175,8 @@ export type ParetoBy = z.infer<typeof ParetoBySchema>;
 
 /** What a bar (or a `stats.failureRuns` call) opens: the runs behind one key. */
 export const FailureQuerySchema = StatsFilterSchema.extend({
-  by: ParetoBySchema,
+  // Not `by`: the station refuses any input named so (who acts comes from the login).
+  groupBy: ParetoBySchema,
   /** The bar's key: `phase.measurement`, a phase name, or a failure code (`''`: failures without one). */
   key: z.string().max(512),
 }).strict();
@@ -196,10 +197,10 @@ export type ParetoBar = z.infer<typeof ParetoBarSchema>;
 
 export const ParetoResultSchema = z.object({
   procedureId: z.string(),
-  by: ParetoBySchema,
+  groupBy: ParetoBySchema,
   /** Failures counted (sum of every key's count, also past `limit`). */
   failures: z.number().int().nonnegative(),
-  /** Non-reference runs in the range that did not pass (FAIL, ERROR, ABORTED). */
+  /** Non-reference FAIL and ERROR runs in the range (an ABORTED run was stopped, not failed). */
   failedRuns: z.number().int().nonnegative(),
   runs: z.number().int().nonnegative(),
   /** Largest first; ties by key. */
@@ -423,7 +424,7 @@ export const StatsCommands = {
   },
   /** Failures by measurement, phase or failure code; each bar names its runs. */
   'stats.pareto': {
-    input: StatsFilterSchema.extend({ by: ParetoBySchema, limit: z.number().int().min(1).max(200).default(20) }).strict(),
+    input: StatsFilterSchema.extend({ groupBy: ParetoBySchema, limit: z.number().int().min(1).max(200).default(20) }).strict(),
     output: ParetoResultSchema,
   },
   /** The runs behind one Pareto bar, newest first; page with `before` (an ISO start time). */

@@ -3,7 +3,8 @@
  * runs one unit headless, for test engineers and CI. Exit code: 0 PASS, 1 FAIL,
  * 2 ERROR, ABORTED or a usage/load problem. `passline export|import` (cli-transfer.ts)
  * move stored runs in and out of a data folder; `passline audit verify` (cli-audit.ts)
- * checks the audit trail; `passline plant` (electron/plant/cli-plant.ts) serves the plant view.
+ * checks the audit trail; `passline stats` (cli-stats.ts) prints yield and SPC figures;
+ * `passline plant` (electron/plant/cli-plant.ts) serves the plant view.
  */
 import { parseArgs } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -51,7 +52,9 @@ ${AUDIT_USAGE}`;
 
 /** The plant view (its server, PostgreSQL) loads only for `passline plant` and the usage text. */
 const plant = () => import('#plant/cli-plant.ts');
-const usage = async (): Promise<string> => `${USAGE}\n\n${(await plant()).PLANT_USAGE}`;
+/** Statistics (the stats store and its functions) load only for `passline stats` and the usage text. */
+const stats = () => import('./cli-stats.ts');
+const usage = async (): Promise<string> => `${USAGE}\n\n${(await stats()).STATS_USAGE}\n\n${(await plant()).PLANT_USAGE}`;
 
 /**
  * Standard output, one write per turn of the event loop: a 1000-phase run prints 1000 lines,
@@ -101,6 +104,7 @@ async function main(): Promise<number> {
   const [first, ...rest] = process.argv.slice(2);
   if (first === 'export' || first === 'import') return transferMain(first, rest);
   if (first === 'audit') return auditMain(rest);
+  if (first === 'stats') return (await stats()).statsMain(rest);
   if (first === 'plant') return (await plant()).plantMain(rest);
   const { values, positionals } = parseArgs({ allowPositionals: true, options: RUN_OPTIONS });
   if (values.help) {

@@ -895,7 +895,15 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   };
 
   // Yield, Pareto, SPC and drift alerts over the store (stats/handlers.ts); alerts go out as stats.alert.
-  const stats = startStats({ db, settings: () => settings, audit: auditLog, bus, canWrite: () => !fault, log });
+  const stats = startStats({
+    db,
+    settings: () => settings,
+    audit: auditLog,
+    bus,
+    canWrite: () => !fault,
+    busy: () => sockets.some((s) => s.snapshot.state === 'running' || s.snapshot.state === 'cleanup'),
+    log,
+  });
 
   const handlers: CommandHandlers<Caller> = {
     ...authHandlers({

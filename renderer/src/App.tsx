@@ -5,6 +5,7 @@ import { ScreenBoundary } from './components/ScreenBoundary.tsx';
 import { useRoute } from './router.ts';
 import { SCREENS } from './screens.ts';
 import { HistoryScreen as History } from './features/history/HistoryScreen.tsx';
+import { FailureRuns } from './features/history/FailureRuns.tsx';
 import { useSession } from './api/session-context.tsx';
 import { ScreenGate } from './features/access/ScreenGate.tsx';
 import { SessionControl } from './features/access/SessionControl.tsx';
@@ -21,6 +22,9 @@ const RunPage = lazy(() => SCREENS.run().then((m) => ({ default: memo(m.RunPage)
 const UnitPage = lazy(() => SCREENS.unit().then((m) => ({ default: memo(m.UnitPage) })));
 const OverlayPage = lazy(() => SCREENS.overlay().then((m) => ({ default: m.OverlayPage })));
 const SupervisorPage = lazy(() => SCREENS.supervisor().then((m) => ({ default: memo(m.SupervisorPage) })));
+const YieldPage = lazy(() => SCREENS.yield().then((m) => ({ default: m.YieldPage })));
+const ParetoPage = lazy(() => SCREENS.pareto().then((m) => ({ default: m.ParetoPage })));
+const SpcPage = lazy(() => SCREENS.spc().then((m) => ({ default: m.SpcPage })));
 const AuditPage = lazy(() => SCREENS.audit().then((m) => ({ default: m.AuditPage })));
 const ProceduresPage = lazy(() => SCREENS.procedures().then((m) => ({ default: m.ProceduresPage })));
 const PeoplePage = lazy(() => SCREENS.people().then((m) => ({ default: m.PeoplePage })));
@@ -34,6 +38,9 @@ const TITLES = {
   unit: 'Unit',
   overlay: 'Series of many runs',
   supervisor: 'Supervisor',
+  yield: 'Yield',
+  pareto: 'Failure Pareto',
+  spc: 'SPC',
   audit: 'Audit',
   procedures: 'Procedures',
   people: 'People',
@@ -75,7 +82,14 @@ export function App() {
               {route.name === 'operator' ? (
                 <OperatorScreen view={view} />
               ) : route.name === 'history' ? (
-                <HistoryScreen runsEnded={view.runsEnded} />
+                route.failure ? (
+                  // The runs behind a Pareto bar: the statistics are the supervisor's.
+                  <ScreenGate screen="pareto">
+                    <FailureRuns failure={route.failure} runsEnded={view.runsEnded} />
+                  </ScreenGate>
+                ) : (
+                  <HistoryScreen runsEnded={view.runsEnded} />
+                )
               ) : route.name === 'run' ? (
                 <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
               ) : route.name === 'supervisor' ? (
@@ -87,6 +101,18 @@ export function App() {
                     procedureWarning={view.procedureWarning}
                     settingsProblems={view.settingsProblems}
                   />
+                </ScreenGate>
+              ) : route.name === 'yield' ? (
+                <ScreenGate screen="yield">
+                  <YieldPage query={route.query} groupBy={route.groupBy} />
+                </ScreenGate>
+              ) : route.name === 'pareto' ? (
+                <ScreenGate screen="pareto">
+                  <ParetoPage query={route.query} by={route.by} />
+                </ScreenGate>
+              ) : route.name === 'spc' ? (
+                <ScreenGate screen="spc">
+                  <SpcPage query={route.query} measurement={route.measurement} />
                 </ScreenGate>
               ) : route.name === 'audit' ? (
                 <ScreenGate screen="audit">

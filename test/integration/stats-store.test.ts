@@ -225,31 +225,31 @@ describe('Pareto of failures', () => {
     addRun(s.repo, { serial: 'D', minute: 3, outcome: 'PASS' });
     addRun(s.repo, { serial: 'GOLD-2', minute: 4, outcome: 'FAIL', phases: [ph('rail', 'FAIL', [v(3.7)])] });
     const stats = new StatsService(s.db, () => settings(), { clock: utc });
-    const byM = stats.pareto({ procedureId: 'quick', by: 'measurement', limit: 20 });
+    const byM = stats.pareto({ procedureId: 'quick', groupBy: 'measurement', limit: 20 });
     expect(byM.bars.map((x) => [x.key, x.count, x.runIds])).toEqual([
       ['rail.v', 2, [b, a]],
       ['rail.i', 1, [b]],
     ]);
     expect(byM).toMatchObject({ failures: 3, failedRuns: 3, runs: 4, otherCount: 0 });
-    expect(byM.bars[0]).toMatchObject({ share: 2 / 3, cumulativeShare: 2 / 3, query: { procedureId: 'quick', by: 'measurement', key: 'rail.v' } });
-    expect(stats.pareto({ procedureId: 'quick', by: 'phase', limit: 20 }).bars.map((x) => [x.key, x.count])).toEqual([
+    expect(byM.bars[0]).toMatchObject({ share: 2 / 3, cumulativeShare: 2 / 3, query: { procedureId: 'quick', groupBy: 'measurement', key: 'rail.v' } });
+    expect(stats.pareto({ procedureId: 'quick', groupBy: 'phase', limit: 20 }).bars.map((x) => [x.key, x.count])).toEqual([
       ['rail', 2],
       ['boot', 1],
     ]);
-    expect(stats.pareto({ procedureId: 'quick', by: 'failureCode', limit: 20 }).bars.map((x) => [x.key, x.count])).toEqual([
+    expect(stats.pareto({ procedureId: 'quick', groupBy: 'failureCode', limit: 20 }).bars.map((x) => [x.key, x.count])).toEqual([
       ['', 1],
       ['BOOT', 1],
       ['I_HIGH', 1],
     ]);
-    const limited = stats.pareto({ procedureId: 'quick', by: 'measurement', limit: 1 });
+    const limited = stats.pareto({ procedureId: 'quick', groupBy: 'measurement', limit: 1 });
     expect([limited.bars.length, limited.otherCount]).toEqual([1, 1]);
-    const behind = stats.failureRuns({ procedureId: 'quick', by: 'measurement', key: 'rail.v', limit: 50 }).runs;
+    const behind = stats.failureRuns({ procedureId: 'quick', groupBy: 'measurement', key: 'rail.v', limit: 50 }).runs;
     expect(behind.map((r) => [r.id, r.serialNumber, r.outcome])).toEqual([
       [b, 'B', 'FAIL'],
       [a, 'A', 'FAIL'],
     ]);
-    expect(stats.failureRuns({ procedureId: 'quick', by: 'phase', key: 'boot', limit: 50 }).runs.map((r) => r.id)).toEqual([c]);
-    expect(stats.failureRuns({ procedureId: 'quick', by: 'measurement', key: 'rail.v', limit: 50, before: at(1) }).runs.map((r) => r.id)).toEqual([a]);
+    expect(stats.failureRuns({ procedureId: 'quick', groupBy: 'phase', key: 'boot', limit: 50 }).runs.map((r) => r.id)).toEqual([c]);
+    expect(stats.failureRuns({ procedureId: 'quick', groupBy: 'measurement', key: 'rail.v', limit: 50, before: at(1) }).runs.map((r) => r.id)).toEqual([a]);
   });
 });
 
@@ -377,6 +377,8 @@ describe('drift alerts', () => {
     let minute = 0;
     const run = (x: number, socket = 0) => {
       addRun(s.repo, { serial: `D${minute}`, minute: minute++, outcome: 'PASS', socket, measurements: [v(x)] });
+      // As the station does after each run: index its values, then check.
+      stats.refresh();
       monitor.check();
     };
     // 30 points alternating around 3.30: no run of nine on one side.
@@ -405,6 +407,7 @@ describe('drift alerts', () => {
     const outcomes: RunOutcome[] = ['PASS', 'PASS', 'PASS', 'PASS', 'FAIL', 'FAIL', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS'];
     outcomes.forEach((o, k) => {
       addRun(s.repo, { serial: `Y${k}`, minute: k, outcome: o });
+      stats.refresh();
       monitor.check();
     });
     // After Y5: the last five first attempts are P P P F F: 60 % < 80 %. Back to 80 % at Y9 (F P P P P).

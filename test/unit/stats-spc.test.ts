@@ -15,6 +15,7 @@ import {
   isOutside,
   mean,
   percentileSorted,
+  RuleStream,
   sampleSigma,
   sigmaWithin,
 } from '#station/stats/spc.ts';
@@ -191,5 +192,31 @@ describe('Nelson rules (centre line 0, sigma 1)', () => {
     expect([...r.keys()]).toEqual([1, 2]);
     expect(r.get(1)).toEqual([1]);
     expect(checkRules([1, 1, 1], { cl: 1, sigma: 0 }, [1]).get(1)).toEqual([]);
+  });
+});
+
+describe('the rules one point at a time (drift alerts)', () => {
+  test('with one basis for every point, RuleStream marks exactly what checkRules marks', () => {
+    // A seeded walk with drifts, oscillations and flat stretches: every rule fires somewhere.
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const xs: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const phase = Math.floor(i / 100) % 5;
+      xs.push(phase === 0 ? rnd() * 8 : phase === 1 ? 1.5 + rnd() : phase === 2 ? (i % 2 ? 0.8 : -0.8) : phase === 3 ? (i % 100) / 20 - 2 : rnd() * 0.5);
+    }
+    const basis = { cl: 0, sigma: 1 };
+    const rules = [1, 2, 3, 4, 5, 6, 7, 8] as const;
+    const batch = checkRules(xs, basis, rules);
+    const stream = new RuleStream();
+    const streamed = new Map<number, number[]>(rules.map((r) => [r, []]));
+    xs.forEach((x, i) => {
+      const fired = stream.step(x, basis);
+      for (const r of rules) if (fired & (1 << (r - 1))) streamed.get(r)!.push(i);
+    });
+    for (const r of rules) {
+      expect(batch.get(r)!.length, `rule ${r} fires in this series`).toBeGreaterThan(0);
+      expect(streamed.get(r), `rule ${r}`).toEqual(batch.get(r));
+    }
   });
 });

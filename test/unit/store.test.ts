@@ -13,7 +13,7 @@ import { StationFault } from '#contract/errors.ts';
 import { DB_FILE, SCHEMA_VERSION, migrate, migrations, openDatabase, openStore } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
 import { InventoryRepo } from '#station/store/inventory-repo.ts';
-import { readMeasure } from '#station/stats/stat-writer.ts';
+import { indexBehind, indexFinishedRuns, readMeasure } from '#station/stats/stat-writer.ts';
 import { phase, runStart } from '../helpers/records.ts';
 import { tempDir } from '../helpers/paths.ts';
 
@@ -407,6 +407,26 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
         .map((x) => x.detail)
         .join(' ');
       expect(plan).toContain('runs_procedure_started');
+    },
+  },
+  151: {
+    seed: (db) => {
+      MIGRATION_TESTS[150]!.seed(db);
+    },
+    check: (db) => {
+      // Everything before the migration counts as indexed; a run that finishes after it is not, until indexed.
+      const mark = () => (db.prepare(`SELECT value FROM stat_meta WHERE key = 'indexed_seq'`).get() as { value: number }).value;
+      const top = () => (db.prepare('SELECT max(seq) AS s FROM stat_changes').get() as { s: number }).s;
+      expect(mark()).toBe(top());
+      expect(indexBehind(db)).toBe(false);
+      db.prepare(
+        `INSERT INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs) VALUES ('r1', 3, 1, 'rail', 'main', 'PASS', 't', 't', 1, ?, '[]')`,
+      ).run(JSON.stringify([{ name: 'v', value: 3.3, outcome: 'PASS', validator: { kind: 'range', lower: 3.2, upper: 3.4 } }]));
+      db.exec(`UPDATE runs SET outcome = 'ABORTED' WHERE id = 'r1'`);
+      expect(indexBehind(db)).toBe(true);
+      expect(indexFinishedRuns(db)).toBe(1);
+      expect([mark(), indexBehind(db)]).toEqual([top(), false]);
+      expect(db.prepare('SELECT count(*) AS n FROM stat_values').get()).toEqual({ n: 1 });
     },
   },
 };

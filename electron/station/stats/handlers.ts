@@ -26,9 +26,13 @@ export interface StatsStation {
 
 /**
  * The statistics part of the station: the `stats.*` commands (contract/stats.ts) over the
- * store, and after each run (off its commit: the next turn of the event loop) the drift
- * alert check and, once the value journal holds PACK_ROWS rows, its packing into blocks.
+ * store, and after runs end (never in their commit) the indexing of their measurement values,
+ * the drift alert check and, once the value journal holds PACK_ROWS rows, its packing into
+ * blocks. That work waits while a socket is testing, so it never competes with a live run,
+ * for at most MAX_WAIT_MS after the first run that ended (a busy multi-socket line).
  */
+const MAX_WAIT_MS = 2000;
+
 export function startStats(o: {
   db: DatabaseSync;
   settings: () => StatsSettings;
@@ -36,12 +40,16 @@ export function startStats(o: {
   bus: EventBus;
   /** False while the store takes no writes (a full disk, damage): nothing is packed. */
   canWrite: () => boolean;
+  /** Whether a socket is testing now. */
+  busy: () => boolean;
   log: (level: 'info' | 'warning' | 'error', message: string) => void;
 }): StatsStation {
   const service = new StatsService(o.db, o.settings, { audit: o.audit });
-  const monitor = new AlertMonitor(o.db, service.runs, o.settings, (data, runId, socket) => o.bus.publish({ kind: 'stats.alert', data, runId, socket }));
+  const monitor = new AlertMonitor(o.db, service.runs, o.settings, (data, runId, socket) => o.bus.publish({ kind: 'stats.alert', data, runId, socket }), service.points);
   let ended = 0;
-  let timer: NodeJS.Immediate | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  /** When the oldest run not yet looked at ended. */
+  let waitingSince: number | null = null;
   let closed = false;
   /** One packing (tens of ms); with `rest`, the next one in a later turn until the journal is packed. */
   const pack = (rest: boolean): void => {
@@ -52,9 +60,19 @@ export function startStats(o: {
       o.log('warning', `statistics: packing measurement values failed (they stay in the journal): ${(e as Error).message}`);
     }
   };
-  const afterRuns = (): void => {
+  const tick = (): void => {
     timer = null;
+    if (closed || waitingSince === null) return;
+    if (o.busy() && Date.now() - waitingSince < MAX_WAIT_MS) {
+      timer = setTimeout(tick, 100);
+      return;
+    }
+    waitingSince = null;
+    afterRuns();
+  };
+  const afterRuns = (): void => {
     try {
+      if (o.canWrite()) service.refresh();
       monitor.check();
     } catch (e) {
       o.log('warning', `statistics: the drift alert check failed: ${(e as Error).message}`);
@@ -72,9 +90,17 @@ export function startStats(o: {
   const unsubscribe = o.bus.subscribe((e) => {
     if (e.kind !== 'run.ended') return;
     ended++;
-    timer ??= setImmediate(afterRuns);
+    waitingSince ??= Date.now();
+    timer ??= setTimeout(tick, 20);
   }, o.bus.lastSeq);
-  // Values journaled before this start (a backlog after an upgrade, or runs the last start did not pack).
+  // Runs that finished but were not indexed before the last stop (a kill between a commit and its indexing).
+  if (o.canWrite())
+    try {
+      service.refresh();
+    } catch (e) {
+      o.log('warning', `statistics: indexing measurement values failed (they are indexed at the next run): ${(e as Error).message}`);
+    }
+  // Values journaled and not packed before this start.
   const startup = setTimeout(() => pack(true), 1000);
   startup.unref();
   return {
@@ -96,10 +122,17 @@ export function startStats(o: {
       }
     },
     close: () => {
+      // The last runs' values, before the store closes (a `passline run` ends right after its run).
+      if (!closed && o.canWrite())
+        try {
+          service.refresh();
+        } catch {
+          /* indexed at the next start */
+        }
       closed = true;
       unsubscribe();
       clearTimeout(startup);
-      if (timer) clearImmediate(timer);
+      if (timer) clearTimeout(timer);
     },
   };
 }

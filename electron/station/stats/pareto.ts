@@ -86,9 +86,9 @@ function keysOf(db: DatabaseSync, p: ProcedureRuns, failed: readonly number[], b
   return out;
 }
 
-export function computePareto(db: DatabaseSync, p: ProcedureRuns, o: ParetoOptions & { by: ParetoBy; limit: number }): ParetoResult {
+export function computePareto(db: DatabaseSync, p: ProcedureRuns, o: ParetoOptions & { groupBy: ParetoBy; limit: number }): ParetoResult {
   const { failed, runs } = failedRuns(p, o);
-  const keys = [...keysOf(db, p, failed, o.by)].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : a > b ? 1 : 0));
+  const keys = [...keysOf(db, p, failed, o.groupBy)].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : a > b ? 1 : 0));
   const failures = keys.reduce((n, [, l]) => n + l.length, 0);
   let cumulative = 0;
   const bars = keys.slice(0, o.limit).map(([key, l]) => {
@@ -102,12 +102,12 @@ export function computePareto(db: DatabaseSync, p: ProcedureRuns, o: ParetoOptio
         .slice(-50)
         .reverse()
         .map((i) => p.ids[i]!),
-      query: { ...o.filter, by: o.by, key },
+      query: { ...o.filter, groupBy: o.groupBy, key },
     };
   });
   return {
     procedureId: p.procedureId,
-    by: o.by,
+    groupBy: o.groupBy,
     failures,
     failedRuns: failed.length,
     runs,
@@ -119,7 +119,7 @@ export function computePareto(db: DatabaseSync, p: ProcedureRuns, o: ParetoOptio
 /** The runs behind one bar, newest first. */
 export function failureRuns(db: DatabaseSync, p: ProcedureRuns, o: ParetoOptions & { query: FailureQuery; limit: number; before?: string | undefined }): RunSummary[] {
   const { failed } = failedRuns(p, o);
-  const l = keysOf(db, p, failed, o.query.by).get(o.query.key) ?? [];
+  const l = keysOf(db, p, failed, o.query.groupBy).get(o.query.key) ?? [];
   const before = o.before === undefined ? Infinity : Date.parse(o.before);
   const ids = l
     .filter((i) => p.t[i]! < before)

@@ -18,14 +18,20 @@ const outcomeCode = (o: string): number => OUTCOME[o as keyof typeof OUTCOME] ??
 class Dict {
   readonly values: string[] = [''];
   private readonly index = new Map<string, number>([['', 0]]);
+  // Runs in order repeat the value before (a version, a socket's operator) far more often than not.
+  private last = '';
+  private lastCode = 0;
   code(v: string | null | undefined): number {
     if (v === null || v === undefined || v === '') return 0;
+    if (v === this.last) return this.lastCode;
     let c = this.index.get(v);
     if (c === undefined) {
       c = this.values.length;
       this.values.push(v);
       this.index.set(v, c);
     }
+    this.last = v;
+    this.lastCode = c;
     return c;
   }
 }
@@ -59,7 +65,8 @@ export class ProcedureRuns {
   readonly fixtures = new Dict();
   readonly serials = new Dict();
   private readonly lastAttempt: number[] = [];
-  private readonly byRowid = new Map<number, number>();
+  /** Made at first use (the alert monitor, a deletion): yield and SPC walk in order instead. */
+  private byRowid: Map<number, number> | null = null;
   private refCache: { pattern: string; flags: Uint8Array; upTo: number } | null = null;
 
   readonly procedureId: string;
@@ -68,6 +75,10 @@ export class ProcedureRuns {
   }
 
   indexOfRowid(rowid: number): number | undefined {
+    if (!this.byRowid) {
+      this.byRowid = new Map();
+      for (let i = 0; i < this.n; i++) this.byRowid.set(this.rowid[i]!, i);
+    }
     return this.byRowid.get(rowid);
   }
 
@@ -75,8 +86,13 @@ export class ProcedureRuns {
   append(r: Row): boolean {
     const t = Date.parse(r[2]);
     const i = this.n;
-    if (i > 0 && (t < this.t[i - 1]! || (t === this.t[i - 1] && r[0] < this.rowid[i - 1]!))) return false;
-    if (this.byRowid.has(r[0])) return true;
+    if (i > 0) {
+      const pt = this.t[i - 1]!;
+      const pr = this.rowid[i - 1]!;
+      // The feed may name the run a load just read.
+      if (t === pt && r[0] === pr) return true;
+      if (t < pt || (t === pt && r[0] < pr)) return false;
+    }
     if (i === this.t.length) this.grow();
     this.t[i] = t;
     this.rowid[i] = r[0];
@@ -98,7 +114,7 @@ export class ProcedureRuns {
       if (prev !== undefined) this.next[prev] = i;
       this.lastAttempt[s] = i;
     } else this.attempt[i] = 0;
-    this.byRowid.set(r[0], i);
+    this.byRowid?.set(r[0], i);
     this.n = i + 1;
     return true;
   }
@@ -169,7 +185,7 @@ function fixtureOf(body: string | null): string | null {
 /** The procedures' runs, loaded at first use and kept current from the store's feed. */
 export class RunsCache {
   private readonly procedures = new Map<string, ProcedureRuns>();
-  private seq = -1;
+  private seq: number;
   /** Runs that finished since the alert monitor last took them (at most the last 10,000). */
   private finished: { rowid: number; procedureId: string }[] = [];
   private readonly s: Record<'load' | 'one' | 'feed' | 'top' | 'oldest', StatementSync>;
@@ -184,6 +200,8 @@ export class RunsCache {
     };
     this.s.load.setReturnArrays(true);
     this.s.one.setReturnArrays(true);
+    // Runs that finish from now on are the ones the alert monitor takes.
+    this.seq = Number((this.s.top.get() as { s: number | null }).s ?? 0);
   }
 
   /** Runs that finished since the last call, oldest first (for the alert monitor). */
@@ -194,10 +212,6 @@ export class RunsCache {
 
   /** Applies the store's feed of finished and deleted runs. */
   sync(): void {
-    if (this.seq < 0) {
-      this.seq = Number((this.s.top.get() as { s: number | null }).s ?? 0);
-      return;
-    }
     const oldest = Number((this.s.oldest.get() as { s: number | null }).s ?? 0);
     if (oldest > this.seq + 1) {
       // Fell behind the feed's window: start again.

@@ -5,6 +5,7 @@ import type { ShiftYield, StatsFilter } from '#contract/stats.ts';
 import { StationFault } from '#contract/errors.ts';
 import type { AuditLog } from '#station/store/audit.ts';
 import { RunsCache } from './runs-cache.ts';
+import { PointsCache, indexBehind, indexFinishedRuns } from './stat-writer.ts';
 import { computeYield } from './yield.ts';
 import { computePareto, failureRuns } from './pareto.ts';
 import { computeSpc, findMeasure } from './spc-query.ts';
@@ -20,19 +21,29 @@ export type StatsSettings = Pick<Settings, 'shifts' | 'referenceSerialPattern' |
  */
 export class StatsService {
   readonly runs: RunsCache;
+  readonly points = new PointsCache();
   private readonly clock: LocalClock;
   private shiftCache: { key: string; value: ShiftYield } | null = null;
 
   private readonly db: DatabaseSync;
   private readonly settings: () => StatsSettings;
   private readonly audit: AuditLog | undefined;
+  private readonly write: boolean;
 
-  constructor(db: DatabaseSync, settings: () => StatsSettings, opts: { audit?: AuditLog; clock?: LocalClock } = {}) {
+  /** `write: false` for a read-only store (the CLI): runs not indexed yet are left to the station. */
+  constructor(db: DatabaseSync, settings: () => StatsSettings, opts: { audit?: AuditLog; clock?: LocalClock; write?: boolean } = {}) {
     this.db = db;
     this.settings = settings;
     this.audit = opts.audit;
+    this.write = opts.write ?? true;
     this.runs = new RunsCache(db);
     this.clock = opts.clock ?? new LocalClock();
+  }
+
+  /** Indexes the values of runs that finished since (between runs, and before each query). */
+  refresh(): void {
+    if (!this.write) return;
+    while (indexBehind(this.db) && indexFinishedRuns(this.db) > 0);
   }
 
   private range(f: { from?: string | undefined; to?: string | undefined }): { from?: number; to?: number } {
@@ -52,6 +63,7 @@ export class StatsService {
   }
 
   yield(i: CommandArgs<'stats.yield'>): CommandOutput<'stats.yield'> {
+    this.refresh();
     const st = this.settings();
     return computeYield(this.runs.get(i.procedureId), {
       ...this.range(i),
@@ -64,16 +76,18 @@ export class StatsService {
   }
 
   pareto(i: CommandArgs<'stats.pareto'>): CommandOutput<'stats.pareto'> {
+    this.refresh();
     return computePareto(this.db, this.runs.get(i.procedureId), {
       filter: this.filterOf(i),
       ...this.range(i),
       referencePattern: this.settings().referenceSerialPattern,
-      by: i.by,
+      groupBy: i.groupBy,
       limit: i.limit,
     });
   }
 
   failureRuns(i: CommandArgs<'stats.failureRuns'>): CommandOutput<'stats.failureRuns'> {
+    this.refresh();
     const { limit, before, ...query } = i;
     return {
       runs: failureRuns(this.db, this.runs.get(i.procedureId), {
@@ -88,6 +102,7 @@ export class StatsService {
   }
 
   measurements(i: CommandArgs<'stats.measurements'>): CommandOutput<'stats.measurements'> {
+    this.refresh();
     const rows = this.db
       .prepare(
         `SELECT m.id, m.phase, m.name, m.units,
@@ -120,6 +135,7 @@ export class StatsService {
   }
 
   spc(i: CommandArgs<'stats.spc'>): CommandOutput<'stats.spc'> {
+    this.refresh();
     const st = this.settings();
     const m = findMeasure(this.db, i.procedureId, i.measurement);
     const audit = this.audit?.list({ procedureId: i.procedureId, action: 'procedure.changed', limit: 1000 }) ?? [];
@@ -130,11 +146,13 @@ export class StatsService {
       rules: i.rules ?? st.spcRules,
       maxPoints: i.maxPoints,
       bins: i.bins,
+      points: this.points,
       audit: [...audit].reverse(),
     });
   }
 
   series(i: CommandArgs<'stats.series'>): CommandOutput<'stats.series'> {
+    this.refresh();
     return {
       procedureId: i.procedureId,
       measurement: i.measurement,

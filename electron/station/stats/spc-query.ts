@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { AuditEntry } from '#contract/audit.ts';
 import { StationFault } from '#contract/errors.ts';
 import { SPC_RULE_NAMES, type LimitChange, type SpcLimits, type SpcResult, type SpcRule, type SpcSegment } from '#contract/stats.ts';
-import { readMeasure } from './stat-writer.ts';
+import { readMeasure, type PointsCache } from './stat-writer.ts';
 import { OUTCOME, type ProcedureRuns } from './runs-cache.ts';
 import { averageMovingRange, capability, checkRules, countOutside, histogram, imrLimits, mean, sampleSigma, D2 } from './spc.ts';
 
@@ -52,8 +52,8 @@ export function limitsById(db: DatabaseSync, ids: readonly number[]): Map<number
 /** One limit version's points: values and the run (index into the procedure's runs) of each. */
 export interface Segment {
   lim: number;
-  values: number[];
-  runs: number[];
+  values: Float64Array;
+  runs: Int32Array;
 }
 
 export interface SegmentOptions {
@@ -61,40 +61,62 @@ export interface SegmentOptions {
   from?: number | undefined;
   to?: number | undefined;
   referencePattern: string;
+  /** Packed points kept between reads (the station's). */
+  points?: PointsCache | undefined;
 }
 
 /** The measurement's points, filtered and split by limits, in order of each limit version's first point. */
 export function segmentsOf(db: DatabaseSync, runs: ProcedureRuns, measure: number, o: SegmentOptions): { segments: Segment[]; excluded: SpcResult['excluded'] } {
-  const pts = readMeasure(db, measure);
+  const pts = readMeasure(db, measure, o.points);
   const ref = runs.referenceFlags(o.referencePattern);
   const version = o.version === undefined ? -1 : runs.versions.values.indexOf(o.version);
   const excluded = { errorOrAborted: 0, reference: 0, notNumeric: 0 };
-  const byLim = new Map<number, Segment>();
+  if (o.version !== undefined && version < 0) return { segments: [], excluded };
   const from = o.from ?? -Infinity;
   const to = o.to ?? Infinity;
-  if (o.version !== undefined && version < 0) return { segments: [], excluded };
+  // Points and runs are both in (start time, rowid) order: one walk pairs them, no lookups.
+  const keptRun = new Int32Array(pts.n);
+  const keptLim = new Int32Array(pts.n);
+  const keptValue = new Float64Array(pts.n);
+  let kept = 0;
+  const { t: rt, rowid: rr } = runs;
+  let j = 0;
   for (let k = 0; k < pts.n; k++) {
     const t = pts.t[k]!;
+    const run = pts.run[k]!;
+    while (j < runs.n && (rt[j]! < t || (rt[j] === t && rr[j]! < run))) j++;
+    // No finished run with that start and rowid: still running, or gone.
+    if (j >= runs.n || rt[j] !== t || rr[j] !== run) continue;
     if (t < from || t >= to) continue;
-    const ri = runs.indexOfRowid(pts.run[k]!);
-    // A run still running, or gone (a rowid is never reused while its run exists: the start time says which).
-    if (ri === undefined || runs.t[ri] !== t) continue;
-    if (version >= 0 && runs.version[ri] !== version) continue;
-    if (runs.outcome[ri]! > OUTCOME.FAIL) {
+    if (version >= 0 && runs.version[j] !== version) continue;
+    if (runs.outcome[j]! > OUTCOME.FAIL) {
       excluded.errorOrAborted++;
       continue;
     }
-    if (ref[runs.serial[ri]!] === 1) {
+    if (ref[runs.serial[j]!] === 1) {
       excluded.reference++;
       continue;
     }
-    const lim = pts.lim[k]!;
-    let s = byLim.get(lim);
-    if (!s) byLim.set(lim, (s = { lim, values: [], runs: [] }));
-    s.values.push(pts.value[k]!);
-    s.runs.push(ri);
+    keptRun[kept] = j;
+    keptLim[kept] = pts.lim[k]!;
+    keptValue[kept] = pts.value[k]!;
+    kept++;
   }
-  return { segments: [...byLim.values()], excluded };
+  // Split by limits (usually one set): counts, then each segment filled in order.
+  const counts = new Map<number, number>();
+  for (let k = 0; k < kept; k++) counts.set(keptLim[k]!, (counts.get(keptLim[k]!) ?? 0) + 1);
+  if (counts.size === 1) {
+    const lim = keptLim[0]!;
+    return { segments: [{ lim, values: keptValue.subarray(0, kept), runs: keptRun.subarray(0, kept) }], excluded };
+  }
+  const segs = new Map<number, { seg: Segment; at: number }>();
+  for (const [lim, n] of counts) segs.set(lim, { seg: { lim, values: new Float64Array(n), runs: new Int32Array(n) }, at: 0 });
+  for (let k = 0; k < kept; k++) {
+    const s = segs.get(keptLim[k]!)!;
+    s.seg.values[s.at] = keptValue[k]!;
+    s.seg.runs[s.at++] = keptRun[k]!;
+  }
+  return { segments: [...segs.values()].map((s) => s.seg), excluded };
 }
 
 export interface SpcOptions extends SegmentOptions {
@@ -125,7 +147,7 @@ export function computeSpc(db: DatabaseSync, runs: ProcedureRuns, m: MeasureRow,
 }
 
 function segmentFigures(runs: ProcedureRuns, s: Segment, limits: SpcLimits, o: SpcOptions): SpcSegment {
-  const xs = Float64Array.from(s.values);
+  const xs = s.values;
   const n = xs.length;
   const mu = mean(xs);
   const sigmaOverall = sampleSigma(xs, mu);
@@ -176,7 +198,7 @@ function segmentFigures(runs: ProcedureRuns, s: Segment, limits: SpcLimits, o: S
     outside,
     pctOutside: n ? (100 * outside) / n : null,
     limits,
-    versions: [...new Set(s.runs.map((ri) => runs.versions.values[runs.version[ri]!]!))],
+    versions: versionsOf(runs, s.runs),
     firstAt: first === undefined ? null : new Date(runs.t[first]!).toISOString(),
     lastAt: last === undefined ? null : new Date(runs.t[last]!).toISOString(),
     histogram: histogram(xs, o.bins),
@@ -185,6 +207,19 @@ function segmentFigures(runs: ProcedureRuns, s: Segment, limits: SpcLimits, o: S
     points: { offset, value, mr, at, runId, socket, outcome },
     violations: [...hits].map(([rule, points]) => ({ rule, name: SPC_RULE_NAMES[rule], count: points.length, points: points.slice(-1000) })),
   };
+}
+
+/** The procedure versions of a segment's runs, in order of first appearance. */
+function versionsOf(runs: ProcedureRuns, ris: Int32Array): string[] {
+  const seen = new Uint8Array(runs.versions.values.length);
+  const out: string[] = [];
+  for (let k = 0; k < ris.length; k++) {
+    const v = runs.version[ris[k]!]!;
+    if (seen[v]) continue;
+    seen[v] = 1;
+    out.push(runs.versions.values[v]!);
+  }
+  return out;
 }
 
 const LIMIT_FIELDS = new Set(['lower', 'upper', 'lowerInclusive', 'upperInclusive', 'marginalLower', 'marginalUpper', 'equals', 'tolerance', 'tolerancePercent', 'tolerancePpm']);

@@ -241,3 +241,69 @@ function countBeyond(xs: Values, i: number, w: number, k: number, s: number, cl:
 
 /** Points a rule needs at most to fire: the window an incremental check must keep. */
 export const RULE_WINDOW = 15;
+
+/**
+ * The Nelson rules one point at a time, in O(1) and without allocation, for drift alerts: each
+ * point is judged against the centre line and sigma given with it (those of the moment it came).
+ * With the same basis for every point it marks exactly the points `checkRules` marks.
+ */
+export class RuleStream {
+  private prev = NaN;
+  private side = 0;
+  private sideRun = 0;
+  private trendDir = 0;
+  private trendRun = 1;
+  private altRun = 1;
+  private lastDiff = 0;
+  private within1 = 0;
+  private beyond1 = 0;
+  /** The last five z values, newest at `at`. */
+  private readonly zs = new Float64Array(5);
+  private count = 0;
+  private at = -1;
+
+  /** The rules (bit r−1 set for rule r) the point `x` breaks. */
+  step(x: number, basis: RuleBasis): number {
+    const d = (x - basis.cl) / basis.sigma;
+    let fired = 0;
+    if (Math.abs(d) > 3) fired |= 1 << 0;
+    const s = d > 0 ? 1 : d < 0 ? -1 : 0;
+    this.sideRun = s !== 0 && s === this.side ? this.sideRun + 1 : s === 0 ? 0 : 1;
+    this.side = s;
+    if (this.sideRun >= 9) fired |= 1 << 1;
+    if (this.count > 0) {
+      const diff = x - this.prev;
+      const ds = diff > 0 ? 1 : diff < 0 ? -1 : 0;
+      this.trendRun = ds !== 0 && ds === this.trendDir ? this.trendRun + 1 : ds === 0 ? 1 : 2;
+      this.trendDir = ds;
+      if (this.trendRun >= 6) fired |= 1 << 2;
+      this.altRun = ds !== 0 && this.lastDiff !== 0 && ds === -this.lastDiff ? this.altRun + 1 : ds === 0 ? 1 : 2;
+      this.lastDiff = ds;
+      if (this.altRun >= 14) fired |= 1 << 3;
+    }
+    if (Math.abs(d) < 1) {
+      this.within1++;
+      this.beyond1 = 0;
+    } else {
+      this.within1 = 0;
+      this.beyond1 = Math.abs(d) > 1 ? this.beyond1 + 1 : 0;
+    }
+    if (this.within1 >= 15) fired |= 1 << 6;
+    if (this.beyond1 >= 8) fired |= 1 << 7;
+    this.at = (this.at + 1) % 5;
+    this.zs[this.at] = d;
+    this.count++;
+    if (s !== 0) {
+      if (Math.abs(d) > 2 && this.beyondInLast(3, 2, s) >= 2) fired |= 1 << 4;
+      if (Math.abs(d) > 1 && this.beyondInLast(5, 1, s) >= 4) fired |= 1 << 5;
+    }
+    this.prev = x;
+    return fired;
+  }
+
+  private beyondInLast(w: number, k: number, s: number): number {
+    let c = 0;
+    for (let j = 0; j < Math.min(w, this.count); j++) if (this.zs[(this.at - j + 5) % 5]! * s > k) c++;
+    return c;
+  }
+}

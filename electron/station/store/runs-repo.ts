@@ -3,7 +3,6 @@ import type { PhaseRecord, RunOutcome, RunRecord, RunSummary } from '#contract/r
 import type { StationEvent } from '#contract/events.ts';
 import { StationFault } from '#contract/errors.ts';
 import { InventoryRepo, type RunAnnotations } from './inventory-repo.ts';
-import { StatWriter } from '#station/stats/stat-writer.ts';
 
 type Row = Record<string, string | number | null>;
 
@@ -71,13 +70,10 @@ export class RunsRepo {
   private readonly s: Record<string, StatementSync>;
 
   private readonly inventory: InventoryRepo;
-  /** Numeric values for statistics, written with each phase row. */
-  private readonly stats: StatWriter;
 
   constructor(db: DatabaseSync) {
     this.db = db;
     this.inventory = new InventoryRepo(db);
-    this.stats = new StatWriter(db);
     this.s = {
       insertRun:
         db.prepare(`INSERT INTO runs (id, station_id, socket, operator_id, app_version, procedure_id, procedure_name, procedure_version, procedure_hash,
@@ -119,7 +115,6 @@ export class RunsRepo {
       return r;
     } catch (e) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      this.stats.rolledBack();
       throw classify(e);
     }
   }
@@ -165,7 +160,6 @@ export class RunsRepo {
       p.attachments?.length ? JSON.stringify(p.attachments) : null,
     );
     for (const a of p.attachments ?? []) this.s.insertAttachment!.run(runId, p.index, a.name, a.mediaType, a.size, a.sha256);
-    this.stats.phase(runId, p);
     for (const m of p.measurements) {
       if (m.outcome === 'FAIL' || m.outcome === 'UNSET') this.s.insertFailure!.run(runId, p.name, m.name, m.outcome, m.reason ?? null, m.failureCode ?? null);
     }

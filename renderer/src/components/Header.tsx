@@ -5,6 +5,7 @@ import type { Route } from '../router.ts';
 import type { StationView } from '../api/station-view.ts';
 import { shortHash } from './format.ts';
 import { UploadIndicator } from './UploadIndicator.tsx';
+import { ShiftYield } from './ShiftYield.tsx';
 
 const CONNECTION: Record<StationView['connection'], { text: string; tone: string }> = {
   connecting: { text: 'Connecting…', tone: 'wait' },
@@ -16,7 +17,12 @@ const CONNECTION: Record<StationView['connection'], { text: string; tone: string
 const NAV: readonly { screen: ScreenName; href: string; label: string; current: readonly Route['name'][] }[] = [
   { screen: 'history', href: '#/history', label: 'History', current: ['history', 'run', 'unit', 'overlay'] },
   // Audit, People and Tokens are tabs beside it (SupervisorTabs), each shown to whom may open it.
-  { screen: 'supervisor', href: '#/supervisor', label: 'Supervisor', current: ['supervisor', 'audit', 'people', 'tokens'] },
+  {
+    screen: 'supervisor',
+    href: '#/supervisor',
+    label: 'Supervisor',
+    current: ['supervisor', 'yield', 'pareto', 'spc', 'audit', 'procedures', 'settings', 'people', 'tokens'],
+  },
 ];
 
 interface Props {
@@ -85,6 +91,7 @@ export function Header({ view, route, role, session }: Props) {
           </a>
         ))}
       </nav>
+      <ShiftYield initial={view.shiftYield} />
       <UploadIndicator upload={view.upload} />
       {session}
       <div className={`connection connection--${conn.tone}`} role="status" aria-label="Connection">

@@ -6,6 +6,9 @@ import './SupervisorTabs.css';
 /** The screens behind the header's Supervisor link, each shown only to a role that may open it. */
 const TABS: readonly { screen: ScreenName; href: string; label: string }[] = [
   { screen: 'supervisor', href: '#/supervisor', label: 'Supervisor' },
+  { screen: 'yield', href: '#/yield', label: 'Yield' },
+  { screen: 'pareto', href: '#/pareto', label: 'Pareto' },
+  { screen: 'spc', href: '#/spc', label: 'SPC' },
   { screen: 'procedures', href: '#/procedures', label: 'Procedures' },
   { screen: 'audit', href: '#/audit', label: 'Audit' },
   { screen: 'settings', href: '#/settings', label: 'Settings' },

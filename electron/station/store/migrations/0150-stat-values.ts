@@ -2,11 +2,10 @@ import type { DatabaseSync } from 'node:sqlite';
 import { rebuildStatValues } from '#station/stats/stat-writer.ts';
 
 /**
- * Numbers for statistics (SPC, yield). Values are written with each phase row
- * (stats/stat-writer.ts, from the record already in memory: no JSON is parsed on the commit
- * path) into a journal in run order, so a commit touches the last pages only; the station
- * packs the journal's finished runs into per-measurement blocks between runs, so SPC reads one
- * measurement's 100,000 points as a few hundred blobs.
+ * Numbers for statistics (SPC, yield). The values of each finished run are read from its
+ * phase rows after its commit (stats/stat-writer.ts; migration 0151 keeps how far) into a
+ * journal in run order; the station packs the journal into per-measurement blocks between
+ * runs, so SPC reads one measurement's 100,000 points as a few blobs.
  *
  * - `stat_measures`: one row per procedure, phase and measurement name that ever had a number.
  * - `stat_limits`: each distinct set of numeric limits (a `range` validator, or `equals` with a
@@ -51,8 +50,9 @@ export function up(db: DatabaseSync): void {
       lim INTEGER NOT NULL,
       PRIMARY KEY (run, idx, measure)
     ) STRICT, WITHOUT ROWID;
+    -- AUTOINCREMENT: an id is never given twice, so a reader's "blocks after id N" stays true.
     CREATE TABLE stat_blocks (
-      id INTEGER PRIMARY KEY,
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
       measure INTEGER NOT NULL,
       n INTEGER NOT NULL,
       data BLOB NOT NULL

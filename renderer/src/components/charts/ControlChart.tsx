@@ -25,8 +25,10 @@ interface Props {
   violations: readonly Violation[];
   /** What each rule says, for the legend and the readout ("nine in a row on one side of the centre"). */
   ruleNames: Readonly<Record<number, string>>;
-  /** A point's name in the readout and the table (its serial number). */
+  /** A point's name in the readout and the table (its run: time, socket, outcome). */
   pointLabel?: (i: number) => string;
+  /** The page a point's table row links to (its run). */
+  pointHref?: (i: number) => string;
   height?: number;
 }
 
@@ -39,7 +41,7 @@ const RUN_ORDER: AxisSpec = { label: 'run, in order' };
  * that break a run rule marked with a shape per rule and tagged with the rules' numbers.
  */
 export function ControlChart(props: Props) {
-  const { title, caption, level, y, values, segments, violations, ruleNames, pointLabel, height = 320 } = props;
+  const { title, caption, level, y, values, segments, violations, ruleNames, pointLabel, pointHref, height = 320 } = props;
   const xAxis = props.xAxis ?? RUN_ORDER;
   const syncKey = useId();
   const x = useMemo(() => props.x ?? Float64Array.from({ length: values.length }, (_, i) => i + 1), [props.x, values.length]);
@@ -111,7 +113,7 @@ export function ControlChart(props: Props) {
       legend={legend}
       level={level ?? 3}
       className="control-chart"
-      table={() => <ControlTable {...{ title, values, mr, x, xAxis, y, segments, rulesAt, ruleNames, pointLabel }} />}
+      table={() => <ControlTable {...{ title, values, mr, x, xAxis, y, segments, rulesAt, ruleNames, pointLabel, pointHref }} />}
     >
       <UPlotCanvas options={iOptions} data={iData} height={height} summary={summary} />
       <UPlotCanvas options={mrOptions} data={mrData} height={Math.round(height * 0.6)} summary={`${title}: moving ranges.`} />
@@ -159,9 +161,10 @@ interface TableProps {
   rulesAt: ReadonlyMap<number, readonly number[]>;
   ruleNames: Readonly<Record<number, string>>;
   pointLabel: ((i: number) => string) | undefined;
+  pointHref: ((i: number) => string) | undefined;
 }
 
-function ControlTable({ title, values, mr, x, xAxis, y, segments, rulesAt, ruleNames, pointLabel }: TableProps) {
+function ControlTable({ title, values, mr, x, xAxis, y, segments, rulesAt, ruleNames, pointLabel, pointHref }: TableProps) {
   const [onlyBroken, setOnlyBroken] = useState(rulesAt.size > 0);
   const id = useId();
   const rows = useMemo(
@@ -182,7 +185,15 @@ function ControlTable({ title, values, mr, x, xAxis, y, segments, rulesAt, ruleN
         rowKey={(i) => String(i)}
         columns={[
           { key: 'x', header: xAxis.label, numeric: true, cell: (i) => fmt(x[i]!) },
-          ...(pointLabel ? [{ key: 'point', header: 'Unit', cell: (i: number) => <span className="mono">{pointLabel(i)}</span> }] : []),
+          ...(pointLabel
+            ? [
+                {
+                  key: 'point',
+                  header: 'Run',
+                  cell: (i: number) => (pointHref ? <a href={pointHref(i)}>{pointLabel(i)}</a> : pointLabel(i)),
+                },
+              ]
+            : []),
           { key: 'value', header: `${y.label}${u}`, numeric: true, cell: (i) => fmt(values[i]!) },
           { key: 'mr', header: `Moving range${u}`, numeric: true, cell: (i) => (mr[i] === null || mr[i] === undefined ? '—' : fmt(mr[i])) },
           ...(segments.length > 1 ? [{ key: 'version', header: 'Limits', cell: (i: number) => segmentOf(i) }] : []),

@@ -7,6 +7,7 @@ import { ChartFrame } from './ChartFrame.tsx';
 import { overlayLegend, type LegendEntry } from './legend.ts';
 import { overlaysPlugin } from './overlays.ts';
 import { readoutPlugin } from './readout.ts';
+import { formatDateTime } from '../format.ts';
 import { UPlotCanvas, axisOf, tickValues, type ChartOptions } from './UPlotCanvas.tsx';
 
 export interface XYChartProps {
@@ -24,6 +25,8 @@ export interface XYChartProps {
   /** Legend entries for the curves; by default one per curve when there are at most 8, else none. */
   seriesLegend?: readonly LegendEntry[];
   height?: number;
+  /** x is a time (epoch seconds): date and time ticks. */
+  xTime?: boolean;
   summary: string;
   table: () => ReactNode;
   tableOpen?: boolean;
@@ -45,6 +48,7 @@ export function XYChart(props: XYChartProps) {
     markers = NONE,
     groups = NONE,
     height = 360,
+    xTime = false,
     summary,
     table,
     tableOpen,
@@ -67,7 +71,8 @@ export function XYChart(props: XYChartProps) {
       if (i < 0) return null;
       if (describe) return describe(s - 1, i);
       const c = series[s - 1]!;
-      return [c.label || title, `${x.label} ${fmt(c.x[i]!)}${x.units ? ` ${x.units}` : ''}`, `${y.label} ${fmt(c.y[i]!)}${y.units ? ` ${y.units}` : ''}`];
+      const xText = xTime ? formatDateTime(new Date(c.x[i]! * 1000).toISOString()) : `${fmt(c.x[i]!)}${x.units ? ` ${x.units}` : ''}`;
+      return [c.label || title, `${x.label} ${xText}`, `${y.label} ${fmt(c.y[i]!)}${y.units ? ` ${y.units}` : ''}`];
     };
     return {
       legend: { show: false },
@@ -75,13 +80,13 @@ export function XYChart(props: XYChartProps) {
       focus: { alpha: many ? 0.25 : 0.5 },
       scales: {
         x: {
-          time: false,
+          time: xTime,
           // The full view shows every limit and marker; a zoom shows what was selected.
           range: (_u, min, max) => (xData && min === xData[0] && max === xData[1] ? xFull : [min, max]),
         },
         y: { range: (_u, min, max) => rangeWith([min, max], refValues('y', lines, bands)) },
       },
-      axes: [axisOf(x, 'x', { values: tickValues }), axisOf(y, 'y', { values: tickValues })],
+      axes: [axisOf(x, 'x', xTime ? {} : { values: tickValues }), axisOf(y, 'y', { values: tickValues })],
       series: [
         { label: x.label },
         ...series.map((s, i): uPlot.Series => {
@@ -105,7 +110,7 @@ export function XYChart(props: XYChartProps) {
       ],
       plugins: [overlaysPlugin({ lines, bands, markers, groups: joined }), readoutPlugin(describeRow)],
     };
-  }, [aligned, series, lines, bands, markers, groups, x, y, title, describe]);
+  }, [aligned, series, lines, bands, markers, groups, x, y, title, describe, xTime]);
 
   const legend = useMemo(
     () => [

@@ -9,8 +9,10 @@ export interface ControlSegment {
   /** First and last point of this limit version (0-based, inclusive). */
   from: number;
   to: number;
-  /** Names the version at its marker ("limits v2"). */
+  /** Names the version ("limits v2"). */
   label: string;
+  /** The text of the marker where it begins, if not its label ("limits changed 2026-03-02 by SUP-7"). */
+  marker?: string | undefined;
   centre: number;
   ucl: number;
   lcl: number;
@@ -44,9 +46,10 @@ export function individualsLines(segments: readonly ControlSegment[], x: ArrayLi
     const from = x[s.from]!;
     const to = x[s.to]!;
     const span = { from: from - 0.5, to: to + 0.5 };
-    out.push({ axis: 'y', value: s.centre, label: `CL ${f(s.centre)}`, kind: 'centre', ...span });
-    out.push({ axis: 'y', value: s.ucl, label: `UCL ${f(s.ucl)}`, kind: 'control', ...span });
-    out.push({ axis: 'y', value: s.lcl, label: `LCL ${f(s.lcl)}`, kind: 'control', ...span });
+    // A version of one point has no control limits (NaN): nothing to draw for it.
+    if (Number.isFinite(s.centre)) out.push({ axis: 'y', value: s.centre, label: `CL ${f(s.centre)}`, kind: 'centre', ...span });
+    if (Number.isFinite(s.ucl)) out.push({ axis: 'y', value: s.ucl, label: `UCL ${f(s.ucl)}`, kind: 'control', ...span });
+    if (Number.isFinite(s.lcl)) out.push({ axis: 'y', value: s.lcl, label: `LCL ${f(s.lcl)}`, kind: 'control', ...span });
     if (s.lower !== undefined) out.push({ axis: 'y', value: s.lower, label: `LSL ${f(s.lower)}${u}`, kind: 'limit', side: 'lower', ...span });
     if (s.upper !== undefined) out.push({ axis: 'y', value: s.upper, label: `USL ${f(s.upper)}${u}`, kind: 'limit', side: 'upper', ...span });
   }
@@ -56,16 +59,17 @@ export function individualsLines(segments: readonly ControlSegment[], x: ArrayLi
 export function movingRangeLines(segments: readonly ControlSegment[], x: ArrayLike<number>): RefLine[] {
   return segments.flatMap((s): RefLine[] => {
     const span = { from: x[s.from]! - 0.5, to: x[s.to]! + 0.5 };
-    return [
+    const lines: RefLine[] = [
       { axis: 'y', value: s.mrCentre, label: `MR̄ ${f(s.mrCentre)}`, kind: 'centre', ...span },
       { axis: 'y', value: s.mrUcl, label: `UCL ${f(s.mrUcl)}`, kind: 'control', ...span },
     ];
+    return lines.filter((l) => Number.isFinite(l.value));
   });
 }
 
 /** A marker where each version after the first begins, between its first point and the one before. */
 export function versionMarkers(segments: readonly ControlSegment[], x: ArrayLike<number>): XMarker[] {
-  return segments.slice(1).map((s) => ({ x: s.from > 0 ? (x[s.from]! + x[s.from - 1]!) / 2 : x[s.from]!, label: s.label }));
+  return segments.slice(1).map((s) => ({ x: s.from > 0 ? (x[s.from]! + x[s.from - 1]!) / 2 : x[s.from]!, label: s.marker ?? s.label }));
 }
 
 const SHAPES: readonly Shape[] = ['square', 'circle', 'triangle', 'diamond'];

@@ -10,6 +10,7 @@ import { OutcomeBadge } from '../../components/Badge.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { runHref } from '../../router.ts';
 import { DatabaseNotice } from '../../components/DatabaseNotice.tsx';
+import { DriftAlerts } from './DriftAlerts.tsx';
 import { SettingsNotice } from '../../components/SettingsNotice.tsx';
 import type { StationSnapshot } from '#contract/commands.ts';
 
@@ -23,7 +24,7 @@ const STATE_TEXT: Record<TargetStatus['state'], string> = {
   removed: 'Removed from settings',
 };
 
-/** What a supervisor looks after: upload targets, parked runs, instruments and their calibration. */
+/** What a supervisor looks after: drift alerts, upload targets, parked runs, instruments and their calibration. */
 interface Props {
   upload: UploadStatus | null;
   /** The database itself: salvaged, damaged, newer or unavailable shows its own notice. */
@@ -66,6 +67,7 @@ export function SupervisorPage({ upload, database = { state: 'ok' }, procedureEr
           <pre className="procedure-error-message">{(procedureError ?? procedureWarning)!.message}</pre>
         </section>
       ) : null}
+      <DriftAlerts />
       <UploadTargets upload={upload} />
       <ParkedRuns parkedCount={upload?.parkedRuns ?? 0} />
       <Instruments />
