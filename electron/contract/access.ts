@@ -31,6 +31,8 @@ export const ACCESS: Record<CommandName, Need> = {
   // The operator's screen shows the station before anyone logs in (settings.requireBadgeLogin).
   'station.snapshot': anyone,
   'events.since': anyone,
+  // The screens' words: shown before anyone logs in, like the snapshot.
+  'locales.get': anyone,
   'runs.list': read,
   'runs.get': read,
   'units.history': read,

@@ -61,6 +61,7 @@ const COMMAND_NAMES = [
   'procedures.approve',
   'procedures.reject',
   'procedures.rollback',
+  'locales.get',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.

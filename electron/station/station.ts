@@ -45,6 +45,7 @@ import { ACCESS, allowed } from '#contract/access.ts';
 import { needsPin } from '#contract/auth.ts';
 import { PeopleRepo } from './auth/people.ts';
 import { Sessions, type Caller } from './auth/sessions.ts';
+import { languagesFolder, plantLanguages, type PlantLanguages } from './locales.ts';
 import { authHandlers } from './auth/auth-handlers.ts';
 import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
@@ -207,6 +208,8 @@ export interface Station {
   /** settings.openEventsOnLoopback: `/events` may be read on 127.0.0.1 without a token. */
   readonly openEventsOnLoopback: boolean;
   snapshot(): StationSnapshot;
+  /** The plant's language catalogs (settings.languagesDir), for the server's /locales/<tag>.json. */
+  readonly languages: PlantLanguages;
   /** Resolves when every socket's runner has loaded its procedure or failed to. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -218,6 +221,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const settings: Settings = structuredClone(opts.settings);
   const log = opts.log ?? ((level, message) => console[level === 'info' ? 'log' : level === 'warning' ? 'warn' : 'error'](message));
   const bootId = randomUUID();
+  const languages = plantLanguages(() => languagesFolder(settings.languagesDir, dataDir), log);
 
   // A database that cannot be opened leaves the station running, refusing runs with the reason.
   let fault: StationFault | null = null;
@@ -623,7 +627,15 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     const err = sockets.find((s) => s.procedureError)?.procedureError;
     const warning = sockets.find((s) => s.procedureWarning)?.procedureWarning;
     return {
-      station: { id: settings.stationId, name: settings.stationName, appVersion: APP_VERSION, bootId, dataDir },
+      station: {
+        id: settings.stationId,
+        name: settings.stationName,
+        appVersion: APP_VERSION,
+        bootId,
+        dataDir,
+        language: settings.language,
+        languages: languages.list(),
+      },
       seq: bus.lastSeq,
       procedure: withProc?.procedure ?? null,
       // A database problem has its own place (database); a read-only disk shows as before.
@@ -874,6 +886,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       operatorChanged: (badge, source) => setOperator(badge, source),
     }),
     'station.snapshot': () => snapshot(),
+    'locales.get': (i) => ({ language: i.language, catalog: languages.get(i.language) }),
     'run.start': async (i, caller) => ({ runId: await startRun(i.socket, i.serialNumber, caller, i) }),
     'scan.submit': (i, caller) => submitScan(i, caller),
     'operator.logout': (_i, caller) => {
@@ -1011,6 +1024,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     },
     openEventsOnLoopback: settings.openEventsOnLoopback,
     snapshot,
+    languages,
     ready: async () => {
       await Promise.all(sockets.map((s) => s.whenSettled()));
     },

@@ -83,7 +83,7 @@ export function authHandlers(d: AuthDeps): AuthHandlers {
     'people.list': () => ({ people: people.list() }),
     'people.add': async (i, caller) => {
       const p = await people.add(i);
-      d.audit(sessions.actor(caller), 'people.added', { badge: p.badge, name: p.name, role: p.role, pinSet: p.hasPin });
+      d.audit(sessions.actor(caller), 'people.added', { badge: p.badge, name: p.name, role: p.role, pinSet: p.hasPin, language: p.language });
       return p;
     },
     'people.update': (i, caller) => {
@@ -93,11 +93,13 @@ export function authHandlers(d: AuthDeps): AuthHandlers {
       const { before, after } = people.update(i.badge, i);
       if (before.role === 'admin' && !people.hasAdmin()) {
         // Never leave a station with no admin: nobody could add people again.
-        people.update(i.badge, { role: before.role, disabled: before.disabled });
+        people.update(i.badge, { role: before.role, disabled: before.disabled, language: before.language });
         throw new StationFault('invalid-input', `${i.badge} is the last admin: make someone else admin first`, { field: 'role' });
       }
       sessions.personChanged(after);
-      const diff = (['name', 'role', 'disabled'] as const).filter((k) => before[k] !== after[k]).map((k) => ({ path: k, before: before[k], after: after[k] }));
+      const diff = (['name', 'role', 'disabled', 'language'] as const)
+        .filter((k) => before[k] !== after[k])
+        .map((k) => ({ path: k, before: before[k], after: after[k] }));
       d.audit(sessions.actor(caller), 'people.updated', { badge: after.badge, diff });
       return after;
     },

@@ -44,6 +44,7 @@ const toPerson = (r: Row): Person => ({
   createdAt: String(r.created_at),
   updatedAt: String(r.updated_at),
   lockedUntil: r.locked_until !== null && String(r.locked_until) > new Date().toISOString() ? String(r.locked_until) : null,
+  language: r.language === null || r.language === undefined ? null : String(r.language),
 });
 
 const toToken = (r: Row): TokenInfo => ({
@@ -87,15 +88,15 @@ export class PeopleRepo {
     return this.db.prepare("SELECT 1 FROM people WHERE role = 'admin' AND disabled = 0 LIMIT 1").get() !== undefined;
   }
 
-  async add(p: { badge: string; name: string; role: Role; pin?: string | undefined }): Promise<Person> {
+  async add(p: { badge: string; name: string; role: Role; pin?: string | undefined; language?: string | null | undefined }): Promise<Person> {
     if (needsPin(p.role) && p.pin === undefined)
       throw new StationFault('invalid-input', `pin: a ${p.role} logs in with badge and PIN: give a PIN`, { field: 'pin' });
     if (this.row(p.badge)) throw new StationFault('invalid-input', `badge: ${p.badge} is already ${this.get(p.badge)!.name}'s badge`, { field: 'badge' });
     const pinHash = p.pin !== undefined ? await hashPin(p.pin) : null;
     const at = new Date().toISOString();
     this.db
-      .prepare('INSERT INTO people (badge, name, role, pin_hash, created_at, updated_at) VALUES (?,?,?,?,?,?)')
-      .run(p.badge, p.name, p.role, pinHash, at, at);
+      .prepare('INSERT INTO people (badge, name, role, pin_hash, language, created_at, updated_at) VALUES (?,?,?,?,?,?,?)')
+      .run(p.badge, p.name, p.role, pinHash, p.language ?? null, at, at);
     return this.get(p.badge)!;
   }
 
@@ -105,14 +106,24 @@ export class PeopleRepo {
     return r;
   }
 
-  update(badge: string, change: { name?: string | undefined; role?: Role | undefined; disabled?: boolean | undefined }): { before: Person; after: Person } {
+  update(
+    badge: string,
+    change: { name?: string | undefined; role?: Role | undefined; disabled?: boolean | undefined; language?: string | null | undefined },
+  ): { before: Person; after: Person } {
     const before = toPerson(this.must(badge));
     const role = change.role ?? before.role;
     if (needsPin(role) && !before.hasPin)
       throw new StationFault('invalid-input', `role: a ${role} logs in with badge and PIN: set ${before.name}'s PIN first (Reset PIN)`, { field: 'role' });
     this.db
-      .prepare('UPDATE people SET name = ?, role = ?, disabled = ?, updated_at = ? WHERE badge = ?')
-      .run(change.name ?? before.name, role, (change.disabled ?? before.disabled) ? 1 : 0, new Date().toISOString(), badge);
+      .prepare('UPDATE people SET name = ?, role = ?, disabled = ?, language = ?, updated_at = ? WHERE badge = ?')
+      .run(
+        change.name ?? before.name,
+        role,
+        (change.disabled ?? before.disabled) ? 1 : 0,
+        change.language === undefined ? before.language : change.language,
+        new Date().toISOString(),
+        badge,
+      );
     return { before, after: this.get(badge)! };
   }
 

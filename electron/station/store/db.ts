@@ -17,6 +17,7 @@ import * as m0110 from './migrations/0110-people-tokens.ts';
 import * as m0120 from './migrations/0120-audit-chain.ts';
 import * as m0130 from './migrations/0130-procedure-versions.ts';
 import * as m0140 from './migrations/0140-procedure-drafts.ts';
+import * as m0160 from './migrations/0160-people-language.ts';
 import { isCorruptionError, salvageDatabase, type SalvageReport } from './salvage.ts';
 
 export interface Migration {
@@ -41,6 +42,7 @@ export const migrations: readonly Migration[] = [
   { version: 120, name: '0120-audit-chain', up: m0120.up },
   { version: 130, name: '0130-procedure-versions', up: m0130.up },
   { version: 140, name: '0140-procedure-drafts', up: m0140.up },
+  { version: 160, name: '0160-people-language', up: m0160.up },
 ];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;
 
