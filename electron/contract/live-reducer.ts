@@ -34,6 +34,7 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
             index,
             name: p.name,
             title: p.title,
+            ...(p.titles !== undefined ? { titles: p.titles } : {}),
             group: p.group,
             status: 'waiting',
             attempt: 1,

@@ -120,7 +120,7 @@ export function App() {
                 </ScreenGate>
               ) : route.name === 'settings' ? (
                 <ScreenGate screen="settings">
-                  <SettingsPage />
+                  <SettingsPage onLanguageSaved={language.stationChanged} />
                 </ScreenGate>
               ) : route.name === 'login' ? (
                 <LoginPage from={route.from} />

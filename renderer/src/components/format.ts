@@ -17,6 +17,8 @@ export interface Formatter {
   value(value: unknown, aggregates?: Measurement['aggregates']): string;
   /** "850 ms", "3.2 s", "2 min 05 s", "1 h 02 min"; empty for no duration. */
   duration(ms: number | undefined): string;
+  /** Time left, in whole seconds: "40 s", "2 min 05 s". */
+  countdown(ms: number): string;
   /** Date and time of day (local). */
   dateTime(iso: string | undefined): string;
   /** The day alone. */
@@ -66,7 +68,9 @@ export function createFormatter(locale: string, t: TFunction, dates: 'iso' | 'lo
   const decimal = new Intl.NumberFormat(loc).formatToParts(0.5).find((p) => p.type === 'decimal')?.value ?? '.';
   const parse = (s: string | undefined): Date | null => {
     if (!s) return null;
-    const d = new Date(s);
+    // A day alone (a calibration due date) is that day here, not midnight UTC.
+    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+    const d = day ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : new Date(s);
     return Number.isNaN(d.getTime()) ? null : d;
   };
   const number = (n: number): string => (Number.isInteger(n) ? whole.format(n) : reading.format(n));
@@ -95,6 +99,10 @@ export function createFormatter(locale: string, t: TFunction, dates: 'iso' | 'lo
       const s = Math.round(ms / 1000);
       if (s < 3600) return t('format.minutesSeconds', { min: whole.format(Math.floor(s / 60)), s: twoDigits.format(s % 60) });
       return t('format.hoursMinutes', { h: whole.format(Math.floor(s / 3600)), min: twoDigits.format(Math.floor((s % 3600) / 60)) });
+    },
+    countdown(ms) {
+      const s = Math.ceil(ms / 1000);
+      return s < 60 ? t('format.seconds', { n: whole.format(s) }) : this.duration(s * 1000);
     },
     dateTime(s) {
       const d = parse(s);
@@ -146,64 +154,4 @@ export function failingFirst<T extends { outcome: Measurement['outcome'] }>(ms: 
     .map((m, i) => ({ m, i }))
     .sort((a, b) => bad(a.m) - bad(b.m) || a.i - b.i)
     .map((x) => x.m);
-}
-
-// ── Until every screen takes its formatter from useFormat(): the English forms, as before. ──
-
-/** "850 ms", "3.2 s", "2 min 05 s", "1 h 02 min". */
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}
-
-/** Local time as "2026-11-22 09:14:03": unambiguous on a production floor in any locale. */
-export function formatDateTime(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** "09:14:03.120" for log lines. */
-export function formatTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
-
-export function formatNumber(n: number): string {
-  if (Number.isInteger(n)) return String(n);
-  // Six significant digits: enough for any bench instrument, short enough to read.
-  return String(Number.parseFloat(n.toPrecision(6)));
-}
-
-/** A value as an operator reads it; a series shows its size and aggregates. */
-export function formatValue(value: unknown, aggregates?: Measurement['aggregates']): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'number') return formatNumber(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) {
-    const parts = [`${value.length} points`];
-    if (aggregates) {
-      for (const [k, v] of Object.entries(aggregates)) if (typeof v === 'number') parts.push(`${k} ${formatNumber(v)}`);
-    }
-    return parts.join(', ');
-  }
-  return JSON.stringify(value);
-}
-
-/** @deprecated The screens show refusals with refusalText (i18n/errors.ts). */
-export function operatorMessage(error: { kind: string; message: string; details?: unknown }): string {
-  let message = error.message;
-  if (error.kind === 'invalid-input' && Array.isArray(error.details)) {
-    const parts = (error.details as { message?: unknown }[]).map((i) => (typeof i.message === 'string' ? i.message : '')).filter(Boolean);
-    if (parts.length) message = parts.join('; ');
-  }
-  message = message.charAt(0).toUpperCase() + message.slice(1);
-  return /[.?!]$/.test(message) ? message : `${message}.`;
 }

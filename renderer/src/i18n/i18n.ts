@@ -1,6 +1,7 @@
 import i18next, { type Resource, type ResourceKey } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from '#contract/locales/en.json' with { type: 'json' };
+import { createFormatter, type Formatter } from '../components/format.ts';
 
 /**
  * The station UI's translations: i18next with react-i18next, one JSON catalog per language in
@@ -38,6 +39,14 @@ void i18n.use(initReactI18next).init({
   partialBundledLanguages: true,
   react: { useSuspense: false },
 });
+
+/** The language's formatter, for the formats station messages use: `{{at, date}}`, `{{until, time}}`. */
+export function formatterFor(lng: string): Formatter {
+  const t = i18n.getFixedT(lng);
+  return createFormatter(lng, t, t('meta.dates') === 'iso' ? 'iso' : 'locale');
+}
+i18n.services.formatter?.add('date', (value: unknown, lng: string | undefined) => formatterFor(lng ?? 'en').date(String(value)));
+i18n.services.formatter?.add('time', (value: unknown, lng: string | undefined) => formatterFor(lng ?? 'en').time(String(value)));
 
 // The page's language follows, for screen readers, hyphenation and the font's glyph choice (CJK).
 i18n.on('languageChanged', (lng) => {

@@ -21,6 +21,8 @@ export interface LanguageChoice {
   options: readonly LanguageInfo[];
   /** A pick from the header's menu: for this session only (see useLanguage). */
   choose(code: string): void;
+  /** The station's language was changed on this screen (Settings): shown at once, before the next snapshot says so. */
+  stationChanged(code: string): void;
 }
 
 /**
@@ -33,8 +35,11 @@ export interface LanguageChoice {
 export function useLanguage(view: StationView, session: SessionState | null, client: StationClient): LanguageChoice {
   const person = session?.session.kind === 'person' ? session.session.id : null;
   const [pick, setPick] = useState<{ code: string; person: string | null } | null>(null);
+  const [saved, setSaved] = useState<{ code: string; boot: string | undefined } | null>(null);
   const plant = view.station?.languages ?? [];
-  const current = (pick && pick.person === person ? pick.code : null) ?? session?.session.language ?? view.station?.language ?? 'en';
+  // A language saved here holds until the station's own view catches up (a new snapshot).
+  const station = (saved && saved.boot === view.station?.bootId ? saved.code : null) ?? view.station?.language ?? 'en';
+  const current = (pick && pick.person === person ? pick.code : null) ?? session?.session.language ?? station;
   const plantCodes = plant.map((l) => l.code).join(' ');
 
   useEffect(() => {
@@ -47,9 +52,18 @@ export function useLanguage(view: StationView, session: SessionState | null, cli
     void setLanguage(current, fromPlant);
   }, [current, plantCodes, client]);
 
-  const options: LanguageInfo[] = [
+  return {
+    current,
+    options: languageOptions(plant),
+    choose: (code) => setPick({ code, person }),
+    stationChanged: (code) => setSaved({ code, boot: view.station?.bootId }),
+  };
+}
+
+/** The languages a station offers: built in, then the plant's own (its catalogs folder). */
+export function languageOptions(plant: readonly LanguageInfo[]): LanguageInfo[] {
+  return [
     ...BUILT_IN.map((code) => ({ code, name: plant.find((l) => l.code === code)?.name ?? BUILT_IN_NAMES[code] })),
     ...plant.filter((l) => !(BUILT_IN as readonly string[]).includes(l.code)),
   ];
-  return { current, options, choose: (code) => setPick({ code, person }) };
 }

@@ -1,6 +1,18 @@
 import type { MeasurementSpec, PhaseSpec, ProcedureFile } from '#contract/procedure.ts';
 import type { FieldChange, FieldPath } from '#contract/procedures.ts';
 
+/** What the editor says about a field it cannot take: a catalog key with its values (the screen words it). */
+export type Problem = { key: ProblemKey; params?: Record<string, string> };
+export type ProblemKey =
+  | 'editor.badRegex'
+  | 'editor.aNumber'
+  | 'editor.wholeNumber'
+  | 'editor.trueFalse'
+  | 'editor.atLeastOne'
+  | 'editor.numbersCommas'
+  | 'editor.upperBelowLower'
+  | 'editor.betweenLimits';
+
 /**
  * The editor's working state: the fields a supervisor changed, keyed by their path (dotted), each
  * with what was typed. Values are turned into the file's types (a number, a list) only to check
@@ -20,7 +32,7 @@ export function textOf(value: unknown): string {
 }
 
 /** What the typed text means as the file's value, or why it cannot be: `undefined` value = remove. */
-export function parseValue(kind: ValueKind, text: string, original: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+export function parseValue(kind: ValueKind, text: string, original: unknown): { ok: true; value: unknown } | { ok: false; message: Problem } {
   const t = text.trim();
   switch (kind) {
     case 'bool':
@@ -33,27 +45,29 @@ export function parseValue(kind: ValueKind, text: string, original: unknown): { 
         new RegExp(text);
         return { ok: true, value: text };
       } catch (e) {
-        return { ok: false, message: `Not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}` };
+        // The engine's own words after the field's: the pattern and what is wrong in it.
+        return { ok: false, message: { key: 'editor.badRegex', params: { why: (e as Error).message.replace(/^Invalid regular expression: /, '') } } };
       }
     case 'number':
     case 'int': {
       if (t === '') return { ok: true, value: null };
       const n = Number(t.replace(',', '.'));
-      if (!Number.isFinite(n)) return { ok: false, message: 'A number, such as 3.45' };
-      if (kind === 'int' && !Number.isInteger(n)) return { ok: false, message: 'A whole number' };
+      if (!Number.isFinite(n)) return { ok: false, message: { key: 'editor.aNumber' } };
+      if (kind === 'int' && !Number.isInteger(n)) return { ok: false, message: { key: 'editor.wholeNumber' } };
       return { ok: true, value: n };
     }
     case 'equals': {
       if (t === '') return { ok: true, value: null };
-      if (typeof original === 'boolean') return t === 'true' || t === 'false' ? { ok: true, value: t === 'true' } : { ok: false, message: 'true or false' };
+      if (typeof original === 'boolean')
+        return t === 'true' || t === 'false' ? { ok: true, value: t === 'true' } : { ok: false, message: { key: 'editor.trueFalse' } };
       if (typeof original === 'number') {
         const n = Number(t);
-        return Number.isFinite(n) ? { ok: true, value: n } : { ok: false, message: 'A number, such as 3.45' };
+        return Number.isFinite(n) ? { ok: true, value: n } : { ok: false, message: { key: 'editor.aNumber' } };
       }
       return { ok: true, value: text };
     }
     case 'list': {
-      if (t === '') return { ok: false, message: 'At least one value, separated by commas' };
+      if (t === '') return { ok: false, message: { key: 'editor.atLeastOne' } };
       const parts = t
         .split(',')
         .map((p) => p.trim())
@@ -61,7 +75,7 @@ export function parseValue(kind: ValueKind, text: string, original: unknown): { 
       const first = Array.isArray(original) ? (original as unknown[])[0] : undefined;
       if (typeof first === 'number') {
         const nums = parts.map(Number);
-        return nums.every(Number.isFinite) ? { ok: true, value: nums } : { ok: false, message: 'Numbers separated by commas' };
+        return nums.every(Number.isFinite) ? { ok: true, value: nums } : { ok: false, message: { key: 'editor.numbersCommas' } };
       }
       if (typeof first === 'boolean') return { ok: true, value: parts.map((p) => p === 'true') };
       return { ok: true, value: parts };
@@ -89,27 +103,27 @@ export function currentValue(ref: FieldRef, edits: Edits): unknown {
 }
 
 /** Checks that need two fields of a measurement: lower ≤ upper, the marginal band inside the limits. */
-export function measurementProblems(phase: string, m: MeasurementSpec, edits: Edits): Record<string, string> {
+export function measurementProblems(phase: string, m: MeasurementSpec, edits: Edits): Record<string, Problem> {
   const v = (field: keyof MeasurementSpec, kind: ValueKind): unknown =>
     currentValue({ path: measurementPath(phase, m.name, field), kind, original: m[field] }, edits);
   const lower = v('lower', 'number') as number | undefined;
   const upper = v('upper', 'number') as number | undefined;
   const ml = v('marginalLower', 'number') as number | undefined;
   const mu = v('marginalUpper', 'number') as number | undefined;
-  const out: Record<string, string> = {};
+  const out: Record<string, Problem> = {};
   const k = (f: string): string => keyOf(measurementPath(phase, m.name, f));
-  if (lower !== undefined && upper !== undefined && lower > upper) out[k('upper')] = 'Upper must not be below lower';
+  if (lower !== undefined && upper !== undefined && lower > upper) out[k('upper')] = { key: 'editor.upperBelowLower' };
   if (ml !== undefined && ((lower !== undefined && ml < lower) || (upper !== undefined && ml > upper)))
-    out[k('marginalLower')] = 'Must lie between lower and upper';
+    out[k('marginalLower')] = { key: 'editor.betweenLimits' };
   if (mu !== undefined && ((upper !== undefined && mu > upper) || (lower !== undefined && mu < lower)))
-    out[k('marginalUpper')] = 'Must lie between lower and upper';
+    out[k('marginalUpper')] = { key: 'editor.betweenLimits' };
   return out;
 }
 
 /** The changes to send: every edited field whose value differs from the file's. */
-export function changesOf(edits: Edits, refs: ReadonlyMap<string, FieldRef>): { changes: FieldChange[]; errors: Record<string, string> } {
+export function changesOf(edits: Edits, refs: ReadonlyMap<string, FieldRef>): { changes: FieldChange[]; errors: Record<string, Problem> } {
   const changes: FieldChange[] = [];
-  const errors: Record<string, string> = {};
+  const errors: Record<string, Problem> = {};
   for (const [key, e] of Object.entries(edits)) {
     const ref = refs.get(key);
     if (!ref) continue;
@@ -134,7 +148,11 @@ export function fieldRefs(file: ProcedureFile): Map<string, FieldRef> {
   add(['serialExample'], 'text', file.serialExample);
   add(['stopOnFailure'], 'bool', file.stopOnFailure);
   for (const ph of file.phases) phaseRefs(ph, add);
-  for (const [key, p] of Object.entries(file.prompts)) add(['prompts', key, 'message'], 'text', p.message);
+  for (const [key, p] of Object.entries(file.prompts)) {
+    // A question in several languages: a field per language.
+    if (typeof p.message === 'string') add(['prompts', key, 'message'], 'text', p.message);
+    else for (const [lng, text] of Object.entries(p.message)) add(['prompts', key, 'message', lng], 'text', text);
+  }
   return refs;
 }
 
@@ -167,16 +185,16 @@ export function limitKind(m: MeasurementSpec): 'range' | 'equals' | 'regex' | 'o
 }
 
 /** A change in words, for the review before saving ("rail_3v3 · v_3v3 upper 3.4 → 3.45 V"). */
-export function changeWords(c: FieldChange, ref: FieldRef | undefined, units?: string): string {
+export function changeWords(c: FieldChange, ref: FieldRef | undefined, units: string | undefined, words: { notSet: string; prompt: string }): string {
   const p = c.path.map(String);
-  const show = (v: unknown): string => (v === undefined || v === null ? 'not set' : `${textOf(v)}${units && typeof v === 'number' ? ` ${units}` : ''}`);
+  const show = (v: unknown): string => (v === undefined || v === null ? words.notSet : `${textOf(v)}${units && typeof v === 'number' ? ` ${units}` : ''}`);
   const where =
     p[0] === 'phases' && p[2] === 'measurements'
       ? `${p[1]} · ${p[3]} ${p.slice(4).join(' ')}`
       : p[0] === 'phases'
         ? `${p[1]} · ${p.slice(2).join(' ')}`
         : p[0] === 'prompts'
-          ? `prompt ${p[1]} ${p.slice(2).join(' ')}`
+          ? `${words.prompt} ${p[1]} ${p.slice(2).join(' ')}`
           : p.join(' ');
   return `${where} ${show(ref?.original)} → ${show(c.value)}`;
 }
