@@ -123,7 +123,8 @@ export default defineConfig(
     },
   },
   {
-    files: ['renderer/**/*.{ts,tsx}'],
+    // bench/pages: pages the benchmarks build from the renderer's own components.
+    files: ['renderer/**/*.{ts,tsx}', 'bench/pages/**/*.{ts,tsx}'],
     // The renderer's Vite config runs in Node at build time, not in the page.
     ignores: ['renderer/*.config.ts'],
     extends: [reactHooks.configs.flat.recommended, jsxA11y.flatConfigs.recommended],

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { figuresIn } from './lib/report.ts';
+import { ensureStationBuilt, ensureUiBuilt } from '../scripts/ensure-built.ts';
 
 const dir = fileURLToPath(new URL('./figures', import.meta.url));
 const prefixes = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -25,6 +26,11 @@ if (chosen.length === 0) {
   console.error(`no figure starts with ${prefixes.join(' or ')}; figures: ${all.flatMap((f) => f.figures).join(', ')}`);
   process.exit(2);
 }
+
+// What the figures run: the UI (event.to_dom_p99_ms, history.first_render_ms) and the station's
+// prebuilt JavaScript (every figure that starts a CLI, a station or a runner), when out of date.
+ensureUiBuilt();
+await ensureStationBuilt();
 
 let failed = 0;
 for (const { file, figures } of chosen) {

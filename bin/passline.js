@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// `npx passline …` from the project: the CLI is TypeScript run by Node 24's type stripping.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
+// `npx passline …` from the project: the CLI (electron/station/cli.ts) in this process, with
+// Node's compile cache on before any of it loads (TypeScript is stripped once, not per run).
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
   console.error(`passline: needs Node 24 or newer (this is ${process.version}); run it through npm: npm run passline -- run …`);
   process.exit(2);
 }
-const cli = fileURLToPath(new URL('../electron/station/cli.ts', import.meta.url));
-const r = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 2);
+const { enableCompileCache } = await import('node:module');
+const { tmpdir } = await import('node:os');
+const { join } = await import('node:path');
+// The same folder as electron/station/boot.ts's startCompileCache().
+process.env.NODE_COMPILE_CACHE ||= join(tmpdir(), 'passline-compile-cache');
+enableCompileCache(process.env.NODE_COMPILE_CACHE);
+await import('../electron/station/cli.ts');

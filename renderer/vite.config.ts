@@ -15,6 +15,8 @@ function earlyEntry(): Plugin {
     transformIndexHtml: {
       order: 'post',
       handler: (_html, ctx) => {
+        // The plant view (plant.html) has no History to ask for early.
+        if (!ctx.path.endsWith('/index.html')) return [];
         const early = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && c.isEntry && c.name === 'early');
         if (!early) throw new Error('the early entry was not built');
         return [{ tag: 'script', attrs: { type: 'module', async: true, crossorigin: true, src: `./${early.fileName}` }, injectTo: 'head' }];
@@ -41,7 +43,12 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     rollupOptions: {
-      input: { index: fileURLToPath(new URL('index.html', import.meta.url)), early: fileURLToPath(new URL('src/early.ts', import.meta.url)) },
+      input: {
+        index: fileURLToPath(new URL('index.html', import.meta.url)),
+        early: fileURLToPath(new URL('src/early.ts', import.meta.url)),
+        // The plant view (features/plant), served by `passline plant`: its own page and entry, the same stack.
+        plant: fileURLToPath(new URL('plant.html', import.meta.url)),
+      },
     },
   },
 });

@@ -3,13 +3,14 @@
  * otherwise (an offline machine: the runtime cannot be downloaded) one line saying so, then
  * the same UI served by the headless station. Never loads `electron` itself.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadSettings } from '#station/settings/settings.ts';
+import { ensureStationBuilt, ensureUiBuilt } from './ensure-built.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -24,31 +25,6 @@ function electronRuntimePresent(): boolean {
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
   if (override) return existsSync(join(override, rel || 'electron'));
   return rel !== '' && existsSync(join(root, 'node_modules', 'electron', 'dist', rel));
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the UI when it is missing or older than its sources (the renderer and the contract it imports). */
-function ensureUiBuilt(): void {
-  const index = join(root, 'dist', 'renderer', 'index.html');
-  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  const sources = Math.max(newestMtime(join(root, 'renderer')), newestMtime(join(root, 'electron', 'contract')));
-  if (built >= sources) return;
-  // npm sets npm_execpath when it runs us; fall back to npm on PATH.
-  const npm = process.env.npm_execpath;
-  const r = npm
-    ? spawnSync(process.execPath, [npm, 'run', 'build:ui', '--silent'], { cwd: root, stdio: 'inherit' })
-    : spawnSync('npm', ['run', 'build:ui', '--silent'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
-  if (r.status !== 0) {
-    console.error('Passline: the UI did not build (npm run build:ui failed); see above.');
-    process.exit(r.status ?? 1);
-  }
 }
 
 function forward(child: ChildProcess): void {
@@ -75,10 +51,13 @@ function listenAddress(): string {
 }
 
 if (electronRuntimePresent()) {
+  // The desktop app's station forks its runners from dist/station when it is up to date.
+  await ensureStationBuilt();
   const forge = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'electron-forge.cmd' : 'electron-forge');
   forward(spawn(forge, ['start', ...(args.length ? ['--', ...args] : [])], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' }));
 } else {
   console.log(`Passline: Electron runtime not available on this machine (no download possible); serving the same UI headless at ${listenAddress()}`);
   ensureUiBuilt();
-  forward(spawn(process.execPath, [join(root, 'electron', 'server', 'main.ts'), ...args], { cwd: root, stdio: 'inherit' }));
+  await ensureStationBuilt();
+  forward(spawn(process.execPath, [join(root, 'bin', 'passline-station.js'), ...args], { cwd: root, stdio: 'inherit' }));
 }

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../electron/server/main.ts', import.meta.url));
+/** What `npm run station` starts (bin/passline-station.js: electron/server/main.ts with the compile cache on first). */
+const MAIN = fileURLToPath(new URL('../../bin/passline-station.js', import.meta.url));
 
 /** Starts the real headless station and resolves on its ready line. */
 export function startHeadless(args: string[]): Promise<{ child: ChildProcess; url: string; ms: number }> {

@@ -1,5 +1,6 @@
 import { openDatabase } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
+import { indexFinishedRuns, packStatValues } from '#station/stats/stat-writer.ts';
 import type { Measurement, PhaseRecord } from '#contract/records.ts';
 
 /** A finished phase with `n` numeric measurements, as the demo would record them. */
@@ -44,6 +45,9 @@ export function seedStore(dir: string, runs: number, phases: number, perPhase: n
       }
     });
   }
+  // The station indexes each run's measurement values after it and packs them between runs; a seeded store is left as it would.
+  while (indexFinishedRuns(db, 5000) > 0);
+  while (packStatValues(db, 262_144) > 0);
   db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   db.close();
 }

@@ -1,4 +1,5 @@
 import type { CommandName } from './commands.ts';
+import type { PlantCommandName } from './plant.ts';
 import { hasRole, scopeRank, type Role, type Scope, type Session } from './auth.ts';
 import { message, type MessageKey, type MessageParams } from './message-text.ts';
 
@@ -20,6 +21,8 @@ const read: Need = { role: 'operator', scope: 'runs:read', changes: false };
 const operate: Need = { role: 'operator', scope: 'operate', changes: true };
 const technician = (changes: boolean): Need => ({ role: 'technician', scope: changes ? 'supervise' : 'runs:read', changes });
 const supervise = (changes: boolean): Need => ({ role: 'supervisor', scope: 'supervise', changes });
+/** Line statistics: the supervisor's screens; a dashboard reads them with a runs:read token. */
+const statsRead: Need = { role: 'supervisor', scope: 'runs:read', changes: false };
 /** People and tokens: an admin at the station only, never a token. */
 const admin = (changes: boolean): Need => ({ role: 'admin', scope: null, changes });
 
@@ -71,10 +74,20 @@ export const ACCESS: Record<CommandName, Need> = {
   'procedures.get': supervise(false),
   'procedures.drafts': supervise(false),
   'procedures.assign': supervise(true),
+  'procedures.preview': supervise(false),
   'procedures.propose': supervise(true),
   'procedures.approve': supervise(true),
   'procedures.reject': supervise(true),
   'procedures.rollback': supervise(true),
+  'stats.yield': statsRead,
+  'stats.pareto': statsRead,
+  'stats.failureRuns': statsRead,
+  'stats.measurements': statsRead,
+  'stats.spc': statsRead,
+  'stats.series': statsRead,
+  'stats.alerts': statsRead,
+  // The operator's header shows the shift's yield.
+  'stats.shift': read,
   'people.list': admin(false),
   'people.add': admin(true),
   'people.update': admin(true),
@@ -84,13 +97,39 @@ export const ACCESS: Record<CommandName, Need> = {
   'tokens.revoke': admin(true),
 };
 
+/**
+ * The plant process (`passline plant`): logins, people and tokens as at a station (the same
+ * needs, taken from ACCESS), and its own reads. Its people and tokens are its own, kept in its
+ * data folder.
+ */
+export const PLANT_ACCESS: Record<PlantCommandName, Need> = {
+  'session.get': ACCESS['session.get'],
+  'session.login': ACCESS['session.login'],
+  'session.resume': ACCESS['session.resume'],
+  'session.logout': ACCESS['session.logout'],
+  'setup.createAdmin': ACCESS['setup.createAdmin'],
+  'people.list': ACCESS['people.list'],
+  'people.add': ACCESS['people.add'],
+  'people.update': ACCESS['people.update'],
+  'people.resetPin': ACCESS['people.resetPin'],
+  'tokens.list': ACCESS['tokens.list'],
+  'tokens.create': ACCESS['tokens.create'],
+  'tokens.revoke': ACCESS['tokens.revoke'],
+  'plant.line': read,
+  'plant.unit': read,
+};
+
 /** The screens of the station UI and the least role that sees each. */
 export const SCREEN_ACCESS = {
   operator: 'operator',
   history: 'operator',
   run: 'operator',
   unit: 'operator',
+  overlay: 'operator',
   supervisor: 'supervisor',
+  yield: 'supervisor',
+  pareto: 'supervisor',
+  spc: 'supervisor',
   audit: 'supervisor',
   procedures: 'supervisor',
   settings: 'supervisor',
@@ -103,11 +142,18 @@ export type ScreenName = keyof typeof SCREEN_ACCESS;
  * Whether a session may call a command; the reason in words when not (shown as `forbidden`), and
  * for a person at the station also as a message key (an API client reads the English).
  */
-export function allowed(
-  session: Session,
-  name: CommandName,
-): { ok: true } | { ok: false; message: string; needs: string; key?: MessageKey; params?: MessageParams } {
-  const need = ACCESS[name];
+export function allowed(session: Session, name: CommandName): Refusal {
+  return allowedBy(session, name, ACCESS[name]);
+}
+
+/** The same check against a plant process command (PLANT_ACCESS). */
+export function allowedInPlant(session: Session, name: PlantCommandName): Refusal {
+  return allowedBy(session, name, PLANT_ACCESS[name]);
+}
+
+type Refusal = { ok: true } | { ok: false; message: string; needs: string; key?: MessageKey; params?: MessageParams };
+
+function allowedBy(session: Session, name: string, need: Need): Refusal {
   if (session.kind === 'token') {
     if (need.scope !== null && session.scope !== null && scopeRank(session.scope) >= scopeRank(need.scope)) return { ok: true };
     return need.scope === null

@@ -13,6 +13,7 @@ import { AuditCommands } from './audit.ts';
 import { ProcedureCommands, ProcedureEditCommands } from './procedures.ts';
 import { StationSettingsCommands } from './station-settings.ts';
 import { LanguageInfoSchema, LocaleCommands } from './locales.ts';
+import { ShiftYieldSchema, StatsCommands } from './stats.ts';
 
 /**
  * A supervisor's approval of a refused start (calibration past due, retest limit), given at the
@@ -86,6 +87,8 @@ export const StationSnapshotSchema = z.object({
    * fault and what was used instead (the last good value). Screens show these as a banner.
    */
   settingsProblems: z.array(z.string()).default([]),
+  /** The current shift's first pass yield and unit count, for the operator's header (also `stats.shift`). */
+  shiftYield: ShiftYieldSchema.nullable().default(null),
 });
 export type StationSnapshot = z.infer<typeof StationSnapshotSchema>;
 
@@ -201,6 +204,7 @@ export const Commands = {
   ...StationSettingsCommands,
   ...ProcedureEditCommands,
   ...LocaleCommands,
+  ...StatsCommands,
 } as const;
 
 export type CommandName = keyof typeof Commands;

@@ -6,6 +6,7 @@ import { StationErrorSchema } from './errors.ts';
 import { UploadEventSchemas } from './upload.ts';
 import { InstrumentStatusSchema } from './instruments.ts';
 import { ScanSchema } from './scans.ts';
+import { StatsAlertEventSchema } from './stats.ts';
 
 /** `cleanup`: a run whose runner was killed is running its teardown in a fresh runner; scans wait. */
 export const SocketStateSchema = z.enum(['starting', 'idle', 'ready', 'running', 'cleanup', 'result', 'error']);
@@ -75,6 +76,13 @@ export const EventDataSchemas = {
   'storage.changed': StorageStateSchema,
   /** A fixture id was scanned on a socket. */
   'fixture.changed': z.object({ fixtureId: z.string().nullable() }),
+  /**
+   * Something on the Procedures screen changed: a draft proposed, approved or rejected, a version
+   * applied or rolled back, a socket assigned, a file edited on disk. `action` is the audit trail's.
+   */
+  'procedures.changed': z.object({ procedureId: z.string().nullable(), action: z.string() }),
+  /** A drift alert raised (or updated: same id) or cleared: a control-chart rule fired or yield fell below the threshold. */
+  'stats.alert': StatsAlertEventSchema,
 } as const;
 
 export type EventKind = keyof typeof EventDataSchemas;

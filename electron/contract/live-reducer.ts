@@ -12,8 +12,15 @@ export function emptySocket(socket: number): LiveSocket {
 /** Keep at most this many log lines per live phase, so a chatty phase cannot grow the UI without bound. */
 const LIVE_LOG_LIMIT = 200;
 
-/** Applies one event to a socket's live view, returning a new object (never mutates). */
-export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
+/**
+ * Applies one event to a socket's live view, returning a new object (never mutates), with
+ * one exception the caller asks for: `ownsPhases` says the run's phases array has never been
+ * handed to anyone else (the station's socket knows), so a phase's update is written into it
+ * instead of copying it. A copy per event made a 1000-phase run cost 2000 copies of a
+ * 1000-element array (quadratic, and most of the station's garbage).
+ */
+export function applySocketEvent(s: LiveSocket, e: StationEvent, ownsPhases = false): LiveSocket {
+  const updatePhase = ownsPhases ? updateOwnedPhase : updatePhaseCopy;
   switch (e.kind) {
     case 'socket.changed':
       return { ...s, state: e.data.state, message: e.data.message };
@@ -108,6 +115,9 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
     }
     case 'fixture.changed':
       return { ...s, fixtureId: e.data.fixtureId };
+    case 'procedure.loaded':
+      // Each socket may run its own procedure (settings.socketProcedures): its serial form and phases follow it.
+      return { ...s, procedure: e.data.procedure };
     case 'run.attached':
       return updatePhase(s, e.runId, e.data.index, (p) => ({ ...p, attachments: [...(p.attachments ?? []), e.data.attachment] }));
     case 'prompt.closed':
@@ -118,11 +128,21 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent): LiveSocket {
   }
 }
 
-function updatePhase(s: LiveSocket, runId: string | null, index: number, f: (p: LivePhase) => LivePhase): LiveSocket {
+type PhaseUpdate = (s: LiveSocket, runId: string | null, index: number, f: (p: LivePhase) => LivePhase) => LiveSocket;
+
+const updatePhaseCopy: PhaseUpdate = (s, runId, index, f) => {
   if (!s.run || s.run.runId !== runId) return s;
   const phase = s.run.phases[index];
   if (!phase) return s;
   const phases = s.run.phases.slice();
   phases[index] = f(phase);
   return { ...s, run: { ...s.run, phases } };
-}
+};
+
+const updateOwnedPhase: PhaseUpdate = (s, runId, index, f) => {
+  if (!s.run || s.run.runId !== runId) return s;
+  const phase = s.run.phases[index];
+  if (!phase) return s;
+  s.run.phases[index] = f(phase);
+  return { ...s, run: { ...s.run } };
+};

@@ -12,6 +12,7 @@ import {
 import { PromptSchema } from './prompts.ts';
 import { SocketStateSchema } from './events.ts';
 import { InstrumentStatusSchema } from './instruments.ts';
+import { ProcedureSummarySchema } from './procedure.ts';
 
 /**
  * The live view of each socket, derived from events by one pure reducer that the
@@ -65,6 +66,8 @@ export const LiveSocketSchema = z.object({
   instruments: z.array(InstrumentStatusSchema).optional(),
   /** The fixture scanned on this socket. */
   fixtureId: z.string().nullable().optional(),
+  /** The procedure this socket's runner has loaded (sockets may run different ones). */
+  procedure: ProcedureSummarySchema.optional(),
 });
 export type LiveSocket = z.infer<typeof LiveSocketSchema>;
 

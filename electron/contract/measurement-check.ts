@@ -191,3 +191,34 @@ export function isPlainRunnerPhaseEnded(d: unknown): boolean {
   // Every required field, group included (the schema would fill a missing one in).
   return n === 10;
 }
+
+/**
+ * A `run.phaseStarted` event's data as a runner sends it (one per phase, so a thousand a
+ * second in a fast sequence), checked by hand like the others: exactly the five fields of
+ * its schema, as the schema takes them unchanged.
+ */
+export function isPlainPhaseStarted(d: unknown): boolean {
+  if (typeof d !== 'object' || d === null || Array.isArray(d)) return false;
+  const o = d as Record<string, unknown>;
+  let n = 0;
+  for (const key in o) {
+    const v = o[key];
+    switch (key) {
+      case 'index':
+      case 'attempt':
+        if (!isIndex(v)) return false;
+        break;
+      case 'name':
+      case 'startedAt':
+        if (typeof v !== 'string') return false;
+        break;
+      case 'timeoutMs':
+        if (!isNumber(v)) return false;
+        break;
+      default:
+        return false;
+    }
+    n++;
+  }
+  return n === 5;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unitProblem } from './units.ts';
 import { LocalizedTextSchema, PromptSpecSchema } from './prompts.ts';
 import { LanguageTagSchema } from './locales.ts';
 import type { LocalizedText } from './localized-text.ts';
@@ -20,7 +21,14 @@ const LimitsSpecSchema = z
 export const MeasurementSpecSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'use letters, digits, _ . -'),
-    units: z.string().optional(),
+    /** A unit symbol this station knows (units.ts): a typo is refused here, not stored with every run. */
+    units: z
+      .string()
+      .superRefine((u, ctx) => {
+        const problem = unitProblem(u);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     description: z.string().optional(),
     /** Numeric limits. */
     lower: z.number().optional(),

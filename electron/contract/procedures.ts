@@ -106,7 +106,7 @@ export const EDITABLE_FIELDS = {
     'failureCode',
   ],
   instance: ['title', 'params', 'measurements'],
-  prompt: ['message', 'pattern', 'minLength', 'maxLength', 'min', 'max', 'units', 'options', 'timeoutMs'],
+  prompt: ['message', 'image', 'pattern', 'minLength', 'maxLength', 'min', 'max', 'units', 'options', 'timeoutMs'],
 } as const;
 
 /** One field that differs between two versions of procedure.yaml. `from`/`to` absent: not given. */
@@ -217,6 +217,8 @@ export const ProcedureEditCommands = {
       file: ProcedureFileSchema,
       /** The file's text, comments and all. */
       text: z.string(),
+      /** Image files in the folder (sorted): what a prompt's `image` may name. */
+      images: z.array(z.string()),
     }),
   },
   /** Field edits with a reason; applied at once, or a draft when approval is on. Version bumped (patch). */
@@ -225,6 +227,14 @@ export const ProcedureEditCommands = {
       .object({ procedureId: ProcedureIdSchema, baseHash: Sha256Schema, changes: z.array(FieldChangeSchema).min(1).max(500), reason: ReasonSchema })
       .strict(),
     output: ProcedureChangeResultSchema,
+  },
+  /**
+   * What `procedures.propose` would do, without writing or recording anything: the same checks (a
+   * refused field named in `details.field`), the version it would make and the change in words.
+   */
+  'procedures.preview': {
+    input: z.object({ procedureId: ProcedureIdSchema, baseHash: Sha256Schema, changes: z.array(FieldChangeSchema).min(1).max(500) }).strict(),
+    output: z.object({ procedureId: z.string(), version: z.string(), diff: z.array(FieldDiffSchema) }),
   },
   /** Drafts (newest first), of one procedure or all. */
   'procedures.drafts': {

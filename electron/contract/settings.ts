@@ -3,11 +3,16 @@ import { UploadRetrySchema, UploadTargetsSchema } from './upload.ts';
 import { ScanRoutesSchema, SerialScannerSchema } from './scans.ts';
 import { parseAddress } from './instruments.ts';
 import { LanguageTagSchema } from './locales.ts';
+import { StatsSettingsShape } from './stats.ts';
 
 /** One schema for electron-store (desktop) and conf (headless). */
 export const SettingsSchema = z.object({
   stationId: z.string().min(1).default('station-1'),
   stationName: z.string().min(1).default('Passline station'),
+  /** The production line this station stands on, as the plant view groups stations ('' = none). */
+  stationLine: z.string().max(100).default(''),
+  /** How often the station tells the plant database it is alive (its PostgreSQL targets); the plant calls it silent after three missed. */
+  heartbeatSeconds: z.number().int().min(1).max(3600).default(10),
   /** Folder holding procedure folders; empty means the sequences that ship with the app. */
   sequenceFolder: z.string().default(''),
   /** Procedure id loaded on every socket. */
@@ -94,6 +99,8 @@ export const SettingsSchema = z.object({
     .object({ cert: z.string().min(1), key: z.string().min(1) })
     .strict()
     .optional(),
+  /** Statistics: shifts, reference serial pattern, SPC rules, yield alert (docs/statistics.md). */
+  ...StatsSettingsShape,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const defaultSettings = (): Settings => SettingsSchema.parse({});

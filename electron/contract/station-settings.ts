@@ -34,6 +34,11 @@ export const LIVE_SETTINGS = [
   'instruments',
   // Read at each proposal: a change to it takes effect for the next one.
   'procedureChangesNeedApproval',
+  // Read at every statistics query and alert check.
+  'shifts',
+  'referenceSerialPattern',
+  'spcRules',
+  'yieldAlert',
 ] as const;
 
 export const SecretStateSchema = z.object({

@@ -40,7 +40,7 @@ export const HttpTargetSchema = z
     /** Sent as `Authorization: Bearer <token>`. */
     token: z.string().min(1).optional(),
     caFile,
-    /** Extra request headers (a tenant id, say). */
+    /** Extra request headers (a tenant id, say); those named like SECRET_HEADER are kept as secrets. */
     headers: z.record(z.string().min(1), z.string()).default({}),
   })
   .strict();
@@ -313,3 +313,6 @@ export const UploadEventSchemas = {
   'upload.retried': z.object({ by: z.string(), target: z.string().nullable(), runIds: z.array(z.string()) }),
   'upload.dropped': z.object({ by: z.string(), target: z.string().nullable(), runIds: z.array(z.string()), reason: z.string().nullable() }),
 } as const;
+
+/** Header names that carry credentials (Authorization, X-Api-Key, a cookie): masked on screen, fingerprinted in the trail. */
+export const SECRET_HEADER = /authorization|cookie|token|secret|api[-_]?key|password|auth/i;

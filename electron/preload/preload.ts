@@ -57,11 +57,20 @@ const COMMAND_NAMES = [
   'procedures.get',
   'procedures.drafts',
   'procedures.assign',
+  'procedures.preview',
   'procedures.propose',
   'procedures.approve',
   'procedures.reject',
   'procedures.rollback',
   'locales.get',
+  'stats.yield',
+  'stats.pareto',
+  'stats.failureRuns',
+  'stats.measurements',
+  'stats.spc',
+  'stats.series',
+  'stats.alerts',
+  'stats.shift',
 ] as const satisfies readonly CommandName[];
 
 // A command added to the contract but not listed above fails to compile here.

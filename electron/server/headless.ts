@@ -9,6 +9,9 @@ import { loadSettings } from '#station/settings/settings.ts';
 import { defaultDataDir } from '#station/settings/data-dir.ts';
 import { bindProblem, startServer } from './server.ts';
 
+/** Set once this file handles SIGINT/SIGTERM itself (see main.ts). */
+export const SIGNALS_TAKEN = Symbol.for('passline.headless.signals');
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -40,8 +43,9 @@ async function main(): Promise<void> {
     stopping = true;
     void stopNow().finally(() => process.exit(0));
   };
-  // main.ts held these until now (before the modules had loaded a stop was only an exit).
-  process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+  // main.ts's own listeners stay (removing them could drop a signal Node has caught but not yet
+  // delivered): from here on they leave the stop to this one.
+  (globalThis as { [SIGNALS_TAKEN]?: boolean })[SIGNALS_TAKEN] = true;
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 

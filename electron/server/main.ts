@@ -1,15 +1,24 @@
 /**
- * The headless station: `npm run station`. Serves the built UI and the WebSocket
- * API on 127.0.0.1 (settings.listenHost), with the station in this process.
- * This file only switches on Node's compile cache before anything else loads, so
- * the next start reuses compiled modules (Node checks them against the sources).
+ * The headless station: `npm run station` (bin/passline-station.js), or
+ * `node electron/server/main.ts`. Serves the built UI and the WebSocket API on 127.0.0.1
+ * (settings.listenHost), with the station in this process (headless.ts). This file only
+ * does what must come before that loads: Node's compile cache on, a runner started while
+ * the station loads and opens its store (runner/fork.ts), then the station itself,
+ * prebuilt when dist/station is fresh (boot.ts), else from its sources.
  */
-import { enableCompileCache } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { prebuilt, startCompileCache } from '#station/boot.ts';
+import { startSpareRunner } from '#station/runner/fork.ts';
 
-enableCompileCache();
-// A stop that comes while the modules load is a clean exit (no runner exists yet); headless.ts
-// replaces these with its own as soon as it runs.
-const early = (): never => process.exit(0);
+startCompileCache();
+// A stop that comes while the modules load is a clean exit (the spare runner sees its
+// channel close and goes too); once headless.ts handles signals itself it says so here.
+const TAKEN = Symbol.for('passline.headless.signals');
+const early = (): void => {
+  if (!(globalThis as { [TAKEN]?: boolean })[TAKEN]) process.exit(0);
+};
 process.on('SIGINT', early);
 process.on('SIGTERM', early);
-await import('./headless.ts');
+startSpareRunner();
+const bundle = prebuilt('headless');
+await import(bundle ? pathToFileURL(bundle).href : './headless.ts');

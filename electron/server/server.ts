@@ -7,12 +7,30 @@ import { extname, join, normalize, sep } from 'node:path';
 import { isIP, type AddressInfo, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { z } from 'zod';
 import { ClientFrameSchema } from '#contract/commands.ts';
-import { formatZodError } from '#contract/errors.ts';
-import type { Station } from '#station/station.ts';
+import { formatZodError, type Result } from '#contract/errors.ts';
+import type { StationEvent } from '#contract/events.ts';
 import { Sessions, type Caller } from '#station/auth/sessions.ts';
 
+/** What the server serves: the station, or the plant process (electron/plant), which speaks the same frames. */
+export interface ServedStation {
+  invoke(name: string, input: unknown, caller: Caller): Promise<Result<unknown>>;
+  readonly bus: { subscribe(listener: (event: StationEvent, json: () => string) => void, afterSeq?: number): () => void; readonly lastSeq: number };
+  tokenCaller(secret: string, from: string): Caller | { refused: string };
+  readonly openEventsOnLoopback: boolean;
+  /** The station's languages (built-in and the plant's); a server without them serves no /locales. */
+  readonly languages?: { merged(code: string): unknown };
+}
+
+/** A command frame as the server reads it (the station's ClientFrameSchema, or the plant's). */
+export type ServedFrame = { type: 'invoke'; id: number; name: string; input?: unknown } | { type: 'subscribe'; afterSeq?: number | undefined };
+
 export interface ServerOptions {
+  /** The frames `/ws` accepts (default: the station's commands). */
+  frames?: z.ZodType<ServedFrame>;
+  /** The page served for `/` and client-side routes (default index.html). */
+  indexFile?: string;
   host: string;
   port: number;
   /** The built renderer (dist/renderer); absent in the desktop app's station. */
@@ -78,7 +96,7 @@ export const MAX_PAYLOAD = 1024 * 1024;
  * Every request, socket and stream has an error handler: a bad request is answered (400,
  * 421, close code 1009) and logged, and the station and its other clients carry on.
  */
-export async function startServer(station: Station, opts: ServerOptions): Promise<RunningServer> {
+export async function startServer(station: ServedStation, opts: ServerOptions): Promise<RunningServer> {
   const log = throttled(opts.log ?? ((m) => console.warn(m)));
   const problem = bindProblem(opts.host, opts.tls);
   if (problem) throw new Error(problem);
@@ -86,7 +104,7 @@ export async function startServer(station: Station, opts: ServerOptions): Promis
   const uiKey = randomBytes(32).toString('base64url');
   const cookie = `${UI_COOKIE}=${uiKey}; HttpOnly; SameSite=Strict; Path=/${opts.tls ? '; Secure' : ''}`;
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    serveStatic(req, res, opts.staticDir, hostOk, log, cookie, station).catch((e: unknown) => {
+    serveStatic(req, res, opts.staticDir, hostOk, log, cookie, opts.indexFile ?? 'index.html', station).catch((e: unknown) => {
       log(`HTTP ${req.method} ${shownUrl(req.url)}: ${errorText(e)}`);
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end();
@@ -140,7 +158,7 @@ export async function startServer(station: Station, opts: ServerOptions): Promis
       // An oversized frame, a bad opcode or a reset arrives here; ws closes the socket itself
       // (1009 for a frame over MAX_PAYLOAD). Unhandled, it would end the whole process.
       ws.on('error', (e: Error & { code?: string }) => log(`WebSocket ${url.pathname}: ${e.code ?? 'error'}: ${e.message}`));
-      if (url.pathname === '/ws') serveApi(ws, station, who.caller);
+      if (url.pathname === '/ws') serveApi(ws, station, who.caller, opts.frames ?? ClientFrameSchema);
       else serveEvents(ws, station, url);
     });
   });
@@ -191,7 +209,7 @@ const sameSecret = (a: string, b: string): boolean => a.length === b.length && t
  * an API token (`Authorization: Bearer …`, or `?token=` where a client cannot set headers);
  * on loopback, the read-only event stream when the admin opened it. Anything else: refused.
  */
-function authenticate(req: IncomingMessage, url: URL, station: Station, uiKey: string): { caller: Caller } | { refused: string } {
+function authenticate(req: IncomingMessage, url: URL, station: ServedStation, uiKey: string): { caller: Caller } | { refused: string } {
   const from = req.socket.remoteAddress ?? 'unknown';
   const local = isLoopback(from);
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('token');
@@ -300,7 +318,7 @@ function sendJson(ws: WebSocket, json: string): void {
 }
 
 /** `/ws`: `{type:'invoke', id, name, input}` → `{type:'reply', id, result}`; `{type:'subscribe', afterSeq}` → events. */
-function serveApi(ws: WebSocket, station: Station, caller: Caller): void {
+function serveApi(ws: WebSocket, station: ServedStation, caller: Caller, frames: z.ZodType<ServedFrame>): void {
   let unsubscribe: (() => void) | null = null;
   ws.on('message', (raw) => {
     let json: unknown;
@@ -310,7 +328,7 @@ function serveApi(ws: WebSocket, station: Station, caller: Caller): void {
       ws.send(JSON.stringify({ type: 'reply', id: -1, result: { ok: false, error: { kind: 'invalid-input', message: 'frame is not JSON' } } }));
       return;
     }
-    const frame = ClientFrameSchema.safeParse(json);
+    const frame = frames.safeParse(json);
     if (!frame.success) {
       // Answer under the frame's own id when it has one, so the caller is not left waiting.
       const id = (json as { id?: unknown } | null)?.id;
@@ -336,7 +354,7 @@ function serveApi(ws: WebSocket, station: Station, caller: Caller): void {
 }
 
 /** `/events?after=N`: every event after seq N, then live; one JSON event per message. */
-function serveEvents(ws: WebSocket, station: Station, url: URL): void {
+function serveEvents(ws: WebSocket, station: ServedStation, url: URL): void {
   const after = url.searchParams.get('after');
   const afterSeq = after !== null && /^\d+$/.test(after) ? Number(after) : undefined;
   if (after !== null && afterSeq === undefined) {
@@ -355,7 +373,8 @@ async function serveStatic(
   hostOk: (host: string | undefined) => boolean,
   log: (m: string) => void,
   cookie: string,
-  station: Station,
+  indexFile: string,
+  station: ServedStation,
 ): Promise<void> {
   const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
   // The page gets the key to its own /ws, on this machine only; a page from elsewhere can neither
@@ -386,7 +405,7 @@ async function serveStatic(
   // copies to start a language of its own (docs/operations.md). Words only, like the page itself.
   const locale = /^\/locales\/([^/]+)\.json$/.exec(url.pathname);
   if (locale) {
-    const catalog = station.languages.merged(locale[1]!);
+    const catalog = station.languages?.merged(locale[1]!) ?? null;
     if (!catalog) {
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(`no catalog for ${locale[1]} on this station`);
       return;
@@ -418,10 +437,10 @@ async function serveStatic(
     return;
   }
   try {
-    if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+    if ((await stat(file)).isDirectory()) file = file === dir ? join(dir, indexFile) : join(file, 'index.html');
   } catch {
     // Client-side routes fall back to the app.
-    file = join(dir, 'index.html');
+    file = join(dir, indexFile);
   }
   try {
     const body = await readFile(file);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Settings } from '#contract/settings.ts';
+import { SECRET_HEADER } from '#contract/upload.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { AuditEntry } from '#contract/audit.ts';
 import { diffValues, type AuditLog } from './store/audit.ts';
@@ -19,6 +20,10 @@ function redact(v: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
     if (SECRET_KEYS.has(k) && typeof x === 'string') out[k] = `(secret ${fingerprint(x)})`;
+    else if (k === 'headers' && x !== null && typeof x === 'object' && !Array.isArray(x))
+      out[k] = Object.fromEntries(
+        Object.entries(x).map(([h, hv]) => [h, SECRET_HEADER.test(h) && typeof hv === 'string' ? `(secret ${fingerprint(hv)})` : hv]),
+      );
     else if (k === 'connectionString' && typeof x === 'string') out[k] = x.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, '$1:(secret)@');
     else out[k] = redact(x);
   }

@@ -51,11 +51,13 @@ import { languagesFolder, plantLanguages, type PlantLanguages } from './locales.
 import { authHandlers } from './auth/auth-handlers.ts';
 import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
+import { startStats } from './stats/handlers.ts';
 import { ProcedureVersions, procedureVersionHandlers } from './procedures/versions.ts';
 import { ProcedureDesk } from './procedures/edit-handlers.ts';
 import { loadSettingsFile, saveSettings } from './settings/settings.ts';
 import { recordProcedure, recordStart, recordStop } from './audit-trail.ts';
 import { settingsHandlers } from './settings/apply.ts';
+import { dropSpareRunner } from './runner/fork.ts';
 
 export { BUILTIN_SEQUENCES };
 
@@ -214,6 +216,8 @@ export interface Station {
   readonly languages: PlantLanguages;
   /** Resolves when every socket's runner has loaded its procedure or failed to. */
   ready(): Promise<void>;
+  /** Resolves once the plant database (every PostgreSQL target) has the station's state and audit trail as of now (tests, tools). */
+  plantDrained(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -452,7 +456,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     onStoreError(e);
     if (database.state !== 'damaged') log('error', `event log: ${(e as Error).message}`);
   };
-  bus.publish({
+  const startedEvent = bus.publish({
     kind: 'station.started',
     data: { stationId: settings.stationId, stationName: settings.stationName, bootId, sockets: settings.sockets, appVersion: APP_VERSION },
   });
@@ -482,6 +486,24 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     attachments,
     // The trail goes to targets that keep it (PostgreSQL), in order, once.
     ...(fault ? {} : { audit: { stationId: settings.stationId, source: auditLog } }),
+    // Heartbeat and state changes (sockets, runs, phases) go to the plant database, in order, once.
+    ...(fault
+      ? {}
+      : {
+          plant: {
+            station: {
+              id: settings.stationId,
+              name: settings.stationName,
+              line: settings.stationLine,
+              appVersion: APP_VERSION,
+              sockets: settings.sockets,
+              bootId,
+              heartbeatSeconds: settings.heartbeatSeconds,
+              bootSeq: startedEvent.seq,
+            },
+            source: bus,
+          },
+        }),
   });
   uploader.start();
   wakeUploads = () => uploader.wake();
@@ -519,7 +541,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     root: sequenceRoot,
     sockets,
     auditLog,
-    audit,
+    // Every act of the desk is in the trail; the Procedures screen hears of it by this event instead of polling.
+    audit: (actor, action, details, procedureId) => {
+      audit(actor, action, details, procedureId);
+      bus.publish({ kind: 'procedures.changed', data: { procedureId: procedureId ?? null, action } });
+    },
     actor: (caller) => sessions.actor(caller),
     people,
     versions,
@@ -566,6 +592,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       s.start();
     }
   }
+  // The launcher's early runner (runner/fork.ts), if no socket took it.
+  dropSpareRunner();
 
   // Retention: acknowledged runs older than retentionDays go, a batch at a time, hourly.
   const pruneOnce = (): number => {
@@ -649,6 +677,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       operatorId,
       scanRoutes: settings.scanRoutes,
       settingsProblems,
+      shiftYield: stats.shift(),
     };
   };
 
@@ -882,6 +911,17 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     return { path, bytes };
   };
 
+  // Yield, Pareto, SPC and drift alerts over the store (stats/handlers.ts); alerts go out as stats.alert.
+  const stats = startStats({
+    db,
+    settings: () => settings,
+    audit: auditLog,
+    bus,
+    canWrite: () => !fault,
+    busy: () => sockets.some((s) => s.snapshot.state === 'running' || s.snapshot.state === 'cleanup'),
+    log,
+  });
+
   const handlers: CommandHandlers<Caller> = {
     ...authHandlers({
       people,
@@ -941,6 +981,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'runs.export': (i) => exportRuns(repo, i, attachments),
     'runs.import': (i) => importRuns(repo, i.format, i.content, attachments),
     ...auditHandlers(auditLog, settings.stationId),
+    ...stats.handlers,
     ...procedureVersionHandlers(versions),
     ...desk.handlers(),
     ...settingsHandlers({
@@ -1035,6 +1076,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ready: async () => {
       await Promise.all(sockets.map((s) => s.whenSettled()));
     },
+    plantDrained: async (timeoutMs) => {
+      await Promise.all([uploader.drainState(timeoutMs), uploader.drainAudit(timeoutMs)]);
+    },
     // Closing twice (a shell's quit after a signal's) closes once.
     close: () => (closing ??= closeOnce()),
   };
@@ -1050,6 +1094,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     await uploader.close();
     bus.flush();
     await versions.idle();
+    stats.close();
     db.close();
   }
 }

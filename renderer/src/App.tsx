@@ -6,6 +6,7 @@ import { ScreenBoundary } from './components/ScreenBoundary.tsx';
 import { useRoute, type Route } from './router.ts';
 import { SCREENS } from './screens.ts';
 import { HistoryScreen as History } from './features/history/HistoryScreen.tsx';
+import { FailureRuns } from './features/history/FailureRuns.tsx';
 import { useSession } from './api/session-context.tsx';
 import { ScreenGate } from './features/access/ScreenGate.tsx';
 import { SessionControl } from './features/access/SessionControl.tsx';
@@ -22,7 +23,11 @@ const HistoryScreen = memo(History);
 const OperatorScreen = lazy(() => SCREENS.operator().then((m) => ({ default: m.OperatorScreen })));
 const RunPage = lazy(() => SCREENS.run().then((m) => ({ default: memo(m.RunPage) })));
 const UnitPage = lazy(() => SCREENS.unit().then((m) => ({ default: memo(m.UnitPage) })));
+const OverlayPage = lazy(() => SCREENS.overlay().then((m) => ({ default: m.OverlayPage })));
 const SupervisorPage = lazy(() => SCREENS.supervisor().then((m) => ({ default: memo(m.SupervisorPage) })));
+const YieldPage = lazy(() => SCREENS.yield().then((m) => ({ default: m.YieldPage })));
+const ParetoPage = lazy(() => SCREENS.pareto().then((m) => ({ default: m.ParetoPage })));
+const SpcPage = lazy(() => SCREENS.spc().then((m) => ({ default: m.SpcPage })));
 const AuditPage = lazy(() => SCREENS.audit().then((m) => ({ default: m.AuditPage })));
 const ProceduresPage = lazy(() => SCREENS.procedures().then((m) => ({ default: m.ProceduresPage })));
 const PeoplePage = lazy(() => SCREENS.people().then((m) => ({ default: m.PeoplePage })));
@@ -34,7 +39,11 @@ const TITLES = {
   history: 'app.screen.history',
   run: 'app.screen.run',
   unit: 'app.screen.unit',
+  overlay: 'app.screen.overlay',
   supervisor: 'app.screen.supervisor',
+  yield: 'app.screen.yield',
+  pareto: 'app.screen.pareto',
+  spc: 'app.screen.spc',
   audit: 'app.screen.audit',
   procedures: 'app.screen.procedures',
   people: 'app.screen.people',
@@ -85,7 +94,14 @@ export function App() {
               {route.name === 'operator' ? (
                 <OperatorScreen view={view} />
               ) : route.name === 'history' ? (
-                <HistoryScreen runsEnded={view.runsEnded} />
+                route.failure ? (
+                  // The runs behind a Pareto bar: the statistics are the supervisor's.
+                  <ScreenGate screen="pareto">
+                    <FailureRuns failure={route.failure} runsEnded={view.runsEnded} />
+                  </ScreenGate>
+                ) : (
+                  <HistoryScreen runsEnded={view.runsEnded} />
+                )
               ) : route.name === 'run' ? (
                 <RunPage key={route.runId} runId={route.runId} runsEnded={view.runsEnded} procedure={view.procedure} upload={view.upload} />
               ) : route.name === 'supervisor' ? (
@@ -97,6 +113,18 @@ export function App() {
                     procedureWarning={view.procedureWarning}
                     settingsProblems={view.settingsProblems}
                   />
+                </ScreenGate>
+              ) : route.name === 'yield' ? (
+                <ScreenGate screen="yield">
+                  <YieldPage query={route.query} groupBy={route.groupBy} />
+                </ScreenGate>
+              ) : route.name === 'pareto' ? (
+                <ScreenGate screen="pareto">
+                  <ParetoPage query={route.query} by={route.by} />
+                </ScreenGate>
+              ) : route.name === 'spc' ? (
+                <ScreenGate screen="spc">
+                  <SpcPage query={route.query} measurement={route.measurement} />
                 </ScreenGate>
               ) : route.name === 'audit' ? (
                 <ScreenGate screen="audit">
@@ -124,6 +152,8 @@ export function App() {
                 </ScreenGate>
               ) : route.name === 'login' ? (
                 <LoginPage from={route.from} />
+              ) : route.name === 'overlay' ? (
+                <OverlayPage query={route.query} />
               ) : route.name === 'unit' ? (
                 <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
               ) : (

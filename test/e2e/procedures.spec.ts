@@ -28,7 +28,9 @@ interface Bench {
  * A station on a temp sequence folder with `quick` (and `quick-b` when asked: the same phases,
  * another id and name), `second` taking `delayMs` so a run can be caught in progress.
  */
-async function bench(opts: { approval?: boolean; sockets?: number; second?: boolean; delayMs?: number; broken?: boolean } = {}): Promise<Bench> {
+async function bench(
+  opts: { approval?: boolean; sockets?: number; second?: boolean; delayMs?: number; broken?: boolean; instances?: boolean } = {},
+): Promise<Bench> {
   const dataDir = StationProcess.freshDataDir();
   const sequences = join(dataDir, 'sequences');
   mkdirSync(sequences, { recursive: true });
@@ -38,6 +40,16 @@ async function bench(opts: { approval?: boolean; sockets?: number; second?: bool
     let text = readFileSync(file, 'utf8').replace('id: quick', `id: ${id}`).replace('name: Quick fixture', `name: ${name}`);
     if (opts.delayMs)
       text = text.replace('  - name: second\n    timeoutMs: 5000\n', `  - name: second\n    timeoutMs: 20000\n    params:\n      delayMs: ${opts.delayMs}\n`);
+    if (opts.instances) {
+      // `second` runs twice, once per rail, and a prompt shows an image from the folder.
+      text = text
+        .replace(
+          '  - name: second\n    timeoutMs: 5000\n',
+          '  - name: second\n    timeoutMs: 5000\n    instances:\n      - params: { rail: A }\n      - params: { rail: B }\n',
+        )
+        .concat('prompts:\n  look:\n    kind: yes-no\n    message: Is the LED green?\n    image: led-off.svg\n');
+      for (const f of ['led-off.svg', 'led-green.svg']) writeFileSync(join(sequences, id, f), '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>');
+    }
     writeFileSync(file, text);
   };
   copy('quick', 'Quick fixture');
@@ -258,22 +270,65 @@ test('fields refuse bad values as they are typed, and the station names the fiel
     await expect(screen.measurement('volts').getByRole('alert')).toHaveText('Upper must not be below lower');
     await expect(page.getByRole('button', { name: 'Review and save…' })).toBeDisabled();
     await screen.field('volts', 'Upper').fill('2');
+    await screen.field('volts', 'Units').fill('Volts');
+    await expect(screen.measurement('volts').getByRole('alert')).toContainText('Unknown unit "Volts"');
+    await screen.field('volts', 'Units').fill('V');
     await page.getByLabel('Serial pattern').fill('^Q-[0-9+$');
     await expect(page.getByText(/Not a valid regular expression/)).toBeVisible();
     await page.getByLabel('Serial pattern').fill('^Q-[0-9]+$');
 
     // A negative timeout is only the station's to refuse: it names the field, shown beside it.
+    // Checked by the station before the review opens (procedures.preview), as a save would be.
     const timeout = page.getByRole('group', { name: /second/ }).getByLabel('Timeout (ms)');
     await timeout.fill('-5');
-    await screen.review();
-    await screen.save('Try a bad timeout');
+    await page.getByRole('button', { name: 'Review and save…' }).click();
     await expect(timeout).toBeFocused();
+    await expect(page.getByRole('region', { name: /Save these changes/ })).toHaveCount(0);
     await expect(page.locator('[data-field="phases.second.timeoutMs"]').locator('..').getByRole('alert')).toBeVisible();
     await saveScreenshot(page, testInfo, 'procedures-refused-field');
   } finally {
     await b.close();
   }
 });
+
+test("an instance's own limit, a phase's on-failure and a prompt's image: the station says the change in words before it is saved", async ({
+  page,
+}, testInfo) => {
+  const b = await bench({ instances: true });
+  try {
+    await logIn(page, b.station.url, SUPERVISOR, '/procedures');
+    const railB = page.getByRole('group', { name: 'Instance second[rail=B]' });
+    await expect(railB).toBeVisible();
+    await railB.getByRole('group', { name: 'Measurement volts' }).getByLabel('Upper (V)').fill('1.5');
+    await page
+      .getByRole('group', { name: /second/ })
+      .first()
+      .getByLabel('When it fails')
+      .selectOption('stop');
+    await page.getByRole('group', { name: 'Prompt look' }).getByLabel('Image').selectOption('led-green.svg');
+    const review = await screen(page).review();
+    await expect(review).toContainText('Version 1.0.0 → 1.0.1');
+    await expect(review).toContainText('second[rail=B] · volts upper 2 V → 1.5 V');
+    await expect(review).toContainText('second · onFailure (none) → "stop"');
+    await expect(review).toContainText('prompt look · image "led-off.svg" → "led-green.svg"');
+    await saveScreenshot(page, testInfo, 'procedures-instance-review');
+    await screen(page).save('Rail B is tighter');
+    await expect(page.getByRole('status').filter({ hasText: 'Saved as' })).toBeVisible();
+    const text = readFileSync(b.yaml(), 'utf8');
+    expect(text).toMatch(/rail: B \}\n\s+measurements:\n\s+- name: volts\n\s+units: V\n\s+lower: 1\n\s+upper: 1\.5/);
+    expect(text).toMatch(/onFailure: stop/);
+    expect(text).toMatch(/image: led-green\.svg/);
+    // Rail A still follows the phase's declared limits.
+    await expect(page.getByRole('group', { name: 'Instance second[rail=A]' }).getByRole('group', { name: 'Measurement volts' })).toContainText(
+      'as the phase declares',
+    );
+    await expect(railB.getByRole('group', { name: 'Measurement volts' })).toContainText('own limits');
+  } finally {
+    await b.close();
+  }
+});
+
+const screen = (page: Page): ProceduresScreen => new ProceduresScreen(page);
 
 test('a run in progress finishes on the version it started with; the next unit runs on the new one', async ({ page, context }) => {
   const b = await bench({ delayMs: 9000 });
@@ -319,7 +374,7 @@ test('a file edited on disk shows as "changed outside the app" with its diff', a
   }
 });
 
-test('a procedure per socket: two sockets run two procedures at once', async ({ page }) => {
+test('a procedure per socket: two sockets run two procedures at once', async ({ page }, testInfo) => {
   const b = await bench({ sockets: 2, second: true, delayMs: 4000 });
   try {
     await logIn(page, b.station.url, SUPERVISOR, '/procedures');
@@ -333,6 +388,12 @@ test('a procedure per socket: two sockets run two procedures at once', async ({ 
     const two = new OperatorScreen(page, 2);
     await expect(one.connection).toHaveText('Connected');
     await expect(one.serial).toBeFocused();
+    // The header and each socket name the procedure it runs.
+    const header = page.getByLabel('Test procedure');
+    await expect(header).toContainText('2 procedures');
+    await expect(one.scope.getByRole('heading', { name: /Socket 1/ })).toHaveText('Socket 1Quick fixture');
+    await expect(two.scope.getByRole('heading', { name: /Socket 2/ })).toHaveText('Socket 2Quick fixture B');
+    await saveScreenshot(page, testInfo, 'procedures-two-sockets-two-procedures');
     await one.scan('Q-0301');
     await two.scan('Q-0302');
     // Both run at the same time: each panel has a run to abort.

@@ -137,6 +137,9 @@ describe('procedures changed in the app', () => {
     expect(field(await propose(['serialPattern'], '^Q-(['))).toEqual(['serialPattern']);
     expect(field(await propose(['phases', 'second', 'timeoutMs'], -5))).toEqual(['phases', 'second', 'timeoutMs']);
     expect(field(await propose(['phases', 'second', 'measurements', 'volts', 'units'], ''))).toEqual(['phases', 'second', 'measurements', 'volts', 'units']);
+    const volts = await propose(['phases', 'second', 'measurements', 'volts', 'units'], 'Volts');
+    expect(field(volts)).toEqual(['phases', 'second', 'measurements', 'volts', 'units']);
+    expect(volts.ok ? '' : volts.error.message).toMatch(/unknown unit "Volts"/);
     expect(field(await propose(['phases', 'first', 'measurements', 'serial_ok', 'regex'], '(unclosed'))).toEqual([
       'phases',
       'first',
@@ -152,6 +155,75 @@ describe('procedures changed in the app', () => {
     // Nothing was written.
     expect(await hashOf(o)).toBe(baseHash);
     expect(readFileSync(o.yaml, 'utf8')).toMatch(/^version: 1\.0\.0$/m);
+  });
+
+  test('a preview tells the change in words and the version it would make, writes nothing; the screen hears of a save by an event', async () => {
+    const o = await open();
+    const baseHash = await hashOf(o);
+    const before = readFileSync(o.yaml, 'utf8');
+    const trailLength = async () => (await o.must<{ entries: unknown[] }>('audit.list', { limit: 1000 })).entries.length;
+    const entries = await trailLength();
+    const preview = await o.must<{ version: string; diff: { words: string }[] }>('procedures.preview', {
+      procedureId: 'quick',
+      baseHash,
+      changes: [{ path: VOLTS_UPPER, value: 2.5 }],
+    });
+    expect(preview.version).toBe('1.0.1');
+    expect(preview.diff.map((d) => d.words)).toEqual(['second · volts upper 2 V → 2.5 V']);
+    expect(readFileSync(o.yaml, 'utf8')).toBe(before);
+    expect(await trailLength()).toBe(entries);
+    // The same refusals as a save, naming the field.
+    const bad = await o.invoke('procedures.preview', { procedureId: 'quick', baseHash, changes: [{ path: VOLTS_UPPER, value: 0.5 }] });
+    expect(bad.ok ? null : bad.error.details).toMatchObject({ field: VOLTS_UPPER });
+
+    const heard = o.t.events.waitFor('procedures.changed', (e) => e.data.action === 'procedure.changed');
+    await o.must('procedures.propose', { procedureId: 'quick', baseHash, changes: [{ path: VOLTS_UPPER, value: 2.5 }], reason: 'wider rail' });
+    expect((await heard).data).toEqual({ procedureId: 'quick', action: 'procedure.changed' });
+  });
+
+  test("an instance's own limits, a phase's on-failure and a prompt's image are edited; an image not in the folder is refused on the field", async () => {
+    const o = await open({}, (seq) => {
+      const yaml = join(seq, 'quick', 'procedure.yaml');
+      const text = readFileSync(yaml, 'utf8')
+        .replace(
+          '  - name: second\n    timeoutMs: 5000\n',
+          '  - name: second\n    timeoutMs: 5000\n    instances:\n      - params: { rail: A }\n      - params: { rail: B }\n',
+        )
+        .concat('prompts:\n  look:\n    kind: yes-no\n    message: Is the LED green?\n    image: led-off.svg\n');
+      writeFileSync(yaml, text);
+      writeFileSync(join(seq, 'quick', 'led-off.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+      writeFileSync(join(seq, 'quick', 'led-green.png'), 'png');
+    });
+    const got = await o.must<{ hash: string; images: string[] }>('procedures.get', { procedureId: 'quick' });
+    expect(got.images).toEqual(['led-green.png', 'led-off.svg']);
+    const image = ['prompts', 'look', 'image'];
+    const missing = await o.invoke('procedures.propose', {
+      procedureId: 'quick',
+      baseHash: got.hash,
+      changes: [{ path: image, value: 'led-blue.png' }],
+      reason: 'new photo',
+    });
+    expect(missing.ok ? null : missing.error).toMatchObject({ kind: 'invalid-input', details: { field: image } });
+    expect(missing.ok ? '' : missing.error.message).toMatch(/no image file led-blue\.png/);
+
+    const changed = await o.must<ProcedureChangeResult>('procedures.propose', {
+      procedureId: 'quick',
+      baseHash: got.hash,
+      changes: [
+        { path: ['phases', 'second', 'instances', 1, 'measurements', 'volts', 'upper'], value: 1.5 },
+        { path: ['phases', 'second', 'onFailure'], value: 'stop' },
+        { path: image, value: 'led-green.png' },
+      ],
+      reason: 'rail B is tighter',
+    });
+    expect(changed.diff.map((d) => d.words).sort()).toEqual(
+      ['prompt look · image "led-off.svg" → "led-green.png"', 'second · onFailure (none) → "stop"', 'second[rail=B] · volts upper 2 V → 1.5 V'].sort(),
+    );
+    const text = readFileSync(o.yaml, 'utf8');
+    // The instance's own entry starts as a copy of the declared measurement: only upper differs.
+    expect(text).toMatch(/- params: \{ rail: B \}\n\s+measurements:\n\s+- name: volts\n\s+units: V\n\s+lower: 1\n\s+upper: 1\.5/);
+    expect(text).toMatch(/onFailure: stop/);
+    expect(text).toMatch(/image: led-green\.png/);
   });
 
   test('with approval on the old limit runs until a second supervisor approves; the author cannot; a rejected draft never runs', async () => {
@@ -326,6 +398,9 @@ describe('procedures changed in the app', () => {
     await o.must('procedures.assign', { socket: 1, procedureId: 'other' });
     const otherHash = (await o.must<{ hash: string }>('procedures.get', { procedureId: 'other' })).hash;
     await loaded(o, otherHash, 1);
+    // The snapshot names each socket's procedure (the screens show it per socket).
+    const snap = await o.must<{ sockets: { procedure?: { id: string; name: string } }[] }>('station.snapshot', {});
+    expect(snap.sockets.map((s) => s.procedure?.name)).toEqual(['Quick fixture', 'Other fixture']);
     const a = await o.invoke('run.start', { serialNumber: 'Q-10', socket: 0, params: { delayMs: 300 } });
     const b = await o.invoke('run.start', { serialNumber: 'Q-11', socket: 1, params: { delayMs: 300 } });
     if (!a.ok || !b.ok) throw new Error('refused');

@@ -109,7 +109,14 @@ test('a new folder upload target takes effect with no restart: the next run land
 test('secrets never come back in clear, and a masked secret sent back keeps the stored one', async () => {
   const { ts, invoke } = await open({
     uploadTargets: [
-      { id: 'mes', kind: 'http', url: 'http://127.0.0.1:9/runs', token: SECRET, enabled: false },
+      {
+        id: 'mes',
+        kind: 'http',
+        url: 'http://127.0.0.1:9/runs',
+        token: SECRET,
+        headers: { 'X-Api-Key': 'header-key-7', 'X-Tenant': 'plant-4' },
+        enabled: false,
+      },
       { id: 'pg', kind: 'postgres', connectionString: 'postgres://line:pg-password-9@127.0.0.1:9/plant', enabled: false },
     ],
   });
@@ -118,17 +125,19 @@ test('secrets never come back in clear, and a masked secret sent back keeps the 
   const text = JSON.stringify(got);
   expect(text).not.toContain(SECRET);
   expect(text).not.toContain('pg-password-9');
-  expect(got.settings.uploadTargets[0]).toMatchObject({ token: SECRET_MASK });
+  expect(text).not.toContain('header-key-7');
+  expect(got.settings.uploadTargets[0]).toMatchObject({ token: SECRET_MASK, headers: { 'X-Api-Key': SECRET_MASK, 'X-Tenant': 'plant-4' } });
   expect(got.settings.uploadTargets[1]).toMatchObject({ connectionString: `postgres://line:${SECRET_MASK}@127.0.0.1:9/plant` });
   expect(got.secrets).toEqual([
     { path: 'uploadTargets.0.token', set: true },
+    { path: 'uploadTargets.0.headers.X-Api-Key', set: true },
     { path: 'uploadTargets.1.connectionString', set: true },
   ]);
   // The screen sends back what it read, with one other field changed.
   const [mes, pg] = got.settings.uploadTargets;
   await call(invoke, 'settings.update', { changes: { uploadTargets: [{ ...mes!, timeoutMs: 5000 }, pg!] } });
   const saved = JSON.parse(readFileSync(settingsFile(ts), 'utf8')) as { uploadTargets: Record<string, unknown>[] };
-  expect(saved.uploadTargets[0]).toMatchObject({ token: SECRET, timeoutMs: 5000 });
+  expect(saved.uploadTargets[0]).toMatchObject({ token: SECRET, timeoutMs: 5000, headers: { 'X-Api-Key': 'header-key-7', 'X-Tenant': 'plant-4' } });
   expect(saved.uploadTargets[1]).toMatchObject({ connectionString: 'postgres://line:pg-password-9@127.0.0.1:9/plant' });
   expect(JSON.stringify(await call(invoke, 'settings.get', {}))).not.toContain(SECRET);
 });
@@ -152,7 +161,11 @@ test('settings.changed is audited with the author, the reason and the redacted d
   const badge = await loginAs(invoke, 'supervisor');
   const got = await call(invoke, 'settings.get', {});
   await call(invoke, 'settings.update', {
-    changes: { uploadTargets: [{ ...got.settings.uploadTargets[0]!, token: 'a-new-secret-5678' }], requireBadgeLogin: false, sessionIdleMinutes: 30 },
+    changes: {
+      uploadTargets: [{ ...got.settings.uploadTargets[0]!, token: 'a-new-secret-5678', headers: { Authorization: 'Basic header-secret-1' } }],
+      requireBadgeLogin: false,
+      sessionIdleMinutes: 30,
+    },
     reason: 'new MES token',
   });
   const r = await invoke('audit.list', { action: 'settings.changed' });
@@ -164,9 +177,10 @@ test('settings.changed is audited with the author, the reason and the redacted d
   expect(details.applied).toEqual(['uploadTargets', 'sessionIdleMinutes']);
   expect(details.diff).toEqual([
     { path: 'uploadTargets[0].token', before: expect.stringMatching(/^\(secret [0-9a-f]{8}\)$/), after: expect.stringMatching(/^\(secret [0-9a-f]{8}\)$/) },
+    { path: 'uploadTargets[0].headers.Authorization', after: expect.stringMatching(/^\(secret [0-9a-f]{8}\)$/) },
     { path: 'sessionIdleMinutes', before: 15, after: 30 },
   ]);
-  expect(JSON.stringify(entry)).not.toMatch(/very-secret|a-new-secret/);
+  expect(JSON.stringify(entry)).not.toMatch(/very-secret|a-new-secret|header-secret/);
 });
 
 test("upload.testTarget sends a synthetic run and reports the target's refusal; nothing is queued or stored", async () => {

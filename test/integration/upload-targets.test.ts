@@ -30,7 +30,8 @@ import { RunsRepo } from '#station/store/runs-repo.ts';
 import { EventBus } from '#station/events/bus.ts';
 import { Uploader } from '#station/uploader/uploader.ts';
 import { AuditLog } from '#station/store/audit.ts';
-import { schemaDdl } from '#station/uploader/postgres-sink.ts';
+import { PG_SCHEMA_VERSION, schemaDdl } from '#station/uploader/postgres-sink.ts';
+import { PG_MIGRATIONS } from '#station/uploader/pg-migrations/index.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -357,8 +358,18 @@ describe('PostgreSQL', () => {
     q.seed(recs);
     await q.drained();
     const tables = await sql<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'plant_a' ORDER BY 1`);
-    expect(tables.map((t) => t.table_name)).toEqual(['audit', 'measurements', 'phases', 'runs', 'schema_info']);
-    expect(await sql(`SELECT value FROM plant_a.schema_info WHERE key = 'version'`)).toEqual([{ value: '2' }]);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'audit',
+      'measurements',
+      'phases',
+      'runs',
+      'schema_info',
+      'schema_migrations',
+      'station_events',
+      'station_sockets',
+      'stations',
+    ]);
+    expect(await sql(`SELECT value FROM plant_a.schema_info WHERE key = 'version'`)).toEqual([{ value: String(PG_SCHEMA_VERSION) }]);
     const rows = await sql<{ id: string; serial_number: string; outcome: string; record: RunRecord; n_ph: number; n_m: number }>(
       `SELECT r.id, r.serial_number, r.outcome, r.record,
         (SELECT count(*)::int FROM plant_a.phases p WHERE p.run_id = r.id) AS n_ph,
@@ -605,7 +616,7 @@ describe('PostgreSQL', () => {
     expect(chainProblems(rows)).toEqual([]);
   }, 60_000);
 
-  test('a schema version 1 (runs only) is upgraded to 2 on connect, its runs kept; a newer one is refused', async () => {
+  test('a schema version 1 (runs only) is upgraded to the latest on connect, its runs kept; a newer one is refused', async () => {
     // The schema as the version before left it: no audit table, version 1, a run in it.
     const c = new pg.Client(server.url);
     await c.connect();
@@ -622,13 +633,17 @@ describe('PostgreSQL', () => {
     const st = auditStation('plant_v1');
     st.log.append({ actor: 'SUP-1', action: 'calibration.set', details: { serial: 'SIM0002' } });
     await st.uploader.drainAudit();
-    expect(await sql(`SELECT value FROM plant_v1.schema_info WHERE key = 'version'`)).toEqual([{ value: '2' }]);
+    expect(await sql(`SELECT value FROM plant_v1.schema_info WHERE key = 'version'`)).toEqual([{ value: String(PG_SCHEMA_VERSION) }]);
+    expect(await sql(`SELECT version, applied_by FROM plant_v1.schema_migrations ORDER BY version`)).toEqual([
+      { version: 1, applied_by: 'found at version 1' },
+      ...PG_MIGRATIONS.slice(1).map((m) => ({ version: m.version, applied_by: expect.stringMatching(/^station /) as unknown })),
+    ]);
     expect(await sql(`SELECT serial_number FROM plant_v1.runs`)).toEqual([{ serial_number: 'SN-OLD' }]);
     expect((await auditRows('plant_v1')).map((r) => [r.seq, r.action])).toEqual([['1', 'calibration.set']]);
 
     const newer = auditStation('plant_v9');
     newer.log.append({ actor: 'SUP-1', action: 'store.backup' });
-    await expect(newer.uploader.drainAudit(1000)).rejects.toThrow(/schema plant_v9 is at version 9, written by a newer Passline \(this one writes 2\)/);
+    await expect(newer.uploader.drainAudit(1000)).rejects.toThrow(/schema plant_v9 is at version 9, written by a newer Passline \(this one writes \d+\)/);
     // Left as the newer Passline wrote it: nothing written into it.
     expect(await sql(`SELECT (SELECT count(*)::int FROM plant_v9.audit) AS entries, (SELECT value FROM plant_v9.schema_info) AS v`)).toEqual([
       { entries: 0, v: '9' },

@@ -6,14 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { ACCESS, SCREEN_ACCESS } from '#contract/access.ts';
+import { ACCESS, PLANT_ACCESS, SCREEN_ACCESS } from '#contract/access.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 
 const doc = readFileSync(join(REPO_ROOT, 'docs/operations.md'), 'utf8');
 
-test('the documented command table is the one the station checks', () => {
+test('the documented command tables are the ones the station and the plant process check', () => {
   const listed = Object.fromEntries([...doc.matchAll(/^\| `([a-z]+\.[a-zA-Z]+)` \| (\w+) \| ([\w:]+(?: token)?) \|$/gm)].map((m) => [m[1], [m[2], m[3]]]));
-  const actual = Object.fromEntries(Object.entries(ACCESS).map(([name, a]) => [name, [a.role ?? 'anyone', a.scope ?? 'no token']]));
+  // The plant process's commands beside the station's (its logins, people and tokens are the station's, with the same needs).
+  const actual = Object.fromEntries(Object.entries({ ...ACCESS, ...PLANT_ACCESS }).map(([name, a]) => [name, [a.role ?? 'anyone', a.scope ?? 'no token']]));
   expect(listed).toEqual(actual);
 });
 

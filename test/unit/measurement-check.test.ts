@@ -7,8 +7,8 @@
 import { describe, expect, test } from 'vitest';
 import { MeasurementSchema } from '#contract/records.ts';
 import { EventDataSchemas } from '#contract/events.ts';
-import { isPlainMeasured, isPlainMeasurement, isPlainRunnerPhaseEnded } from '#contract/measurement-check.ts';
-import { RunnerPhaseEndedSchema } from '#station/runner/protocol.ts';
+import { isPlainMeasured, isPlainMeasurement, isPlainPhaseStarted, isPlainRunnerPhaseEnded } from '#contract/measurement-check.ts';
+import { FromRunnerSchema, RunnerPhaseEndedSchema, isPlainEventsMessage } from '#station/runner/protocol.ts';
 import { mulberry32 } from '../helpers/random.ts';
 
 const plain = [
@@ -217,5 +217,65 @@ describe('isPlainRunnerPhaseEnded', () => {
     }
     expect(accepted).toBeGreaterThan(1000);
     expect(accepted).toBeLessThan(19_000);
+  });
+});
+
+describe('isPlainPhaseStarted', () => {
+  const schema = EventDataSchemas['run.phaseStarted'];
+  const base = { index: 3, name: 'rail_3v3', attempt: 1, timeoutMs: 60_000, startedAt: '2026-11-22T09:00:00.000Z' };
+  const KEYS3 = ['index', 'name', 'attempt', 'timeoutMs', 'startedAt', 'extra'];
+
+  test('takes a phase start exactly as the schema returns it', () => {
+    expect(isPlainPhaseStarted(base)).toBe(true);
+    expect(schema.parse(base)).toEqual(base);
+  });
+
+  test('never accepts what the schema refuses or would change (5 000 seeded mutations)', () => {
+    const rand = mulberry32(20261204);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    let accepted = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const d: Record<string, unknown> = { ...base };
+      if (rand() < 0.3) delete d[pick(KEYS3)];
+      else d[pick(KEYS3)] = pick([...JUNK, 7, 12.5, '2026-11-22']);
+      if (!isPlainPhaseStarted(d)) continue;
+      accepted++;
+      const parsed = schema.safeParse(d);
+      expect(parsed.success, JSON.stringify(d)).toBe(true);
+      expect(parsed.data, JSON.stringify(d)).toEqual(d);
+    }
+    expect(accepted).toBeGreaterThan(100);
+    expect(accepted).toBeLessThan(4_900);
+  });
+});
+
+describe('isPlainEventsMessage', () => {
+  const base = { type: 'events', runId: 'r1', events: [{ kind: 'run.phaseStarted', data: { index: 0 } }, { kind: 'run.logged', data: null }] };
+
+  test('takes an events message exactly as FromRunnerSchema returns it', () => {
+    expect(isPlainEventsMessage(base)).toBe(true);
+    expect(FromRunnerSchema.parse(base)).toEqual(base);
+  });
+
+  test('never accepts what the schema refuses or would change (5 000 seeded mutations)', () => {
+    const rand = mulberry32(20261205);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const junk = [...JUNK, 'events', 'loaded', [{ kind: 'x' }], [{ kind: 1, data: 1 }], [{ kind: 'x', data: 1, extra: 1 }], [{ data: 1 }]];
+    let accepted = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const m: Record<string, unknown> = structuredClone(base);
+      const r = rand();
+      if (r < 0.2) delete m[pick(['type', 'runId', 'events'])];
+      else if (r < 0.5) m[pick(['type', 'runId', 'events', 'extra'])] = pick(junk);
+      else if (r < 0.8) (m.events as Record<string, unknown>[])[0]![pick(['kind', 'data', 'extra'])] = pick(junk);
+      else delete (m.events as Record<string, unknown>[])[1]![pick(['kind', 'data'])];
+      if (!isPlainEventsMessage(m)) continue;
+      accepted++;
+      const parsed = FromRunnerSchema.safeParse(m);
+      expect(parsed.success, JSON.stringify(m)).toBe(true);
+      expect(parsed.data, JSON.stringify(m)).toEqual(m);
+    }
+    expect(accepted).toBeGreaterThan(100);
+    expect(accepted).toBeLessThan(4_900);
   });
 });

@@ -40,9 +40,9 @@ describe('procedure edits', () => {
     expect(words).toEqual([
       'version "1.0.0" → "1.0.1"',
       'serialExample "Q-0001" → "Q-0002"',
-      'first params delayMs (none) → 20',
+      'first · params delayMs (none) → 20',
       'second · volts lower 1 V → 1.1 V',
-      'third enabled true → false',
+      'third · enabled true → false',
     ]);
     // Removing a field: null.
     const removed = applyChanges(quick, [{ path: ['phases', 'second', 'measurements', 'volts', 'upper'], value: null }]);

@@ -58,6 +58,14 @@ describe('procedure.yaml', () => {
     expect(fault.message).toBe(`${yamlPath}:9: phases.0.measurements.0.lower: lower must not be above upper`);
   });
 
+  test('an unknown unit names the field and line', async () => {
+    const yaml = `${HEADER}  - name: a\n    measurements:\n      - name: v_3v3\n        units: Volts\n  - name: b\n`;
+    const { fault, yamlPath } = await refusal(yaml);
+    expect(fault.message).toMatch(
+      new RegExp(`^${yamlPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:8: phases\\.0\\.measurements\\.0\\.units: unknown unit "Volts"`),
+    );
+  });
+
   test('a phase listed twice names the second entry', async () => {
     const { fault, yamlPath } = await refusal(`${HEADER}  - name: a\n  - name: b\n  - name: a\n`);
     expect(fault.message).toBe(`${yamlPath}:7: phases.2.name: phase "a" is listed twice`);

@@ -13,6 +13,7 @@ import { StationFault } from '#contract/errors.ts';
 import { DB_FILE, SCHEMA_VERSION, migrate, migrations, openDatabase, openStore } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
 import { InventoryRepo } from '#station/store/inventory-repo.ts';
+import { indexBehind, indexFinishedRuns, readMeasure } from '#station/stats/stat-writer.ts';
 import { phase, runStart } from '../helpers/records.ts';
 import { tempDir } from '../helpers/paths.ts';
 
@@ -354,6 +355,78 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       expect(() => insert('d1', 'edit', '[]')).toThrow(/UNIQUE|PRIMARY KEY/);
       expect(() => db.exec(`UPDATE procedure_drafts SET state = 'maybe'`)).toThrow(/CHECK/);
       expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 1 });
+    },
+  },
+  150: {
+    seed: (db) => {
+      MIGRATION_TESTS[10]!.check(db);
+      // Finished runs with numbers: a retried phase (the later attempt counts), a string, a skipped one, an equals with a tolerance.
+      const m = (name: string, value: unknown, extra: Record<string, unknown> = {}) => ({ name, value, outcome: 'PASS', ...extra });
+      const run = (id: string, at: string, outcome: string) =>
+        db.exec(`INSERT INTO runs (id, station_id, socket, app_version, procedure_id, procedure_name, procedure_version, procedure_hash, serial_number, started_at, outcome)
+          VALUES ('${id}', 's', 0, '0.1.0', 'p', 'P', '1', 'h', 'SN-${id}', '${at}', '${outcome}')`);
+      const phase = (id: string, idx: number, attempt: number, ms: unknown[]) =>
+        db
+          .prepare(
+            `INSERT INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs) VALUES (?, ?, ?, 'rail', 'main', 'PASS', 't', 't', 1, ?, '[]')`,
+          )
+          .run(id, idx, attempt, JSON.stringify(ms));
+      run('r2', '2026-01-01T00:01:00.000Z', 'PASS');
+      phase('r2', 5, 1, [m('v', 3.0, { validator: { kind: 'range', lower: 3.2, upper: 3.4 } })]);
+      phase('r2', 5, 2, [m('v', 3.31, { validator: { kind: 'range', lower: 3.2, upper: 3.4 } }), m('label', 'ok'), m('skipped', 1, { outcome: 'SKIP' })]);
+      run('r3', '2026-01-01T00:02:00.000Z', 'FAIL');
+      phase('r3', 5, 1, [m('v', 3.5, { validator: { kind: 'range', lower: 3.2, upper: 3.4, upperInclusive: false } })]);
+      phase('r3', 6, 1, [m('f', 10.1, { validator: { kind: 'equals', value: 10, tolerance: { percent: 5 } } })]);
+    },
+    check: (db) => {
+      expect(tables(db)).toEqual(expect.arrayContaining(['stat_blocks', 'stat_changes', 'stat_limits', 'stat_measures', 'stat_values']));
+      const measures = db.prepare('SELECT id, procedure_id, phase, name FROM stat_measures ORDER BY id').all() as { id: number; name: string }[];
+      expect(measures.map((x) => x.name).sort()).toEqual(['f', 'v']);
+      // Finished runs are packed into blocks; the journal keeps nothing of them.
+      expect(db.prepare('SELECT count(*) AS n FROM stat_values').get()).toEqual({ n: 0 });
+      const v = measures.find((x) => x.name === 'v')!.id;
+      const f = measures.find((x) => x.name === 'f')!.id;
+      const pv = readMeasure(db, v);
+      expect([...pv.value]).toEqual([3.31, 3.5]);
+      expect([...pv.t]).toEqual([Date.parse('2026-01-01T00:01:00.000Z'), Date.parse('2026-01-01T00:02:00.000Z')]);
+      const lim = (id: number) => db.prepare('SELECT lower, upper, lower_inc, upper_inc FROM stat_limits WHERE id = ?').get(id);
+      expect(lim(pv.lim[0]!)).toEqual({ lower: 3.2, upper: 3.4, lower_inc: 1, upper_inc: 1 });
+      expect(lim(pv.lim[1]!)).toEqual({ lower: 3.2, upper: 3.4, lower_inc: 1, upper_inc: 0 });
+      const pf = readMeasure(db, f);
+      expect(lim(pf.lim[0]!)).toEqual({ lower: 9.5, upper: 10.5, lower_inc: 1, upper_inc: 1 });
+      // The seed's RUNNING run ends: the feed says so; a deleted run leaves the feed a row and the journal nothing.
+      const feed = () => db.prepare('SELECT run, kind FROM stat_changes WHERE kind > 0 ORDER BY seq').all();
+      db.exec(`UPDATE runs SET outcome = 'ABORTED' WHERE id = 'r1'`);
+      expect(feed()).toEqual([{ run: 1, kind: 1 }]);
+      db.exec(`INSERT INTO stat_values (run, idx, measure, t, value, lim) VALUES (1, 0, ${v}, 0, 1, 1)`);
+      db.exec(`DELETE FROM runs WHERE id = 'r1'`);
+      expect(feed()).toEqual([{ run: 1, kind: 1 }, { run: 1, kind: 2 }]);
+      expect(db.prepare('SELECT count(*) AS n FROM stat_values').get()).toEqual({ n: 0 });
+      // Yield reads a procedure's runs by time from an index.
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM runs WHERE procedure_id = 'p' ORDER BY started_at`).all() as { detail: string }[])
+        .map((x) => x.detail)
+        .join(' ');
+      expect(plan).toContain('runs_procedure_started');
+    },
+  },
+  151: {
+    seed: (db) => {
+      MIGRATION_TESTS[150]!.seed(db);
+    },
+    check: (db) => {
+      // Everything before the migration counts as indexed; a run that finishes after it is not, until indexed.
+      const mark = () => (db.prepare(`SELECT value FROM stat_meta WHERE key = 'indexed_seq'`).get() as { value: number }).value;
+      const top = () => (db.prepare('SELECT max(seq) AS s FROM stat_changes').get() as { s: number }).s;
+      expect(mark()).toBe(top());
+      expect(indexBehind(db)).toBe(false);
+      db.prepare(
+        `INSERT INTO phases (run_id, idx, attempt, name, grp, outcome, started_at, ended_at, duration_ms, measurements, logs) VALUES ('r1', 3, 1, 'rail', 'main', 'PASS', 't', 't', 1, ?, '[]')`,
+      ).run(JSON.stringify([{ name: 'v', value: 3.3, outcome: 'PASS', validator: { kind: 'range', lower: 3.2, upper: 3.4 } }]));
+      db.exec(`UPDATE runs SET outcome = 'ABORTED' WHERE id = 'r1'`);
+      expect(indexBehind(db)).toBe(true);
+      expect(indexFinishedRuns(db)).toBe(1);
+      expect([mark(), indexBehind(db)]).toEqual([top(), false]);
+      expect(db.prepare('SELECT count(*) AS n FROM stat_values').get()).toEqual({ n: 1 });
     },
   },
   160: {

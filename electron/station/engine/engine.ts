@@ -92,13 +92,73 @@ class PromptTimeout extends Error {
   }
 }
 
-const now = () => new Date().toISOString();
+/** Times have millisecond resolution: the phases of one millisecond share one string. */
+let lastMs = -1;
+let lastIso = '';
+const now = (): string => {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+};
+
+/**
+ * One timer for a run's phase deadlines (phases run one at a time). Phases start and end by
+ * the thousand a second: a timer made and cleared for each cost more than a trivial phase.
+ * Arming moves the deadline and touches the timer only when it would fire too late; a timer
+ * that fires early waits for the rest.
+ */
+class Deadline {
+  private timer: NodeJS.Timeout | null = null;
+  private firesAt = 0;
+  private armed: { at: number; fire: () => void } | null = null;
+
+  /** `fire` runs once `ms` have passed, unless the returned function is called first. */
+  arm(ms: number, fire: () => void): () => void {
+    const entry = { at: performance.now() + ms, fire };
+    this.armed = entry;
+    if (!this.timer || this.firesAt > entry.at) this.schedule(entry.at);
+    else this.timer.ref();
+    return () => {
+      if (this.armed !== entry) return;
+      this.armed = null;
+      // Nothing to wait for: the pending timer must not hold the process.
+      this.timer?.unref();
+    };
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.armed = null;
+  }
+
+  private schedule(at: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.firesAt = at;
+    this.timer = setTimeout(() => this.check(), Math.max(0, at - performance.now()));
+  }
+
+  private check(): void {
+    this.timer = null;
+    const a = this.armed;
+    if (!a) return;
+    if (a.at > performance.now()) return this.schedule(a.at);
+    this.armed = null;
+    a.fire();
+  }
+}
+
+/** Frames of the station's own code when it runs prebuilt (boot.ts): one bundle, not electron/station/…. */
+const PREBUILT_PATH = '/dist/station/';
 
 function sourceOf(stack: string | undefined): string | undefined {
   if (!stack) return undefined;
   // The first frame outside the engine is the phase code that called log().
   for (const line of stack.split('\n').slice(1)) {
-    if (line.includes('/station/engine/')) continue;
+    if (line.includes('/station/engine/') || line.includes(PREBUILT_PATH)) continue;
     const m = /(?:file:\/\/)?([^\s()]+?)(?:\?[^\s():]*)?:(\d+):\d+\)?$/.exec(line.trim());
     if (m) return `${m[1]!.split('/').slice(-2).join('/')}:${m[2]}`;
   }
@@ -127,7 +187,7 @@ export function procedureFrame(stack: string | undefined, dir: string | undefine
     }
     if (root !== undefined) {
       if (file.startsWith(root)) return `${relative(root, file).split(sep).join('/')}:${m[2]}`;
-    } else if (!file.startsWith('node:') && !file.includes('/electron/station/') && !file.includes('/node_modules/')) {
+    } else if (!file.startsWith('node:') && !file.includes('/electron/station/') && !file.includes(PREBUILT_PATH) && !file.includes('/node_modules/')) {
       return `${file.split('/').slice(-2).join('/')}:${m[2]}`;
     }
   }
@@ -449,26 +509,20 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
 
     let outcome: PhaseOutcome;
     let error: PhaseError | undefined;
-    let timer: NodeJS.Timeout | undefined;
+    let disarm: (() => void) | undefined;
     const exp = input.phases[phase.fn];
     try {
       if (!exp) throw new Error(`phase function "${phase.fn}" is not exported by phases.ts`);
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const reason = new TimeoutReason(phase.timeoutMs);
-          controller.abort(reason);
-          reject(reason);
-        }, phase.timeoutMs);
-      });
+      // The timeout aborts the phase's signal with a TimeoutReason: one rejection serves both.
+      disarm = deadline.arm(phase.timeoutMs, () => controller.abort(new TimeoutReason(phase.timeoutMs)));
       const aborted = new Promise<never>((_, reject) => {
         if (controller.signal.aborted) reject(controller.signal.reason);
         controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
       });
       aborted.catch(() => undefined);
-      timeout.catch(() => undefined);
       const body = isSoak(exp) ? runSoak(exp, ctx, phase, log) : Promise.resolve().then(() => (exp as PhaseFn)(ctx));
       body.catch(() => undefined);
-      const verdict = await Promise.race([body, timeout, aborted]);
+      const verdict = await Promise.race([body, aborted]);
       outcome = verdict === 'SKIP' ? 'SKIP' : verdict === 'FAIL' ? 'FAIL' : 'PASS';
     } catch (e) {
       if (e instanceof TimeoutReason) {
@@ -493,7 +547,7 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
         log('error', stack ?? `the phase threw ${String(e)}`, where ?? '');
       }
     } finally {
-      clearTimeout(timer);
+      disarm?.();
       signalParent.removeEventListener('abort', onParentAbort);
     }
     // Collected series are measured now, before the record is sealed.
@@ -635,69 +689,77 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
     }
   }
 
-  for (const [index, phase] of plan.entries()) {
-    if (only && (phase.group !== 'teardown' || !only.has(index))) continue;
-    let signal = input.signal;
-    if (phase.group === 'teardown') {
-      // Teardown always runs, even after an abort, with its own signal and a short leash.
-      signal = stopped === 'abort' || input.signal.aborted ? AbortSignal.timeout(input.teardownAfterAbortMs ?? 2000) : new AbortController().signal;
-    } else {
-      if (input.signal.aborted) stopped = 'abort';
-      if (stopped) {
-        const r = skip(
-          phase,
-          index,
-          stopped === 'abort' ? 'skipped: the run was aborted' : 'skipped: an earlier phase failed and the procedure stops on failure',
-        );
-        records.push(r);
-        finals.set(index, r);
-        continue;
-      }
-    }
-    if (phase.runIf !== undefined) {
-      let run: boolean;
-      try {
-        let cond = conditions.get(phase.runIf);
-        if (!cond) conditions.set(phase.runIf, (cond = compileCondition(phase.runIf)));
-        run = cond(env(phase));
-      } catch (e) {
-        run = false;
-        const r = skip(phase, index, `runIf "${phase.runIf}" could not be evaluated: ${(e as Error).message}`);
-        r.outcome = 'ERROR';
-        r.error = { kind: 'exception', message: `runIf "${phase.runIf}": ${(e as Error).message}` };
-        records.push(r);
-        finals.set(index, r);
-        if (phase.onFailure === 'stop' && phase.group !== 'teardown') stopped = 'failure';
-        continue;
-      }
-      if (!run) {
-        const r = skip(phase, index, `skipped: runIf "${phase.runIf}" is false`);
-        records.push(r);
-        finals.set(index, r);
-        continue;
-      }
-    }
-    let r: PhaseRecord;
-    for (let attempt = 1; ; attempt++) {
-      r = await runAttempt(phase, index, attempt, signal);
-      records.push(r);
-      const cause = causeOf(r);
-      if (!cause || attempt > phase.retry.count || !phase.retry.on.includes(cause) || signal.aborted) break;
-      if (phase.retry.delayMs > 0) {
-        try {
-          await abortableSleep(phase.retry.delayMs, signal);
-        } catch {
-          break;
+  const deadline = new Deadline();
+  try {
+    await runPlan();
+  } finally {
+    deadline.stop();
+  }
+  return { ...outcomeOf([...finals.values()], input.signal.aborted), phases: records };
+
+  async function runPlan(): Promise<void> {
+    for (const [index, phase] of plan.entries()) {
+      if (only && (phase.group !== 'teardown' || !only.has(index))) continue;
+      let signal = input.signal;
+      if (phase.group === 'teardown') {
+        // Teardown always runs, even after an abort, with its own signal and a short leash.
+        signal = stopped === 'abort' || input.signal.aborted ? AbortSignal.timeout(input.teardownAfterAbortMs ?? 2000) : new AbortController().signal;
+      } else {
+        if (input.signal.aborted) stopped = 'abort';
+        if (stopped) {
+          const r = skip(
+            phase,
+            index,
+            stopped === 'abort' ? 'skipped: the run was aborted' : 'skipped: an earlier phase failed and the procedure stops on failure',
+          );
+          records.push(r);
+          finals.set(index, r);
+          continue;
         }
       }
+      if (phase.runIf !== undefined) {
+        let run: boolean;
+        try {
+          let cond = conditions.get(phase.runIf);
+          if (!cond) conditions.set(phase.runIf, (cond = compileCondition(phase.runIf)));
+          run = cond(env(phase));
+        } catch (e) {
+          run = false;
+          const r = skip(phase, index, `runIf "${phase.runIf}" could not be evaluated: ${(e as Error).message}`);
+          r.outcome = 'ERROR';
+          r.error = { kind: 'exception', message: `runIf "${phase.runIf}": ${(e as Error).message}` };
+          records.push(r);
+          finals.set(index, r);
+          if (phase.onFailure === 'stop' && phase.group !== 'teardown') stopped = 'failure';
+          continue;
+        }
+        if (!run) {
+          const r = skip(phase, index, `skipped: runIf "${phase.runIf}" is false`);
+          records.push(r);
+          finals.set(index, r);
+          continue;
+        }
+      }
+      let r: PhaseRecord;
+      for (let attempt = 1; ; attempt++) {
+        r = await runAttempt(phase, index, attempt, signal);
+        records.push(r);
+        const cause = causeOf(r);
+        if (!cause || attempt > phase.retry.count || !phase.retry.on.includes(cause) || signal.aborted) break;
+        if (phase.retry.delayMs > 0) {
+          try {
+            await abortableSleep(phase.retry.delayMs, signal);
+          } catch {
+            break;
+          }
+        }
+      }
+      finals.set(index, r);
+      if (phase.group === 'teardown') continue;
+      if (r.outcome === 'ABORTED') stopped = 'abort';
+      else if ((r.outcome === 'FAIL' || r.outcome === 'ERROR') && phase.onFailure === 'stop') stopped = 'failure';
     }
-    finals.set(index, r);
-    if (phase.group === 'teardown') continue;
-    if (r.outcome === 'ABORTED') stopped = 'abort';
-    else if ((r.outcome === 'FAIL' || r.outcome === 'ERROR') && phase.onFailure === 'stop') stopped = 'failure';
   }
-
-  return { ...outcomeOf([...finals.values()], input.signal.aborted), phases: records };
 }
 
 /** Runs a soak phase: start, every N s until the duration ends or `every` returns 'STOP', then end. */

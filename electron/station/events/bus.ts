@@ -78,14 +78,23 @@ export class EventBus {
   /** Called when the durable log cannot be written (disk full): the station shows it. */
   onLogError: (e: unknown) => void = () => {};
 
+  /** Every logged event up to here is in the durable log (the plant's state shipper sends only those). */
+  private durable: number;
+
   constructor(log: EventLog) {
     this.log = log;
     this.seq = log.maxSeq();
     this.reserved = this.seq;
+    this.durable = this.seq;
   }
 
   get lastSeq(): number {
     return this.seq;
+  }
+
+  /** The last seq written to the durable log, or kept in memory only by design (run.measured and the like) before it. */
+  get durableSeq(): number {
+    return this.pending.length === 0 ? this.seq : this.durable;
   }
 
   /** `apply` runs before listeners see the event, so state derived from it is current for them. */
@@ -155,6 +164,7 @@ export class EventBus {
         entries.map((e) => e.event),
         (i) => jsonOf(entries[i]!),
       );
+      this.durable = entries.at(-1)!.event.seq;
     } catch (e) {
       this.onLogError(e);
     }

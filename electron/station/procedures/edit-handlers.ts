@@ -13,7 +13,7 @@ import { diffValues, type AuditLog } from '#station/store/audit.ts';
 import { procedureRecord } from '#station/audit-trail.ts';
 import type { PeopleRepo } from '#station/auth/people.ts';
 import type { Socket } from '#station/sockets/socket.ts';
-import { applyChanges, diffProcedures, withVersion, bumpPatch, writeProcedureFile } from './edit.ts';
+import { applyChanges, checkPromptImages, diffProcedures, imagesIn, withVersion, bumpPatch, writeProcedureFile } from './edit.ts';
 import { PROCEDURE_FILE, readProcedureVersion } from './files.ts';
 import { parseProcedureFile } from './load.ts';
 import type { ProcedureVersions } from './versions.ts';
@@ -22,6 +22,7 @@ type EditCommand =
   | 'procedures.list'
   | 'procedures.assign'
   | 'procedures.get'
+  | 'procedures.preview'
   | 'procedures.propose'
   | 'procedures.drafts'
   | 'procedures.approve'
@@ -470,6 +471,17 @@ export class ProcedureDesk<C> {
     return { dir, text, file, hash: (await readProcedureVersion(dir)).hash };
   }
 
+  /** A supervisor's edits applied to the file as it is now, checked as a load would check them: what propose writes, preview shows. */
+  private async edited(i: CommandArgs<'procedures.preview'>) {
+    const c = await this.current(i.procedureId);
+    if (c.hash !== i.baseHash) throw this.stale(i.baseHash, c.hash);
+    const next = applyChanges(c.text, i.changes);
+    checkPromptImages(next.file, next.before, await imagesIn(c.dir));
+    const diff = diffProcedures(next.before, next.file).filter((x) => x.path[0] !== 'version');
+    if (diff.length === 0) throw fault('invalid-input', 'nothingToSave', {}, { field: 'changes' });
+    return { c, next, diff };
+  }
+
   private stale(baseHash: string, now: string): StationFault {
     return fault('invalid-input', 'procedureStale', { was: baseHash.slice(0, 12), now: now.slice(0, 12) }, { field: 'baseHash', baseHash, hash: now });
   }
@@ -556,14 +568,14 @@ export class ProcedureDesk<C> {
       },
       'procedures.get': async (i) => {
         const c = await this.current(i.procedureId);
-        return { procedureId: i.procedureId, dir: c.dir, version: c.file.version, hash: c.hash, file: c.file, text: c.text };
+        return { procedureId: i.procedureId, dir: c.dir, version: c.file.version, hash: c.hash, file: c.file, text: c.text, images: await imagesIn(c.dir) };
+      },
+      'procedures.preview': async (i) => {
+        const { next, diff } = await this.edited(i);
+        return { procedureId: i.procedureId, version: next.file.version, diff };
       },
       'procedures.propose': async (i, caller) => {
-        const c = await this.current(i.procedureId);
-        if (c.hash !== i.baseHash) throw this.stale(i.baseHash, c.hash);
-        const next = applyChanges(c.text, i.changes);
-        const diff = diffProcedures(next.before, next.file).filter((x) => x.path[0] !== 'version');
-        if (diff.length === 0) throw fault('invalid-input', 'nothingToSave', {}, { field: 'changes' });
+        const { c, next, diff } = await this.edited(i);
         return this.change(
           caller,
           'edit',

@@ -1,7 +1,8 @@
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { writeFileAtomic } from '../store/atomic-file.ts';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
-import { ProcedureFileSchema, type ProcedureFile } from '#contract/procedure.ts';
+import { ProcedureFileSchema, type MeasurementSpec, type ProcedureFile } from '#contract/procedure.ts';
 import { EDITABLE_FIELDS, type FieldChange, type FieldDiff, type FieldPath } from '#contract/procedures.ts';
 import { StationFault } from '#contract/errors.ts';
 import { PROCEDURE_FILE } from './files.ts';
@@ -25,7 +26,7 @@ function indexByName(doc: Document, seqPath: DocPath, name: string): number {
 }
 
 /** Whether the path names a field a supervisor may change, and its place in the document. */
-export function docPathOf(doc: Document, path: FieldPath, create = false): DocPath {
+export function docPathOf(doc: Document, path: FieldPath): DocPath {
   const [head, ...rest] = path;
   if (rest.length === 0 && includes(EDITABLE_FIELDS.procedure, head!)) return [head];
   if (head === 'prompts' && rest.length === 2 && typeof rest[0] === 'string' && includes(EDITABLE_FIELDS.prompt, rest[1]!)) {
@@ -46,11 +47,13 @@ export function docPathOf(doc: Document, path: FieldPath, create = false): DocPa
     if (typeof t[0] !== 'string' || t.length !== 2 || !includes(EDITABLE_FIELDS.measurement, t[1]!))
       throw bad(path, 'not a measurement field a supervisor may change');
     let mi = indexByName(doc, [...base, 'measurements'], t[0]);
-    if (mi < 0 && mayAdd && create) {
-      // An instance's first own limit for a declared measurement: a new override entry.
+    if (mi < 0 && mayAdd) {
+      // An instance's first own limit for a declared measurement: an override entry replaces the
+      // declared one whole (engine/plan.ts), so it starts as a copy of it and only the edited field differs.
+      const declared = doc.getIn([...at, 'measurements', indexByName(doc, [...at, 'measurements'], t[0])], true) as { toJSON(): unknown };
       const list = doc.getIn([...base, 'measurements'], true);
       if (!isSeq(list)) doc.setIn([...base, 'measurements'], doc.createNode([]));
-      (doc.getIn([...base, 'measurements'], true) as { add(v: unknown): void }).add(doc.createNode({ name: t[0] }));
+      (doc.getIn([...base, 'measurements'], true) as { add(v: unknown): void }).add(doc.createNode(declared.toJSON()));
       mi = indexByName(doc, [...base, 'measurements'], t[0]);
     }
     if (mi < 0) throw bad(path, `there is no measurement "${t[0]}" in phase "${rest[0]}"`);
@@ -101,8 +104,6 @@ function namedPath(js: Record<string, unknown>, path: readonly PropertyKey[]): F
   return out;
 }
 
-const UNITS_RE = /^[^\p{Cc}]{1,32}$/u;
-
 /** The checks a load makes on procedure.yaml (schema and load-time rules), naming the field in names. */
 export function checkProcedure(doc: Document, changed: readonly FieldPath[]): ProcedureFile {
   const js = doc.toJS() as Record<string, unknown>;
@@ -119,14 +120,30 @@ export function checkProcedure(doc: Document, changed: readonly FieldPath[]): Pr
     const path = name(namedPath(js, issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path));
     throw bad(path, issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message);
   }
-  const file = parsed.data;
-  for (const ph of file.phases) {
-    const all = [...ph.measurements.map((m) => ({ m, at: ['phases', ph.name, 'measurements', m.name] as FieldPath }))];
-    ph.instances?.forEach((inst, i) => inst.measurements.forEach((m) => all.push({ m, at: ['phases', ph.name, 'instances', i, 'measurements', m.name] })));
-    for (const { m, at } of all)
-      if (m.units !== undefined && !UNITS_RE.test(m.units)) throw bad([...at, 'units'], 'units are 1 to 32 printable characters (V, mA, °C, dBm)');
+  // Units are checked by the schema (contract/units.ts), instances' own measurements included.
+  return parsed.data;
+}
+
+/** What a prompt may show: the kinds the operator's screen draws. */
+export const PROMPT_IMAGE_RE = /\.(png|jpe?g|gif|svg|webp)$/i;
+
+/** Image files a prompt may name: in the procedure folder or below it, relative paths, sorted. */
+export async function imagesIn(dir: string): Promise<string[]> {
+  const all = await readdir(dir, { recursive: true });
+  return all
+    .map((f) => f.split(sep).join('/'))
+    .filter((f) => PROMPT_IMAGE_RE.test(f) && !f.split('/').includes('node_modules'))
+    .sort();
+}
+
+/** A prompt image the supervisor changed must be one of the folder's image files (checked on the field, as a load would). */
+export function checkPromptImages(file: ProcedureFile, before: ProcedureFile, images: readonly string[]): void {
+  for (const [key, p] of Object.entries(file.prompts)) {
+    if (p.image === undefined || p.image === before.prompts[key]?.image) continue;
+    const path: FieldPath = ['prompts', key, 'image'];
+    if (!PROMPT_IMAGE_RE.test(p.image)) throw bad(path, 'an image is a png, jpg, gif, svg or webp file');
+    if (!images.includes(p.image)) throw bad(path, `there is no image file ${p.image} in the procedure folder`);
   }
-  return file;
 }
 
 /** Applies the edits to procedure.yaml's text: new text (comments kept), version bumped, checked. */
@@ -135,7 +152,7 @@ export function applyChanges(text: string, changes: readonly FieldChange[]): { t
   if (doc.errors.length) throw new StationFault('sequence.invalid', `${PROCEDURE_FILE}: ${doc.errors[0]!.message.split('\n')[0]}`);
   const before = ProcedureFileSchema.parse(doc.toJS());
   for (const c of changes) {
-    const at = docPathOf(doc, c.path, c.value !== null);
+    const at = docPathOf(doc, c.path);
     if (c.value === null) doc.deleteIn(at);
     else doc.setIn(at, doc.createNode(c.value));
   }
@@ -205,8 +222,9 @@ export function diffProcedures(a: ProcedureFile, b: ProcedureFile): FieldDiff[] 
     const x = (a[k] ?? {}) as Record<string, unknown>;
     const y = (b[k] ?? {}) as Record<string, unknown>;
     for (const key of [...new Set([...Object.keys(x), ...Object.keys(y)])]) {
-      if (isObj(x[key]) && isObj(y[key])) fields([k, key], `${k} · ${key}`, x[key], y[key]);
-      else push([k, key], x[key], y[key], `${k} · ${key}`);
+      const label = k === 'prompts' ? `prompt ${key} ·` : `${k} · ${key}`;
+      if (isObj(x[key]) && isObj(y[key])) fields([k, key], label, x[key], y[key]);
+      else push([k, key], x[key], y[key], label);
     }
   }
   const px = byName(a.phases);
@@ -218,7 +236,7 @@ export function diffProcedures(a: ProcedureFile, b: ProcedureFile): FieldDiff[] 
       push(['phases', n], x ? 'present' : undefined, y ? 'present' : undefined, `phase ${n}`);
       continue;
     }
-    fields(['phases', n], n, x as unknown as Record<string, unknown>, y as unknown as Record<string, unknown>, ['name', 'measurements', 'instances']);
+    fields(['phases', n], `${n} ·`, x as unknown as Record<string, unknown>, y as unknown as Record<string, unknown>, ['name', 'measurements', 'instances']);
     measurements(['phases', n], n, x.measurements, y.measurements);
     const ix = x.instances ?? [];
     const iy = y.instances ?? [];
@@ -227,12 +245,22 @@ export function diffProcedures(a: ProcedureFile, b: ProcedureFile): FieldDiff[] 
       const v = iy[i];
       if (!u || !v) push(['phases', n, 'instances', i], u, v, `${n} instance ${i}`);
       else {
-        fields(['phases', n, 'instances', i], `${n}[${i}]`, u, v, ['measurements']);
-        measurements(['phases', n, 'instances', i], `${n}[${i}]`, u.measurements, v.measurements);
+        // Named as the run names it (rail_voltage[rail=3V3]); limits compared as they run: the override, else the declared one.
+        const label = `${n}[${Object.entries(v.params)
+          .map(([k, p]) => `${k}=${String(p)}`)
+          .join(', ')}]`;
+        fields(['phases', n, 'instances', i], `${label} ·`, u, v, ['measurements']);
+        measurements(['phases', n, 'instances', i], label, effective(x.measurements, u.measurements), effective(y.measurements, v.measurements));
       }
     }
   }
   return out;
+}
+
+/** An instance's measurements as they run: each declared one, or the instance's own of that name. */
+function effective(declared: readonly MeasurementSpec[], own: readonly MeasurementSpec[]): MeasurementSpec[] {
+  const byName = new Map(own.map((m) => [m.name, m]));
+  return declared.map((m) => byName.get(m.name) ?? m);
 }
 
 /** procedure.yaml replaced atomically (see store/atomic-file.ts). */

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { procedureDocument } from './yaml-doc.ts';
+import { procedureData, procedureDocument } from './yaml-doc.ts';
 import type { ProcedureFileEntry } from '#contract/records.ts';
+import { PROCEDURE_FILE } from './find.ts';
 
-export const PROCEDURE_FILE = 'procedure.yaml';
+export { PROCEDURE_FILE };
 export const PHASES_FILE = 'phases.ts';
 
 /**
@@ -76,7 +77,9 @@ function resolveLocal(specifier: string, fromFile: string, dir: string): string 
 /** The image files procedure.yaml's prompts name (read leniently: a broken file is refused by the loader, not here). */
 function promptImages(yamlText: string): string[] {
   try {
-    const prompts = (procedureDocument(yamlText).doc.toJS() as { prompts?: unknown } | null)?.prompts;
+    // A text with YAML errors: what the document still holds (the loader refuses the file anyway).
+    const data = procedureData(yamlText)?.data ?? procedureDocument(yamlText).doc.toJS();
+    const prompts = (data as { prompts?: unknown } | null | undefined)?.prompts;
     if (typeof prompts !== 'object' || prompts === null) return [];
     return Object.values(prompts as Record<string, unknown>)
       .map((p) => (typeof p === 'object' && p !== null ? (p as { image?: unknown }).image : undefined))

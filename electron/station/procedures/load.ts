@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isNode, isScalar, type Document, type LineCounter } from 'yaml';
-import { plainTopLevelId, procedureDocument } from './yaml-doc.ts';
+import { procedureData, procedureDocument } from './yaml-doc.ts';
+import { foldersWithId } from './find.ts';
 import { ProcedureFileSchema, type ProcedureFile, type ProcedureSummary } from '#contract/procedure.ts';
 import { StationFault } from '#contract/errors.ts';
 import type { PhaseExport } from '#station/engine/sdk.ts';
@@ -50,14 +51,19 @@ export interface ParsedProcedure {
 
 /** Parses procedure.yaml; every error names the file, line and field. */
 export function parseProcedure(text: string, fileName: string): ParsedProcedure {
-  const { doc, lc } = procedureDocument(text);
-  if (doc.errors.length > 0) {
+  // The data of a text seen before comes from the cache; the document (for lines) only when a message needs one.
+  const cached = procedureData(text);
+  if (cached === null) {
+    const { doc, lc } = procedureDocument(text);
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
     throw new StationFault('sequence.invalid', `${fileName}:${line}: ${e.message.split('\n')[0]}`, { file: fileName, line });
   }
-  const problem = (path: Path, message: string) => `${fileName}:${lineOf(doc, lc, path)}: ${path.length ? path.join('.') : '(top level)'}: ${message}`;
-  const parsed = ProcedureFileSchema.safeParse(doc.toJS());
+  const problem = (path: Path, message: string) => {
+    const { doc, lc } = procedureDocument(text);
+    return `${fileName}:${lineOf(doc, lc, path)}: ${path.length ? path.join('.') : '(top level)'}: ${message}`;
+  };
+  const parsed = ProcedureFileSchema.safeParse(cached.data);
   if (!parsed.success) {
     const messages = parsed.error.issues.flatMap((issue) =>
       // An unknown key is named as the field itself, on its own line (not as its parent's).
@@ -228,22 +234,11 @@ export function loadTimeoutFault(tsPath: string, ms: number): StationFault {
  * on the order of a directory listing.
  */
 export async function findProcedureDir(root: string, id: string): Promise<string> {
-  let entries: string[];
+  let found: string[];
   try {
-    entries = await readdir(root);
+    found = foldersWithId(root, id, (text) => procedureDocument(text).doc.get('id'))!;
   } catch {
     throw new StationFault('sequence.invalid', `sequence folder ${root} cannot be read`, { file: root });
-  }
-  const found: string[] = [];
-  for (const name of entries.sort()) {
-    const dir = join(root, name);
-    try {
-      if (!(await stat(dir)).isDirectory()) continue;
-      const text = await readFile(join(dir, PROCEDURE_FILE), 'utf8');
-      if ((plainTopLevelId(text) ?? procedureDocument(text).doc.get('id')) === id) found.push(dir);
-    } catch {
-      /* not a procedure folder */
-    }
   }
   if (found.length > 1)
     throw new StationFault('sequence.invalid', `${found.length} procedures have the id "${id}" in ${root}: ${found.join(' and ')}; give each its own id`, {

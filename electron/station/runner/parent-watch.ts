@@ -10,6 +10,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { HeldInstrument } from '#station/instruments/safe-state.ts';
+import { prebuilt } from '../boot.ts';
 
 const POLL_MS = 200;
 /** The main thread, if free, handles 'disconnect' itself within this (safe state, then exit). */
@@ -23,7 +24,7 @@ export interface ParentWatch {
 
 /** Starts the watchdog thread (from the runner's main thread). */
 export function watchParent(): ParentWatch {
-  const worker = new Worker(fileURLToPath(import.meta.url), {
+  const worker = new Worker(prebuilt('parent-watch') ?? fileURLToPath(import.meta.url), {
     workerData: { parentPid: process.ppid, execArgv: process.execArgv },
     execArgv: ['--disable-warning=ExperimentalWarning'],
   });

@@ -20,6 +20,12 @@ export const ToRunnerSchema = z.discriminatedUnion('type', [
     /** How long importing phases.ts may take. */
     loadTimeoutMs: z.number().int().positive().optional(),
   }),
+  /**
+   * From a launcher, before the station exists (runner/fork.ts): read, check and import the
+   * procedure in `dir` now and keep it; a `load` of the same folder then uses it (and answers
+   * as any load does). No answer of its own; `importing` is sent as for a load.
+   */
+  z.object({ type: z.literal('prepare'), dir: z.string(), loadTimeoutMs: z.number().int().positive().optional() }),
   z.object({
     type: z.literal('start'),
     runId: z.string(),
@@ -93,3 +99,29 @@ export type RunnerPhaseEnded = z.infer<typeof RunnerPhaseEndedSchema>;
  * measures or logs in a loop for hours holds neither process's memory.
  */
 export const PHASE_REF_WINDOW = 4096;
+
+/**
+ * The runner's `events` message (the one that comes once per phase and more) checked by hand:
+ * `FromRunnerSchema` takes it unchanged when it holds exactly these keys; each event's data is
+ * parsed by its kind's schema afterwards (socket.ts). Anything else goes through the schema.
+ */
+export function isPlainEventsMessage(m: unknown): m is Extract<FromRunner, { type: 'events' }> {
+  if (typeof m !== 'object' || m === null) return false;
+  const o = m as Record<string, unknown>;
+  let n = 0;
+  for (const key in o) {
+    if (key !== 'type' && key !== 'runId' && key !== 'events') return false;
+    n++;
+  }
+  if (n !== 3 || o.type !== 'events' || typeof o.runId !== 'string' || !Array.isArray(o.events)) return false;
+  for (const e of o.events as unknown[]) {
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) return false;
+    let k = 0;
+    for (const key in e) {
+      if (key !== 'kind' && key !== 'data') return false;
+      k++;
+    }
+    if (k !== 2 || typeof (e as { kind?: unknown }).kind !== 'string') return false;
+  }
+  return true;
+}

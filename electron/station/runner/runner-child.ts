@@ -12,7 +12,7 @@ import { connectInstrument, suppliesFollowed, type OpenedInstrument } from '#sta
 import { SimBench } from '#station/instruments/sim.ts';
 import { hasSafeState, type Instrument } from '#station/instruments/drivers.ts';
 import { traceLogs } from '#station/instruments/record.ts';
-import { watchParent } from './parent-watch.ts';
+import { watchParent, type ParentWatch } from './parent-watch.ts';
 import type { Identity, InstrumentStatus } from '#contract/instruments.ts';
 import { toStationError, formatZodError } from '#contract/errors.ts';
 import type { PromptAnswer } from '#contract/prompts.ts';
@@ -218,6 +218,9 @@ async function testInstrument(id: string, name: string, timeoutMs: number): Prom
   }
 }
 
+/** A load the launcher asked for before the station existed (`prepare`), until a `load` takes it. */
+let prepared: { dir: string; load: Promise<LoadedProcedure> } | null = null;
+
 let addressesKey = '';
 let attachmentStore: AttachmentStore | null = null;
 let attachmentLimits: { maxBytes: number; runMaxBytes: number } | undefined;
@@ -233,15 +236,22 @@ async function load(
 ): Promise<void> {
   let proc: LoadedProcedure;
   try {
-    proc = await loadProcedure(
-      dir,
-      {},
-      {
-        ...(opts.typecheck !== undefined ? { typecheck: opts.typecheck } : {}),
-        ...(opts.loadTimeoutMs !== undefined ? { importTimeoutMs: opts.loadTimeoutMs } : {}),
-        onImport: (file) => send({ type: 'importing', file }),
-      },
-    );
+    // The launcher's `prepare` of this very folder (same check), once; any other load reads the folder now.
+    const early = prepared?.dir === dir && opts.typecheck === undefined ? prepared.load : null;
+    prepared = null;
+    proc = await (early ??
+      loadProcedure(
+        dir,
+        {},
+        {
+          ...(opts.typecheck !== undefined ? { typecheck: opts.typecheck } : {}),
+          ...(opts.loadTimeoutMs !== undefined ? { importTimeoutMs: opts.loadTimeoutMs } : {}),
+          onImport: (file) => {
+            watch();
+            send({ type: 'importing', file });
+          },
+        },
+      ));
   } catch (e) {
     send({ type: 'loadFailed', error: toStationError(e), kept: loaded !== null });
     return;
@@ -266,7 +276,7 @@ async function load(
         instruments[name] = o.instrument;
       }
       addressesKey = key;
-      watchdog.held(Object.entries(addresses).map(([name, address]) => ({ name, address })));
+      watch().held(Object.entries(addresses).map(([name, address]) => ({ name, address })));
     }
     // A fresh runner may follow one that died with a supply on: make everything safe first
     // (unless the interrupted run's teardown comes first; it makes them safe after it).
@@ -343,6 +353,23 @@ function handle(msg: ToRunner): void {
       }
       void load(msg.dir, msg.instruments, msg);
       break;
+    case 'prepare': {
+      const load = loadProcedure(
+        msg.dir,
+        {},
+        {
+          ...(msg.loadTimeoutMs !== undefined ? { importTimeoutMs: msg.loadTimeoutMs } : {}),
+          onImport: (file) => {
+            watch();
+            send({ type: 'importing', file });
+          },
+        },
+      );
+      // Its failure is the load's to report, if a load of this folder comes.
+      load.catch(() => undefined);
+      prepared = { dir: msg.dir, load };
+      break;
+    }
     case 'start':
       void start(msg.runId, msg.unit, msg.params);
       break;
@@ -387,4 +414,12 @@ process.on('disconnect', () => {
     .catch(() => undefined)
     .finally(() => process.exit(0));
 });
-const watchdog = watchParent();
+/**
+ * The watchdog thread starts before the first line of phase code (phases.ts's import), not
+ * with the process: until then nothing here can hold the event loop, and the thread's own
+ * start (a second Node environment) no longer competes with the runner's.
+ */
+let watchdog: ParentWatch | null = null;
+function watch(): ParentWatch {
+  return (watchdog ??= watchParent());
+}

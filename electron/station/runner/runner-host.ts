@@ -1,11 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FromRunnerSchema, type FromRunner, type ToRunner } from './protocol.ts';
+import type { ChildProcess } from 'node:child_process';
+import { FromRunnerSchema, isPlainEventsMessage, type FromRunner, type ToRunner } from './protocol.ts';
 import { formatZodError } from '#contract/errors.ts';
-
-const CHILD = fileURLToPath(new URL('./runner-child.ts', import.meta.url));
+import { forkRunner, takeSpareRunner } from './fork.ts';
 /** Lines of a runner's output kept to say why it died. */
 const TAIL_LINES = 12;
 const TAIL_LINE_CHARS = 300;
@@ -57,16 +53,9 @@ export class RunnerHost {
     this.expectedExit = false;
     this.tail = [];
     this.partial = '';
-    const child = fork(CHILD, [], {
-      // JSON framing measured faster than V8 serialization for these plain messages.
-      serialization: 'json',
-      execArgv: ['--disable-warning=ExperimentalWarning'],
-      // Under Electron's utility process execPath is Electron itself: run it as Node.
-      // The compile cache keeps transpiled, compiled modules between runner starts (a runner restarts after every kill).
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'passline-compile-cache') },
-      // Piped, not inherited: what a runner printed before it died is part of the reason shown.
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    // The launcher's spare runner for the first start (runner/fork.ts), a fresh one after that.
+    const spare = takeSpareRunner();
+    const child = spare?.child ?? forkRunner();
     this.child = child;
     child.stdout?.on('data', (c: Buffer) => {
       process.stdout.write(c);
@@ -76,11 +65,14 @@ export class RunnerHost {
       process.stderr.write(c);
       this.keep(c);
     });
-    child.on('message', (raw) => {
-      const parsed = FromRunnerSchema.safeParse(raw);
+    const onMessage = (raw: unknown): void => {
+      const parsed = isPlainEventsMessage(raw) ? { success: true as const, data: raw } : FromRunnerSchema.safeParse(raw);
       if (!parsed.success) this.on.error(`${this.label}: runner sent a malformed message: ${formatZodError(parsed.error)}`);
       else this.on.message(parsed.data);
-    });
+    };
+    child.on('message', onMessage);
+    // What the spare said before it was ours, after the caller's first message (its load).
+    if (spare?.said.length) process.nextTick(() => spare.said.forEach(onMessage));
     child.on('error', (e) => this.on.error(`${this.label}: runner process error: ${e.message}`));
     // Its last words arrive after 'exit' at times: wait for the pipes to close (briefly; a
     // grandchild process may hold them open).

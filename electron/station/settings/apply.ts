@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandArgs, CommandOutput } from '#contract/commands.ts';
 import { SettingsSchema, type Settings } from '#contract/settings.ts';
 import { LIVE_SETTINGS, SECRET_MASK, StationSettingsCommands } from '#contract/station-settings.ts';
-import type { UploadRetry, UploadTarget } from '#contract/upload.ts';
+import { SECRET_HEADER, type UploadRetry, type UploadTarget } from '#contract/upload.ts';
 import type { RunRecord } from '#contract/records.ts';
 import type { Caller } from '#station/auth/sessions.ts';
 import type { AttachmentReader } from '#station/store/attachments.ts';
@@ -56,9 +56,18 @@ export function maskSettings(s: Settings): { settings: Settings; secrets: { path
 
 function maskTarget<T extends UploadTarget>(t: T, at: string, secrets: { path: string; set: boolean }[] = []): T {
   switch (t.kind) {
-    case 'http':
+    case 'http': {
       secrets.push({ path: `${at}.token`, set: t.token !== undefined });
-      return t.token === undefined ? t : { ...t, token: SECRET_MASK };
+      // A header that carries a credential (Authorization, X-Api-Key, a cookie) is a secret too.
+      const headers = Object.fromEntries(
+        Object.entries(t.headers).map(([k, v]) => {
+          if (!SECRET_HEADER.test(k)) return [k, v];
+          secrets.push({ path: `${at}.headers.${k}`, set: v !== '' });
+          return [k, SECRET_MASK];
+        }),
+      );
+      return { ...t, headers, ...(t.token === undefined ? {} : { token: SECRET_MASK }) };
+    }
     case 'tofupilot':
       secrets.push({ path: `${at}.apiKey`, set: t.apiKey !== '' });
       return { ...t, apiKey: SECRET_MASK };
@@ -88,6 +97,10 @@ function unmaskTarget(t: unknown, index: number, stored: readonly UploadTarget[]
     else out.token = token;
   }
   if (out.apiKey === SECRET_MASK) out.apiKey = old?.kind === 'tofupilot' ? old.apiKey : '';
+  if (out.headers !== null && typeof out.headers === 'object' && !Array.isArray(out.headers)) {
+    const stored = old?.kind === 'http' ? old.headers : {};
+    out.headers = Object.fromEntries(Object.entries(out.headers as Record<string, unknown>).map(([k, v]) => [k, v === SECRET_MASK ? (stored[k] ?? '') : v]));
+  }
   if (typeof out.connectionString === 'string' && out.connectionString.includes(`:${SECRET_MASK}@`)) {
     const pw = old?.kind === 'postgres' ? (PG_PASSWORD.exec(old.connectionString)?.[2] ?? '') : '';
     out.connectionString = out.connectionString.replace(`:${SECRET_MASK}@`, `:${pw}@`);

@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { EventDataSchemas, type EventData, type EventKind, type SocketState, type StationEvent } from '#contract/events.ts';
 import { applySocketEvent, emptySocket, type LiveSocket } from '#contract/live.ts';
 import { StationFault, formatZodError } from '#contract/errors.ts';
-import { isPlainMeasured, isPlainRunnerPhaseEnded } from '#contract/measurement-check.ts';
+import { isPlainMeasured, isPlainPhaseStarted, isPlainRunnerPhaseEnded } from '#contract/measurement-check.ts';
 import { failingMeasurements, type LogEntry, type Measurement, type PhaseError, type PhaseRecord, type RunOutcome, type Unit } from '#contract/records.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import { answerProblem, type PromptAnswer } from '#contract/prompts.ts';
@@ -22,6 +22,8 @@ import { join } from 'node:path';
 export const WATCHDOG_GRACE_MS = 1000;
 /** Extra time past the load limit before the station kills a runner that does not answer (a busy loop at import). */
 const LOAD_GRACE_MS = 1000;
+/** Runner events that follow a commit this closely wait to share the next one (see drainBatches). */
+const GROUP_COMMIT_MS = 2;
 /** A runner that dies while loading is started again this many times, after 250 ms, 500 ms, 1 s. */
 export const LOAD_RETRIES = 3;
 /** What the operator sees while an interrupted run's teardown runs in the fresh runner. */
@@ -129,6 +131,8 @@ export class Socket {
   private cfg: SocketConfig;
   private readonly runner: RunnerHost;
   private live: LiveSocket;
+  /** Whether this.live's phases array was made here and never handed out (see applySocketEvent). */
+  private ownsLivePhases = false;
   private run: ActiveRun | null = null;
   procedure: ProcedureSummary | null = null;
   procedureError: StationFault | null = null;
@@ -172,6 +176,8 @@ export class Socket {
   }
 
   get snapshot(): LiveSocket {
+    // Handed out: the next phase update copies the phases array instead of writing into it.
+    this.ownsLivePhases = false;
     return this.live;
   }
 
@@ -192,7 +198,10 @@ export class Socket {
     runId: string | null = this.run?.id ?? null,
   ): StationEvent {
     return this.cfg.bus.publish({ kind, data, parentSeq, runId, socket: this.index }, (e) => {
-      this.live = applySocketEvent(this.live, e);
+      const before = this.live.run?.phases;
+      this.live = applySocketEvent(this.live, e, this.ownsLivePhases);
+      // A new array (a run's start, the copy after a snapshot) is this socket's alone until handed out.
+      if (this.live.run?.phases !== before) this.ownsLivePhases = this.live.run !== null;
     });
   }
 
@@ -354,13 +363,27 @@ export class Socket {
   /**
    * Event batches wait for the end of this turn of the event loop, so batches that
    * arrive together share one transaction (a group commit): a runner that sends a batch
-   * per phase no longer costs a commit per phase.
+   * per phase no longer costs a commit per phase. Batches that come within
+   * GROUP_COMMIT_MS of the last commit wait for the rest of that window: a run of fast
+   * phases (a batch per phase start) commits a few times per window, not per phase,
+   * while a phase after a pause is committed and shown at once.
    */
   private pendingBatches: { runId: string; events: { kind: string; data: unknown }[] }[] = [];
   private drainScheduled = false;
+  private lastDrainAt = Number.NEGATIVE_INFINITY;
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    const wait = this.lastDrainAt + GROUP_COMMIT_MS - performance.now();
+    if (wait <= 0) setImmediate(() => this.drainBatches());
+    else setTimeout(() => this.drainBatches(), wait);
+  }
 
   private drainBatches(): void {
     this.drainScheduled = false;
+    if (this.pendingBatches.length === 0) return;
+    this.lastDrainAt = performance.now();
     const batches = this.pendingBatches.splice(0);
     let i = 0;
     while (i < batches.length) {
@@ -374,10 +397,7 @@ export class Socket {
   private onRunnerMessage(m: FromRunner): void {
     if (m.type === 'events') {
       this.pendingBatches.push({ runId: m.runId, events: m.events });
-      if (!this.drainScheduled) {
-        this.drainScheduled = true;
-        setImmediate(() => this.drainBatches());
-      }
+      this.scheduleDrain();
       return;
     }
     // Anything else comes after the events sent before it.
@@ -522,8 +542,11 @@ export class Socket {
         continue;
       }
       const schema = (EventDataSchemas as Record<string, (typeof EventDataSchemas)[EventKind]>)[raw.kind];
-      // The hottest path (every measurement) is checked by hand when it is the common shape; see measurement-check.ts.
-      const parsed = raw.kind === 'run.measured' && isPlainMeasured(raw.data) ? { success: true as const, data: raw.data } : schema?.safeParse(raw.data);
+      // The hottest paths (every measurement, every phase start) are checked by hand when in the common shape; see measurement-check.ts.
+      const parsed =
+        (raw.kind === 'run.measured' && isPlainMeasured(raw.data)) || (raw.kind === 'run.phaseStarted' && isPlainPhaseStarted(raw.data))
+          ? { success: true as const, data: raw.data }
+          : schema?.safeParse(raw.data);
       if (!schema || !parsed?.success || !RUNNER_EVENT_KINDS.has(raw.kind)) {
         this.cfg.log(
           'error',

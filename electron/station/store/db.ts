@@ -17,6 +17,8 @@ import * as m0110 from './migrations/0110-people-tokens.ts';
 import * as m0120 from './migrations/0120-audit-chain.ts';
 import * as m0130 from './migrations/0130-procedure-versions.ts';
 import * as m0140 from './migrations/0140-procedure-drafts.ts';
+import * as m0150 from './migrations/0150-stat-values.ts';
+import * as m0151 from './migrations/0151-stat-index-mark.ts';
 import * as m0160 from './migrations/0160-people-language.ts';
 import { isCorruptionError, salvageDatabase, type SalvageReport } from './salvage.ts';
 
@@ -42,6 +44,8 @@ export const migrations: readonly Migration[] = [
   { version: 120, name: '0120-audit-chain', up: m0120.up },
   { version: 130, name: '0130-procedure-versions', up: m0130.up },
   { version: 140, name: '0140-procedure-drafts', up: m0140.up },
+  { version: 150, name: '0150-stat-values', up: m0150.up },
+  { version: 151, name: '0151-stat-index-mark', up: m0151.up },
   { version: 160, name: '0160-people-language', up: m0160.up },
 ];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;

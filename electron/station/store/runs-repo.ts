@@ -9,7 +9,7 @@ type Row = Record<string, string | number | null>;
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
-const SUMMARY_COLUMNS =
+export const SUMMARY_COLUMNS =
   'id, socket, serial_number, part_number, operator_id, procedure_id, procedure_name, procedure_version, started_at, ended_at, duration_ms, outcome, outcome_reason';
 
 /** A run found RUNNING at start and ended ABORTED: what the screen says of it. */
@@ -44,7 +44,7 @@ export interface RunQuery {
   to?: string | undefined;
 }
 
-function toSummary(r: Row): RunSummary {
+export function toSummary(r: Row): RunSummary {
   return {
     id: String(r.id),
     socket: Number(r.socket),

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { AuditLog, chainUnhashed, gapsIn, type AuditGap } from './audit.ts';
+import { rebuildStatValues } from '#station/stats/stat-writer.ts';
 
 /**
  * Salvage of a damaged station database: what the b-trees still give is copied, table by
@@ -363,6 +364,9 @@ export function salvageDatabase(path: string, opts: SalvageOptions): { db: Datab
     const top = Number((db.prepare('SELECT max(last_seq) AS s FROM events').get() as { s: number | null }).s ?? 0);
     db.prepare(`INSERT OR REPLACE INTO events (first_seq, last_seq, body) VALUES (?, ?, '[]')`).run(top + SEQ_GAP_AFTER_DAMAGE, top + SEQ_GAP_AFTER_DAMAGE);
   }
+
+  // Statistics are derived from the phases: made again from what was salvaged.
+  rebuildStatValues(db);
 
   // The audit trail: rows copied from a file before the chain get theirs; every seq that
   // could not be read is listed, so verify tells lost entries (listed) from changed ones.

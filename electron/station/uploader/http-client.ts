@@ -1,5 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { park, retryRun, retryTarget, type Delivery } from './sink.ts';
@@ -20,15 +20,23 @@ export interface HttpAnswer {
 /** Keeps at most this much of an answer's body: enough for a reason or a run id. */
 const BODY_LIMIT = 256 * 1024;
 
+/**
+ * node:http and node:https as CommonJS objects, when a target first needs them: importing them
+ * as ES modules also loads Node's fetch (undici, ~100 ms) for their lazy WebSocket/fetch
+ * getters, which `passline run` and a station without HTTP targets never use.
+ */
+const httpModule = (): typeof http => process.getBuiltinModule('node:http');
+const httpsModule = (): typeof https => process.getBuiltinModule('node:https');
+
 export class HttpClient {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
 
   constructor(opts: { maxSockets: number; caFile?: string | undefined }) {
-    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
+    this.httpAgent = new (httpModule().Agent)({ keepAlive: true, maxSockets: opts.maxSockets });
     // Throws (with the path) when the CA file cannot be read: the target shows it as its error.
     const ca = opts.caFile ? readCa(opts.caFile) : undefined;
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets, ...(ca ? { ca } : {}) });
+    this.httpsAgent = new (httpsModule().Agent)({ keepAlive: true, maxSockets: opts.maxSockets, ...(ca ? { ca } : {}) });
   }
 
   request(
@@ -49,7 +57,7 @@ export class HttpClient {
         if (err) reject(err);
         else resolve(answer!);
       };
-      const req = (secure ? https : http).request(url, { method: init.method, headers, agent: secure ? this.httpsAgent : this.httpAgent });
+      const req = (secure ? httpsModule() : httpModule()).request(url, { method: init.method, headers, agent: secure ? this.httpsAgent : this.httpAgent });
       const timer = setTimeout(() => {
         const e = new Error(`no complete answer within ${init.timeoutMs} ms`) as NodeJS.ErrnoException;
         e.code = 'PASSLINE_TIMEOUT';

@@ -1,108 +1,26 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import type { RunRecord } from '#contract/records.ts';
 import type { PostgresTarget } from './targets.ts';
+import { PG_SCHEMA_VERSION, migrateSchema, schemaV2Ddl } from './pg-migrate.ts';
 import { delivered, messageOf, park, retryRun, retryTarget, type Delivery, type Sink } from './sink.ts';
 
 /**
- * PostgreSQL, the fleet's shared database. The schema (docs/formats.md) is created on
- * first use under an advisory lock, so stations starting together do not race. A run
+ * PostgreSQL, the fleet's shared database. The schema (docs/formats.md) is brought up to
+ * date on first use by numbered migrations under an advisory lock (pg-migrate.ts), so
+ * stations starting together do not race. A run
  * is written by one statement keyed by its id (`ON CONFLICT (id) DO NOTHING`): the
  * run, its phases and its measurements arrive together or not at all, and a run
  * written twice (after a crash) is still there once. Many stations write to one
  * server; the run id (UUIDv7) is unique across them.
  */
 
-/** 1: runs, phases, measurements. 2: the audit trail (`audit`); a v1 schema is upgraded on connect. */
-export const PG_SCHEMA_VERSION = 2;
+/** The schema version this Passline writes (pg-migrate.ts); re-exported for the sink's callers. */
+export { PG_SCHEMA_VERSION };
 
-export function schemaDdl(s: string): string {
-  return `
-CREATE SCHEMA IF NOT EXISTS ${s};
-CREATE TABLE IF NOT EXISTS ${s}.schema_info (key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE IF NOT EXISTS ${s}.runs (
-  id text PRIMARY KEY,
-  station_id text NOT NULL,
-  socket integer NOT NULL,
-  operator_id text,
-  app_version text NOT NULL,
-  procedure_id text NOT NULL,
-  procedure_name text NOT NULL,
-  procedure_version text NOT NULL,
-  procedure_hash text NOT NULL,
-  serial_number text NOT NULL,
-  part_number text,
-  revision text,
-  batch text,
-  started_at timestamptz NOT NULL,
-  ended_at timestamptz,
-  duration_ms double precision,
-  outcome text NOT NULL,
-  outcome_reason text,
-  record jsonb NOT NULL,
-  received_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS runs_serial ON ${s}.runs (serial_number, started_at);
-CREATE INDEX IF NOT EXISTS runs_station ON ${s}.runs (station_id, started_at);
-CREATE INDEX IF NOT EXISTS runs_procedure ON ${s}.runs (procedure_id, started_at);
-CREATE TABLE IF NOT EXISTS ${s}.phases (
-  run_id text NOT NULL REFERENCES ${s}.runs (id) ON DELETE CASCADE,
-  idx integer NOT NULL,
-  attempt integer NOT NULL,
-  name text NOT NULL,
-  grp text NOT NULL,
-  outcome text NOT NULL,
-  started_at timestamptz NOT NULL,
-  ended_at timestamptz NOT NULL,
-  duration_ms double precision NOT NULL,
-  failure_code text,
-  error jsonb,
-  params jsonb,
-  logs jsonb NOT NULL,
-  PRIMARY KEY (run_id, idx, attempt)
-);
-CREATE TABLE IF NOT EXISTS ${s}.measurements (
-  run_id text NOT NULL,
-  phase_idx integer NOT NULL,
-  attempt integer NOT NULL,
-  pos integer NOT NULL,
-  phase text NOT NULL,
-  name text NOT NULL,
-  outcome text NOT NULL,
-  value_num double precision,
-  value_text text,
-  value_bool boolean,
-  value_json jsonb,
-  units text,
-  lower_limit double precision,
-  upper_limit double precision,
-  marginal boolean,
-  reason text,
-  failure_code text,
-  validator jsonb,
-  PRIMARY KEY (run_id, phase_idx, attempt, pos),
-  FOREIGN KEY (run_id, phase_idx, attempt) REFERENCES ${s}.phases (run_id, idx, attempt) ON DELETE CASCADE
-);
-CREATE INDEX IF NOT EXISTS measurements_name ON ${s}.measurements (name, outcome);
-CREATE TABLE IF NOT EXISTS ${s}.audit (
-  station_id text NOT NULL,
-  seq bigint NOT NULL,
-  at timestamptz NOT NULL,
-  actor text NOT NULL,
-  action text NOT NULL,
-  procedure_id text,
-  details jsonb,
-  details_text text,
-  prev_hash text NOT NULL,
-  hash text NOT NULL,
-  received_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (station_id, seq)
-);
-CREATE INDEX IF NOT EXISTS audit_at ON ${s}.audit (at);
-CREATE INDEX IF NOT EXISTS audit_actor ON ${s}.audit (actor, at);
-INSERT INTO ${s}.schema_info (key, value) VALUES ('version', '${PG_SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;
-`;
-}
+/** The schema as it was at version 2 (runs, phases, measurements, audit): tests start old schemas from it. */
+export const schemaDdl = schemaV2Ddl;
 
 /**
  * One statement for a batch of runs ($1: a JSON array of records): each run's row, phases
@@ -176,6 +94,9 @@ export interface AuditRow {
 /** SQLSTATE classes that describe this record's data: the same record fails the same way again. */
 const DATA_CLASSES = new Set(['22', '23']);
 
+/** pg (some 40 modules) when a PostgreSQL target is set up, not at every start. */
+const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
+
 export class PostgresSink implements Sink {
   readonly label: string;
   readonly batchSize: number;
@@ -184,7 +105,13 @@ export class PostgresSink implements Sink {
   private readonly insert: string;
   private ready: Promise<void> | null = null;
 
-  constructor(target: PostgresTarget, log: (message: string) => void) {
+  /** Who applies migrations, as `schema_migrations.applied_by` names it. */
+  stationId: string | undefined;
+  appVersion: string | undefined;
+
+  constructor(target: PostgresTarget, log: (message: string) => void, who?: { stationId?: string | undefined; appVersion?: string | undefined }) {
+    this.stationId = who?.stationId;
+    this.appVersion = who?.appVersion;
     this.schema = target.schema;
     this.batchSize = target.batchSize;
     this.insert = insertSql(target.schema);
@@ -197,7 +124,7 @@ export class PostgresSink implements Sink {
     }
     this.label = `PostgreSQL ${where} (schema ${target.schema})`;
     const ssl = target.caFile ? { ca: readFileSync(target.caFile, 'utf8'), rejectUnauthorized: true } : undefined;
-    this.pool = new pg.Pool({
+    this.pool = new (loadPg().Pool)({
       connectionString: target.connectionString,
       max: target.concurrency,
       connectionTimeoutMillis: target.timeoutMs,
@@ -211,31 +138,16 @@ export class PostgresSink implements Sink {
     this.pool.on('error', (e) => log(`${this.label}: idle connection lost: ${e.message}`));
   }
 
-  /** Creates the schema once per station start; concurrent stations wait on one advisory lock. */
+  /** Brings the schema up to date once per station start (pg-migrate.ts: numbered migrations under one advisory lock). */
   private ensureSchema(): Promise<void> {
     this.ready ??= (async () => {
       const client = await this.pool.connect();
+      const lost = (): void => {};
+      client.on('error', lost);
       try {
-        await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`passline.schema.${this.schema}`]);
-        const present = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [`${this.schema}.schema_info`]);
-        const found = present.rows[0]?.ok
-          ? await client.query<{ value: string }>(`SELECT value FROM ${this.schema}.schema_info WHERE key = 'version'`)
-          : { rows: [] as { value: string }[] };
-        const version = Number(found.rows[0]?.value ?? PG_SCHEMA_VERSION);
-        if (version > PG_SCHEMA_VERSION)
-          throw new Error(`schema ${this.schema} is at version ${version}, written by a newer Passline (this one writes ${PG_SCHEMA_VERSION})`);
-        // Every table is CREATE … IF NOT EXISTS: on a v1 schema this adds what v2 has (the audit table), then says so.
-        await client.query(schemaDdl(this.schema));
-        await client.query(`UPDATE ${this.schema}.schema_info SET value = $1 WHERE key = 'version' AND value::integer < $2`, [
-          String(PG_SCHEMA_VERSION),
-          PG_SCHEMA_VERSION,
-        ]);
-        await client.query('COMMIT');
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
+        await migrateSchema(client, this.schema, `station ${this.stationId ?? '?'} (Passline ${this.appVersion ?? '?'})`);
       } finally {
+        client.off('error', lost);
         client.release();
       }
     })().catch((e: unknown) => {
@@ -243,6 +155,20 @@ export class PostgresSink implements Sink {
       throw e;
     });
     return this.ready;
+  }
+
+  /** The connection pool, shared with the station's state shipper (state-shipper.ts). */
+  get db(): pg.Pool {
+    return this.pool;
+  }
+
+  get schemaName(): string {
+    return this.schema;
+  }
+
+  /** Resolves once the schema is current (for the shippers that write beside the runs). */
+  schemaReady(): Promise<void> {
+    return this.ensureSchema();
   }
 
   async deliver(rec: RunRecord): Promise<Delivery> {

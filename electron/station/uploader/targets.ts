@@ -18,6 +18,8 @@ export function queuedTargetIds(targets: readonly UploadTarget[]): string[] {
 
 export interface SinkDeps {
   appVersion: string;
+  /** The station, as PostgreSQL's schema_migrations names who applied a migration. */
+  stationId?: string | undefined;
   log: (message: string) => void;
   /** The station's attachment files, for the targets that send them (TofuPilot, folder, HTTP). */
   attachments?: AttachmentReader | undefined;
@@ -38,7 +40,7 @@ export function createSink(t: UploadTarget, deps: SinkDeps): Sink {
       case 'folder':
         return new FolderSink(t, deps.attachments);
       case 'postgres':
-        return new PostgresSink(t, deps.log);
+        return new PostgresSink(t, deps.log, { stationId: deps.stationId, appVersion: deps.appVersion });
     }
   } catch (e) {
     const reason = `cannot set up target ${t.id}: ${messageOf(e)}`;

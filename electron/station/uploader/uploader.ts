@@ -13,6 +13,7 @@ import type { AttachmentReader } from '#station/store/attachments.ts';
 import type { AuditLog } from '#station/store/audit.ts';
 import { AuditShipper } from './audit-shipper.ts';
 import { PostgresSink } from './postgres-sink.ts';
+import { StateShipper, type StateSource, type StationIdentity } from './state-shipper.ts';
 
 /**
  * The uploader: one worker per target drains that target's rows of the outbox.
@@ -39,6 +40,8 @@ export interface UploaderOptions {
   attachments?: AttachmentReader;
   /** Ship the audit trail too, to every enabled target that takes it (PostgreSQL: its `audit` table). */
   audit?: { stationId: string; source: AuditLog };
+  /** Ship the station's heartbeat and state changes too, to every enabled PostgreSQL target (the plant database). */
+  plant?: { station: StationIdentity; source: StateSource };
   random?: () => number;
 }
 
@@ -308,6 +311,8 @@ export class Uploader {
   private readonly workers = new Map<string, Worker>();
   /** One audit shipper per enabled PostgreSQL target, by target id. */
   readonly auditShippers = new Map<string, AuditShipper>();
+  /** One station-state shipper per enabled PostgreSQL target, by target id. */
+  readonly stateShippers = new Map<string, StateShipper>();
   private readonly logFn: UploaderOptions['log'];
   private statusTimer: NodeJS.Timeout | null = null;
   private lastStatusJson = '';
@@ -332,7 +337,12 @@ export class Uploader {
     const opts = this.opts;
     for (const t of targets) {
       if (!t.enabled) continue;
-      const sink = createSink(t, { appVersion: opts.appVersion, log: (m) => opts.log('warning', m), attachments: opts.attachments });
+      const sink = createSink(t, {
+        appVersion: opts.appVersion,
+        stationId: opts.plant?.station.id ?? opts.audit?.stationId,
+        log: (m) => opts.log('warning', m),
+        attachments: opts.attachments,
+      });
       this.workers.set(t.id, new Worker(this, t, sink));
       // The trail shares the run sink's pool; it is closed with the sink, after the shipper.
       if (opts.audit && sink instanceof PostgresSink)
@@ -347,6 +357,11 @@ export class Uploader {
             random: this.random,
           }),
         );
+      if (opts.plant && sink instanceof PostgresSink)
+        this.stateShippers.set(
+          t.id,
+          new StateShipper({ target: sink, station: opts.plant.station, source: opts.plant.source, retry: this.retry, log: opts.log, random: this.random }),
+        );
     }
   }
 
@@ -357,9 +372,10 @@ export class Uploader {
    */
   async setTargets(targets: readonly UploadTarget[], retry: UploadRetry): Promise<void> {
     if (this.closed) return;
-    const shippers = [...this.auditShippers.values()];
+    const shippers = [...this.auditShippers.values(), ...this.stateShippers.values()];
     const workers = [...this.workers.values()];
     this.auditShippers.clear();
+    this.stateShippers.clear();
     this.workers.clear();
     await Promise.all(shippers.map((a) => a.close()));
     await Promise.all(workers.map((w) => w.stop()));
@@ -370,6 +386,7 @@ export class Uploader {
     if (this.started) {
       for (const w of this.workers.values()) w.start();
       for (const a of this.auditShippers.values()) a.start();
+      for (const a of this.stateShippers.values()) a.start();
     }
     this.lastStatusJson = '';
     this.changed();
@@ -383,12 +400,18 @@ export class Uploader {
     });
     for (const w of this.workers.values()) w.start();
     for (const a of this.auditShippers.values()) a.start();
+    for (const a of this.stateShippers.values()) a.start();
     this.changed();
   }
 
   /** Resolves once every audit entry written so far is on every target that takes the trail (for tests and shutdown). */
   async drainAudit(timeoutMs?: number): Promise<void> {
     await Promise.all([...this.auditShippers.values()].map((a) => a.drain(timeoutMs)));
+  }
+
+  /** Resolves once every state event so far is on every PostgreSQL target (for tests and shutdown). */
+  async drainState(timeoutMs?: number): Promise<void> {
+    await Promise.all([...this.stateShippers.values()].map((a) => a.drain(timeoutMs)));
   }
 
   wake(target?: string): void {
@@ -592,7 +615,7 @@ export class Uploader {
     this.unsubscribe?.();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = null;
-    await Promise.all([...this.auditShippers.values()].map((a) => a.close()));
+    await Promise.all([...this.auditShippers.values(), ...this.stateShippers.values()].map((a) => a.close()));
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
   }
 }

@@ -1,7 +1,14 @@
 import type { SessionState } from '#contract/auth.ts';
 import type { StationError } from '#contract/errors.ts';
-import type { LiveStation } from './live-station.ts';
+import type { StationEvent } from '#contract/events.ts';
 import type { StationClient } from './client.ts';
+
+/** What the session store needs of a connection: the station's LiveStation, or the plant view's. */
+export interface SessionSource {
+  readonly client: StationClient;
+  onOpen(hook: () => Promise<void>): () => void;
+  onEvent(listener: (e: StationEvent) => void): () => void;
+}
 
 /** The tab keeps its login across reconnects (and reloads), never across tabs or browser restarts. */
 const RESUME_KEY = 'passline.resumeKey';
@@ -31,7 +38,7 @@ export class SessionStore {
   private readonly listeners = new Set<() => void>();
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(station: LiveStation) {
+  constructor(station: SessionSource) {
     this.client = station.client;
     station.onOpen(() => this.connected());
     station.onEvent((e) => {

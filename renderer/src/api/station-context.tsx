@@ -1,4 +1,5 @@
-import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import type { EventKind } from '#contract/events.ts';
 import type { LiveStation } from './live-station.ts';
 import type { StationClient } from './client.ts';
 import type { StationView } from './station-view.ts';
@@ -22,4 +23,22 @@ export function useStationView(): StationView {
 
 export function useStationClient(): StationClient {
   return useLiveStation().client;
+}
+
+/**
+ * A count of the station's events of these kinds since the screen opened: a screen that reads a
+ * list by command puts it in an effect's dependencies to read it again when the station says
+ * it changed (no polling).
+ */
+export function useEventTick(...kinds: EventKind[]): number {
+  const s = useLiveStation();
+  const [n, setN] = useState(0);
+  const key = kinds.join(',');
+  useEffect(() => {
+    const wanted = new Set(key.split(','));
+    return s.onEvent((e) => {
+      if (wanted.has(e.kind)) setN((x) => x + 1);
+    });
+  }, [s, key]);
+  return n;
 }

@@ -36,6 +36,8 @@ export interface StationView {
   storage: StorageState;
   /** Mistakes in the settings file found at start; each says what was used instead (the last good value). */
   settingsProblems: string[];
+  /** The current shift's first pass yield and units, from the snapshot (the header reads stats.shift again as runs end). */
+  shiftYield: StationSnapshot['shiftYield'];
 }
 
 export const initialView: StationView = {
@@ -54,6 +56,7 @@ export const initialView: StationView = {
   scannerRefusal: null,
   storage: { state: 'ok' },
   settingsProblems: [],
+  shiftYield: null,
 };
 
 export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): StationView {
@@ -71,6 +74,7 @@ export function viewFromSnapshot(prev: StationView, snap: StationSnapshot): Stat
     recoveredRuns: snap.recoveredRuns,
     storage: snap.storage,
     settingsProblems: snap.settingsProblems ?? [],
+    shiftYield: snap.shiftYield ?? null,
   };
 }
 

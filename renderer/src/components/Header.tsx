@@ -6,6 +6,7 @@ import type { Route } from '../router.ts';
 import type { StationView } from '../api/station-view.ts';
 import { shortHash } from './format.ts';
 import { UploadIndicator } from './UploadIndicator.tsx';
+import { ShiftYield } from './ShiftYield.tsx';
 
 const CONNECTION = {
   connecting: { text: 'header.connecting', tone: 'wait' },
@@ -15,9 +16,14 @@ const CONNECTION = {
 
 /** The screens in the navigation, each shown only to a role that may open it. */
 const NAV = [
-  { screen: 'history', href: '#/history', label: 'nav.history', current: ['history', 'run', 'unit'] },
+  { screen: 'history', href: '#/history', label: 'nav.history', current: ['history', 'run', 'unit', 'overlay'] },
   // Audit, People and Tokens are tabs beside it (SupervisorTabs), each shown to whom may open it.
-  { screen: 'supervisor', href: '#/supervisor', label: 'nav.supervisor', current: ['supervisor', 'audit', 'people', 'tokens'] },
+  {
+    screen: 'supervisor',
+    href: '#/supervisor',
+    label: 'nav.supervisor',
+    current: ['supervisor', 'yield', 'pareto', 'spc', 'audit', 'procedures', 'settings', 'people', 'tokens'],
+  },
 ] as const satisfies readonly { screen: ScreenName; href: string; label: string; current: readonly Route['name'][] }[];
 
 interface Props {
@@ -35,6 +41,7 @@ export function Header({ view, route, role, session, language }: Props) {
   const { t } = useTranslation();
   const conn = CONNECTION[view.connection];
   const proc = view.procedure;
+  const distinct = [...new Map(view.sockets.flatMap((s) => (s.procedure ? [[s.procedure.hash, s.procedure] as const] : []))).values()];
   // Away from the station screen, a run in progress (and above all an open question) stays in sight.
   const active = view.sockets.filter((s) => s.run !== null && s.run.outcome === undefined);
   const asking = active.some((s) => s.prompt !== null);
@@ -48,7 +55,19 @@ export function Header({ view, route, role, session, language }: Props) {
         </div>
       </div>
       <div className="procedure" aria-label={t('header.procedureLabel')}>
-        {proc ? (
+        {distinct.length > 1 ? (
+          // Sockets run different procedures: each socket's panel names its own; the header says there are several.
+          <span
+            className="procedure-name"
+            title={view.sockets
+              .map((s) =>
+                s.procedure ? t('header.socketProcedure', { socket: s.socket + 1, name: s.procedure.name, version: s.procedure.version }) : '',
+              )
+              .join('\n')}
+          >
+            {t('header.procedures', { count: distinct.length })}
+          </span>
+        ) : proc ? (
           <>
             <span className="procedure-name">{proc.name}</span>
             <span className="procedure-version">
@@ -86,6 +105,7 @@ export function Header({ view, route, role, session, language }: Props) {
           </a>
         ))}
       </nav>
+      <ShiftYield initial={view.shiftYield} />
       <UploadIndicator upload={view.upload} />
       {session}
       <div className={`connection connection--${conn.tone}`} role="status" aria-label={t('header.connectionLabel')}>

@@ -7,6 +7,9 @@ import './SupervisorTabs.css';
 /** The screens behind the header's Supervisor link, each shown only to a role that may open it. */
 const TABS = [
   { screen: 'supervisor', href: '#/supervisor', label: 'nav.supervisor' },
+  { screen: 'yield', href: '#/yield', label: 'nav.yield' },
+  { screen: 'pareto', href: '#/pareto', label: 'nav.pareto' },
+  { screen: 'spc', href: '#/spc', label: 'nav.spc' },
   { screen: 'procedures', href: '#/procedures', label: 'nav.procedures' },
   { screen: 'audit', href: '#/audit', label: 'nav.audit' },
   { screen: 'settings', href: '#/settings', label: 'nav.settings' },

@@ -155,3 +155,30 @@ export function failingFirst<T extends { outcome: Measurement['outcome'] }>(ms: 
     .sort((a, b) => bad(a.m) - bad(b.m) || a.i - b.i)
     .map((x) => x.m);
 }
+
+// Legacy English formatting, kept only for screens merged from main that are not yet converted
+// to useFormat() (charts, SPC, yield, overlay). Remove once they are.
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** "850 ms", "3.2 s", "2 min 05 s", "1 h 02 min". */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${pad2(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${pad2(Math.floor((s % 3600) / 60))} min`;
+}
+
+/** Local time as "2026-11-22 09:14:03". */
+export function formatDateTime(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+export function formatNumber(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  return String(Number.parseFloat(n.toPrecision(6)));
+}

@@ -8,8 +8,9 @@ import type { RunSummary } from '#contract/records.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { DateInput } from '../../components/DateInput.tsx';
 import { RunSummaryCells } from '../../components/RunSummaryCells.tsx';
-import { runHref, unitHref } from '../../router.ts';
+import { overlayHref, runHref, unitHref } from '../../router.ts';
 import { HISTORY_PAGE as PAGE, peekFirstPage, takeFirstPage } from '../../early.ts';
+import './history.css';
 
 /** Rows in History's first frame: more than a 1080p screen shows. */
 const FIRST_ROWS = 20;
@@ -306,6 +307,18 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
         {/* Enter in a field applies at once. */}
         <button type="submit" hidden tabIndex={-1} />
       </form>
+      <p className="history-overlay">
+        <a
+          href={overlayHref({
+            procedureId: query.procedureId,
+            partNumber: query.partNumber,
+            outcome: query.outcome === 'PASS' || query.outcome === 'FAIL' ? query.outcome : undefined,
+            last: 50,
+          })}
+        >
+          {query.partNumber || query.procedureId ? 'Overlay the series of the last 50 of these runs' : 'Overlay the series of many runs…'}
+        </a>
+      </p>
       {error && error.field === null ? (
         <p className="field-error" role="alert">
           {messageOf(error)}

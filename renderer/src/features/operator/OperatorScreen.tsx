@@ -101,7 +101,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
             <SocketPanel
               key={s.socket}
               socket={s}
-              procedure={view.procedure}
+              procedure={s.procedure ?? view.procedure}
               multi={sockets.length > 1}
               keyOwners={keyOwners}
               keys={{ prompt: promptOwner === s.socket, esc: escOwner === s.socket }}

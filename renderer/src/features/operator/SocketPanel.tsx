@@ -130,7 +130,12 @@ export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef
       aria-label={multi ? t('operator.socket', { socket: number }) : t('operator.testSocket')}
     >
       <div className="socket-side">
-        {multi ? <h2 className="socket-title">{t('operator.socket', { socket: number })}</h2> : null}
+        {multi ? (
+          <h2 className="socket-title">
+            {t('operator.socket', { socket: number })}
+            {procedure ? <span className="socket-procedure">{procedure.name}</span> : null}
+          </h2>
+        ) : null}
         <SerialForm
           ref={formRef}
           label={multi ? t('operator.serialOfSocket', { socket: number }) : t('operator.serial')}

@@ -23,7 +23,7 @@ const STATE_TEXT = {
 } as const satisfies Record<ProcedureDraft['state'], string>;
 
 /** Changes waiting for a second supervisor, then the ones decided: each with its diff in words, author and reason. */
-export function DraftsPanel({ procedureId, refresh, onDecided }: { procedureId: string; refresh: number; onDecided(notice: string): void }) {
+export function DraftsPanel({ procedureId, refresh, onDecided }: { procedureId: string; refresh: string; onDecided(notice: string): void }) {
   const { t } = useTranslation();
   const f = useFormat();
   const client = useStationClient();

@@ -12,6 +12,15 @@ export interface EditProps {
 
 const refAt = (refs: ReadonlyMap<string, FieldRef>, path: readonly (string | number)[]): FieldRef | undefined => refs.get(keyOf(path));
 
+/** A field as shown: its place in the file, the text in the input, and whether it differs from the file. */
+function stateOf(p: EditProps, path: readonly (string | number)[]): { ref: FieldRef; key: string; value: string; changed: boolean } | null {
+  const ref = refAt(p.refs, path);
+  if (!ref) return null;
+  const key = keyOf(path);
+  const edit = p.edits[key];
+  return { ref, key, value: edit ? edit.text : textOf(ref.original), changed: edit !== undefined && edit.text !== textOf(ref.original) };
+}
+
 /** One editable field of the file: what was typed, or the file's value; its error beside it; marked when changed. */
 export function EditField({
   path,
@@ -22,12 +31,9 @@ export function EditField({
   placeholder,
   ...p
 }: EditProps & { path: readonly (string | number)[]; label: string; hint?: string; unit?: string | undefined; wide?: boolean; placeholder?: string }) {
-  const ref = refAt(p.refs, path);
-  if (!ref) return null;
-  const key = keyOf(path);
-  const edit = p.edits[key];
-  const value = edit ? edit.text : textOf(ref.original);
-  const changed = edit !== undefined && edit.text !== textOf(ref.original);
+  const st = stateOf(p, path);
+  if (!st) return null;
+  const { ref, key, value, changed } = st;
   return (
     <Field
       label={unit ? `${label} (${unit})` : label}
@@ -107,5 +113,25 @@ export function EditBoolSelect({ path, label, ...p }: EditProps & { path: readon
       error={p.errors[key]}
       onChange={(v) => p.onEdit(ref, v)}
     />
+  );
+}
+
+/** One of a few words, or the default (the field removed): a phase's on-failure, a prompt's image. */
+export function EditChoice({
+  path,
+  label,
+  hint,
+  choices,
+  ...p
+}: EditProps & { path: readonly (string | number)[]; label: string; hint?: string; choices: readonly { value: string; label: string }[] }) {
+  const st = stateOf(p, path);
+  if (!st) return null;
+  const { ref, key, value, changed } = st;
+  // A value the file has that the list lacks (an image outside the folder) stays choosable as it is.
+  const options = choices.some((c) => c.value === value) ? choices : [...choices, { value, label: value }];
+  return (
+    <div className={`edit-choice${changed ? ' edit-field--changed' : ''}`} data-field={key}>
+      <SelectField label={label} hint={hint} value={value} options={options} error={p.errors[key]} onChange={(v) => p.onEdit(ref, v)} />
+    </div>
   );
 }

@@ -1,32 +1,28 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Trans, useTranslation } from 'react-i18next';
-import type { TFunction, TOptions } from 'i18next';
-import { errorText } from '../../i18n/errors.ts';
+import { useTranslation } from 'react-i18next';
+import { defaultText } from '#contract/localized-text.ts';
 import type { CommandOutput } from '#contract/commands.ts';
 import type { MeasurementSpec, PhaseSpec } from '#contract/procedure.ts';
-import type { FieldChange, ProcedureChangeResult } from '#contract/procedures.ts';
+import type { FieldDiff, ProcedureChangeResult } from '#contract/procedures.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { Field } from '../../components/Field.tsx';
 import { ListMessages } from '../../components/ListState.tsx';
 import { shortHash } from '../../components/format.ts';
 import {
-  changeWords,
   changesOf,
   fieldRefs,
+  fileProblems,
+  instanceLabel,
+  instanceMeasurements,
   keyOf,
   limitKind,
   measurementPath,
-  measurementProblems,
   type Edits,
   type FieldRef,
-  type Problem,
 } from './edit-model.ts';
-import { EditBoolSelect, EditField, EditInclusive, EditToggle, type EditProps } from './EditInputs.tsx';
+import { EditBoolSelect, EditChoice, EditField, EditInclusive, EditToggle, type EditProps } from './EditInputs.tsx';
 import { refusalByField } from './station-errors.ts';
 import { ChangeList } from './ChangeList.tsx';
-import { GROUP } from '../operator/PhaseList.tsx';
-import { defaultText } from '#contract/procedure.ts';
-import { useProcedureText } from '../../i18n/procedure-text.ts';
 
 type Loaded = CommandOutput<'procedures.get'>;
 
@@ -45,14 +41,16 @@ export function ProcedureEditor({
   approvalRequired: boolean;
   onSaved(result: ProcedureChangeResult): void;
 }) {
-  const { t } = useTranslation();
   const client = useStationClient();
+  const { t } = useTranslation();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [edits, setEdits] = useState<Edits>({});
   const [refused, setRefused] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [reviewing, setReviewing] = useState(false);
+  /** The station's preview of the change (its words, the version it makes) while the supervisor reviews it. */
+  const [review, setReview] = useState<{ version: string; diff: FieldDiff[] } | null>(null);
+  const reviewing = review !== null;
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [tick, setTick] = useState(0);
@@ -65,22 +63,17 @@ export function ProcedureEditor({
       if (r.ok) {
         setLoaded(r.value);
         setLoadError(null);
-      } else setLoadError(errorText(t, r.error));
+      } else setLoadError(r.error.message);
     });
     return () => {
       live = false;
     };
-  }, [client, procedureId, tick, t]);
+  }, [client, procedureId, tick]);
 
   const refs = useMemo(() => (loaded ? fieldRefs(loaded.file) : new Map<string, FieldRef>()), [loaded]);
   const { changes, errors: typed } = useMemo(() => changesOf(edits, refs), [edits, refs]);
-  const crossField = useMemo(() => {
-    if (!loaded) return {};
-    const out: Record<string, Problem> = {};
-    for (const ph of loaded.file.phases) for (const m of ph.measurements) Object.assign(out, measurementProblems(ph.name, m, edits));
-    return out;
-  }, [loaded, edits]);
-  const errors = { ...refused, ...words(t, crossField), ...words(t, typed) };
+  const crossField = useMemo(() => (loaded ? fileProblems(loaded.file, edits) : {}), [loaded, edits]);
+  const errors = { ...refused, ...crossField, ...typed };
   const localProblems = Object.keys(typed).length + Object.keys(crossField).length;
 
   useEffect(() => {
@@ -96,8 +89,8 @@ export function ProcedureEditor({
     input?.scrollIntoView({ block: 'center' });
   }, [firstRefused]);
 
-  if (loadError) return <ListMessages error={t('editor.cannotRead', { error: loadError })} />;
-  if (!loaded) return <p className="list-meta">{t('editor.loading')}</p>;
+  if (loadError) return <ListMessages error={`The procedure file could not be read: ${loadError}`} />;
+  if (!loaded) return <p className="list-meta">Loading the procedure file…</p>;
   const file = loaded.file;
 
   const onEdit = (ref: FieldRef, text: string): void => {
@@ -111,15 +104,24 @@ export function ProcedureEditor({
     setFormError(null);
   };
   const ep: EditProps = { refs, edits, errors, onEdit };
-  const unitsOf = (c: FieldChange): string | undefined => {
-    const [root, ph, sub, m] = c.path;
-    if (root !== 'phases' || sub !== 'measurements') return undefined;
-    return file.phases.find((p) => p.name === ph)?.measurements.find((x) => x.name === m)?.units;
+
+  // The station checks the change as a save would and says it in words; a refused field goes back to the editor.
+  const startReview = async (): Promise<void> => {
+    setBusy(true);
+    const r = await client.invoke('procedures.preview', { procedureId, baseHash: loaded.hash, changes });
+    setBusy(false);
+    if (r.ok) {
+      setReview({ version: r.value.version, diff: r.value.diff });
+      return;
+    }
+    const split = refusalByField(t, r.error, changes);
+    setRefused(split.fields);
+    setFormError(split.form);
   };
 
   const save = async (): Promise<void> => {
     if (reason.trim().length < 3) {
-      setRefused((r) => ({ ...r, reason: t('editor.sayWhy') }));
+      setRefused((r) => ({ ...r, reason: 'Say why you make this change (a few words)' }));
       return;
     }
     setBusy(true);
@@ -129,7 +131,7 @@ export function ProcedureEditor({
       setEdits({});
       setRefused({});
       setReason('');
-      setReviewing(false);
+      setReview(null);
       setTick((n) => n + 1);
       onSaved(r.value);
       return;
@@ -138,58 +140,61 @@ export function ProcedureEditor({
     setRefused(split.fields);
     setFormError(split.form);
     // A refused field goes back to the editor, where it is shown; a refused reason stays here.
-    if (Object.keys(split.fields).some((k) => k !== 'reason')) setReviewing(false);
+    if (Object.keys(split.fields).some((k) => k !== 'reason')) setReview(null);
   };
 
   return (
     <div className="procedure-editor">
       <p className="code-note" role="note">
-        <Trans i18nKey="editor.codeNote" components={{ strong: <strong />, file: <span className="mono" /> }} />
+        <strong>Code is not edited here.</strong> These are the values in <span className="mono">procedure.yaml</span>. What the phases do is in{' '}
+        <span className="mono">phases.ts</span>, which only a test engineer changes.
       </p>
       <p className="list-meta">
-        <Trans
-          i18nKey="editor.editing"
-          values={{ version: loaded.version, hash: shortHash(loaded.hash), dir: loaded.dir }}
-          components={{ version: <span className="strong" />, hash: <span className="mono" /> }}
-        />
+        Editing version <span className="strong">{loaded.version}</span> · <span className="mono">{shortHash(loaded.hash)}</span> · {loaded.dir}
       </p>
 
       <section className="card editor-block" aria-labelledby="ed-serial">
         <h3 id="ed-serial" className="editor-block-title">
-          {t('editor.serialAndRun')}
+          Serial number and run
         </h3>
         <div className="editor-grid">
-          <EditField {...ep} path={['serialPattern']} label={t('editor.serialPattern')} hint={t('editor.serialPatternHint')} wide />
-          <EditField {...ep} path={['serialExample']} label={t('editor.serialExample')} hint={t('editor.serialExampleHint')} />
-          <EditToggle {...ep} path={['stopOnFailure']} label={t('editor.stopOnFailure')} />
+          <EditField {...ep} path={['serialPattern']} label="Serial pattern" hint="A regular expression every serial must match" wide />
+          <EditField {...ep} path={['serialExample']} label="Serial example" hint="Shown to the operator when a scan is refused" />
+          <EditToggle {...ep} path={['stopOnFailure']} label="Stop at the first failing phase (teardown still runs)" />
         </div>
       </section>
 
       {file.phases.map((ph) => (
-        <PhaseBlock key={ph.name} phase={ph} ep={ep} />
+        <PhaseBlock key={ph.name} phase={ph} ep={ep} stopOnFailure={file.stopOnFailure} />
       ))}
 
       {Object.keys(file.prompts).length > 0 ? (
         <section className="card editor-block" aria-labelledby="ed-prompts">
           <h3 id="ed-prompts" className="editor-block-title">
-            {t('editor.promptTexts')}
+            Prompts
           </h3>
-          <div className="editor-grid">
-            {Object.entries(file.prompts).flatMap(([k, p]) =>
-              typeof p.message === 'string'
-                ? [<EditField key={k} {...ep} path={['prompts', k, 'message']} label={k} wide />]
-                : Object.keys(p.message).map((lng) => (
-                    <EditField key={`${k}.${lng}`} {...ep} path={['prompts', k, 'message', lng]} label={`${k} (${lng})`} wide />
-                  )),
-            )}
+          <div className="prompt-rows">
+            {Object.keys(file.prompts).map((k) => (
+              <div className="prompt-row" key={k} role="group" aria-label={`Prompt ${k}`}>
+                <span className="mono strong prompt-row-name">{k}</span>
+                <EditField {...ep} path={['prompts', k, 'message']} label="Question or instruction" wide />
+                <EditChoice
+                  {...ep}
+                  path={['prompts', k, 'image']}
+                  label="Image"
+                  hint={loaded.images.length === 0 ? 'No image file in the procedure folder' : 'An image file in the procedure folder'}
+                  choices={[{ value: '', label: 'No image' }, ...loaded.images.map((f) => ({ value: f, label: f }))]}
+                />
+              </div>
+            ))}
           </div>
         </section>
       ) : null}
 
-      <div className="editor-bar" role="region" aria-label={t('editor.saveChanges')}>
+      <div className="editor-bar" role="region" aria-label="Save changes">
         <span className="editor-bar-count">
-          {changes.length === 0 ? t('editor.noChange') : t('editor.fieldsChanged', { count: changes.length })}
-          {localProblems > 0 ? <span className="editor-bar-problem"> · {t('editor.fixRed')}</span> : null}
+          {changes.length === 0 ? 'No change yet' : changes.length === 1 ? '1 field changed' : `${changes.length} fields changed`}
+          {localProblems > 0 ? <span className="editor-bar-problem"> · fix the fields marked in red first</span> : null}
         </span>
         <button
           type="button"
@@ -197,21 +202,27 @@ export function ProcedureEditor({
           disabled={changes.length === 0 && Object.keys(edits).length === 0}
           onClick={() => setEdits({})}
         >
-          {t('editor.undoAll')}
+          Undo all
         </button>
-        <button type="button" className="button button--primary" disabled={changes.length === 0 || localProblems > 0} onClick={() => setReviewing(true)}>
-          {t('editor.review')}
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={changes.length === 0 || localProblems > 0 || busy}
+          onClick={() => void startReview()}
+        >
+          {busy && !reviewing ? 'Checking…' : 'Review and save…'}
         </button>
       </div>
 
-      {reviewing ? (
+      {review ? (
         <section className="card save-review" aria-labelledby="save-review-title">
           <h3 id="save-review-title" className="editor-block-title" ref={reviewRef} tabIndex={-1}>
-            {approvalRequired ? t('editor.submitTitle') : t('editor.saveTitle')}
+            {approvalRequired ? 'Submit these changes for approval' : 'Save these changes'}
           </h3>
-          <ChangeList
-            words={changes.map((c) => changeWords(c, refs.get(keyOf(c.path)), unitsOf(c), { notSet: t('editor.notSet'), prompt: t('editor.prompt') }))}
-          />
+          <p className="list-meta">
+            Version {loaded.version} → <span className="strong">{review.version}</span>
+          </p>
+          <ChangeList words={review.diff.map((d) => d.words)} />
           <form
             className="save-review-form"
             onSubmit={(e) => {
@@ -220,8 +231,8 @@ export function ProcedureEditor({
             }}
           >
             <Field
-              label={t('history.reason')}
-              hint={approvalRequired ? t('editor.reasonHintApproval') : t('editor.reasonHint')}
+              label="Reason"
+              hint={approvalRequired ? 'Required. A second supervisor reads it before approving.' : 'Required. Kept in the audit trail with the change.'}
               value={reason}
               maxLength={500}
               error={refused.reason}
@@ -231,13 +242,17 @@ export function ProcedureEditor({
               }}
             />
             <ListMessages error={formError} />
-            <p className="list-meta">{approvalRequired ? t('editor.needsApproval') : t('editor.loadsBetweenRuns')}</p>
+            <p className="list-meta">
+              {approvalRequired
+                ? 'Changes need approval on this station: the current version keeps running until another supervisor approves.'
+                : 'The new version loads on each socket between runs; a run in progress finishes on the version it started with.'}
+            </p>
             <div className="save-review-actions">
               <button type="submit" className="button button--primary" disabled={busy}>
-                {approvalRequired ? t('editor.submit') : t('editor.save')}
+                {approvalRequired ? 'Submit for approval' : 'Save new version'}
               </button>
-              <button type="button" className="button button--secondary" onClick={() => setReviewing(false)}>
-                {t('editor.back')}
+              <button type="button" className="button button--secondary" onClick={() => setReview(null)}>
+                Back to editing
               </button>
             </div>
           </form>
@@ -249,38 +264,42 @@ export function ProcedureEditor({
   );
 }
 
-function PhaseBlock({ phase, ep }: { phase: PhaseSpec; ep: EditProps }) {
-  const { t } = useTranslation();
-  const text = useProcedureText();
-  const title = typeof phase.title === 'string' || phase.title === undefined ? phase.title : (text(defaultText(phase.title), phase.title) ?? undefined);
+const ON_FAILURE = (stopOnFailure: boolean) => [
+  { value: '', label: stopOnFailure ? 'As the procedure: stop the run' : 'As the procedure: go on' },
+  { value: 'continue', label: 'Go on with the next phase' },
+  { value: 'stop', label: 'Stop the run (teardown still runs)' },
+];
+
+function PhaseBlock({ phase, ep, stopOnFailure }: { phase: PhaseSpec; ep: EditProps; stopOnFailure: boolean }) {
   const titleId = `ed-phase-${phase.name}`;
   const params = Object.keys(phase.params);
+  const paramField = (path: (string | number)[], k: string) =>
+    ep.refs.get(keyOf(path))?.kind === 'bool' ? (
+      <EditToggle key={k} {...ep} path={path} label={`Parameter ${k}`} />
+    ) : (
+      <EditField key={k} {...ep} path={path} label={`Parameter ${k}`} />
+    );
   return (
     <section className={`card editor-block editor-phase${phase.enabled ? '' : ' editor-phase--off'}`} aria-labelledby={titleId} role="group">
       <div className="editor-phase-head">
         <h3 id={titleId} className="editor-block-title">
-          {title ? (
+          {phase.title ? (
             <>
-              {title} <span className="mono muted editor-phase-name">{phase.name}</span>
+              {defaultText(phase.title)} <span className="mono muted editor-phase-name">{phase.name}</span>
             </>
           ) : (
             <span className="mono">{phase.name}</span>
           )}
-          <span className="muted small"> · {t(GROUP[phase.group])}</span>
+          <span className="muted small"> · {phase.group}</span>
         </h3>
-        <EditToggle {...ep} path={['phases', phase.name, 'enabled']} label={t('editor.phaseEnabled')} />
+        <EditToggle {...ep} path={['phases', phase.name, 'enabled']} label="Phase enabled" />
       </div>
       <div className="editor-grid editor-grid--phase">
-        <EditField {...ep} path={['phases', phase.name, 'timeoutMs']} label={t('editor.timeout')} unit="ms" />
-        <EditField {...ep} path={['phases', phase.name, 'retry', 'count']} label={t('editor.retries')} placeholder={t('editor.none')} />
-        <EditField {...ep} path={['phases', phase.name, 'retry', 'delayMs']} label={t('editor.retryDelay')} unit="ms" placeholder="0" />
-        {params.map((k) =>
-          ep.refs.get(keyOf(['phases', phase.name, 'params', k]))?.kind === 'bool' ? (
-            <EditToggle key={k} {...ep} path={['phases', phase.name, 'params', k]} label={t('editor.parameter', { name: k })} />
-          ) : (
-            <EditField key={k} {...ep} path={['phases', phase.name, 'params', k]} label={t('editor.parameter', { name: k })} />
-          ),
-        )}
+        <EditField {...ep} path={['phases', phase.name, 'timeoutMs']} label="Timeout" unit="ms" />
+        <EditField {...ep} path={['phases', phase.name, 'retry', 'count']} label="Retries" placeholder="none" />
+        <EditField {...ep} path={['phases', phase.name, 'retry', 'delayMs']} label="Retry delay" unit="ms" placeholder="0" />
+        <EditChoice {...ep} path={['phases', phase.name, 'onFailure']} label="When it fails" choices={ON_FAILURE(stopOnFailure)} />
+        {params.map((k) => paramField(['phases', phase.name, 'params', k], k))}
       </div>
       {phase.measurements.length > 0 ? (
         <div className="measurement-rows">
@@ -289,69 +308,87 @@ function PhaseBlock({ phase, ep }: { phase: PhaseSpec; ep: EditProps }) {
           ))}
         </div>
       ) : (
-        <p className="list-meta">{t('editor.noMeasurement')}</p>
+        <p className="list-meta">No declared measurement.</p>
       )}
+      {phase.instances?.map((inst, i) => {
+        const label = instanceLabel(phase.name, inst.params);
+        return (
+          <div className="editor-instance" key={i} role="group" aria-label={`Instance ${label}`}>
+            <h4 className="editor-instance-title">
+              <span className="mono">{label}</span>
+              {inst.title ? <span className="muted"> · {defaultText(inst.title)}</span> : null}
+              <span className="muted small"> · limits for this instance only</span>
+            </h4>
+            <div className="editor-grid editor-grid--phase">
+              {Object.keys(inst.params).map((k) => paramField(['phases', phase.name, 'instances', i, 'params', k], k))}
+            </div>
+            <div className="measurement-rows">
+              {instanceMeasurements(phase, i).map((m) => (
+                <MeasurementRow
+                  key={m.name}
+                  phase={phase.name}
+                  m={m}
+                  ep={ep}
+                  instance={i}
+                  note={inst.measurements.some((x) => x.name === m.name) ? 'own limits' : 'as the phase declares'}
+                />
+              ))}
+            </div>
+          </div>
+        );
+      })}
     </section>
   );
 }
 
-function MeasurementRow({ phase, m, ep }: { phase: string; m: MeasurementSpec; ep: EditProps }) {
-  const { t } = useTranslation();
+function MeasurementRow({ phase, m, ep, instance, note }: { phase: string; m: MeasurementSpec; ep: EditProps; instance?: number; note?: string }) {
   const kind = limitKind(m);
-  const p = (f: string) => measurementPath(phase, m.name, f);
+  const p = (f: string) => measurementPath(phase, m.name, f, instance);
   const units = m.units;
   return (
-    <div className="measurement-row" role="group" aria-label={t('editor.measurement', { name: m.name })}>
+    <div className="measurement-row" role="group" aria-label={`Measurement ${m.name}`}>
       <div className="measurement-row-name">
         <span className="mono strong">{m.name}</span>
-        <span className="muted small">{t(KIND_TEXT[kind])}</span>
+        <span className="muted small">
+          {KIND_TEXT[kind]}
+          {note ? ` · ${note}` : ''}
+        </span>
       </div>
       <div className="measurement-row-fields">
-        <EditField {...ep} path={p('units')} label={t('editor.units')} />
+        <EditField {...ep} path={p('units')} label="Units" />
         {kind === 'range' ? (
           <>
-            <EditField {...ep} path={p('lower')} label={t('editor.lower')} unit={units} />
-            <EditInclusive {...ep} path={p('lowerInclusive')} label={t('editor.lowerIs')} />
-            <EditField {...ep} path={p('upper')} label={t('editor.upper')} unit={units} />
-            <EditInclusive {...ep} path={p('upperInclusive')} label={t('editor.upperIs')} />
-            <EditField {...ep} path={p('marginalLower')} label={t('editor.marginalFrom')} unit={units} placeholder={t('editor.optional')} />
-            <EditField {...ep} path={p('marginalUpper')} label={t('editor.marginalTo')} unit={units} placeholder={t('editor.optional')} />
+            <EditField {...ep} path={p('lower')} label="Lower" unit={units} />
+            <EditInclusive {...ep} path={p('lowerInclusive')} label="Lower is" />
+            <EditField {...ep} path={p('upper')} label="Upper" unit={units} />
+            <EditInclusive {...ep} path={p('upperInclusive')} label="Upper is" />
+            <EditField {...ep} path={p('marginalLower')} label="Marginal from" unit={units} placeholder="optional" />
+            <EditField {...ep} path={p('marginalUpper')} label="Marginal to" unit={units} placeholder="optional" />
           </>
         ) : kind === 'equals' ? (
           <>
             {typeof m.equals === 'boolean' ? (
-              <EditBoolSelect {...ep} path={p('equals')} label={t('editor.equals')} />
+              <EditBoolSelect {...ep} path={p('equals')} label="Equals" />
             ) : (
-              <EditField {...ep} path={p('equals')} label={t('editor.equals')} unit={units} />
+              <EditField {...ep} path={p('equals')} label="Equals" unit={units} />
             )}
             {typeof m.equals === 'number' ? (
               <>
-                <EditField {...ep} path={p('tolerance')} label={t('editor.tolerance')} unit={units} />
-                <EditField {...ep} path={p('tolerancePercent')} label={t('editor.tolerance')} unit="%" />
+                <EditField {...ep} path={p('tolerance')} label="Tolerance ±" unit={units} />
+                <EditField {...ep} path={p('tolerancePercent')} label="Tolerance ±" unit="%" />
               </>
             ) : null}
           </>
         ) : kind === 'regex' ? (
-          <EditField {...ep} path={p('regex')} label={t('editor.mustMatch')} hint={t('editor.regexHint')} wide />
+          <EditField {...ep} path={p('regex')} label="Must match" hint="A regular expression" wide />
         ) : kind === 'oneOf' ? (
-          <EditField {...ep} path={p('oneOf')} label={t('editor.oneOf')} hint={t('editor.oneOfHint')} wide />
+          <EditField {...ep} path={p('oneOf')} label="One of" hint="Values separated by commas" wide />
         ) : (
-          <p className="list-meta">{t('editor.byCodeText')}</p>
+          <p className="list-meta">Checked by code in phases.ts: not editable here.</p>
         )}
       </div>
     </div>
   );
 }
 
-const KIND_TEXT = {
-  range: 'editor.kindRange',
-  equals: 'editor.kindEquals',
-  regex: 'editor.kindRegex',
-  oneOf: 'editor.kindOneOf',
-  code: 'editor.kindCode',
-} as const;
-
-/** The editor's own problems with what was typed, in the language on screen. */
-function words(t: TFunction, problems: Readonly<Record<string, Problem>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(problems).map(([k, p]) => [k, p.params ? t(p.key, p.params as TOptions) : t(p.key)]));
-}
+const KIND_TEXT = { range: 'lower / upper', equals: 'equals', regex: 'matches', oneOf: 'one of', code: 'by code' } as const;

@@ -4,7 +4,7 @@ import { errorText } from '../../i18n/errors.ts';
 import type { CommandOutput } from '#contract/commands.ts';
 import type { LiveSocket } from '#contract/live.ts';
 import type { ProcedureChangeResult } from '#contract/procedures.ts';
-import { useStationClient } from '../../api/station-context.tsx';
+import { useEventTick, useStationClient } from '../../api/station-context.tsx';
 import { ListBody, ListMessages } from '../../components/ListState.tsx';
 import { shortHash } from '../../components/format.ts';
 import { ChangeList } from './ChangeList.tsx';
@@ -16,10 +16,6 @@ import { VersionsPanel } from './VersionsPanel.tsx';
 import './procedures.css';
 
 type List = CommandOutput<'procedures.list'>;
-
-const POLL_MS = 4000;
-const signatureOf = (l: List): string =>
-  JSON.stringify([l.approvalRequired, l.procedures.map((p) => [p.id, p.hash, p.pendingDrafts, p.error?.message]), l.sockets]);
 
 interface Props {
   sockets: readonly LiveSocket[];
@@ -43,6 +39,8 @@ export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
   const [selected, setSelected] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const savedRef = useRef<HTMLDivElement>(null);
+  // A draft proposed, approved or rejected, a file edited on disk, a socket assigned: read again.
+  const changed = useEventTick('procedures.changed');
 
   useEffect(() => {
     heading.current?.focus();
@@ -61,20 +59,7 @@ export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
     return () => {
       live = false;
     };
-  }, [client, tick, runsEnded, loadedKey, t]);
-
-  // No event tells of a draft or of a file edited on disk while the approved copy runs on: the
-  // list is read again every few seconds, and the panels below when it says something changed.
-  const signature = list ? signatureOf(list) : null;
-  useEffect(() => {
-    if (signature === null) return;
-    const timer = setInterval(() => {
-      void client.invoke('procedures.list', {}).then((r) => {
-        if (r.ok && signatureOf(r.value) !== signature) setTick((n) => n + 1);
-      });
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [client, signature]);
+  }, [client, tick, runsEnded, loadedKey, changed, t]);
 
   useEffect(() => {
     // What a save did (applied, or a draft waiting) is shown where the editor starts, in view.
@@ -124,7 +109,7 @@ export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
 
       {current && selected ? (
         <>
-          <DraftsPanel key={`d-${selected}`} procedureId={selected} refresh={tick} onDecided={refresh} />
+          <DraftsPanel key={`d-${selected}`} procedureId={selected} refresh={`${tick} ${changed}`} onDecided={refresh} />
           <section className="procedure-section" aria-labelledby="editor-title">
             <h2 id="editor-title" className="section-title procedure-editor-title">
               {t('procedures.editTitle', { name: current.name ?? current.id })}
@@ -157,7 +142,13 @@ export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
               />
             )}
           </section>
-          <VersionsPanel key={`v-${selected}`} procedureId={selected} currentHash={current.hash} refresh={`${tick} ${loadedKey}`} onChanged={refresh} />
+          <VersionsPanel
+            key={`v-${selected}`}
+            procedureId={selected}
+            currentHash={current.hash}
+            refresh={`${tick} ${changed} ${loadedKey}`}
+            onChanged={refresh}
+          />
         </>
       ) : null}
     </section>

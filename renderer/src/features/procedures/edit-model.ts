@@ -1,17 +1,6 @@
 import type { MeasurementSpec, PhaseSpec, ProcedureFile } from '#contract/procedure.ts';
 import type { FieldChange, FieldPath } from '#contract/procedures.ts';
-
-/** What the editor says about a field it cannot take: a catalog key with its values (the screen words it). */
-export type Problem = { key: ProblemKey; params?: Record<string, string> };
-export type ProblemKey =
-  | 'editor.badRegex'
-  | 'editor.aNumber'
-  | 'editor.wholeNumber'
-  | 'editor.trueFalse'
-  | 'editor.atLeastOne'
-  | 'editor.numbersCommas'
-  | 'editor.upperBelowLower'
-  | 'editor.betweenLimits';
+import { unitProblem } from '#contract/units.ts';
 
 /**
  * The editor's working state: the fields a supervisor changed, keyed by their path (dotted), each
@@ -20,7 +9,8 @@ export type ProblemKey =
  */
 export type Edits = Readonly<Record<string, { path: FieldPath; text: string }>>;
 
-export type ValueKind = 'number' | 'int' | 'text' | 'bool' | 'regex' | 'list' | 'equals';
+/** `choice`: one of a few words (a phase's on-failure); empty text removes the field (its default). */
+export type ValueKind = 'number' | 'int' | 'text' | 'bool' | 'regex' | 'list' | 'equals' | 'choice' | 'units';
 
 export const keyOf = (path: readonly (string | number)[]): string => path.join('.');
 
@@ -32,42 +22,48 @@ export function textOf(value: unknown): string {
 }
 
 /** What the typed text means as the file's value, or why it cannot be: `undefined` value = remove. */
-export function parseValue(kind: ValueKind, text: string, original: unknown): { ok: true; value: unknown } | { ok: false; message: Problem } {
+export function parseValue(kind: ValueKind, text: string, original: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
   const t = text.trim();
   switch (kind) {
     case 'bool':
       return { ok: true, value: t === 'true' };
     case 'text':
       return { ok: true, value: t === '' ? null : text };
+    case 'choice':
+      return { ok: true, value: t === '' ? null : t };
+    case 'units': {
+      // The loader's own check (contract/units.ts), as the field is typed; empty removes the units.
+      if (t === '') return { ok: true, value: null };
+      const problem = unitProblem(text);
+      return problem ? { ok: false, message: problem.charAt(0).toUpperCase() + problem.slice(1) } : { ok: true, value: text };
+    }
     case 'regex':
       if (t === '') return { ok: true, value: null };
       try {
         new RegExp(text);
         return { ok: true, value: text };
       } catch (e) {
-        // The engine's own words after the field's: the pattern and what is wrong in it.
-        return { ok: false, message: { key: 'editor.badRegex', params: { why: (e as Error).message.replace(/^Invalid regular expression: /, '') } } };
+        return { ok: false, message: `Not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}` };
       }
     case 'number':
     case 'int': {
       if (t === '') return { ok: true, value: null };
       const n = Number(t.replace(',', '.'));
-      if (!Number.isFinite(n)) return { ok: false, message: { key: 'editor.aNumber' } };
-      if (kind === 'int' && !Number.isInteger(n)) return { ok: false, message: { key: 'editor.wholeNumber' } };
+      if (!Number.isFinite(n)) return { ok: false, message: 'A number, such as 3.45' };
+      if (kind === 'int' && !Number.isInteger(n)) return { ok: false, message: 'A whole number' };
       return { ok: true, value: n };
     }
     case 'equals': {
       if (t === '') return { ok: true, value: null };
-      if (typeof original === 'boolean')
-        return t === 'true' || t === 'false' ? { ok: true, value: t === 'true' } : { ok: false, message: { key: 'editor.trueFalse' } };
+      if (typeof original === 'boolean') return t === 'true' || t === 'false' ? { ok: true, value: t === 'true' } : { ok: false, message: 'true or false' };
       if (typeof original === 'number') {
         const n = Number(t);
-        return Number.isFinite(n) ? { ok: true, value: n } : { ok: false, message: { key: 'editor.aNumber' } };
+        return Number.isFinite(n) ? { ok: true, value: n } : { ok: false, message: 'A number, such as 3.45' };
       }
       return { ok: true, value: text };
     }
     case 'list': {
-      if (t === '') return { ok: false, message: { key: 'editor.atLeastOne' } };
+      if (t === '') return { ok: false, message: 'At least one value, separated by commas' };
       const parts = t
         .split(',')
         .map((p) => p.trim())
@@ -75,7 +71,7 @@ export function parseValue(kind: ValueKind, text: string, original: unknown): { 
       const first = Array.isArray(original) ? (original as unknown[])[0] : undefined;
       if (typeof first === 'number') {
         const nums = parts.map(Number);
-        return nums.every(Number.isFinite) ? { ok: true, value: nums } : { ok: false, message: { key: 'editor.numbersCommas' } };
+        return nums.every(Number.isFinite) ? { ok: true, value: nums } : { ok: false, message: 'Numbers separated by commas' };
       }
       if (typeof first === 'boolean') return { ok: true, value: parts.map((p) => p === 'true') };
       return { ok: true, value: parts };
@@ -90,8 +86,9 @@ export interface FieldRef {
   original: unknown;
 }
 
-export function measurementPath(phase: string, m: string, field: string): FieldPath {
-  return ['phases', phase, 'measurements', m, field];
+/** A measurement's field: the phase's declared one, or (with `instance`) that instance's own limits. */
+export function measurementPath(phase: string, m: string, field: string, instance?: number): FieldPath {
+  return instance === undefined ? ['phases', phase, 'measurements', m, field] : ['phases', phase, 'instances', instance, 'measurements', m, field];
 }
 
 /** The value of a field after the edits (parsed), or the file's when untouched or not parseable. */
@@ -103,27 +100,52 @@ export function currentValue(ref: FieldRef, edits: Edits): unknown {
 }
 
 /** Checks that need two fields of a measurement: lower ≤ upper, the marginal band inside the limits. */
-export function measurementProblems(phase: string, m: MeasurementSpec, edits: Edits): Record<string, Problem> {
+export function measurementProblems(phase: string, m: MeasurementSpec, edits: Edits, instance?: number): Record<string, string> {
   const v = (field: keyof MeasurementSpec, kind: ValueKind): unknown =>
-    currentValue({ path: measurementPath(phase, m.name, field), kind, original: m[field] }, edits);
+    currentValue({ path: measurementPath(phase, m.name, field, instance), kind, original: m[field] }, edits);
   const lower = v('lower', 'number') as number | undefined;
   const upper = v('upper', 'number') as number | undefined;
   const ml = v('marginalLower', 'number') as number | undefined;
   const mu = v('marginalUpper', 'number') as number | undefined;
-  const out: Record<string, Problem> = {};
-  const k = (f: string): string => keyOf(measurementPath(phase, m.name, f));
-  if (lower !== undefined && upper !== undefined && lower > upper) out[k('upper')] = { key: 'editor.upperBelowLower' };
+  const out: Record<string, string> = {};
+  const k = (f: string): string => keyOf(measurementPath(phase, m.name, f, instance));
+  if (lower !== undefined && upper !== undefined && lower > upper) out[k('upper')] = 'Upper must not be below lower';
   if (ml !== undefined && ((lower !== undefined && ml < lower) || (upper !== undefined && ml > upper)))
-    out[k('marginalLower')] = { key: 'editor.betweenLimits' };
+    out[k('marginalLower')] = 'Must lie between lower and upper';
   if (mu !== undefined && ((upper !== undefined && mu > upper) || (lower !== undefined && mu < lower)))
-    out[k('marginalUpper')] = { key: 'editor.betweenLimits' };
+    out[k('marginalUpper')] = 'Must lie between lower and upper';
   return out;
 }
 
+/** An instance's measurements as they run: its own entry of a name, else the declared one (engine/plan.ts). */
+export function instanceMeasurements(ph: PhaseSpec, i: number): MeasurementSpec[] {
+  const own = new Map((ph.instances?.[i]?.measurements ?? []).map((m) => [m.name, m]));
+  return ph.measurements.map((m) => own.get(m.name) ?? m);
+}
+
+/** Every cross-field problem of the file under the edits, by field key. */
+export function fileProblems(file: ProcedureFile, edits: Edits): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const ph of file.phases) {
+    for (const m of ph.measurements) Object.assign(out, measurementProblems(ph.name, m, edits));
+    ph.instances?.forEach((_, i) => {
+      for (const m of instanceMeasurements(ph, i)) Object.assign(out, measurementProblems(ph.name, m, edits, i));
+    });
+  }
+  return out;
+}
+
+/** An instance as the run names it: rail_voltage[rail=3V3]. */
+export function instanceLabel(phase: string, params: Readonly<Record<string, unknown>>): string {
+  return `${phase}[${Object.entries(params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ')}]`;
+}
+
 /** The changes to send: every edited field whose value differs from the file's. */
-export function changesOf(edits: Edits, refs: ReadonlyMap<string, FieldRef>): { changes: FieldChange[]; errors: Record<string, Problem> } {
+export function changesOf(edits: Edits, refs: ReadonlyMap<string, FieldRef>): { changes: FieldChange[]; errors: Record<string, string> } {
   const changes: FieldChange[] = [];
-  const errors: Record<string, Problem> = {};
+  const errors: Record<string, string> = {};
   for (const [key, e] of Object.entries(edits)) {
     const ref = refs.get(key);
     if (!ref) continue;
@@ -149,30 +171,39 @@ export function fieldRefs(file: ProcedureFile): Map<string, FieldRef> {
   add(['stopOnFailure'], 'bool', file.stopOnFailure);
   for (const ph of file.phases) phaseRefs(ph, add);
   for (const [key, p] of Object.entries(file.prompts)) {
-    // A question in several languages: a field per language.
-    if (typeof p.message === 'string') add(['prompts', key, 'message'], 'text', p.message);
-    else for (const [lng, text] of Object.entries(p.message)) add(['prompts', key, 'message', lng], 'text', text);
+    add(['prompts', key, 'message'], 'text', p.message);
+    add(['prompts', key, 'image'], 'choice', p.image);
   }
   return refs;
 }
 
-function phaseRefs(ph: PhaseSpec, add: (path: FieldPath, kind: ValueKind, original: unknown) => void): void {
+type Add = (path: FieldPath, kind: ValueKind, original: unknown) => void;
+
+const paramKind = (v: unknown): ValueKind => (typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : 'text');
+
+function phaseRefs(ph: PhaseSpec, add: Add): void {
   add(['phases', ph.name, 'enabled'], 'bool', ph.enabled);
+  add(['phases', ph.name, 'onFailure'], 'choice', ph.onFailure);
   add(['phases', ph.name, 'timeoutMs'], 'int', ph.timeoutMs);
   add(['phases', ph.name, 'retry', 'count'], 'int', ph.retry?.count);
   add(['phases', ph.name, 'retry', 'delayMs'], 'int', ph.retry?.delayMs);
-  for (const [k, v] of Object.entries(ph.params))
-    add(['phases', ph.name, 'params', k], typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : 'text', v);
-  for (const m of ph.measurements) {
-    const p = (f: string): FieldPath => measurementPath(ph.name, m.name, f);
-    add(p('units'), 'text', m.units);
-    for (const f of ['lower', 'upper', 'marginalLower', 'marginalUpper', 'tolerance', 'tolerancePercent', 'tolerancePpm'] as const) add(p(f), 'number', m[f]);
-    add(p('lowerInclusive'), 'bool', m.lowerInclusive ?? true);
-    add(p('upperInclusive'), 'bool', m.upperInclusive ?? true);
-    add(p('equals'), 'equals', m.equals);
-    add(p('regex'), 'regex', m.regex);
-    add(p('oneOf'), 'list', m.oneOf);
-  }
+  for (const [k, v] of Object.entries(ph.params)) add(['phases', ph.name, 'params', k], paramKind(v), v);
+  for (const m of ph.measurements) measurementRefs(ph.name, m, add);
+  ph.instances?.forEach((inst, i) => {
+    for (const [k, v] of Object.entries(inst.params)) add(['phases', ph.name, 'instances', i, 'params', k], paramKind(v), v);
+    for (const m of instanceMeasurements(ph, i)) measurementRefs(ph.name, m, add, i);
+  });
+}
+
+function measurementRefs(phase: string, m: MeasurementSpec, add: Add, instance?: number): void {
+  const p = (f: string): FieldPath => measurementPath(phase, m.name, f, instance);
+  add(p('units'), 'units', m.units);
+  for (const f of ['lower', 'upper', 'marginalLower', 'marginalUpper', 'tolerance', 'tolerancePercent', 'tolerancePpm'] as const) add(p(f), 'number', m[f]);
+  add(p('lowerInclusive'), 'bool', m.lowerInclusive ?? true);
+  add(p('upperInclusive'), 'bool', m.upperInclusive ?? true);
+  add(p('equals'), 'equals', m.equals);
+  add(p('regex'), 'regex', m.regex);
+  add(p('oneOf'), 'list', m.oneOf);
 }
 
 /** The kind of limit a measurement has: the editor shows that kind's fields. */
@@ -182,19 +213,4 @@ export function limitKind(m: MeasurementSpec): 'range' | 'equals' | 'regex' | 'o
   if (m.oneOf !== undefined) return 'oneOf';
   if (m.validator !== undefined || m.aggregate !== undefined || m.each !== undefined) return 'code';
   return 'range';
-}
-
-/** A change in words, for the review before saving ("rail_3v3 · v_3v3 upper 3.4 → 3.45 V"). */
-export function changeWords(c: FieldChange, ref: FieldRef | undefined, units: string | undefined, words: { notSet: string; prompt: string }): string {
-  const p = c.path.map(String);
-  const show = (v: unknown): string => (v === undefined || v === null ? words.notSet : `${textOf(v)}${units && typeof v === 'number' ? ` ${units}` : ''}`);
-  const where =
-    p[0] === 'phases' && p[2] === 'measurements'
-      ? `${p[1]} · ${p[3]} ${p.slice(4).join(' ')}`
-      : p[0] === 'phases'
-        ? `${p[1]} · ${p.slice(2).join(' ')}`
-        : p[0] === 'prompts'
-          ? `${words.prompt} ${p[1]} ${p.slice(2).join(' ')}`
-          : p.join(' ');
-  return `${where} ${show(ref?.original)} → ${show(c.value)}`;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { Suspense, lazy, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StationError } from '#contract/errors.ts';
 import { errorText } from '../../i18n/errors.ts';
@@ -18,7 +18,11 @@ import { useStationClient } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { MeasurementTable } from '../../components/MeasurementTable.tsx';
 import { PhaseErrorNote } from '../../components/PhaseErrorNote.tsx';
+import { isPlottable } from '../../components/charts/measurement-series.ts';
 import { failingFirst, shortHash } from '../../components/format.ts';
+
+// The chart kit (uPlot) loads only for a run that has a series to plot.
+const SeriesPlots = lazy(() => import('./SeriesPlots.tsx').then((m) => ({ default: m.SeriesPlots })));
 
 interface Props {
   runId: string;
@@ -215,7 +219,13 @@ export function RunPage({ runId, runsEnded, procedure, upload }: Props) {
       <h2 className="section-title phases-title">{t('operator.phases')}</h2>
       <ol className="record-phases" aria-label={t('run.phasesLabel')}>
         {record.phases.map((p) => (
-          <RecordPhase key={`${p.index}-${p.attempt}`} phase={p} title={titleOf(p.name)} />
+          <RecordPhase
+            key={`${p.index}-${p.attempt}`}
+            phase={p}
+            title={titleOf(p.name)}
+            procedureId={record.procedure.id}
+            partNumber={record.unit.partNumber}
+          />
         ))}
       </ol>
       {record.phases.length === 0 ? <p className="list-meta">{t('run.noPhase')}</p> : null}
@@ -244,7 +254,17 @@ function saveFile(name: string, mediaType: string, content: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function RecordPhase({ phase, title }: { phase: PhaseRecord; title: string | undefined }) {
+function RecordPhase({
+  phase,
+  title,
+  procedureId,
+  partNumber,
+}: {
+  phase: PhaseRecord;
+  title: string | undefined;
+  procedureId: string;
+  partNumber: string | undefined;
+}) {
   const { t } = useTranslation();
   const f = useFormat();
   const label = title ?? phase.name;
@@ -281,6 +301,11 @@ function RecordPhase({ phase, title }: { phase: PhaseRecord; title: string | und
       {phase.error ? <PhaseErrorNote error={phase.error} showStack /> : null}
       {phase.measurements.length > 0 ? (
         <MeasurementTable measurements={failingFirst(phase.measurements)} label={t('phase.measurementsOf', { phase: label })} showReason />
+      ) : null}
+      {phase.measurements.some(isPlottable) ? (
+        <Suspense fallback={<p className="list-meta series-loading">Loading the chart…</p>}>
+          <SeriesPlots phase={phase.name} measurements={phase.measurements} procedureId={procedureId} partNumber={partNumber} />
+        </Suspense>
       ) : null}
       {phase.logs.length > 0 ? (
         <table className="logs" aria-label={t('run.logOf', { phase: label })}>

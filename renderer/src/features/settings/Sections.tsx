@@ -74,6 +74,13 @@ export function StationSection({ draft, set, errors }: SectionProps) {
           error={errors['stationId']}
         />
         <Field
+          label={t('settings.lineRestart')}
+          hint={t('settings.lineHint')}
+          value={draft.stationLine}
+          onChange={(e) => set('stationLine', e.target.value)}
+          error={errors['stationLine']}
+        />
+        <Field
           label={t('settings.socketsRestart')}
           hint={t('settings.socketsHint')}
           type="number"

@@ -18,6 +18,8 @@ export interface SectionProps {
 export const FIELD_LABELS: Record<string, ParseKeys> = {
   stationId: 'settings.field.stationId',
   stationName: 'settings.field.stationName',
+  stationLine: 'settings.field.stationLine',
+  heartbeatSeconds: 'settings.field.heartbeatSeconds',
   sockets: 'settings.field.sockets',
   instruments: 'settings.field.instruments',
   scanners: 'settings.field.scanners',

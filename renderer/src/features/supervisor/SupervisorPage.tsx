@@ -13,12 +13,13 @@ import { useStationClient, useStationView } from '../../api/station-context.tsx'
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { runHref } from '../../router.ts';
 import { DatabaseNotice } from '../../components/DatabaseNotice.tsx';
+import { DriftAlerts } from './DriftAlerts.tsx';
 import { SettingsNotice } from '../../components/SettingsNotice.tsx';
 import type { StationSnapshot } from '#contract/commands.ts';
 
 type InstrumentItem = CommandOutput<'instruments.list'>['instruments'][number];
 
-/** What a supervisor looks after: upload targets, parked runs, instruments and their calibration. */
+/** What a supervisor looks after: drift alerts, upload targets, parked runs, instruments and their calibration. */
 interface Props {
   upload: UploadStatus | null;
   /** The database itself: salvaged, damaged, newer or unavailable shows its own notice. */
@@ -58,6 +59,7 @@ export function SupervisorPage({ upload, database = { state: 'ok' }, procedureEr
           <pre className="procedure-error-message">{errorText(t, (procedureError ?? procedureWarning)!)}</pre>
         </section>
       ) : null}
+      <DriftAlerts />
       <UploadTargets upload={upload} />
       <ParkedRuns parkedCount={upload?.parkedRuns ?? 0} />
       <Instruments />
