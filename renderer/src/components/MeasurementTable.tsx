@@ -38,7 +38,7 @@ export const MeasurementTable = memo(function MeasurementTable({
               </th>
               <td className="num value">
                 {value}
-                {m.units && !Array.isArray(m.value) ? <span className="units"> {m.units}</span> : null}
+                {m.units && (!Array.isArray(m.value) || m.value.length > 1) ? <span className="units"> {m.units}</span> : null}
               </td>
               <td className="limits">{m.undeclared ? 'not declared in procedure.yaml' : describeValidator(m.validator, m.units) || '—'}</td>
               <td>

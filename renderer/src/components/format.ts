@@ -40,11 +40,11 @@ export function formatValue(value: unknown, aggregates?: Measurement['aggregates
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) {
-    const parts = [`${value.length} points`];
-    if (aggregates) {
-      for (const [k, v] of Object.entries(aggregates)) if (typeof v === 'number') parts.push(`${k} ${formatNumber(v)}`);
-    }
-    return parts.join(', ');
+    // The count and the range of the values in a line that fits a table cell; the run page
+    // plots the points, with every aggregate beside the chart.
+    const n = `${value.length} point${value.length === 1 ? '' : 's'}`;
+    const { min, max } = aggregates ?? {};
+    return typeof min === 'number' && typeof max === 'number' && value.length > 1 ? `${n}, ${formatNumber(min)} … ${formatNumber(max)}` : n;
   }
   return JSON.stringify(value);
 }
