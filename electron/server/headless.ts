@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createStation } from '#station/station.ts';
 import { loadSettings } from '#station/settings/settings.ts';
 import { defaultDataDir } from '#station/settings/data-dir.ts';
+import { releaseYoungGeneration } from '#station/boot.ts';
 import { bindProblem, startServer } from './server.ts';
 
 /** Set once this file handles SIGINT/SIGTERM itself (see main.ts). */
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     staticDir: fileURLToPath(new URL('../../dist/renderer', import.meta.url)),
   });
   await station.ready();
+  releaseYoungGeneration();
   // Tests and scripts wait for this exact line.
   console.log(`Passline station ready at ${server.url} (data in ${dataDir}, ${Math.round(performance.now() - t0)} ms)`);
 

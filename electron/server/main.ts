@@ -7,7 +7,7 @@
  * prebuilt when dist/station is fresh (boot.ts), else from its sources.
  */
 import { pathToFileURL } from 'node:url';
-import { prebuilt, startCompileCache } from '#station/boot.ts';
+import { holdYoungGeneration, prebuilt, startCompileCache } from '#station/boot.ts';
 import { startSpareRunner } from '#station/runner/fork.ts';
 
 startCompileCache();
@@ -20,5 +20,7 @@ const early = (): void => {
 process.on('SIGINT', early);
 process.on('SIGTERM', early);
 startSpareRunner();
+// Until the station is ready (headless.ts releases it): see boot.ts.
+holdYoungGeneration();
 const bundle = prebuilt('headless');
 await import(bundle ? pathToFileURL(bundle).href : './headless.ts');

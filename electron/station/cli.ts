@@ -7,8 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { prebuilt, startCompileCache } from './boot.ts';
+import { holdYoungGeneration, prebuilt, startCompileCache } from './boot.ts';
 import { prepareSpareRunner, startSpareRunner } from './runner/fork.ts';
 import { RUN_OPTIONS, procedureDirOf } from './cli-run-options.ts';
 import { foldersWithId } from './procedures/find.ts';
@@ -37,10 +36,9 @@ if (args[0] === 'run' && !args.includes('--help') && !args.includes('-h')) {
   } catch {
     /* the CLI says what is wrong */
   }
-  // One unit, then exit: V8's young generation stays at its first 2 MiB instead of growing to
-  // 16 (about 10 MiB less at the peak, no slower here). The runner gets the same from its
-  // command line (runner/fork.ts); this process's command line is the user's.
-  setFlagsFromString('--semi-space-growth-factor=1');
+  // One unit, then exit: the young generation stays small (boot.ts; no slower here). The runner
+  // gets the same from its command line (runner/fork.ts); this process's is the user's.
+  holdYoungGeneration();
 }
 const bundle = prebuilt('cli');
 await import(bundle ? pathToFileURL(bundle).href : './cli-main.ts');
