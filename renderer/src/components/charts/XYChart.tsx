@@ -80,7 +80,8 @@ export function XYChart(props: XYChartProps) {
     };
     return {
       legend: { show: false },
-      cursor: { drag: { x: true, y: false }, points: { size: 8 }, focus: { prox: 24 } },
+      // With many curves a dot on each at the cursor is a smear: the readout names the nearest.
+      cursor: { drag: { x: true, y: false }, points: { size: 8, show: !many }, focus: { prox: 24 } },
       focus: { alpha: many ? 0.25 : 0.5 },
       scales: {
         x: {
