@@ -125,7 +125,8 @@ export const SCREEN_ACCESS = {
   history: 'operator',
   run: 'operator',
   unit: 'operator',
-  overlay: 'operator',
+  // Reads stats.series, a supervisor's statistic.
+  overlay: 'supervisor',
   supervisor: 'supervisor',
   yield: 'supervisor',
   pareto: 'supervisor',

@@ -153,7 +153,9 @@ export function App() {
               ) : route.name === 'login' ? (
                 <LoginPage from={route.from} />
               ) : route.name === 'overlay' ? (
-                <OverlayPage query={route.query} />
+                <ScreenGate screen="overlay">
+                  <OverlayPage query={route.query} />
+                </ScreenGate>
               ) : route.name === 'unit' ? (
                 <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
               ) : (

@@ -85,7 +85,8 @@ test('a run page plots its sweeps with limits and failing points; History overla
 
     // History's own link carries its filters.
     await page.goto(`${station.url}/#/history`);
-    await page.getByLabel('Part number').fill('AMP-200');
+    await expect(page.getByRole('heading', { name: 'History', level: 1 })).toBeFocused();
+    await page.getByRole('textbox', { name: 'Part number', exact: true }).fill('AMP-200');
     await page.getByRole('link', { name: 'Overlay the series of the last 50 of these runs' }).click();
     await expect(page.getByRole('figure', { name: /gain: gain against frequency, 24 runs/ })).toBeVisible();
   } finally {
@@ -152,6 +153,9 @@ test('a supervisor reads yield, the failure Pareto down to its runs, SPC across 
     await page.getByLabel('Per', { exact: true }).selectOption('socket');
     await expect(page.getByRole('figure', { name: 'First pass yield per socket' })).toBeVisible();
     await saveScreenshot(page, testInfo, 'yield');
+    await page.getByLabel('Per', { exact: true }).selectOption('hour');
+    await expect(page.getByRole('figure', { name: 'First pass yield per hour' }).getByRole('img')).toBeVisible();
+    await saveScreenshot(page, testInfo, 'yield-hour');
 
     // SPC of the bias current: two limit versions side by side, the I-MR chart with the change and the drift marked.
     await page.getByRole('navigation', { name: 'Supervisor screens' }).getByRole('link', { name: 'Supervisor' }).click();

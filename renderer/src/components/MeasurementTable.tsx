@@ -42,7 +42,7 @@ export const MeasurementTable = memo(function MeasurementTable({
               </th>
               <td className="num value">
                 {value}
-                {m.units && !Array.isArray(m.value) ? <span className="units"> {m.units}</span> : null}
+                {m.units && (!Array.isArray(m.value) || m.value.length > 1) ? <span className="units"> {m.units}</span> : null}
               </td>
               <td className="limits">{m.undeclared ? t('measurement.undeclared') : describeLimits(t, f, m.validator, m.units) || '—'}</td>
               <td>

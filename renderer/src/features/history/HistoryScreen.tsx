@@ -6,6 +6,8 @@ import type { CommandInput, CommandOutput } from '#contract/commands.ts';
 import type { Result, StationError } from '#contract/errors.ts';
 import type { RunSummary } from '#contract/records.ts';
 import { useStationClient } from '../../api/station-context.tsx';
+import { useSession } from '../../api/session-context.tsx';
+import { canSee } from '#contract/access.ts';
 import { DateInput } from '../../components/DateInput.tsx';
 import { RunSummaryCells } from '../../components/RunSummaryCells.tsx';
 import { overlayHref, runHref, unitHref } from '../../router.ts';
@@ -105,6 +107,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
   const { t } = useTranslation();
   const f = useFormat();
   const client = useStationClient();
+  const role = useSession().state?.session.role ?? null;
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
   // The first page asked for on the way here (early.ts): the screen waits for it (Suspense, at
@@ -307,18 +310,20 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
         {/* Enter in a field applies at once. */}
         <button type="submit" hidden tabIndex={-1} />
       </form>
-      <p className="history-overlay">
-        <a
-          href={overlayHref({
-            procedureId: query.procedureId,
-            partNumber: query.partNumber,
-            outcome: query.outcome === 'PASS' || query.outcome === 'FAIL' ? query.outcome : undefined,
-            last: 50,
-          })}
-        >
-          {query.partNumber || query.procedureId ? 'Overlay the series of the last 50 of these runs' : 'Overlay the series of many runs…'}
-        </a>
-      </p>
+      {canSee(role, 'overlay') ? (
+        <p className="history-overlay">
+          <a
+            href={overlayHref({
+              procedureId: query.procedureId,
+              partNumber: query.partNumber,
+              outcome: query.outcome === 'PASS' || query.outcome === 'FAIL' ? query.outcome : undefined,
+              last: 50,
+            })}
+          >
+            {query.partNumber || query.procedureId ? 'Overlay the series of the last 50 of these runs' : 'Overlay the series of many runs…'}
+          </a>
+        </p>
+      ) : null}
       {error && error.field === null ? (
         <p className="field-error" role="alert">
           {messageOf(error)}

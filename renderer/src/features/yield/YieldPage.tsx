@@ -195,7 +195,7 @@ function GroupChart({ rows, group, groupLabel }: { rows: readonly YieldRow[]; gr
       <XYChart
         title={title}
         level={2}
-        caption={`${rows.length} ${group === 'hour' ? 'hours' : 'days'} with runs; the table has the units and runs of each`}
+        caption={`${rows.length} ${group === 'hour' ? (rows.length === 1 ? 'hour' : 'hours') : rows.length === 1 ? 'day' : 'days'} with runs; the table has the units and runs of each`}
         x={{ label: group === 'hour' ? 'hour (local time)' : 'day (local time)' }}
         y={{ label: 'first pass yield', units: '%' }}
         xTime
