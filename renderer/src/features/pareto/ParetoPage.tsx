@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
-import type { CommandInput } from '#contract/commands.ts';
+import { useStatsAnswer } from '../../components/use-stats-answer.ts';
+import { useEffect, useRef } from 'react';
 import type { ParetoResult } from '#contract/stats.ts';
-import { useStationClient, useStationView } from '../../api/station-context.tsx';
+import { useStationView } from '../../api/station-context.tsx';
 import { HBarChart, type HBar } from '../../components/charts/HBarChart.tsx';
 import { DataTable } from '../../components/DataTable.tsx';
 import { StatsFilters } from '../../components/StatsFilters.tsx';
@@ -29,7 +29,6 @@ interface Props {
  * share and the running total; each bar opens the runs behind it in History.
  */
 export function ParetoPage({ query, by }: Props) {
-  const client = useStationClient();
   const view = useStationView();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
@@ -37,21 +36,8 @@ export function ParetoPage({ query, by }: Props) {
   // The request as text: the effect runs again when it, or the count of ended runs, changes.
   const request = procedureId ? JSON.stringify({ ...statsFilter({ ...query, procedureId }), groupBy: by, limit: 30 }) : null;
   const runsEnded = view.runsEnded;
-  const key = `${request}\u0000${runsEnded}`;
-  const [answer, setAnswer] = useState<{ key: string; result: ParetoResult | null; error: string | null } | null>(null);
-  useEffect(() => {
-    if (!request) return;
-    let live = true;
-    const k = `${request}\u0000${runsEnded}`;
-    void client.invoke('stats.pareto', JSON.parse(request) as CommandInput<'stats.pareto'>).then((r) => {
-      if (live) setAnswer({ key: k, result: r.ok ? r.value : null, error: r.ok ? null : r.error.message });
-    });
-    return () => {
-      live = false;
-    };
-  }, [client, request, runsEnded]);
-  const current = answer?.key === key ? answer : null;
-  const result = current?.result ?? (answer?.result && answer.result.procedureId === procedureId && answer.result.groupBy === by ? answer.result : null);
+  const { current, latest } = useStatsAnswer('stats.pareto', request, runsEnded);
+  const result = current?.result ?? (latest && latest.procedureId === procedureId && latest.groupBy === by ? latest : null);
 
   return (
     <section className="page stats-page" aria-labelledby="pareto-title">

@@ -1,5 +1,5 @@
+import { useStatsAnswer } from '../../components/use-stats-answer.ts';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { CommandInput } from '#contract/commands.ts';
 import type { MeasurementListItem, SpcResult } from '#contract/stats.ts';
 import { useStationClient, useStationView } from '../../api/station-context.tsx';
 import { DataTable } from '../../components/DataTable.tsx';
@@ -47,23 +47,9 @@ export function SpcPage({ query, measurement }: Props) {
   const request = procedureId && measurement ? JSON.stringify({ ...statsFilter({ ...query, procedureId }), measurement }) : null;
   const [runsEnded, setRunsEnded] = useState(view.runsEnded);
   const newer = view.runsEnded - runsEnded;
-  const key = `${request}\u0000${runsEnded}`;
-  const [answer, setAnswer] = useState<{ key: string; result: SpcResult | null; error: string | null } | null>(null);
-  useEffect(() => {
-    if (!request) return;
-    let live = true;
-    const k = `${request}\u0000${runsEnded}`;
-    void client.invoke('stats.spc', JSON.parse(request) as CommandInput<'stats.spc'>).then((r) => {
-      if (live) setAnswer({ key: k, result: r.ok ? r.value : null, error: r.ok ? null : r.error.message });
-    });
-    return () => {
-      live = false;
-    };
-  }, [client, request, runsEnded]);
-  const current = answer?.key === key ? answer : null;
+  const { current, latest } = useStatsAnswer('stats.spc', request, runsEnded);
   // While a newer answer is on its way (a run ended), the one on screen stays.
-  const result =
-    current?.result ?? (answer?.result && answer.result.measurement === measurement && answer.result.procedureId === procedureId ? answer.result : null);
+  const result = current?.result ?? (latest && latest.measurement === measurement && latest.procedureId === procedureId ? latest : null);
   const apply = (q: StatsQuery, m: string | undefined = measurement): void => {
     location.hash = spcHref(q, m);
   };

@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { CommandInput } from '#contract/commands.ts';
+import { useStatsAnswer } from '../../components/use-stats-answer.ts';
+import { useEffect, useMemo, useRef } from 'react';
 import type { YieldFigures, YieldGroup, YieldResult, YieldRow } from '#contract/stats.ts';
-import { useStationClient, useStationView } from '../../api/station-context.tsx';
+import { useStationView } from '../../api/station-context.tsx';
 import { HBarChart, type HBar } from '../../components/charts/HBarChart.tsx';
 import { XYChart } from '../../components/charts/XYChart.tsx';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
@@ -36,7 +36,6 @@ interface Props {
  * (golden) units counted apart. docs/statistics.md defines every figure.
  */
 export function YieldPage({ query, groupBy }: Props) {
-  const client = useStationClient();
   const view = useStationView();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
@@ -45,21 +44,8 @@ export function YieldPage({ query, groupBy }: Props) {
   // The request as text: the effect runs again when it, or the count of ended runs, changes.
   const request = procedureId ? JSON.stringify({ ...statsFilter({ ...query, procedureId }), groupBy: group }) : null;
   const runsEnded = view.runsEnded;
-  const key = `${request}\u0000${runsEnded}`;
-  const [answer, setAnswer] = useState<{ key: string; result: YieldResult | null; error: string | null } | null>(null);
-  useEffect(() => {
-    if (!request) return;
-    let live = true;
-    const k = `${request}\u0000${runsEnded}`;
-    void client.invoke('stats.yield', JSON.parse(request) as CommandInput<'stats.yield'>).then((r) => {
-      if (live) setAnswer({ key: k, result: r.ok ? r.value : null, error: r.ok ? null : r.error.message });
-    });
-    return () => {
-      live = false;
-    };
-  }, [client, request, runsEnded]);
-  const current = answer?.key === key ? answer : null;
-  const result = current?.result ?? (answer?.result && answer.result.procedureId === procedureId ? answer.result : null);
+  const { current, latest } = useStatsAnswer('stats.yield', request, runsEnded);
+  const result = current?.result ?? (latest && latest.procedureId === procedureId ? latest : null);
   const apply = (q: StatsQuery, g: YieldGroup = group): void => {
     location.hash = yieldHref(q, g === 'shift' ? undefined : g);
   };
