@@ -303,6 +303,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   };
   const repo = new RunsRepo(db);
   const attachments = new AttachmentStore(dataDir);
+  // Half-written files of runners that died with the last station (kill -9, power cut).
+  attachments.sweepTemporary();
 
   // A full or read-only disk refuses new runs with a clear reason; what is stored stays.
   type Storage = StationSnapshot['storage'];
@@ -584,6 +586,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         attachments: { dir: attachments.root, maxBytes: settings.attachmentMaxBytes, runMaxBytes: settings.attachmentRunMaxBytes },
         loadTimeoutMs: settings.procedureLoadTimeoutMs,
         lastGoodDir: join(dataDir, 'last-good-procedure', `socket-${index}`),
+        onRunnerGone: () => attachments.sweepTemporary(),
         log,
       });
       sockets.push(s);

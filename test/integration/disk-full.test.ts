@@ -208,6 +208,9 @@ describe('an attachment that does not fit', () => {
     const ended = await ts.ended(runId);
     expect(ended.data.outcome).toBe('ERROR');
     expect(ended.data.outcomeReason).toMatch(/disk full/);
+    // The run is stopped by killing its runner, which may be mid-write: once the fresh runner
+    // is up (the socket takes the next unit), what the killed one left half written is gone.
+    await ts.events.waitFor('runner.changed', (e) => e.data.state === 'ready', { afterSeq: ended.seq });
     expect(attachmentFiles(dir)).toEqual([]);
     expect(readdirSync(join(dir, 'attachments'), { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([]);
     expect((await ts.record(runId)).outcome).not.toBe('PASS');

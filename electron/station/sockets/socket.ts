@@ -64,6 +64,8 @@ export interface SocketConfig {
   loadTimeoutMs: number;
   /** Where this socket keeps a copy of the last version that loaded (a fresh runner falls back to it). */
   lastGoodDir: string;
+  /** The runner process is gone (exited or killed): what it left half written can go. */
+  onRunnerGone?: () => void;
   log: (level: 'info' | 'warning' | 'error', message: string) => void;
 }
 
@@ -964,6 +966,7 @@ export class Socket {
 
   private onRunnerExit(info: { code: number | null; signal: NodeJS.Signals | null; expected: boolean }): void {
     this.drainBatches();
+    this.cfg.onRunnerGone?.();
     this.runnerReady = false;
     this.clearLoadTimer();
     const wasLoading = this.loading;

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StationFault } from '#contract/errors.ts';
 
 export const ATTACHMENTS_DIR = 'attachments';
+/** Where writes in progress are, under ATTACHMENTS_DIR (never a two-hex hash folder). */
+const TMP_DIR = 'tmp';
 
 /** What an export or an upload target reads attachments through: the bytes a hash names, checked against it. */
 export interface AttachmentReader {
@@ -45,7 +47,10 @@ export class AttachmentStore implements AttachmentReader, AttachmentWriter {
     // A file already there counts only if it is whole (an older version kept short writes).
     if (existsSync(path) && statSync(path).size === bytes.byteLength) return { sha256, size: bytes.byteLength };
     mkdirSync(join(this.root, sha256.slice(0, 2)), { recursive: true });
-    const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+    mkdirSync(join(this.root, TMP_DIR), { recursive: true });
+    // In one folder, named by the writer's pid: what a runner killed mid-write leaves is found
+    // and known to be nobody's (sweepTemporary) without reading every hash folder.
+    const tmp = join(this.root, TMP_DIR, `${sha256}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
     let written = 0;
     try {
       const fd = openSync(tmp, 'w');
@@ -94,6 +99,34 @@ export class AttachmentStore implements AttachmentReader, AttachmentWriter {
     return bytes;
   }
 
+  /**
+   * Removes temporary files whose writer is gone (a runner killed while writing, say, when a
+   * full disk stops the run). A file of a live process is left: it may still become whole.
+   * Returns how many were removed.
+   */
+  sweepTemporary(): number {
+    const dir = join(this.root, TMP_DIR);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const pid = Number(/\.(\d+)-[0-9a-f]+\.tmp$/.exec(name)?.[1]);
+      // This process writes synchronously, so a file named by it is never in progress.
+      if (pid && pid !== process.pid && alive(pid)) continue;
+      try {
+        unlinkSync(join(dir, name));
+        removed++;
+      } catch {
+        /* gone already */
+      }
+    }
+    return removed;
+  }
+
   has(sha256: string): boolean {
     return existsSync(this.pathOf(sha256));
   }
@@ -112,5 +145,15 @@ export class AttachmentStore implements AttachmentReader, AttachmentWriter {
     } catch {
       /* already gone */
     }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, under another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
