@@ -61,7 +61,7 @@ test('the first admin adds a supervisor and a token; the supervisor retries a pa
     await expect(page.getByRole('heading', { name: 'Supervisor', level: 1 })).toBeVisible();
     await expect(page.getByRole('group', { name: 'Logged in' })).toContainText(`${ADMIN.name}Admin`);
     await expect(nav.getByRole('link')).toHaveText(['Station', 'History', 'Supervisor']);
-    await expect(tabs.getByRole('link')).toHaveText(['Supervisor', 'Procedures', 'Audit', 'Settings', 'People', 'Tokens']);
+    await expect(tabs.getByRole('link')).toHaveText(['Supervisor', 'Yield', 'Pareto', 'SPC', 'Procedures', 'Audit', 'Settings', 'People', 'Tokens']);
 
     // People: the admin adds a supervisor; a PIN is required for the role.
     await tabs.getByRole('link', { name: 'People' }).click();
@@ -138,7 +138,7 @@ test('the first admin adds a supervisor and a token; the supervisor retries a pa
     await expect(page.getByRole('group', { name: 'Logged in' })).toContainText(`${SUPERVISOR.name}Supervisor`);
     await expect(page.getByRole('heading', { name: 'Supervisor', level: 1 })).toBeVisible();
     await expect(nav.getByRole('link')).toHaveText(['Station', 'History', 'Supervisor']);
-    await expect(tabs.getByRole('link')).toHaveText(['Supervisor', 'Procedures', 'Audit', 'Settings']);
+    await expect(tabs.getByRole('link')).toHaveText(['Supervisor', 'Yield', 'Pareto', 'SPC', 'Procedures', 'Audit', 'Settings']);
     const parked = page.getByRole('table', { name: 'Parked runs' });
     await expect(parked.getByRole('row').filter({ hasText: 'DEMO-0001' })).toContainText('unknown part number DEMO-PCB-01');
     accept = true;

@@ -40,7 +40,7 @@ test('offline with a run waiting, then online when the receiver comes back; the 
     await expect(uploads).toHaveText('Uploads offline · 1 waiting');
     await expect(uploads).toHaveAttribute(
       'title',
-      /^mes \(http:\/\/127\.0\.0\.1:\d+\/runs\): retrying · 1 waiting · last error: connection refused by 127\.0\.0\.1:\d+/,
+      /^mes \(http:\/\/127\.0\.0\.1:\d+\/runs\): Retrying · 1 waiting · last error: connection refused by 127\.0\.0\.1:\d+/,
     );
     await saveScreenshot(page, testInfo, 'uploads-offline');
 

@@ -13,6 +13,7 @@ import { DEFAULT_SHIFTS } from '#contract/stats.ts';
 import { openDatabase } from '#station/store/db.ts';
 import { RunsRepo } from '#station/store/runs-repo.ts';
 import { AuditLog } from '#station/store/audit.ts';
+import { InventoryRepo } from '#station/store/inventory-repo.ts';
 import { StatsService, type StatsSettings } from '#station/stats/service.ts';
 import { AlertMonitor } from '#station/stats/alerts.ts';
 import { journalRows, packStatValues } from '#station/stats/stat-writer.ts';
@@ -160,6 +161,20 @@ describe('yield', () => {
     expect(stats.yield({ procedureId: 'quick', groupBy: 'day' }).rows.map((r) => r.key)).toEqual(['2026-03-02']);
     expect(stats.yield({ procedureId: 'quick', version: '1.1.0' }).total).toMatchObject({ unitsTested: 1, runs: 1 });
     expect(stats.yield({ procedureId: 'quick', version: 'nope' }).total).toMatchObject({ unitsTested: 0, runs: 0, firstPassYield: null });
+  });
+
+  test('per fixture and operator, as recorded with the run; none recorded is its own row, last', () => {
+    const { db, ids } = line();
+    const inv = new InventoryRepo(db);
+    inv.annotate(ids.u1, { fixtureId: 'FX-7' });
+    inv.annotate(ids.u2a, { fixtureId: 'FX-7' });
+    inv.annotate(ids.u5, { fixtureId: 'FX-2' });
+    const fresh = new StatsService(db, () => settings(), { clock: utc });
+    expect(fresh.yield({ procedureId: 'quick', groupBy: 'fixture' }).rows.map((r) => [r.key, r.unitsTested, r.runs])).toEqual([
+      ['FX-2', 1, 1],
+      ['FX-7', 2, 2],
+      ['', 1, 4],
+    ]);
   });
 
   test('a time range: units first tested in it; the final outcome as of its end', () => {
@@ -331,6 +346,17 @@ describe('SPC', () => {
     // Only the newest points are sent when asked; the figures still cover all.
     const few = stats.spc({ procedureId: 'quick', measurement: 'rail.v', maxPoints: 2 }).segments[0]!;
     expect([few.n, few.points.offset, few.points.value]).toEqual([5, 3, [3.31, 3.29]]);
+  });
+
+  test('an index that fell behind the feed is made again from the phases, with the same figures and no point twice', () => {
+    const { stats, db } = spcLine();
+    stats.refresh();
+    packStatValues(db);
+    // Read once, so the packed blocks are kept in memory.
+    const before = stats.spc({ procedureId: 'quick', measurement: 'rail.v', maxPoints: 10_000 });
+    // As if 50,000 runs had finished unindexed: the feed no longer reaches back to the mark.
+    db.exec(`UPDATE stat_meta SET value = 0; DELETE FROM stat_changes WHERE seq < (SELECT max(seq) FROM stat_changes)`);
+    expect(stats.spc({ procedureId: 'quick', measurement: 'rail.v', maxPoints: 10_000 })).toEqual(before);
   });
 
   test('an unknown measurement is named; the measurements list counts what is stored', () => {

@@ -12,6 +12,7 @@ import { binValues, niceStep } from '../../renderer/src/components/charts/histog
 import { insideLimits, isPlottable, sweepOf } from '../../renderer/src/components/charts/measurement-series.ts';
 import { individualsLines, movingRanges, versionMarkers, violationGroups, type ControlSegment } from '../../renderer/src/components/charts/control-model.ts';
 import { overlayLegend } from '../../renderer/src/components/charts/legend.ts';
+import { asMeasurement } from '../../renderer/src/features/overlay/use-overlay-runs.ts';
 
 const ramp: Measurement = {
   name: 'ramp',
@@ -199,5 +200,29 @@ describe('the I-MR chart', () => {
       'Rule 2: nine in a row on one side · 1',
       'Rule 5: two of three beyond 2σ · 1',
     ]);
+  });
+});
+
+describe('an overlaid run', () => {
+  test('a stats.series item reads as the measurement it was: points, axes, limits, aggregates of its last column', () => {
+    const m = asMeasurement('gain', {
+      runId: 'r1',
+      serialNumber: 'AMP-1',
+      partNumber: 'AMP-200',
+      startedAt: '2026-03-02T10:00:00.000Z',
+      outcome: 'FAIL',
+      measurementOutcome: 'FAIL',
+      dimensions: [
+        { name: 'frequency', units: 'kHz' },
+        { name: 'gain', units: 'dB' },
+      ],
+      points: [
+        [1, 0.5],
+        [2, 1.5],
+      ],
+      validator: { kind: 'series', aggregates: {}, each: { lower: -1, upper: 1 } },
+    });
+    expect(m).toMatchObject({ units: 'dB', outcome: 'FAIL', aggregates: { min: 0.5, max: 1.5, mean: 1, count: 2 } });
+    expect(sweepOf(m)!.failing).toEqual([{ series: 0, index: 1 }]);
   });
 });

@@ -44,7 +44,7 @@ export function startStats(o: {
   busy: () => boolean;
   log: (level: 'info' | 'warning' | 'error', message: string) => void;
 }): StatsStation {
-  const service = new StatsService(o.db, o.settings, { audit: o.audit });
+  const service = new StatsService(o.db, o.settings, { audit: o.audit, write: o.canWrite });
   const monitor = new AlertMonitor(o.db, service.runs, o.settings, (data, runId, socket) => o.bus.publish({ kind: 'stats.alert', data, runId, socket }), service.points);
   let ended = 0;
   let timer: NodeJS.Timeout | null = null;
@@ -72,7 +72,7 @@ export function startStats(o: {
   };
   const afterRuns = (): void => {
     try {
-      if (o.canWrite()) service.refresh();
+      service.refresh();
       monitor.check();
     } catch (e) {
       o.log('warning', `statistics: the drift alert check failed: ${(e as Error).message}`);
@@ -94,12 +94,7 @@ export function startStats(o: {
     timer ??= setTimeout(tick, 20);
   }, o.bus.lastSeq);
   // Runs that finished but were not indexed before the last stop (a kill between a commit and its indexing).
-  if (o.canWrite())
-    try {
-      service.refresh();
-    } catch (e) {
-      o.log('warning', `statistics: indexing measurement values failed (they are indexed at the next run): ${(e as Error).message}`);
-    }
+  service.refresh();
   // Values journaled and not packed before this start.
   const startup = setTimeout(() => pack(true), 1000);
   startup.unref();
@@ -123,12 +118,7 @@ export function startStats(o: {
     },
     close: () => {
       // The last runs' values, before the store closes (a `passline run` ends right after its run).
-      if (!closed && o.canWrite())
-        try {
-          service.refresh();
-        } catch {
-          /* indexed at the next start */
-        }
+      if (!closed) service.refresh();
       closed = true;
       unsubscribe();
       clearTimeout(startup);

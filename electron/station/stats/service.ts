@@ -28,22 +28,34 @@ export class StatsService {
   private readonly db: DatabaseSync;
   private readonly settings: () => StatsSettings;
   private readonly audit: AuditLog | undefined;
-  private readonly write: boolean;
+  private readonly write: () => boolean;
 
-  /** `write: false` for a read-only store (the CLI): runs not indexed yet are left to the station. */
-  constructor(db: DatabaseSync, settings: () => StatsSettings, opts: { audit?: AuditLog; clock?: LocalClock; write?: boolean } = {}) {
+  /**
+   * `write`: whether the store takes writes now (false for the CLI's read-only open, and while
+   * the station's disk is full or its database damaged): runs not indexed yet are left for later.
+   */
+  constructor(db: DatabaseSync, settings: () => StatsSettings, opts: { audit?: AuditLog; clock?: LocalClock; write?: boolean | (() => boolean) } = {}) {
     this.db = db;
     this.settings = settings;
     this.audit = opts.audit;
-    this.write = opts.write ?? true;
+    const w = opts.write ?? true;
+    this.write = typeof w === 'function' ? w : () => w;
     this.runs = new RunsCache(db);
     this.clock = opts.clock ?? new LocalClock();
   }
 
   /** Indexes the values of runs that finished since (between runs, and before each query). */
   refresh(): void {
-    if (!this.write) return;
-    while (indexBehind(this.db) && indexFinishedRuns(this.db) > 0);
+    if (!this.write()) return;
+    try {
+      for (let n = 1; n > 0 && indexBehind(this.db); ) {
+        n = indexFinishedRuns(this.db);
+        // Rebuilt from the phases (the feed had moved on too far): the blocks kept in memory are gone.
+        if (n < 0) this.points.clear();
+      }
+    } catch {
+      // A disk that just filled: the figures answer with what is indexed; the next run tries again.
+    }
   }
 
   private range(f: { from?: string | undefined; to?: string | undefined }): { from?: number; to?: number } {

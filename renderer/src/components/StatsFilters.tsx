@@ -47,7 +47,7 @@ export function StatsFilters({ query, onApply, children }: Props) {
   const rangeWrong = query.from && query.to && query.to < query.from;
   return (
     <form className="filters stats-filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
-      <div className="filter">
+      <div className="filter stats-procedure-filter">
         <label htmlFor="stats-procedure">Procedure</label>
         <select
           id="stats-procedure"

@@ -76,6 +76,13 @@ export function LegendSample({ entry: e }: { entry: LegendEntry }) {
       </svg>
     );
   }
+  if (e.kind === 'swatch') {
+    return (
+      <svg className="chart-legend-sample" width="22" height="14" viewBox="0 0 22 14" aria-hidden="true">
+        <rect x="1" y="1" width="20" height="12" rx="2" fill={e.colour} />
+      </svg>
+    );
+  }
   if (e.kind === 'band') {
     return (
       <svg className="chart-legend-sample" width="32" height="12" viewBox="0 0 32 12" aria-hidden="true">

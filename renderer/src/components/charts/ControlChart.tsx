@@ -1,7 +1,7 @@
 import { useId, useMemo, useState, type ReactNode } from 'react';
 import type uPlot from 'uplot';
 import type { AxisSpec, MarkGroup } from './chart-model.ts';
-import { rangeWith, refValues } from './chart-model.ts';
+import { extent, rangeWith, refValues } from './chart-model.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { individualsLines, movingRangeLines, movingRanges, versionMarkers, violationGroups, type ControlSegment, type Violation } from './control-model.ts';
 import { overlayLegend, type LegendEntry } from './legend.ts';
@@ -34,6 +34,7 @@ interface Props {
 
 const LINE = '#1a4fd6';
 const RUN_ORDER: AxisSpec = { label: 'run, in order' };
+const RUN_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000];
 
 /**
  * An individuals chart over a moving-range chart, sharing x and the cursor: centre line and
@@ -74,25 +75,28 @@ export function ControlChart(props: Props) {
       label: y.label,
       syncKey,
       lines: iLines,
+      extent: extent(values),
       plugins: [overlaysPlugin({ lines: iLines, markers, groups: marks }), readoutPlugin(describe('I'))],
       showX: false,
       points: values.length,
     });
-  }, [groups, iLines, markers, syncKey, xAxis, y, describe, values.length]);
+  }, [groups, iLines, markers, syncKey, xAxis, y, describe, values]);
 
   const mrOptions = useMemo<ChartOptions>(
     () =>
       chartOptions({
         x: xAxis,
-        y: { label: 'moving range', units: y.units },
+        y: { label: 'MR', units: y.units },
         label: 'moving range',
         syncKey,
         lines: mrLines,
-        plugins: [overlaysPlugin({ lines: mrLines, markers }), readoutPlugin(describe('MR'))],
+        extent: extent(mr.filter((v): v is number => v !== null)),
+        // The version markers again, without their text (the chart above names them).
+        plugins: [overlaysPlugin({ lines: mrLines, markers: markers.map((m) => ({ ...m, label: '' })) }), readoutPlugin(describe('MR'))],
         showX: true,
         points: values.length,
       }),
-    [mrLines, markers, syncKey, xAxis, y, describe, values.length],
+    [mrLines, markers, syncKey, xAxis, y, describe, values.length, mr],
   );
 
   const iData = useMemo(() => [x, values] as unknown as uPlot.AlignedData, [x, values]);
@@ -127,6 +131,8 @@ function chartOptions(o: {
   label: string;
   syncKey: string;
   lines: ReturnType<typeof individualsLines>;
+  /** The y data's extent: the scale shows it and every line, whatever uPlot's own scan finds. */
+  extent: [number, number] | null;
   plugins: uPlot.Plugin[];
   showX: boolean;
   points: number;
@@ -136,10 +142,11 @@ function chartOptions(o: {
     cursor: { sync: { key: o.syncKey }, drag: { x: true, y: false }, points: { size: 8 } },
     scales: {
       x: { time: false },
-      y: { range: (_u, min, max) => rangeWith([min, max], refValues('y', o.lines)) },
+      y: { range: () => rangeWith(o.extent, refValues('y', o.lines)) },
     },
     axes: [
-      axisOf(o.x, 'x', { values: tickValues, ...(o.showX ? {} : { label: '', labelSize: 0 }) }),
+      // Run order counts whole runs: ticks at 1, 2, 5, 10, … never 2.5.
+      axisOf(o.x, 'x', { values: tickValues, incrs: RUN_STEPS, ...(o.showX ? {} : { label: '', labelSize: 0 }) }),
       // Both charts' plot areas start at the same x: one y axis width for the pair.
       axisOf(o.y, 'y', { values: tickValues, size: 86 }),
     ],

@@ -125,8 +125,8 @@ export function HistogramChart({ title, caption, level, x, values, lines = NONE,
 
   const legend = useMemo<LegendEntry[]>(
     () => [
-      { kind: 'band', colour: BAR, label: 'Values in a bin' },
-      ...(outside.some(Boolean) ? [{ kind: 'band' as const, colour: 'rgba(179,38,30,0.55)', label: 'Bin outside the limits' }] : []),
+      { kind: 'swatch', colour: BAR, label: 'Values in a bin' },
+      ...(outside.some(Boolean) ? [{ kind: 'swatch' as const, colour: 'rgba(179,38,30,0.55)', label: 'Bin outside the limits' }] : []),
       ...fits.map((f, k): LegendEntry => ({
         kind: 'line',
         colour: FIT_COLOURS[k % FIT_COLOURS.length]!,

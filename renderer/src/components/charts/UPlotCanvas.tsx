@@ -81,3 +81,23 @@ function measuredSize(u: uPlot, values: string[] | null, axisIdx: number, cycle:
 export function tickValues(_u: uPlot, splits: number[]): string[] {
   return splits.map((v) => (v === null || v === undefined ? '' : String(Number.parseFloat(v.toPrecision(6)))));
 }
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * Time ticks (epoch seconds) in 24-hour local time, as the rest of the station writes times:
+ * "14:00" within two days (the date with the first tick of each day), "2026-03-02" beyond.
+ */
+export function timeTickValues(u: uPlot, splits: number[]): string[] {
+  const span = (u.scales['x']?.max ?? 0) - (u.scales['x']?.min ?? 0);
+  let lastDay = '';
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    const day = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+    if (span > 2 * 86_400) return day;
+    const time = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+    const first = day !== lastDay;
+    lastDay = day;
+    return first ? `${time}\n${day}` : time;
+  });
+}

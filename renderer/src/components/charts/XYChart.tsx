@@ -8,7 +8,7 @@ import { overlayLegend, type LegendEntry } from './legend.ts';
 import { overlaysPlugin } from './overlays.ts';
 import { readoutPlugin } from './readout.ts';
 import { formatDateTime } from '../format.ts';
-import { UPlotCanvas, axisOf, tickValues, type ChartOptions } from './UPlotCanvas.tsx';
+import { UPlotCanvas, axisOf, tickValues, timeTickValues, type ChartOptions } from './UPlotCanvas.tsx';
 
 export interface XYChartProps {
   title: string;
@@ -59,7 +59,11 @@ export function XYChart(props: XYChartProps) {
 
   const options = useMemo<ChartOptions>(() => {
     const xData = extent(aligned.x);
-    const xFull = rangeWith(xData, [...refValues('x', lines, bands), ...markers.map((m) => m.x)]);
+    // One instant on a time axis: an hour each side (10 % of the epoch would be years).
+    const xFull =
+      xTime && xData && xData[0] === xData[1]
+        ? ([xData[0] - 3600, xData[1] + 3600] as [number, number])
+        : rangeWith(xData, [...refValues('x', lines, bands), ...markers.map((m) => m.x)]);
     // Marks name a curve's own points; uPlot's data is the joined table (series 0 is x).
     const joined: MarkGroup[] = groups.map((g) => ({
       ...g,
@@ -76,17 +80,18 @@ export function XYChart(props: XYChartProps) {
     };
     return {
       legend: { show: false },
-      cursor: { drag: { x: true, y: false }, points: { size: 8 }, focus: { prox: 24 } },
+      // With many curves a dot on each at the cursor is a smear: the readout names the nearest.
+      cursor: { drag: { x: true, y: false }, points: { size: 8, show: !many }, focus: { prox: 24 } },
       focus: { alpha: many ? 0.25 : 0.5 },
       scales: {
         x: {
           time: xTime,
           // The full view shows every limit and marker; a zoom shows what was selected.
-          range: (_u, min, max) => (xData && min === xData[0] && max === xData[1] ? xFull : [min, max]),
+          range: (_u, min, max) => (xData && min <= xData[0] && max >= xData[1] ? xFull : [min, max]),
         },
         y: { range: (_u, min, max) => rangeWith([min, max], refValues('y', lines, bands)) },
       },
-      axes: [axisOf(x, 'x', xTime ? {} : { values: tickValues }), axisOf(y, 'y', { values: tickValues })],
+      axes: [axisOf(x, 'x', xTime ? { values: timeTickValues, size: 52 } : { values: tickValues }), axisOf(y, 'y', { values: tickValues })],
       series: [
         { label: x.label },
         ...series.map((s, i): uPlot.Series => {

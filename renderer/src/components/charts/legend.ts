@@ -3,7 +3,11 @@ import { BAND_FILL, LINE_STYLE, MARKER_COLOUR, TONE } from './theme.ts';
 
 /** One entry of a chart's legend: a drawn sample (line with its dash, shape, band) and words. */
 export type LegendEntry = { label: string } & (
-  { kind: 'line'; colour: string; dash: readonly number[]; width: number } | { kind: 'shape'; shape: Shape; colour: string } | { kind: 'band'; colour: string }
+  | { kind: 'line'; colour: string; dash: readonly number[]; width: number }
+  | { kind: 'shape'; shape: Shape; colour: string }
+  | { kind: 'band'; colour: string }
+  /** A solid block: the colour of a bar. */
+  | { kind: 'swatch'; colour: string }
 );
 
 const LINE_WORDS: Record<LineKind, string> = {

@@ -165,6 +165,7 @@ function drawMarkers(u: uPlot, markers: readonly XMarker[]): void {
       ctx.moveTo(x, bbox.top);
       ctx.lineTo(x, bbox.top + bbox.height);
       ctx.stroke();
+      if (!m.label) continue;
       const w = ctx.measureText(m.label).width;
       const left = x + w + px(8) > bbox.left + bbox.width;
       const x0 = left ? x - px(4) - w : x + px(4);
@@ -254,7 +255,15 @@ function drawMarks(u: uPlot, groups: readonly MarkGroup[]): void {
       ctx.lineWidth = px(2.2);
       ctx.strokeStyle = colour;
       ctx.stroke(path);
-      if (tagged) for (const [x, y, tag] of points) if (tag) haloText(ctx, tag, x, y - r - px(2), colour);
+      if (tagged) {
+        for (const [x, y, tag] of points) {
+          if (!tag) continue;
+          // Above the point, or below it when the top of the plot would cut it.
+          const above = y - r - px(LABEL_PX + 2) >= u.bbox.top;
+          ctx.textBaseline = above ? 'bottom' : 'top';
+          haloText(ctx, tag, x, above ? y - r - px(2) : y + r + px(2), colour);
+        }
+      }
     });
   });
 }

@@ -10,7 +10,7 @@ import { DataTable } from '../../components/DataTable.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { formatDateTime, formatNumber } from '../../components/format.ts';
 import { OVERLAY_SIZES, overlayHref, runHref, type OverlayQuery } from '../../router.ts';
-import { measurementOf, useOverlayRuns, type OverlayRun, type SeriesChoice } from './use-overlay-runs.ts';
+import { useOverlayRuns, type OverlayRun, type SeriesChoice } from './use-overlay-runs.ts';
 import './overlay.css';
 
 const PASS_COLOUR = '#1a4fd6';
@@ -27,7 +27,7 @@ export function OverlayPage({ query }: { query: OverlayQuery }) {
   useEffect(() => heading.current?.focus(), []);
   const loaded = useOverlayRuns(query);
   const choices = loaded.state === 'ready' ? loaded.choices : [];
-  const choice = choices.find((c) => c.key === query.measurement) ?? choices[0] ?? null;
+  const choice = loaded.state === 'ready' ? loaded.choice : null;
 
   return (
     <section className="page overlay-page" aria-labelledby="overlay-title">
@@ -42,23 +42,27 @@ export function OverlayPage({ query }: { query: OverlayQuery }) {
       <OverlayForm key={JSON.stringify(query)} query={query} choices={choices} choice={choice} />
       {loaded.state === 'loading' ? (
         <p className="list-meta" role="status">
-          {loaded.of ? `Loading runs… ${loaded.done} of ${loaded.of}` : 'Finding runs…'}
+          Finding runs…
         </p>
       ) : loaded.state === 'error' ? (
         <p className="field-error" role="alert">
           {loaded.message}
         </p>
-      ) : loaded.runs.length === 0 ? (
+      ) : loaded.state === 'empty' ? (
         <p className="list-meta" role="status">
           No finished runs match{query.partNumber ? ` part number ${query.partNumber}` : ''}
           {query.procedureId ? ` of procedure ${query.procedureId}` : ''}.
         </p>
       ) : choice === null ? (
         <p className="list-meta" role="status">
-          None of these {loaded.runs.length} runs has a multi-dimensional measurement (a sweep or timed series) to overlay.
+          The newest run of these has no multi-dimensional measurement (a sweep or timed series) to overlay.
+        </p>
+      ) : loaded.runs.length === 0 ? (
+        <p className="list-meta" role="status">
+          No run {query.outcome ? `with the result ${query.outcome} ` : ''}took {choice.key}.
         </p>
       ) : (
-        <OverlayChart runs={loaded.runs} choice={choice} query={query} />
+        <OverlayChart runs={loaded.runs} choice={choice} query={{ ...query, procedureId: loaded.procedureId }} />
       )}
     </section>
   );
@@ -144,12 +148,11 @@ function OverlayChart({ runs, choice, query }: { runs: readonly OverlayRun[]; ch
   const curves = useMemo<Curve[]>(() => {
     const out: Curve[] = [];
     for (const run of runs) {
-      const m = measurementOf(run.record, choice);
-      const sweep = m ? sweepOf(m) : null;
-      if (m && sweep) out.push({ run, m, sweep });
+      const sweep = sweepOf(run.m);
+      if (sweep) out.push({ run, m: run.m, sweep });
     }
     return out;
-  }, [runs, choice]);
+  }, [runs]);
 
   // One chart series per curve of each run; oldest first, so the newest is drawn on top.
   const plotted = useMemo(() => {
@@ -159,11 +162,11 @@ function OverlayChart({ runs, choice, query }: { runs: readonly OverlayRun[]; ch
     const marks: MarkGroup['marks'][number][] = [];
     [...curves].reverse().forEach((cv, k, all) => {
       const newest = k === all.length - 1;
-      const failed = cv.run.summary.outcome !== 'PASS';
+      const failed = cv.run.outcome !== 'PASS';
       cv.sweep.curves.forEach((c, ci) => {
         const s = series.length;
         series.push({
-          label: `${cv.run.summary.serialNumber}${c.label ? ` ${c.label}` : ''}`,
+          label: `${cv.run.serialNumber}${c.label ? ` ${c.label}` : ''}`,
           x: c.x,
           y: c.y,
           style: 'line',
@@ -184,11 +187,11 @@ function OverlayChart({ runs, choice, query }: { runs: readonly OverlayRun[]; ch
   const lines: RefLine[] = newest.sweep.lines;
   const limitsText = describeValidator(newest.m.validator, newest.m.units);
   const otherLimits = curves.filter((c) => describeValidator(c.m.validator, c.m.units) !== limitsText).length;
-  const failedRuns = curves.filter((c) => c.run.summary.outcome !== 'PASS').length;
+  const failedRuns = curves.filter((c) => c.run.outcome !== 'PASS').length;
   const x = newest.sweep.x;
   const y = newest.sweep.y;
   const legend: LegendEntry[] = [
-    { kind: 'line', colour: NEWEST_COLOUR, dash: [], width: 3, label: `Newest: ${newest.run.summary.serialNumber}` },
+    { kind: 'line', colour: NEWEST_COLOUR, dash: [], width: 3, label: `Newest: ${newest.run.serialNumber}` },
     { kind: 'line', colour: PASS_COLOUR, dash: [], width: 2, label: `Passed · ${curves.length - failedRuns}` },
     ...(failedRuns ? [{ kind: 'line' as const, colour: FAIL_COLOUR, dash: [8, 4], width: 2, label: `Did not pass (dashed) · ${failedRuns}` }] : []),
   ];
@@ -218,8 +221,8 @@ function OverlayChart({ runs, choice, query }: { runs: readonly OverlayRun[]; ch
         const { curve, c } = plotted.owner[s]!;
         const cc = curve.sweep.curves[c]!;
         return [
-          `${curve.run.summary.serialNumber} · ${curve.run.summary.outcome}`,
-          formatDateTime(curve.run.summary.startedAt),
+          `${curve.run.serialNumber} · ${curve.run.outcome}`,
+          formatDateTime(curve.run.startedAt),
           `${axisTitle(x)} ${formatNumber(cc.x[i]!)}`,
           `${axisTitle(y)} ${formatNumber(cc.y[i]!)}`,
         ];
@@ -235,19 +238,19 @@ function RunsTable({ curves, y }: { curves: readonly Curve[]; y: SweepPlot['y'] 
     <DataTable
       label="Runs overlaid"
       rows={curves}
-      rowKey={(c) => c.run.summary.id}
+      rowKey={(c) => c.run.runId}
       columns={[
         {
           key: 'serial',
           header: 'Serial number',
           cell: (c) => (
-            <a className="mono run-link" href={runHref(c.run.summary.id)}>
-              {c.run.summary.serialNumber}
+            <a className="mono run-link" href={runHref(c.run.runId)}>
+              {c.run.serialNumber}
             </a>
           ),
         },
-        { key: 'result', header: 'Result', cell: (c) => <OutcomeBadge outcome={c.run.summary.outcome} /> },
-        { key: 'started', header: 'Started', numeric: true, cell: (c) => formatDateTime(c.run.summary.startedAt) },
+        { key: 'result', header: 'Result', cell: (c) => <OutcomeBadge outcome={c.run.outcome} /> },
+        { key: 'started', header: 'Started', numeric: true, cell: (c) => formatDateTime(c.run.startedAt) },
         { key: 'points', header: 'Points', numeric: true, cell: (c) => c.sweep.points },
         { key: 'min', header: `Min${u}`, numeric: true, cell: (c) => fmtAgg(c.m, 'min') },
         { key: 'max', header: `Max${u}`, numeric: true, cell: (c) => fmtAgg(c.m, 'max') },

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { Measurement, RunRecord, RunSummary } from '#contract/records.ts';
+import type { Measurement, RunRecord, Validator } from '#contract/records.ts';
+import type { SeriesItem } from '#contract/stats.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { isPlottable } from '../../components/charts/measurement-series.ts';
 import type { OverlayQuery } from '../../router.ts';
@@ -11,97 +12,111 @@ export interface SeriesChoice {
   name: string;
 }
 
+/** One run's series of the chosen measurement, as a measurement the chart kit reads. */
 export interface OverlayRun {
-  summary: RunSummary;
-  record: RunRecord;
+  runId: string;
+  serialNumber: string;
+  startedAt: string;
+  outcome: SeriesItem['outcome'];
+  m: Measurement;
 }
 
 export type OverlayState =
-  { state: 'loading'; done: number; of: number } | { state: 'error'; message: string } | { state: 'ready'; runs: OverlayRun[]; choices: SeriesChoice[] };
+  | { state: 'loading' }
+  | { state: 'error'; message: string }
+  | { state: 'empty' }
+  | { state: 'ready'; procedureId: string; choices: SeriesChoice[]; choice: SeriesChoice | null; runs: OverlayRun[] };
 
-/** Records fetched at once: enough to keep the station busy, few enough not to crowd the operator's own traffic. */
-const PARALLEL = 6;
+/** Runs asked for when a result filter is on: the newest 200 of the part, then filtered here. */
+const FILTERED_POOL = 200;
 
 /**
- * The newest `last` finished runs of a procedure and part number, each as its full record
- * (`runs.list`, then `runs.get` per run: 50 records of a few kB each over the station's own
- * socket cost tens of milliseconds, so no command of its own is needed yet).
+ * The newest `last` finished runs' series of one measurement of a procedure and part number.
+ * The newest run's record names the series measurements to choose from (and the procedure,
+ * when the address does not); `stats.series` then reads that measurement of every run from
+ * the store's phase rows in one request.
  */
 export function useOverlayRuns(q: OverlayQuery): OverlayState {
   const client = useStationClient();
-  const { procedureId, partNumber, last, outcome } = q;
-  const key = JSON.stringify([procedureId, partNumber, last, outcome]);
+  const { procedureId, partNumber, last, outcome, measurement } = q;
+  const key = JSON.stringify([procedureId, partNumber, last, outcome, measurement]);
   // Tagged with the search it answers: a new search reads as loading until its own answer.
   const [tagged, setTagged] = useState<{ key: string; value: OverlayState } | null>(null);
   useEffect(() => {
     let live = true;
-    const setState = (value: OverlayState): void => setTagged({ key, value });
+    const done = (value: OverlayState): void => {
+      if (live) setTagged({ key, value });
+    };
     void (async () => {
-      // A few more than asked: runs still RUNNING are left out.
-      const list = await client.invoke('runs.list', {
-        limit: Math.min(500, last + 10),
-        ...(procedureId ? { procedureId } : {}),
+      const list = await client.invoke('runs.list', { limit: 5, ...(procedureId ? { procedureId } : {}), ...(partNumber ? { partNumber } : {}) });
+      if (!list.ok) return done({ state: 'error', message: list.error.message });
+      const newest = list.value.runs.find((r) => r.outcome !== 'RUNNING');
+      if (!newest) return done({ state: 'empty' });
+      const rec = await client.invoke('runs.get', { runId: newest.id });
+      if (!rec.ok) return done({ state: 'error', message: `${newest.serialNumber}: ${rec.error.message}` });
+      const choices = seriesChoices(rec.value);
+      const choice = choices.find((c) => c.key === measurement) ?? (measurement ? choiceOf(measurement) : (choices[0] ?? null));
+      const proc = procedureId ?? rec.value.procedure.id;
+      if (!choice) return done({ state: 'ready', procedureId: proc, choices, choice: null, runs: [] });
+      const series = await client.invoke('stats.series', {
+        procedureId: proc,
+        measurement: choice.key,
         ...(partNumber ? { partNumber } : {}),
-        ...(outcome ? { outcome } : {}),
+        limit: outcome ? FILTERED_POOL : last,
       });
-      if (!live) return;
-      if (!list.ok) {
-        setState({ state: 'error', message: list.error.message });
-        return;
-      }
-      const summaries = list.value.runs.filter((r) => r.outcome !== 'RUNNING').slice(0, last);
-      const records: (RunRecord | null)[] = new Array<RunRecord | null>(summaries.length).fill(null);
-      let next = 0;
-      let done = 0;
-      let failed: string | null = null;
-      const worker = async (): Promise<void> => {
-        while (live && failed === null && next < summaries.length) {
-          const i = next++;
-          const r = await client.invoke('runs.get', { runId: summaries[i]!.id });
-          if (r.ok) records[i] = r.value;
-          else failed = `${summaries[i]!.serialNumber}: ${r.error.message}`;
-          done++;
-          if (live) setState({ state: 'loading', done, of: summaries.length });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(PARALLEL, summaries.length) }, worker));
-      if (!live) return;
-      if (failed !== null) {
-        setState({ state: 'error', message: failed });
-        return;
-      }
-      const runs = summaries.map((summary, i) => ({ summary, record: records[i]! }));
-      setState({ state: 'ready', runs, choices: seriesChoices(runs.map((r) => r.record)) });
+      if (!series.ok) return done({ state: 'error', message: series.error.message });
+      const runs = series.value.series
+        .filter((s) => !outcome || s.outcome === outcome)
+        .slice(0, last)
+        .map((s) => ({ runId: s.runId, serialNumber: s.serialNumber, startedAt: s.startedAt, outcome: s.outcome, m: asMeasurement(choice.name, s) }));
+      done({ state: 'ready', procedureId: proc, choices, choice, runs });
     })();
     return () => {
       live = false;
     };
-  }, [client, key, procedureId, partNumber, last, outcome]);
-  return tagged?.key === key ? tagged.value : { state: 'loading', done: 0, of: 0 };
+  }, [client, key, procedureId, partNumber, last, outcome, measurement]);
+  return tagged?.key === key ? tagged.value : { state: 'loading' };
 }
 
-/** Every series measurement of the runs, in the newest run's order, then any the older runs add. */
-export function seriesChoices(records: readonly RunRecord[]): SeriesChoice[] {
+/** A key the newest run does not carry (an older measurement): split at its last dot. */
+function choiceOf(key: string): SeriesChoice {
+  const i = key.lastIndexOf('.');
+  return i > 0 ? { key, phase: key.slice(0, i), name: key.slice(i + 1) } : { key, phase: '', name: key };
+}
+
+/** The series measurements of a run, in its order. */
+export function seriesChoices(rec: RunRecord): SeriesChoice[] {
   const seen = new Map<string, SeriesChoice>();
-  for (const rec of records) {
-    for (const p of rec.phases) {
-      for (const m of p.measurements) {
-        if (!isPlottable(m)) continue;
-        const key = `${p.name}.${m.name}`;
-        if (!seen.has(key)) seen.set(key, { key, phase: p.name, name: m.name });
-      }
+  for (const p of rec.phases) {
+    for (const m of p.measurements) {
+      if (!isPlottable(m)) continue;
+      const key = `${p.name}.${m.name}`;
+      if (!seen.has(key)) seen.set(key, { key, phase: p.name, name: m.name });
     }
   }
   return [...seen.values()];
 }
 
-/** The run's measurement, from the phase's last attempt that took it (a retried phase measures again). */
-export function measurementOf(rec: RunRecord, choice: SeriesChoice): Measurement | null {
-  for (let i = rec.phases.length - 1; i >= 0; i--) {
-    const p = rec.phases[i]!;
-    if (p.name !== choice.phase) continue;
-    const m = p.measurements.find((x) => x.name === choice.name);
-    if (m && isPlottable(m)) return m;
+/** A series item as the measurement it was, with the aggregates of its last column (the table shows them). */
+export function asMeasurement(name: string, s: SeriesItem): Measurement {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const p of s.points) {
+    const v = p[p.length - 1]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
   }
-  return null;
+  const n = s.points.length;
+  const units = s.dimensions.at(-1)?.units;
+  return {
+    name,
+    value: s.points,
+    dimensions: s.dimensions,
+    ...(units ? { units } : {}),
+    ...(n ? { aggregates: { min, max, mean: sum / n, count: n } } : {}),
+    ...(s.validator ? { validator: s.validator as Validator } : {}),
+    outcome: s.measurementOutcome,
+  };
 }

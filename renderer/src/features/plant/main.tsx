@@ -5,6 +5,8 @@ import { SessionStore } from '../../api/session.ts';
 import { SessionProvider } from '../../api/session-context.tsx';
 import { PlantLive } from './plant-live.ts';
 import { PlantApp } from './PlantApp.tsx';
+import { I18nextProvider } from 'react-i18next';
+import { i18n } from '../../i18n/i18n.ts';
 import '../../styles.css';
 
 /** The plant view's own entry (renderer/plant.html): the station's stack and login, none of its screens. */
@@ -22,8 +24,11 @@ plant.start();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <SessionProvider store={session}>
-      <PlantApp plant={plant} />
-    </SessionProvider>
+    {/* The login and shared parts speak through the station's catalogs (English until the plant gets a language menu). */}
+    <I18nextProvider i18n={i18n}>
+      <SessionProvider store={session}>
+        <PlantApp plant={plant} />
+      </SessionProvider>
+    </I18nextProvider>
   </StrictMode>,
 );

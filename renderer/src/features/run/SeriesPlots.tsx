@@ -9,6 +9,8 @@ import { XYChart } from '../../components/charts/XYChart.tsx';
 import { MeasurementBadge } from '../../components/Badge.tsx';
 import { formatNumber } from '../../components/format.ts';
 import { overlayHref } from '../../router.ts';
+import { canSee } from '#contract/access.ts';
+import { useSession } from '../../api/session-context.tsx';
 import './series-plots.css';
 
 interface Props {
@@ -83,6 +85,7 @@ function SweepFacts({
   partNumber: string | undefined;
   phase: string;
 }) {
+  const role = useSession().state?.session.role ?? null;
   const u = sweep.y.units ? ` ${sweep.y.units}` : '';
   return (
     <>
@@ -115,9 +118,11 @@ function SweepFacts({
           ))}
       </ul>
       {m.reason && m.outcome !== 'PASS' ? <p className="series-reason">{m.reason}</p> : null}
-      <a className="series-overlay-link" href={overlayHref({ procedureId, partNumber, measurement: `${phase}.${m.name}`, last: 50 })}>
-        Overlay with the last 50 runs{partNumber ? ` of ${partNumber}` : ''}
-      </a>
+      {canSee(role, 'overlay') ? (
+        <a className="series-overlay-link" href={overlayHref({ procedureId, partNumber, measurement: `${phase}.${m.name}`, last: 50 })}>
+          Overlay with the last 50 runs{partNumber ? ` of ${partNumber}` : ''}
+        </a>
+      ) : null}
     </>
   );
 }

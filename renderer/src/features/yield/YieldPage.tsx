@@ -140,8 +140,12 @@ function YieldTiles({ figures: f }: { figures: YieldFigures }) {
       value: percent(f.firstPassYield),
       note: `${count(f.firstPassUnits)} of ${count(f.unitsTested)} units passed on their first attempt`,
     },
-    { label: 'Final yield', value: percent(f.finalYield), note: `${count(f.finalPassUnits)} units passed on their last attempt` },
-    { label: 'Retest rate', value: percent(f.retestRate), note: `${count(f.retestedUnits)} units tested more than once` },
+    {
+      label: 'Final yield',
+      value: percent(f.finalYield),
+      note: `${count(f.finalPassUnits)} unit${f.finalPassUnits === 1 ? '' : 's'} passed on their last attempt`,
+    },
+    { label: 'Retest rate', value: percent(f.retestRate), note: `${count(f.retestedUnits)} unit${f.retestedUnits === 1 ? '' : 's'} tested more than once` },
     {
       label: 'Runs',
       value: count(f.runs),
@@ -156,8 +160,15 @@ function YieldTiles({ figures: f }: { figures: YieldFigures }) {
   return <StatTiles tiles={tiles} />;
 }
 
-const COLUMNS = (groupLabel: string): Column<YieldRow>[] => [
-  { key: 'key', header: groupLabel, cell: (r) => <span className="mono">{r.key || '(none recorded)'}</span> },
+/** A group's value as people read it: sockets count from 1 on screen, as on the operator's. */
+function groupName(group: YieldGroup, key: string): string {
+  if (key === '') return '(none recorded)';
+  if (group === 'socket' && /^\d+$/.test(key)) return `Socket ${Number(key) + 1}`;
+  return key;
+}
+
+const COLUMNS = (group: YieldGroup, groupLabel: string): Column<YieldRow>[] => [
+  { key: 'key', header: groupLabel, cell: (r) => <span className="mono">{groupName(group, r.key)}</span> },
   { key: 'units', header: 'Units', numeric: true, cell: (r) => count(r.unitsTested) },
   { key: 'fpy', header: 'First pass yield', numeric: true, cell: (r) => percent(r.firstPassYield) },
   { key: 'final', header: 'Final yield', numeric: true, cell: (r) => percent(r.finalYield) },
@@ -170,7 +181,7 @@ const COLUMNS = (groupLabel: string): Column<YieldRow>[] => [
 
 /** Hour and day groups as a line over time; the others as bars of first pass yield. */
 function GroupChart({ rows, group, groupLabel }: { rows: readonly YieldRow[]; group: YieldGroup; groupLabel: string }) {
-  const table = () => <DataTable label={`Yield per ${groupLabel.toLowerCase()}`} columns={COLUMNS(groupLabel)} rows={rows} rowKey={(r) => r.key} />;
+  const table = () => <DataTable label={`Yield per ${groupLabel.toLowerCase()}`} columns={COLUMNS(group, groupLabel)} rows={rows} rowKey={(r) => r.key} />;
   const timed = group === 'hour' || group === 'day';
   const series = useMemo(() => {
     if (!timed) return null;
@@ -184,7 +195,7 @@ function GroupChart({ rows, group, groupLabel }: { rows: readonly YieldRow[]; gr
       <XYChart
         title={title}
         level={2}
-        caption={`${rows.length} ${group === 'hour' ? 'hours' : 'days'} with runs; the table has the units and runs of each`}
+        caption={`${rows.length} ${group === 'hour' ? (rows.length === 1 ? 'hour' : 'hours') : rows.length === 1 ? 'day' : 'days'} with runs; the table has the units and runs of each`}
         x={{ label: group === 'hour' ? 'hour (local time)' : 'day (local time)' }}
         y={{ label: 'first pass yield', units: '%' }}
         xTime
@@ -197,7 +208,7 @@ function GroupChart({ rows, group, groupLabel }: { rows: readonly YieldRow[]; gr
   }
   const bars: HBar[] = rows.map((r) => ({
     key: r.key,
-    label: r.key || '(none recorded)',
+    label: groupName(group, r.key),
     value: (r.firstPassYield ?? 0) * 100,
     display: percent(r.firstPassYield),
     note: `${count(r.unitsTested)} units · final ${percent(r.finalYield)} · ${count(r.runs)} runs`,
@@ -211,9 +222,9 @@ function GroupChart({ rows, group, groupLabel }: { rows: readonly YieldRow[]; gr
       bars={bars}
       max={100}
       legend={[
-        { kind: 'band', colour: '#2e8b57', label: '95 % or more' },
-        { kind: 'band', colour: '#d39b1a', label: '85 to 95 %' },
-        { kind: 'band', colour: '#c0473f', label: 'below 85 %' },
+        { kind: 'swatch', colour: '#2e8b57', label: '95 % or more' },
+        { kind: 'swatch', colour: '#d39b1a', label: '85 to 95 %' },
+        { kind: 'swatch', colour: '#c0473f', label: 'below 85 %' },
       ]}
       table={table}
     />
