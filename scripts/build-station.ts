@@ -62,37 +62,46 @@ export async function buildStation(force = false): Promise<'built' | 'fresh'> {
   mkdirSync(dirname(tmp), { recursive: true });
   // Loaded only to build: checking that the build is up to date needs none of it.
   const { rolldown } = await import('rolldown');
-  const input = Object.fromEntries(Object.entries(PREBUILT_ENTRIES).map(([name, src]) => [name, join(ROOT, src)]));
-  const bundle = await rolldown({
-    input,
-    platform: 'node',
-    external: EXTERNAL,
-    // Same paths as the sources: the bundle is written where dist/station will be.
-    plugins: [sourceUrls(PREBUILT_DIR)],
-    logLevel: 'warn',
-    onLog(level, log, handler) {
-      // A warning is a build problem here: the bundles must equal the sources.
-      if (level === 'warn') throw new Error(`build:station: ${log.message}`);
-      handler(level, log);
-    },
-  });
-  let modules: string[] = [];
-  try {
-    const out = await bundle.write({
-      dir: tmp,
-      format: 'esm',
-      entryFileNames: '[name].js',
-      // Flat: every file of dist/station sits at the same depth, which sourceUrls relies on.
-      chunkFileNames: 'chunk-[hash].js',
-      // Plain ASCII without comments: V8 keeps a one-byte source string of half the size, and
-      // Node reads and decodes less at every start (the source maps keep the originals).
-      charset: 'ascii',
-      comments: false,
-      sourcemap: true,
+  const modules: string[] = [];
+  // Two builds that share no file: the runner's (and its watchdog thread's) modules and the
+  // CLI's and station's. A process that changes a V8 flag after start (boot.ts
+  // holdYoungGeneration) gets compile-cache entries that no other process accepts, so a file
+  // both loaded would be compiled again in each, every time.
+  for (const [prefix, names] of [
+    ['chunk', ['cli', 'headless']],
+    ['runner', ['runner-child', 'parent-watch']],
+  ] as const) {
+    const input = Object.fromEntries(names.map((name) => [name, join(ROOT, PREBUILT_ENTRIES[name])]));
+    const bundle = await rolldown({
+      input,
+      platform: 'node',
+      external: EXTERNAL,
+      // Same paths as the sources: the bundle is written where dist/station will be.
+      plugins: [sourceUrls(PREBUILT_DIR)],
+      logLevel: 'warn',
+      onLog(level, log, handler) {
+        // A warning is a build problem here: the bundles must equal the sources.
+        if (level === 'warn') throw new Error(`build:station: ${log.message}`);
+        handler(level, log);
+      },
     });
-    modules = out.output.flatMap((o) => (o.type === 'chunk' ? o.moduleIds : []));
-  } finally {
-    await bundle.close();
+    try {
+      const out = await bundle.write({
+        dir: tmp,
+        format: 'esm',
+        entryFileNames: '[name].js',
+        // Flat: every file of dist/station sits at the same depth, which sourceUrls relies on.
+        chunkFileNames: `${prefix}-[hash].js`,
+        // Plain ASCII without comments: V8 keeps a one-byte source string of half the size, and
+        // Node reads and decodes less at every start (the source maps keep the originals).
+        charset: 'ascii',
+        comments: false,
+        sourcemap: true,
+      });
+      modules.push(...out.output.flatMap((o) => (o.type === 'chunk' ? o.moduleIds : [])));
+    } finally {
+      await bundle.close();
+    }
   }
   const files = new Set<string>(ALSO_INPUTS);
   for (const id of modules) {

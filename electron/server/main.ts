@@ -20,7 +20,8 @@ const early = (): void => {
 process.on('SIGINT', early);
 process.on('SIGTERM', early);
 startSpareRunner();
-// Until the station is ready (headless.ts releases it): see boot.ts.
-holdYoungGeneration();
 const bundle = prebuilt('headless');
+// Until the station is ready (headless.ts releases it; boot.ts). Prebuilt only: the sources
+// are shared with the runner's process, which keeps V8's flags.
+if (bundle) holdYoungGeneration();
 await import(bundle ? pathToFileURL(bundle).href : './headless.ts');

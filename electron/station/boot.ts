@@ -85,9 +85,13 @@ export function prebuilt(entry: PrebuiltEntry): string | null {
 
 /**
  * V8 grows its young generation (up to 16 MiB) while start-up allocates what then lives on
- * (modules, schemas), and keeps it: about 10 MiB of a process's memory for nothing. Held at
- * its first 2 MiB until releaseYoungGeneration() (the station once it is ready), or for good
- * (`passline run`, one unit then exit); from then on it grows as it always does.
+ * (the store, the procedure, schemas), and keeps it: about 10 MiB of a process's memory for
+ * nothing. Held at its first 2 MiB until releaseYoungGeneration() (the station once it is
+ * ready), or for good (`passline run`, one unit then exit); from then on it grows as it
+ * always does. While a flag differs from V8's default, the compile cache's entries made by
+ * a process that kept the defaults do not match, and theirs not ours: so only processes that
+ * load files no other kind of process loads call it (the prebuilt CLI and station; the
+ * runner's bundles are separate files, scripts/build-station.ts).
  */
 export function holdYoungGeneration(): void {
   setFlagsFromString('--semi-space-growth-factor=1');

@@ -29,16 +29,16 @@ function prepareRun(args: string[]): void {
 }
 
 const args = process.argv.slice(2);
+const bundle = prebuilt('cli');
 if (args[0] === 'run' && !args.includes('--help') && !args.includes('-h')) {
   startSpareRunner();
+  // One unit, then exit: the young generation stays small (boot.ts; no slower here). Prebuilt
+  // only: the sources are shared with the runner's process, which keeps V8's flags.
+  if (bundle) holdYoungGeneration();
   try {
     prepareRun(args);
   } catch {
     /* the CLI says what is wrong */
   }
-  // One unit, then exit: the young generation stays small (boot.ts; no slower here). The runner
-  // gets the same from its command line (runner/fork.ts); this process's is the user's.
-  holdYoungGeneration();
 }
-const bundle = prebuilt('cli');
 await import(bundle ? pathToFileURL(bundle).href : './cli-main.ts');

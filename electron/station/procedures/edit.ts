@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { writeFileAtomic } from '../store/atomic-file.ts';
-import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { yaml } from './yaml-lib.ts';
 import { ProcedureFileSchema, type MeasurementSpec, type ProcedureFile } from '#contract/procedure.ts';
 import { EDITABLE_FIELDS, type FieldChange, type FieldDiff, type FieldPath } from '#contract/procedures.ts';
 import { StationFault } from '#contract/errors.ts';
@@ -21,8 +22,8 @@ const bad = (path: FieldPath, message: string): StationFault => new StationFault
 /** The index of the item named `name` in the sequence at `seqPath`, or -1. */
 function indexByName(doc: Document, seqPath: DocPath, name: string): number {
   const seq = doc.getIn(seqPath, true);
-  if (!isSeq(seq)) return -1;
-  return seq.items.findIndex((it) => isMap(it) && it.get('name') === name);
+  if (!yaml().isSeq(seq)) return -1;
+  return seq.items.findIndex((it) => yaml().isMap(it) && it.get('name') === name);
 }
 
 /** Whether the path names a field a supervisor may change, and its place in the document. */
@@ -30,12 +31,12 @@ export function docPathOf(doc: Document, path: FieldPath): DocPath {
   const [head, ...rest] = path;
   if (rest.length === 0 && includes(EDITABLE_FIELDS.procedure, head!)) return [head];
   if (head === 'prompts' && rest.length === 2 && typeof rest[0] === 'string' && includes(EDITABLE_FIELDS.prompt, rest[1]!)) {
-    if (!isMap(doc.getIn(['prompts', rest[0]], true))) throw bad(path, `there is no prompt "${rest[0]}"`);
+    if (!yaml().isMap(doc.getIn(['prompts', rest[0]], true))) throw bad(path, `there is no prompt "${rest[0]}"`);
     return ['prompts', rest[0], rest[1]];
   }
   // A question given in several languages: one language's text (prompts · led · message · de).
   if (head === 'prompts' && rest.length === 3 && typeof rest[0] === 'string' && rest[1] === 'message' && typeof rest[2] === 'string') {
-    if (!isMap(doc.getIn(['prompts', rest[0], 'message'], true))) throw bad(path, `prompt "${rest[0]}" has its message in one language only`);
+    if (!yaml().isMap(doc.getIn(['prompts', rest[0], 'message'], true))) throw bad(path, `prompt "${rest[0]}" has its message in one language only`);
     return ['prompts', rest[0], 'message', rest[2]];
   }
   if (head !== 'phases' || typeof rest[0] !== 'string') throw bad(path, 'not a field a supervisor may change in the app (see docs/sequences.md)');
@@ -52,7 +53,7 @@ export function docPathOf(doc: Document, path: FieldPath): DocPath {
       // declared one whole (engine/plan.ts), so it starts as a copy of it and only the edited field differs.
       const declared = doc.getIn([...at, 'measurements', indexByName(doc, [...at, 'measurements'], t[0])], true) as { toJSON(): unknown };
       const list = doc.getIn([...base, 'measurements'], true);
-      if (!isSeq(list)) doc.setIn([...base, 'measurements'], doc.createNode([]));
+      if (!yaml().isSeq(list)) doc.setIn([...base, 'measurements'], doc.createNode([]));
       (doc.getIn([...base, 'measurements'], true) as { add(v: unknown): void }).add(doc.createNode(declared.toJSON()));
       mi = indexByName(doc, [...base, 'measurements'], t[0]);
     }
@@ -65,7 +66,7 @@ export function docPathOf(doc: Document, path: FieldPath): DocPath {
   if (tail[0] === 'measurements') return measurement(at, tail.slice(1), false);
   if (tail[0] === 'instances' && typeof tail[1] === 'number') {
     const inst: DocPath = [...at, 'instances', tail[1]];
-    if (!isMap(doc.getIn(inst, true))) throw bad(path, `phase "${rest[0]}" has no instance ${tail[1]}`);
+    if (!yaml().isMap(doc.getIn(inst, true))) throw bad(path, `phase "${rest[0]}" has no instance ${tail[1]}`);
     const t = tail.slice(2);
     if (t.length === 1 && (t[0] === 'title' || t[0] === 'params')) return [...inst, t[0]];
     if (t[0] === 'params' && t.length === 2 && typeof t[1] === 'string') return [...inst, 'params', t[1]];
@@ -148,7 +149,7 @@ export function checkPromptImages(file: ProcedureFile, before: ProcedureFile, im
 
 /** Applies the edits to procedure.yaml's text: new text (comments kept), version bumped, checked. */
 export function applyChanges(text: string, changes: readonly FieldChange[]): { text: string; file: ProcedureFile; before: ProcedureFile } {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = yaml().parseDocument(text, { prettyErrors: false });
   if (doc.errors.length) throw new StationFault('sequence.invalid', `${PROCEDURE_FILE}: ${doc.errors[0]!.message.split('\n')[0]}`);
   const before = ProcedureFileSchema.parse(doc.toJS());
   for (const c of changes) {
@@ -166,7 +167,7 @@ export function applyChanges(text: string, changes: readonly FieldChange[]): { t
 
 /** Sets only the version of a whole file (a rollback's text, written as a new version). */
 export function withVersion(text: string, version: string): string {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = yaml().parseDocument(text, { prettyErrors: false });
   doc.setIn(['version'], version);
   return String(doc);
 }

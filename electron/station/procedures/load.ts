@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isNode, isScalar, type Document, type LineCounter } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { yaml } from './yaml-lib.ts';
 import { procedureData, procedureDocument } from './yaml-doc.ts';
 import { foldersWithId } from './find.ts';
 import { ProcedureFileSchema, type ProcedureFile, type ProcedureSummary } from '#contract/procedure.ts';
@@ -32,6 +33,7 @@ type Path = readonly (string | number)[];
 
 /** Line (1-based) of the YAML key (or node) at `path`, or of its nearest ancestor that has one. */
 function lineOf(doc: Document, lc: LineCounter, path: Path): number {
+  const { isMap, isNode, isScalar } = yaml();
   for (let p = [...path]; ; p = p.slice(0, -1)) {
     // A key's own line: its value may start below it (a block), or be missing.
     const parent = p.length > 1 ? doc.getIn(p.slice(0, -1), true) : doc.contents;

@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { yaml } from './yaml-lib.ts';
 
 /**
  * procedure.yaml parsed once per text: loading a procedure reads it for its id (the
@@ -17,8 +18,9 @@ const parsed = new Map<string, { doc: Document.Parsed; lc: LineCounter }>();
 export function procedureDocument(text: string): { doc: Document.Parsed; lc: LineCounter } {
   const hit = parsed.get(text);
   if (hit) return hit;
-  const lc = new LineCounter();
-  const entry = { doc: parseDocument(text, { lineCounter: lc, prettyErrors: false }), lc };
+  const Y = yaml();
+  const lc = new Y.LineCounter();
+  const entry = { doc: Y.parseDocument(text, { lineCounter: lc, prettyErrors: false }), lc };
   if (parsed.size >= KEEP) parsed.delete(parsed.keys().next().value!);
   parsed.set(text, entry);
   return entry;
