@@ -1,6 +1,7 @@
 import type { CommandName } from './commands.ts';
 import type { PlantCommandName } from './plant.ts';
 import { hasRole, scopeRank, type Role, type Scope, type Session } from './auth.ts';
+import { message, type MessageKey, type MessageParams } from './message-text.ts';
 
 /**
  * Who may call each command: the least role of a person's session, and the least scope of an
@@ -34,6 +35,8 @@ export const ACCESS: Record<CommandName, Need> = {
   // The operator's screen shows the station before anyone logs in (settings.requireBadgeLogin).
   'station.snapshot': anyone,
   'events.since': anyone,
+  // The screens' words: shown before anyone logs in, like the snapshot.
+  'locales.get': anyone,
   'runs.list': read,
   'runs.get': read,
   'units.history': read,
@@ -136,17 +139,22 @@ export const SCREEN_ACCESS = {
 } as const satisfies Record<string, Role>;
 export type ScreenName = keyof typeof SCREEN_ACCESS;
 
-/** Whether a session may call a command; the reason in words when not (shown as `forbidden`). */
-export function allowed(session: Session, name: CommandName): { ok: true } | { ok: false; message: string; needs: string } {
+/**
+ * Whether a session may call a command; the reason in words when not (shown as `forbidden`), and
+ * for a person at the station also as a message key (an API client reads the English).
+ */
+export function allowed(session: Session, name: CommandName): Refusal {
   return allowedBy(session, name, ACCESS[name]);
 }
 
 /** The same check against a plant process command (PLANT_ACCESS). */
-export function allowedInPlant(session: Session, name: PlantCommandName): { ok: true } | { ok: false; message: string; needs: string } {
+export function allowedInPlant(session: Session, name: PlantCommandName): Refusal {
   return allowedBy(session, name, PLANT_ACCESS[name]);
 }
 
-function allowedBy(session: Session, name: string, need: Need): { ok: true } | { ok: false; message: string; needs: string } {
+type Refusal = { ok: true } | { ok: false; message: string; needs: string; key?: MessageKey; params?: MessageParams };
+
+function allowedBy(session: Session, name: string, need: Need): Refusal {
   if (session.kind === 'token') {
     if (need.scope !== null && session.scope !== null && scopeRank(session.scope) >= scopeRank(need.scope)) return { ok: true };
     return need.scope === null
@@ -158,14 +166,9 @@ function allowedBy(session: Session, name: string, need: Need): { ok: true } | {
       : { ok: false, needs: need.scope, message: `${name} needs a token with the scope ${need.scope} (this token has ${session.scope ?? 'none'})` };
   }
   if (need.role === null || hasRole(session.role, need.role)) return { ok: true };
-  return {
-    ok: false,
-    needs: need.role,
-    message:
-      session.role === null
-        ? `${name} needs ${article(need.role)} to log in first`
-        : `${name} needs the role ${need.role} (you are logged in as ${article(session.role)})`,
-  };
+  const key: MessageKey = session.role === null ? 'needsLogin' : 'needsRole';
+  const params: MessageParams = { command: name, context: need.role, ...(session.role !== null ? { have: session.role } : {}) };
+  return { ok: false, needs: need.role, message: message(key, params), key, params };
 }
 
 const article = (role: string): string => (/^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LanguageTagSchema } from './locales.ts';
 
 /**
  * Who may act on a station: people with a role (log in at the station) and API tokens with a
@@ -43,6 +44,8 @@ export const SessionSchema = z.object({
   scope: ScopeSchema.nullable(),
   /** When an idle session ends (ISO); null for sessions that do not expire. */
   expiresAt: z.string().nullable(),
+  /** The person's own language (their profile); null: the station's. */
+  language: z.string().nullable().default(null),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -56,6 +59,8 @@ export const PersonSchema = z.object({
   updatedAt: z.string(),
   /** Failed PIN entries lock the badge for a minute after five. */
   lockedUntil: z.string().nullable(),
+  /** The screens' language while they are logged in (an admin sets it); null: the station's. */
+  language: z.string().nullable().default(null),
 });
 export type Person = z.infer<typeof PersonSchema>;
 
@@ -101,12 +106,22 @@ export const AuthCommands = {
   },
   'people.list': { input: z.object({}).strict(), output: z.object({ people: z.array(PersonSchema) }) },
   'people.add': {
-    input: z.object({ badge: BadgeSchema, name: NameSchema, role: RoleSchema, pin: PinSchema.optional() }).strict(),
+    input: z
+      .object({ badge: BadgeSchema, name: NameSchema, role: RoleSchema, pin: PinSchema.optional(), language: LanguageTagSchema.nullable().optional() })
+      .strict(),
     output: PersonSchema,
   },
-  /** Name, role, or disabled; the badge names the person. */
+  /** Name, role, disabled, or language (null: the station's); the badge names the person. */
   'people.update': {
-    input: z.object({ badge: BadgeSchema, name: NameSchema.optional(), role: RoleSchema.optional(), disabled: z.boolean().optional() }).strict(),
+    input: z
+      .object({
+        badge: BadgeSchema,
+        name: NameSchema.optional(),
+        role: RoleSchema.optional(),
+        disabled: z.boolean().optional(),
+        language: LanguageTagSchema.nullable().optional(),
+      })
+      .strict(),
     output: PersonSchema,
   },
   'people.resetPin': { input: z.object({ badge: BadgeSchema, pin: PinSchema }).strict(), output: PersonSchema },

@@ -12,6 +12,7 @@ import { AuthCommands, PinSchema } from './auth.ts';
 import { AuditCommands } from './audit.ts';
 import { ProcedureCommands, ProcedureEditCommands } from './procedures.ts';
 import { StationSettingsCommands } from './station-settings.ts';
+import { LanguageInfoSchema, LocaleCommands } from './locales.ts';
 import { ShiftYieldSchema, StatsCommands } from './stats.ts';
 
 /**
@@ -35,7 +36,17 @@ export const InstrumentListItemSchema = InstrumentStatusSchema.extend({
 });
 
 export const StationSnapshotSchema = z.object({
-  station: z.object({ id: z.string(), name: z.string(), appVersion: z.string(), bootId: z.string(), dataDir: z.string() }),
+  station: z.object({
+    id: z.string(),
+    name: z.string(),
+    appVersion: z.string(),
+    bootId: z.string(),
+    dataDir: z.string(),
+    /** The screens' language (settings.language) when the person logged in has none of their own. */
+    language: z.string().default('en'),
+    /** The plant's own catalogs in the languages folder (locales.get hands each to a screen). */
+    languages: z.array(LanguageInfoSchema).default([]),
+  }),
   /** Events after this seq are newer than the snapshot. */
   seq: z.number().int().nonnegative(),
   procedure: ProcedureSummarySchema.nullable(),
@@ -192,6 +203,7 @@ export const Commands = {
   ...ProcedureCommands,
   ...StationSettingsCommands,
   ...ProcedureEditCommands,
+  ...LocaleCommands,
   ...StatsCommands,
 } as const;
 

@@ -32,10 +32,18 @@ export const ErrorKindSchema = z.enum([
 ]);
 export type ErrorKind = z.infer<typeof ErrorKindSchema>;
 
+/** A value a message key takes ({{name}} in the catalogs): data, never words to translate. */
+export const MessageParamSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type MessageParam = z.infer<typeof MessageParamSchema>;
+
 export const StationErrorSchema = z.object({
   kind: ErrorKindSchema,
+  /** In English, for the CLI, API clients and logs. */
   message: z.string(),
   details: z.unknown().optional(),
+  /** The message's catalog key (`station.serialInvalid`) and its parameters: the screens show it in their language. */
+  key: z.string().optional(),
+  params: z.record(z.string(), MessageParamSchema).optional(),
 });
 export type StationError = z.infer<typeof StationErrorSchema>;
 
@@ -43,6 +51,9 @@ export type StationError = z.infer<typeof StationErrorSchema>;
 export class StationFault extends Error {
   readonly kind: ErrorKind;
   readonly details: unknown;
+  /** Set by `fault()` (contract/messages.ts): the message as a catalog key with parameters. */
+  key: string | undefined;
+  params: Record<string, MessageParam> | undefined;
   constructor(kind: ErrorKind, message: string, details?: unknown) {
     super(message);
     this.name = 'StationFault';
@@ -50,7 +61,12 @@ export class StationFault extends Error {
     this.details = details;
   }
   toJSON(): StationError {
-    return this.details === undefined ? { kind: this.kind, message: this.message } : { kind: this.kind, message: this.message, details: this.details };
+    return {
+      kind: this.kind,
+      message: this.message,
+      ...(this.details !== undefined ? { details: this.details } : {}),
+      ...(this.key !== undefined ? { key: this.key, params: this.params ?? {} } : {}),
+    };
   }
 }
 

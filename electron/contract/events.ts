@@ -36,7 +36,15 @@ export const EventDataSchemas = {
     unit: UnitSchema,
     operatorId: z.string().optional(),
     startedAt: z.string(),
-    plannedPhases: z.array(z.object({ name: z.string(), title: z.string().optional(), group: z.enum(['setup', 'main', 'teardown']) })),
+    plannedPhases: z.array(
+      z.object({
+        name: z.string(),
+        title: z.string().optional(),
+        /** The title in every language procedure.yaml gives (`title` is the procedure's own). */
+        titles: z.record(z.string(), z.string()).optional(),
+        group: z.enum(['setup', 'main', 'teardown']),
+      }),
+    ),
   }),
   'run.phaseStarted': z.object({ index: z.number().int(), name: z.string(), attempt: z.number().int(), timeoutMs: z.number(), startedAt: z.string() }),
   /** One or more measurements, in the order taken: those a phase takes in one go arrive together. */

@@ -41,6 +41,7 @@ export function applySocketEvent(s: LiveSocket, e: StationEvent, ownsPhases = fa
             index,
             name: p.name,
             title: p.title,
+            ...(p.titles !== undefined ? { titles: p.titles } : {}),
             group: p.group,
             status: 'waiting',
             attempt: 1,

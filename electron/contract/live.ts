@@ -22,6 +22,8 @@ export const LivePhaseSchema = z.object({
   index: z.number().int(),
   name: z.string(),
   title: z.string().optional(),
+  /** The title in other languages (procedure.yaml `title: {en: …, de: …}`); `title` is the procedure's default. */
+  titles: z.record(z.string(), z.string()).optional(),
   group: z.enum(['setup', 'main', 'teardown']),
   status: z.union([z.enum(['waiting', 'running']), PhaseOutcomeSchema]),
   attempt: z.number().int(),

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { unitProblem } from './units.ts';
-import { PromptSpecSchema } from './prompts.ts';
+import { LocalizedTextSchema, PromptSpecSchema } from './prompts.ts';
+import { LanguageTagSchema } from './locales.ts';
+import type { LocalizedText } from './localized-text.ts';
+
+export { defaultText, translationsOf } from './localized-text.ts';
 import { ProcedureFileEntrySchema } from './records.ts';
 
 const LimitsSpecSchema = z
@@ -132,7 +136,8 @@ export const PhaseSpecSchema = z
   .object({
     /** Name of the exported phase function in phases.ts. */
     name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid function name'),
-    title: z.string().optional(),
+    /** What the operator reads; in several languages as `{en: …, de: …}`. */
+    title: LocalizedTextSchema.optional(),
     group: z.enum(['setup', 'main', 'teardown']).default('main'),
     enabled: z.boolean().default(true),
     timeoutMs: z
@@ -150,7 +155,7 @@ export const PhaseSpecSchema = z
         z
           .object({
             params: z.record(z.string(), ParamValueSchema),
-            title: z.string().optional(),
+            title: LocalizedTextSchema.optional(),
             /** Replace declared measurements of the same name (limits per instance). */
             measurements: z.array(MeasurementSpecSchema).default([]),
           })
@@ -206,6 +211,12 @@ export const ProcedureFileSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, . _ -'),
     name: z.string().min(1),
     version: z.string().min(1),
+    /**
+     * The language of the procedure's plain texts (and the one a text given in several languages
+     * must have): records and exports keep it; a screen in another language shows that one's text
+     * where the file gives it.
+     */
+    language: LanguageTagSchema.default('en'),
     partNumber: z.string().optional(),
     /** Regular expression a unit's serial number must match. */
     serialPattern: z.string().default('.+'),
@@ -245,6 +256,19 @@ export const ProcedureFileSchema = z
       if (seen.has(ph.name)) ctx.addIssue({ code: 'custom', path: ['phases', i, 'name'], message: `phase "${ph.name}" is listed twice` });
       seen.add(ph.name);
     });
+    // A text in several languages has the procedure's own: records and exports keep that one.
+    const needsDefault = (t: LocalizedText | undefined, path: (string | number)[]): void => {
+      if (t !== undefined && typeof t !== 'string' && t[p.language] === undefined)
+        ctx.addIssue({ code: 'custom', path, message: `give the text in the procedure's language (${p.language}) too, or set language:` });
+    };
+    p.phases.forEach((ph, i) => {
+      needsDefault(ph.title, ['phases', i, 'title']);
+      ph.instances?.forEach((inst, j) => needsDefault(inst.title, ['phases', i, 'instances', j, 'title']));
+    });
+    for (const [key, prompt] of Object.entries(p.prompts)) {
+      needsDefault(prompt.message, ['prompts', key, 'message']);
+      prompt.options?.forEach((o, j) => needsDefault(o, ['prompts', key, 'options', j]));
+    }
   });
 export type ProcedureFile = z.infer<typeof ProcedureFileSchema>;
 
@@ -260,9 +284,20 @@ export const ProcedureSummarySchema = z.object({
   partNumber: z.string().optional(),
   serialPattern: z.string(),
   serialExample: z.string().optional(),
+  /** The procedure's own language (its plain texts); absent from an older Passline: English. */
+  language: z.string().optional(),
   serialCheckDigit: z.object({ kind: z.literal('gs1-mod10'), group: z.string().optional() }).optional(),
   retest: RetestSchema.optional(),
-  phases: z.array(z.object({ name: z.string(), title: z.string().optional(), group: z.enum(['setup', 'main', 'teardown']), enabled: z.boolean() })),
+  phases: z.array(
+    z.object({
+      name: z.string(),
+      title: z.string().optional(),
+      /** The title in other languages (procedure.yaml `title: {en: …, de: …}`); `title` is the default language's. */
+      titles: z.record(z.string(), z.string()).optional(),
+      group: z.enum(['setup', 'main', 'teardown']),
+      enabled: z.boolean(),
+    }),
+  ),
   dir: z.string(),
 });
 export type ProcedureSummary = z.infer<typeof ProcedureSummarySchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { message, type MessageKey, type MessageParams } from './message-text.ts';
 import { parseAddress } from './instruments.ts';
 
 /**
@@ -20,6 +21,9 @@ export const ScanSchema = z.object({
   /** False when the scan was refused (message says why). */
   accepted: z.boolean(),
   message: z.string().optional(),
+  /** The message as a catalog key with its parameters (contract/messages.ts), for the screens. */
+  key: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
   runId: z.string().optional(),
 });
 export type Scan = z.infer<typeof ScanSchema>;
@@ -91,12 +95,18 @@ export function gs1CheckDigit(body: string): number {
   return (10 - (sum % 10)) % 10;
 }
 
-/** null when `digits` (body + check digit) is valid, else what is wrong. */
-export function checkGs1(digits: string): string | null {
-  if (!/^\d{2,}$/.test(digits)) return `"${digits}" must be digits ending in a GS1 check digit`;
+/** null when `digits` (body + check digit) is valid, else what is wrong (a station message). */
+export function gs1Problem(digits: string): { key: MessageKey; params: MessageParams } | null {
+  if (!/^\d{2,}$/.test(digits)) return { key: 'checkDigitsOnly', params: { digits } };
   const want = gs1CheckDigit(digits.slice(0, -1));
   const got = Number(digits.at(-1));
-  return want === got ? null : `check digit ${got} is wrong (GS1 mod 10 gives ${want}): the label was misread or mistyped`;
+  return want === got ? null : { key: 'checkDigitWrong', params: { got, want } };
+}
+
+/** null when `digits` (body + check digit) is valid, else what is wrong, in English. */
+export function checkGs1(digits: string): string | null {
+  const p = gs1Problem(digits);
+  return p ? message(p.key, p.params) : null;
 }
 
 /** Unit fields a serial pattern's named groups fill. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { UploadRetrySchema, UploadTargetsSchema } from './upload.ts';
 import { ScanRoutesSchema, SerialScannerSchema } from './scans.ts';
 import { parseAddress } from './instruments.ts';
+import { LanguageTagSchema } from './locales.ts';
 import { StatsSettingsShape } from './stats.ts';
 
 /** One schema for electron-store (desktop) and conf (headless). */
@@ -74,6 +75,14 @@ export const SettingsSchema = z.object({
   scanRoutes: ScanRoutesSchema,
   /** Serial (USB-CDC) barcode scanners. Keyboard-wedge scanners need no setting. */
   scanners: z.array(SerialScannerSchema).default([]),
+  /** The screens' language when no one (or someone without a language of their own) is logged in. */
+  language: LanguageTagSchema.default('en'),
+  /**
+   * A folder of the plant's own catalogs (`<tag>.json`, e.g. `pt-BR.json`): new languages, or
+   * a built-in one's wording changed; read when a screen asks, no rebuild. Empty: `languages/`
+   * beside the database.
+   */
+  languagesDir: z.string().default(''),
   /** Operators log in with their badge before a run can start (off: the station opens straight onto testing). */
   requireBadgeLogin: z.boolean().default(false),
   /** A login at the station ends after this many minutes without a command from it. */

@@ -24,6 +24,10 @@ export const LIVE_SETTINGS = [
   'backupKeep',
   'sessionIdleMinutes',
   'requireBadgeLogin',
+  // The screens show it from their next look at the station (a reload, a reconnect, the Settings screen at once).
+  'language',
+  // Read each time a screen asks for a catalog.
+  'languagesDir',
   'uploadTargets',
   'uploadRetry',
   'scanners',

@@ -62,6 +62,7 @@ const COMMAND_NAMES = [
   'procedures.approve',
   'procedures.reject',
   'procedures.rollback',
+  'locales.get',
   'stats.yield',
   'stats.pareto',
   'stats.failureRuns',

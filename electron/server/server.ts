@@ -18,6 +18,8 @@ export interface ServedStation {
   readonly bus: { subscribe(listener: (event: StationEvent, json: () => string) => void, afterSeq?: number): () => void; readonly lastSeq: number };
   tokenCaller(secret: string, from: string): Caller | { refused: string };
   readonly openEventsOnLoopback: boolean;
+  /** The station's languages (built-in and the plant's); a server without them serves no /locales. */
+  readonly languages?: { merged(code: string): unknown };
 }
 
 /** A command frame as the server reads it (the station's ClientFrameSchema, or the plant's). */
@@ -101,7 +103,7 @@ export async function startServer(station: ServedStation, opts: ServerOptions): 
   const uiKey = randomBytes(32).toString('base64url');
   const cookie = `${UI_COOKIE}=${uiKey}; HttpOnly; SameSite=Strict; Path=/${opts.tls ? '; Secure' : ''}`;
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    serveStatic(req, res, opts.staticDir, hostOk, log, cookie, opts.indexFile ?? 'index.html').catch((e: unknown) => {
+    serveStatic(req, res, opts.staticDir, hostOk, log, cookie, opts.indexFile ?? 'index.html', station).catch((e: unknown) => {
       log(`HTTP ${req.method} ${shownUrl(req.url)}: ${errorText(e)}`);
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end();
@@ -372,6 +374,7 @@ async function serveStatic(
   log: (m: string) => void,
   cookie: string,
   indexFile: string,
+  station: ServedStation,
 ): Promise<void> {
   const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
   // The page gets the key to its own /ws, on this machine only; a page from elsewhere can neither
@@ -398,8 +401,22 @@ async function serveStatic(
     res.writeHead(405, headers).end();
     return;
   }
+  // A language's catalog as the screens get it (built-in with the plant's on top): what a plant
+  // copies to start a language of its own (docs/operations.md). Words only, like the page itself.
+  const locale = /^\/locales\/([^/]+)\.json$/.exec(url.pathname);
+  if (locale) {
+    const catalog = station.languages?.merged(locale[1]!) ?? null;
+    if (!catalog) {
+      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(`no catalog for ${locale[1]} on this station`);
+      return;
+    }
+    res
+      .writeHead(200, { ...headers, 'Content-Type': 'application/json; charset=utf-8' })
+      .end(req.method === 'HEAD' ? undefined : `${JSON.stringify(catalog, null, 2)}\n`);
+    return;
+  }
   if (!dir) {
-    res.writeHead(404, headers).end('no UI here: this station serves only /ws and /events');
+    res.writeHead(404, headers).end('no UI here: this station serves only /ws, /events and /locales');
     return;
   }
   let decoded: string;

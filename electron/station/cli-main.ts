@@ -23,6 +23,7 @@ import { EXPORT_USAGE, IMPORT_USAGE, transferMain } from './cli-transfer.ts';
 import { AUDIT_USAGE, auditMain } from './cli-audit.ts';
 import { PROCEDURE_FILE, findProcedureDir, parseProcedureFile } from './procedures/load.ts';
 import { paramProblems } from './engine/plan.ts';
+import { message } from '#contract/messages.ts';
 import { serialRefusal } from './scanning/serial-refusal.ts';
 import { checkGs1 } from '#contract/scans.ts';
 import { RUN_OPTIONS, procedureDirOf } from './cli-run-options.ts';
@@ -250,7 +251,10 @@ async function readProcedure(dir: string): Promise<ProcedureFile> {
 /** The same refusal the station gives a scan, without starting it. */
 function serialProblem(serial: string, file: ProcedureFile): string | undefined {
   const s = serial.trim();
-  if (!new RegExp(file.serialPattern).test(s)) return serialRefusal(s, file);
+  if (!new RegExp(file.serialPattern).test(s)) {
+    const why = serialRefusal(s, file);
+    return message(why.key, why.params);
+  }
   if (file.serialCheckDigit) {
     const group = file.serialCheckDigit.group;
     const digits = group !== undefined ? (new RegExp(file.serialPattern).exec(s)?.groups?.[group] ?? '') : s;

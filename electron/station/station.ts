@@ -45,6 +45,9 @@ import { ACCESS, allowed } from '#contract/access.ts';
 import { needsPin } from '#contract/auth.ts';
 import { PeopleRepo } from './auth/people.ts';
 import { Sessions, type Caller } from './auth/sessions.ts';
+import { notSupervisor } from './auth/refusals.ts';
+import { fault as keyedFault, keyed, message, type MessageKey, type MessageParams } from '#contract/messages.ts';
+import { languagesFolder, plantLanguages, type PlantLanguages } from './locales.ts';
 import { authHandlers } from './auth/auth-handlers.ts';
 import { AuditLog } from './store/audit.ts';
 import { auditHandlers } from './audit-handlers.ts';
@@ -209,11 +212,18 @@ export interface Station {
   /** settings.openEventsOnLoopback: `/events` may be read on 127.0.0.1 without a token. */
   readonly openEventsOnLoopback: boolean;
   snapshot(): StationSnapshot;
+  /** The plant's language catalogs (settings.languagesDir), for the server's /locales/<tag>.json. */
+  readonly languages: PlantLanguages;
   /** Resolves when every socket's runner has loaded its procedure or failed to. */
   ready(): Promise<void>;
   /** Resolves once the plant database (every PostgreSQL target) has the station's state and audit trail as of now (tests, tools). */
   plantDrained(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A refusal of `allowed()` as the station sends it: with its message key when it has one. */
+function forbidden(may: { message: string; needs: string; key?: MessageKey; params?: MessageParams }, details: unknown = { needs: may.needs }): StationFault {
+  return may.key ? keyedFault('forbidden', may.key, may.params, details) : new StationFault('forbidden', may.message, details);
 }
 
 export async function createStation(opts: StationOptions): Promise<Station> {
@@ -222,6 +232,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const settings: Settings = structuredClone(opts.settings);
   const log = opts.log ?? ((level, message) => console[level === 'info' ? 'log' : level === 'warning' ? 'warn' : 'error'](message));
   const bootId = randomUUID();
+  const languages = plantLanguages(() => languagesFolder(settings.languagesDir, dataDir), log);
 
   // A database that cannot be opened leaves the station running, refusing runs with the reason.
   let fault: StationFault | null = null;
@@ -259,10 +270,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     fault = exclusive
       ? null
       : noSpace
-        ? new StationFault(
-            'disk.full',
-            'The station disk is full: the database can only be read until space is freed (history is shown; no run can start). Free space, then restart the station. Stored results are intact.',
-          )
+        ? keyedFault('disk.full', 'diskFullStart')
         : err instanceof StationFault
           ? err
           : new StationFault('db.corrupted', `The station database cannot be opened: ${(e as Error).message}`);
@@ -283,10 +291,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     if (database.state === 'damaged' || !isCorruptionError(e)) return;
     const reason = (e instanceof Error ? e.message : String(e)).slice(0, 200);
     markDamaged(dataDir, reason);
-    fault = new StationFault(
-      'db.corrupted',
-      `The station database is damaged (${reason}). No new run can start; nothing more is written into it. Restart the station: it saves what can still be read into a new database and keeps the damaged file aside.`,
-    );
+    fault = keyedFault('db.corrupted', 'dbDamaged', { reason });
     database = { state: 'damaged', message: fault.message };
     log('error', fault.message);
     // Every later write is refused by SQLite itself, so nothing lands in damaged pages.
@@ -307,8 +312,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   let unrecovered = 0;
   /** Writes that failed for want of space (a run's end), retried in order when space returns. */
   const deferred: (() => void)[] = [];
-  const fullAtStart = (): string =>
-    `The station disk is full: ${unrecovered} interrupted run(s) wait for space to be recorded (the station tries again every ${STORAGE_RETRY_MS / 1000} s). No new run can start until space is freed. Stored results are intact.`;
+  const fullAtStart = (): string => message('storageFullAtStart', { count: unrecovered, seconds: STORAGE_RETRY_MS / 1000 });
   const checkStorage = (): Storage => {
     if (fault)
       return (storage = {
@@ -323,10 +327,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         storage = {
           state: 'full',
           freeBytes: free,
-          message: `The station disk is full (${Math.round(free / 1e6)} MB free): no new run can start until space is freed. Stored results are intact.`,
+          message: message('storageFull', { mb: Math.round(free / 1e6) }),
         };
       } else if (free < settings.minFreeBytes + LOW_FREE_MARGIN_BYTES) {
-        storage = { state: 'low', freeBytes: free, message: `The station disk is nearly full (${Math.round(free / 1e6)} MB free).` };
+        storage = { state: 'low', freeBytes: free, message: message('storageLow', { mb: Math.round(free / 1e6) }) };
       } else storage = { state: 'ok', freeBytes: free };
     } catch {
       storage = { state: 'ok' };
@@ -641,7 +645,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     const s = sockets[i];
     if (!s) {
       if (procedureError) throw new StationFault(procedureError.kind, procedureError.message, procedureError.details);
-      throw new StationFault('invalid-input', `socket: there is no socket ${i} (this station has ${sockets.length})`, { field: 'socket' });
+      throw keyedFault('invalid-input', 'socketNone', { socket: i, count: sockets.length }, { field: 'socket' }, 'socket');
     }
     return s;
   };
@@ -651,7 +655,15 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     const err = sockets.find((s) => s.procedureError)?.procedureError;
     const warning = sockets.find((s) => s.procedureWarning)?.procedureWarning;
     return {
-      station: { id: settings.stationId, name: settings.stationName, appVersion: APP_VERSION, bootId, dataDir },
+      station: {
+        id: settings.stationId,
+        name: settings.stationName,
+        appVersion: APP_VERSION,
+        bootId,
+        dataDir,
+        language: settings.language,
+        languages: languages.list(),
+      },
       seq: bus.lastSeq,
       procedure: withProc?.procedure ?? null,
       // A database problem has its own place (database); a read-only disk shows as before.
@@ -685,14 +697,15 @@ export async function createStation(opts: StationOptions): Promise<Station> {
    */
   const checkApprover = async (override: Override, caller: Caller): Promise<string> => {
     const r = await people.check(override.supervisorId, override.pin);
-    const problem = !r.ok
-      ? r.reason
-      : r.person.role !== 'supervisor' && r.person.role !== 'admin'
-        ? `badge ${r.person.badge} (${r.person.name}) is a ${r.person.role}'s, not a supervisor's`
-        : null;
+    const problem = !r.ok ? r : r.person.role !== 'supervisor' && r.person.role !== 'admin' ? notSupervisor(r.person) : null;
     if (problem !== null) {
-      audit(override.supervisorId, 'override.refused', { from: caller.from, reason: problem });
-      throw new StationFault('supervisor.invalid', `Not approved: ${problem}.`, { field: problem.includes('PIN') ? 'override.pin' : 'override.supervisorId' });
+      audit(override.supervisorId, 'override.refused', { from: caller.from, reason: problem.reason });
+      throw keyedFault(
+        'supervisor.invalid',
+        'notApproved',
+        { ...problem.params, reason: problem.key },
+        { field: problem.reason.includes('PIN') ? 'override.pin' : 'override.supervisorId' },
+      );
     }
     return override.supervisorId;
   };
@@ -702,7 +715,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     const session = sessions.session(caller);
     if (session.kind === 'person' || session.kind === 'os') return sessions.actor(caller);
     if (operatorId !== null) return operatorId;
-    if (settings.requireBadgeLogin) throw new StationFault('forbidden', 'run.start needs an operator to log in first: scan your badge', { needs: 'operator' });
+    if (settings.requireBadgeLogin) throw keyedFault('forbidden', 'runNeedsOperator', {}, { needs: 'operator' });
     return session.kind === 'token' ? sessions.actor(caller) : undefined;
   };
 
@@ -750,7 +763,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     const text = scan.text.trim();
     const { route, id } = routeScan(text, settings.scanRoutes);
     const at = new Date().toISOString();
-    const announce = (accepted: boolean, message?: string, runId?: string) =>
+    const announce = (accepted: boolean, said?: { message: string; key?: string | undefined; params?: MessageParams | undefined }, runId?: string) =>
       bus.publish({
         kind: 'scan.received',
         socket: scan.socket,
@@ -761,7 +774,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
           socket: scan.socket,
           route,
           accepted,
-          ...(message !== undefined ? { message } : {}),
+          ...(said !== undefined ? { message: said.message } : {}),
+          ...(said?.key !== undefined ? { key: said.key, params: said.params ?? {} } : {}),
           ...(runId !== undefined ? { runId } : {}),
         },
       });
@@ -770,34 +784,37 @@ export async function createStation(opts: StationOptions): Promise<Station> {
         // A badge scan logs in an operator. A supervisor's badge alone opens nothing more: their
         // rights need the PIN (session.login); scanned, they are the operator at the station.
         const person = people.get(id);
-        const refuse = (why: string): never => {
-          audit(id, 'session.loginFailed', { from: caller.from, source: scan.source, reason: why });
-          throw new StationFault('login.failed', `Not logged in: ${why}.`, { field: 'text' });
+        const refuse = (key: MessageKey, params: MessageParams): never => {
+          audit(id, 'session.loginFailed', { from: caller.from, source: scan.source, reason: message(key, params) });
+          throw keyedFault('login.failed', 'notLoggedIn', { ...params, reason: key }, { field: 'text' });
         };
-        if (person?.disabled) refuse(`badge ${id} (${person.name}) is disabled`);
+        if (person?.disabled) refuse('badgeDisabled', { badge: id, name: person.name });
         // With badge login required, only people an admin added may log in.
-        if (!person && settings.requireBadgeLogin) refuse(`badge ${id} is not known on this station: an admin adds operators in People`);
+        if (!person && settings.requireBadgeLogin) refuse('badgeUnknownAddInPeople', { badge: id });
         if (caller.kind === 'ui') {
           if (caller.login && caller.login.person.badge !== id) sessions.logout(caller);
           if (person && !needsPin(person.role) && !person.hasPin) sessions.login(caller, person);
         }
         setOperator(id, scan.source);
-        announce(true, `operator ${id} logged in`);
+        announce(true, keyed('scanOperator', { id }));
         return { route, id };
       }
       // A unit or a fixture is operating the station: the caller needs the operator's right.
       const may = allowed(sessions.session(caller), 'run.start');
-      if (!may.ok) throw new StationFault('forbidden', may.message, { needs: may.needs });
+      if (!may.ok) throw forbidden(may);
       if (route === 'fixture') {
         socketAt(scan.socket).setFixture(id);
-        announce(true, `fixture ${id} on socket ${scan.socket + 1}`);
+        announce(true, keyed('scanFixture', { id, socket: scan.socket + 1 }));
         return { route, id };
       }
       const runId = await startRun(scan.socket, text, caller, { confirmRetest: scan.confirmRetest, override: scan.override });
       announce(true, undefined, runId);
       return { route, id, runId };
     } catch (e) {
-      announce(false, e instanceof Error ? e.message : String(e));
+      announce(
+        false,
+        e instanceof StationFault ? { message: e.message, key: e.key, params: e.params } : { message: e instanceof Error ? e.message : String(e) },
+      );
       throw e;
     }
   };
@@ -914,6 +931,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       operatorChanged: (badge, source) => setOperator(badge, source),
     }),
     'station.snapshot': () => snapshot(),
+    'locales.get': (i) => ({ language: i.language, catalog: languages.get(i.language) }),
     'run.start': async (i, caller) => ({ runId: await startRun(i.socket, i.serialNumber, caller, i) }),
     'scan.submit': (i, caller) => submitScan(i, caller),
     'operator.logout': (_i, caller) => {
@@ -1024,8 +1042,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
           needs: ACCESS[cmd].scope,
         });
       const may = allowed(sessions.session(caller), cmd);
+      if (!may.ok && expired && may.key)
+        throw keyedFault('forbidden', 'loginEnded', { ...may.params, count: settings.sessionIdleMinutes, reason: may.key }, { needs: may.needs });
       if (!may.ok)
-        throw new StationFault('forbidden', expired ? `Your login ended after ${settings.sessionIdleMinutes} idle minutes: ${may.message}` : may.message, {
+        throw forbidden(may, {
           needs: may.needs,
         });
       if (input !== null && typeof input === 'object' && Object.hasOwn(input, 'by'))
@@ -1052,6 +1072,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     },
     openEventsOnLoopback: settings.openEventsOnLoopback,
     snapshot,
+    languages,
     ready: async () => {
       await Promise.all(sockets.map((s) => s.whenSettled()));
     },

@@ -1,8 +1,9 @@
 import { Suspense, lazy, memo, useEffect } from 'react';
-import { useStationView } from './api/station-context.tsx';
+import { Trans, useTranslation } from 'react-i18next';
+import { useStationClient, useStationView } from './api/station-context.tsx';
 import { Header } from './components/Header.tsx';
 import { ScreenBoundary } from './components/ScreenBoundary.tsx';
-import { useRoute } from './router.ts';
+import { useRoute, type Route } from './router.ts';
 import { SCREENS } from './screens.ts';
 import { HistoryScreen as History } from './features/history/HistoryScreen.tsx';
 import { FailureRuns } from './features/history/FailureRuns.tsx';
@@ -12,6 +13,8 @@ import { SessionControl } from './features/access/SessionControl.tsx';
 import { LoginPage } from './features/access/LoginPage.tsx';
 import { LoginPanel } from './features/access/LoginPanel.tsx';
 import { SUPERVISOR_AREA, SupervisorTabs } from './components/SupervisorTabs.tsx';
+import { LanguageMenu } from './components/LanguageMenu.tsx';
+import { useLanguage } from './i18n/language.ts';
 
 // A chunk per screen, so a page opened directly loads only its own code; History, light and
 // often opened directly, is in the main chunk. Memoized: a screen re-renders for its own
@@ -32,39 +35,48 @@ const TokensPage = lazy(() => SCREENS.tokens().then((m) => ({ default: m.TokensP
 const SettingsPage = lazy(() => SCREENS.settings().then((m) => ({ default: m.SettingsPage })));
 
 const TITLES = {
-  operator: 'Station',
-  history: 'History',
-  run: 'Run',
-  unit: 'Unit',
-  overlay: 'Series of many runs',
-  supervisor: 'Supervisor',
-  yield: 'Yield',
-  pareto: 'Failure Pareto',
-  spc: 'SPC',
-  audit: 'Audit',
-  procedures: 'Procedures',
-  people: 'People',
-  tokens: 'Tokens',
-  settings: 'Settings',
-  login: 'Log in',
-  'not-found': 'Not found',
-} as const;
+  operator: 'app.screen.operator',
+  history: 'app.screen.history',
+  run: 'app.screen.run',
+  unit: 'app.screen.unit',
+  overlay: 'app.screen.overlay',
+  supervisor: 'app.screen.supervisor',
+  yield: 'app.screen.yield',
+  pareto: 'app.screen.pareto',
+  spc: 'app.screen.spc',
+  audit: 'app.screen.audit',
+  procedures: 'app.screen.procedures',
+  people: 'app.screen.people',
+  tokens: 'app.screen.tokens',
+  settings: 'app.screen.settings',
+  login: 'app.screen.login',
+  'not-found': 'app.screen.notFound',
+} as const satisfies Record<Route['name'], string>;
 
 export function App() {
   const view = useStationView();
   const route = useRoute();
   const { state } = useSession();
+  const { t } = useTranslation();
+  const language = useLanguage(view, state, useStationClient());
 
+  const title = t('app.title', { screen: t(TITLES[route.name]), station: view.station?.name ?? 'Passline' });
   useEffect(() => {
-    document.title = `${TITLES[route.name]} · ${view.station?.name ?? 'Passline'}`;
-  }, [route.name, view.station?.name]);
+    document.title = title;
+  }, [title]);
 
   return (
     <div className="app">
-      <Header view={view} route={route} role={state?.session.role ?? null} session={<SessionControl route={route} />} />
+      <Header
+        view={view}
+        route={route}
+        role={state?.session.role ?? null}
+        session={<SessionControl route={route} />}
+        language={<LanguageMenu choice={language} />}
+      />
       {view.connection === 'reconnecting' ? (
         <div className="connection-banner" role="alert">
-          Connection to the station lost. Reconnecting… Results are kept by the station.
+          {t('app.reconnecting')}
         </div>
       ) : null}
       <main className="app-main" id="main">
@@ -136,7 +148,7 @@ export function App() {
                 </ScreenGate>
               ) : route.name === 'settings' ? (
                 <ScreenGate screen="settings">
-                  <SettingsPage />
+                  <SettingsPage onLanguageSaved={language.stationChanged} />
                 </ScreenGate>
               ) : route.name === 'login' ? (
                 <LoginPage from={route.from} />
@@ -148,9 +160,11 @@ export function App() {
                 <UnitPage key={route.serial} serial={route.serial} runsEnded={view.runsEnded} />
               ) : (
                 <section className="page">
-                  <h1>Page not found</h1>
+                  <h1>{t('app.notFoundTitle')}</h1>
                   <p>
-                    There is no page at <code>{route.path}</code>. <a href="#/">Go to the station</a>.
+                    {/* Trans puts the catalog's words into the link. */}
+                    {/* eslint-disable-next-line jsx-a11y/anchor-has-content */}
+                    <Trans i18nKey="app.notFoundText" values={{ path: route.path }} components={{ code: <code />, a: <a href="#/" /> }} />
                   </p>
                 </section>
               )}

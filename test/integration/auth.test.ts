@@ -194,7 +194,7 @@ describe('logins', () => {
   });
 
   test('a session ends after settings.sessionIdleMinutes without a command', () => {
-    const person = { badge: 'S', name: 'S', role: 'supervisor' as const, disabled: false, hasPin: true, createdAt: '', updatedAt: '', lockedUntil: null };
+    const person = { badge: 'S', name: 'S', role: 'supervisor' as const, disabled: false, hasPin: true, createdAt: '', updatedAt: '', lockedUntil: null, language: null };
     const sessions = new Sessions({ idleMinutes: () => 15, requireBadgeLogin: () => false });
     const caller = Sessions.ui('127.0.0.1');
     const t0 = Date.parse('2026-12-04T08:00:00Z');

@@ -128,6 +128,9 @@ describe('the demo procedure', () => {
         kind: 'serial.invalid',
         message: '"PCB-1234" is not a serial number for Demo board functional test. Expected the form DEMO-0001',
         details: { field: 'serialNumber', pattern: '^DEMO-[A-Z0-9]+(-[A-Z0-9]+)*$', example: 'DEMO-0001' },
+        // The same message as a catalog key with its data: the screens show it in their language.
+        key: 'station.serialInvalid',
+        params: { serial: 'PCB-1234', procedure: 'Demo board functional test', expected: 'DEMO-0001' },
       },
     });
     // Nothing was started or stored.
@@ -285,9 +288,7 @@ describe('fixture procedures', () => {
       expect.objectContaining({ name: 'v_forgotten', value: null, units: 'V', outcome: 'UNSET', reason: 'declared but never measured' }),
     ]);
     expect(nan).toMatchObject({ name: 'not_a_number', outcome: 'FAIL' });
-    expect(nan!.measurements).toEqual([
-      expect.objectContaining({ name: 'gain', value: null, units: 'dB', outcome: 'FAIL', reason: 'not a number (NaN)' }),
-    ]);
+    expect(nan!.measurements).toEqual([expect.objectContaining({ name: 'gain', value: null, units: 'dB', outcome: 'FAIL', reason: 'not a number (NaN)' })]);
     expect(ended.data.failing.map((f) => [f.phase, f.name])).toEqual([
       ['forgets', 'v_forgotten'],
       ['not_a_number', 'gain'],

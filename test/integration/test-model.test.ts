@@ -104,7 +104,17 @@ describe('example procedures', () => {
     const id = await ts.start('EX-2');
     const opened = await ts.events.waitFor('prompt.opened');
     const bad = await ts.station.invoke('prompt.answer', { promptId: opened.data.prompt.id, answer: 'maybe' });
-    expect(bad).toEqual({ ok: false, error: { kind: 'invalid-input', message: 'answer: this question is confirmed with OK', details: { field: 'answer' } } });
+    expect(bad).toEqual({
+      ok: false,
+      error: {
+        kind: 'invalid-input',
+        message: 'answer: this question is confirmed with OK',
+        details: { field: 'answer' },
+        // The screens show the problem in their language; the English message keeps the field in front.
+        key: 'station.answerConfirm',
+        params: {},
+      },
+    });
     expect(ts.station.snapshot().sockets[0]!.prompt?.id).toBe(opened.data.prompt.id);
     await ts.station.invoke('run.abort', { socket: 0 });
     expect((await ts.ended(id)).data.outcome).toBe('ABORTED');

@@ -26,7 +26,15 @@ test('prune deletes old runs every target acknowledged, nothing else, and frees 
   const own = files.put(Buffer.from('only in the old run'));
 
   const add = (id: string, endedAt: string, targets: Record<string, string>, attach: { sha256: string; size: number }[] = []) => {
-    repo.insertRun({ id, stationId: 's', socket: 0, appVersion: '0', procedure: { id: 'p', name: 'P', version: '1', hash: 'h' }, unit: { serialNumber: id }, startedAt: endedAt });
+    repo.insertRun({
+      id,
+      stationId: 's',
+      socket: 0,
+      appVersion: '0',
+      procedure: { id: 'p', name: 'P', version: '1', hash: 'h' },
+      unit: { serialNumber: id },
+      startedAt: endedAt,
+    });
     const phase: PhaseRecord = {
       index: 0,
       name: 'p0',
@@ -56,7 +64,10 @@ test('prune deletes old runs every target acknowledged, nothing else, and frees 
   const r = repo.prune('2026-03-01T00:00:00.000Z');
   expect(r.runs).toBe(1);
   expect(r.orphanedAttachments).toEqual([own.sha256]);
-  const left = repo.listRuns({ limit: 100 }).map((x) => x.id).sort();
+  const left = repo
+    .listRuns({ limit: 100 })
+    .map((x) => x.id)
+    .sort();
   expect(left).toEqual(['B-pending', 'C-parked', 'D-never-queued', 'E-recent', 'F-half', 'G-dropped']);
   expect(() => repo.getRun('A-delivered')).toThrow('no run with id A-delivered');
   expect(db.prepare("SELECT count(*) AS n FROM outbox WHERE run_id = 'A-delivered'").get()).toEqual({ n: 0 });

@@ -429,6 +429,17 @@ const MIGRATION_TESTS: Record<number, { seed(db: DatabaseSync): void; check(db: 
       expect(db.prepare('SELECT count(*) AS n FROM stat_values').get()).toEqual({ n: 1 });
     },
   },
+  160: {
+    seed: (db) => {
+      db.exec(`INSERT INTO people (badge, name, role, created_at, updated_at) VALUES ('B-1', 'Ana', 'operator', 't', 't')`);
+    },
+    check: (db) => {
+      // Someone added before has no language of their own: the station's applies.
+      expect(db.prepare('SELECT name, language FROM people').get()).toEqual({ name: 'Ana', language: null });
+      db.exec(`UPDATE people SET language = 'cs' WHERE badge = 'B-1'`);
+      expect(db.prepare('SELECT language FROM people').get()).toEqual({ language: 'cs' });
+    },
+  },
 };
 
 describe('migrations', () => {

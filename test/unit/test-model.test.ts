@@ -88,7 +88,9 @@ describe('strings: regex and one-of', () => {
     expect(check({ oneOf: ['EU', 'US'], caseSensitive: false }, 'eu').outcome).toBe('PASS');
   });
   test('two kinds of limit on one measurement are refused', () => {
-    expect(MeasurementSpecSchema.safeParse({ name: 'm', regex: 'x', oneOf: ['x'] }).error?.issues[0]?.message).toBe('use one kind of limit, not regex and oneOf');
+    expect(MeasurementSpecSchema.safeParse({ name: 'm', regex: 'x', oneOf: ['x'] }).error?.issues[0]?.message).toBe(
+      'use one kind of limit, not regex and oneOf',
+    );
   });
 });
 
@@ -106,7 +108,15 @@ describe('custom validators', () => {
 });
 
 describe('series (multi-dimensional)', () => {
-  const spec = { dimensions: [{ name: 't', units: 's' }, { name: 'v', units: 'V' }], units: 'V', each: { lower: 0, upper: 5 }, aggregate: { mean: { lower: 1, upper: 3 }, count: { lower: 3 } } };
+  const spec = {
+    dimensions: [
+      { name: 't', units: 's' },
+      { name: 'v', units: 'V' },
+    ],
+    units: 'V',
+    each: { lower: 0, upper: 5 },
+    aggregate: { mean: { lower: 1, upper: 3 }, count: { lower: 3 } },
+  };
   const pts = (...ys: number[]) => ys.map((y, i) => [i, y]);
   test('aggregates of the last axis are computed and checked', () => {
     const r = check(spec, pts(1, 2, 3));
@@ -131,7 +141,9 @@ describe('series (multi-dimensional)', () => {
     expect(check({}, [[1, 2]]).reason).toBe('a series needs dimensions declared in the procedure file');
   });
   test('limits on a series need its dimensions in the file', () => {
-    expect(MeasurementSpecSchema.safeParse({ name: 'm', each: { upper: 1 } }).error?.issues[0]?.message).toBe('aggregate/each limits need the dimensions of the data');
+    expect(MeasurementSpecSchema.safeParse({ name: 'm', each: { upper: 1 } }).error?.issues[0]?.message).toBe(
+      'aggregate/each limits need the dimensions of the data',
+    );
   });
 });
 
@@ -147,10 +159,7 @@ describe('phase plan', () => {
         params: { settle: 5, rail: 'x' },
         nameParams: ['rail'],
         measurements: [{ name: 'v', units: 'V' }],
-        instances: [
-          { params: { rail: '3V3', ch: 1 }, measurements: [{ name: 'v', units: 'V', lower: 3.2, upper: 3.4 }] },
-          { params: { rail: '5V0', ch: 2 } },
-        ],
+        instances: [{ params: { rail: '3V3', ch: 1 }, measurements: [{ name: 'v', units: 'V', lower: 3.2, upper: 3.4 }] }, { params: { rail: '5V0', ch: 2 } }],
       },
       { name: 'off', enabled: false },
       { name: 'init', group: 'setup' },
@@ -172,8 +181,16 @@ describe('phase plan', () => {
     expect(plan[0]!.params).toEqual({});
   });
   test('an instance overriding an undeclared measurement is refused', () => {
-    const r = ProcedureFileSchema.safeParse({ id: 'p', name: 'P', version: '1', phases: [{ name: 'a', instances: [{ params: { x: 1 }, measurements: [{ name: 'nope' }] }] }] });
-    expect(r.error?.issues[0]).toMatchObject({ path: ['phases', 0, 'instances', 0, 'measurements', 0, 'name'], message: '"nope" is not declared in the phase\'s measurements' });
+    const r = ProcedureFileSchema.safeParse({
+      id: 'p',
+      name: 'P',
+      version: '1',
+      phases: [{ name: 'a', instances: [{ params: { x: 1 }, measurements: [{ name: 'nope' }] }] }],
+    });
+    expect(r.error?.issues[0]).toMatchObject({
+      path: ['phases', 0, 'instances', 0, 'measurements', 0, 'name'],
+      message: '"nope" is not declared in the phase\'s measurements',
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { CommandArgs, CommandOutput } from '#contract/commands.ts';
 import type { SessionState } from '#contract/auth.ts';
 import { StationFault } from '#contract/errors.ts';
+import { fault } from '#contract/messages.ts';
 import type { PeopleRepo } from './people.ts';
 import type { Sessions, Caller } from './sessions.ts';
 
@@ -50,7 +51,7 @@ export function authHandlers(d: AuthDeps): AuthHandlers {
       const r = await people.check(i.badge, i.pin);
       if (!r.ok) {
         d.audit(i.badge, 'session.loginFailed', { from: caller.from, reason: r.reason });
-        throw new StationFault('login.failed', `Not logged in: ${r.reason}.`, { field: r.reason.includes('PIN') ? 'pin' : 'badge' });
+        throw fault('login.failed', 'notLoggedIn', { ...r.params, reason: r.key }, { field: r.reason.includes('PIN') ? 'pin' : 'badge' });
       }
       sessions.login(caller, r.person);
       d.audit(r.person.badge, 'session.loggedIn', { from: caller.from, role: r.person.role, name: r.person.name });
@@ -73,7 +74,7 @@ export function authHandlers(d: AuthDeps): AuthHandlers {
     },
     'setup.createAdmin': async (i, caller) => {
       personOnly(caller, 'creating the first admin');
-      if (people.hasAdmin()) throw new StationFault('forbidden', 'This station has an admin already: an admin adds people in People.');
+      if (people.hasAdmin()) throw fault('forbidden', 'adminExists');
       const admin = await people.add({ badge: i.badge, name: i.name, role: 'admin', pin: i.pin });
       d.audit(admin.badge, 'setup.adminCreated', { badge: admin.badge, name: admin.name, from: caller.from });
       sessions.login(caller, admin);
@@ -83,21 +84,23 @@ export function authHandlers(d: AuthDeps): AuthHandlers {
     'people.list': () => ({ people: people.list() }),
     'people.add': async (i, caller) => {
       const p = await people.add(i);
-      d.audit(sessions.actor(caller), 'people.added', { badge: p.badge, name: p.name, role: p.role, pinSet: p.hasPin });
+      d.audit(sessions.actor(caller), 'people.added', { badge: p.badge, name: p.name, role: p.role, pinSet: p.hasPin, language: p.language });
       return p;
     },
     'people.update': (i, caller) => {
       const self = sessions.session(caller).id === i.badge;
       if (self && (i.disabled === true || (i.role !== undefined && i.role !== 'admin')))
-        throw new StationFault('invalid-input', 'badge: you cannot disable yourself or take away your own admin role (another admin can)', { field: 'badge' });
+        throw fault('invalid-input', 'selfDisable', {}, { field: 'badge' }, 'badge');
       const { before, after } = people.update(i.badge, i);
       if (before.role === 'admin' && !people.hasAdmin()) {
         // Never leave a station with no admin: nobody could add people again.
-        people.update(i.badge, { role: before.role, disabled: before.disabled });
-        throw new StationFault('invalid-input', `${i.badge} is the last admin: make someone else admin first`, { field: 'role' });
+        people.update(i.badge, { role: before.role, disabled: before.disabled, language: before.language });
+        throw fault('invalid-input', 'lastAdmin', { badge: i.badge }, { field: 'role' });
       }
       sessions.personChanged(after);
-      const diff = (['name', 'role', 'disabled'] as const).filter((k) => before[k] !== after[k]).map((k) => ({ path: k, before: before[k], after: after[k] }));
+      const diff = (['name', 'role', 'disabled', 'language'] as const)
+        .filter((k) => before[k] !== after[k])
+        .map((k) => ({ path: k, before: before[k], after: after[k] }));
       d.audit(sessions.actor(caller), 'people.updated', { badge: after.badge, diff });
       return after;
     },

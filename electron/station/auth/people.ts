@@ -1,7 +1,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { needsPin, type Person, type Role, type Scope, type TokenInfo } from '#contract/auth.ts';
-import { StationFault } from '#contract/errors.ts';
+import { fault, message, type MessageKey, type MessageParams } from '#contract/messages.ts';
 
 /** scrypt cost: ~40 ms a PIN here, so guessing is slow while a login stays quick. */
 const SCRYPT = { N: 16_384, r: 8, p: 1, keylen: 32, maxmem: 64 * 1024 * 1024 } as const;
@@ -44,6 +44,7 @@ const toPerson = (r: Row): Person => ({
   createdAt: String(r.created_at),
   updatedAt: String(r.updated_at),
   lockedUntil: r.locked_until !== null && String(r.locked_until) > new Date().toISOString() ? String(r.locked_until) : null,
+  language: r.language === null || r.language === undefined ? null : String(r.language),
 });
 
 const toToken = (r: Row): TokenInfo => ({
@@ -57,7 +58,10 @@ const toToken = (r: Row): TokenInfo => ({
   lastUsedFrom: r.last_used_from === null ? null : String(r.last_used_from),
 });
 
-export type LoginCheck = { ok: true; person: Person } | { ok: false; reason: string; badge: string };
+/** A refused login: why in English (the audit trail) and as a station message (the screens). */
+export type LoginCheck = { ok: true; person: Person } | { ok: false; reason: string; badge: string; key: MessageKey; params: MessageParams };
+
+const refused = (badge: string, key: MessageKey, params: MessageParams): LoginCheck => ({ ok: false, badge, reason: message(key, params), key, params });
 
 /**
  * People and API tokens in the station database. The repo checks; the station decides who may
@@ -87,32 +91,40 @@ export class PeopleRepo {
     return this.db.prepare("SELECT 1 FROM people WHERE role = 'admin' AND disabled = 0 LIMIT 1").get() !== undefined;
   }
 
-  async add(p: { badge: string; name: string; role: Role; pin?: string | undefined }): Promise<Person> {
-    if (needsPin(p.role) && p.pin === undefined)
-      throw new StationFault('invalid-input', `pin: a ${p.role} logs in with badge and PIN: give a PIN`, { field: 'pin' });
-    if (this.row(p.badge)) throw new StationFault('invalid-input', `badge: ${p.badge} is already ${this.get(p.badge)!.name}'s badge`, { field: 'badge' });
+  async add(p: { badge: string; name: string; role: Role; pin?: string | undefined; language?: string | null | undefined }): Promise<Person> {
+    if (needsPin(p.role) && p.pin === undefined) throw fault('invalid-input', 'pinRequired', { context: p.role }, { field: 'pin' }, 'pin');
+    if (this.row(p.badge)) throw fault('invalid-input', 'badgeTaken', { badge: p.badge, name: this.get(p.badge)!.name }, { field: 'badge' }, 'badge');
     const pinHash = p.pin !== undefined ? await hashPin(p.pin) : null;
     const at = new Date().toISOString();
     this.db
-      .prepare('INSERT INTO people (badge, name, role, pin_hash, created_at, updated_at) VALUES (?,?,?,?,?,?)')
-      .run(p.badge, p.name, p.role, pinHash, at, at);
+      .prepare('INSERT INTO people (badge, name, role, pin_hash, language, created_at, updated_at) VALUES (?,?,?,?,?,?,?)')
+      .run(p.badge, p.name, p.role, pinHash, p.language ?? null, at, at);
     return this.get(p.badge)!;
   }
 
   private must(badge: string): Row {
     const r = this.row(badge);
-    if (!r) throw new StationFault('not-found', `badge: nobody on this station has the badge ${badge}`, { field: 'badge' });
+    if (!r) throw fault('not-found', 'badgeNobody', { badge }, { field: 'badge' }, 'badge');
     return r;
   }
 
-  update(badge: string, change: { name?: string | undefined; role?: Role | undefined; disabled?: boolean | undefined }): { before: Person; after: Person } {
+  update(
+    badge: string,
+    change: { name?: string | undefined; role?: Role | undefined; disabled?: boolean | undefined; language?: string | null | undefined },
+  ): { before: Person; after: Person } {
     const before = toPerson(this.must(badge));
     const role = change.role ?? before.role;
-    if (needsPin(role) && !before.hasPin)
-      throw new StationFault('invalid-input', `role: a ${role} logs in with badge and PIN: set ${before.name}'s PIN first (Reset PIN)`, { field: 'role' });
+    if (needsPin(role) && !before.hasPin) throw fault('invalid-input', 'roleNeedsPin', { context: role, name: before.name }, { field: 'role' }, 'role');
     this.db
-      .prepare('UPDATE people SET name = ?, role = ?, disabled = ?, updated_at = ? WHERE badge = ?')
-      .run(change.name ?? before.name, role, (change.disabled ?? before.disabled) ? 1 : 0, new Date().toISOString(), badge);
+      .prepare('UPDATE people SET name = ?, role = ?, disabled = ?, language = ?, updated_at = ? WHERE badge = ?')
+      .run(
+        change.name ?? before.name,
+        role,
+        (change.disabled ?? before.disabled) ? 1 : 0,
+        change.language === undefined ? before.language : change.language,
+        new Date().toISOString(),
+        badge,
+      );
     return { before, after: this.get(badge)! };
   }
 
@@ -131,13 +143,13 @@ export class PeopleRepo {
    */
   async check(badge: string, pin: string | undefined, now = Date.now()): Promise<LoginCheck> {
     const r = this.row(badge);
-    if (!r) return { ok: false, badge, reason: `badge ${badge} is not known on this station` };
+    if (!r) return refused(badge, 'badgeUnknown', { badge });
     const person = toPerson(r);
-    if (person.disabled) return { ok: false, badge, reason: `badge ${badge} (${person.name}) is disabled` };
+    if (person.disabled) return refused(badge, 'badgeDisabled', { badge, name: person.name });
     if (person.lockedUntil !== null && Date.parse(person.lockedUntil) > now)
-      return { ok: false, badge, reason: `badge ${badge} is locked after ${MAX_FAILED_PINS} wrong PINs until ${person.lockedUntil.slice(11, 19)} UTC` };
+      return refused(badge, 'badgeLocked', { badge, count: MAX_FAILED_PINS, until: person.lockedUntil });
     if (!needsPin(person.role) && r.pin_hash === null) return { ok: true, person };
-    if (pin === undefined || pin === '') return { ok: false, badge, reason: `badge ${badge} is a ${person.role}'s: enter the PIN too` };
+    if (pin === undefined || pin === '') return refused(badge, 'badgeNeedsPin', { badge, context: person.role });
     if (r.pin_hash !== null && (await verifyPin(pin, String(r.pin_hash)))) {
       if (Number(r.failed_pins) > 0) this.count(badge, 0, null);
       return { ok: true, person };
@@ -145,11 +157,7 @@ export class PeopleRepo {
     const failed = Number(r.failed_pins) + 1;
     const lock = failed >= MAX_FAILED_PINS ? new Date(now + LOCK_MS).toISOString() : null;
     this.count(badge, lock ? 0 : failed, lock);
-    return {
-      ok: false,
-      badge,
-      reason: lock ? `wrong PIN for badge ${badge}: locked for ${LOCK_MS / 1000} s after ${MAX_FAILED_PINS} wrong PINs` : `wrong PIN for badge ${badge}`,
-    };
+    return lock ? refused(badge, 'pinWrongLocked', { badge, seconds: LOCK_MS / 1000, count: MAX_FAILED_PINS }) : refused(badge, 'pinWrong', { badge });
   }
 
   /**
@@ -187,7 +195,7 @@ export class PeopleRepo {
 
   revokeToken(id: string): TokenInfo {
     const t = this.token(id);
-    if (!t) throw new StationFault('not-found', `id: no token ${id} on this station`, { field: 'id' });
+    if (!t) throw fault('not-found', 'tokenUnknown', { id }, { field: 'id' }, 'id');
     if (t.revokedAt === null) this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(new Date().toISOString(), id);
     return this.token(id)!;
   }

@@ -119,13 +119,15 @@ export class Sessions {
         role: l.person.role,
         scope: null,
         expiresAt: new Date(l.lastActive + this.idleMs()).toISOString(),
+        language: l.person.language,
       };
     if (caller.kind === 'token' && caller.token)
-      return { kind: 'token', id: caller.token.id, name: caller.token.name, role: null, scope: caller.token.scope, expiresAt: null };
+      return { kind: 'token', id: caller.token.id, name: caller.token.name, role: null, scope: caller.token.scope, expiresAt: null, language: null };
     // The CLI runs with the data folder's file permissions: whoever can run it could edit the file anyway.
-    if (caller.kind === 'os') return { kind: 'os', id: caller.osUser ?? null, name: caller.osUser ?? 'os user', role: 'admin', scope: null, expiresAt: null };
-    if (caller.kind === 'station') return { kind: 'anonymous', id: null, name: 'station', role: 'operator', scope: null, expiresAt: null };
-    return { kind: 'anonymous', id: null, name: '', role: this.requireBadgeLogin() ? null : 'operator', scope: null, expiresAt: null };
+    if (caller.kind === 'os')
+      return { kind: 'os', id: caller.osUser ?? null, name: caller.osUser ?? 'os user', role: 'admin', scope: null, expiresAt: null, language: null };
+    if (caller.kind === 'station') return { kind: 'anonymous', id: null, name: 'station', role: 'operator', scope: null, expiresAt: null, language: null };
+    return { kind: 'anonymous', id: null, name: '', role: this.requireBadgeLogin() ? null : 'operator', scope: null, expiresAt: null, language: null };
   }
 
   /** Who did it, as the audit trail and a run's record name them. */

@@ -1,3 +1,5 @@
+import { message } from '#contract/messages.ts';
+import { defaultText, languagesOf, translationsOf } from '#contract/localized-text.ts';
 import { readFileSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +80,7 @@ const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 
 class TimeoutReason extends Error {
   constructor(ms: number) {
-    super(`phase timed out after ${ms} ms`);
+    super(message('phaseTimedOut', { ms }));
     this.name = 'TimeoutError';
   }
 }
@@ -215,7 +217,7 @@ const MEDIA: Record<string, string> = {
 };
 
 /** The reason an undeclared measurement carries. */
-export const NOT_DECLARED = 'not declared in procedure.yaml: no limits to check it against';
+export const NOT_DECLARED = message('checkNotDeclared');
 
 /** 'measurement "x" is not declared in procedure.yaml for this phase (it declares v_3v3)'. */
 function undeclaredMessage(names: readonly string[], declared: readonly string[]): string {
@@ -287,15 +289,27 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
       if (!s) throw new Error(`prompt "${p}" is not declared under prompts: in procedure.yaml`);
       spec = s;
     } else spec = PromptSpecSchema.parse(p);
+    const language = input.procedure.language ?? 'en';
     const prompt: Prompt & { measurement?: string; timeoutMs?: number } = {
       id: `${input.runId}:${++promptSeq}`,
       kind: spec.kind ?? 'confirm',
-      message: spec.message,
+      // The procedure's own language: the record, and the answer to a choice, keep it.
+      message: defaultText(spec.message, language),
       phase,
     };
-    for (const k of ['pattern', 'minLength', 'maxLength', 'min', 'max', 'units', 'options', 'measurement', 'timeoutMs'] as const) {
+    for (const k of ['pattern', 'minLength', 'maxLength', 'min', 'max', 'units', 'measurement', 'timeoutMs'] as const) {
       if (spec[k] !== undefined) (prompt as Record<string, unknown>)[k] = spec[k];
     }
+    if (spec.options !== undefined) prompt.options = spec.options.map((o) => defaultText(o, language));
+    // Every other language the question is given in, for the screens.
+    const translations: NonNullable<Prompt['translations']> = {};
+    for (const lng of languagesOf([spec.message, ...(spec.options ?? [])])) {
+      if (lng === language) continue;
+      const message = translationsOf(spec.message)?.[lng];
+      const options = spec.options?.map((o) => translationsOf(o)?.[lng] ?? defaultText(o, language));
+      translations[lng] = { ...(message !== undefined ? { message } : {}), ...(options ? { options } : {}) };
+    }
+    if (Object.keys(translations).length) prompt.translations = translations;
     if (typeof p === 'string') prompt.key = p;
     if (spec.timeoutMs !== undefined) prompt.expiresAt = new Date(Date.now() + spec.timeoutMs).toISOString();
     if (spec.image !== undefined) {
@@ -516,7 +530,7 @@ export async function runProcedure(input: RunInput): Promise<RunResult> {
         error = { kind: 'timeout', message: e.message };
       } else if (signalParent.aborted) {
         outcome = 'ABORTED';
-        error = { kind: 'aborted', message: signalParent.reason instanceof Error ? signalParent.reason.message : 'operator aborted the run' };
+        error = { kind: 'aborted', message: signalParent.reason instanceof Error ? signalParent.reason.message : message('reasonOperatorAborted') };
       } else if (e instanceof PromptTimeout) {
         outcome = 'ERROR';
         error = { kind: 'prompt-timeout', message: e.message };
@@ -775,7 +789,7 @@ async function runSoak(exp: SoakPhase, ctx: PhaseContext, phase: PlannedPhase, l
 
 /** The run's outcome from the final attempt of each phase. */
 export function outcomeOf(phases: readonly PhaseRecord[], aborted: boolean): { outcome: RunOutcome; outcomeReason?: string } {
-  if (aborted || phases.some((p) => p.outcome === 'ABORTED')) return { outcome: 'ABORTED', outcomeReason: 'operator aborted the run' };
+  if (aborted || phases.some((p) => p.outcome === 'ABORTED')) return { outcome: 'ABORTED', outcomeReason: message('reasonOperatorAborted') };
   const err = phases.find((p) => p.outcome === 'ERROR');
   if (err) return { outcome: 'ERROR', outcomeReason: `${err.name}: ${err.error?.message ?? 'error'}` };
   if (phases.some((p) => p.outcome === 'FAIL')) return { outcome: 'FAIL' };

@@ -1,5 +1,6 @@
 import type { MeasurementSpec, PhaseSpec, ProcedureFile, Retry } from '#contract/procedure.ts';
 import type { Validator } from '#contract/records.ts';
+import { defaultText, type LocalizedText } from '#contract/localized-text.ts';
 import { specToValidator, type CustomValidator } from './validators.ts';
 
 /** A declared measurement with its validator built once at load, not on every measure(). */
@@ -15,7 +16,9 @@ export interface PlannedPhase {
   name: string;
   /** The exported function in phases.ts. */
   fn: string;
+  /** In the procedure's language (records, exports); `titles` has every language procedure.yaml gives. */
   title?: string;
+  titles?: Record<string, string>;
   group: 'setup' | 'main' | 'teardown';
   timeoutMs: number;
   params: Record<string, string | number | boolean>;
@@ -83,13 +86,20 @@ export function planPhases(
     }
     return soak;
   };
+  const language = file.language ?? 'en';
+  /** title (the procedure's language) and titles (every language given), as a phase carries them. */
+  const titled = (t: LocalizedText | undefined, suffix = ''): { title?: string; titles?: Record<string, string> } => {
+    if (t === undefined) return {};
+    if (typeof t === 'string') return { title: `${t}${suffix}` };
+    return { title: `${defaultText(t, language)}${suffix}`, titles: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, `${v}${suffix}`])) };
+  };
   file.phases.forEach((spec, specIndex) => {
     if (!spec.enabled) return;
     if (!spec.instances) {
       out.push({
         ...base(spec, specIndex),
         name: spec.name,
-        ...(spec.title !== undefined ? { title: spec.title } : {}),
+        ...titled(spec.title),
         params: override(spec.name, spec.params),
         measurements: plannedMeasurements(spec.measurements, custom),
       });
@@ -99,11 +109,11 @@ export function planPhases(
       const named = spec.nameParams ? Object.fromEntries(Object.entries(inst.params).filter(([k]) => spec.nameParams!.includes(k))) : inst.params;
       const name = instanceName(spec.name, named);
       const replaced = new Map(inst.measurements.map((m) => [m.name, m]));
-      const title = inst.title ?? (spec.title !== undefined ? `${spec.title} (${Object.values(inst.params).join(', ')})` : undefined);
+      const title = inst.title !== undefined ? titled(inst.title) : titled(spec.title, ` (${Object.values(inst.params).join(', ')})`);
       out.push({
         ...base(spec, specIndex),
         name,
-        ...(title !== undefined ? { title } : {}),
+        ...title,
         params: override(spec.name, override(name, { ...spec.params, ...inst.params })),
         measurements: plannedMeasurements(
           spec.measurements.map((m) => replaced.get(m.name) ?? m),

@@ -1,3 +1,4 @@
+import { message } from '#contract/messages.ts';
 import type { AggregateName, Limits, MeasurementOutcome, MeasurementValue, Validator } from '#contract/records.ts';
 import type { MeasurementSpec } from '#contract/procedure.ts';
 
@@ -61,10 +62,10 @@ const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String
 /** Checks one number against an interval; undefined when inside. */
 function outside(value: number, l: Limits, units: string | undefined, what = ''): string | undefined {
   if (l.lower !== undefined && (l.lowerInclusive !== false ? value < l.lower : value <= l.lower)) {
-    return `${what}${fmt(value, units)} is below the lower limit ${l.lowerInclusive !== false ? '' : '(exclusive) '}${fmt(l.lower, units)}`;
+    return message(l.lowerInclusive !== false ? 'checkBelow' : 'checkBelowExclusive', { value: `${what}${fmt(value, units)}`, limit: fmt(l.lower, units) });
   }
   if (l.upper !== undefined && (l.upperInclusive !== false ? value > l.upper : value >= l.upper)) {
-    return `${what}${fmt(value, units)} is above the upper limit ${l.upperInclusive !== false ? '' : '(exclusive) '}${fmt(l.upper, units)}`;
+    return message(l.upperInclusive !== false ? 'checkAbove' : 'checkAboveExclusive', { value: `${what}${fmt(value, units)}`, limit: fmt(l.upper, units) });
   }
   return undefined;
 }
@@ -104,7 +105,7 @@ function validateSeries(
   }
   const aggregates = aggregate(value);
   // A sweep whose instrument went away before its first reading: recorded, never passed by its limits.
-  if (value.length === 0) return { outcome: v ? 'FAIL' : 'PASS', reason: 'no points measured', aggregates };
+  if (value.length === 0) return { outcome: v ? 'FAIL' : 'PASS', reason: message('checkNoPoints'), aggregates };
   if (!v) return { outcome: 'PASS', aggregates };
   if (v.each) {
     for (const [i, p] of value.entries()) {
@@ -129,12 +130,12 @@ export function validate(
   units?: string,
   opts: { custom?: Readonly<Record<string, CustomValidator>>; axes?: number } = {},
 ): Verdict {
-  if (value === null || value === undefined) return { outcome: 'FAIL', reason: 'no value' };
+  if (value === null || value === undefined) return { outcome: 'FAIL', reason: message('checkNoValue') };
   if (opts.axes !== undefined || validator?.kind === 'series')
     return validateSeries(value, validator?.kind === 'series' ? validator : undefined, units, opts.axes);
   if (Array.isArray(value)) return { outcome: 'FAIL', reason: 'a series needs dimensions declared in the procedure file' };
   if (typeof value === 'number' && !Number.isFinite(value))
-    return { outcome: 'FAIL', reason: Number.isNaN(value) ? 'not a number (NaN)' : `${value} is not a finite number` };
+    return { outcome: 'FAIL', reason: Number.isNaN(value) ? message('checkNaN') : message('checkNotFinite', { value }) };
   if (!validator) return { outcome: 'PASS' };
   switch (validator.kind) {
     case 'range': {
@@ -142,8 +143,10 @@ export function validate(
       const r = outside(value, validator, units);
       if (r) return { outcome: 'FAIL', reason: r };
       const { marginalLower: ml, marginalUpper: mu } = validator;
-      if (ml !== undefined && value < ml) return { outcome: 'PASS', marginal: true, reason: `${fmt(value, units)} is marginal: below ${fmt(ml, units)}` };
-      if (mu !== undefined && value > mu) return { outcome: 'PASS', marginal: true, reason: `${fmt(value, units)} is marginal: above ${fmt(mu, units)}` };
+      if (ml !== undefined && value < ml)
+        return { outcome: 'PASS', marginal: true, reason: message('checkMarginalBelow', { value: fmt(value, units), limit: fmt(ml, units) }) };
+      if (mu !== undefined && value > mu)
+        return { outcome: 'PASS', marginal: true, reason: message('checkMarginalAbove', { value: fmt(value, units), limit: fmt(mu, units) }) };
       return { outcome: 'PASS' };
     }
     case 'equals': {
@@ -154,24 +157,24 @@ export function validate(
         const band = t.abs ?? (t.percent !== undefined ? (Math.abs(expected) * t.percent) / 100 : (Math.abs(expected) * (t.ppm ?? 0)) / 1e6);
         return Math.abs(value - expected) <= band * (1 + 1e-12)
           ? { outcome: 'PASS' }
-          : { outcome: 'FAIL', reason: `${fmt(value, units)} is not within ${fmt(expected, units)} ± ${fmt(band, units)}` };
+          : { outcome: 'FAIL', reason: message('checkNotWithin', { value: fmt(value, units), expected: fmt(expected, units), band: fmt(band, units) }) };
       }
       const same =
         typeof value === 'string' && typeof expected === 'string' && !validator.caseSensitive
           ? value.toLocaleLowerCase() === expected.toLocaleLowerCase()
           : value === expected;
-      return same ? { outcome: 'PASS' } : { outcome: 'FAIL', reason: `${show(value)} is not ${show(expected)}` };
+      return same ? { outcome: 'PASS' } : { outcome: 'FAIL', reason: message('checkNotEqual', { value: show(value), expected: show(expected) }) };
     }
     case 'regex':
       if (typeof value !== 'string') return { outcome: 'FAIL', reason: `expected a string, got ${typeof value} ${show(value)}` };
       return new RegExp(validator.pattern, validator.flags).test(value)
         ? { outcome: 'PASS' }
-        : { outcome: 'FAIL', reason: `${show(value)} does not match /${validator.pattern}/` };
+        : { outcome: 'FAIL', reason: message('checkNoMatch', { value: show(value), pattern: validator.pattern }) };
     case 'one-of': {
       const norm = (x: unknown) => (typeof x === 'string' && !validator.caseSensitive ? x.toLocaleLowerCase() : x);
       return validator.values.some((x) => norm(x) === norm(value))
         ? { outcome: 'PASS' }
-        : { outcome: 'FAIL', reason: `${show(value)} is not one of ${validator.values.map(show).join(', ')}` };
+        : { outcome: 'FAIL', reason: message('checkNotOneOf', { value: show(value), values: validator.values.map(show).join(', ') }) };
     }
     case 'custom': {
       const c = opts.custom?.[validator.name];

@@ -134,7 +134,11 @@ function phaseOut(p: PhaseRecord): Obj {
     // TofuPilot keeps every attempt under one name, told apart by this zero-based index.
     retry_count: p.attempt - 1,
   };
-  const doc = [p.error ? `${p.error.kind}: ${p.error.message}` : '', p.failureCode ? `failure code ${p.failureCode}` : '', p.group !== 'main' ? `${p.group} phase` : '']
+  const doc = [
+    p.error ? `${p.error.kind}: ${p.error.message}` : '',
+    p.failureCode ? `failure code ${p.failureCode}` : '',
+    p.group !== 'main' ? `${p.group} phase` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
   if (doc) out.docstring = doc;

@@ -1,3 +1,5 @@
+import { fault, message } from '#contract/messages.ts';
+import { notSupervisor } from '#station/auth/refusals.ts';
 import { randomUUID } from 'node:crypto';
 import { cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -377,7 +379,7 @@ export class ProcedureDesk<C> {
 
   private draft(id: string): DraftRow {
     const r = this.d.db.prepare('SELECT * FROM procedure_drafts WHERE id = ?').get(id) as DraftRow | undefined;
-    if (!r) throw new StationFault('not-found', `no draft ${id} on this station`, { field: 'draftId' });
+    if (!r) throw fault('not-found', 'draftUnknown', { id }, { field: 'draftId' });
     return r;
   }
 
@@ -476,16 +478,12 @@ export class ProcedureDesk<C> {
     const next = applyChanges(c.text, i.changes);
     checkPromptImages(next.file, next.before, await imagesIn(c.dir));
     const diff = diffProcedures(next.before, next.file).filter((x) => x.path[0] !== 'version');
-    if (diff.length === 0) throw new StationFault('invalid-input', 'the changes leave every field as it is: nothing to save', { field: 'changes' });
+    if (diff.length === 0) throw fault('invalid-input', 'nothingToSave', {}, { field: 'changes' });
     return { c, next, diff };
   }
 
   private stale(baseHash: string, now: string): StationFault {
-    return new StationFault(
-      'invalid-input',
-      `The procedure changed since it was opened (it was ${baseHash.slice(0, 12)}…, it is now ${now.slice(0, 12)}…): open it again and redo the change`,
-      { field: 'baseHash', baseHash, hash: now },
-    );
+    return fault('invalid-input', 'procedureStale', { was: baseHash.slice(0, 12), now: now.slice(0, 12) }, { field: 'baseHash', baseHash, hash: now });
   }
 
   private async list(): Promise<{ folder: string; procedures: ProcedureListItem[] }> {
@@ -552,9 +550,8 @@ export class ProcedureDesk<C> {
       }),
       'procedures.assign': async (i, caller) => {
         const s = d.sockets[i.socket];
-        if (!s) throw new StationFault('invalid-input', `socket: there is no socket ${i.socket} (this station has ${d.sockets.length})`, { field: 'socket' });
-        if (s.state === 'running')
-          throw new StationFault('busy', `socket ${i.socket + 1} is running a test: assign its procedure between runs`, { field: 'socket' });
+        if (!s) throw fault('invalid-input', 'socketNone', { socket: i.socket, count: d.sockets.length }, { field: 'socket' }, 'socket');
+        if (s.state === 'running') throw fault('busy', 'socketRunningAssign', { socket: i.socket + 1 }, { field: 'socket' });
         const dir = await d.findDir(i.procedureId).catch((e: unknown) => {
           throw new StationFault('invalid-input', toStationError(e).message, { field: 'procedureId' });
         });
@@ -600,7 +597,7 @@ export class ProcedureDesk<C> {
       'procedures.approve': (i, caller) => this.approve(i, caller),
       'procedures.reject': (i, caller) => {
         const r = this.draft(i.draftId);
-        if (r.state !== 'pending') throw new StationFault('invalid-input', `draft ${r.id} is already ${r.state}`, { field: 'draftId' });
+        if (r.state !== 'pending') throw fault('invalid-input', 'draftDecided', { id: r.id, context: r.state }, { field: 'draftId' });
         const who = d.actor(caller);
         d.db
           .prepare(`UPDATE procedure_drafts SET state = 'rejected', decided_by = ?, decided_at = ?, decision_reason = ? WHERE id = ?`)
@@ -623,21 +620,21 @@ export class ProcedureDesk<C> {
           .filter((n) => n !== PROCEDURE_FILE && nowFiles.get(n) !== thenFiles.get(n))
           .sort();
         if (differ.length)
-          throw new StationFault(
-            'invalid-input',
-            `version ${target.item.version} differs from the files on disk in ${differ.join(', ')}: only procedure.yaml can be rolled back in the app; code is changed in the files`,
-            { field: 'toHash', files: differ },
-          );
+          throw fault('invalid-input', 'rollbackCode', { version: target.item.version, files: differ.join(', ') }, { field: 'toHash', files: differ });
         const old = target.files.find((f) => f.name === PROCEDURE_FILE)?.text;
-        if (old === undefined)
-          throw new StationFault('not-found', `the text of procedure.yaml of version ${target.item.version} was not kept`, { field: 'toHash' });
+        if (old === undefined) throw fault('not-found', 'rollbackNotKept', { version: target.item.version }, { field: 'toHash' });
         const version = bumpPatch(c.file.version);
         const text = withVersion(old, version);
         const diff = diffProcedures(c.file, parseProcedureFile(text, PROCEDURE_FILE)).filter((x) => x.path[0] !== 'version');
         if (diff.length === 0)
-          throw new StationFault('invalid-input', `procedure.yaml already holds what version ${target.item.version} held: nothing to roll back`, {
-            field: 'toHash',
-          });
+          throw fault(
+            'invalid-input',
+            'rollbackSame',
+            { version: target.item.version },
+            {
+              field: 'toHash',
+            },
+          );
         return this.change(caller, 'rollback', i.procedureId, c.dir, { hash: c.hash, version: c.file.version }, { text, version, diff }, i.reason, {
           toHash: i.toHash,
           toVersion: target.item.version,
@@ -649,18 +646,24 @@ export class ProcedureDesk<C> {
   private async approve(i: CommandArgs<'procedures.approve'>, caller: C): Promise<{ draftId: string; procedureId: string; version: string; hash: string }> {
     const d = this.d;
     const r = this.draft(i.draftId);
-    if (r.state !== 'pending') throw new StationFault('invalid-input', `draft ${r.id} is already ${r.state}`, { field: 'draftId' });
+    if (r.state !== 'pending') throw fault('invalid-input', 'draftDecided', { id: r.id, context: r.state }, { field: 'draftId' });
     const check = await d.people.check(i.supervisorId, i.pin);
+    const own = (badge: string) => ({ reason: message('ownChange', { badge }), key: 'ownChange' as const, params: { badge } });
     const problem = !check.ok
-      ? check.reason
+      ? check
       : check.person.role !== 'supervisor' && check.person.role !== 'admin'
-        ? `badge ${check.person.badge} (${check.person.name}) is a ${check.person.role}'s, not a supervisor's`
+        ? notSupervisor(check.person)
         : check.person.badge === r.author
-          ? `${check.person.badge} wrote this change: a second supervisor approves it`
+          ? own(check.person.badge)
           : null;
     if (problem !== null) {
-      d.audit(i.supervisorId, 'procedure.approvalRefused', { draftId: r.id, reason: problem, by: d.actor(caller) }, r.procedure_id);
-      throw new StationFault('supervisor.invalid', `Not approved: ${problem}.`, { field: problem.includes('PIN') ? 'pin' : 'supervisorId' });
+      d.audit(i.supervisorId, 'procedure.approvalRefused', { draftId: r.id, reason: problem.reason, by: d.actor(caller) }, r.procedure_id);
+      throw fault(
+        'supervisor.invalid',
+        'notApproved',
+        { ...problem.params, reason: problem.key },
+        { field: problem.reason.includes('PIN') ? 'pin' : 'supervisorId' },
+      );
     }
     const approver = i.supervisorId;
     const dir = await d.findDir(r.procedure_id);

@@ -33,6 +33,11 @@ export function docPathOf(doc: Document, path: FieldPath): DocPath {
     if (!isMap(doc.getIn(['prompts', rest[0]], true))) throw bad(path, `there is no prompt "${rest[0]}"`);
     return ['prompts', rest[0], rest[1]];
   }
+  // A question given in several languages: one language's text (prompts · led · message · de).
+  if (head === 'prompts' && rest.length === 3 && typeof rest[0] === 'string' && rest[1] === 'message' && typeof rest[2] === 'string') {
+    if (!isMap(doc.getIn(['prompts', rest[0], 'message'], true))) throw bad(path, `prompt "${rest[0]}" has its message in one language only`);
+    return ['prompts', rest[0], 'message', rest[2]];
+  }
   if (head !== 'phases' || typeof rest[0] !== 'string') throw bad(path, 'not a field a supervisor may change in the app (see docs/sequences.md)');
   const pi = indexByName(doc, ['phases'], rest[0]);
   if (pi < 0) throw bad(path, `there is no phase "${rest[0]}"`);

@@ -194,9 +194,16 @@ export async function loadProcedure(
       ...(file.partNumber !== undefined ? { partNumber: file.partNumber } : {}),
       serialPattern: file.serialPattern,
       ...(file.serialExample !== undefined ? { serialExample: file.serialExample } : {}),
+      language: file.language,
       ...(file.serialCheckDigit !== undefined ? { serialCheckDigit: file.serialCheckDigit } : {}),
       ...(file.retest !== undefined ? { retest: file.retest } : {}),
-      phases: plan.map((p) => ({ name: p.name, ...(p.title !== undefined ? { title: p.title } : {}), group: p.group, enabled: true })),
+      phases: plan.map((p) => ({
+        name: p.name,
+        ...(p.title !== undefined ? { title: p.title } : {}),
+        ...(p.titles !== undefined ? { titles: p.titles } : {}),
+        group: p.group,
+        enabled: true,
+      })),
       dir,
     },
   };

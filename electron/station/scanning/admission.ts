@@ -4,12 +4,12 @@
  * supervisor approves) and the calibration of the socket's instruments (past due:
  * a supervisor overrides). Everything overridden is recorded on the run.
  */
-import { StationFault } from '#contract/errors.ts';
 import type { Override } from '#contract/commands.ts';
 import type { InstrumentStatus } from '#contract/instruments.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { RunInstrument, RunOverride, Unit } from '#contract/records.ts';
-import { checkGs1, unitFieldsFrom } from '#contract/scans.ts';
+import { gs1Problem, unitFieldsFrom } from '#contract/scans.ts';
+import { fault, message } from '#contract/messages.ts';
 import type { InventoryRepo, RunAnnotations } from '#station/store/inventory-repo.ts';
 
 export interface AdmissionRequest {
@@ -33,9 +33,6 @@ export function today(now = new Date()): string {
   return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
 }
 
-const describeInstrument = (i: InstrumentStatus): string =>
-  i.identity ? `${i.name} (${i.identity.maker} ${i.identity.model}, serial ${i.identity.serial})` : i.name;
-
 export function admit(req: AdmissionRequest, inventory: InventoryRepo): Admission {
   const proc = req.procedure;
   const serial = req.serialNumber.trim();
@@ -47,8 +44,8 @@ export function admit(req: AdmissionRequest, inventory: InventoryRepo): Admissio
   if (proc.serialCheckDigit) {
     const group = proc.serialCheckDigit.group;
     const digits = group !== undefined ? (new RegExp(proc.serialPattern).exec(serial)?.groups?.[group] ?? '') : serial;
-    const problem = checkGs1(digits);
-    if (problem) throw new StationFault('serial.invalid', `"${serial}": ${problem}`, { field: 'serialNumber', checkDigit: 'gs1-mod10' });
+    const problem = gs1Problem(digits);
+    if (problem) throw fault('serial.invalid', problem.key, problem.params, { field: 'serialNumber', checkDigit: 'gs1-mod10' }, `"${serial}"`);
   }
   const fields = unitFieldsFrom(proc.serialPattern, serial);
   const { dateCode, ...unitFields } = fields;
@@ -65,29 +62,25 @@ export function admit(req: AdmissionRequest, inventory: InventoryRepo): Admissio
   if (proc.retest) {
     const history = inventory.attempts(serial, proc.id);
     if (proc.retest.flagPassed && history.lastPassAt !== null) {
-      const message = `${serial} already passed ${proc.name} on ${history.lastPassAt.slice(0, 10)}.`;
+      const params = { serial, procedure: proc.name, at: history.lastPassAt };
       if (!req.confirmRetest && !override) {
-        throw new StationFault('retest.already-passed', `${message} Confirm to test it again.`, { serialNumber: serial, lastPassAt: history.lastPassAt });
+        throw fault('retest.already-passed', 'retestPassed', params, { serialNumber: serial, lastPassAt: history.lastPassAt });
       }
-      approve('retest.already-passed', message, override?.supervisorId ?? req.operatorId ?? 'operator');
+      approve('retest.already-passed', message('retestPassedNote', params), override?.supervisorId ?? req.operatorId ?? 'operator');
     }
     const k = proc.retest.maxFailedAttempts;
     if (k !== undefined && history.failedSinceLastPass >= k) {
-      const message = `${serial} has failed ${proc.name} ${history.failedSinceLastPass} times (limit ${k}).`;
+      const params = { serial, procedure: proc.name, count: history.failedSinceLastPass, limit: k };
       if (!override) {
-        throw new StationFault('retest.limit-reached', `${message} A supervisor must approve another attempt.`, {
-          serialNumber: serial,
-          failed: history.failedSinceLastPass,
-          limit: k,
-        });
+        throw fault('retest.limit-reached', 'retestLimit', params, { serialNumber: serial, failed: history.failedSinceLastPass, limit: k });
       }
-      approve('retest.limit-reached', message, override.supervisorId);
+      approve('retest.limit-reached', message('retestLimitNote', params), override.supervisorId);
     }
   }
 
   const day = today();
   const used: RunInstrument[] = [];
-  const overdue: string[] = [];
+  const overdue: { instrument: string; maker: string; model: string; serialNumber: string; due: string }[] = [];
   for (const i of req.instruments) {
     if (i.state === 'closed') continue;
     const cal = i.identity ? inventory.findCalibration(i.identity) : null;
@@ -97,14 +90,17 @@ export function admit(req: AdmissionRequest, inventory: InventoryRepo): Admissio
       ...(i.identity ? { maker: i.identity.maker, model: i.identity.model, serial: i.identity.serial } : {}),
       ...(cal ? { calibrationDue: cal.dueDate } : {}),
     });
-    if (cal && cal.dueDate < day) overdue.push(`${describeInstrument(i)} was due ${cal.dueDate}`);
+    if (cal && cal.dueDate < day && i.identity)
+      overdue.push({ instrument: i.name, maker: i.identity.maker, model: i.identity.model, serialNumber: i.identity.serial, due: cal.dueDate });
   }
   if (used.length) annotations.instruments = used;
   if (overdue.length) {
-    const message = `Calibration past due: ${overdue.join('; ')}.`;
-    if (!override)
-      throw new StationFault('calibration.overdue', `${message} A supervisor must override to test with ${overdue.length > 1 ? 'them' : 'it'}.`, { overdue });
-    approve('calibration.overdue', message, override.supervisorId);
+    // One instrument (the usual case) in the message's own words; several as a list of the same.
+    const one = overdue.length === 1 ? overdue[0]! : null;
+    const params = one ?? { list: overdue.map((o) => message('calibrationItem', o)).join('; ') };
+    const details = { overdue: overdue.map((o) => message('calibrationItem', o)) };
+    if (!override) throw fault('calibration.overdue', one ? 'calibrationOverdue' : 'calibrationOverdueMany', params, details);
+    approve('calibration.overdue', message(one ? 'calibrationOverdueNote' : 'calibrationOverdueManyNote', params), override.supervisorId);
   }
   if (overrides.length) annotations.overrides = overrides;
   return { unit, annotations };

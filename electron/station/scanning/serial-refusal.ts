@@ -20,6 +20,8 @@ const INVISIBLE_NAMES: Record<string, string> = {
 /** Format and control characters: nothing on screen, but part of the text. */
 const INVISIBLE = /[\p{Cf}\p{Cc}]/u;
 
+import type { MessageKey, MessageParams } from '#contract/messages.ts';
+
 const codePoint = (c: string): string => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
 export interface SerialForm {
@@ -28,22 +30,21 @@ export interface SerialForm {
   serialExample?: string | undefined;
 }
 
-/** The refusal of a serial that does not match `proc.serialPattern`. */
-export function serialRefusal(serial: string, proc: SerialForm): string {
+/** The refusal of a serial that does not match `proc.serialPattern`, as a station message. */
+export function serialRefusal(serial: string, proc: SerialForm): { key: MessageKey; params: MessageParams } {
   const expected = proc.serialExample ?? proc.serialPattern;
   const hidden = [...serial].findIndex((c) => INVISIBLE.test(c));
   if (hidden >= 0) {
     const c = [...serial][hidden]!;
     const visible = [...serial].filter((x) => !INVISIBLE.test(x)).join('');
-    const where = hidden === 0 ? 'at the start' : `after "${[...serial].slice(0, hidden).join('')}"`;
-    return (
-      `The serial number "${visible}" contains an invisible character (${INVISIBLE_NAMES[c] ?? 'control character'}, ${codePoint(c)}) ${where}. ` +
-      'Check the scanner’s settings, or type the serial number by hand.'
-    );
+    const params = { visible, character: INVISIBLE_NAMES[c] ?? 'control character', code: codePoint(c) };
+    return hidden === 0
+      ? { key: 'serialInvisibleStart', params }
+      : { key: 'serialInvisibleAfter', params: { ...params, before: [...serial].slice(0, hidden).join('') } };
   }
   const upper = serial.toUpperCase();
   if (upper !== serial && new RegExp(proc.serialPattern).test(upper)) {
-    return `"${serial}" is in small letters: serial numbers for ${proc.name} are in capitals, like ${expected}. Is Caps Lock on?`;
+    return { key: 'serialLowercase', params: { serial, procedure: proc.name, expected } };
   }
-  return `"${serial}" is not a serial number for ${proc.name}. Expected the form ${expected}`;
+  return { key: 'serialInvalid', params: { serial, procedure: proc.name, expected } };
 }

@@ -5,7 +5,8 @@ import { StationFault, formatZodError } from '#contract/errors.ts';
 import { isPlainMeasured, isPlainPhaseStarted, isPlainRunnerPhaseEnded } from '#contract/measurement-check.ts';
 import { failingMeasurements, type LogEntry, type Measurement, type PhaseError, type PhaseRecord, type RunOutcome, type Unit } from '#contract/records.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
-import { checkAnswer, type PromptAnswer } from '#contract/prompts.ts';
+import { answerProblem, type PromptAnswer } from '#contract/prompts.ts';
+import { fault, message } from '#contract/messages.ts';
 import type { EventBus } from '#station/events/bus.ts';
 import type { RunsRepo } from '#station/store/runs-repo.ts';
 import { RunnerHost } from '#station/runner/runner-host.ts';
@@ -483,7 +484,7 @@ export class Socket {
           } else {
             this.finish(
               m.outcome,
-              this.run.abortRequested && m.outcome === 'ABORTED' ? (this.run.abortReason ?? 'operator aborted the run') : m.outcomeReason,
+              this.run.abortRequested && m.outcome === 'ABORTED' ? (this.run.abortReason ?? message('reasonOperatorAborted')) : m.outcomeReason,
               [],
             );
           }
@@ -609,9 +610,9 @@ export class Socket {
     }
     // A run whose results cannot be stored stops now: the screen must not show a verdict the store lacks.
     if (run.storeFailed && !run.ended) {
-      this.forceEnd('ERROR', `results could not be saved: ${run.storeFailed}`, {
+      this.forceEnd('ERROR', message('reasonNotSaved', { why: run.storeFailed }), {
         kind: 'exception',
-        message: `results could not be saved: ${run.storeFailed}`,
+        message: message('reasonNotSaved', { why: run.storeFailed }),
       });
     }
   }
@@ -689,9 +690,9 @@ export class Socket {
       this.startWatchdogTimer(w.at);
       return;
     }
-    this.forceEnd('ERROR', `phase ${w.name} did not end within its timeout (${w.timeoutMs} ms); the runner was restarted`, {
+    this.forceEnd('ERROR', message('reasonPhaseHung', { phase: w.name, ms: w.timeoutMs }), {
       kind: 'timeout',
-      message: `phase did not return within ${w.timeoutMs} ms and ignored its abort signal`,
+      message: message('phaseIgnoredAbort', { ms: w.timeoutMs }),
     });
   }
 
@@ -717,21 +718,15 @@ export class Socket {
     if (blocked) throw blocked;
     if (this.procedureError) throw this.procedureError;
     if (this.run?.cleanup) {
-      throw new StationFault(
-        'busy',
-        `${CLEANING_UP} socket ${this.index + 1} is running the teardown of ${this.run.unit.serialNumber}, whose run was stopped; scan again when it is done`,
-      );
+      throw fault('busy', 'socketCleaningUp', { socket: this.index + 1, serial: this.run.unit.serialNumber });
     }
-    if (this.run) throw new StationFault('busy', `socket ${this.index + 1} is testing ${this.run.unit.serialNumber}: finish or abort this unit first`);
+    if (this.run) throw fault('busy', 'socketBusy', { socket: this.index + 1, serial: this.run.unit.serialNumber });
     const proc = this.procedure;
-    if (!proc || !this.runnerReady) throw new StationFault('engine.unavailable', `socket ${this.index} is getting ready; scan again in a moment`);
+    if (!proc || !this.runnerReady) throw fault('engine.unavailable', 'socketGettingReady', { socket: this.index });
     const serial = serialNumber.trim();
     if (!new RegExp(proc.serialPattern).test(serial)) {
-      throw new StationFault('serial.invalid', serialRefusal(serial, proc), {
-        field: 'serialNumber',
-        pattern: proc.serialPattern,
-        example: proc.serialExample,
-      });
+      const why = serialRefusal(serial, proc);
+      throw fault('serial.invalid', why.key, why.params, { field: 'serialNumber', pattern: proc.serialPattern, example: proc.serialExample });
     }
     const unit: Unit = { serialNumber: serial, ...(proc.partNumber !== undefined ? { partNumber: proc.partNumber } : {}), ...extra?.unit };
     const id = uuidv7();
@@ -783,7 +778,12 @@ export class Socket {
       unit,
       ...(operatorId ? { operatorId } : {}),
       startedAt,
-      plannedPhases: planned.map((p) => ({ name: p.name, ...(p.title !== undefined ? { title: p.title } : {}), group: p.group })),
+      plannedPhases: planned.map((p) => ({
+        name: p.name,
+        ...(p.title !== undefined ? { title: p.title } : {}),
+        ...(p.titles !== undefined ? { titles: p.titles } : {}),
+        group: p.group,
+      })),
     });
     this.run.runSeq = e.seq;
     this.setState('running');
@@ -846,7 +846,7 @@ export class Socket {
     const words = reason ?? 'operator aborted the run';
     this.runner.send({ type: 'abort', runId: run.id, ...(reason !== undefined ? { reason } : {}) });
     run.abortTimer = setTimeout(() => {
-      this.forceEnd('ABORTED', `${words}; the phase did not stop, so the runner was restarted`, {
+      this.forceEnd('ABORTED', message('reasonAbortForced', { why: words }), {
         kind: 'aborted',
         message: words,
       });
@@ -856,9 +856,9 @@ export class Socket {
 
   answerPrompt(promptId: string, answer: PromptAnswer): void {
     const prompt = this.live.prompt;
-    if (!this.run || !prompt || prompt.id !== promptId) throw new StationFault('prompt.unknown', 'that question is no longer open');
-    const problem = checkAnswer(prompt, answer);
-    if (problem) throw new StationFault('invalid-input', `answer: ${problem}`, { field: 'answer' });
+    if (!this.run || !prompt || prompt.id !== promptId) throw fault('prompt.unknown', 'promptClosed');
+    const problem = answerProblem(prompt, answer);
+    if (problem) throw fault('invalid-input', problem.key, problem.params, { field: 'answer' }, 'answer');
     this.runner.send({ type: 'answer', promptId, answer });
     this.publish('prompt.answered', { promptId, answer }, this.run.phaseSeq ?? this.run.runSeq);
   }
@@ -987,7 +987,7 @@ export class Socket {
         this.safeStating = this.safeStateHeld([...run.cleanup.held, ...held]);
         this.finish(run.cleanup.outcome, run.cleanup.reason, []);
       } else if (!info.expected && run.cleanup?.stage !== 'waiting') {
-        this.forceEnd('ERROR', `the runner process crashed (${how}) during the run`, { kind: 'runner-crashed', message: `runner process ended (${how})` });
+        this.forceEnd('ERROR', message('reasonRunnerCrashed', { how }), { kind: 'runner-crashed', message: message('phaseRunnerEnded', { how }) });
       }
     }
     const waitingTeardown = this.run && !this.run.ended && this.run.cleanup?.stage === 'waiting' && !this.run.cleanup.spawned ? this.run.cleanup : null;
@@ -1060,7 +1060,7 @@ export class Socket {
     this.closing = true;
     this.clearLoadTimer();
     if (this.restartTimer) clearTimeout(this.restartTimer);
-    if (this.run && !this.run.ended) this.forceEnd('ABORTED', 'station stopped during run', { kind: 'aborted', message: 'station stopped' });
+    if (this.run && !this.run.ended) this.forceEnd('ABORTED', message('reasonStationStopped'), { kind: 'aborted', message: message('phaseStationStopped') });
     await this.runner.stop();
     await this.safeStating;
   }

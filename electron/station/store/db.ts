@@ -19,6 +19,7 @@ import * as m0130 from './migrations/0130-procedure-versions.ts';
 import * as m0140 from './migrations/0140-procedure-drafts.ts';
 import * as m0150 from './migrations/0150-stat-values.ts';
 import * as m0151 from './migrations/0151-stat-index-mark.ts';
+import * as m0160 from './migrations/0160-people-language.ts';
 import { isCorruptionError, salvageDatabase, type SalvageReport } from './salvage.ts';
 
 export interface Migration {
@@ -45,6 +46,7 @@ export const migrations: readonly Migration[] = [
   { version: 140, name: '0140-procedure-drafts', up: m0140.up },
   { version: 150, name: '0150-stat-values', up: m0150.up },
   { version: 151, name: '0151-stat-index-mark', up: m0151.up },
+  { version: 160, name: '0160-people-language', up: m0160.up },
 ];
 export const SCHEMA_VERSION = migrations.at(-1)!.version;
 

@@ -1,3 +1,4 @@
+import { fault } from '#contract/messages.ts';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { PhaseRecord, RunOutcome, RunRecord, RunSummary } from '#contract/records.ts';
 import type { StationEvent } from '#contract/events.ts';
@@ -380,11 +381,15 @@ export class RunsRepo {
       a = this.inventory.annotations(id);
     } catch (e) {
       if (!(e instanceof SyntaxError)) throw e;
-      throw new StationFault('db.corrupted', `Run ${id} (serial ${rec.unit.serialNumber}) cannot be read: what it was started with is damaged in the station database. Other runs are not affected.`, {
-        runId: id,
-        column: 'run_annotations',
-        row: true,
-      });
+      throw new StationFault(
+        'db.corrupted',
+        `Run ${id} (serial ${rec.unit.serialNumber}) cannot be read: what it was started with is damaged in the station database. Other runs are not affected.`,
+        {
+          runId: id,
+          column: 'run_annotations',
+          row: true,
+        },
+      );
     }
     if (a.unit?.dateCode !== undefined) rec.unit = { ...rec.unit, dateCode: a.unit.dateCode };
     if (a.fixtureId !== undefined) rec.fixtureId = a.fixtureId;
@@ -554,10 +559,8 @@ export class RunsRepo {
 export function classify(e: unknown): unknown {
   if (e instanceof StationFault) return e;
   const msg = e instanceof Error ? e.message : String(e);
-  if (/SQLITE_FULL|database or disk is full|ENOSPC/i.test(msg))
-    return new StationFault('disk.full', 'The station disk is full: no new run can start until space is freed. Stored results are intact.');
-  if (/readonly|read-only|SQLITE_READONLY|EROFS/i.test(msg))
-    return new StationFault('disk.full', 'The station database is read-only: no new run can start. Stored results are intact.');
+  if (/SQLITE_FULL|database or disk is full|ENOSPC/i.test(msg)) return fault('disk.full', 'storageDiskFull');
+  if (/readonly|read-only|SQLITE_READONLY|EROFS/i.test(msg)) return fault('disk.full', 'storageReadOnly');
   if (/malformed|SQLITE_CORRUPT/i.test(msg)) return new StationFault('db.corrupted', `The station database is damaged: ${msg}`);
   return e;
 }

@@ -9,7 +9,16 @@ export function createBridgeTransport(bridge: StationBridge): Transport {
     async invoke(name: CommandName, input: unknown): Promise<Result<unknown>> {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<Result<unknown>>((resolve) => {
-        timer = setTimeout(() => resolve(disconnected(`the station did not answer ${name} within ${INVOKE_TIMEOUT_MS / 1000} s`)), INVOKE_TIMEOUT_MS);
+        timer = setTimeout(
+          () =>
+            resolve(
+              disconnected(`the station did not answer ${name} within ${INVOKE_TIMEOUT_MS / 1000} s`, 'app.noAnswer', {
+                command: name,
+                seconds: INVOKE_TIMEOUT_MS / 1000,
+              }),
+            ),
+          INVOKE_TIMEOUT_MS,
+        );
       });
       try {
         return await Promise.race([bridge.invoke(name, input), timeout]);

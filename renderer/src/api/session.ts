@@ -20,8 +20,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export interface SessionView {
   /** null until the station first answers who this connection is. */
   state: SessionState | null;
-  /** Why the last session ended without a logout (inactivity), shown on the login panel once. */
-  endedNote: string | null;
+  /** The last session ended without a logout (inactivity), shown on the login panel once: whose, when known. */
+  endedNote: { name: string | null } | null;
 }
 
 export type SessionResult = { ok: true } | { ok: false; error: StationError };
@@ -81,7 +81,7 @@ export class SessionStore {
     const r = await this.client.invoke('session.get', {});
     if (!r.ok) return;
     const ended = before?.kind === 'person' && r.value.session.kind !== 'person';
-    this.accept(r.value, ended ? `${before.name}’s session ended after a time without use. Log in again to go on.` : this.view.endedNote);
+    this.accept(r.value, ended ? { name: before.name } : this.view.endedNote);
   }
 
   /** Resumes this tab's login if it had one, else learns what the new connection is. */
@@ -95,10 +95,10 @@ export class SessionStore {
       }
     }
     const r = await this.client.invoke('session.get', {});
-    if (r.ok) this.accept(r.value, key && this.view.state?.session.kind === 'person' ? 'Your session ended. Log in again to go on.' : null);
+    if (r.ok) this.accept(r.value, key && this.view.state?.session.kind === 'person' ? { name: null } : null);
   }
 
-  private accept(state: SessionState, endedNote: string | null): void {
+  private accept(state: SessionState, endedNote: SessionView['endedNote']): void {
     writeResumeKey(state.resumeKey);
     this.view = { state, endedNote };
     this.schedule(state.session.expiresAt);

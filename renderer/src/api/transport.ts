@@ -37,6 +37,11 @@ export const ACTIONS: ReadonlySet<CommandName> = new Set<CommandName>(['run.star
 /** Every call across a process has a timeout. */
 export const INVOKE_TIMEOUT_MS = 15_000;
 
-export function disconnected(message: string): Result<never> {
-  return { ok: false, error: { kind: 'engine.unavailable', message } };
+/** The link's own refusals carry a key of the screens' catalog (`app.*`), like the station's. */
+export function disconnected(
+  message: string,
+  key?: 'app.noConnection' | 'app.noAnswer' | 'app.linkLost',
+  params?: Record<string, string | number>,
+): Result<never> {
+  return { ok: false, error: { kind: 'engine.unavailable', message, ...(key ? { key, params: params ?? {} } : {}) } };
 }

@@ -38,7 +38,7 @@ export function createWebSocketTransport(url: string): Transport {
       if (!p.sent) continue;
       clearTimeout(p.timer);
       pending.delete(id);
-      p.resolve(disconnected(message));
+      p.resolve(disconnected(message, 'app.linkLost'));
     }
   };
 
@@ -117,14 +117,19 @@ export function createWebSocketTransport(url: string): Transport {
     kind: 'websocket',
     invoke(name: CommandName, input: unknown): Promise<Result<unknown>> {
       if (!open && ACTIONS.has(name)) {
-        return Promise.resolve(disconnected('No connection to the station: reconnecting. Try again in a moment.'));
+        return Promise.resolve(disconnected('No connection to the station: reconnecting. Try again in a moment.', 'app.noConnection'));
       }
       return new Promise((resolve) => {
         const id = nextId++;
         const frame = JSON.stringify({ type: 'invoke', id, name, input } satisfies ClientFrame);
         const timer = setTimeout(() => {
           pending.delete(id);
-          resolve(disconnected(`the station did not answer ${name} within ${INVOKE_TIMEOUT_MS / 1000} s`));
+          resolve(
+            disconnected(`the station did not answer ${name} within ${INVOKE_TIMEOUT_MS / 1000} s`, 'app.noAnswer', {
+              command: name,
+              seconds: INVOKE_TIMEOUT_MS / 1000,
+            }),
+          );
         }, INVOKE_TIMEOUT_MS);
         const p: Pending = { resolve, timer, frame, sent: false };
         pending.set(id, p);

@@ -1,42 +1,53 @@
+import { Trans, useTranslation } from 'react-i18next';
 import type { StationSnapshot } from '#contract/commands.ts';
+import { useFormat } from '../i18n/use-format.ts';
+import { recordedText } from '../i18n/record-text.ts';
 
 type Database = StationSnapshot['database'];
 
 /** A database problem is not a procedure problem: its own title, what happened, what was saved, where the file is. */
-const TITLE: Record<Exclude<Database['state'], 'ok'>, string> = {
-  salvaged: 'The station database was damaged: what could be read was saved',
-  damaged: 'The station database is damaged: no new unit can be tested',
-  'newer-version': 'The station database is from a newer Passline: no unit can be tested',
-  unavailable: 'The station database cannot be opened: no unit can be tested',
-};
+const TITLE = {
+  salvaged: 'database.salvagedTitle',
+  damaged: 'database.damagedTitle',
+  'newer-version': 'database.newerTitle',
+  unavailable: 'database.unavailableTitle',
+} as const satisfies Record<Exclude<Database['state'], 'ok'>, string>;
 
-const NEXT: Record<Exclude<Database['state'], 'ok'>, string> = {
-  salvaged: 'Testing goes on. Tell the supervisor; keep the damaged file for the test engineer.',
-  damaged: 'Ask the supervisor to restart the station: it saves what can still be read into a new database.',
-  'newer-version': 'Ask the supervisor to update Passline on this station. The file is left as it is.',
-  unavailable: 'Ask the supervisor to look at the station computer.',
-};
+const NEXT = {
+  salvaged: 'database.salvagedNext',
+  damaged: 'database.damagedNext',
+  'newer-version': 'database.newerNext',
+  unavailable: 'database.unavailableNext',
+} as const satisfies Record<Exclude<Database['state'], 'ok'>, string>;
 
 export function DatabaseNotice({ database }: { database: Database }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   if (database.state === 'ok') return null;
   const s = database.state;
   return (
     <section className={`database-notice database-notice--${s === 'salvaged' ? 'warn' : 'bad'}`} role="alert" aria-labelledby="database-notice-title">
-      <h2 id="database-notice-title">{TITLE[s]}</h2>
+      <h2 id="database-notice-title">{t(TITLE[s])}</h2>
       {database.runs ? (
         <p className="database-notice-counts">
-          {database.runs.salvaged} of {database.runs.total} runs saved
-          {database.runs.unreadable ? `, ${database.runs.unreadable} could not be read` : ''}
+          {database.runs.unreadable
+            ? t('database.countsUnreadable', {
+                saved: f.count(database.runs.salvaged),
+                count: database.runs.total,
+                total: f.count(database.runs.total),
+                unreadable: f.count(database.runs.unreadable),
+              })
+            : t('database.counts', { saved: f.count(database.runs.salvaged), count: database.runs.total, total: f.count(database.runs.total) })}
         </p>
       ) : null}
       {/* After a salvage the counts and the file say it all; the full message (with SQLite's words) is in the log and audit trail. */}
-      {database.message && !(database.runs && database.aside) ? <p className="database-notice-message">{database.message}</p> : null}
+      {database.message && !(database.runs && database.aside) ? <p className="database-notice-message">{recordedText(t, f, database.message)}</p> : null}
       {database.aside ? (
         <p className="database-notice-aside">
-          Damaged file kept as <span className="mono">{database.aside}</span>
+          <Trans i18nKey="database.aside" values={{ file: database.aside }} components={{ file: <span className="mono" /> }} />
         </p>
       ) : null}
-      <p className="database-notice-next">{NEXT[s]}</p>
+      <p className="database-notice-next">{t(NEXT[s])}</p>
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Role } from '#contract/auth.ts';
 import { canSee, type ScreenName } from '#contract/access.ts';
 import type { Route } from '../router.ts';
@@ -7,23 +8,23 @@ import { shortHash } from './format.ts';
 import { UploadIndicator } from './UploadIndicator.tsx';
 import { ShiftYield } from './ShiftYield.tsx';
 
-const CONNECTION: Record<StationView['connection'], { text: string; tone: string }> = {
-  connecting: { text: 'Connecting…', tone: 'wait' },
-  live: { text: 'Connected', tone: 'ok' },
-  reconnecting: { text: 'Reconnecting…', tone: 'bad' },
-};
+const CONNECTION = {
+  connecting: { text: 'header.connecting', tone: 'wait' },
+  live: { text: 'header.connected', tone: 'ok' },
+  reconnecting: { text: 'header.reconnecting', tone: 'bad' },
+} as const satisfies Record<StationView['connection'], { text: string; tone: string }>;
 
 /** The screens in the navigation, each shown only to a role that may open it. */
-const NAV: readonly { screen: ScreenName; href: string; label: string; current: readonly Route['name'][] }[] = [
-  { screen: 'history', href: '#/history', label: 'History', current: ['history', 'run', 'unit', 'overlay'] },
+const NAV = [
+  { screen: 'history', href: '#/history', label: 'nav.history', current: ['history', 'run', 'unit', 'overlay'] },
   // Audit, People and Tokens are tabs beside it (SupervisorTabs), each shown to whom may open it.
   {
     screen: 'supervisor',
     href: '#/supervisor',
-    label: 'Supervisor',
+    label: 'nav.supervisor',
     current: ['supervisor', 'yield', 'pareto', 'spc', 'audit', 'procedures', 'settings', 'people', 'tokens'],
   },
-];
+] as const satisfies readonly { screen: ScreenName; href: string; label: string; current: readonly Route['name'][] }[];
 
 interface Props {
   view: StationView;
@@ -32,9 +33,12 @@ interface Props {
   role: Role | null;
   /** Who is logged in, with Log out or Log in. */
   session: ReactNode;
+  /** The language menu. */
+  language?: ReactNode;
 }
 
-export function Header({ view, route, role, session }: Props) {
+export function Header({ view, route, role, session, language }: Props) {
+  const { t } = useTranslation();
   const conn = CONNECTION[view.connection];
   const proc = view.procedure;
   const distinct = [...new Map(view.sockets.flatMap((s) => (s.procedure ? [[s.procedure.hash, s.procedure] as const] : []))).values()];
@@ -47,47 +51,57 @@ export function Header({ view, route, role, session }: Props) {
         <span className="brand-mark" aria-hidden="true" />
         <div className="brand-text">
           <span className="brand-name">Passline</span>
-          <span className="station-name">{view.station?.name ?? 'Station'}</span>
+          <span className="station-name">{view.station?.name ?? t('header.station')}</span>
         </div>
       </div>
-      <div className="procedure" aria-label="Test procedure">
+      <div className="procedure" aria-label={t('header.procedureLabel')}>
         {distinct.length > 1 ? (
           // Sockets run different procedures: each socket's panel names its own; the header says there are several.
           <span
             className="procedure-name"
-            title={view.sockets.map((s) => (s.procedure ? `Socket ${s.socket + 1}: ${s.procedure.name} v${s.procedure.version}` : '')).join('\n')}
+            title={view.sockets
+              .map((s) =>
+                s.procedure ? t('header.socketProcedure', { socket: s.socket + 1, name: s.procedure.name, version: s.procedure.version }) : '',
+              )
+              .join('\n')}
           >
-            {distinct.length} procedures
+            {t('header.procedures', { count: distinct.length })}
           </span>
         ) : proc ? (
           <>
             <span className="procedure-name">{proc.name}</span>
             <span className="procedure-version">
-              v{proc.version}
-              <span className="procedure-hash" title={`Procedure hash ${proc.hash}`}>
+              {t('header.version', { version: proc.version })}
+              <span className="procedure-hash" title={t('header.procedureHash', { hash: proc.hash })}>
                 {' '}
                 · {shortHash(proc.hash)}
               </span>
             </span>
           </>
         ) : view.procedureError ? (
-          <span className="procedure-name procedure-name--error">No procedure loaded</span>
+          <span className="procedure-name procedure-name--error">{t('header.noProcedure')}</span>
         ) : (
-          <span className="procedure-name procedure-name--muted">Loading procedure…</span>
+          <span className="procedure-name procedure-name--muted">{t('header.loadingProcedure')}</span>
         )}
       </div>
       {route.name !== 'operator' && active.length > 0 ? (
         <a href="#/" className={`header-alert${asking ? ' header-alert--prompt' : ''}`}>
-          {asking ? 'Question waiting' : active.length === 1 ? `Testing ${active[0]!.run!.unit.serialNumber}` : `${active.length} units testing`}
+          {asking
+            ? t('header.questionWaiting')
+            : active.length === 1
+              ? t('header.testing', { serial: active[0]!.run!.unit.serialNumber })
+              : t('header.unitsTesting', { count: active.length })}
         </a>
       ) : null}
-      <nav className="app-nav" aria-label="Main">
+      {/* Before the navigation: from the serial field, Shift+Tab reaches Log in, then the screens. */}
+      {language}
+      <nav className="app-nav" aria-label={t('header.mainNav')}>
         <a href="#/" aria-current={route.name === 'operator' ? 'page' : undefined}>
-          Station
+          {t('nav.station')}
         </a>
         {NAV.filter((n) => canSee(role, n.screen)).map((n) => (
-          <a key={n.screen} href={n.href} aria-current={n.current.includes(route.name) ? 'page' : undefined}>
-            {n.label}
+          <a key={n.screen} href={n.href} aria-current={(n.current as readonly string[]).includes(route.name) ? 'page' : undefined}>
+            {t(n.label)}
           </a>
         ))}
       </nav>
@@ -95,9 +109,9 @@ export function Header({ view, route, role, session }: Props) {
       {route.name === 'operator' ? <ShiftYield initial={view.shiftYield} /> : null}
       <UploadIndicator upload={view.upload} />
       {session}
-      <div className={`connection connection--${conn.tone}`} role="status" aria-label="Connection">
+      <div className={`connection connection--${conn.tone}`} role="status" aria-label={t('header.connectionLabel')}>
         <span className="connection-dot" aria-hidden="true" />
-        {conn.text}
+        {t(conn.text)}
       </div>
     </header>
   );

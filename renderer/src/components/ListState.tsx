@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /** What went wrong (read out at once) and what just happened, above a list. */
 export function ListMessages({ error, notice }: { error?: string | null | undefined; notice?: string | null | undefined }) {
@@ -33,7 +34,12 @@ export function ListBody<T>({
   empty: string;
   children: (items: readonly T[]) => ReactNode;
 }) {
-  if (items === null) return error ? null : <p className="list-meta">Loading…</p>;
+  if (items === null) return error ? null : <Loading />;
   if (items.length === 0) return <p className="list-meta">{empty}</p>;
   return <>{children(items)}</>;
+}
+
+function Loading() {
+  const { t } = useTranslation();
+  return <p className="list-meta">{t('common.loading')}</p>;
 }

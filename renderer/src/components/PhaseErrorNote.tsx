@@ -1,5 +1,8 @@
-import { phaseErrorLabel } from '#contract/format.ts';
+import { Trans, useTranslation } from 'react-i18next';
 import type { PhaseError } from '#contract/records.ts';
+import { phaseErrorLabel } from '../i18n/limits-text.ts';
+import { recordedText } from '../i18n/record-text.ts';
+import { useFormat } from '../i18n/use-format.ts';
 
 /**
  * Why a phase did not finish as it should: what happened, in words, and where in the
@@ -7,18 +10,20 @@ import type { PhaseError } from '#contract/records.ts';
  * page adds the stack.
  */
 export function PhaseErrorNote({ error, showStack = false }: { error: PhaseError; showStack?: boolean }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   return (
     <div className="phase-error">
-      <strong>{phaseErrorLabel(error.kind)}:</strong> {error.message}
+      <strong>{t('phaseError.label', { label: phaseErrorLabel(t, error.kind) })}</strong> {recordedText(t, f, error.message)}
       {error.source ? (
         <span className="phase-error-source">
           {' '}
-          at <code className="mono">{error.source}</code>
+          <Trans i18nKey="phaseError.at" values={{ source: error.source }} components={{ source: <code className="mono" /> }} />
         </span>
       ) : null}
       {showStack && error.stack ? (
         <details>
-          <summary>Stack trace</summary>
+          <summary>{t('phaseError.stack')}</summary>
           <pre>{error.stack}</pre>
         </details>
       ) : null}

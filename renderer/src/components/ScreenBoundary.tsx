@@ -1,4 +1,5 @@
 import { Component, type ReactNode } from 'react';
+import { Translation } from 'react-i18next';
 
 /**
  * Screens load as their own chunks: one that cannot load (a headless station restarting
@@ -14,15 +15,19 @@ export class ScreenBoundary extends Component<{ children: ReactNode }, { failed:
   override render(): ReactNode {
     if (!this.state.failed) return this.props.children;
     return (
-      <section className="page" role="alert">
-        <h1>This page could not be shown</h1>
-        <p>
-          Its code did not load or it failed to render. Results are kept by the station.{' '}
-          <button type="button" className="button button--secondary" onClick={() => location.reload()}>
-            Reload
-          </button>
-        </p>
-      </section>
+      <Translation>
+        {(t) => (
+          <section className="page" role="alert">
+            <h1>{t('app.screenFailedTitle')}</h1>
+            <p>
+              {t('app.screenFailedText')}{' '}
+              <button type="button" className="button button--secondary" onClick={() => location.reload()}>
+                {t('app.reload')}
+              </button>
+            </p>
+          </section>
+        )}
+      </Translation>
     );
   }
 }

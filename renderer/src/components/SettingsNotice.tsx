@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import './SettingsNotice.css';
 
 /**
@@ -7,12 +8,11 @@ import './SettingsNotice.css';
  * every field and what was used instead.
  */
 export function SettingsNotice({ problems, detailed }: { problems: readonly string[]; detailed: boolean }) {
+  const { t } = useTranslation();
   if (problems.length === 0) return null;
   return (
     <section className="database-notice database-notice--warn" role="alert" aria-labelledby="settings-notice-title">
-      <h2 id="settings-notice-title">
-        The station settings file has {problems.length === 1 ? 'a mistake' : `${problems.length} mistakes`}: the last good settings are in use
-      </h2>
+      <h2 id="settings-notice-title">{t('settingsNotice.title', { count: problems.length })}</h2>
       {detailed ? (
         <ul className="settings-notice-list">
           {problems.map((p) => (
@@ -23,7 +23,8 @@ export function SettingsNotice({ problems, detailed }: { problems: readonly stri
         </ul>
       ) : null}
       <p className="database-notice-next">
-        {detailed ? 'Correct the file and restart the station; until then nothing else changes.' : 'Testing goes on. Tell the supervisor.'}
+        {/* Each line names the file, the field and what is used instead, in the settings' own terms. */}
+        {detailed ? t('settingsNotice.detailed') : t('settingsNotice.operator')}
       </p>
     </section>
   );

@@ -1,4 +1,6 @@
+import { Trans, useTranslation } from 'react-i18next';
 import type { Scan } from '#contract/scans.ts';
+import { errorText } from '../i18n/errors.ts';
 import type { WedgeScanState } from './use-wedge-scanner.ts';
 
 /**
@@ -6,19 +8,21 @@ import type { WedgeScanState } from './use-wedge-scanner.ts';
  * was refused), and a serial scanner's last refused scan.
  */
 export function ScanStatus({ scan, scannerRefusal }: { scan: WedgeScanState; scannerRefusal?: Scan | null }) {
+  const { t } = useTranslation();
   const { operatorId, last } = scan;
   if (!operatorId && !last && !scannerRefusal) return null;
+  const code = { code: <span className="mono" /> };
   return (
-    <section className="scan-status" aria-label="Scanner">
+    <section className="scan-status" aria-label={t('scan.label')}>
       {operatorId ? (
         <p className="field-hint" data-testid="operator">
-          Operator <span className="mono strong">{operatorId}</span>
+          <Trans i18nKey="scan.operator" values={{ id: operatorId }} components={{ id: <span className="mono strong" /> }} />
         </p>
       ) : null}
       {last ? (
         last.ok ? (
           <p className="field-hint" role="status">
-            Scanned <span className="mono">{last.text}</span>: {last.message}
+            <Trans i18nKey="scan.scanned" values={{ text: last.text, message: last.message }} components={code} />
           </p>
         ) : (
           <p className="field-error" role="alert">
@@ -26,7 +30,7 @@ export function ScanStatus({ scan, scannerRefusal }: { scan: WedgeScanState; sca
               !
             </span>
             <span>
-              Scan <span className="mono">{last.text}</span> refused: {last.message}
+              <Trans i18nKey="scan.refused" values={{ text: last.text, message: last.message }} components={code} />
             </span>
           </p>
         )
@@ -37,7 +41,21 @@ export function ScanStatus({ scan, scannerRefusal }: { scan: WedgeScanState; sca
             !
           </span>
           <span>
-            Scanner {scannerRefusal.source}: <span className="mono">{scannerRefusal.text}</span> refused: {scannerRefusal.message ?? 'no reason given'}
+            <Trans
+              i18nKey="scan.scannerRefused"
+              values={{
+                source: scannerRefusal.source,
+                text: scannerRefusal.text,
+                message: scannerRefusal.message
+                  ? errorText(t, {
+                      kind: 'invalid-input',
+                      message: scannerRefusal.message,
+                      ...(scannerRefusal.key ? { key: scannerRefusal.key, params: scannerRefusal.params ?? {} } : {}),
+                    })
+                  : t('settings.noReason'),
+              }}
+              components={code}
+            />
           </span>
         </p>
       ) : null}

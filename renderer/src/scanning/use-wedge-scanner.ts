@@ -3,7 +3,8 @@ import type { LiveSocket } from '#contract/live.ts';
 import { routeScan, type ScanRoute, type ScanRoutes } from '#contract/scans.ts';
 import { useStationClient } from '../api/station-context.tsx';
 import { hasModifier, isTextEntry } from '../components/dom.ts';
-import { operatorMessage } from '../components/format.ts';
+import { useTranslation } from 'react-i18next';
+import { refusalText } from '../i18n/errors.ts';
 import type { SerialFormHandle } from '../features/operator/SerialForm.tsx';
 import { DEFAULT_WEDGE, KeyboardWedge, isScanEnd } from './keyboard-wedge.ts';
 
@@ -69,6 +70,7 @@ function socketAt(el: Element | null, sockets: readonly LiveSocket[]): number | 
  * refusals show there. With no socket free, the scan is refused here, with the reason.
  */
 export function useWedgeScanner(sockets: readonly LiveSocket[], forms: ReadonlyMap<number, SerialFormHandle>): WedgeScanState {
+  const { t } = useTranslation();
   const client = useStationClient();
   const [operatorId, setOperatorId] = useState<string | null>(null);
   const [routes, setRoutes] = useState<ScanRoutes>(DEFAULT_ROUTES);
@@ -103,17 +105,17 @@ export function useWedgeScanner(sockets: readonly LiveSocket[], forms: ReadonlyM
   const busyReason = (): string => {
     const what = sockets.map((s) => {
       const claim = claims.current.get(s.socket);
-      if (claim !== undefined) return { s, text: `starting ${claim}` };
-      if (isRunning(s)) return { s, text: `testing ${s.run!.unit.serialNumber}` };
-      return { s, text: s.state === 'error' ? 'cannot test' : 'not ready' };
+      if (claim !== undefined) return { s, text: t('scan.starting', { serial: claim }) };
+      if (isRunning(s)) return { s, text: t('scan.testing', { serial: s.run!.unit.serialNumber }) };
+      return { s, text: s.state === 'error' ? t('scan.cannotTest') : t('scan.notReady') };
     });
-    if (what.length === 0) return 'this station has no socket to test it on.';
+    if (what.length === 0) return t('scan.noSocket');
     if (what.length === 1) {
       const { s, text } = what[0]!;
-      if (s.state === 'error' && !isRunning(s)) return `this socket cannot test: ${s.message ?? 'the test runner stopped'}.`;
-      return `this socket is ${text}: finish or abort this unit first.`;
+      if (s.state === 'error' && !isRunning(s)) return t('scan.socketCannotTest', { why: s.message ?? t('scan.runnerStopped') });
+      return t('scan.socketIs', { state: text });
     }
-    return `every socket is busy (${what.map(({ s, text }) => `socket ${s.socket + 1} ${text}`).join(', ')}): finish or abort a unit first.`;
+    return t('scan.allBusy', { sockets: what.map(({ s, text }) => t('scan.socketState', { socket: s.socket + 1, state: text })).join(', ') });
   };
 
   const onScan = useEffectEvent((text: string): void => {
@@ -141,8 +143,8 @@ export function useWedgeScanner(sockets: readonly LiveSocket[], forms: ReadonlyM
       if (r.ok) {
         const { id } = r.value;
         if (r.value.route === 'badge') setOperatorId(id);
-        setLast({ text, ok: true, route: r.value.route, message: r.value.route === 'badge' ? `operator ${id} logged in.` : `fixture ${id}.` });
-      } else refuse(text, route, operatorMessage(r.error));
+        setLast({ text, ok: true, route: r.value.route, message: r.value.route === 'badge' ? t('scan.loggedIn', { id }) : t('scan.fixture', { id }) });
+      } else refuse(text, route, refusalText(t, r.error));
     });
   });
 

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useSessionStore } from '../../api/session-context.tsx';
 import { Field, NewPinField } from '../../components/Field.tsx';
 import { fieldErrors } from '../../components/field-errors.ts';
@@ -9,6 +10,7 @@ import './access.css';
  * nothing else until there is one. The admin is logged in at once.
  */
 export function FirstAdminSetup({ onCreated }: { onCreated?: () => void }) {
+  const { t } = useTranslation();
   const store = useSessionStore();
   const [badge, setBadge] = useState('');
   const [name, setName] = useState('');
@@ -25,10 +27,10 @@ export function FirstAdminSetup({ onCreated }: { onCreated?: () => void }) {
 
   const submit = async (): Promise<void> => {
     const local: Record<string, string> = {};
-    if (!badge.trim()) local['badge'] = 'Scan or type the admin’s badge.';
-    if (!name.trim()) local['name'] = 'Give the admin’s name.';
-    if (pin.length < 4) local['pin'] = 'A PIN has at least 4 characters.';
-    else if (pin !== pin2) local['pin2'] = 'The two PINs differ. Type the same PIN twice.';
+    if (!badge.trim()) local['badge'] = t('setup.badgeMissing');
+    if (!name.trim()) local['name'] = t('setup.nameMissing');
+    if (pin.length < 4) local['pin'] = t('people.pinShort');
+    else if (pin !== pin2) local['pin2'] = t('setup.pinsDiffer');
     setFields(local);
     if (Object.keys(local).length > 0) return;
     setBusy(true);
@@ -40,7 +42,7 @@ export function FirstAdminSetup({ onCreated }: { onCreated?: () => void }) {
     }
     // Someone made the first admin meanwhile (another client): the gate turns into the login.
     if (r.error.kind === 'forbidden') await store.refresh();
-    const split = fieldErrors(r.error);
+    const split = fieldErrors(t, r.error);
     setFields(split.fields);
     setError(split.form);
   };
@@ -48,12 +50,9 @@ export function FirstAdminSetup({ onCreated }: { onCreated?: () => void }) {
   return (
     <section className="access-panel access-panel--setup card" aria-labelledby="setup-title">
       <h1 id="setup-title" className="access-title" ref={heading} tabIndex={-1}>
-        Create the first admin
+        {t('setup.title')}
       </h1>
-      <p className="access-lead">
-        This station has no admin yet. Supervisor screens open once one exists: the admin then adds supervisors, technicians and operators under People.
-        Operators can test units meanwhile.
-      </p>
+      <p className="access-lead">{t('setup.lead')}</p>
       <form
         className="access-form"
         noValidate
@@ -63,8 +62,8 @@ export function FirstAdminSetup({ onCreated }: { onCreated?: () => void }) {
         }}
       >
         <Field
-          label="Badge"
-          hint="The admin’s own badge: scan it or type the number"
+          label={t('login.badge')}
+          hint={t('setup.badgeHint')}
           value={badge}
           onChange={(e) => setBadge(e.target.value)}
           error={fields['badge']}
@@ -73,16 +72,10 @@ export function FirstAdminSetup({ onCreated }: { onCreated?: () => void }) {
           maxLength={64}
           className="access-badge"
         />
-        <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fields['name']} autoComplete="off" maxLength={100} />
+        <Field label={t('people.name')} value={name} onChange={(e) => setName(e.target.value)} error={fields['name']} autoComplete="off" maxLength={100} />
         <div className="access-pair">
-          <NewPinField label="PIN" hint="At least 4 characters, no spaces" value={pin} onChange={(e) => setPin(e.target.value)} error={fields['pin']} />
-          <NewPinField
-            label="PIN again"
-            hint="To be sure it is the one you meant"
-            value={pin2}
-            onChange={(e) => setPin2(e.target.value)}
-            error={fields['pin2']}
-          />
+          <NewPinField label={t('login.pin')} hint={t('setup.pinHint')} value={pin} onChange={(e) => setPin(e.target.value)} error={fields['pin']} />
+          <NewPinField label={t('people.pinAgain')} hint={t('setup.pin2Hint')} value={pin2} onChange={(e) => setPin2(e.target.value)} error={fields['pin2']} />
         </div>
         {error ? (
           <p className="access-error" role="alert">
@@ -90,7 +83,7 @@ export function FirstAdminSetup({ onCreated }: { onCreated?: () => void }) {
           </p>
         ) : null}
         <button type="submit" className="button button--primary access-submit" disabled={busy}>
-          {busy ? 'Creating…' : 'Create admin and log in'}
+          {busy ? t('setup.creating') : t('setup.create')}
         </button>
       </form>
     </section>

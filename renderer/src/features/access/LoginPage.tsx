@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useSession } from '../../api/session-context.tsx';
 import { FirstAdminSetup } from './FirstAdminSetup.tsx';
 import { LoginPanel } from './LoginPanel.tsx';
@@ -5,6 +6,7 @@ import { useFreshSession } from './use-fresh-session.ts';
 
 /** The header's Log in: the panel, then back to the page it was opened from. */
 export function LoginPage({ from }: { from: string }) {
+  const { t } = useTranslation();
   const { state } = useSession();
   const fresh = useFreshSession('login');
   const back = (): void => {
@@ -14,7 +16,7 @@ export function LoginPage({ from }: { from: string }) {
   if (state === null || (state.setupRequired && !fresh)) {
     return (
       <section className="page page--center" aria-busy="true">
-        <p className="connecting-title">Checking who is logged in…</p>
+        <p className="connecting-title">{t('login.checking')}</p>
       </section>
     );
   }

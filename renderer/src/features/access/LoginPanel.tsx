@@ -1,9 +1,21 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { needsPin, type Role } from '#contract/auth.ts';
 import { useSession, useSessionStore } from '../../api/session-context.tsx';
 import { Field } from '../../components/Field.tsx';
 import { fieldErrors, fieldOf } from '../../components/field-errors.ts';
-import { ROLE_LABEL, ROLE_WITH_ARTICLE } from './role-text.ts';
+import { ROLE_LABEL } from './role-text.ts';
+
+/** "Log in as a supervisor", "… for a supervisor or above": a sentence per role (articles and cases differ by language). */
+const AS_ROLE = { operator: 'login.asOperator', technician: 'login.asTechnician', supervisor: 'login.asSupervisor', admin: 'login.asAdmin' } as const;
+const FOR_ROLE = { operator: 'login.forOperator', technician: 'login.forTechnician', supervisor: 'login.forSupervisor', admin: 'login.forAdmin' } as const;
+const FOR_ROLE_AS = {
+  operator: 'login.forOperatorAs',
+  technician: 'login.forTechnicianAs',
+  supervisor: 'login.forSupervisorAs',
+  admin: 'login.forAdminAs',
+} as const;
+const PIN_AS_WELL = { operator: 'login.pinOperator', technician: 'login.pinTechnician', supervisor: 'login.pinSupervisor', admin: 'login.pinAdmin' } as const;
 import './access.css';
 
 interface Props {
@@ -18,6 +30,7 @@ interface Props {
  * station's refusal is shown as it says it: unknown badge, wrong PIN, badge locked.
  */
 export function LoginPanel({ needs, onLoggedIn }: Props) {
+  const { t } = useTranslation();
   const store = useSessionStore();
   const { state, endedNote } = useSession();
   const [badge, setBadge] = useState('');
@@ -37,12 +50,12 @@ export function LoginPanel({ needs, onLoggedIn }: Props) {
 
   const submit = async (): Promise<void> => {
     if (!badge.trim()) {
-      setFields({ badge: 'Scan or type a badge.' });
+      setFields({ badge: t('login.badgeMissing') });
       badgeInput.current?.focus();
       return;
     }
     if (pinFirst && !pin) {
-      setFields({ pin: `${ROLE_LABEL[needs]}s log in with their PIN as well.` });
+      setFields({ pin: t(PIN_AS_WELL[needs]) });
       pinInput.current?.focus();
       return;
     }
@@ -56,7 +69,7 @@ export function LoginPanel({ needs, onLoggedIn }: Props) {
       onLoggedIn?.();
       return;
     }
-    const split = fieldErrors(r.error);
+    const split = fieldErrors(t, r.error);
     setFields(split.fields);
     setError(split.form);
     setPin('');
@@ -68,20 +81,20 @@ export function LoginPanel({ needs, onLoggedIn }: Props) {
   return (
     <section className="access-panel card" aria-labelledby="login-title">
       <h1 id="login-title" className="access-title">
-        {needs ? `Log in as ${ROLE_WITH_ARTICLE[needs]}` : 'Log in'}
+        {needs ? t(AS_ROLE[needs]) : t('login.title')}
       </h1>
       <p className="access-lead">
         {needs === 'operator'
-          ? 'This station asks every operator to log in before testing. Scan your badge.'
+          ? t('login.operatorLead')
           : needs
             ? signedInBelow
-              ? `This screen is for ${ROLE_WITH_ARTICLE[needs]} or above. You are logged in as ${session.name} (${session.role ? ROLE_LABEL[session.role].toLowerCase() : 'no role'}).`
-              : `This screen is for ${ROLE_WITH_ARTICLE[needs]} or above. Scan your badge and enter your PIN.`
-            : 'Scan your badge. Technicians, supervisors and admins enter their PIN as well.'}
+              ? t(FOR_ROLE_AS[needs], { name: session.name, role: session.role ? t(ROLE_LABEL[session.role]) : t('login.noRole') })
+              : t(FOR_ROLE[needs])
+            : t('login.lead')}
       </p>
       {endedNote ? (
         <p className="access-note" role="status">
-          {endedNote}
+          {endedNote.name ? t('login.endedIdle', { name: endedNote.name }) : t('login.ended')}
         </p>
       ) : null}
       <form
@@ -93,8 +106,8 @@ export function LoginPanel({ needs, onLoggedIn }: Props) {
         }}
       >
         <Field
-          label="Badge"
-          hint="Scan it, or type the number"
+          label={t('login.badge')}
+          hint={t('login.badgeHint')}
           value={badge}
           onChange={(e) => setBadge(e.target.value)}
           onKeyDown={(e) => {
@@ -112,8 +125,8 @@ export function LoginPanel({ needs, onLoggedIn }: Props) {
           className="access-badge"
         />
         <Field
-          label="PIN"
-          hint={pinFirst ? 'Required for your role' : 'Operators: badge only, leave it empty'}
+          label={t('login.pin')}
+          hint={pinFirst ? t('login.pinRequired') : t('login.pinOperators')}
           type="password"
           inputMode="numeric"
           value={pin}
@@ -129,7 +142,7 @@ export function LoginPanel({ needs, onLoggedIn }: Props) {
           </p>
         ) : null}
         <button type="submit" className="button button--primary access-submit" disabled={busy}>
-          {busy ? 'Logging in…' : 'Log in'}
+          {busy ? t('login.loggingIn') : t('login.submit')}
         </button>
       </form>
     </section>

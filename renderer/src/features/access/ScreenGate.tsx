@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { ReactNode } from 'react';
 import { SCREEN_ACCESS, canSee, type ScreenName } from '#contract/access.ts';
 import { useSession } from '../../api/session-context.tsx';
@@ -11,13 +12,14 @@ import { useFreshSession } from './use-fresh-session.ts';
  * else the screen. The station refuses the screen's commands all the same.
  */
 export function ScreenGate({ screen, children }: { screen: ScreenName; children: ReactNode }) {
+  const { t } = useTranslation();
   const { state } = useSession();
   const fresh = useFreshSession(screen);
   // No admin as the page last knew: make sure before asking for one.
   if (state === null || (state.setupRequired && !fresh)) {
     return (
       <section className="page page--center" aria-busy="true">
-        <p className="connecting-title">Checking who is logged in…</p>
+        <p className="connecting-title">{t('login.checking')}</p>
       </section>
     );
   }

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useSession, useSessionStore } from '../../api/session-context.tsx';
 import { loginHref, type Route } from '../../router.ts';
 import { ROLE_LABEL } from './role-text.ts';
@@ -6,6 +7,7 @@ import './access.css';
 
 /** The header's corner: who is logged in (name and role) with Log out, or the way to log in. */
 export function SessionControl({ route }: { route: Route }) {
+  const { t } = useTranslation();
   const { state } = useSession();
   const store = useSessionStore();
   const [busy, setBusy] = useState(false);
@@ -13,10 +15,10 @@ export function SessionControl({ route }: { route: Route }) {
   const s = state.session;
   if (s.kind === 'person') {
     return (
-      <div className="header-session" role="group" aria-label="Logged in">
+      <div className="header-session" role="group" aria-label={t('login.loggedIn')}>
         <div className="header-session-who">
           <span className="header-session-name">{s.name}</span>
-          <span className="header-session-role">{s.role ? ROLE_LABEL[s.role] : ''}</span>
+          <span className="header-session-role">{s.role ? t(ROLE_LABEL[s.role]) : ''}</span>
         </div>
         <button
           type="button"
@@ -27,7 +29,7 @@ export function SessionControl({ route }: { route: Route }) {
             void store.logout().finally(() => setBusy(false));
           }}
         >
-          Log out
+          {t('login.logout')}
         </button>
       </div>
     );
@@ -37,7 +39,7 @@ export function SessionControl({ route }: { route: Route }) {
     <div className="header-session">
       {route.name === 'login' ? null : (
         <a className="button" href={loginHref(here)}>
-          Log in
+          {t('login.title')}
         </a>
       )}
     </div>

@@ -1,16 +1,17 @@
 import type { Role } from '#contract/auth.ts';
 
-export const ROLE_LABEL: Record<Role, string> = {
-  operator: 'Operator',
-  technician: 'Technician',
-  supervisor: 'Supervisor',
-  admin: 'Admin',
-};
+/** A role's name, as the People screen and the header show it. */
+export const ROLE_LABEL = {
+  operator: 'role.operator',
+  technician: 'role.technician',
+  supervisor: 'role.supervisor',
+  admin: 'role.admin',
+} as const satisfies Record<Role, string>;
 
-/** "a supervisor", "an admin": who a screen is for, in a sentence. */
-export const ROLE_WITH_ARTICLE: Record<Role, string> = {
-  operator: 'an operator',
-  technician: 'a technician',
-  supervisor: 'a supervisor',
-  admin: 'an admin',
-};
+/** A role inside a sentence ("was added as supervisor"): English writes it small, German as a noun. */
+export const ROLE_WORD = {
+  operator: 'roleWord.operator',
+  technician: 'roleWord.technician',
+  supervisor: 'roleWord.supervisor',
+  admin: 'roleWord.admin',
+} as const satisfies Record<Role, string>;

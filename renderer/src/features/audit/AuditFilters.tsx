@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { AuditFilter } from '#contract/audit.ts';
 import { DateInput } from '../../components/DateInput.tsx';
 import { KNOWN_ACTIONS } from './audit-text.ts';
@@ -40,17 +41,18 @@ interface Props {
 }
 
 export function AuditFilters({ value, onApply }: Props) {
+  const { t } = useTranslation();
   const [f, setF] = useState(value);
   const [error, setError] = useState<string | null>(null);
   const set = (k: keyof FilterForm, v: string): void => setF((old) => ({ ...old, [k]: v }));
   return (
     <form
       className="audit-filters"
-      aria-label="Filter the audit trail"
+      aria-label={t('audit.filterLabel')}
       onSubmit={(e) => {
         e.preventDefault();
         if (f.from && f.to && f.to < f.from) {
-          setError('The “to” day is before the “from” day.');
+          setError(t('audit.toBeforeFrom'));
           return;
         }
         setError(null);
@@ -58,24 +60,24 @@ export function AuditFilters({ value, onApply }: Props) {
       }}
     >
       <div className="filter">
-        <label htmlFor="audit-actor">Who</label>
+        <label htmlFor="audit-actor">{t('audit.who')}</label>
         <input
           id="audit-actor"
           value={f.actor}
           onChange={(e) => set('actor', e.target.value)}
-          placeholder="badge or token:id"
+          placeholder={t('audit.whoPlaceholder')}
           autoComplete="off"
           spellCheck={false}
         />
       </div>
       <div className="filter">
-        <label htmlFor="audit-action">What</label>
+        <label htmlFor="audit-action">{t('audit.what')}</label>
         <input
           id="audit-action"
           value={f.action}
           onChange={(e) => set('action', e.target.value)}
           list="audit-actions"
-          placeholder="e.g. upload."
+          placeholder={t('audit.whatPlaceholder')}
           autoComplete="off"
           spellCheck={false}
         />
@@ -86,20 +88,20 @@ export function AuditFilters({ value, onApply }: Props) {
         </datalist>
       </div>
       <div className="filter">
-        <label htmlFor="audit-procedure">Procedure</label>
+        <label htmlFor="audit-procedure">{t('history.procedure')}</label>
         <input id="audit-procedure" value={f.procedureId} onChange={(e) => set('procedureId', e.target.value)} autoComplete="off" spellCheck={false} />
       </div>
       <div className="filter">
-        <label htmlFor="audit-from">From</label>
+        <label htmlFor="audit-from">{t('history.from')}</label>
         <DateInput id="audit-from" value={f.from} onChange={(e) => set('from', e.target.value)} />
       </div>
       <div className="filter">
-        <label htmlFor="audit-to">To</label>
+        <label htmlFor="audit-to">{t('history.to')}</label>
         <DateInput id="audit-to" value={f.to} onChange={(e) => set('to', e.target.value)} aria-invalid={error ? true : undefined} />
       </div>
       <div className="row-actions audit-filter-actions">
         <button type="submit" className="button button--primary">
-          Filter
+          {t('audit.filter')}
         </button>
         <button
           type="button"
@@ -110,7 +112,7 @@ export function AuditFilters({ value, onApply }: Props) {
             onApply(EMPTY_FILTERS);
           }}
         >
-          Clear
+          {t('audit.clear')}
         </button>
       </div>
       {error ? (

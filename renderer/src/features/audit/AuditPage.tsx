@@ -1,9 +1,11 @@
+import { useTranslation } from 'react-i18next';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AuditEntry } from '#contract/audit.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { ListBody, ListMessages } from '../../components/ListState.tsx';
-import { formatDateTime } from '../../components/format.ts';
+import { useFormat } from '../../i18n/use-format.ts';
+import { errorText } from '../../i18n/errors.ts';
 import { AuditFilters, EMPTY_FILTERS, toFilter, type FilterForm } from './AuditFilters.tsx';
 import { EntryDetail } from './EntryDetail.tsx';
 import { ExportButtons } from './ExportButtons.tsx';
@@ -15,6 +17,8 @@ const PAGE = 50;
 
 /** The audit trail for supervisors: filter, open an entry to its diff, export, verify the chain. */
 export function AuditPage() {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const heading = useRef<HTMLHeadingElement>(null);
   const [form, setForm] = useState<FilterForm>(EMPTY_FILTERS);
@@ -37,12 +41,12 @@ export function AuditPage() {
         setEntries(r.value.entries);
         setMore(r.value.entries.length === PAGE);
         setError(null);
-      } else setError(r.error.message);
+      } else setError(errorText(t, r.error));
     });
     return () => {
       live = false;
     };
-  }, [client, filter]);
+  }, [client, filter, t]);
 
   const older = async (): Promise<void> => {
     const last = entries?.at(-1);
@@ -51,7 +55,7 @@ export function AuditPage() {
     const r = await client.invoke('audit.list', { ...filter, before: last.seq, limit: PAGE });
     setLoadingOlder(false);
     if (!r.ok) {
-      setError(r.error.message);
+      setError(errorText(t, r.error));
       return;
     }
     setEntries((e) => [...(e ?? []), ...r.value.entries]);
@@ -69,22 +73,19 @@ export function AuditPage() {
   const columns: Column<AuditEntry>[] = [
     {
       key: 'when',
-      header: 'When',
-      cell: (e) => {
-        const t = formatDateTime(e.at);
-        return (
-          <time dateTime={e.at} className="audit-when">
-            <span className="audit-when-time">{t.slice(11)}</span>
-            <span className="muted small">{t.slice(0, 10)}</span>
-          </time>
-        );
-      },
+      header: t('uploads.when'),
+      cell: (e) => (
+        <time dateTime={e.at} className="audit-when">
+          <span className="audit-when-time">{f.time(e.at)}</span>
+          <span className="muted small">{f.date(e.at)}</span>
+        </time>
+      ),
     },
     {
       key: 'who',
-      header: 'Who',
+      header: t('audit.who'),
       cell: (e) => {
-        const a = actorText(e.actor);
+        const a = actorText(t, e.actor);
         return (
           <>
             <span className="mono">{a.main}</span>
@@ -93,19 +94,24 @@ export function AuditPage() {
         );
       },
     },
-    { key: 'what', header: 'What', cell: (e) => <span className="mono audit-action">{e.action}</span> },
-    { key: 'procedure', header: 'Procedure', cell: (e) => (e.procedureId ? <span className="mono">{e.procedureId}</span> : <span className="muted">—</span>) },
-    { key: 'summary', header: 'Details', cell: (e) => <span className="audit-summary">{summaryOf(e)}</span> },
+    // The action's name is the trail's own word (what a filter and an export name), not translated.
+    { key: 'what', header: t('audit.what'), cell: (e) => <span className="mono audit-action">{e.action}</span> },
+    {
+      key: 'procedure',
+      header: t('history.procedure'),
+      cell: (e) => (e.procedureId ? <span className="mono">{e.procedureId}</span> : <span className="muted">—</span>),
+    },
+    { key: 'summary', header: t('uploads.details'), cell: (e) => <span className="audit-summary">{summaryOf(t, e)}</span> },
     {
       key: 'open',
-      header: 'Entry',
+      header: t('audit.entry'),
       numeric: true,
       cell: (e) => (
         <button
           type="button"
           className="button button--secondary audit-open"
           aria-expanded={open.has(e.seq)}
-          aria-label={`${open.has(e.seq) ? 'Close' : 'Open'} entry ${e.seq} (${e.action})`}
+          aria-label={open.has(e.seq) ? t('audit.closeEntry', { seq: e.seq, action: e.action }) : t('audit.openEntry', { seq: e.seq, action: e.action })}
           onClick={() => toggle(e.seq)}
         >
           #{e.seq} {open.has(e.seq) ? '▴' : '▾'}
@@ -119,9 +125,9 @@ export function AuditPage() {
       <div className="page-head audit-head">
         <div>
           <h1 id="audit-title" ref={heading} tabIndex={-1}>
-            Audit trail
+            {t('audit.title')}
           </h1>
-          <p className="list-meta">Every change and privileged act on this station, newest first. Each entry is chained to the one before by its hash.</p>
+          <p className="list-meta">{t('audit.lead')}</p>
         </div>
         <div className="audit-tools">
           <VerifyChain />
@@ -137,23 +143,21 @@ export function AuditPage() {
       />
       <ExportButtons filter={filter} />
       <ListMessages error={error} />
-      <ListBody items={entries} error={error} empty="No entry matches these filters.">
+      <ListBody items={entries} error={error} empty={t('audit.none')}>
         {(rows) => (
           <>
             <DataTable
-              label="Audit entries"
+              label={t('audit.entries')}
               columns={columns}
               rows={rows}
               rowKey={(e) => String(e.seq)}
               detail={(e) => (open.has(e.seq) ? <EntryDetail entry={e} /> : null)}
             />
             <div className="audit-paging">
-              <span className="list-meta">
-                {rows.length} {rows.length === 1 ? 'entry' : 'entries'} shown
-              </span>
+              <span className="list-meta">{t('audit.shown', { count: rows.length, n: f.count(rows.length) })}</span>
               {more ? (
                 <button type="button" className="button button--secondary" disabled={loadingOlder} onClick={() => void older()}>
-                  {loadingOlder ? 'Loading…' : 'Older'}
+                  {loadingOlder ? t('common.loading') : t('audit.older')}
                 </button>
               ) : null}
             </div>

@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
 import type { AuditFilter } from '#contract/audit.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 
@@ -10,6 +12,7 @@ interface Ready {
 
 /** The trail as filtered, to a file: the station writes it, the page offers it as a download. */
 export function ExportButtons({ filter }: { filter: AuditFilter }) {
+  const { t } = useTranslation();
   const client = useStationClient();
   const [ready, setReady] = useState<Ready | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -23,7 +26,7 @@ export function ExportButtons({ filter }: { filter: AuditFilter }) {
     const r = await client.invoke('audit.export', { ...filter, format });
     setBusy(null);
     if (!r.ok) {
-      setError(r.error.message);
+      setError(errorText(t, r.error));
       return;
     }
     setError(null);
@@ -39,14 +42,14 @@ export function ExportButtons({ filter }: { filter: AuditFilter }) {
   return (
     <div className="audit-export">
       <button type="button" className="button button--secondary" disabled={busy !== null} onClick={() => void run('csv')}>
-        {busy === 'csv' ? 'Exporting…' : 'Export CSV'}
+        {busy === 'csv' ? t('audit.exporting') : t('audit.exportCsv')}
       </button>
       <button type="button" className="button button--secondary" disabled={busy !== null} onClick={() => void run('json')}>
-        {busy === 'json' ? 'Exporting…' : 'Export JSON'}
+        {busy === 'json' ? t('audit.exporting') : t('audit.exportJson')}
       </button>
       {ready ? (
         <a className="audit-export-link" href={ready.href} download={ready.fileName}>
-          {ready.fileName} · {ready.count} {ready.count === 1 ? 'entry' : 'entries'}
+          {ready.fileName} · {t('audit.entriesCount', { count: ready.count })}
         </a>
       ) : null}
       {error ? (

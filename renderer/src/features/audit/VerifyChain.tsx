@@ -1,12 +1,16 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { StationError } from '#contract/errors.ts';
+import { errorText } from '../../i18n/errors.ts';
 import type { AuditVerify } from '#contract/audit.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 
 /** Recomputes the chain on the station: intact, or the first entry that does not match and why. */
 export function VerifyChain() {
+  const { t } = useTranslation();
   const client = useStationClient();
   const [result, setResult] = useState<AuditVerify | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<StationError | null>(null);
   const [busy, setBusy] = useState(false);
 
   const verify = async (): Promise<void> => {
@@ -16,37 +20,33 @@ export function VerifyChain() {
     if (r.ok) {
       setResult(r.value);
       setError(null);
-    } else setError(r.error.message);
+    } else setError(r.error);
   };
 
   const lost = result?.gaps.reduce((n, g) => n + g.count, 0) ?? 0;
   return (
     <>
       <button type="button" className="button button--secondary" disabled={busy} onClick={() => void verify()}>
-        {busy ? 'Verifying…' : 'Verify chain'}
+        {busy ? t('audit.verifying') : t('audit.verify')}
       </button>
       {error || result ? (
         <div className={`audit-verdict audit-verdict--${error ? 'error' : result!.ok ? 'ok' : 'bad'}`} role={result?.ok ? 'status' : 'alert'}>
           {error ? (
-            <strong>Could not verify: {error}</strong>
+            <strong>{t('audit.couldNotVerify', { error: errorText(t, error) })}</strong>
           ) : result!.ok ? (
             <>
-              <strong>Trail intact — {result!.entries} entries</strong>
-              <span>Every entry matches the hash of the one before it.</span>
+              <strong>{t('audit.intact', { count: result!.entries })}</strong>
+              <span>{t('audit.intactText')}</span>
             </>
           ) : (
             <>
-              <strong>
-                Broken at entry {result!.firstBad?.seq}: {result!.firstBad?.reason}
-              </strong>
-              <span>Entries from there on cannot be trusted as written. {result!.entries} entries were checked.</span>
+              {/* The reason is the chain check's own technical words (which hash, which field). */}
+              <strong>{t('audit.broken', { seq: result!.firstBad?.seq, reason: result!.firstBad?.reason })}</strong>
+              <span>{t('audit.brokenText', { count: result!.entries })}</span>
             </>
           )}
           {result && lost > 0 ? (
-            <span>
-              {lost} {lost === 1 ? 'entry was' : 'entries were'} lost in a database repair (
-              {result.gaps.map((g) => `after ${g.afterSeq}: ${g.count}`).join('; ')}); they are listed, not a break.
-            </span>
+            <span>{t('audit.lost', { count: lost, gaps: result.gaps.map((g) => t('audit.gap', { after: g.afterSeq, count: g.count })).join('; ') })}</span>
           ) : null}
         </div>
       ) : null}

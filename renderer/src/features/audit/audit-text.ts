@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import type { AuditDiff, AuditEntry } from '#contract/audit.ts';
 
 /** The actions the station records, as the filter offers them (a prefix ending in '.' finds a whole domain). */
@@ -30,10 +31,10 @@ export const KNOWN_ACTIONS = [
 ] as const;
 
 /** Who did it, as a person reads it: a badge as it is, `token:<id>`, `os:<user>`, the station itself. */
-export function actorText(actor: string): { main: string; sub: string | null } {
-  if (actor === 'station') return { main: 'Station', sub: 'by itself' };
-  if (actor.startsWith('token:')) return { main: actor.slice(6), sub: 'API token' };
-  if (actor.startsWith('os:')) return { main: actor.slice(3), sub: 'command line' };
+export function actorText(t: TFunction, actor: string): { main: string; sub: string | null } {
+  if (actor === 'station') return { main: t('header.station'), sub: t('audit.byItself') };
+  if (actor.startsWith('token:')) return { main: actor.slice(6), sub: t('audit.apiToken') };
+  if (actor.startsWith('os:')) return { main: actor.slice(3), sub: t('audit.commandLine') };
   return { main: actor, sub: null };
 }
 
@@ -52,8 +53,8 @@ export function detailsWithoutDiff(entry: AuditEntry): Record<string, unknown> |
   return Object.keys(rest).length ? rest : null;
 }
 
-/** One line of what the entry says, from its plain details: "target mes · 1 run". */
-export function summaryOf(entry: AuditEntry): string {
+/** One line of what the entry says, from its plain details: "target mes · 1 run" (the details' own field names). */
+export function summaryOf(t: TFunction, entry: AuditEntry): string {
   const rest = detailsWithoutDiff(entry);
   const parts: string[] = [];
   for (const [k, v] of Object.entries(rest ?? {})) {
@@ -63,13 +64,13 @@ export function summaryOf(entry: AuditEntry): string {
     if (parts.length === 3) break;
   }
   const changes = diffOf(entry).length;
-  if (changes) parts.push(changes === 1 ? '1 change' : `${changes} changes`);
+  if (changes) parts.push(t('audit.changes', { count: changes }));
   return parts.join(' · ');
 }
 
 /** A value of a diff or of details, short and exact (JSON for anything not plain). */
-export function valueText(v: unknown): string {
-  if (v === undefined) return '(none)';
+export function valueText(t: TFunction, v: unknown): string {
+  if (v === undefined) return t('audit.noValue');
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
 }

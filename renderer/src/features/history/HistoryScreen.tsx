@@ -1,4 +1,7 @@
 import { use, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
+import { useFormat } from '../../i18n/use-format.ts';
 import type { CommandInput, CommandOutput } from '#contract/commands.ts';
 import type { Result, StationError } from '#contract/errors.ts';
 import type { RunSummary } from '#contract/records.ts';
@@ -28,14 +31,14 @@ interface Filters {
 type FilterField = keyof Filters;
 
 const EMPTY: Filters = { serial: '', outcome: '', partNumber: '', procedureId: '', operatorId: '', from: '', to: '' };
-const OUTCOMES: [string, string][] = [
-  ['', 'Any result'],
-  ['PASS', 'Pass'],
-  ['FAIL', 'Fail'],
-  ['ERROR', 'Error'],
-  ['ABORTED', 'Aborted'],
-  ['RUNNING', 'Running'],
-];
+const OUTCOMES = [
+  ['', 'history.anyResult'],
+  ['PASS', 'outcome.pass'],
+  ['FAIL', 'outcome.fail'],
+  ['ERROR', 'outcome.error'],
+  ['ABORTED', 'outcome.aborted'],
+  ['RUNNING', 'outcome.running'],
+] as const;
 
 /** A local calendar day as the ISO instant it starts at (the date input gives yyyy-mm-dd). */
 function dayStart(day: string, addDays = 0): string | undefined {
@@ -64,7 +67,8 @@ function toQuery(f: Filters): Omit<ListInput, 'limit' | 'before'> {
 interface ListError {
   /** The filter the station named, if any: the message shows next to it. */
   field: FilterField | null;
-  message: string;
+  /** The station's refusal; null: the end date before the start date, found here. */
+  error: StationError | null;
 }
 
 const FIELDS: readonly FilterField[] = ['serial', 'outcome', 'partNumber', 'procedureId', 'operatorId', 'from', 'to'];
@@ -95,11 +99,13 @@ const listKey = (queryKey: string, refresh: number): string => `${queryKey}\u000
 function answered(key: string, r: Result<CommandOutput<'runs.list'>>): State {
   return r.ok
     ? { key, runs: r.value.runs, more: r.value.runs.length === PAGE, loadingMore: false, error: null }
-    : { key, runs: [], more: false, loadingMore: false, error: { field: fieldOf(r.error), message: r.error.message } };
+    : { key, runs: [], more: false, loadingMore: false, error: { field: fieldOf(r.error), error: r.error } };
 }
 
 /** Recent runs, newest first, filtered by serial prefix, result, part, procedure, operator and dates, paged by start time. */
 export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const role = useSession().state?.session.role ?? null;
   const [draft, setDraft] = useState<Filters>(EMPTY);
@@ -141,8 +147,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
   const query = toQuery(filters);
   const queryKey = JSON.stringify(query);
   // An end day before the start day is caught here, next to "To", before asking the station.
-  const rangeError: ListError | null =
-    query.from && query.to && query.to <= query.from ? { field: 'to', message: 'to: the end date is before the start date' } : null;
+  const rangeError: ListError | null = query.from && query.to && query.to <= query.from ? { field: 'to', error: null } : null;
 
   // First page: on open, on a new search, and when a run ends (unless the operator paged further).
   const key = listKey(queryKey, pinned ?? runsEnded);
@@ -165,6 +170,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
   const error = rangeError ?? state.error;
   const runs = rangeError ? [] : state.runs;
   const filtered = queryKey !== '{}';
+  const onlySerial = Boolean(query.serial) && queryKey === JSON.stringify({ serial: query.serial });
 
   const loadMore = async (): Promise<void> => {
     const last = state.runs.at(-1);
@@ -183,15 +189,16 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
           error: null,
         };
       });
-    } else setState((s) => ({ ...s, loadingMore: false, error: { field: fieldOf(r.error), message: r.error.message } }));
+    } else setState((s) => ({ ...s, loadingMore: false, error: { field: fieldOf(r.error), error: r.error } }));
   };
 
+  const messageOf = (e: ListError): string => (e.error ? errorText(t, e.error) : t('history.endBeforeStart'));
   const set = (field: keyof Filters) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [field]: e.target.value }));
   /** The station's message under the filter it names. */
   const errorFor = (field: FilterField) =>
     error?.field === field ? (
       <span className="field-error filter-error" role="alert" id={`history-${field}-error`}>
-        {error.message}
+        {messageOf(error)}
       </span>
     ) : null;
   const describedBy = (field: FilterField) => (error?.field === field ? `history-${field}-error` : undefined);
@@ -200,7 +207,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
     <section className="page" aria-labelledby="history-title">
       <div className="page-head">
         <h1 id="history-title" ref={heading} tabIndex={-1}>
-          History
+          {t('history.title')}
         </h1>
         <form
           className="search"
@@ -211,13 +218,13 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
             setPinned(null);
           }}
         >
-          <label htmlFor="history-search">Search serial number</label>
+          <label htmlFor="history-search">{t('history.search')}</label>
           <input
             id="history-search"
             type="search"
             value={draft.serial}
             onChange={set('serial')}
-            placeholder="Any part, any case…"
+            placeholder={t('history.searchPlaceholder')}
             autoComplete="off"
             spellCheck={false}
             aria-invalid={error?.field === 'serial' || undefined}
@@ -228,7 +235,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
       </div>
       <form
         className="filters"
-        aria-label="Filters"
+        aria-label={t('history.filters')}
         onSubmit={(e) => {
           e.preventDefault();
           setFilters(draft);
@@ -236,11 +243,11 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
         }}
       >
         <div className="filter">
-          <label htmlFor="history-outcome">Result</label>
+          <label htmlFor="history-outcome">{t('history.result')}</label>
           <select id="history-outcome" value={draft.outcome} onChange={set('outcome')} aria-describedby={describedBy('outcome')}>
             {OUTCOMES.map(([value, label]) => (
               <option key={value} value={value}>
-                {label}
+                {t(label)}
               </option>
             ))}
           </select>
@@ -248,13 +255,13 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
         </div>
         {(
           [
-            ['partNumber', 'Part number'],
-            ['procedureId', 'Procedure id'],
-            ['operatorId', 'Operator'],
+            ['partNumber', 'history.partNumber'],
+            ['procedureId', 'history.procedureId'],
+            ['operatorId', 'history.operator'],
           ] as const
         ).map(([field, label]) => (
           <div className="filter" key={field}>
-            <label htmlFor={`history-${field}`}>{label}</label>
+            <label htmlFor={`history-${field}`}>{t(label)}</label>
             <input
               id={`history-${field}`}
               type="text"
@@ -271,12 +278,12 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
         ))}
         {(
           [
-            ['from', 'From'],
-            ['to', 'To'],
+            ['from', 'history.from'],
+            ['to', 'history.to'],
           ] as const
         ).map(([field, label]) => (
           <div className="filter" key={field}>
-            <label htmlFor={`history-${field}`}>{label}</label>
+            <label htmlFor={`history-${field}`}>{t(label)}</label>
             <DateInput
               id={`history-${field}`}
               value={draft[field]}
@@ -297,7 +304,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
               setPinned(null);
             }}
           >
-            Clear filters
+            {t('history.clearFilters')}
           </button>
         ) : null}
         {/* Enter in a field applies at once. */}
@@ -319,34 +326,38 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
       ) : null}
       {error && error.field === null ? (
         <p className="field-error" role="alert">
-          {error.message}
+          {messageOf(error)}
         </p>
       ) : null}
       <p className="list-meta" role="status">
         {error
           ? ''
           : loading && runs.length === 0
-            ? 'Loading runs…'
+            ? t('history.loading')
             : runs.length === 0
-              ? query.serial && queryKey === JSON.stringify({ serial: query.serial })
-                ? `No runs with a serial number containing “${query.serial}”.`
+              ? onlySerial
+                ? t('history.noSerial', { serial: query.serial })
                 : filtered
-                  ? 'No runs match these filters.'
-                  : 'No runs yet. Results appear here as units are tested.'
-              : `${runs.length}${state.more ? '+' : ''} run${runs.length === 1 ? '' : 's'}${query.serial ? ` with serial containing “${query.serial}”` : ''}${filtered && queryKey !== JSON.stringify({ serial: query.serial }) ? ' matching the filters' : ''}, newest first`}
+                  ? t('history.noMatch')
+                  : t('history.none')
+              : t(query.serial ? (onlySerial ? 'history.countSerial' : 'history.countSerialFiltered') : filtered ? 'history.countFiltered' : 'history.count', {
+                  count: runs.length,
+                  n: `${f.count(runs.length)}${state.more ? '+' : ''}`,
+                  serial: query.serial,
+                })}
       </p>
       {runs.length > 0 ? (
-        <table className="runs" aria-label="Runs">
+        <table className="runs" aria-label={t('history.runs')}>
           <thead>
             <tr>
-              <th scope="col">Serial number</th>
-              <th scope="col">Result</th>
-              <th scope="col">Started</th>
+              <th scope="col">{t('history.serial')}</th>
+              <th scope="col">{t('history.result')}</th>
+              <th scope="col">{t('history.started')}</th>
               <th scope="col" className="num">
-                Duration
+                {t('history.duration')}
               </th>
-              <th scope="col">Procedure</th>
-              <th scope="col">Reason</th>
+              <th scope="col">{t('history.procedure')}</th>
+              <th scope="col">{t('history.reason')}</th>
             </tr>
           </thead>
           <tbody>
@@ -363,8 +374,8 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
                   <a className="mono run-link" href={runHref(run.id)}>
                     {run.serialNumber}
                   </a>{' '}
-                  <a className="unit-link small" href={unitHref(run.serialNumber)} title={`Every attempt of ${run.serialNumber}`}>
-                    all attempts
+                  <a className="unit-link small" href={unitHref(run.serialNumber)} title={t('history.everyAttempt', { serial: run.serialNumber })}>
+                    {t('history.allAttempts')}
                   </a>
                 </th>
                 <RunSummaryCells run={run} />
@@ -376,7 +387,7 @@ export function HistoryScreen({ runsEnded }: { runsEnded: number }) {
       {state.more && !rangeError ? (
         <div className="load-more">
           <button type="button" className="button button--secondary" onClick={() => void loadMore()} disabled={loading}>
-            {loading ? 'Loading…' : 'Load more'}
+            {loading ? t('common.loading') : t('history.loadMore')}
           </button>
         </div>
       ) : null}

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
 import type { StationError } from '#contract/errors.ts';
 import type { Override } from '#contract/commands.ts';
 
@@ -21,6 +23,7 @@ interface Props {
 
 /** Shown under the serial field when the station refused a start that can be confirmed or approved. */
 export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
+  const { t } = useTranslation();
   const [badge, setBadge] = useState('');
   const [pin, setPin] = useState('');
   const [reason, setReason] = useState('');
@@ -48,6 +51,7 @@ export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
     setBusy(true);
     const err = await onRetry(extra);
     setBusy(false);
+    // The start's refusal comes already in words (SocketPanel); a bad badge or PIN too.
     setError(err ? err.message : null);
     // A refused PIN is not left in the field.
     if (err) setPin('');
@@ -56,16 +60,16 @@ export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
   return (
     <section className="card approval" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} className="approval-title">
-        {retest ? 'Test again?' : 'Supervisor approval'}
+        {retest ? t('approval.retestTitle') : t('approval.title')}
       </h2>
-      <p className="approval-text">{refusal.error.message}</p>
+      <p className="approval-text">{errorText(t, refusal.error)}</p>
       {retest ? (
         <div className="row-actions">
           <button ref={first} type="button" className="button button--primary" disabled={busy} onClick={() => void submit({ confirmRetest: true })}>
-            Test again
+            {t('approval.testAgain')}
           </button>
           <button type="button" className="button button--secondary" onClick={onCancel}>
-            Cancel
+            {t('common.cancel')}
           </button>
         </div>
       ) : (
@@ -75,11 +79,11 @@ export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
             e.preventDefault();
             const supervisorId = badge.trim();
             if (!supervisorId) {
-              setError('Scan or type the supervisor badge.');
+              setError(t('approval.badgeMissing'));
               return;
             }
             if (!pin) {
-              setError('The supervisor enters their PIN as well.');
+              setError(t('approval.pinMissing'));
               return;
             }
             const why = reason.trim();
@@ -87,7 +91,7 @@ export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
           }}
         >
           <div className="filter">
-            <label htmlFor={`${id}-badge`}>Supervisor badge</label>
+            <label htmlFor={`${id}-badge`}>{t('approval.badge')}</label>
             <input
               id={`${id}-badge`}
               value={badge}
@@ -99,7 +103,7 @@ export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
             />
           </div>
           <div className="filter">
-            <label htmlFor={`${id}-pin`}>Supervisor PIN</label>
+            <label htmlFor={`${id}-pin`}>{t('approval.pin')}</label>
             <input
               id={`${id}-pin`}
               type="password"
@@ -112,15 +116,15 @@ export function ApprovalPanel({ refusal, onRetry, onCancel }: Props) {
             />
           </div>
           <div className="filter">
-            <label htmlFor={`${id}-reason`}>Reason (optional)</label>
+            <label htmlFor={`${id}-reason`}>{t('approval.reason')}</label>
             <input id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
           </div>
           <div className="row-actions approval-actions">
             <button type="submit" className="button button--primary" disabled={busy}>
-              Approve and start
+              {t('approval.approve')}
             </button>
             <button type="button" className="button button--secondary" onClick={onCancel}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         </form>

@@ -1,14 +1,16 @@
+import { useTranslation } from 'react-i18next';
 import { useSession } from '../../api/session-context.tsx';
 import './BadgeLoginBanner.css';
 
 /** With requireBadgeLogin on, nobody tests before logging in: the screen says how, above the sockets. */
 export function BadgeLoginBanner() {
+  const { t } = useTranslation();
   const { state } = useSession();
   if (!state?.requireBadgeLogin || state.session.role !== null) return null;
   return (
     <section className="badge-login-banner" role="status" aria-labelledby="badge-login-title">
-      <h2 id="badge-login-title">Scan your badge to start testing</h2>
-      <p>This station asks every operator to log in first. Scan your badge anywhere on this screen.</p>
+      <h2 id="badge-login-title">{t('operator.badgeTitle')}</h2>
+      <p>{t('operator.badgeText')}</p>
     </section>
   );
 }

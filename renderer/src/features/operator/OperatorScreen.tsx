@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { LiveSocket } from '#contract/live.ts';
 import type { StationView } from '../../api/station-view.ts';
 import { useWedgeScanner } from '../../scanning/use-wedge-scanner.ts';
@@ -19,6 +20,7 @@ const keySockets = (sockets: readonly LiveSocket[]): KeySocket[] =>
   sockets.map((s) => ({ socket: s.socket, prompt: s.prompt !== null && isRunning(s), running: isRunning(s) }));
 
 export function OperatorScreen({ view }: { view: StationView }) {
+  const { t } = useTranslation();
   const [forms] = useState(() => new Map<number, SerialFormHandle>());
   // Keyboard-wedge scans (badge, fixture, serial) anywhere on the screen; slower keys are typing.
   const scan = useWedgeScanner(view.sockets, forms);
@@ -61,7 +63,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
     return (
       <section className="page page--center" aria-labelledby="connecting-title">
         <h1 id="connecting-title" className="connecting-title">
-          Connecting to the station…
+          {t('operator.connecting')}
         </h1>
         {view.syncError ? <p className="field-error">{view.syncError}</p> : null}
       </section>
@@ -71,7 +73,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
   const sockets = view.sockets;
   return (
     <div className="operator">
-      <h1 className="sr-only">Test station</h1>
+      <h1 className="sr-only">{t('operator.title')}</h1>
       <ScanStatus scan={scan} scannerRefusal={view.scannerRefusal} />
       <InstrumentAlerts sockets={view.sockets} />
       <DatabaseNotice database={view.database} />
@@ -81,7 +83,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
       <BadgeLoginBanner />
       {view.procedureWarning && !view.procedureError ? (
         <section className="procedure-warning" role="status" aria-labelledby="procedure-warning-title">
-          <h2 id="procedure-warning-title">An edit of the procedure did not load: testing goes on with the last good version</h2>
+          <h2 id="procedure-warning-title">{t('procedure.warningTitle')}</h2>
           <pre>{view.procedureWarning.message}</pre>
         </section>
       ) : null}
@@ -89,7 +91,7 @@ export function OperatorScreen({ view }: { view: StationView }) {
         <ProcedureErrorPanel error={view.procedureError} />
       ) : sockets.length === 0 ? (
         <section className="page page--center">
-          <p className="status-title">This station has no test sockets configured.</p>
+          <p className="status-title">{t('operator.noSockets')}</p>
         </section>
       ) : (
         <div

@@ -1,9 +1,11 @@
 import { memo, useEffect, useRef, type CSSProperties, type RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { LivePhase } from '#contract/live.ts';
 import { OutcomeBadge } from '../../components/Badge.tsx';
 import { MeasurementTable } from '../../components/MeasurementTable.tsx';
 import { PhaseErrorNote } from '../../components/PhaseErrorNote.tsx';
-import { formatDuration } from '../../components/format.ts';
+import { useFormat } from '../../i18n/use-format.ts';
+import { useProcedureText } from '../../i18n/procedure-text.ts';
 import { useNow } from '../../components/use-now.ts';
 import { revealWithin } from '../../components/dom.ts';
 
@@ -27,8 +29,14 @@ export function PhaseList({ phases, label, outcome }: { phases: readonly LivePha
   );
 }
 
+/** setup and teardown phases are marked; main is the rest. */
+export const GROUP = { setup: 'phase.setup', main: 'phase.main', teardown: 'phase.teardown' } as const;
+
 /** One phase; re-renders only when its own live object changes (the reducer keeps the others). */
 const PhaseItem = memo(function PhaseItem({ phase, total }: { phase: LivePhase; total: number }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const text = useProcedureText();
   const ref = useRef<HTMLLIElement>(null);
   const running = phase.status === 'running';
   const now = useNow(running, 100);
@@ -38,7 +46,7 @@ const PhaseItem = memo(function PhaseItem({ phase, total }: { phase: LivePhase; 
   }, [running]);
 
   const duration = running && phase.startedAt ? Math.max(0, now - Date.parse(phase.startedAt)) : phase.durationMs;
-  const title = phase.title ?? phase.name;
+  const title = text(phase.title, phase.titles) ?? phase.name;
   return (
     <li ref={ref} className={`phase phase--${phase.status.toLowerCase()}`}>
       <div className="phase-head">
@@ -52,14 +60,12 @@ const PhaseItem = memo(function PhaseItem({ phase, total }: { phase: LivePhase; 
           <span className="phase-title-text">{title}</span>
           <span className="phase-name mono">
             {phase.name}
-            {phase.attempt > 1 ? ` · attempt ${phase.attempt}` : ''}
-            {phase.group !== 'main' ? ` · ${phase.group}` : ''}
+            {phase.attempt > 1 ? ` · ${t('phase.attempt', { n: phase.attempt })}` : ''}
+            {phase.group !== 'main' ? ` · ${t(GROUP[phase.group])}` : ''}
           </span>
         </span>
-        <span className="phase-duration num">{formatDuration(duration)}</span>
-        <span className="sr-only">
-          Phase {phase.index + 1} of {total}
-        </span>
+        <span className="phase-duration num">{f.duration(duration)}</span>
+        <span className="sr-only">{t('operator.phaseOf', { n: phase.index + 1, total })}</span>
       </div>
       {running && (phase.message || phase.progress !== undefined) ? (
         <div className="phase-progress">
@@ -67,7 +73,7 @@ const PhaseItem = memo(function PhaseItem({ phase, total }: { phase: LivePhase; 
             <div
               className="progress progress--thin"
               role="progressbar"
-              aria-label={`Progress of ${title}`}
+              aria-label={t('phase.progressOf', { phase: title })}
               aria-valuemin={0}
               aria-valuemax={100}
               aria-valuenow={Math.round(phase.progress * 100)}
@@ -79,7 +85,7 @@ const PhaseItem = memo(function PhaseItem({ phase, total }: { phase: LivePhase; 
         </div>
       ) : null}
       {phase.error ? <PhaseErrorNote error={phase.error} /> : null}
-      {phase.measurements.length > 0 ? <MeasurementTable measurements={phase.measurements} label={`Measurements of ${title}`} /> : null}
+      {phase.measurements.length > 0 ? <MeasurementTable measurements={phase.measurements} label={t('phase.measurementsOf', { phase: title })} /> : null}
     </li>
   );
 });

@@ -1,9 +1,14 @@
 import { useEffect, useEffectEvent, useId, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import type { Prompt, PromptAnswer } from '#contract/prompts.ts';
 import type { StationError } from '#contract/errors.ts';
 import { Kbd } from '../../components/Kbd.tsx';
 import { hasModifier, isTextEntry } from '../../components/dom.ts';
 import { useNow } from '../../components/use-now.ts';
+import { useFormat } from '../../i18n/use-format.ts';
+import { errorText } from '../../i18n/errors.ts';
+import type { Formatter } from '../../components/format.ts';
 
 interface Props {
   prompt: Prompt;
@@ -14,14 +19,18 @@ interface Props {
   keys?: { hint: string; on: boolean } | null | undefined;
 }
 
+/**
+ * The keys are the same in every language (Y/N, P/F): a line with operators of several
+ * languages, and the work instructions on the bench, name one set of keys. The words change.
+ */
 const CHOICES = {
   'yes-no': [
-    { text: 'Yes', key: 'y', hint: 'Y', answer: true },
-    { text: 'No', key: 'n', hint: 'N', answer: false },
+    { text: 'prompt.yes', key: 'y', hint: 'Y', answer: true },
+    { text: 'prompt.no', key: 'n', hint: 'N', answer: false },
   ],
   'pass-fail': [
-    { text: 'Pass', key: 'p', hint: 'P', answer: true },
-    { text: 'Fail', key: 'f', hint: 'F', answer: false },
+    { text: 'prompt.pass', key: 'p', hint: 'P', answer: true },
+    { text: 'prompt.fail', key: 'f', hint: 'F', answer: false },
   ],
 } as const;
 
@@ -30,6 +39,12 @@ const optionKey = (i: number): string | undefined => (i < 9 ? String(i + 1) : un
 
 /** The operator's question, in large type, answered by buttons or keys. */
 export function PromptPanel({ prompt, onAnswer, ownsKeys, keys }: Props) {
+  const { t, i18n } = useTranslation();
+  // The question in the language on screen when procedure.yaml gives it; the answer is always the procedure's own option.
+  const said = prompt.translations?.[i18n.language] ?? prompt.translations?.[i18n.language.split('-')[0]!];
+  const question = said?.message ?? prompt.message;
+  const label = (i: number): string => said?.options?.[i] ?? options[i]!;
+  const f = useFormat();
   const id = useId();
   const panel = useRef<HTMLElement>(null);
   const textInput = useRef<HTMLInputElement>(null);
@@ -59,7 +74,7 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys, keys }: Props) {
     setBusy(false);
     if (err) {
       const field = (err.details as { field?: unknown } | undefined)?.field === 'answer';
-      setError({ message: err.message.replace(/^answer: /, ''), field });
+      setError({ message: errorText(t, err).replace(/^answer: /, ''), field });
       if (typed) textInput.current?.focus();
     }
   };
@@ -69,7 +84,7 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys, keys }: Props) {
     if (prompt.kind === 'number') {
       const n = Number(text.trim().replace(',', '.'));
       if (text.trim() === '' || !Number.isFinite(n)) {
-        setError({ message: 'Enter a number.', field: true });
+        setError({ message: t('prompt.enterNumber'), field: true });
         textInput.current?.focus();
         return;
       }
@@ -116,7 +131,7 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys, keys }: Props) {
   const questionId = `${id}-q`;
   const errorId = `${id}-err`;
   const inputId = `${id}-input`;
-  const hint = answerHint(prompt);
+  const hint = answerHint(t, f, prompt);
   return (
     <section
       ref={panel}
@@ -128,14 +143,14 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys, keys }: Props) {
       tabIndex={-1}
     >
       <div className="prompt-top">
-        <p className="prompt-kicker">Operator check · {prompt.phase}</p>
+        <p className="prompt-kicker">{t('prompt.kicker', { phase: prompt.phase })}</p>
         {prompt.expiresAt ? <Countdown until={prompt.expiresAt} /> : null}
       </div>
       {keys ? <p className={`prompt-keys${keys.on ? ' prompt-keys--on' : ''}`}>{keys.hint}</p> : null}
       <h2 id={questionId} className="prompt-question">
-        {prompt.message}
+        {question}
       </h2>
-      {prompt.image ? <img className="prompt-image" src={prompt.image} alt="Reference for this question" /> : null}
+      {prompt.image ? <img className="prompt-image" src={prompt.image} alt={t('prompt.imageAlt')} /> : null}
       {hint ? (
         <p id={`${id}-hint`} className="prompt-hint">
           {hint}
@@ -153,7 +168,7 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys, keys }: Props) {
               disabled={busy}
               aria-keyshortcuts={c.hint}
             >
-              {c.text} <Kbd>{c.hint}</Kbd>
+              {t(c.text)} <Kbd>{c.hint}</Kbd>
             </button>
           ))}
         </div>
@@ -168,7 +183,7 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys, keys }: Props) {
             disabled={busy}
             aria-keyshortcuts="Enter"
           >
-            OK <Kbd>Enter</Kbd>
+            {t('prompt.ok')} <Kbd>Enter</Kbd>
           </button>
         </div>
       ) : prompt.kind === 'choice' ? (
@@ -176,19 +191,19 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys, keys }: Props) {
           {options.map((o, i) => (
             <button key={o} type="button" className="button button--option" onClick={() => void answer(o)} disabled={busy} aria-keyshortcuts={optionKey(i)}>
               {optionKey(i) ? <Kbd>{optionKey(i)!}</Kbd> : null}
-              <span>{o}</span>
+              <span>{label(i)}</span>
             </button>
           ))}
         </div>
       ) : prompt.kind === 'multi-choice' ? (
         <div className="prompt-multi">
           <fieldset className="prompt-checks">
-            <legend className="sr-only">{prompt.message}</legend>
+            <legend className="sr-only">{question}</legend>
             {options.map((o, i) => (
               <label key={o} className={`check${picked.includes(o) ? ' check--on' : ''}`}>
                 <input type="checkbox" checked={picked.includes(o)} onChange={() => toggle(o)} disabled={busy} aria-keyshortcuts={optionKey(i)} />
                 {optionKey(i) ? <Kbd>{optionKey(i)!}</Kbd> : null}
-                <span>{o}</span>
+                <span>{label(i)}</span>
               </label>
             ))}
           </fieldset>
@@ -199,13 +214,13 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys, keys }: Props) {
             disabled={busy}
             aria-keyshortcuts="Enter"
           >
-            Done <Kbd>Enter</Kbd>
+            {t('prompt.done')} <Kbd>Enter</Kbd>
           </button>
         </div>
       ) : (
         <form className="prompt-text" onSubmit={submitTyped} noValidate>
           <label htmlFor={inputId} className="prompt-text-label">
-            {prompt.kind === 'number' ? `Value${prompt.units ? ` (${prompt.units})` : ''}` : 'Answer'}
+            {prompt.kind === 'number' ? (prompt.units ? t('prompt.valueUnits', { units: prompt.units }) : t('prompt.value')) : t('prompt.answer')}
           </label>
           <div className="serial-row">
             <input
@@ -227,7 +242,7 @@ export function PromptPanel({ prompt, onAnswer, ownsKeys, keys }: Props) {
               aria-describedby={error?.field ? errorId : undefined}
             />
             <button type="submit" className="button button--primary button--start" disabled={busy} aria-keyshortcuts="Enter">
-              Send <Kbd>Enter</Kbd>
+              {t('prompt.send')} <Kbd>Enter</Kbd>
             </button>
           </div>
         </form>
@@ -257,24 +272,25 @@ export function promptKeys(p: Prompt): string {
 }
 
 /** What a typed answer must look like, when the question says. */
-function answerHint(p: Prompt): string {
-  const u = p.units ? ` ${p.units}` : '';
+function answerHint(t: TFunction, f: Formatter, p: Prompt): string {
+  const n = (x: number): string => (p.units ? `${f.number(x)} ${p.units}` : f.number(x));
   if (p.kind === 'number') {
-    if (p.min !== undefined && p.max !== undefined) return `Between ${p.min} and ${p.max}${u}.`;
-    if (p.min !== undefined) return `At least ${p.min}${u}.`;
-    if (p.max !== undefined) return `At most ${p.max}${u}.`;
+    if (p.min !== undefined && p.max !== undefined) return t('prompt.between', { min: f.number(p.min), max: n(p.max) });
+    if (p.min !== undefined) return t('prompt.atLeast', { min: n(p.min) });
+    if (p.max !== undefined) return t('prompt.atMost', { max: n(p.max) });
   }
   if (p.kind === 'text') {
-    if (p.minLength !== undefined && p.maxLength !== undefined) return `${p.minLength} to ${p.maxLength} characters.`;
-    if (p.minLength !== undefined) return `At least ${p.minLength} characters.`;
-    if (p.maxLength !== undefined) return `At most ${p.maxLength} characters.`;
+    if (p.minLength !== undefined && p.maxLength !== undefined) return t('prompt.lengthBetween', { min: p.minLength, count: p.maxLength });
+    if (p.minLength !== undefined) return t('prompt.lengthAtLeast', { count: p.minLength });
+    if (p.maxLength !== undefined) return t('prompt.lengthAtMost', { count: p.maxLength });
   }
-  if (p.kind === 'multi-choice') return 'Tick every one that applies, then Done.';
+  if (p.kind === 'multi-choice') return t('prompt.tickAll');
   return '';
 }
 
 function Countdown({ until }: { until: string }) {
+  const { t } = useTranslation();
   const now = useNow(true, 250);
   const left = Math.max(0, Math.ceil((Date.parse(until) - now) / 1000));
-  return <span className={`prompt-countdown num${left <= 5 ? ' prompt-countdown--low' : ''}`}>Closes in {left} s</span>;
+  return <span className={`prompt-countdown num${left <= 5 ? ' prompt-countdown--low' : ''}`}>{t('prompt.closesIn', { count: left })}</span>;
 }

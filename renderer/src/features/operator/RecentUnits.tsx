@@ -1,14 +1,17 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { RunSummary } from '#contract/records.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
-import { formatDateTime } from '../../components/format.ts';
+import { useFormat } from '../../i18n/use-format.ts';
 import { runHref } from '../../router.ts';
 
 const COUNT = 5;
 
 /** The last few units on this socket: the operator sees at a glance how the line is going. */
 export function RecentUnits({ socket, runsEnded }: { socket: number; runsEnded: number }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
 
@@ -28,10 +31,10 @@ export function RecentUnits({ socket, runsEnded }: { socket: number; runsEnded: 
     <section className="recent" aria-labelledby={`recent-${socket}`}>
       <div className="section-head section-head--compact">
         <h2 id={`recent-${socket}`} className="section-title">
-          Recent units
+          {t('operator.recentUnits')}
         </h2>
         <a href="#/history" className="section-link">
-          All history
+          {t('operator.allHistory')}
         </a>
       </div>
       <ul className="recent-list">
@@ -39,7 +42,7 @@ export function RecentUnits({ socket, runsEnded }: { socket: number; runsEnded: 
           <li key={r.id}>
             <a href={runHref(r.id)} className="recent-row">
               <span className="mono recent-serial">{r.serialNumber}</span>
-              <span className="recent-time num">{formatDateTime(r.startedAt).slice(11)}</span>
+              <span className="recent-time num">{f.time(r.startedAt)}</span>
               <OutcomeBadge outcome={r.outcome} />
             </a>
           </li>

@@ -1,24 +1,29 @@
 import { useEffect, useEffectEvent, useId, type CSSProperties } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import type { LiveRun } from '#contract/live.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import { Kbd } from '../../components/Kbd.tsx';
 import { hasModifier } from '../../components/dom.ts';
-import { formatDuration, formatValue } from '../../components/format.ts';
+import { useFormat } from '../../i18n/use-format.ts';
+import { recordedText } from '../../i18n/record-text.ts';
+import type { Formatter } from '../../components/format.ts';
 import { useNow } from '../../components/use-now.ts';
 import { runHref } from '../../router.ts';
 
 /** Nothing tested yet on this socket: say what to do. */
 export function IdleStatus({ procedure, starting }: { procedure: ProcedureSummary | null; starting: boolean }) {
+  const { t } = useTranslation();
   const example = procedure?.serialExample;
   return (
-    <section className="status status--idle" aria-label="Status">
-      <h2 className="status-title">{starting ? 'Getting ready…' : 'Ready for the next unit'}</h2>
+    <section className="status status--idle" aria-label={t('operator.status')}>
+      <h2 className="status-title">{starting ? t('operator.gettingReady') : t('operator.ready')}</h2>
       <p className="status-text">
-        {starting ? 'The test runner is starting. Scanning works in a moment.' : 'Place the unit in the fixture and scan its serial number label.'}
+        {starting ? t('operator.runnerStarting') : t('operator.placeUnit')}
         {example ? (
           <>
             {' '}
-            Serial numbers look like <span className="mono strong">{example}</span>.
+            <Trans i18nKey="operator.serialsLookLike" values={{ example }} components={{ serial: <span className="mono strong" /> }} />
           </>
         ) : null}
       </p>
@@ -39,6 +44,8 @@ interface RunningProps {
 
 /** A run in progress: the unit, progress, elapsed time and the Abort button (Escape). */
 export function RunningStatus({ run, compact, aborting, onAbort, ownsKeys, escKey = true }: RunningProps) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const now = useNow(true, 200);
   const done = run.phases.filter((p) => p.status !== 'waiting' && p.status !== 'running').length;
   const current = run.phases.find((p) => p.status === 'running');
@@ -62,20 +69,20 @@ export function RunningStatus({ run, compact, aborting, onAbort, ownsKeys, escKe
       disabled={aborting}
       aria-keyshortcuts={escKey ? 'Escape' : undefined}
     >
-      {aborting ? 'Aborting…' : 'Abort'} {escKey ? <Kbd>Esc</Kbd> : null}
+      {aborting ? t('operator.aborting') : t('operator.abort')} {escKey ? <Kbd>Esc</Kbd> : null}
     </button>
   );
 
   if (compact) {
     return (
-      <section className="status status--running status--compact" aria-label="Run in progress">
+      <section className="status status--running status--compact" aria-label={t('operator.runInProgress')}>
         <div className="status-compact-text">
           <span className="status-kicker">
-            <span className="spinner" aria-hidden="true" /> Testing
+            <span className="spinner" aria-hidden="true" /> {t('operator.testing')}
           </span>
           <span className="status-compact-serial mono">{run.unit.serialNumber}</span>
           <span className="status-compact-meta num">
-            Phase {Math.min(done + 1, total)} of {total} · {formatDuration(Math.max(0, now - Date.parse(run.startedAt)))}
+            {t('operator.phaseOf', { n: Math.min(done + 1, total), total })} · {f.duration(Math.max(0, now - Date.parse(run.startedAt)))}
           </span>
         </div>
         {abortButton}
@@ -84,19 +91,19 @@ export function RunningStatus({ run, compact, aborting, onAbort, ownsKeys, escKe
   }
 
   return (
-    <section className="status status--running" aria-label="Run in progress">
+    <section className="status status--running" aria-label={t('operator.runInProgress')}>
       <div className="status-row">
         <span className="status-kicker">
-          <span className="spinner" aria-hidden="true" /> Testing
+          <span className="spinner" aria-hidden="true" /> {t('operator.testing')}
         </span>
-        <span className="status-elapsed num">{formatDuration(Math.max(0, now - Date.parse(run.startedAt)))}</span>
+        <span className="status-elapsed num">{f.duration(Math.max(0, now - Date.parse(run.startedAt)))}</span>
       </div>
       <p className="status-serial mono">{run.unit.serialNumber}</p>
-      <div className="progress" role="progressbar" aria-label="Phases done" aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
+      <div className="progress" role="progressbar" aria-label={t('operator.phasesDoneLabel')} aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
         <div className="progress-bar" style={{ '--done': total ? done / total : 0 } as CSSProperties} />
       </div>
       <p className="status-text">
-        Phase {Math.min(done + 1, total)} of {total}
+        {t('operator.phaseOf', { n: Math.min(done + 1, total), total })}
         {current ? (
           <>
             {' · '}
@@ -115,95 +122,96 @@ export function RunningStatus({ run, compact, aborting, onAbort, ownsKeys, escKe
  * runner runs its teardown before the next unit. Nothing to press; scans wait.
  */
 export function CleaningStatus({ run }: { run: LiveRun }) {
+  const { t } = useTranslation();
   const cut = run.phases.find((p) => (p.status === 'ERROR' || p.status === 'ABORTED') && p.group !== 'teardown' && p.error);
   const current = run.phases.find((p) => p.status === 'running' && p.group === 'teardown');
+  const strong = { phase: <strong /> };
   return (
-    <section className="status status--cleanup" aria-label="Cleaning up" role="status">
+    <section className="status status--cleanup" aria-label={t('operator.cleaningUpLabel')} role="status">
       <h2 className="status-title">
-        <span className="spinner" aria-hidden="true" /> Cleaning up…
+        <span className="spinner" aria-hidden="true" /> {t('operator.cleaningUp')}
       </h2>
       <p className="status-serial mono">{run.unit.serialNumber}</p>
       <p className="status-text">
         {cut ? (
-          <>
-            <strong>{cut.title ?? cut.name}</strong> was stopped: {cut.error!.message}.{' '}
-          </>
+          <Trans i18nKey="operator.phaseStopped" values={{ phase: cut.title ?? cut.name, why: cut.error!.message }} components={strong} />
         ) : (
-          'The run was stopped. '
-        )}
-        The teardown is making the unit safe
-        {current ? (
-          <>
-            {' '}
-            (<strong>{current.title ?? current.name}</strong>)
-          </>
-        ) : null}
-        . Leave the unit in the fixture; the next scan works when this is done.
+          t('operator.runStopped')
+        )}{' '}
+        {current ? <Trans i18nKey="operator.teardownPhase" values={{ phase: current.title ?? current.name }} components={strong} /> : t('operator.teardown')}
       </p>
     </section>
   );
 }
 
-const WORD = { PASS: 'PASS', FAIL: 'FAIL', ERROR: 'ERROR', ABORTED: 'ABORTED' } as const;
+/** The verdict's word, shown in capitals: the language's own (the colour and the word say it, never the colour alone). */
+const WORD = { PASS: 'result.pass', FAIL: 'result.fail', ERROR: 'result.error', ABORTED: 'result.aborted' } as const;
 
 /** The verdict, large: the operator reads it from across the bench. */
 export function ResultBanner({ run }: { run: LiveRun & { outcome: NonNullable<LiveRun['outcome']> } }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const id = useId();
   const failing = run.failing;
   return (
     <section className={`result result--${run.outcome.toLowerCase()}`} aria-labelledby={`${id}-word`}>
       <h2 id={`${id}-word`} className="result-word">
-        {WORD[run.outcome]}
+        {t(WORD[run.outcome])}
       </h2>
       <div className="result-unit">
         <span className="result-serial mono">{run.unit.serialNumber}</span>
-        <span className="result-duration num">{formatDuration(run.durationMs)}</span>
+        <span className="result-duration num">{f.duration(run.durationMs)}</span>
       </div>
-      {run.outcomeReason ? <p className="result-reason">{run.outcomeReason}</p> : null}
+      {run.outcomeReason ? <p className="result-reason">{recordedText(t, f, run.outcomeReason)}</p> : null}
       {failing.length > 0 ? (
-        <table className="failing" aria-label="Failing measurements">
-          <caption>Failing measurements</caption>
+        <table className="failing" aria-label={t('result.failingMeasurements')}>
+          <caption>{t('result.failingMeasurements')}</caption>
           <thead>
             <tr>
-              <th scope="col">Measurement</th>
+              <th scope="col">{t('measurement.name')}</th>
               <th scope="col" className="num">
-                Value
+                {t('measurement.value')}
               </th>
-              <th scope="col">Why</th>
+              <th scope="col">{t('measurement.why')}</th>
             </tr>
           </thead>
           <tbody>
-            {failing.map((f, i) => (
-              <tr key={`${f.phase}-${f.name}-${i}`}>
+            {failing.map((m, i) => (
+              <tr key={`${m.phase}-${m.name}-${i}`}>
                 <th scope="row">
-                  <span className="mono">{f.name}</span>
-                  <span className="failing-phase">{f.phase}</span>
+                  <span className="mono">{m.name}</span>
+                  <span className="failing-phase">{m.phase}</span>
                 </th>
                 <td className="num value">
-                  {formatValue(f.value)}
-                  {f.units ? <span className="units"> {f.units}</span> : null}
+                  {f.value(m.value)}
+                  {m.units ? <span className="units"> {m.units}</span> : null}
                 </td>
-                <td>{f.reason ?? '—'}</td>
+                <td>{m.reason ? recordedText(t, f, m.reason) : '—'}</td>
               </tr>
             ))}
           </tbody>
         </table>
       ) : null}
       <p className="result-next">
-        Scan the next unit. <a href={runHref(run.runId)}>Details of this run</a>
+        {t('result.scanNext')} <a href={runHref(run.runId)}>{t('result.details')}</a>
       </p>
     </section>
   );
 }
 
 /** What the live region says when a run ends. */
-export function resultSentence(run: LiveRun): string {
+export function resultSentence(t: TFunction, f: Formatter, run: LiveRun): string {
   if (!run.outcome) return '';
   const serial = run.unit.serialNumber;
-  if (run.outcome === 'PASS') return `${serial}: PASS.`;
+  if (run.outcome === 'PASS') return t('result.sentencePass', { serial });
   if (run.outcome === 'FAIL') {
-    const names = run.failing.map((f) => f.name).join(', ');
-    return `${serial}: FAIL. ${run.failing.length} failing measurement${run.failing.length === 1 ? '' : 's'}${names ? `: ${names}` : ''}.`;
+    const names = run.failing.map((m) => m.name).join(', ');
+    return names
+      ? t('result.sentenceFailNames', { serial, count: run.failing.length, names })
+      : t('result.sentenceFail', { serial, count: run.failing.length });
   }
-  return `${serial}: ${run.outcome}.${run.outcomeReason ? ` ${run.outcomeReason}.` : ''}`;
+  const word = t(WORD[run.outcome]);
+  return run.outcomeReason
+    ? t('result.sentenceOtherReason', { serial, outcome: word, reason: recordedText(t, f, run.outcomeReason) })
+    : t('result.sentenceOther', { serial, outcome: word });
 }

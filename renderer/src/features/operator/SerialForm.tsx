@@ -1,4 +1,5 @@
 import { useEffect, useId, useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { StationError } from '#contract/errors.ts';
 import { Kbd } from '../../components/Kbd.tsx';
 import { isTextEntry } from '../../components/dom.ts';
@@ -21,6 +22,7 @@ export interface SerialFormHandle {
 
 /** The scan field: a keyboard-wedge scanner types the serial and presses Enter. */
 export function SerialForm({ label, waiting, hint, onStart, onRefused, ref }: Props) {
+  const { t } = useTranslation();
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [value, setValue] = useState('');
@@ -66,7 +68,7 @@ export function SerialForm({ label, waiting, hint, onStart, onRefused, ref }: Pr
     if (starting.current || !waiting) return;
     const serial = value.trim();
     if (!serial) {
-      refuse('Scan or type a serial number.');
+      refuse(t('operator.serialMissing'));
       return;
     }
     await startSerial(serial);
@@ -74,7 +76,7 @@ export function SerialForm({ label, waiting, hint, onStart, onRefused, ref }: Pr
 
   useImperativeHandle(ref, () => ({
     scan: (serial) => {
-      if (starting.current || !waiting) return Promise.resolve({ kind: 'busy', message: 'This socket is starting a unit.' });
+      if (starting.current || !waiting) return Promise.resolve({ kind: 'busy', message: t('operator.socketStarting') });
       setValue(serial);
       setError(null);
       return startSerial(serial);
@@ -108,7 +110,7 @@ export function SerialForm({ label, waiting, hint, onStart, onRefused, ref }: Pr
           aria-describedby={error ? `${errorId} ${hintId}` : hintId}
         />
         <button type="submit" className="button button--primary button--start" disabled={!waiting || busy} aria-keyshortcuts="Enter">
-          Start test <Kbd>Enter</Kbd>
+          {t('operator.start')} <Kbd>Enter</Kbd>
         </button>
       </div>
       {error ? (

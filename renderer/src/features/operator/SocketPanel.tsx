@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useRef, useState, type Ref } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { StationError } from '#contract/errors.ts';
 import type { LivePhase, LiveSocket } from '#contract/live.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
@@ -10,7 +11,8 @@ import { CleaningStatus, IdleStatus, ResultBanner, RunningStatus, resultSentence
 import { APPROVABLE, ApprovalPanel, type Refusal, type RetryWith } from './ApprovalPanel.tsx';
 import { SerialForm, type SerialFormHandle } from './SerialForm.tsx';
 import { RecentUnits } from './RecentUnits.tsx';
-import { operatorMessage } from '../../components/format.ts';
+import { errorText, refusalText } from '../../i18n/errors.ts';
+import { useFormat } from '../../i18n/use-format.ts';
 
 interface Props {
   socket: LiveSocket;
@@ -35,10 +37,22 @@ function plannedPhases(procedure: ProcedureSummary | null): LivePhase[] {
     ...enabled.filter((p) => p.group === 'main'),
     ...enabled.filter((p) => p.group === 'teardown'),
   ];
-  return ordered.map((p, index) => ({ index, name: p.name, title: p.title, group: p.group, status: 'waiting', attempt: 1, measurements: [], logs: [] }));
+  return ordered.map((p, index) => ({
+    index,
+    name: p.name,
+    title: p.title,
+    ...(p.titles !== undefined ? { titles: p.titles } : {}),
+    group: p.group,
+    status: 'waiting',
+    attempt: 1,
+    measurements: [],
+    logs: [],
+  }));
 }
 
 export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef, runsEnded }: Props) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const panel = useRef<HTMLElement>(null);
   const [refusal, setRefusal] = useState<{ message: string; n: number } | null>(null);
@@ -65,7 +79,7 @@ export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef
     // A refusal someone may lift opens the approval panel; a bad badge keeps it open with the message.
     if (APPROVABLE.has(r.error.kind)) setApproval({ serialNumber, error: r.error });
     else if (r.error.kind !== 'supervisor.invalid') setApproval(null);
-    return { ...r.error, message: operatorMessage(r.error) };
+    return { ...r.error, message: refusalText(t, r.error) };
   };
 
   const abort = (): void => {
@@ -73,7 +87,7 @@ export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef
     setAbortingRun(run.runId);
     void client.invoke('run.abort', { socket: socket.socket }).then((r) => {
       if (!r.ok) {
-        setAbortError(r.error.message);
+        setAbortError(errorText(t, r.error));
         setAbortingRun(null);
       }
     });
@@ -94,42 +108,46 @@ export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef
       : keys.prompt
         ? {
             on: true,
-            hint: [shortcut ? `${shortcut} answer socket ${number}` : '', keys.esc ? (shortcut ? 'Esc aborts it' : `Esc aborts socket ${number}`) : '']
-              .filter(Boolean)
-              .join(' · '),
+            hint: shortcut
+              ? keys.esc
+                ? t('operator.keysAnswerAbort', { keys: shortcut, socket: number })
+                : t('operator.keysAnswer', { keys: shortcut, socket: number })
+              : keys.esc
+                ? t('operator.keysAbort', { socket: number })
+                : '',
           }
         : shortcut
-          ? { on: false, hint: `Click here to answer socket ${number} with ${shortcut}` }
+          ? { on: false, hint: t('operator.keysClick', { keys: shortcut, socket: number }) }
           : null;
 
-  const liveText = refusal ? `Scan refused. ${refusal.message}` : run?.outcome ? resultSentence(run) : '';
+  const liveText = refusal ? t('operator.scanRefused', { message: refusal.message }) : run?.outcome ? resultSentence(t, f, run) : '';
 
   return (
     <section
       ref={panel}
       className={`socket-panel ${multi ? 'socket-panel--narrow' : 'socket-panel--wide'}`}
       data-socket-panel=""
-      aria-label={multi ? `Socket ${number}` : 'Test socket'}
+      aria-label={multi ? t('operator.socket', { socket: number }) : t('operator.testSocket')}
     >
       <div className="socket-side">
         {multi ? (
           <h2 className="socket-title">
-            Socket {number}
+            {t('operator.socket', { socket: number })}
             {procedure ? <span className="socket-procedure">{procedure.name}</span> : null}
           </h2>
         ) : null}
         <SerialForm
           ref={formRef}
-          label={multi ? `Serial number, socket ${number}` : 'Serial number'}
+          label={multi ? t('operator.serialOfSocket', { socket: number }) : t('operator.serial')}
           waiting={waiting}
           hint={
             running && socket.state === 'cleanup'
-              ? 'Cleaning up… scan when it is done'
+              ? t('operator.hintCleaning')
               : running
-                ? `Testing ${run.unit.serialNumber}…`
+                ? t('operator.hintTesting', { serial: run.unit.serialNumber })
                 : procedure?.serialExample
-                  ? `Expected form: ${procedure.serialExample}`
-                  : 'Scan the unit’s label'
+                  ? t('operator.hintExpected', { example: procedure.serialExample })
+                  : t('operator.hintScan')
           }
           onStart={(serial) => start(serial)}
           onRefused={(message) => setRefusal((r) => ({ message, n: (r?.n ?? 0) + 1 }))}
@@ -143,9 +161,9 @@ export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef
           />
         ) : null}
         {socket.state === 'error' ? (
-          <section className="status status--error" aria-label="Socket problem" role="alert">
-            <h2 className="status-title">This socket cannot test</h2>
-            <p className="status-text">{socket.message ?? 'The test runner stopped.'}</p>
+          <section className="status status--error" aria-label={t('operator.socketProblem')} role="alert">
+            <h2 className="status-title">{t('operator.cannotTest')}</h2>
+            <p className="status-text">{socket.message ?? t('operator.runnerStopped')}</p>
           </section>
         ) : null}
         {running && socket.state === 'cleanup' ? (
@@ -184,13 +202,21 @@ export function SocketPanel({ socket, procedure, multi, keyOwners, keys, formRef
       <section className="socket-phases" aria-labelledby={`phases-${socket.socket}`}>
         <div className="section-head">
           <h2 id={`phases-${socket.socket}`} className="section-title">
-            Phases
+            {t('operator.phases')}
           </h2>
-          <span className="section-meta num">{run ? `${done} of ${phases.length} done` : `${phases.length} planned`}</span>
+          <span className="section-meta num">
+            {run ? t('operator.phasesDone', { done, count: phases.length }) : t('operator.phasesPlanned', { count: phases.length })}
+          </span>
         </div>
-        <PhaseList phases={phases} label={multi ? `Phases, socket ${number}` : 'Phases'} outcome={run?.outcome} />
+        <PhaseList phases={phases} label={multi ? t('operator.phasesOfSocket', { socket: number }) : t('operator.phases')} outcome={run?.outcome} />
       </section>
-      <div className="sr-only" role="status" aria-live="assertive" aria-atomic="true" aria-label={multi ? `Announcements, socket ${number}` : 'Announcements'}>
+      <div
+        className="sr-only"
+        role="status"
+        aria-live="assertive"
+        aria-atomic="true"
+        aria-label={multi ? t('operator.announcementsOfSocket', { socket: number }) : t('operator.announcements')}
+      >
         <span key={refusal ? `r${refusal.n}` : (run?.runId ?? 'none')}>{liveText}</span>
       </div>
     </section>

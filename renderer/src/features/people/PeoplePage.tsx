@@ -1,19 +1,27 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useStationView } from '../../api/station-context.tsx';
+import { errorText } from '../../i18n/errors.ts';
+import { useFormat } from '../../i18n/use-format.ts';
+import { languageOptions } from '../../i18n/language.ts';
 import type { Person } from '#contract/auth.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { useSession } from '../../api/session-context.tsx';
 import { ListBody, ListMessages } from '../../components/ListState.tsx';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
-import { formatDateTime } from '../../components/format.ts';
 import { useNow } from '../../components/use-now.ts';
-import { ROLE_LABEL } from '../access/role-text.ts';
+import { ROLE_LABEL, ROLE_WORD } from '../access/role-text.ts';
 import { AddPersonForm } from './AddPersonForm.tsx';
 import { PersonActions, PersonEditor, type Editing } from './PersonActions.tsx';
 import './people.css';
 
 /** An admin's list of who may act on this station: add, change role, disable, reset a PIN. */
 export function PeoplePage() {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
+  const view = useStationView();
+  const languages = languageOptions(view.station?.languages ?? []);
   const { state } = useSession();
   const me = state?.session.kind === 'person' ? state.session.id : null;
   const heading = useRef<HTMLHeadingElement>(null);
@@ -34,12 +42,12 @@ export function PeoplePage() {
       if (r.ok) {
         setPeople(r.value.people);
         setError(null);
-      } else setError(r.error.message);
+      } else setError(errorText(t, r.error));
     });
     return () => {
       live = false;
     };
-  }, [client, tick]);
+  }, [client, tick, t]);
 
   const changed = useCallback((text: string) => {
     setNotice(text);
@@ -52,44 +60,54 @@ export function PeoplePage() {
   const columns: Column<Person>[] = [
     {
       key: 'badge',
-      header: 'Badge',
+      header: t('login.badge'),
       cell: (p) => (
         <>
           <span className="mono">{p.badge}</span>
-          {p.badge === me ? <span className="tag people-you">you</span> : null}
+          {p.badge === me ? <span className="tag people-you">{t('people.you')}</span> : null}
         </>
       ),
     },
-    { key: 'name', header: 'Name', cell: (p) => p.name },
-    { key: 'role', header: 'Role', cell: (p) => <span className={`role-tag role-tag--${p.role}`}>{ROLE_LABEL[p.role]}</span> },
+    { key: 'name', header: t('people.name'), cell: (p) => p.name },
+    { key: 'role', header: t('people.role'), cell: (p) => <span className={`role-tag role-tag--${p.role}`}>{t(ROLE_LABEL[p.role])}</span> },
+    {
+      key: 'language',
+      header: t('people.language'),
+      cell: (p) =>
+        p.language ? (
+          <span lang={p.language}>{languages.find((l) => l.code === p.language)?.name ?? p.language}</span>
+        ) : (
+          <span className="muted">{t('people.stationLanguage')}</span>
+        ),
+    },
     {
       key: 'pin',
-      header: 'PIN',
+      header: t('login.pin'),
       cell: (p) =>
         p.hasPin ? (
-          'Set'
+          t('people.pinSet')
         ) : p.role === 'operator' ? (
-          <span className="muted">Not needed</span>
+          <span className="muted">{t('people.notNeeded')}</span>
         ) : (
-          <span className="state-tag state-tag--warn">Missing: cannot log in</span>
+          <span className="state-tag state-tag--warn">{t('people.pinMissing')}</span>
         ),
     },
     {
       key: 'state',
-      header: 'State',
+      header: t('uploads.state'),
       cell: (p) =>
         p.disabled ? (
-          <span className="state-tag state-tag--off">Disabled</span>
+          <span className="state-tag state-tag--off">{t('people.disabled')}</span>
         ) : p.lockedUntil && Date.parse(p.lockedUntil) > now ? (
-          <span className="state-tag state-tag--warn">Locked until {formatDateTime(p.lockedUntil).slice(11)}</span>
+          <span className="state-tag state-tag--warn">{t('people.lockedUntil', { time: f.time(p.lockedUntil) })}</span>
         ) : (
-          <span className="state-tag state-tag--on">Active</span>
+          <span className="state-tag state-tag--on">{t('people.active')}</span>
         ),
     },
-    { key: 'updated', header: 'Changed', cell: (p) => <span className="muted small">{formatDateTime(p.updatedAt)}</span> },
+    { key: 'updated', header: t('people.changed'), cell: (p) => <span className="muted small">{f.dateTime(p.updatedAt)}</span> },
     {
       key: 'actions',
-      header: 'Actions',
+      header: t('common.actions'),
       cell: (p) => <PersonActions person={p} self={p.badge === me} editing={editing} onEdit={setEditing} onChanged={changed} onError={setError} />,
     },
   ];
@@ -99,19 +117,17 @@ export function PeoplePage() {
       <div className="page-head">
         <div>
           <h1 id="people-title" ref={heading} tabIndex={-1}>
-            People
+            {t('people.title')}
           </h1>
-          <p className="list-meta">
-            Who may act on this station. Operators log in with their badge; technicians, supervisors and admins with their badge and a PIN.
-          </p>
+          <p className="list-meta">{t('people.lead')}</p>
         </div>
       </div>
-      <AddPersonForm onAdded={(p) => changed(`${p.name} (${p.badge}) was added as ${ROLE_LABEL[p.role].toLowerCase()}.`)} />
+      <AddPersonForm onAdded={(p) => changed(t('people.added', { name: p.name, badge: p.badge, role: t(ROLE_WORD[p.role]) }))} />
       <ListMessages error={error} notice={notice} />
-      <ListBody items={people} error={error} empty="No one yet.">
+      <ListBody items={people} error={error} empty={t('people.none')}>
         {(rows) => (
           <DataTable
-            label="People"
+            label={t('people.title')}
             columns={columns}
             rows={rows}
             rowKey={(p) => p.badge}

@@ -1,22 +1,31 @@
 import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
+import { useFormat } from '../../i18n/use-format.ts';
 import type { ProcedureDraft } from '#contract/procedures.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { Field } from '../../components/Field.tsx';
 import { ListBody, ListMessages } from '../../components/ListState.tsx';
 import { fieldErrors } from '../../components/field-errors.ts';
-import { formatDateTime, shortHash } from '../../components/format.ts';
+import { shortHash } from '../../components/format.ts';
 import { ChangeList } from './ChangeList.tsx';
 
-const KIND_TEXT: Record<ProcedureDraft['kind'], string> = { edit: 'Change', rollback: 'Roll back', outside: 'Changed outside the app' };
-const STATE_TEXT: Record<ProcedureDraft['state'], string> = {
-  pending: 'Awaiting approval',
-  approved: 'Approved',
-  rejected: 'Rejected',
-  superseded: 'Superseded',
-};
+const KIND_TEXT = {
+  edit: 'procedures.kindEdit',
+  rollback: 'procedures.kindRollback',
+  outside: 'procedures.kindOutside',
+} as const satisfies Record<ProcedureDraft['kind'], string>;
+const STATE_TEXT = {
+  pending: 'procedures.statePending',
+  approved: 'procedures.stateApproved',
+  rejected: 'procedures.stateRejected',
+  superseded: 'procedures.stateSuperseded',
+} as const satisfies Record<ProcedureDraft['state'], string>;
 
 /** Changes waiting for a second supervisor, then the ones decided: each with its diff in words, author and reason. */
 export function DraftsPanel({ procedureId, refresh, onDecided }: { procedureId: string; refresh: string; onDecided(notice: string): void }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const [drafts, setDrafts] = useState<ProcedureDraft[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -28,22 +37,22 @@ export function DraftsPanel({ procedureId, refresh, onDecided }: { procedureId: 
       if (r.ok) {
         setDrafts(r.value.drafts);
         setError(null);
-      } else setError(r.error.message);
+      } else setError(errorText(t, r.error));
     });
     return () => {
       live = false;
     };
-  }, [client, procedureId, refresh]);
+  }, [client, procedureId, refresh, t]);
 
   const pending = drafts?.filter((d) => d.state === 'pending') ?? null;
   const decided = drafts?.filter((d) => d.state !== 'pending') ?? [];
   return (
     <section className="card procedure-section" aria-labelledby="drafts-title">
       <h2 id="drafts-title" className="section-title">
-        Changes awaiting approval
+        {t('procedures.awaiting')}
       </h2>
       <ListMessages error={error} />
-      <ListBody items={pending} error={error} empty="Nothing waits for approval.">
+      <ListBody items={pending} error={error} empty={t('procedures.nothingWaits')}>
         {(rows) => (
           <div className="drafts">
             {rows.map((d) => (
@@ -54,12 +63,18 @@ export function DraftsPanel({ procedureId, refresh, onDecided }: { procedureId: 
       </ListBody>
       {decided.length > 0 ? (
         <details className="drafts-decided">
-          <summary>Decided changes ({decided.length})</summary>
+          <summary>{t('procedures.decided', { count: decided.length })}</summary>
           {decided.map((d) => (
-            <div key={d.id} className="draft draft--decided" role="group" aria-label={`${KIND_TEXT[d.kind]} ${d.version}`}>
+            <div key={d.id} className="draft draft--decided" role="group" aria-label={`${t(KIND_TEXT[d.kind])} ${d.version}`}>
               <p className="draft-head">
-                <span className={`proc-tag proc-tag--${d.state}`}>{STATE_TEXT[d.state]}</span> {KIND_TEXT[d.kind]} → {d.version} · by {d.author} · decided by{' '}
-                {d.decidedBy ?? '—'} {formatDateTime(d.decidedAt ?? undefined)}
+                <span className={`proc-tag proc-tag--${d.state}`}>{t(STATE_TEXT[d.state])}</span>{' '}
+                {t('procedures.decidedLine', {
+                  kind: t(KIND_TEXT[d.kind]),
+                  version: d.version,
+                  author: d.author,
+                  by: d.decidedBy ?? '—',
+                  when: f.dateTime(d.decidedAt ?? undefined),
+                })}
                 {d.decisionReason ? ` · “${d.decisionReason}”` : ''}
               </p>
               <ChangeList words={d.diff.map((x) => x.words)} />
@@ -72,6 +87,8 @@ export function DraftsPanel({ procedureId, refresh, onDecided }: { procedureId: 
 }
 
 function DraftCard({ draft, onDecided }: { draft: ProcedureDraft; onDecided(notice: string): void }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const [mode, setMode] = useState<'approve' | 'reject' | null>(null);
   const [badge, setBadge] = useState('');
@@ -91,42 +108,42 @@ function DraftCard({ draft, onDecided }: { draft: ProcedureDraft; onDecided(noti
     if (r.ok) {
       onDecided(
         mode === 'approve'
-          ? `Approved: ${draft.procedureId} ${draft.version} loads on each socket between runs.`
-          : `Rejected: ${draft.procedureId} stays on ${draft.baseVersion}.`,
+          ? t('procedures.approvedNotice', { procedure: draft.procedureId, version: draft.version })
+          : t('procedures.rejectedNotice', { procedure: draft.procedureId, version: draft.baseVersion }),
       );
       return;
     }
-    const split = fieldErrors(r.error);
+    const split = fieldErrors(t, r.error);
     setFields(split.fields);
     setForm(split.form);
   };
 
   return (
-    <article className={`draft draft--${draft.kind}`} aria-label={`${KIND_TEXT[draft.kind]} ${draft.baseVersion} → ${draft.version}`}>
+    <article className={`draft draft--${draft.kind}`} aria-label={`${t(KIND_TEXT[draft.kind])} ${draft.baseVersion} → ${draft.version}`}>
       <header className="draft-head">
-        <span className="proc-tag proc-tag--draft">{STATE_TEXT[draft.state]}</span>
+        <span className="proc-tag proc-tag--draft">{t(STATE_TEXT[draft.state])}</span>
         <span className="draft-title">
-          {KIND_TEXT[draft.kind]}: {draft.baseVersion} <span className="mono muted">{shortHash(draft.baseHash)}</span> → {draft.version}
+          {t(KIND_TEXT[draft.kind])}: {draft.baseVersion} <span className="mono muted">{shortHash(draft.baseHash)}</span> → {draft.version}
         </span>
       </header>
       <p className="draft-meta">
-        {draft.kind === 'outside' ? 'Found on disk' : <>By {draft.author}</>} · {formatDateTime(draft.createdAt)}
+        {draft.kind === 'outside' ? t('procedures.foundOnDisk') : t('supervisor.by', { who: draft.author })} · {f.dateTime(draft.createdAt)}
         {draft.reason ? (
           <>
             {' '}
-            · Reason: <span className="strong">{draft.reason}</span>
+            · <Trans i18nKey="procedures.reasonIs" values={{ reason: draft.reason }} components={{ reason: <span className="strong" /> }} />
           </>
         ) : null}
       </p>
       <ChangeList words={draft.diff.map((d) => d.words)} />
-      <p className="list-meta">Until it is approved, the sockets keep running {draft.baseVersion}.</p>
+      <p className="list-meta">{t('procedures.untilApproved', { version: draft.baseVersion })}</p>
       {mode === null ? (
         <div className="draft-actions">
           <button type="button" className="button button--primary" onClick={() => setMode('approve')}>
-            Approve…
+            {t('procedures.approve')}
           </button>
           <button type="button" className="button button--secondary" onClick={() => setMode('reject')}>
-            Reject…
+            {t('procedures.reject')}
           </button>
         </div>
       ) : (
@@ -139,22 +156,22 @@ function DraftCard({ draft, onDecided }: { draft: ProcedureDraft; onDecided(noti
         >
           {mode === 'approve' ? (
             <>
-              <p className="list-meta">A second supervisor approves: not the one who made the change.</p>
+              <p className="list-meta">{t('procedures.secondSupervisor')}</p>
               <div className="draft-form-fields">
-                <Field label="Supervisor badge" value={badge} autoComplete="off" error={fields.supervisorId} onChange={(e) => setBadge(e.target.value)} />
-                <Field label="PIN" type="password" autoComplete="off" value={pin} error={fields.pin} onChange={(e) => setPin(e.target.value)} />
+                <Field label={t('approval.badge')} value={badge} autoComplete="off" error={fields.supervisorId} onChange={(e) => setBadge(e.target.value)} />
+                <Field label={t('login.pin')} type="password" autoComplete="off" value={pin} error={fields.pin} onChange={(e) => setPin(e.target.value)} />
               </div>
             </>
           ) : (
-            <Field label="Why it is rejected" value={reason} maxLength={500} error={fields.reason} onChange={(e) => setReason(e.target.value)} />
+            <Field label={t('procedures.whyRejected')} value={reason} maxLength={500} error={fields.reason} onChange={(e) => setReason(e.target.value)} />
           )}
           <ListMessages error={form} />
           <div className="draft-actions">
             <button type="submit" className={`button ${mode === 'approve' ? 'button--primary' : 'button--danger'}`} disabled={busy}>
-              {mode === 'approve' ? 'Approve change' : 'Reject change'}
+              {mode === 'approve' ? t('procedures.approveChange') : t('procedures.rejectChange')}
             </button>
             <button type="button" className="button button--secondary" onClick={() => setMode(null)}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         </form>

@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Field, SelectField } from '../../components/Field.tsx';
 import { keyOf, textOf, type Edits, type FieldRef } from './edit-model.ts';
 
@@ -74,6 +75,7 @@ export function EditToggle({ path, label, ...p }: EditProps & { path: readonly (
 
 /** Inclusive or not, as the comparison a reader knows: ≤ or <. */
 export function EditInclusive({ path, label, ...p }: EditProps & { path: readonly (string | number)[]; label: string }) {
+  const { t } = useTranslation();
   const ref = refAt(p.refs, path);
   if (!ref) return null;
   const key = keyOf(path);
@@ -84,8 +86,8 @@ export function EditInclusive({ path, label, ...p }: EditProps & { path: readonl
       label={label}
       value={value === 'false' ? 'false' : 'true'}
       options={[
-        { value: 'true', label: '≤ inclusive' },
-        { value: 'false', label: '< exclusive' },
+        { value: 'true', label: t('editor.inclusive') },
+        { value: 'false', label: t('editor.exclusive') },
       ]}
       error={p.errors[key]}
       onChange={(v) => p.onEdit(ref, v)}

@@ -1,8 +1,10 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { shortHash } from '../../components/format.ts';
 
 /** A procedure hash, short, with a button that copies the full value (the title shows it too). */
 export function HashChip({ hash }: { hash: string }) {
+  const { t } = useTranslation();
   const [copied, setCopied] = useState(false);
   return (
     <span className="hash-chip">
@@ -12,7 +14,7 @@ export function HashChip({ hash }: { hash: string }) {
       <button
         type="button"
         className="hash-copy"
-        aria-label={`Copy hash ${shortHash(hash)}`}
+        aria-label={t('procedures.copyHash', { hash: shortHash(hash) })}
         onClick={() => {
           void navigator.clipboard?.writeText(hash).then(
             () => setCopied(true),
@@ -20,7 +22,7 @@ export function HashChip({ hash }: { hash: string }) {
           );
         }}
       >
-        {copied ? 'Copied' : 'Copy'}
+        {copied ? t('procedures.copied') : t('tokens.copy')}
       </button>
     </span>
   );

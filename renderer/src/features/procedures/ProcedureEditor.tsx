@@ -1,4 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { defaultText } from '#contract/localized-text.ts';
 import type { CommandOutput } from '#contract/commands.ts';
 import type { MeasurementSpec, PhaseSpec } from '#contract/procedure.ts';
 import type { FieldDiff, ProcedureChangeResult } from '#contract/procedures.ts';
@@ -40,6 +42,7 @@ export function ProcedureEditor({
   onSaved(result: ProcedureChangeResult): void;
 }) {
   const client = useStationClient();
+  const { t } = useTranslation();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [edits, setEdits] = useState<Edits>({});
@@ -111,7 +114,7 @@ export function ProcedureEditor({
       setReview({ version: r.value.version, diff: r.value.diff });
       return;
     }
-    const split = refusalByField(r.error, changes);
+    const split = refusalByField(t, r.error, changes);
     setRefused(split.fields);
     setFormError(split.form);
   };
@@ -133,7 +136,7 @@ export function ProcedureEditor({
       onSaved(r.value);
       return;
     }
-    const split = refusalByField(r.error, changes);
+    const split = refusalByField(t, r.error, changes);
     setRefused(split.fields);
     setFormError(split.form);
     // A refused field goes back to the editor, where it is shown; a refused reason stays here.
@@ -282,7 +285,7 @@ function PhaseBlock({ phase, ep, stopOnFailure }: { phase: PhaseSpec; ep: EditPr
         <h3 id={titleId} className="editor-block-title">
           {phase.title ? (
             <>
-              {phase.title} <span className="mono muted editor-phase-name">{phase.name}</span>
+              {defaultText(phase.title)} <span className="mono muted editor-phase-name">{phase.name}</span>
             </>
           ) : (
             <span className="mono">{phase.name}</span>
@@ -313,7 +316,7 @@ function PhaseBlock({ phase, ep, stopOnFailure }: { phase: PhaseSpec; ep: EditPr
           <div className="editor-instance" key={i} role="group" aria-label={`Instance ${label}`}>
             <h4 className="editor-instance-title">
               <span className="mono">{label}</span>
-              {inst.title ? <span className="muted"> · {inst.title}</span> : null}
+              {inst.title ? <span className="muted"> · {defaultText(inst.title)}</span> : null}
               <span className="muted small"> · limits for this instance only</span>
             </h4>
             <div className="editor-grid editor-grid--phase">

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
 import type { CommandOutput } from '#contract/commands.ts';
 import type { LiveSocket } from '#contract/live.ts';
 import type { ProcedureChangeResult } from '#contract/procedures.ts';
@@ -27,6 +29,7 @@ interface Props {
  * without code, changes awaiting approval, and every version ever run (compare, roll back).
  */
 export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
+  const { t } = useTranslation();
   const client = useStationClient();
   const heading = useRef<HTMLHeadingElement>(null);
   const [list, setList] = useState<List | null>(null);
@@ -51,12 +54,12 @@ export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
         setList(r.value);
         setError(null);
         setSelected((s) => s ?? r.value.sockets[0]?.procedureId ?? r.value.procedures[0]?.id ?? null);
-      } else setError(r.error.message);
+      } else setError(errorText(t, r.error));
     });
     return () => {
       live = false;
     };
-  }, [client, tick, runsEnded, loadedKey, changed]);
+  }, [client, tick, runsEnded, loadedKey, changed, t]);
 
   useEffect(() => {
     // What a save did (applied, or a draft waiting) is shown where the editor starts, in view.
@@ -74,22 +77,22 @@ export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
       <div className="page-head">
         <div>
           <h1 id="procedures-title" ref={heading} tabIndex={-1}>
-            Procedures
+            {t('nav.procedures')}
           </h1>
           <p className="list-meta">
             {list ? (
               <>
-                From the sequence folder <span className="mono">{list.folder}</span>.{' '}
-                {list.approvalRequired ? 'Changes need a second supervisor’s approval.' : 'Changes apply without approval (Settings: changes need approval).'}
+                <Trans i18nKey="procedures.fromFolder" values={{ folder: list.folder }} components={{ folder: <span className="mono" /> }} />{' '}
+                {list.approvalRequired ? t('procedures.needApproval') : t('procedures.noApproval')}
               </>
             ) : (
-              'The procedures of this station.'
+              t('procedures.lead')
             )}
           </p>
         </div>
       </div>
       <ListMessages error={error} notice={notice} />
-      <ListBody items={list?.procedures ?? null} error={error} empty="The sequence folder holds no procedure.">
+      <ListBody items={list?.procedures ?? null} error={error} empty={t('procedures.noneInFolder')}>
         {(rows) => (
           <ProcedureList
             items={rows}
@@ -109,21 +112,23 @@ export function ProceduresPage({ sockets, runsEnded, loadedKey }: Props) {
           <DraftsPanel key={`d-${selected}`} procedureId={selected} refresh={`${tick} ${changed}`} onDecided={refresh} />
           <section className="procedure-section" aria-labelledby="editor-title">
             <h2 id="editor-title" className="section-title procedure-editor-title">
-              Edit {current.name ?? current.id}
+              {t('procedures.editTitle', { name: current.name ?? current.id })}
             </h2>
             {saved ? (
               <div className={`card save-result save-result--${saved.state}`} role="status" ref={savedRef}>
                 <p className="save-result-title">
                   {saved.state === 'draft'
-                    ? `Submitted for approval as ${saved.version}. The sockets keep running the current version until a second supervisor approves.`
-                    : `Saved as ${saved.version}${saved.hash ? ` · ${shortHash(saved.hash)}` : ''}. Each socket loads it between runs.`}
+                    ? t('procedures.submitted', { version: saved.version })
+                    : saved.hash
+                      ? t('procedures.savedHash', { version: saved.version, hash: shortHash(saved.hash) })
+                      : t('procedures.saved', { version: saved.version })}
                 </p>
-                <ChangeList words={saved.diff.map((d) => d.words)} label="Saved changes" />
+                <ChangeList words={saved.diff.map((d) => d.words)} label={t('procedures.savedChanges')} />
               </div>
             ) : null}
             {current.error ? (
               <p className="field-error" role="alert">
-                This procedure does not load ({current.error.message}): fix its files first.
+                {t('procedures.fixFirst', { error: current.error.message })}
               </p>
             ) : (
               <ProcedureEditor

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ProcedureVersionItem } from '#contract/procedures.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { Field } from '../../components/Field.tsx';
@@ -18,6 +19,7 @@ export function RollbackForm({
   onCancel(): void;
   onDone(notice: string): void;
 }) {
+  const { t } = useTranslation();
   const client = useStationClient();
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -26,11 +28,11 @@ export function RollbackForm({
   return (
     <form
       className="card rollback-form"
-      aria-label={`Roll back to ${target.version}`}
+      aria-label={t('procedures.rollbackTo', { version: target.version })}
       onSubmit={(e) => {
         e.preventDefault();
         if (reason.trim().length < 3) {
-          setError('Say why you roll back (a few words)');
+          setError(t('procedures.sayWhyRollback'));
           return;
         }
         setBusy(true);
@@ -39,11 +41,11 @@ export function RollbackForm({
           if (r.ok)
             onDone(
               r.value.state === 'draft'
-                ? `Roll back to ${target.version} awaits a second supervisor's approval.`
-                : `Rolled back: ${r.value.version} (the content of ${target.version}) loads on each socket between runs.`,
+                ? t('procedures.rollbackAwaits', { version: target.version })
+                : t('procedures.rolledBack', { version: r.value.version, from: target.version }),
             );
           else {
-            const split = fieldErrors(r.error);
+            const split = fieldErrors(t, r.error);
             setError(split.fields.reason ?? null);
             setForm(split.form);
           }
@@ -51,12 +53,12 @@ export function RollbackForm({
       }}
     >
       <h3 className="editor-block-title">
-        Roll back to {target.version} <span className="mono muted">{shortHash(target.hash)}</span>
+        {t('procedures.rollbackTo', { version: target.version })} <span className="mono muted">{shortHash(target.hash)}</span>
       </h3>
-      <p className="list-meta">Its procedure.yaml is written back as a new version; the history keeps every version.</p>
+      <p className="list-meta">{t('procedures.rollbackLead')}</p>
       <Field
-        label="Reason"
-        hint="Required. Kept in the audit trail."
+        label={t('history.reason')}
+        hint={t('procedures.rollbackHint')}
         value={reason}
         maxLength={500}
         error={error}
@@ -65,10 +67,10 @@ export function RollbackForm({
       <ListMessages error={form} />
       <div className="draft-actions">
         <button type="submit" className="button button--primary" disabled={busy}>
-          Roll back
+          {t('procedures.rollback')}
         </button>
         <button type="button" className="button button--secondary" onClick={onCancel}>
-          Cancel
+          {t('common.cancel')}
         </button>
       </div>
     </form>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { ProcedureFileChange } from '#contract/procedures.ts';
 import { shortHash } from '../../components/format.ts';
 
@@ -23,40 +24,41 @@ export function diffLines(diff: string): Line[] {
   return out;
 }
 
-const STATUS_TEXT: Record<ProcedureFileChange['status'], string> = {
-  unchanged: 'unchanged',
-  added: 'added',
-  removed: 'removed',
-  changed: 'changed',
-};
+const STATUS_TEXT = {
+  unchanged: 'diff.unchanged',
+  added: 'diff.added',
+  removed: 'diff.removed',
+  changed: 'diff.changed',
+} as const satisfies Record<ProcedureFileChange['status'], string>;
 
 /** One file of a comparison: its name and status, then its lines, added green with +, removed red with −. */
 export function FileDiff({ file }: { file: ProcedureFileChange }) {
+  const { t } = useTranslation();
   const lines = file.diff ? diffLines(file.diff) : [];
   return (
-    <section className={`file-diff file-diff--${file.status}`} aria-label={`${file.name}, ${STATUS_TEXT[file.status]}`}>
+    <section className={`file-diff file-diff--${file.status}`} aria-label={`${file.name}, ${t(STATUS_TEXT[file.status])}`}>
       <header className="file-diff-head">
         <span className="mono file-diff-name">{file.name}</span>
-        <span className={`file-diff-status file-diff-status--${file.status}`}>{STATUS_TEXT[file.status]}</span>
+        <span className={`file-diff-status file-diff-status--${file.status}`}>{t(STATUS_TEXT[file.status])}</span>
         <span className="muted small mono">
           {file.fromSha256 ? shortHash(file.fromSha256) : '—'} → {file.toSha256 ? shortHash(file.toSha256) : '—'}
         </span>
       </header>
       {lines.length > 0 ? (
-        <table className="diff-lines" aria-label={`Lines of ${file.name}`}>
+        <table className="diff-lines" aria-label={t('diff.linesOf', { file: file.name })}>
           <tbody>
             {lines.map((l, i) =>
               l.kind === 'hunk' ? (
                 <tr key={i} className="diff-line diff-line--hunk">
                   <td colSpan={4}>
-                    ⋯ from line {l.to} {l.text ? <span className="mono">{l.text}</span> : null}
+                    ⋯ {t('diff.fromLine', { line: l.to })} {l.text ? <span className="mono">{l.text}</span> : null}
                   </td>
                 </tr>
               ) : (
                 <tr key={i} className={`diff-line diff-line--${l.kind}`}>
                   <td className="diff-num">{l.from ?? ''}</td>
                   <td className="diff-num">{l.to ?? ''}</td>
-                  <td className="diff-sign" aria-label={l.kind === 'add' ? 'added' : l.kind === 'del' ? 'removed' : undefined}>
+                  <td className="diff-sign" aria-label={l.kind === 'add' ? t('diff.added') : l.kind === 'del' ? t('diff.removed') : undefined}>
                     {l.kind === 'add' ? '+' : l.kind === 'del' ? '−' : ''}
                   </td>
                   <td className="diff-text">{l.text || ' '}</td>
@@ -66,9 +68,7 @@ export function FileDiff({ file }: { file: ProcedureFileChange }) {
           </tbody>
         </table>
       ) : file.status === 'unchanged' ? null : (
-        <p className="list-meta file-diff-none">
-          {file.diff === null && file.status === 'changed' ? 'Compared by SHA-256 only (a binary file, or its text was not kept).' : null}
-        </p>
+        <p className="list-meta file-diff-none">{file.diff === null && file.status === 'changed' ? t('diff.shaOnly') : null}</p>
       )}
     </section>
   );

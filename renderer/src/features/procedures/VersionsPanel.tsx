@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
+import { useFormat } from '../../i18n/use-format.ts';
 import type { CommandOutput } from '#contract/commands.ts';
 import type { ProcedureVersionItem } from '#contract/procedures.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { ListBody, ListMessages } from '../../components/ListState.tsx';
-import { formatDateTime, shortHash } from '../../components/format.ts';
+import { shortHash } from '../../components/format.ts';
 import { HashChip } from './HashChip.tsx';
 import { FileDiff } from './UnifiedDiff.tsx';
 import { RollbackForm } from './RollbackForm.tsx';
@@ -26,6 +29,8 @@ export function VersionsPanel({
   refresh: string;
   onChanged(notice: string): void;
 }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const [versions, setVersions] = useState<ProcedureVersionItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -44,12 +49,12 @@ export function VersionsPanel({
         // On each (re)load: the newest against the one before it, so a new version shows what it changed.
         setTo(r.value.versions[0]?.hash ?? null);
         setFrom(r.value.versions[1]?.hash ?? null);
-      } else setError(r.error.message);
+      } else setError(errorText(t, r.error));
     });
     return () => {
       live = false;
     };
-  }, [client, procedureId, refresh, currentHash]);
+  }, [client, procedureId, refresh, currentHash, t]);
 
   useEffect(() => {
     if (!from || !to || from === to) return;
@@ -57,12 +62,12 @@ export function VersionsPanel({
     void client.invoke('procedures.compare', { procedureId, fromHash: from, toHash: to }).then((r) => {
       if (!live) return;
       if (r.ok) setComparison(r.value);
-      else setError(r.error.message);
+      else setError(errorText(t, r.error));
     });
     return () => {
       live = false;
     };
-  }, [client, procedureId, from, to]);
+  }, [client, procedureId, from, to, t]);
 
   // Only the comparison of the pair picked now (a slower answer for an earlier pair is not shown).
   const comparison = compared && compared.from.hash === from && compared.to.hash === to ? compared : null;
@@ -70,37 +75,37 @@ export function VersionsPanel({
   const columns: Column<ProcedureVersionItem>[] = [
     {
       key: 'version',
-      header: 'Version',
+      header: t('procedures.version'),
       cell: (v) => (
         <>
           <span className="strong">{v.version}</span>
-          {v.hash === currentHash ? <span className="proc-tag proc-tag--on version-current">Loaded now</span> : null}
+          {v.hash === currentHash ? <span className="proc-tag proc-tag--on version-current">{t('procedures.loadedNow')}</span> : null}
         </>
       ),
     },
-    { key: 'hash', header: 'Hash', cell: (v) => <HashChip hash={v.hash} /> },
-    { key: 'loaded', header: 'First loaded', cell: (v) => formatDateTime(v.firstLoadedAt) },
+    { key: 'hash', header: t('procedures.hash'), cell: (v) => <HashChip hash={v.hash} /> },
+    { key: 'loaded', header: t('procedures.firstLoaded'), cell: (v) => f.dateTime(v.firstLoadedAt) },
     {
       key: 'compare',
-      header: 'Compare',
+      header: t('procedures.compare'),
       cell: (v) => (
-        <div className="version-pick" role="group" aria-label={`Compare ${v.version} ${shortHash(v.hash)}`}>
+        <div className="version-pick" role="group" aria-label={t('procedures.compareLabel', { version: v.version, hash: shortHash(v.hash) })}>
           <label>
-            <input type="radio" name="compare-from" checked={from === v.hash} onChange={() => setFrom(v.hash)} /> From
+            <input type="radio" name="compare-from" checked={from === v.hash} onChange={() => setFrom(v.hash)} /> {t('history.from')}
           </label>
           <label>
-            <input type="radio" name="compare-to" checked={to === v.hash} onChange={() => setTo(v.hash)} /> To
+            <input type="radio" name="compare-to" checked={to === v.hash} onChange={() => setTo(v.hash)} /> {t('history.to')}
           </label>
         </div>
       ),
     },
     {
       key: 'actions',
-      header: 'Actions',
+      header: t('common.actions'),
       cell: (v) =>
         v.hash === currentHash ? null : (
           <button type="button" className="button button--secondary procedure-action" onClick={() => setRollbackTo(v)}>
-            Roll back to {v.version}
+            {t('procedures.rollbackTo', { version: v.version })}
           </button>
         ),
     },
@@ -109,12 +114,12 @@ export function VersionsPanel({
   return (
     <section className="card procedure-section" aria-labelledby="versions-title">
       <h2 id="versions-title" className="section-title">
-        Versions
+        {t('procedures.versions')}
       </h2>
-      <p className="list-meta">Every version of this procedure the station has loaded, newest first. Pick a From and a To to see what changed.</p>
+      <p className="list-meta">{t('procedures.versionsLead')}</p>
       <ListMessages error={error} />
-      <ListBody items={versions} error={error} empty="No version loaded yet.">
-        {(rows) => <DataTable label="Versions" columns={columns} rows={rows} rowKey={(v) => v.hash} />}
+      <ListBody items={versions} error={error} empty={t('procedures.noVersion')}>
+        {(rows) => <DataTable label={t('procedures.versions')} columns={columns} rows={rows} rowKey={(v) => v.hash} />}
       </ListBody>
       {rollbackTo ? (
         <RollbackForm
@@ -128,12 +133,12 @@ export function VersionsPanel({
         />
       ) : null}
       {comparison ? (
-        <div className="version-compare" role="region" aria-label="Version compare">
+        <div className="version-compare" role="region" aria-label={t('procedures.versionCompare')}>
           <h3 className="version-compare-title">
             {comparison.from.version} <span className="mono muted">{shortHash(comparison.from.hash)}</span> → {comparison.to.version}{' '}
             <span className="mono muted">{shortHash(comparison.to.hash)}</span>
           </h3>
-          {comparison.files.filter((f) => f.status !== 'unchanged').length === 0 ? <p className="list-meta">The two versions hold the same files.</p> : null}
+          {comparison.files.filter((f) => f.status !== 'unchanged').length === 0 ? <p className="list-meta">{t('procedures.sameFiles')}</p> : null}
           {comparison.files
             .filter((f) => f.status !== 'unchanged')
             .map((f) => (
@@ -141,7 +146,7 @@ export function VersionsPanel({
             ))}
           {comparison.files.some((f) => f.status === 'unchanged') ? (
             <p className="list-meta">
-              Unchanged:{' '}
+              {t('procedures.unchanged')}{' '}
               {comparison.files
                 .filter((f) => f.status === 'unchanged')
                 .map((f) => f.name)
@@ -150,7 +155,7 @@ export function VersionsPanel({
           ) : null}
         </div>
       ) : from && to && from === to ? (
-        <p className="list-meta">From and To are the same version: pick two different ones.</p>
+        <p className="list-meta">{t('procedures.sameVersion')}</p>
       ) : null}
     </section>
   );

@@ -1,14 +1,9 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
+import { useFormat } from '../../i18n/use-format.ts';
 import type { Attachment } from '#contract/records.ts';
 import { useStationClient } from '../../api/station-context.tsx';
-import { formatNumber } from '../../components/format.ts';
-
-/** Sizes as people read them: bytes, kB, MB. */
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${formatNumber(Math.round(bytes / 102.4) / 10)} kB`;
-  return `${formatNumber(Math.round(bytes / (1024 * 102.4)) / 10)} MB`;
-}
 
 /** The stored bytes as a Blob of the attachment's media type. */
 function toBlob(base64: string, mediaType: string): Blob {
@@ -20,8 +15,9 @@ function toBlob(base64: string, mediaType: string): Blob {
 
 /** A phase's files: pictures inline, anything else as a download. */
 export function Attachments({ attachments, label }: { attachments: readonly Attachment[]; label: string }) {
+  const { t } = useTranslation();
   return (
-    <ul className="attachments" aria-label={`Attachments of ${label}`}>
+    <ul className="attachments" aria-label={t('run.attachmentsOf', { phase: label })}>
       {attachments.map((a) => (
         <li key={`${a.sha256}-${a.name}`} className="attachment">
           {a.mediaType.startsWith('image/') ? <AttachedImage attachment={a} /> : <AttachedFile attachment={a} />}
@@ -32,6 +28,8 @@ export function Attachments({ attachments, label }: { attachments: readonly Atta
 }
 
 function AttachedImage({ attachment: a }: { attachment: Attachment }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -43,18 +41,18 @@ function AttachedImage({ attachment: a }: { attachment: Attachment }) {
       if (r.ok) {
         made = URL.createObjectURL(toBlob(r.value.base64, a.mediaType));
         setUrl(made);
-      } else setError(r.error.message);
+      } else setError(errorText(t, r.error));
     });
     return () => {
       live = false;
       if (made) URL.revokeObjectURL(made);
     };
-  }, [client, a.sha256, a.mediaType]);
+  }, [client, a.sha256, a.mediaType, t]);
   return (
     <figure className="attachment-figure">
-      {url ? <img src={url} alt={a.name} className="attachment-image" /> : error ? null : <p className="list-meta">Loading {a.name}…</p>}
+      {url ? <img src={url} alt={a.name} className="attachment-image" /> : error ? null : <p className="list-meta">{t('run.loadingFile', { name: a.name })}</p>}
       <figcaption>
-        <span className="mono">{a.name}</span> <span className="muted">· {formatSize(a.size)}</span>
+        <span className="mono">{a.name}</span> <span className="muted">· {f.size(a.size)}</span>
         {error ? (
           <span className="field-error" role="alert">
             {error}
@@ -66,6 +64,8 @@ function AttachedImage({ attachment: a }: { attachment: Attachment }) {
 }
 
 function AttachedFile({ attachment: a }: { attachment: Attachment }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -74,7 +74,7 @@ function AttachedFile({ attachment: a }: { attachment: Attachment }) {
     const r = await client.invoke('attachments.get', { sha256: a.sha256 });
     setBusy(false);
     if (!r.ok) {
-      setError(r.error.message);
+      setError(errorText(t, r.error));
       return;
     }
     setError(null);
@@ -89,12 +89,18 @@ function AttachedFile({ attachment: a }: { attachment: Attachment }) {
   };
   return (
     <div className="attachment-file">
-      <button type="button" className="button button--secondary" onClick={() => void download()} disabled={busy} aria-label={`Download ${a.name}`}>
-        {busy ? 'Downloading…' : 'Download'}
+      <button
+        type="button"
+        className="button button--secondary"
+        onClick={() => void download()}
+        disabled={busy}
+        aria-label={t('run.downloadName', { name: a.name })}
+      >
+        {busy ? t('run.downloading') : t('run.download')}
       </button>
       <span className="mono">{a.name}</span>
       <span className="muted">
-        {a.mediaType || 'file'} · {formatSize(a.size)}
+        {a.mediaType || t('run.file')} · {f.size(a.size)}
       </span>
       {error ? (
         <span className="field-error" role="alert">

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { ProcedureRef } from '#contract/records.ts';
 import { shortHash } from '../../components/format.ts';
 
@@ -6,20 +7,21 @@ import { shortHash } from '../../components/format.ts';
  * auditor sees which file changed (the full values are in the title and in every export).
  */
 export function ProcedureFiles({ procedure }: { procedure: ProcedureRef }) {
+  const { t } = useTranslation();
   const files = procedure.files;
   return (
     <section className="card procedure-files" aria-labelledby="procedure-files-title">
       <div className="procedure-files-head">
         <h2 id="procedure-files-title" className="section-title">
-          Procedure files
+          {t('run.files')}
         </h2>
-        <span className="section-meta">what the procedure hash above covers</span>
+        <span className="section-meta">{t('run.filesMeta')}</span>
       </div>
       {files && files.length > 0 ? (
-        <table className="runs procedure-files-table" aria-label="Files of the procedure">
+        <table className="runs procedure-files-table" aria-label={t('run.filesLabel')}>
           <thead>
             <tr>
-              <th scope="col">File</th>
+              <th scope="col">{t('run.file')}</th>
               <th scope="col">SHA-256</th>
             </tr>
           </thead>
@@ -37,7 +39,7 @@ export function ProcedureFiles({ procedure }: { procedure: ProcedureRef }) {
           </tbody>
         </table>
       ) : (
-        <p className="list-meta">No file list was kept with this run: it was recorded by an older Passline, or imported from a record without one.</p>
+        <p className="list-meta">{t('run.noFiles')}</p>
       )}
     </section>
   );

@@ -1,4 +1,11 @@
 import { Suspense, lazy, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { StationError } from '#contract/errors.ts';
+import { errorText } from '../../i18n/errors.ts';
+import { useFormat } from '../../i18n/use-format.ts';
+import { useProcedureText } from '../../i18n/procedure-text.ts';
+import { recordedText } from '../../i18n/record-text.ts';
+import { GROUP } from '../operator/PhaseList.tsx';
 import type { ExportFormat, UploadStatus } from '#contract/upload.ts';
 import type { ProcedureSummary } from '#contract/procedure.ts';
 import type { PhaseRecord, RunRecord } from '#contract/records.ts';
@@ -12,7 +19,7 @@ import { OutcomeBadge } from '../../components/Badge.tsx';
 import { MeasurementTable } from '../../components/MeasurementTable.tsx';
 import { PhaseErrorNote } from '../../components/PhaseErrorNote.tsx';
 import { isPlottable } from '../../components/charts/measurement-series.ts';
-import { failingFirst, formatDateTime, formatDuration, formatTime, formatValue, shortHash } from '../../components/format.ts';
+import { failingFirst, shortHash } from '../../components/format.ts';
 
 // The chart kit (uPlot) loads only for a run that has a series to plot.
 const SeriesPlots = lazy(() => import('./SeriesPlots.tsx').then((m) => ({ default: m.SeriesPlots })));
@@ -28,10 +35,13 @@ interface Props {
 
 /** One run's full record: what a supervisor or test engineer reads after the fact. */
 export function RunPage({ runId, runsEnded, procedure, upload }: Props) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const text = useProcedureText();
   const client = useStationClient();
   const [record, setRecord] = useState<RunRecord | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [exportError, setExportError] = useState<string | null>(null);
+  const [error, setError] = useState<StationError | null>(null);
+  const [exportError, setExportError] = useState<StationError | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
   // Reload when a run ends while this one shows RUNNING.
@@ -41,7 +51,7 @@ export function RunPage({ runId, runsEnded, procedure, upload }: Props) {
     void client.invoke('runs.get', { runId }).then((r) => {
       if (!live) return;
       if (r.ok) setRecord(r.value);
-      else setError(r.error.message);
+      else setError(r.error);
     });
     return () => {
       live = false;
@@ -57,19 +67,19 @@ export function RunPage({ runId, runsEnded, procedure, upload }: Props) {
     return (
       <section className="page" aria-labelledby="run-title">
         <a className="back-link" href="#/history">
-          ← History
+          {t('run.back')}
         </a>
         <h1 id="run-title" ref={heading} tabIndex={-1}>
-          Run not found
+          {t('run.notFound')}
         </h1>
-        <p className="field-error">{error}</p>
+        <p className="field-error">{errorText(t, error)}</p>
       </section>
     );
   }
   if (!record) {
     return (
       <section className="page" aria-busy="true">
-        <p className="list-meta">Loading run…</p>
+        <p className="list-meta">{t('run.loading')}</p>
       </section>
     );
   }
@@ -78,84 +88,87 @@ export function RunPage({ runId, runsEnded, procedure, upload }: Props) {
   const exportAs = async (format: ExportFormat): Promise<void> => {
     const r = await client.invoke('runs.export', { format, runId });
     if (!r.ok) {
-      setExportError(r.error.message);
+      setExportError(r.error);
       return;
     }
     setExportError(null);
     saveFile(r.value.fileName, r.value.mediaType, r.value.content);
   };
-  const titleOf = (name: string): string | undefined => (sameProcedure ? procedure.phases.find((p) => p.name === name)?.title : undefined);
+  const titleOf = (name: string): string | undefined => {
+    const p = sameProcedure ? procedure.phases.find((x) => x.name === name) : undefined;
+    return p ? text(p.title, p.titles) : undefined;
+  };
   const failing = failingMeasurementsOf(record.phases);
 
   return (
     <section className="page run-page" aria-labelledby="run-title">
       <a className="back-link" href="#/history">
-        ← History
+        {t('run.back')}
       </a>
-      <div className="run-export" role="group" aria-label="Export this run">
-        <span className="list-meta">Export</span>
+      <div className="run-export" role="group" aria-label={t('run.exportLabel')}>
+        <span className="list-meta">{t('run.export')}</span>
         {EXPORTS.map(([format, label]) => (
           <button key={format} type="button" className="button button--secondary" onClick={() => void exportAs(format)}>
-            {label}
+            {t(label)}
           </button>
         ))}
-        {exportError ? <span className="field-error">{exportError}</span> : null}
+        {exportError ? <span className="field-error">{errorText(t, exportError)}</span> : null}
       </div>
       <div className={`run-summary run-summary--${record.outcome.toLowerCase()}`}>
         <div className="run-summary-main">
-          <p className="run-kicker">Unit</p>
+          <p className="run-kicker">{t('run.unit')}</p>
           <h1 id="run-title" ref={heading} tabIndex={-1} className="mono run-serial">
             {record.unit.serialNumber}
           </h1>
           <a className="unit-link" href={unitHref(record.unit.serialNumber)}>
-            All attempts of this unit
+            {t('run.allAttempts')}
           </a>
           <div className="run-outcome">
             <OutcomeBadge outcome={record.outcome} large />
-            {record.outcomeReason ? <span className="run-reason">{record.outcomeReason}</span> : null}
+            {record.outcomeReason ? <span className="run-reason">{recordedText(t, f, record.outcomeReason)}</span> : null}
           </div>
         </div>
         <dl className="facts">
           <div className="facts-two">
-            <dt>Procedure</dt>
+            <dt>{t('run.procedure')}</dt>
             <dd>
-              {record.procedure.name} <span className="muted">v{record.procedure.version}</span>
+              {record.procedure.name} <span className="muted">{t('header.version', { version: record.procedure.version })}</span>
             </dd>
           </div>
           <div>
-            <dt>Procedure hash</dt>
+            <dt>{t('run.procedureHash')}</dt>
             <dd className="mono" title={record.procedure.hash}>
               {shortHash(record.procedure.hash)}
             </dd>
           </div>
           <div>
-            <dt>Part number</dt>
+            <dt>{t('run.partNumber')}</dt>
             <dd className="mono">{record.unit.partNumber ?? '—'}</dd>
           </div>
           <div>
-            <dt>Operator</dt>
+            <dt>{t('run.operator')}</dt>
             <dd>{record.operatorId ?? '—'}</dd>
           </div>
           <div>
-            <dt>Station · socket</dt>
+            <dt>{t('run.stationSocket')}</dt>
             <dd>
               {record.stationId} · {record.socket + 1}
             </dd>
           </div>
           <div>
-            <dt>Started</dt>
-            <dd className="num">{formatDateTime(record.startedAt)}</dd>
+            <dt>{t('run.started')}</dt>
+            <dd className="num">{f.dateTime(record.startedAt)}</dd>
           </div>
           <div>
-            <dt>Ended</dt>
-            <dd className="num">{record.endedAt ? formatDateTime(record.endedAt) : '—'}</dd>
+            <dt>{t('run.ended')}</dt>
+            <dd className="num">{record.endedAt ? f.dateTime(record.endedAt) : '—'}</dd>
           </div>
           <div>
-            <dt>Duration</dt>
-            <dd className="num">{formatDuration(record.durationMs) || '—'}</dd>
+            <dt>{t('run.duration')}</dt>
+            <dd className="num">{f.duration(record.durationMs) || '—'}</dd>
           </div>
           <div className="facts-wide">
-            <dt>Run id</dt>
+            <dt>{t('run.runId')}</dt>
             <dd className="mono small">{record.id}</dd>
           </div>
         </dl>
@@ -164,17 +177,17 @@ export function RunPage({ runId, runsEnded, procedure, upload }: Props) {
       {failing.length > 0 ? (
         <section className="card card--fail" aria-labelledby="failing-title">
           <h2 id="failing-title" className="section-title">
-            Failing measurements
+            {t('result.failingMeasurements')}
           </h2>
-          <table className="failing failing--plain" aria-label="Failing measurements">
+          <table className="failing failing--plain" aria-label={t('result.failingMeasurements')}>
             <thead>
               <tr>
-                <th scope="col">Measurement</th>
-                <th scope="col">Phase</th>
+                <th scope="col">{t('measurement.name')}</th>
+                <th scope="col">{t('run.phase')}</th>
                 <th scope="col" className="num">
-                  Value
+                  {t('measurement.value')}
                 </th>
-                <th scope="col">Why</th>
+                <th scope="col">{t('measurement.why')}</th>
               </tr>
             </thead>
             <tbody>
@@ -185,11 +198,11 @@ export function RunPage({ runId, runsEnded, procedure, upload }: Props) {
                   </th>
                   <td className="mono">{phase}</td>
                   <td className="num value">
-                    {formatValue(m.value, m.aggregates)}
+                    {f.value(m.value, m.aggregates)}
                     {m.units ? <span className="units"> {m.units}</span> : null}
                   </td>
                   <td>
-                    {m.reason ?? (m.outcome === 'UNSET' ? 'not measured' : '—')}
+                    {m.reason ? recordedText(t, f, m.reason) : m.outcome === 'UNSET' ? t('run.notMeasured') : '—'}
                     {m.failureCode ? <span className="tag tag--fail mono">{m.failureCode}</span> : null}
                   </td>
                 </tr>
@@ -203,8 +216,8 @@ export function RunPage({ runId, runsEnded, procedure, upload }: Props) {
 
       <ProcedureFiles procedure={record.procedure} />
 
-      <h2 className="section-title phases-title">Phases</h2>
-      <ol className="record-phases" aria-label="Phases of this run">
+      <h2 className="section-title phases-title">{t('operator.phases')}</h2>
+      <ol className="record-phases" aria-label={t('run.phasesLabel')}>
         {record.phases.map((p) => (
           <RecordPhase
             key={`${p.index}-${p.attempt}`}
@@ -215,16 +228,19 @@ export function RunPage({ runId, runsEnded, procedure, upload }: Props) {
           />
         ))}
       </ol>
-      {record.phases.length === 0 ? <p className="list-meta">No phase ran.</p> : null}
+      {record.phases.length === 0 ? <p className="list-meta">{t('run.noPhase')}</p> : null}
     </section>
   );
 }
 
-const EXPORTS: [ExportFormat, string][] = [
-  ['native', 'Passline JSON'],
-  ['ocp', 'OCP TV (JSON lines)'],
-  ['openhtf', 'OpenHTF JSON'],
-];
+const EXPORTS = [
+  ['native', 'run.exportNative'],
+  ['ocp', 'run.exportOcp'],
+  ['openhtf', 'run.exportOpenhtf'],
+] as const satisfies readonly (readonly [ExportFormat, string])[];
+
+/** Log levels in words; the colour of the tag says the same. */
+const LEVEL = { debug: 'run.levelDebug', info: 'run.levelInfo', warning: 'run.levelWarning', error: 'run.levelError' } as const;
 
 /** Hands the text to the browser (or Electron) as a download. */
 function saveFile(name: string, mediaType: string, content: string): void {
@@ -249,6 +265,8 @@ function RecordPhase({
   procedureId: string;
   partNumber: string | undefined;
 }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const label = title ?? phase.name;
   const params = Object.entries(phase.params ?? {});
   return (
@@ -264,8 +282,8 @@ function RecordPhase({
           <h3 className="phase-title-text">{label}</h3>
           <span className="phase-name mono">
             {phase.name}
-            {phase.attempt > 1 ? ` · attempt ${phase.attempt}` : ''}
-            {phase.group !== 'main' ? ` · ${phase.group}` : ''}
+            {phase.attempt > 1 ? ` · ${t('phase.attempt', { n: phase.attempt })}` : ''}
+            {phase.group !== 'main' ? ` · ${t(GROUP[phase.group])}` : ''}
           </span>
           {params.length > 0 || phase.failureCode ? (
             <span className="phase-tags">
@@ -274,15 +292,15 @@ function RecordPhase({
                   {k}={String(v)}
                 </span>
               ))}
-              {phase.failureCode ? <span className="tag tag--fail mono">failure code {phase.failureCode}</span> : null}
+              {phase.failureCode ? <span className="tag tag--fail mono">{t('run.failureCode', { code: phase.failureCode })}</span> : null}
             </span>
           ) : null}
         </span>
-        <span className="phase-duration num">{formatDuration(phase.durationMs)}</span>
+        <span className="phase-duration num">{f.duration(phase.durationMs)}</span>
       </div>
       {phase.error ? <PhaseErrorNote error={phase.error} showStack /> : null}
       {phase.measurements.length > 0 ? (
-        <MeasurementTable measurements={failingFirst(phase.measurements)} label={`Measurements of ${label}`} showReason />
+        <MeasurementTable measurements={failingFirst(phase.measurements)} label={t('phase.measurementsOf', { phase: label })} showReason />
       ) : null}
       {phase.measurements.some(isPlottable) ? (
         <Suspense fallback={<p className="list-meta series-loading">Loading the chart…</p>}>
@@ -290,21 +308,21 @@ function RecordPhase({
         </Suspense>
       ) : null}
       {phase.logs.length > 0 ? (
-        <table className="logs" aria-label={`Log of ${label}`}>
+        <table className="logs" aria-label={t('run.logOf', { phase: label })}>
           <thead>
             <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Level</th>
-              <th scope="col">Message</th>
-              <th scope="col">Source</th>
+              <th scope="col">{t('run.logTime')}</th>
+              <th scope="col">{t('run.logLevel')}</th>
+              <th scope="col">{t('run.logMessage')}</th>
+              <th scope="col">{t('run.logSource')}</th>
             </tr>
           </thead>
           <tbody>
             {phase.logs.map((l, i) => (
               <tr key={i} className={`log log--${l.level}`}>
-                <td className="num mono">{formatTime(l.ts)}</td>
+                <td className="num mono">{f.logTime(l.ts)}</td>
                 <td>
-                  <span className={`log-level log-level--${l.level}`}>{l.level}</span>
+                  <span className={`log-level log-level--${l.level}`}>{t(LEVEL[l.level])}</span>
                 </td>
                 <td className="log-message">{l.message}</td>
                 <td className="mono muted">{l.source ?? ''}</td>

@@ -1,4 +1,8 @@
 import { useId, useState, type ReactNode } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import { useStationView } from '../../api/station-context.tsx';
+import { errorText } from '../../i18n/errors.ts';
+import { languageOptions } from '../../i18n/language.ts';
 import type { Settings } from '#contract/settings.ts';
 import type { SerialScanner } from '#contract/scans.ts';
 import { useStationClient } from '../../api/station-context.tsx';
@@ -19,10 +23,16 @@ export function SettingsSection({
   restart?: boolean;
   children: ReactNode;
 }) {
+  const { t } = useTranslation();
   return (
     <section className="card settings-section" aria-labelledby={`settings-${id}`}>
       <h2 id={`settings-${id}`} className="section-title">
-        {title} {restart === true ? <span className="restart-tag">Restart</span> : restart === false ? <span className="live-tag">At once</span> : null}
+        {title}{' '}
+        {restart === true ? (
+          <span className="restart-tag">{t('settings.restart')}</span>
+        ) : restart === false ? (
+          <span className="live-tag">{t('settings.atOnce')}</span>
+        ) : null}
       </h2>
       {hint ? <p className="muted settings-hint">{hint}</p> : null}
       {children}
@@ -46,27 +56,33 @@ export function Check({ label, checked, onChange, error }: { label: string; chec
 }
 
 export function StationSection({ draft, set, errors }: SectionProps) {
+  const { t } = useTranslation();
   return (
-    <SettingsSection id="station" title="Station" hint="The name is shown on every screen; the id names this station in every run and upload.">
+    <SettingsSection id="station" title={t('header.station')} hint={t('settings.stationHint')}>
       <div className="settings-grid">
-        <Field label="Station name" value={draft.stationName} onChange={(e) => set('stationName', e.target.value)} error={errors['stationName']} />
         <Field
-          label="Station id (restart)"
+          label={t('settings.field.stationName')}
+          value={draft.stationName}
+          onChange={(e) => set('stationName', e.target.value)}
+          error={errors['stationName']}
+        />
+        <Field
+          label={t('settings.stationIdRestart')}
           className="mono-input"
           value={draft.stationId}
           onChange={(e) => set('stationId', e.target.value)}
           error={errors['stationId']}
         />
         <Field
-          label="Line (restart)"
-          hint="Groups stations in the plant view"
+          label={t('settings.lineRestart')}
+          hint={t('settings.lineHint')}
           value={draft.stationLine}
           onChange={(e) => set('stationLine', e.target.value)}
           error={errors['stationLine']}
         />
         <Field
-          label="Sockets (restart)"
-          hint="Units tested side by side"
+          label={t('settings.socketsRestart')}
+          hint={t('settings.socketsHint')}
           type="number"
           min={1}
           max={16}
@@ -79,24 +95,59 @@ export function StationSection({ draft, set, errors }: SectionProps) {
   );
 }
 
+/**
+ * The screens' language when nobody (or somebody without a language of their own) is logged in,
+ * and the folder of the plant's own catalogs. Both apply at once: the folder is read when a
+ * screen asks for a catalog.
+ */
+export function LanguageSection({ draft, set, errors }: SectionProps) {
+  const { t } = useTranslation();
+  const view = useStationView();
+  const options = languageOptions(view.station?.languages ?? []).map((l) => ({ value: l.code, label: `${l.name} (${l.code})` }));
+  // A language set in the file with no catalog here (yet) stays as it is.
+  if (!options.some((o) => o.value === draft.language)) options.push({ value: draft.language, label: draft.language });
+  return (
+    <SettingsSection id="language" restart={false} title={t('settings.languageTitle')} hint={t('settings.languageHint')}>
+      <div className="settings-grid">
+        <SelectField
+          label={t('settings.field.language')}
+          value={draft.language}
+          options={options}
+          onChange={(v) => set('language', v)}
+          error={errors['language']}
+        />
+        <Field
+          label={t('settings.field.languagesDir')}
+          hint={<Trans i18nKey="settings.languagesDirHint" components={{ code: <span className="mono" /> }} />}
+          className="mono-input settings-span"
+          value={draft.languagesDir}
+          onChange={(e) => set('languagesDir', e.target.value)}
+          error={errors['languagesDir']}
+        />
+      </div>
+    </SettingsSection>
+  );
+}
+
 /** Instrument name → address, each with Test connection (identity or the error). */
 export function InstrumentsSection({ draft, set, errors }: SectionProps) {
+  const { t } = useTranslation();
   const entries = Object.entries(draft.instruments);
   const put = (rows: [string, string][]) => set('instruments', Object.fromEntries(rows));
   return (
-    <SettingsSection
-      id="instruments"
-      restart={false}
-      title="Instruments"
-      hint="Addresses override the procedure's. Each socket picks up a change between runs (at once when idle)."
-    >
-      {entries.length === 0 ? <p className="muted">No address set here: the procedure's own addresses are used.</p> : null}
+    <SettingsSection id="instruments" restart={false} title={t('settings.field.instruments')} hint={t('settings.instrumentsHint')}>
+      {entries.length === 0 ? <p className="muted">{t('settings.noInstruments')}</p> : null}
       {entries.map(([name, address], i) => (
         <div className="settings-row" key={i}>
-          <Field label="Name" value={name} onChange={(e) => put(entries.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))} className="settings-narrow" />
           <Field
-            label="Address"
-            hint="e.g. serial:/dev/ttyUSB0?baud=9600 or tcp:10.0.0.5:5025"
+            label={t('people.name')}
+            value={name}
+            onChange={(e) => put(entries.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))}
+            className="settings-narrow"
+          />
+          <Field
+            label={t('supervisor.address')}
+            hint={t('settings.addressHint')}
             className="mono-input settings-wide"
             value={address}
             onChange={(e) => put(entries.map((r, j) => (j === i ? [r[0], e.target.value] : r)))}
@@ -104,18 +155,19 @@ export function InstrumentsSection({ draft, set, errors }: SectionProps) {
           />
           <TestConnection address={address} />
           <button type="button" className="button button--secondary settings-remove" onClick={() => put(entries.filter((_, j) => j !== i))}>
-            Remove
+            {t('settings.remove')}
           </button>
         </div>
       ))}
       <button type="button" className="button button--secondary" onClick={() => put([...entries, [`instrument${entries.length + 1}`, '']])}>
-        Add instrument
+        {t('settings.addInstrument')}
       </button>
     </SettingsSection>
   );
 }
 
 function TestConnection({ address }: { address: string }) {
+  const { t } = useTranslation();
   const client = useStationClient();
   const [state, setState] = useState<{ busy: boolean; ok?: string; error?: string }>({ busy: false });
   return (
@@ -131,14 +183,19 @@ function TestConnection({ address }: { address: string }) {
               r.ok
                 ? {
                     busy: false,
-                    ok: `${r.value.identity.maker} ${r.value.identity.model}, serial ${r.value.identity.serial} (${Math.round(r.value.roundTripMs)} ms)`,
+                    ok: t('settings.identity', {
+                      maker: r.value.identity.maker,
+                      model: r.value.identity.model,
+                      serial: r.value.identity.serial,
+                      ms: Math.round(r.value.roundTripMs),
+                    }),
                   }
-                : { busy: false, error: r.error.message },
+                : { busy: false, error: errorText(t, r.error) },
             ),
           );
         }}
       >
-        {state.busy ? 'Testing…' : 'Test connection'}
+        {state.busy ? t('supervisor.testing') : t('supervisor.test')}
       </button>
       {state.ok ? (
         <span className="settings-test-ok" role="status">
@@ -154,6 +211,7 @@ function TestConnection({ address }: { address: string }) {
   );
 }
 
+/** The characters a scanner sends after a code: their usual names, the same in every language. */
 const SUFFIXES = [
   { value: 'cr', label: 'CR' },
   { value: 'lf', label: 'LF' },
@@ -162,6 +220,7 @@ const SUFFIXES = [
 ] as const;
 
 export function ScannersSection({ draft, set, errors }: SectionProps) {
+  const { t } = useTranslation();
   const rows = draft.scanners;
   const put = (i: number, patch: Partial<SerialScanner>) =>
     set(
@@ -169,33 +228,34 @@ export function ScannersSection({ draft, set, errors }: SectionProps) {
       rows.map((r, j) => (j === i ? { ...r, ...patch } : r)),
     );
   return (
-    <SettingsSection
-      id="scanners"
-      restart={false}
-      title="Serial scanners"
-      hint="USB-CDC barcode scanners; keyboard-wedge scanners need no setting. Saved scanners reopen at once."
-    >
-      {rows.length === 0 ? <p className="muted">No serial scanner.</p> : null}
+    <SettingsSection id="scanners" restart={false} title={t('settings.scannersTitle')} hint={t('settings.scannersHint')}>
+      {rows.length === 0 ? <p className="muted">{t('settings.noScanner')}</p> : null}
       {rows.map((s, i) => (
         <div className="settings-row" key={i}>
           <Field
-            label="Name"
+            label={t('people.name')}
             value={s.name}
             onChange={(e) => put(i, { name: e.target.value })}
             error={errors[`scanners.${i}.name`]}
             className="settings-narrow"
           />
           <Field
-            label="Port"
+            label={t('settings.port')}
             hint="serial:/dev/ttyACM0?baud=9600"
             className="mono-input settings-wide"
             value={s.port}
             onChange={(e) => put(i, { port: e.target.value })}
             error={errors[`scanners.${i}.port`]}
           />
-          <SelectField label="Ends with" value={s.suffix} options={SUFFIXES} onChange={(v) => put(i, { suffix: v })} error={errors[`scanners.${i}.suffix`]} />
+          <SelectField
+            label={t('settings.endsWith')}
+            value={s.suffix}
+            options={SUFFIXES}
+            onChange={(v) => put(i, { suffix: v })}
+            error={errors[`scanners.${i}.suffix`]}
+          />
           <Field
-            label="Socket"
+            label={t('supervisor.socket')}
             type="number"
             min={1}
             value={fromNumber(s.socket + 1)}
@@ -213,7 +273,7 @@ export function ScannersSection({ draft, set, errors }: SectionProps) {
               )
             }
           >
-            Remove
+            {t('settings.remove')}
           </button>
         </div>
       ))}
@@ -222,31 +282,27 @@ export function ScannersSection({ draft, set, errors }: SectionProps) {
         className="button button--secondary"
         onClick={() => set('scanners', [...rows, { name: `scanner${rows.length + 1}`, port: '', suffix: 'cr', socket: 0 }])}
       >
-        Add scanner
+        {t('settings.addScanner')}
       </button>
     </SettingsSection>
   );
 }
 
 export function ScanRoutesSection({ draft, set, errors }: SectionProps) {
+  const { t } = useTranslation();
   const r = draft.scanRoutes;
   return (
-    <SettingsSection
-      id="routes"
-      restart={false}
-      title="Scan routes"
-      hint="Regular expressions: what a badge and a fixture label look like. Every other scan is a unit serial."
-    >
+    <SettingsSection id="routes" restart={false} title={t('settings.field.scanRoutes')} hint={t('settings.routesHint')}>
       <div className="settings-grid">
         <Field
-          label="Badge pattern"
+          label={t('settings.badgePattern')}
           className="mono-input"
           value={r.badgePattern}
           onChange={(e) => set('scanRoutes', { ...r, badgePattern: e.target.value })}
           error={errors['scanRoutes.badgePattern']}
         />
         <Field
-          label="Fixture pattern"
+          label={t('settings.fixturePattern')}
           className="mono-input"
           value={r.fixturePattern}
           onChange={(e) => set('scanRoutes', { ...r, fixturePattern: e.target.value })}
@@ -258,32 +314,28 @@ export function ScanRoutesSection({ draft, set, errors }: SectionProps) {
 }
 
 export function RetrySection({ draft, set, errors }: SectionProps) {
+  const { t } = useTranslation();
   const r = draft.uploadRetry;
   const put = (patch: Partial<Settings['uploadRetry']>) => set('uploadRetry', { ...r, ...patch });
   return (
-    <SettingsSection
-      id="retry"
-      restart={false}
-      title="Retry policy"
-      hint="For every upload target: the first wait after a failure, doubling up to the longest, give or take the jitter."
-    >
+    <SettingsSection id="retry" restart={false} title={t('settings.field.uploadRetry')} hint={t('settings.retryHint')}>
       <div className="settings-grid">
         <Field
-          label="First wait (seconds)"
+          label={t('settings.firstWait')}
           type="number"
           value={fromNumber(r.firstDelayMs / 1000)}
           onChange={(e) => put({ firstDelayMs: Math.round(toNumber(e.target.value) * 1000) })}
           error={errors['uploadRetry.firstDelayMs']}
         />
         <Field
-          label="Longest wait (seconds)"
+          label={t('settings.longestWait')}
           type="number"
           value={fromNumber(r.maxDelayMs / 1000)}
           onChange={(e) => put({ maxDelayMs: Math.round(toNumber(e.target.value) * 1000) })}
           error={errors['uploadRetry.maxDelayMs']}
         />
         <Field
-          label="Jitter (0 to 1)"
+          label={t('settings.jitter')}
           type="number"
           step="0.05"
           value={fromNumber(r.jitter)}
@@ -298,12 +350,13 @@ export function RetrySection({ draft, set, errors }: SectionProps) {
 const MIB = 1024 * 1024;
 
 export function RetentionSection({ draft, set, errors }: SectionProps) {
+  const { t } = useTranslation();
   return (
-    <SettingsSection id="retention" restart={false} title="Retention and disk">
+    <SettingsSection id="retention" restart={false} title={t('settings.retentionTitle')}>
       <div className="settings-grid">
         <Field
-          label="Keep runs (days)"
-          hint="Runs every target has are deleted after this; 0 keeps all"
+          label={t('settings.keepRuns')}
+          hint={t('settings.keepRunsHint')}
           type="number"
           min={0}
           value={fromNumber(draft.retentionDays)}
@@ -311,8 +364,8 @@ export function RetentionSection({ draft, set, errors }: SectionProps) {
           error={errors['retentionDays']}
         />
         <Field
-          label="Free-disk limit (MiB)"
-          hint="Below this no new run starts"
+          label={t('settings.freeDisk')}
+          hint={t('settings.freeDiskHint')}
           type="number"
           min={0}
           value={fromNumber(draft.minFreeBytes / MIB)}
@@ -320,7 +373,7 @@ export function RetentionSection({ draft, set, errors }: SectionProps) {
           error={errors['minFreeBytes']}
         />
         <Field
-          label="Backups kept"
+          label={t('settings.field.backupKeep')}
           type="number"
           min={1}
           value={fromNumber(draft.backupKeep)}
@@ -333,17 +386,18 @@ export function RetentionSection({ draft, set, errors }: SectionProps) {
 }
 
 export function LoginsSection({ draft, set, errors }: SectionProps) {
+  const { t } = useTranslation();
   return (
-    <SettingsSection id="logins" restart={false} title="Logins">
+    <SettingsSection id="logins" restart={false} title={t('settings.loginsTitle')}>
       <div className="settings-grid">
         <Check
-          label="Operators log in with their badge before a run can start"
+          label={t('settings.badgeLogin')}
           checked={draft.requireBadgeLogin}
           onChange={(v) => set('requireBadgeLogin', v)}
           error={errors['requireBadgeLogin']}
         />
         <Field
-          label="Log out after (idle minutes)"
+          label={t('settings.idle')}
           type="number"
           min={1}
           value={fromNumber(draft.sessionIdleMinutes)}
@@ -356,30 +410,32 @@ export function LoginsSection({ draft, set, errors }: SectionProps) {
 }
 
 export function ListeningSection({ draft, set, errors }: SectionProps) {
+  const { t } = useTranslation();
   const tls = draft.tls ?? { cert: '', key: '' };
   const putTls = (patch: Partial<{ cert: string; key: string }>) => {
     const next = { ...tls, ...patch };
     set('tls', next.cert === '' && next.key === '' ? undefined : next);
   };
   return (
-    <SettingsSection
-      id="listening"
-      title="Listening"
-      restart
-      hint="Where the UI, API and event stream are served. Any address but loopback needs both TLS files."
-    >
+    <SettingsSection id="listening" title={t('settings.listeningTitle')} restart hint={t('settings.listeningHint')}>
       <div className="settings-grid">
-        <Field label="Host" className="mono-input" value={draft.listenHost} onChange={(e) => set('listenHost', e.target.value)} error={errors['listenHost']} />
         <Field
-          label="Port"
+          label={t('settings.host')}
+          className="mono-input"
+          value={draft.listenHost}
+          onChange={(e) => set('listenHost', e.target.value)}
+          error={errors['listenHost']}
+        />
+        <Field
+          label={t('settings.port')}
           type="number"
           value={fromNumber(draft.listenPort)}
           onChange={(e) => set('listenPort', toNumber(e.target.value))}
           error={errors['listenPort']}
         />
         <Field
-          label="Allowed host names"
-          hint="Comma-separated, e.g. station-7.plant.example"
+          label={t('settings.field.allowedHosts')}
+          hint={t('settings.allowedHostsHint')}
           className="mono-input"
           value={draft.allowedHosts.join(', ')}
           onChange={(e) =>
@@ -394,13 +450,19 @@ export function ListeningSection({ draft, set, errors }: SectionProps) {
           error={errors['allowedHosts'] ?? Object.entries(errors).find(([k]) => k.startsWith('allowedHosts.'))?.[1]}
         />
         <Field
-          label="TLS certificate (PEM file)"
+          label={t('settings.tlsCert')}
           className="mono-input"
           value={tls.cert}
           onChange={(e) => putTls({ cert: e.target.value })}
           error={errors['tls.cert'] ?? errors['tls']}
         />
-        <Field label="TLS key (PEM file)" className="mono-input" value={tls.key} onChange={(e) => putTls({ key: e.target.value })} error={errors['tls.key']} />
+        <Field
+          label={t('settings.tlsKey')}
+          className="mono-input"
+          value={tls.key}
+          onChange={(e) => putTls({ key: e.target.value })}
+          error={errors['tls.key']}
+        />
       </div>
     </SettingsSection>
   );

@@ -1,11 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
+import { useFormat } from '../../i18n/use-format.ts';
 import type { CommandOutput } from '#contract/commands.ts';
 import type { Settings } from '#contract/settings.ts';
 import type { StationError } from '#contract/errors.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { Field } from '../../components/Field.tsx';
-import { FIELD_LABELS, issuesByPath, type Errors } from './settings-form.ts';
+import { fieldNames, issuesByPath, type Errors } from './settings-form.ts';
 import {
+  LanguageSection,
   InstrumentsSection,
   ListeningSection,
   LoginsSection,
@@ -26,7 +30,9 @@ type Outcome = CommandOutput<'settings.update'>;
  * station checks the whole change with the settings schema; each refusal is shown beside its
  * field and nothing is saved. After a save the page says what is in force and what waits for a restart.
  */
-export function SettingsPage() {
+export function SettingsPage({ onLanguageSaved }: { onLanguageSaved?: (language: string) => void }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const heading = useRef<HTMLHeadingElement>(null);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -57,25 +63,25 @@ export function SettingsPage() {
       if (r.ok) {
         setLoaded(r.value);
         setDraft(r.value.settings);
-      } else setFormError(r.error.message);
+      } else setFormError(errorText(t, r.error));
     });
     return () => {
       live = false;
     };
-  }, [client, tick]);
+  }, [client, tick, t]);
 
   if (!draft || !loaded)
     return (
       <section className="page settings-page" aria-labelledby="settings-title">
         <h1 id="settings-title" ref={heading} tabIndex={-1}>
-          Station settings
+          {t('settings.title')}
         </h1>
         {formError ? (
           <p className="field-error" role="alert">
             {formError}
           </p>
         ) : (
-          <p className="muted">Loading…</p>
+          <p className="muted">{t('common.loading')}</p>
         )}
       </section>
     );
@@ -86,7 +92,7 @@ export function SettingsPage() {
   const props = { draft, set, errors, restart };
 
   const refuse = (e: StationError): void => {
-    const byPath = issuesByPath(e);
+    const byPath = issuesByPath(t, e);
     setErrors(byPath.fields);
     setFormError(byPath.form);
   };
@@ -106,6 +112,8 @@ export function SettingsPage() {
     setReason('');
     setOutcome(r.value);
     setTick((n) => n + 1);
+    // This screen shows the station's new language at once; the others at their next look at the station.
+    if (r.value.applied.includes('language')) onLanguageSaved?.(draft.language);
   };
 
   const count = Object.keys(errors).length;
@@ -114,15 +122,18 @@ export function SettingsPage() {
       <div className="page-head">
         <div>
           <h1 id="settings-title" ref={heading} tabIndex={-1}>
-            Station settings
+            {t('settings.title')}
           </h1>
           <p className="list-meta">
-            Stored in <span className="mono">{loaded.path}</span>. Fields marked <span className="restart-tag">Restart</span> are saved now and used from the
-            next start of the station; the rest take effect when you save.
+            <Trans
+              i18nKey="settings.lead"
+              values={{ path: loaded.path, restart: t('settings.restart') }}
+              components={{ path: <span className="mono" />, restart: <span className="restart-tag" /> }}
+            />
           </p>
           {loaded.pendingRestart.length ? (
             <p className="settings-pending" role="status">
-              Saved, waiting for a restart: {loaded.pendingRestart.map((k) => FIELD_LABELS[k] ?? k).join(', ')}.
+              {t('settings.pending', { fields: fieldNames(t, loaded.pendingRestart, f.list) })}
             </p>
           ) : null}
         </div>
@@ -136,6 +147,7 @@ export function SettingsPage() {
         }}
       >
         <StationSection {...props} />
+        <LanguageSection {...props} />
         <UploadTargetsSection {...props} secrets={loaded.secrets} />
         <RetrySection {...props} />
         <InstrumentsSection {...props} />
@@ -148,8 +160,7 @@ export function SettingsPage() {
           {outcome ? <SaveOutcome outcome={outcome} /> : null}
           {count > 0 ? (
             <p className="field-error" role="alert">
-              Not saved: {count === 1 ? 'one field is' : `${count} fields are`} not valid (shown beside {count === 1 ? 'it' : 'each'}). The settings in force
-              are unchanged.
+              {t('settings.notSaved', { count })}
             </p>
           ) : null}
           {formError ? (
@@ -157,10 +168,10 @@ export function SettingsPage() {
               {formError}
             </p>
           ) : null}
-          {changed.length ? <p className="settings-changed">Changed: {changed.map((k) => FIELD_LABELS[k] ?? k).join(', ')}</p> : null}
+          {changed.length ? <p className="settings-changed">{t('settings.changed', { fields: fieldNames(t, changed, f.list) })}</p> : null}
           <div className="settings-save-row">
             <Field
-              label="Reason (for the audit trail)"
+              label={t('settings.reason')}
               value={reason}
               onChange={(e) => setReason(e.target.value)}
               maxLength={500}
@@ -168,7 +179,7 @@ export function SettingsPage() {
               className="settings-reason"
             />
             <button type="submit" className="button button--primary settings-save-button" disabled={busy || changed.length === 0}>
-              {busy ? 'Saving…' : changed.length === 0 ? 'No changes' : 'Save'}
+              {busy ? t('settings.saving') : changed.length === 0 ? t('settings.noChanges') : t('settings.save')}
             </button>
             <button
               type="button"
@@ -180,7 +191,7 @@ export function SettingsPage() {
                 setFormError(null);
               }}
             >
-              Undo changes
+              {t('settings.undo')}
             </button>
           </div>
         </div>
@@ -190,18 +201,20 @@ export function SettingsPage() {
 }
 
 function SaveOutcome({ outcome }: { outcome: Outcome }) {
-  const names = (keys: string[]) => keys.map((k) => FIELD_LABELS[k] ?? k).join(', ');
-  if (outcome.applied.length === 0 && outcome.needsRestart.length === 0) return <p className="settings-outcome">Nothing changed.</p>;
+  const { t } = useTranslation();
+  const f = useFormat();
+  const names = (keys: string[]) => fieldNames(t, keys, f.list);
+  if (outcome.applied.length === 0 && outcome.needsRestart.length === 0) return <p className="settings-outcome">{t('settings.nothingChanged')}</p>;
   return (
     <div className="settings-outcome" role="status">
       {outcome.applied.length ? (
         <p>
-          <strong>In force now:</strong> {names(outcome.applied)}.
+          <Trans i18nKey="settings.inForce" values={{ fields: names(outcome.applied) }} components={{ strong: <strong /> }} />
         </p>
       ) : null}
       {outcome.needsRestart.length ? (
         <p>
-          <strong>Saved, used after a restart of the station:</strong> {names(outcome.needsRestart)}.
+          <Trans i18nKey="settings.afterRestart" values={{ fields: names(outcome.needsRestart) }} components={{ strong: <strong /> }} />
         </p>
       ) : null}
     </div>

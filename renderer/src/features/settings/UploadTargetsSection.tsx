@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
 import type { UploadTarget, UploadTargetKind } from '#contract/upload.ts';
 import { SECRET_MASK } from '#contract/station-settings.ts';
 import { useStationClient } from '../../api/station-context.tsx';
@@ -6,17 +8,17 @@ import { Field, SelectField } from '../../components/Field.tsx';
 import { fromNumber, toNumber, type SectionProps } from './settings-form.ts';
 import { Check, SettingsSection } from './Sections.tsx';
 
-const KINDS: readonly { value: UploadTargetKind; label: string }[] = [
-  { value: 'folder', label: 'Folder' },
-  { value: 'http', label: 'HTTP (JSON POST)' },
-  { value: 'tofupilot', label: 'TofuPilot' },
-  { value: 'postgres', label: 'PostgreSQL' },
-];
+const KINDS = [
+  { value: 'folder', label: 'uploads.kindFolder' },
+  { value: 'http', label: 'settings.kindHttp' },
+  { value: 'tofupilot', label: 'uploads.kindTofupilot' },
+  { value: 'postgres', label: 'uploads.kindPostgres' },
+] as const satisfies readonly { value: UploadTargetKind; label: string }[];
 
 const FORMATS = [
-  { value: 'native', label: 'Passline JSON' },
-  { value: 'ocp', label: 'OCP test results (JSON lines)' },
-  { value: 'openhtf', label: 'OpenHTF JSON' },
+  { value: 'native', label: 'run.exportNative' },
+  { value: 'ocp', label: 'settings.formatOcp' },
+  { value: 'openhtf', label: 'run.exportOpenhtf' },
 ] as const;
 
 const base = { enabled: true, timeoutMs: 30_000, concurrency: 4 };
@@ -38,6 +40,7 @@ function ofKind(kind: UploadTargetKind, from: Pick<UploadTarget, 'id' | 'enabled
 
 /** Upload targets: add, edit, remove; kind-specific fields; Send a test run on each. */
 export function UploadTargetsSection({ draft, set, errors, secrets }: SectionProps & { secrets: { path: string; set: boolean }[] }) {
+  const { t } = useTranslation();
   const targets = draft.uploadTargets;
   const put = (i: number, t: UploadTarget) =>
     set(
@@ -45,13 +48,8 @@ export function UploadTargetsSection({ draft, set, errors, secrets }: SectionPro
       targets.map((x, j) => (j === i ? t : x)),
     );
   return (
-    <SettingsSection
-      id="targets"
-      title="Upload targets"
-      restart={false}
-      hint="Where finished runs go, each with its own queue. Runs already waiting stay queued when a target changes."
-    >
-      {targets.length === 0 ? <p className="muted">No upload target: runs stay on this station.</p> : null}
+    <SettingsSection id="targets" title={t('supervisor.targets')} restart={false} hint={t('settings.targetsHint')}>
+      {targets.length === 0 ? <p className="muted">{t('settings.noTarget')}</p> : null}
       {targets.map((t, i) => (
         <TargetCard
           key={i}
@@ -73,7 +71,7 @@ export function UploadTargetsSection({ draft, set, errors, secrets }: SectionPro
         className="button button--secondary"
         onClick={() => set('uploadTargets', [...targets, ofKind('folder', { ...base, id: `target-${targets.length + 1}` })])}
       >
-        Add upload target
+        {t('settings.addTarget')}
       </button>
     </SettingsSection>
   );
@@ -94,12 +92,15 @@ function TargetCard({
   onChange(t: UploadTarget): void;
   onRemove(): void;
 }) {
+  const { t: tr } = useTranslation();
   const at = (field: string) => errors[`uploadTargets.${index}.${field}`];
-  const secretHint = secretSet ? `Stored (shown as ${SECRET_MASK}); type a new one to replace it` : 'Not set';
+  const secretHint = secretSet ? tr('settings.secretStored', { mask: SECRET_MASK }) : tr('settings.secretNotSet');
+  const kinds = KINDS.map((k) => ({ value: k.value, label: tr(k.label) }));
+  const formats = FORMATS.map((f) => ({ value: f.value, label: tr(f.label) }));
   return (
-    <fieldset className="settings-target" aria-label={`Upload target ${t.id || index + 1}`}>
+    <fieldset className="settings-target" aria-label={tr('settings.targetLabel', { id: t.id || index + 1 })}>
       <legend className="settings-target-title">
-        Target {index + 1}: <span className="mono">{t.id || '(no id)'}</span>
+        {tr('settings.target', { n: index + 1 })} <span className="mono">{t.id || tr('settings.noId')}</span>
       </legend>
       {errors[`uploadTargets.${index}`] ? (
         <p className="form-field-error" role="alert">
@@ -108,33 +109,45 @@ function TargetCard({
       ) : null}
       <div className="settings-grid">
         <Field
-          label="Id"
-          hint="Names the target in the queue: keep it stable"
+          label={tr('settings.id')}
+          hint={tr('settings.idHint')}
           className="mono-input"
           value={t.id}
           onChange={(e) => onChange({ ...t, id: e.target.value })}
           error={at('id')}
         />
-        <SelectField label="Kind" value={t.kind} options={KINDS} onChange={(k) => onChange(ofKind(k, t))} error={at('kind')} />
-        <Check label="Enabled: new runs are queued for it" checked={t.enabled} onChange={(v) => onChange({ ...t, enabled: v })} error={at('enabled')} />
+        <SelectField label={tr('supervisor.kind')} value={t.kind} options={kinds} onChange={(k) => onChange(ofKind(k, t))} error={at('kind')} />
+        <Check label={tr('settings.enabled')} checked={t.enabled} onChange={(v) => onChange({ ...t, enabled: v })} error={at('enabled')} />
         {t.kind === 'folder' ? (
           <>
             <Field
-              label="Folder"
-              hint="An existing folder; it is never created"
+              label={tr('uploads.kindFolder')}
+              hint={tr('settings.folderHint')}
               className="mono-input settings-span"
               value={t.path}
               onChange={(e) => onChange({ ...t, path: e.target.value })}
               error={at('path')}
             />
-            <SelectField label="Format" value={t.format} options={FORMATS} onChange={(v) => onChange({ ...t, format: v })} error={at('format')} />
+            <SelectField
+              label={tr('settings.format')}
+              value={t.format}
+              options={formats}
+              onChange={(v) => onChange({ ...t, format: v })}
+              error={at('format')}
+            />
           </>
         ) : null}
         {t.kind === 'http' ? (
           <>
-            <Field label="URL" className="mono-input settings-span" value={t.url} onChange={(e) => onChange({ ...t, url: e.target.value })} error={at('url')} />
             <Field
-              label="Token"
+              label={tr('settings.url')}
+              className="mono-input settings-span"
+              value={t.url}
+              onChange={(e) => onChange({ ...t, url: e.target.value })}
+              error={at('url')}
+            />
+            <Field
+              label={tr('settings.token')}
               hint={secretHint}
               type="password"
               autoComplete="off"
@@ -147,9 +160,15 @@ function TargetCard({
         ) : null}
         {t.kind === 'tofupilot' ? (
           <>
-            <Field label="URL" className="mono-input settings-span" value={t.url} onChange={(e) => onChange({ ...t, url: e.target.value })} error={at('url')} />
             <Field
-              label="API key"
+              label={tr('settings.url')}
+              className="mono-input settings-span"
+              value={t.url}
+              onChange={(e) => onChange({ ...t, url: e.target.value })}
+              error={at('url')}
+            />
+            <Field
+              label={tr('settings.apiKey')}
               hint={secretHint}
               type="password"
               autoComplete="off"
@@ -158,13 +177,13 @@ function TargetCard({
               error={at('apiKey')}
             />
             <Field
-              label="Default procedure id"
+              label={tr('settings.defaultProcedure')}
               value={t.defaultProcedureId ?? ''}
               onChange={(e) => onChange(e.target.value ? { ...t, defaultProcedureId: e.target.value } : withoutKey(t, 'defaultProcedureId'))}
               error={at('defaultProcedureId')}
             />
             <Field
-              label="Part number"
+              label={tr('history.partNumber')}
               value={t.partNumber ?? ''}
               onChange={(e) => onChange(e.target.value ? { ...t, partNumber: e.target.value } : withoutKey(t, 'partNumber'))}
               error={at('partNumber')}
@@ -174,19 +193,29 @@ function TargetCard({
         {t.kind === 'postgres' ? (
           <>
             <Field
-              label="Connection string"
-              hint={secretSet ? `postgres://user:${SECRET_MASK}@host/db keeps the stored password` : 'postgres://user:password@host:5432/database'}
+              label={tr('settings.connectionString')}
+              hint={
+                secretSet
+                  ? tr('settings.connectionKeeps', { example: `postgres://user:${SECRET_MASK}@host/db` })
+                  : 'postgres://user:password@host:5432/database'
+              }
               className="mono-input settings-span"
               value={t.connectionString}
               onChange={(e) => onChange({ ...t, connectionString: e.target.value })}
               error={at('connectionString')}
             />
-            <Field label="Schema" className="mono-input" value={t.schema} onChange={(e) => onChange({ ...t, schema: e.target.value })} error={at('schema')} />
+            <Field
+              label={tr('settings.schema')}
+              className="mono-input"
+              value={t.schema}
+              onChange={(e) => onChange({ ...t, schema: e.target.value })}
+              error={at('schema')}
+            />
             <CaFile t={t} onChange={onChange} error={at('caFile')} />
           </>
         ) : null}
         <Field
-          label="Timeout (seconds)"
+          label={tr('settings.timeoutSeconds')}
           type="number"
           value={fromNumber(t.timeoutMs / 1000)}
           onChange={(e) => onChange({ ...t, timeoutMs: Math.round(toNumber(e.target.value) * 1000) })}
@@ -196,7 +225,7 @@ function TargetCard({
       <div className="settings-target-actions">
         <SendTestRun target={t} />
         <button type="button" className="button button--secondary settings-remove" onClick={onRemove}>
-          Remove target
+          {tr('settings.removeTarget')}
         </button>
       </div>
     </fieldset>
@@ -204,9 +233,10 @@ function TargetCard({
 }
 
 function CaFile({ t, onChange, error }: { t: Extract<UploadTarget, { caFile?: string }>; onChange(t: UploadTarget): void; error: string | undefined }) {
+  const { t: tr } = useTranslation();
   return (
     <Field
-      label="CA file (PEM, optional)"
+      label={tr('settings.caFile')}
       className="mono-input"
       value={t.caFile ?? ''}
       onChange={(e) => onChange(e.target.value ? { ...t, caFile: e.target.value } : withoutKey(t, 'caFile'))}
@@ -223,6 +253,7 @@ function withoutKey<T extends object>(t: T, key: string): T {
 
 /** Sends one synthetic run to this target as it is on screen (saved or not); says whether it got through. */
 function SendTestRun({ target }: { target: UploadTarget }) {
+  const { t } = useTranslation();
   const client = useStationClient();
   const [state, setState] = useState<{ busy: boolean; ok?: string; error?: string }>({ busy: false });
   return (
@@ -238,15 +269,15 @@ function SendTestRun({ target }: { target: UploadTarget }) {
             .then((r) =>
               setState(
                 !r.ok
-                  ? { busy: false, error: r.error.message }
+                  ? { busy: false, error: errorText(t, r.error) }
                   : r.value.ok
-                    ? { busy: false, ok: `Test run delivered to ${r.value.label} in ${r.value.ms} ms (${r.value.runId}).` }
-                    : { busy: false, error: `Not delivered to ${r.value.label}: ${r.value.error ?? 'no reason given'}` },
+                    ? { busy: false, ok: t('settings.testDelivered', { label: r.value.label, ms: r.value.ms, runId: r.value.runId }) }
+                    : { busy: false, error: t('settings.testNotDelivered', { label: r.value.label, error: r.value.error ?? t('settings.noReason') }) },
               ),
             );
         }}
       >
-        {state.busy ? 'Sending…' : 'Send a test run'}
+        {state.busy ? t('uploads.sendingNow') : t('settings.sendTest')}
       </button>
       {state.ok ? (
         <span className="settings-test-ok" role="status">

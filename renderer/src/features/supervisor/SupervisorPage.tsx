@@ -1,13 +1,16 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
+import { useFormat } from '../../i18n/use-format.ts';
+import { TARGET_STATE } from '../../components/upload-text.ts';
 import { ListBody, ListMessages } from '../../components/ListState.tsx';
 import type { StationError } from '#contract/errors.ts';
 import type { CommandOutput } from '#contract/commands.ts';
 import type { CalibrationEntry } from '#contract/instruments.ts';
-import type { ParkedRun, TargetStatus, UploadStatus } from '#contract/upload.ts';
+import type { ParkedRun, UploadStatus } from '#contract/upload.ts';
 import type { LiveSocket } from '#contract/live.ts';
 import { useStationClient, useStationView } from '../../api/station-context.tsx';
 import { OutcomeBadge } from '../../components/Badge.tsx';
-import { formatDateTime } from '../../components/format.ts';
 import { runHref } from '../../router.ts';
 import { DatabaseNotice } from '../../components/DatabaseNotice.tsx';
 import { DriftAlerts } from './DriftAlerts.tsx';
@@ -15,14 +18,6 @@ import { SettingsNotice } from '../../components/SettingsNotice.tsx';
 import type { StationSnapshot } from '#contract/commands.ts';
 
 type InstrumentItem = CommandOutput<'instruments.list'>['instruments'][number];
-
-const STATE_TEXT: Record<TargetStatus['state'], string> = {
-  idle: 'Idle',
-  sending: 'Sending',
-  retrying: 'Retrying',
-  disabled: 'Disabled',
-  removed: 'Removed from settings',
-};
 
 /** What a supervisor looks after: drift alerts, upload targets, parked runs, instruments and their calibration. */
 interface Props {
@@ -37,6 +32,7 @@ interface Props {
 }
 
 export function SupervisorPage({ upload, database = { state: 'ok' }, procedureError = null, procedureWarning = null, settingsProblems = [] }: Props) {
+  const { t } = useTranslation();
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -47,9 +43,9 @@ export function SupervisorPage({ upload, database = { state: 'ok' }, procedureEr
     <section className="page supervisor-page" aria-labelledby="supervisor-title">
       <div className="page-head">
         <h1 id="supervisor-title" ref={heading} tabIndex={-1}>
-          Supervisor
+          {t('supervisor.title')}
         </h1>
-        <p className="list-meta">Every action here is recorded in the audit trail under your name.</p>
+        <p className="list-meta">{t('supervisor.lead')}</p>
       </div>
       <DatabaseNotice database={database} />
       <SettingsNotice problems={settingsProblems} detailed />
@@ -59,12 +55,8 @@ export function SupervisorPage({ upload, database = { state: 'ok' }, procedureEr
           role={procedureError ? 'alert' : 'status'}
           aria-labelledby="supervisor-procedure-title"
         >
-          <h2 id="supervisor-procedure-title">
-            {procedureError
-              ? 'The test procedure could not be loaded: no unit can be tested'
-              : 'An edit of the procedure did not load: testing goes on with the last good version'}
-          </h2>
-          <pre className="procedure-error-message">{(procedureError ?? procedureWarning)!.message}</pre>
+          <h2 id="supervisor-procedure-title">{procedureError ? t('supervisor.procedureError') : t('procedure.warningTitle')}</h2>
+          <pre className="procedure-error-message">{errorText(t, (procedureError ?? procedureWarning)!)}</pre>
         </section>
       ) : null}
       <DriftAlerts />
@@ -77,60 +69,62 @@ export function SupervisorPage({ upload, database = { state: 'ok' }, procedureEr
 }
 
 function UploadTargets({ upload }: { upload: UploadStatus | null }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const targets = upload?.targets ?? [];
   return (
     <section className="card supervisor-section" aria-labelledby="targets-title">
       <h2 id="targets-title" className="section-title">
-        Upload targets
+        {t('supervisor.targets')}
       </h2>
       {upload === null ? (
-        <p className="list-meta">Loading…</p>
+        <p className="list-meta">{t('common.loading')}</p>
       ) : targets.length === 0 ? (
-        <p className="list-meta">No upload target is configured: results stay on this station.</p>
+        <p className="list-meta">{t('supervisor.noTargets')}</p>
       ) : (
-        <table className="runs" aria-label="Upload targets">
+        <table className="runs" aria-label={t('supervisor.targets')}>
           <thead>
             <tr>
-              <th scope="col">Target</th>
-              <th scope="col">Kind</th>
-              <th scope="col">State</th>
+              <th scope="col">{t('uploads.target')}</th>
+              <th scope="col">{t('supervisor.kind')}</th>
+              <th scope="col">{t('uploads.state')}</th>
               <th scope="col" className="num">
-                Waiting
+                {t('uploads.waiting')}
               </th>
               <th scope="col" className="num">
-                Parked
+                {t('uploads.parked')}
               </th>
-              <th scope="col">Last error</th>
-              <th scope="col">Next attempt</th>
+              <th scope="col">{t('supervisor.lastError')}</th>
+              <th scope="col">{t('supervisor.nextAttempt')}</th>
             </tr>
           </thead>
           <tbody>
-            {targets.map((t) => (
-              <tr key={t.id}>
+            {targets.map((target) => (
+              <tr key={target.id}>
                 <th scope="row">
-                  <span className="mono">{t.id}</span>
-                  <div className="muted small">{t.label}</div>
+                  <span className="mono">{target.id}</span>
+                  <div className="muted small">{target.label}</div>
                 </th>
-                <td>{t.kind}</td>
+                <td>{target.kind}</td>
                 <td>
-                  <span className={`target-state target-state--${t.reachable === false ? 'bad' : t.state}`}>
-                    {STATE_TEXT[t.state]}
-                    {t.reachable === false ? ' · unreachable' : ''}
+                  <span className={`target-state target-state--${target.reachable === false ? 'bad' : target.state}`}>
+                    {t(TARGET_STATE[target.state])}
+                    {target.reachable === false ? ` · ${t('supervisor.unreachable')}` : ''}
                   </span>
                 </td>
-                <td className="num">{t.waiting}</td>
-                <td className="num">{t.parked}</td>
+                <td className="num">{f.count(target.waiting)}</td>
+                <td className="num">{f.count(target.parked)}</td>
                 <td className="reason-cell">
-                  {t.lastError ? (
+                  {target.lastError ? (
                     <>
-                      {t.lastError}
-                      {t.lastErrorAt ? <div className="muted small">{formatDateTime(t.lastErrorAt)}</div> : null}
+                      {target.lastError}
+                      {target.lastErrorAt ? <div className="muted small">{f.dateTime(target.lastErrorAt)}</div> : null}
                     </>
                   ) : (
                     <span className="muted">—</span>
                   )}
                 </td>
-                <td className="num">{t.nextAttemptAt ? formatDateTime(t.nextAttemptAt) : '—'}</td>
+                <td className="num">{target.nextAttemptAt ? f.dateTime(target.nextAttemptAt) : '—'}</td>
               </tr>
             ))}
           </tbody>
@@ -141,6 +135,8 @@ function UploadTargets({ upload }: { upload: UploadStatus | null }) {
 }
 
 function ParkedRuns({ parkedCount }: { parkedCount: number }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const [runs, setRuns] = useState<ParkedRun[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -161,21 +157,21 @@ function ParkedRuns({ parkedCount }: { parkedCount: number }) {
     void client.invoke('upload.listParked', {}).then((r) => {
       if (!live) return;
       if (r.ok) setRuns(r.value.runs);
-      else setError(r.error.message);
+      else setError(errorText(t, r.error));
     });
     return () => {
       live = false;
     };
-  }, [client, parkedCount, tick]);
+  }, [client, parkedCount, tick, t]);
 
   const retry = async (run: ParkedRun): Promise<void> => {
     const r = await client.invoke('upload.retry', { target: run.target, runIds: [run.runId] });
     if (!r.ok) {
-      setError(r.error.message);
+      setError(errorText(t, r.error));
       return;
     }
     setError(null);
-    setNotice(`${run.serialNumber} is sent to ${run.target} again.`);
+    setNotice(t('supervisor.retried', { serial: run.serialNumber, target: run.target }));
     setTick((t) => t + 1);
   };
 
@@ -183,34 +179,34 @@ function ParkedRuns({ parkedCount }: { parkedCount: number }) {
     const why = reason.trim();
     const r = await client.invoke('upload.drop', { target: run.target, runIds: [run.runId], ...(why ? { reason: why } : {}) });
     if (!r.ok) {
-      setError(r.error.message);
+      setError(errorText(t, r.error));
       return;
     }
     setError(null);
     setDropping(null);
     setReason('');
-    setNotice(`${run.serialNumber} will not be sent to ${run.target}. The run stays in History.`);
+    setNotice(t('supervisor.dropped', { serial: run.serialNumber, target: run.target }));
     setTick((t) => t + 1);
   };
 
   return (
     <section className="card supervisor-section" aria-labelledby="parked-title">
       <h2 id="parked-title" className="section-title">
-        Parked runs
+        {t('supervisor.parked')}
       </h2>
-      <p className="list-meta">A target refused these runs; sending them again would get the same answer until someone fixes the cause.</p>
+      <p className="list-meta">{t('supervisor.parkedLead')}</p>
       <ListMessages error={error} notice={notice} />
-      <ListBody items={runs} error={error} empty="No parked runs.">
+      <ListBody items={runs} error={error} empty={t('supervisor.noParked')}>
         {(runs) => (
-          <table className="runs" aria-label="Parked runs">
+          <table className="runs" aria-label={t('supervisor.parked')}>
             <thead>
               <tr>
-                <th scope="col">Serial number</th>
-                <th scope="col">Target</th>
-                <th scope="col">Result</th>
-                <th scope="col">Why it was refused</th>
-                <th scope="col">Parked</th>
-                <th scope="col">Actions</th>
+                <th scope="col">{t('history.serial')}</th>
+                <th scope="col">{t('uploads.target')}</th>
+                <th scope="col">{t('history.result')}</th>
+                <th scope="col">{t('supervisor.whyRefused')}</th>
+                <th scope="col">{t('uploads.parked')}</th>
+                <th scope="col">{t('common.actions')}</th>
               </tr>
             </thead>
             <tbody>
@@ -229,11 +225,9 @@ function ParkedRuns({ parkedCount }: { parkedCount: number }) {
                     </td>
                     <td className="reason-cell">
                       {run.reason}
-                      <div className="muted small">
-                        after {run.attempts} attempt{run.attempts === 1 ? '' : 's'}
-                      </div>
+                      <div className="muted small">{t('supervisor.afterAttempts', { count: run.attempts })}</div>
                     </td>
-                    <td className="num">{formatDateTime(run.parkedAt)}</td>
+                    <td className="num">{f.dateTime(run.parkedAt)}</td>
                     <td>
                       {dropping === key ? (
                         <form
@@ -243,14 +237,14 @@ function ParkedRuns({ parkedCount }: { parkedCount: number }) {
                             void drop(run);
                           }}
                         >
-                          <label htmlFor={`drop-reason-${run.runId}`}>Reason for dropping {run.serialNumber}</label>
+                          <label htmlFor={`drop-reason-${run.runId}`}>{t('supervisor.dropReason', { serial: run.serialNumber })}</label>
                           <input id={`drop-reason-${run.runId}`} value={reason} onChange={(e) => setReason(e.target.value)} ref={reasonInput} maxLength={500} />
                           <div className="row-actions">
                             <button type="submit" className="button button--abort">
-                              Drop for good
+                              {t('supervisor.dropForGood')}
                             </button>
                             <button type="button" className="button button--secondary" onClick={() => setDropping(null)}>
-                              Cancel
+                              {t('common.cancel')}
                             </button>
                           </div>
                         </form>
@@ -260,9 +254,9 @@ function ParkedRuns({ parkedCount }: { parkedCount: number }) {
                             type="button"
                             className="button button--primary"
                             onClick={() => void retry(run)}
-                            aria-label={`Retry ${run.serialNumber} to ${run.target}`}
+                            aria-label={t('supervisor.retryLabel', { serial: run.serialNumber, target: run.target })}
                           >
-                            Retry
+                            {t('uploads.retry')}
                           </button>
                           <button
                             type="button"
@@ -271,9 +265,9 @@ function ParkedRuns({ parkedCount }: { parkedCount: number }) {
                               setReason('');
                               setDropping(key);
                             }}
-                            aria-label={`Drop ${run.serialNumber} from ${run.target}`}
+                            aria-label={t('supervisor.dropLabel', { serial: run.serialNumber, target: run.target })}
                           >
-                            Drop…
+                            {t('supervisor.drop')}
                           </button>
                         </div>
                       )}
@@ -290,6 +284,14 @@ function ParkedRuns({ parkedCount }: { parkedCount: number }) {
 }
 
 type TestResult = { ok: true; text: string } | { ok: false; text: string };
+
+/** An instrument's connection state in words. */
+const INSTRUMENT_STATE = {
+  connecting: 'supervisor.stateConnecting',
+  connected: 'supervisor.stateConnected',
+  disconnected: 'supervisor.stateDisconnected',
+  closed: 'supervisor.stateClosed',
+} as const;
 
 /**
  * The list as loaded, with each instrument's state, message and identity as the live view
@@ -312,10 +314,12 @@ function withLiveState(items: InstrumentItem[] | null, sockets: readonly LiveSoc
 }
 
 function Instruments() {
+  const { t } = useTranslation();
   const client = useStationClient();
   const { sockets } = useStationView();
   const [loaded, setItems] = useState<InstrumentItem[] | null>(null);
   const items = useMemo(() => withLiveState(loaded, sockets), [loaded, sockets]);
+  const f = useFormat();
   const [error, setError] = useState<string | null>(null);
   const [tests, setTests] = useState<Record<string, TestResult | 'testing'>>({});
 
@@ -328,23 +332,29 @@ function Instruments() {
       if (r.ok) {
         setItems(r.value.instruments);
         setError(null);
-      } else setError(r.error.message);
+      } else setError(errorText(t, r.error));
     });
     return () => {
       live = false;
     };
-  }, [client, reload]);
+  }, [client, reload, t]);
 
-  const test = async (it: InstrumentItem): Promise<void> => {
+  const run = async (it: InstrumentItem): Promise<void> => {
     const key = `${it.socket}\u0000${it.name}`;
     setTests((t) => ({ ...t, [key]: 'testing' }));
     const r = await client.invoke('instrument.test', { address: it.address });
     const result: TestResult = r.ok
       ? {
           ok: true,
-          text: `${r.value.identity.maker} ${r.value.identity.model}, serial ${r.value.identity.serial}, firmware ${r.value.identity.firmware} · ${Math.round(r.value.roundTripMs)} ms`,
+          text: t('supervisor.identity', {
+            maker: r.value.identity.maker,
+            model: r.value.identity.model,
+            serial: r.value.identity.serial,
+            firmware: r.value.identity.firmware,
+            ms: Math.round(r.value.roundTripMs),
+          }),
         }
-      : { ok: false, text: r.error.message };
+      : { ok: false, text: errorText(t, r.error) };
     setTests((t) => ({ ...t, [key]: result }));
   };
 
@@ -352,30 +362,30 @@ function Instruments() {
     <section className="card supervisor-section" aria-labelledby="instruments-title">
       <div className="section-head">
         <h2 id="instruments-title" className="section-title">
-          Instruments
+          {t('operator.instruments')}
         </h2>
         <button type="button" className="button button--secondary" onClick={load}>
-          Refresh
+          {t('supervisor.refresh')}
         </button>
       </div>
       <ListMessages error={error} />
-      <ListBody items={items} error={error} empty="The loaded procedure uses no instruments.">
+      <ListBody items={items} error={error} empty={t('supervisor.noInstruments')}>
         {(items) => (
-          <table className="runs" aria-label="Instruments">
+          <table className="runs" aria-label={t('operator.instruments')}>
             <thead>
               <tr>
-                <th scope="col">Instrument</th>
-                <th scope="col">Socket</th>
-                <th scope="col">Address</th>
-                <th scope="col">State</th>
-                <th scope="col">Calibration due</th>
-                <th scope="col">Connection</th>
+                <th scope="col">{t('supervisor.instrument')}</th>
+                <th scope="col">{t('supervisor.socket')}</th>
+                <th scope="col">{t('supervisor.address')}</th>
+                <th scope="col">{t('uploads.state')}</th>
+                <th scope="col">{t('supervisor.calibrationDue')}</th>
+                <th scope="col">{t('header.connectionLabel')}</th>
               </tr>
             </thead>
             <tbody>
               {items.map((it) => {
                 const key = `${it.socket}\u0000${it.name}`;
-                const t = tests[key];
+                const test = tests[key];
                 return (
                   <tr key={key}>
                     <th scope="row">
@@ -385,32 +395,36 @@ function Instruments() {
                     <td className="num">{it.socket + 1}</td>
                     <td className="mono small">{it.address}</td>
                     <td>
-                      <span className={it.state === 'disconnected' ? 'tag tag--fail' : undefined}>{it.state}</span>
+                      <span className={it.state === 'disconnected' ? 'tag tag--fail' : undefined}>{t(INSTRUMENT_STATE[it.state])}</span>
                       {it.message ? <div className="muted small">{it.message}</div> : null}
                     </td>
                     <td>
                       {it.calibrationDue ? (
                         <span className={it.calibrationOverdue ? 'tag tag--fail' : undefined}>
-                          {it.calibrationDue}
-                          {it.calibrationOverdue ? ' · past due' : ''}
+                          {f.date(it.calibrationDue)}
+                          {it.calibrationOverdue ? ` · ${t('supervisor.pastDue')}` : ''}
                         </span>
                       ) : (
-                        <span className="muted">not in inventory</span>
+                        <span className="muted">{t('supervisor.notInInventory')}</span>
                       )}
                     </td>
                     <td>
                       <button
                         type="button"
                         className="button button--secondary"
-                        onClick={() => void test(it)}
-                        disabled={t === 'testing'}
-                        aria-label={`Test connection to ${it.name}${items.some((o) => o !== it && o.name === it.name) ? ` on socket ${it.socket + 1}` : ''}`}
+                        onClick={() => void run(it)}
+                        disabled={test === 'testing'}
+                        aria-label={
+                          items.some((o) => o !== it && o.name === it.name)
+                            ? t('supervisor.testLabelSocket', { name: it.name, socket: it.socket + 1 })
+                            : t('supervisor.testLabel', { name: it.name })
+                        }
                       >
-                        {t === 'testing' ? 'Testing…' : 'Test connection'}
+                        {test === 'testing' ? t('supervisor.testing') : t('supervisor.test')}
                       </button>
-                      {t && t !== 'testing' ? (
-                        <div className={t.ok ? 'test-ok' : 'field-error'} role={t.ok ? 'status' : 'alert'}>
-                          {t.ok ? `Answered: ${t.text}` : t.text}
+                      {test && test !== 'testing' ? (
+                        <div className={test.ok ? 'test-ok' : 'field-error'} role={test.ok ? 'status' : 'alert'}>
+                          {test.ok ? t('supervisor.answered', { text: test.text }) : test.text}
                         </div>
                       ) : null}
                     </td>
@@ -426,6 +440,8 @@ function Instruments() {
 }
 
 function Calibration() {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const [entries, setEntries] = useState<CalibrationEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -434,29 +450,29 @@ function Calibration() {
     void client.invoke('calibration.list', {}).then((r) => {
       if (!live) return;
       if (r.ok) setEntries(r.value.entries);
-      else setError(r.error.message);
+      else setError(errorText(t, r.error));
     });
     return () => {
       live = false;
     };
-  }, [client]);
+  }, [client, t]);
   const today = new Date().toISOString().slice(0, 10);
   return (
     <section className="card supervisor-section" aria-labelledby="calibration-title">
       <h2 id="calibration-title" className="section-title">
-        Calibration
+        {t('supervisor.calibration')}
       </h2>
       <ListMessages error={error} />
-      <ListBody items={entries} error={error} empty="No instrument is in the calibration inventory.">
+      <ListBody items={entries} error={error} empty={t('supervisor.noCalibration')}>
         {(entries) => (
-          <table className="runs" aria-label="Calibration">
+          <table className="runs" aria-label={t('supervisor.calibration')}>
             <thead>
               <tr>
-                <th scope="col">Instrument</th>
-                <th scope="col">Serial</th>
-                <th scope="col">Due</th>
-                <th scope="col">Note</th>
-                <th scope="col">Updated</th>
+                <th scope="col">{t('supervisor.instrument')}</th>
+                <th scope="col">{t('supervisor.serial')}</th>
+                <th scope="col">{t('supervisor.due')}</th>
+                <th scope="col">{t('supervisor.note')}</th>
+                <th scope="col">{t('supervisor.updated')}</th>
               </tr>
             </thead>
             <tbody>
@@ -466,11 +482,24 @@ function Calibration() {
                     {e.maker} {e.model}
                   </th>
                   <td className="mono">{e.serial}</td>
-                  <td>{e.dueDate < today ? <span className="tag tag--fail">{e.dueDate} · past due</span> : e.dueDate}</td>
+                  <td>
+                    {e.dueDate < today ? (
+                      <span className="tag tag--fail">
+                        {f.date(e.dueDate)} · {t('supervisor.pastDue')}
+                      </span>
+                    ) : (
+                      f.date(e.dueDate)
+                    )}
+                  </td>
                   <td>{e.note ?? ''}</td>
                   <td className="muted small">
-                    {e.updatedAt ? formatDateTime(e.updatedAt) : ''}
-                    {e.updatedBy ? ` by ${e.updatedBy}` : ''}
+                    {e.updatedAt && e.updatedBy
+                      ? t('supervisor.updatedBy', { when: f.dateTime(e.updatedAt), who: e.updatedBy })
+                      : e.updatedAt
+                        ? f.dateTime(e.updatedAt)
+                        : e.updatedBy
+                          ? t('supervisor.by', { who: e.updatedBy })
+                          : ''}
                   </td>
                 </tr>
               ))}

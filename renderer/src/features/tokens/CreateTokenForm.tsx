@@ -1,13 +1,15 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { SCOPES, type Scope, type TokenInfo } from '#contract/auth.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { Field, SelectField } from '../../components/Field.tsx';
 import { fieldErrors } from '../../components/field-errors.ts';
 import { SCOPE_TEXT } from './scope-text.ts';
 
-const SCOPE_OPTIONS = SCOPES.map((s) => ({ value: s, label: `${s} — ${SCOPE_TEXT[s]}` }));
-
 export function CreateTokenForm({ onCreated }: { onCreated: (c: { token: TokenInfo; secret: string }) => void }) {
+  const { t } = useTranslation();
+  // The scope's own name (the API's word) with what it allows in the language on screen.
+  const scopeOptions = SCOPES.map((s) => ({ value: s, label: `${s} — ${t(SCOPE_TEXT[s])}` }));
   const client = useStationClient();
   const [name, setName] = useState('');
   const [scope, setScope] = useState<Scope>('runs:read');
@@ -17,7 +19,7 @@ export function CreateTokenForm({ onCreated }: { onCreated: (c: { token: TokenIn
 
   const submit = async (): Promise<void> => {
     if (!name.trim()) {
-      setFields({ name: 'Name what the token is for (the client that will use it).' });
+      setFields({ name: t('tokens.nameMissing') });
       return;
     }
     setFields({});
@@ -26,7 +28,7 @@ export function CreateTokenForm({ onCreated }: { onCreated: (c: { token: TokenIn
     const r = await client.invoke('tokens.create', { name: name.trim(), scope });
     setBusy(false);
     if (!r.ok) {
-      const split = fieldErrors(r.error);
+      const split = fieldErrors(t, r.error);
       setFields(split.fields);
       setError(split.form);
       return;
@@ -38,7 +40,7 @@ export function CreateTokenForm({ onCreated }: { onCreated: (c: { token: TokenIn
   return (
     <section className="card tokens-create" aria-labelledby="tokens-create-title">
       <h2 id="tokens-create-title" className="section-title">
-        Create a token
+        {t('tokens.create')}
       </h2>
       <form
         className="tokens-create-form"
@@ -49,17 +51,17 @@ export function CreateTokenForm({ onCreated }: { onCreated: (c: { token: TokenIn
         }}
       >
         <Field
-          label="Name"
-          hint="What uses it, e.g. MES bridge line 3"
+          label={t('people.name')}
+          hint={t('tokens.nameHint')}
           value={name}
           onChange={(e) => setName(e.target.value)}
           error={fields['name']}
           autoComplete="off"
           maxLength={100}
         />
-        <SelectField label="Scope" hint="What it may do" value={scope} options={SCOPE_OPTIONS} onChange={setScope} error={fields['scope']} />
+        <SelectField label={t('tokens.scope')} hint={t('tokens.scopeHint')} value={scope} options={scopeOptions} onChange={setScope} error={fields['scope']} />
         <button type="submit" className="button button--primary tokens-create-submit" disabled={busy}>
-          {busy ? 'Creating…' : 'Create token'}
+          {busy ? t('setup.creating') : t('tokens.createSubmit')}
         </button>
       </form>
       {error ? (

@@ -1,9 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
 import type { TokenInfo } from '#contract/auth.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 
 /** Revoke…, then a confirmation in place: a revoked token cannot be brought back. */
 export function RevokeButton({ token, onRevoked, onError }: { token: TokenInfo; onRevoked: () => void; onError: (m: string) => void }) {
+  const { t } = useTranslation();
   const client = useStationClient();
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -14,8 +17,13 @@ export function RevokeButton({ token, onRevoked, onError }: { token: TokenInfo; 
   }, [asking]);
   if (!asking) {
     return (
-      <button type="button" className="button button--secondary token-action" aria-label={`Revoke ${token.name}`} onClick={() => setAsking(true)}>
-        Revoke…
+      <button
+        type="button"
+        className="button button--secondary token-action"
+        aria-label={t('tokens.revokeLabel', { name: token.name })}
+        onClick={() => setAsking(true)}
+      >
+        {t('tokens.revoke')}
       </button>
     );
   }
@@ -25,17 +33,17 @@ export function RevokeButton({ token, onRevoked, onError }: { token: TokenInfo; 
     setBusy(false);
     setAsking(false);
     if (r.ok) onRevoked();
-    else onError(r.error.message);
+    else onError(errorText(t, r.error));
   };
   return (
-    <div className="token-confirm" role="group" aria-label={`Revoke ${token.name}?`}>
-      <span className="token-confirm-text">Clients using it stop working. Revoke for good?</span>
+    <div className="token-confirm" role="group" aria-label={t('tokens.revokeAsk', { name: token.name })}>
+      <span className="token-confirm-text">{t('tokens.revokeWarning')}</span>
       <div className="row-actions">
         <button type="button" className="button button--danger token-action" disabled={busy} onClick={() => void revoke()} ref={confirm}>
-          Revoke {token.name}
+          {t('tokens.revokeLabel', { name: token.name })}
         </button>
         <button type="button" className="button button--secondary token-action" onClick={() => setAsking(false)}>
-          Cancel
+          {t('common.cancel')}
         </button>
       </div>
     </div>

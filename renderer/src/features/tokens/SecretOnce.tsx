@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { TokenInfo } from '#contract/auth.ts';
 
 /** A new token's secret, shown this once: the station keeps only its hash. */
 export function SecretOnce({ token, secret, onDone }: { token: TokenInfo; secret: string; onDone: () => void }) {
+  const { t } = useTranslation();
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   const field = useRef<HTMLInputElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -25,14 +27,14 @@ export function SecretOnce({ token, secret, onDone }: { token: TokenInfo; secret
   return (
     <section className="card secret-once" aria-labelledby="secret-title">
       <h2 id="secret-title" className="secret-once-title" ref={heading} tabIndex={-1}>
-        Token “{token.name}” created
+        {t('tokens.created', { name: token.name })}
       </h2>
       <p className="secret-once-warning" role="alert">
-        Copy the secret now. It will not be shown again: the station keeps only a hash of it. If it is lost, revoke this token and create another.
+        {t('tokens.copyNow')}
       </p>
       <div className="secret-once-row">
         <label className="sr-only" htmlFor="token-secret">
-          Secret of {token.name}
+          {t('tokens.secretOf', { name: token.name })}
         </label>
         <input
           id="token-secret"
@@ -44,18 +46,14 @@ export function SecretOnce({ token, secret, onDone }: { token: TokenInfo; secret
           spellCheck={false}
         />
         <button type="button" className="button button--primary" onClick={() => void copy()}>
-          Copy
+          {t('tokens.copy')}
         </button>
       </div>
       <p className="secret-once-meta" role="status">
-        {copied === 'yes'
-          ? 'Copied to the clipboard.'
-          : copied === 'failed'
-            ? 'The clipboard is not available here: the secret is selected, press Ctrl+C.'
-            : `Scope ${token.scope}.`}
+        {copied === 'yes' ? t('tokens.copied') : copied === 'failed' ? t('tokens.noClipboard') : t('tokens.scopeIs', { scope: token.scope })}
       </p>
       <button type="button" className="button button--secondary" onClick={onDone}>
-        I have stored it — done
+        {t('tokens.stored')}
       </button>
     </section>
   );

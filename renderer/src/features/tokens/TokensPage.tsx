@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors.ts';
+import { useFormat } from '../../i18n/use-format.ts';
 import type { TokenInfo } from '#contract/auth.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { ListBody, ListMessages } from '../../components/ListState.tsx';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
-import { formatDateTime } from '../../components/format.ts';
 import { CreateTokenForm } from './CreateTokenForm.tsx';
 import { RevokeButton } from './RevokeButton.tsx';
 import { SecretOnce } from './SecretOnce.tsx';
@@ -12,6 +14,8 @@ import './tokens.css';
 
 /** API tokens for line IT and other clients: each with a scope, revocable, with where it was last used. */
 export function TokensPage() {
+  const { t } = useTranslation();
+  const f = useFormat();
   const client = useStationClient();
   const heading = useRef<HTMLHeadingElement>(null);
   const [tokens, setTokens] = useState<TokenInfo[] | null>(null);
@@ -31,76 +35,76 @@ export function TokensPage() {
       if (r.ok) {
         setTokens(r.value.tokens);
         setError(null);
-      } else setError(r.error.message);
+      } else setError(errorText(t, r.error));
     });
     return () => {
       live = false;
     };
-  }, [client, tick]);
+  }, [client, tick, t]);
 
   const columns: Column<TokenInfo>[] = [
     {
       key: 'name',
-      header: 'Name',
-      cell: (t) => (
+      header: t('people.name'),
+      cell: (x) => (
         <>
-          {t.name}
-          <div className="muted small mono">{t.id}</div>
+          {x.name}
+          <div className="muted small mono">{x.id}</div>
         </>
       ),
     },
     {
       key: 'scope',
-      header: 'Scope',
-      cell: (t) => (
+      header: t('tokens.scope'),
+      cell: (x) => (
         <>
-          <span className="mono scope-tag">{t.scope}</span>
-          <div className="muted small">{SCOPE_TEXT[t.scope]}</div>
+          <span className="mono scope-tag">{x.scope}</span>
+          <div className="muted small">{t(SCOPE_TEXT[x.scope])}</div>
         </>
       ),
     },
     {
       key: 'created',
-      header: 'Created',
-      cell: (t) => (
+      header: t('tokens.createdCol'),
+      cell: (x) => (
         <>
-          {formatDateTime(t.createdAt)}
-          <div className="muted small">by {t.createdBy}</div>
+          {f.dateTime(x.createdAt)}
+          <div className="muted small">{t('supervisor.by', { who: x.createdBy })}</div>
         </>
       ),
     },
     {
       key: 'used',
-      header: 'Last used',
-      cell: (t) =>
-        t.lastUsedAt ? (
+      header: t('tokens.lastUsed'),
+      cell: (x) =>
+        x.lastUsedAt ? (
           <>
-            {formatDateTime(t.lastUsedAt)}
-            {t.lastUsedFrom ? <div className="muted small mono">from {t.lastUsedFrom}</div> : null}
+            {f.dateTime(x.lastUsedAt)}
+            {x.lastUsedFrom ? <div className="muted small mono">{t('tokens.from', { address: x.lastUsedFrom })}</div> : null}
           </>
         ) : (
-          <span className="muted">Never</span>
+          <span className="muted">{t('tokens.never')}</span>
         ),
     },
     {
       key: 'state',
-      header: 'State',
-      cell: (t) =>
-        t.revokedAt ? (
-          <span className="state-tag state-tag--off">Revoked {formatDateTime(t.revokedAt)}</span>
+      header: t('uploads.state'),
+      cell: (x) =>
+        x.revokedAt ? (
+          <span className="state-tag state-tag--off">{t('tokens.revoked', { when: f.dateTime(x.revokedAt) })}</span>
         ) : (
-          <span className="state-tag state-tag--on">Active</span>
+          <span className="state-tag state-tag--on">{t('people.active')}</span>
         ),
     },
     {
       key: 'actions',
-      header: 'Actions',
-      cell: (t) =>
-        t.revokedAt ? null : (
+      header: t('common.actions'),
+      cell: (x) =>
+        x.revokedAt ? null : (
           <RevokeButton
-            token={t}
+            token={x}
             onRevoked={() => {
-              setNotice(`${t.name} is revoked: clients using it are refused from now on.`);
+              setNotice(t('tokens.revokedNotice', { name: x.name }));
               setTick((n) => n + 1);
             }}
             onError={setError}
@@ -114,9 +118,9 @@ export function TokensPage() {
       <div className="page-head">
         <div>
           <h1 id="tokens-title" ref={heading} tabIndex={-1}>
-            API tokens
+            {t('tokens.title')}
           </h1>
-          <p className="list-meta">For line IT and other programs that read or drive this station. Each token can do what its scope allows, no more.</p>
+          <p className="list-meta">{t('tokens.lead')}</p>
         </div>
       </div>
       {created ? (
@@ -131,8 +135,8 @@ export function TokensPage() {
         />
       )}
       <ListMessages error={error} notice={notice} />
-      <ListBody items={tokens} error={error} empty="No token yet.">
-        {(rows) => <DataTable label="API tokens" columns={columns} rows={rows} rowKey={(t) => t.id} muted={(t) => t.revokedAt !== null} />}
+      <ListBody items={tokens} error={error} empty={t('tokens.none')}>
+        {(rows) => <DataTable label={t('tokens.title')} columns={columns} rows={rows} rowKey={(t) => t.id} muted={(t) => t.revokedAt !== null} />}
       </ListBody>
     </section>
   );

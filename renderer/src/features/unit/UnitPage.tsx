@@ -1,14 +1,27 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { StationError } from '#contract/errors.ts';
+import { errorText } from '../../i18n/errors.ts';
 import type { RunSummary } from '#contract/records.ts';
 import { useStationClient } from '../../api/station-context.tsx';
 import { RunSummaryCells } from '../../components/RunSummaryCells.tsx';
 import { runHref } from '../../router.ts';
 
+/** The last attempt's outcome, in the sentence over the list ("latest: pass"). */
+const LATEST = {
+  PASS: 'unit.latestPass',
+  FAIL: 'unit.latestFail',
+  ERROR: 'unit.latestError',
+  ABORTED: 'unit.latestAborted',
+  RUNNING: 'unit.latestRunning',
+} as const;
+
 /** Every attempt of one serial number, oldest first: how a unit got to where it is. */
 export function UnitPage({ serial, runsEnded }: { serial: string; runsEnded: number }) {
+  const { t } = useTranslation();
   const client = useStationClient();
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<StationError | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -23,7 +36,7 @@ export function UnitPage({ serial, runsEnded }: { serial: string; runsEnded: num
       if (r.ok) {
         setRuns(r.value.runs);
         setError(null);
-      } else setError(r.error.message);
+      } else setError(r.error);
     });
     return () => {
       live = false;
@@ -34,38 +47,40 @@ export function UnitPage({ serial, runsEnded }: { serial: string; runsEnded: num
   return (
     <section className="page" aria-labelledby="unit-title">
       <a className="back-link" href="#/history">
-        ← History
+        {t('run.back')}
       </a>
-      <p className="run-kicker">Unit</p>
+      <p className="run-kicker">{t('run.unit')}</p>
       <h1 id="unit-title" ref={heading} tabIndex={-1} className="mono run-serial">
         {serial}
       </h1>
       {error ? (
         <p className="field-error" role="alert">
-          {error}
+          {errorText(t, error)}
         </p>
       ) : null}
       <p className="list-meta" role="status">
         {runs === null
           ? error
             ? ''
-            : 'Loading attempts…'
+            : t('unit.loading')
           : runs.length === 0
-            ? 'This unit has not been tested on this station.'
-            : `${runs.length} attempt${runs.length === 1 ? '' : 's'}, oldest first${last ? `; latest: ${last.outcome === 'RUNNING' ? 'running' : last.outcome.toLowerCase()}` : ''}`}
+            ? t('unit.none')
+            : last
+              ? t('unit.countLatest', { count: runs.length, latest: t(LATEST[last.outcome]) })
+              : t('unit.count', { count: runs.length })}
       </p>
       {runs && runs.length > 0 ? (
-        <table className="runs" aria-label="Attempts">
+        <table className="runs" aria-label={t('unit.attempts')}>
           <thead>
             <tr>
-              <th scope="col">Attempt</th>
-              <th scope="col">Result</th>
-              <th scope="col">Started</th>
+              <th scope="col">{t('unit.attempt')}</th>
+              <th scope="col">{t('history.result')}</th>
+              <th scope="col">{t('history.started')}</th>
               <th scope="col" className="num">
-                Duration
+                {t('history.duration')}
               </th>
-              <th scope="col">Procedure</th>
-              <th scope="col">Reason</th>
+              <th scope="col">{t('history.procedure')}</th>
+              <th scope="col">{t('history.reason')}</th>
             </tr>
           </thead>
           <tbody>
@@ -80,7 +95,7 @@ export function UnitPage({ serial, runsEnded }: { serial: string; runsEnded: num
               >
                 <th scope="row">
                   <a className="run-link" href={runHref(run.id)}>
-                    Attempt {i + 1}
+                    {t('unit.attemptN', { n: i + 1 })}
                   </a>
                 </th>
                 <RunSummaryCells run={run} />
