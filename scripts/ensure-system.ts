@@ -1,7 +1,8 @@
 /**
  * First step of `npm test`: the end-to-end tests drive Debian's Chromium, the serial
  * tests use socat pseudo-terminals, and the PostgreSQL upload target is tested against
- * a real server (package postgresql; the tests start their own on a temp dir). Installs what is missing through apt when we are root;
+ * a real server (package postgresql; the tests start their own on a temp dir); Chinese text
+ * needs a CJK font (fonts-noto-cjk). Installs what is missing through apt when we are root;
  * otherwise stops with one line naming what to install.
  */
 import { spawnSync } from 'node:child_process';
@@ -41,6 +42,8 @@ function missing(): string[] {
   if (!executable('/usr/bin/chromium') && !onPath('chromium')) need.push('chromium');
   if (!onPath('socat')) need.push('socat');
   if (!hasPostgres()) need.push('postgresql');
+  // The screens in Simplified Chinese need a font with its glyphs (else Chromium draws boxes).
+  if (!existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc')) need.push('fonts-noto-cjk');
   return need;
 }
 
