@@ -85,10 +85,12 @@ export function createFormatter(locale: string, t: TFunction, dates: 'iso' | 'lo
       // true/false, strings: the value as measured, not a word of the UI.
       if (typeof value === 'boolean' || typeof value === 'string') return String(value);
       if (Array.isArray(value)) {
-        const parts = [t('format.points', { count: value.length, n: grouped.format(value.length) })];
-        // Aggregate names are the procedure file's own (min, max, mean, std, count).
-        if (aggregates) for (const [k, v] of Object.entries(aggregates)) if (typeof v === 'number') parts.push(`${k} ${number(v)}`);
-        return listFmt.format(parts);
+        // The count and the range of the values, to fit a table cell; the run page plots the
+        // points with every aggregate beside the chart.
+        const points = t('format.points', { count: value.length, n: grouped.format(value.length) });
+        const min = aggregates?.min;
+        const max = aggregates?.max;
+        return typeof min === 'number' && typeof max === 'number' && value.length > 1 ? `${points}, ${number(min)} … ${number(max)}` : points;
       }
       return JSON.stringify(value);
     },
